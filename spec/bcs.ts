@@ -1,0 +1,239 @@
+/**
+ * Wire formats of RS2 in BCS, with @mysten/bcs (walrus-core serde derives; walrus-codec.md §7).
+ *
+ * | type                   | layout                                                                 |
+ * |------------------------|------------------------------------------------------------------------|
+ * | SliverData             | uleb len ‖ data ‖ u16 symbol size ‖ u16 sliver index                   |
+ * | Node                   | 00 (empty) │ 01 ‖ 32 bytes                                             |
+ * | BlobMetadataWithId     | 32-byte blob ID ‖ 00 (V1) ‖ 01 (RS2) ‖ u64 length ‖ uleb n ‖ n × 2 Node |
+ * | DecodingSymbol         | u16 index ‖ uleb len ‖ data                                            |
+ * | MerkleProof            | uleb count ‖ Node*                                                     |
+ * | RecoverySymbol         | DecodingSymbol ‖ MerkleProof                                           |
+ * | GeneralRecoverySymbol  | (00 primary │ 01 secondary) ‖ DecodingSymbol ‖ u16 target ‖ MerkleProof |
+ * | InconsistencyProof     | u16 target sliver index ‖ uleb count ‖ RecoverySymbol*                 |
+ *
+ * Parsing is strict: every byte must be consumed, variants must exist, lengths must fit; anything
+ * else is a {@link MalformedBcsError}.
+ */
+
+import { type BcsType, BcsReader, bcs } from "@mysten/bcs";
+import { MalformedBcsError } from "./errors.js";
+import type { BlobMetadata, BlobMetadataWithId, SliverPairMetadata } from "./commitments/metadata.js";
+import { DIGEST_LENGTH, EMPTY_NODE, type MerkleNode, type MerkleProof, digestNode } from "./commitments/merkle.js";
+import type { Axis, Sliver } from "./codec/slivers.js";
+import type { InconsistencyProof, RecoverySymbol } from "./codec/recovery.js";
+
+// --- schemas ---
+
+const SymbolsBcs = bcs.struct("Symbols", { data: bcs.byteVector(), symbol_size: bcs.u16() });
+/** `SliverData<A>`: a sliver on the wire and in the files of `walrus-spec encode`. */
+export const SliverDataBcs = bcs.struct("SliverData", { symbols: SymbolsBcs, index: bcs.u16() });
+
+const NodeBcs = bcs.enum("Node", { Empty: null, Digest: bcs.bytes(DIGEST_LENGTH) });
+const EncodingTypeBcs = bcs.enum("EncodingType", { RedStuffRaptorQ: null, RS2: null });
+const SliverPairMetadataBcs = bcs.struct("SliverPairMetadata", { primary_hash: NodeBcs, secondary_hash: NodeBcs });
+const BlobMetadataV1Bcs = bcs.struct("BlobMetadataV1", {
+  encoding_type: EncodingTypeBcs,
+  unencoded_length: bcs.u64(),
+  hashes: bcs.vector(SliverPairMetadataBcs),
+});
+/** `BlobMetadata` (the body of a metadata upload). */
+export const BlobMetadataBcs = bcs.enum("BlobMetadata", { V1: BlobMetadataV1Bcs });
+/** `BlobMetadataWithId` (what a node serves at `/v1/blobs/{id}/metadata`). */
+export const BlobMetadataWithIdBcs = bcs.struct("BlobMetadataWithId", {
+  blob_id: bcs.bytes(32),
+  metadata: BlobMetadataBcs,
+});
+
+const MerkleProofBcs = bcs.struct("MerkleProof", { path: bcs.vector(NodeBcs) });
+const DecodingSymbolBcs = bcs.struct("DecodingSymbol", { index: bcs.u16(), data: bcs.byteVector() });
+const RecoverySymbolBcs = bcs.struct("RecoverySymbol", { symbol: DecodingSymbolBcs, proof: MerkleProofBcs });
+const EitherDecodingSymbolBcs = bcs.enum("EitherDecodingSymbol", {
+  Primary: DecodingSymbolBcs,
+  Secondary: DecodingSymbolBcs,
+});
+/** `GeneralRecoverySymbol` (an element of `/v1/blobs/{id}/recoverySymbols`). */
+export const GeneralRecoverySymbolBcs = bcs.struct("GeneralRecoverySymbol", {
+  symbol: EitherDecodingSymbolBcs,
+  target_index: bcs.u16(),
+  proof: MerkleProofBcs,
+});
+/** `InconsistencyProof<A>` (the body of `/v1/blobs/{id}/inconsistencyProof/{axis}`). */
+export const InconsistencyProofBcs = bcs.struct("InconsistencyProof", {
+  target_sliver_index: bcs.u16(),
+  recovery_symbols: bcs.vector(RecoverySymbolBcs),
+});
+
+/** Parses `bytes` as `type`, requiring that every byte is consumed. */
+function parseStrict<T, I>(type: BcsType<T, I>, typeName: string, bytes: Uint8Array): T {
+  if (!(bytes instanceof Uint8Array)) throw new MalformedBcsError(typeName, "input is not a byte array");
+  const reader = new BcsReader(bytes);
+  let value: T;
+  try {
+    value = type.read(reader);
+  } catch (error) {
+    throw new MalformedBcsError(typeName, describeReadError(error, bytes.length), { cause: error });
+  }
+  // The reader's position can pass the end when a length prefix points past it.
+  const consumed = readerPosition(reader);
+  if (consumed > bytes.length) throw new MalformedBcsError(typeName, `truncated: needs more than ${bytes.length} bytes`);
+  if (consumed !== bytes.length) {
+    throw new MalformedBcsError(typeName, `${bytes.length - consumed} trailing bytes after the value`);
+  }
+  return value;
+}
+
+function readerPosition(reader: BcsReader): number {
+  return (reader as unknown as { bytePosition: number }).bytePosition;
+}
+
+function describeReadError(error: unknown, length: number): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof RangeError || /out of bounds|Offset is outside|length/i.test(message)) {
+    return `truncated or inconsistent length (input is ${length} bytes): ${message}`;
+  }
+  return message;
+}
+
+function toBytes(value: ArrayLike<number>): Uint8Array {
+  return value instanceof Uint8Array ? value : Uint8Array.from(value);
+}
+
+// --- Node and proofs ---
+
+type NodeValue = { Empty: true | null; Digest?: never } | { Digest: ArrayLike<number>; Empty?: never };
+
+function nodeToBcs(node: MerkleNode): { Empty: null } | { Digest: Uint8Array } {
+  return node.kind === "empty" ? { Empty: null } : { Digest: node.digest };
+}
+
+function nodeFromBcs(value: NodeValue): MerkleNode {
+  return value.Digest !== undefined ? digestNode(toBytes(value.Digest)) : EMPTY_NODE;
+}
+
+function proofFromBcs(value: { path: NodeValue[] }): MerkleProof {
+  return { path: value.path.map(nodeFromBcs) };
+}
+
+function proofToBcs(proof: MerkleProof) {
+  return { path: proof.path.map(nodeToBcs) };
+}
+
+// --- slivers ---
+
+/** BCS `SliverData` of a sliver (exactly the bytes @mysten/walrus-wasm writes into its buffers). */
+export function encodeSliver(sliver: Sliver): Uint8Array {
+  return SliverDataBcs.serialize({
+    symbols: { data: sliver.data, symbol_size: sliver.symbolSize },
+    index: sliver.index,
+  }).toBytes();
+}
+
+/** Parses BCS `SliverData`; the axis is not on the wire and comes from the context. */
+export function decodeSliver(bytes: Uint8Array, axis: Axis): Sliver {
+  const value = parseStrict(SliverDataBcs, "SliverData", bytes);
+  return { axis, index: value.index, symbolSize: value.symbols.symbol_size, data: toBytes(value.symbols.data) };
+}
+
+// --- metadata ---
+
+function metadataToBcs(metadata: BlobMetadata) {
+  return {
+    V1: {
+      encoding_type: metadata.encodingType === 1 ? { RS2: null } : { RedStuffRaptorQ: null },
+      unencoded_length: BigInt(metadata.unencodedLength),
+      hashes: metadata.hashes.map((pair) => ({
+        primary_hash: nodeToBcs(pair.primaryHash),
+        secondary_hash: nodeToBcs(pair.secondaryHash),
+      })),
+    },
+  };
+}
+
+/** BCS `BlobMetadataWithId`. */
+export function encodeMetadataWithId(withId: BlobMetadataWithId): Uint8Array {
+  return BlobMetadataWithIdBcs.serialize({ blob_id: withId.blobId, metadata: metadataToBcs(withId.metadata) }).toBytes();
+}
+
+/** BCS `BlobMetadata`. */
+export function encodeMetadata(metadata: BlobMetadata): Uint8Array {
+  return BlobMetadataBcs.serialize(metadataToBcs(metadata)).toBytes();
+}
+
+function metadataFromBcs(value: ReturnType<typeof BlobMetadataBcs.parse>, typeName: string): BlobMetadata {
+  const v1 = value.V1;
+  if (v1.encoding_type.$kind !== "RS2") {
+    throw new MalformedBcsError(typeName, "encoding type 0 (RedStuffRaptorQ) is retired; only RS2 (1) is accepted");
+  }
+  const length = BigInt(v1.unencoded_length);
+  if (length > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new MalformedBcsError(typeName, `unencoded length ${length} is beyond any blob Walrus can encode`);
+  }
+  const hashes: SliverPairMetadata[] = v1.hashes.map((pair) => ({
+    primaryHash: nodeFromBcs(pair.primary_hash as NodeValue),
+    secondaryHash: nodeFromBcs(pair.secondary_hash as NodeValue),
+  }));
+  return { encodingType: 1, unencodedLength: Number(length), hashes };
+}
+
+/** Parses BCS `BlobMetadataWithId` (structure only: {@link verifyMetadata} checks the blob ID). */
+export function decodeMetadataWithId(bytes: Uint8Array): BlobMetadataWithId {
+  const value = parseStrict(BlobMetadataWithIdBcs, "BlobMetadataWithId", bytes);
+  return { blobId: toBytes(value.blob_id), metadata: metadataFromBcs(value.metadata, "BlobMetadataWithId") };
+}
+
+/** Parses BCS `BlobMetadata`. */
+export function decodeMetadata(bytes: Uint8Array): BlobMetadata {
+  return metadataFromBcs(parseStrict(BlobMetadataBcs, "BlobMetadata", bytes), "BlobMetadata");
+}
+
+// --- recovery symbols and inconsistency proofs ---
+
+/** BCS `GeneralRecoverySymbol`. */
+export function encodeRecoverySymbol(symbol: RecoverySymbol): Uint8Array {
+  const decoding = { index: symbol.sourceIndex, data: symbol.data };
+  return GeneralRecoverySymbolBcs.serialize({
+    symbol: symbol.target === "primary" ? { Primary: decoding } : { Secondary: decoding },
+    target_index: symbol.targetIndex,
+    proof: proofToBcs(symbol.proof),
+  }).toBytes();
+}
+
+/** Parses BCS `GeneralRecoverySymbol`. */
+export function decodeRecoverySymbol(bytes: Uint8Array): RecoverySymbol {
+  const value = parseStrict(GeneralRecoverySymbolBcs, "GeneralRecoverySymbol", bytes);
+  const either = value.symbol;
+  const decoding = either.$kind === "Primary" ? either.Primary : either.Secondary;
+  return {
+    target: either.$kind === "Primary" ? "primary" : "secondary",
+    sourceIndex: decoding.index,
+    targetIndex: value.target_index,
+    data: toBytes(decoding.data),
+    proof: proofFromBcs(value.proof as { path: NodeValue[] }),
+  };
+}
+
+/** BCS `InconsistencyProof<A>`; the axis is in the request path, not in the body. */
+export function encodeInconsistencyProof(proof: InconsistencyProof): Uint8Array {
+  return InconsistencyProofBcs.serialize({
+    target_sliver_index: proof.targetIndex,
+    recovery_symbols: proof.symbols.map((symbol) => ({
+      symbol: { index: symbol.sourceIndex, data: symbol.data },
+      proof: proofToBcs(symbol.proof),
+    })),
+  }).toBytes();
+}
+
+/** Parses BCS `InconsistencyProof<A>` for the sliver axis `axis`. */
+export function decodeInconsistencyProof(bytes: Uint8Array, axis: Axis): InconsistencyProof {
+  const value = parseStrict(InconsistencyProofBcs, "InconsistencyProof", bytes);
+  return {
+    axis,
+    targetIndex: value.target_sliver_index,
+    symbols: value.recovery_symbols.map((entry) => ({
+      sourceIndex: entry.symbol.index,
+      data: toBytes(entry.symbol.data),
+      proof: proofFromBcs(entry.proof as { path: NodeValue[] }),
+    })),
+  };
+}

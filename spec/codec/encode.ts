@@ -1,0 +1,244 @@
+/**
+ * The two-dimensional RS2 encoder ("RedStuff"): slivers, sliver hashes, metadata and blob ID.
+ *
+ * Follows walrus-core `encoding/blob_encoding.rs` (`BlobEncoder::encode_with_metadata`,
+ * `compute_metadata`). The blob is a (n−2f) × (n−f) matrix of symbols, row-major, zero-padded:
+ *
+ * 1. every row is extended with the secondary code (k = n−f, m = f): columns n−f..n−1;
+ * 2. every one of the n columns, the repair columns included, is extended with the primary code
+ *    (k = n−2f, m = 2f): rows n−2f..n−1. This gives the expanded n × n matrix M;
+ * 3. primary sliver i = M[i][0..n−f), secondary sliver j = M[0..n−2f)[j];
+ * 4. every symbol of M is a Merkle leaf; row i's tree gives the primary hash of pair i, column j's
+ *    tree the secondary hash of pair n−1−j; the root hash and the blob ID follow (metadata.ts).
+ *
+ * Codewords that share a code are batched: the row code runs once over all rows (its shards are the
+ * columns), the column code runs over blocks of columns (its shards are row segments). The work is
+ * split into stages over index ranges so that the same functions run on one thread
+ * ({@link encodeBlob}) or on several ({@link ./parallel.ts}), over shared buffers.
+ */
+
+import { type EncodingParams, encodingParams, symbolSizeFor } from "../params.js";
+import { DIGEST_WORDS, digestNode, merkleRootInto } from "../commitments/merkle.js";
+import { digestWordsToBytes, hashLeavesInto } from "../hash/blake2b.js";
+import { type BlobMetadata, type SliverPairMetadata, computeRootHash } from "../commitments/metadata.js";
+import { deriveBlobId } from "../commitments/blob-id.js";
+import { ENCODING_TYPE_RS2 } from "../params.js";
+import { rsEncodeInto } from "./reed-solomon.js";
+import { elementsToSymbols, symbolsToElements } from "./symbol-layout.js";
+import type { Sliver } from "./slivers.js";
+
+/** Column-code blocks aim at this many elements per row segment: long enough to amortise the
+ * transform's per-butterfly overhead, short enough that a block of n rows stays in cache. */
+const COLUMN_BLOCK_ELEMENTS = 1024;
+
+/** Everything one encoding works on. Plain typed arrays, so the job can be shared with workers. */
+export interface EncodingJob {
+  readonly nShards: number;
+  readonly symbolSize: number;
+  readonly unencodedLength: number;
+  /** The blob, zero-padded to (n−2f)·(n−f) symbols. */
+  readonly source: Uint8Array;
+  /** All n columns (secondary slivers) as field elements; column j at j·(n−2f)·S/2. */
+  readonly columns: Uint16Array;
+  /** Leaf hash of every symbol M[r][c], at (r·n + c)·8, as u32 words. */
+  readonly leafHashes: Uint32Array;
+  /** Merkle root of row i, at i·8. */
+  readonly rowRoots: Uint32Array;
+  /** Merkle root of column j, at j·8. */
+  readonly columnRoots: Uint32Array;
+  /** Primary slivers, sliver i at i·(n−f)·S; empty when only metadata is wanted. */
+  readonly primary: Uint8Array;
+  /** Secondary slivers, sliver j at j·(n−2f)·S; empty when only metadata is wanted. */
+  readonly secondary: Uint8Array;
+}
+
+/** The result of encoding a blob. */
+export interface EncodedBlob {
+  readonly params: EncodingParams;
+  readonly symbolSize: number;
+  readonly blobId: Uint8Array;
+  readonly rootHash: Uint8Array;
+  readonly metadata: BlobMetadata;
+  /** primarySlivers[i] is primary sliver i. */
+  readonly primarySlivers: readonly Sliver[];
+  /** secondarySlivers[j] is secondary sliver j (held by pair n−1−j). */
+  readonly secondarySlivers: readonly Sliver[];
+}
+
+/** The commitments of a blob without its slivers (walrus-core `compute_metadata`). */
+export interface BlobCommitments {
+  readonly params: EncodingParams;
+  readonly symbolSize: number;
+  readonly blobId: Uint8Array;
+  readonly rootHash: Uint8Array;
+  readonly metadata: BlobMetadata;
+}
+
+/** How the job's buffers are allocated: plain or shared (for workers). */
+export type BufferKind = "plain" | "shared";
+
+function allocate(bytes: number, kind: BufferKind): ArrayBufferLike {
+  return kind === "shared" ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+}
+
+/** Allocates the buffers of an encoding of `blob` into `nShards` shards. */
+export function createEncodingJob(
+  blob: Uint8Array,
+  nShards: number,
+  options: { withSlivers: boolean; buffers?: BufferKind },
+): EncodingJob {
+  const params = encodingParams(nShards);
+  const symbolSize = symbolSizeFor(params, blob.length);
+  const kind = options.buffers ?? "plain";
+  const n = nShards;
+  const kp = params.primarySourceSymbols;
+  const ks = params.secondarySourceSymbols;
+  const source = new Uint8Array(allocate(kp * ks * symbolSize, kind));
+  source.set(blob);
+  return {
+    nShards,
+    symbolSize,
+    unencodedLength: blob.length,
+    source,
+    columns: new Uint16Array(allocate(n * kp * symbolSize, kind)),
+    leafHashes: new Uint32Array(allocate(n * n * DIGEST_WORDS * 4, kind)),
+    rowRoots: new Uint32Array(allocate(n * DIGEST_WORDS * 4, kind)),
+    columnRoots: new Uint32Array(allocate(n * DIGEST_WORDS * 4, kind)),
+    primary: new Uint8Array(allocate(options.withSlivers ? n * ks * symbolSize : 0, kind)),
+    secondary: new Uint8Array(allocate(options.withSlivers ? n * kp * symbolSize : 0, kind)),
+  };
+}
+
+function shape(job: EncodingJob) {
+  const n = job.nShards;
+  const f = Math.floor((n - 1) / 3);
+  const kp = n - 2 * f;
+  const ks = n - f;
+  const elementsPerSymbol = job.symbolSize / 2;
+  return { n, f, kp, ks, elementsPerSymbol, columnLength: kp * elementsPerSymbol };
+}
+
+/**
+ * Stage 1, rows [r0, r1) of the systematic block: load them into the column buffer and extend them
+ * with the secondary code. Each column is one shard of the row code, so one call encodes all rows.
+ */
+export function encodeRows(job: EncodingJob, r0: number, r1: number): void {
+  const { ks, f, elementsPerSymbol: e, columnLength } = shape(job);
+  const s = job.symbolSize;
+  for (let r = r0; r < r1; r++) {
+    for (let c = 0; c < ks; c++) {
+      symbolsToElements(job.source, (r * ks + c) * s, s, 1, job.columns, c * columnLength + r * e);
+    }
+  }
+  rsEncodeInto(ks, f, job.columns, 0, columnLength, job.columns, ks * columnLength, columnLength, r0 * e, r1 * e);
+}
+
+/** Stage 2 (slivers only), columns [j0, j1): write secondary slivers j0..j1−1 as bytes. */
+export function writeSecondarySlivers(job: EncodingJob, j0: number, j1: number): void {
+  const { kp, columnLength } = shape(job);
+  const s = job.symbolSize;
+  for (let j = j0; j < j1; j++) {
+    elementsToSymbols(job.columns, j * columnLength, s, kp, job.secondary, j * kp * s);
+  }
+}
+
+/** The column blocks that stage 3 is split into: [start, end) pairs covering 0..n. */
+export function columnBlocks(job: EncodingJob): Array<[number, number]> {
+  const { n, elementsPerSymbol } = shape(job);
+  const width = Math.max(1, Math.floor(COLUMN_BLOCK_ELEMENTS / elementsPerSymbol));
+  const blocks: Array<[number, number]> = [];
+  for (let c = 0; c < n; c += width) blocks.push([c, Math.min(n, c + width)]);
+  return blocks;
+}
+
+/**
+ * Stage 3, columns [c0, c1): extend the columns with the primary code, hash every symbol of them,
+ * and (with slivers) write their part of the primary slivers. Needs stage 1 for all rows.
+ */
+export function encodeColumnsAndHash(job: EncodingJob, c0: number, c1: number): void {
+  const { n, kp, ks, elementsPerSymbol: e, columnLength } = shape(job);
+  const s = job.symbolSize;
+  const width = c1 - c0;
+  const rowLength = width * e;
+  const block = new Uint16Array(n * rowLength);
+  // Gather the systematic rows of these columns: row r of the block = M[r][c0..c1).
+  for (let r = 0; r < kp; r++) {
+    for (let c = c0; c < c1; c++) {
+      const from = c * columnLength + r * e;
+      block.set(job.columns.subarray(from, from + e), r * rowLength + (c - c0) * e);
+    }
+  }
+  rsEncodeInto(kp, n - kp, block, 0, rowLength, block, kp * rowLength, rowLength, 0, rowLength);
+  const rowBytes = new Uint8Array(width * s);
+  const withSlivers = job.primary.length > 0;
+  for (let r = 0; r < n; r++) {
+    elementsToSymbols(block, r * rowLength, s, width, rowBytes, 0);
+    hashLeavesInto(rowBytes, 0, s, width, job.leafHashes, (r * n + c0) * DIGEST_WORDS);
+    if (withSlivers && c0 < ks) {
+      const inSliver = Math.min(c1, ks) - c0;
+      job.primary.set(rowBytes.subarray(0, inSliver * s), (r * ks + c0) * s);
+    }
+  }
+}
+
+/** Stage 4, trees [i0, i1) of `axis` ("rows": primary hashes, "columns": secondary hashes). */
+export function computeRoots(job: EncodingJob, axis: "rows" | "columns", i0: number, i1: number): void {
+  const n = job.nShards;
+  for (let i = i0; i < i1; i++) {
+    if (axis === "rows") merkleRootInto(job.leafHashes, i * n * DIGEST_WORDS, DIGEST_WORDS, n, job.rowRoots, i * DIGEST_WORDS);
+    else merkleRootInto(job.leafHashes, i * DIGEST_WORDS, n * DIGEST_WORDS, n, job.columnRoots, i * DIGEST_WORDS);
+  }
+}
+
+/** Assembles metadata, root hash and blob ID from the roots of stage 4. */
+export function finishCommitments(job: EncodingJob): BlobCommitments {
+  const params = encodingParams(job.nShards);
+  const n = job.nShards;
+  const hashes: SliverPairMetadata[] = [];
+  for (let p = 0; p < n; p++) {
+    hashes.push({
+      primaryHash: digestNode(digestWordsToBytes(job.rowRoots, p * DIGEST_WORDS)),
+      secondaryHash: digestNode(digestWordsToBytes(job.columnRoots, (n - 1 - p) * DIGEST_WORDS)),
+    });
+  }
+  const metadata: BlobMetadata = { encodingType: ENCODING_TYPE_RS2, unencodedLength: job.unencodedLength, hashes };
+  const rootHash = computeRootHash(hashes);
+  return { params, symbolSize: job.symbolSize, blobId: deriveBlobId(rootHash, job.unencodedLength), rootHash, metadata };
+}
+
+/** Cuts the job's sliver buffers into slivers (views, no copy). */
+export function finishSlivers(job: EncodingJob): { primarySlivers: Sliver[]; secondarySlivers: Sliver[] } {
+  const { n, kp, ks } = shape(job);
+  const s = job.symbolSize;
+  const primarySlivers: Sliver[] = [];
+  const secondarySlivers: Sliver[] = [];
+  for (let i = 0; i < n; i++) {
+    primarySlivers.push({ axis: "primary", index: i, symbolSize: s, data: job.primary.subarray(i * ks * s, (i + 1) * ks * s) });
+    secondarySlivers.push({ axis: "secondary", index: i, symbolSize: s, data: job.secondary.subarray(i * kp * s, (i + 1) * kp * s) });
+  }
+  return { primarySlivers, secondarySlivers };
+}
+
+/** Runs every stage of a job on this thread. */
+export function runEncodingJob(job: EncodingJob): void {
+  const { n, kp } = shape(job);
+  encodeRows(job, 0, kp);
+  if (job.secondary.length > 0) writeSecondarySlivers(job, 0, n);
+  for (const [c0, c1] of columnBlocks(job)) encodeColumnsAndHash(job, c0, c1);
+  computeRoots(job, "rows", 0, n);
+  computeRoots(job, "columns", 0, n);
+}
+
+/** Encodes a blob for `nShards` shards: all slivers, the metadata and the blob ID. */
+export function encodeBlob(blob: Uint8Array, nShards: number): EncodedBlob {
+  const job = createEncodingJob(blob, nShards, { withSlivers: true });
+  runEncodingJob(job);
+  return { ...finishCommitments(job), ...finishSlivers(job) };
+}
+
+/** The metadata and blob ID of a blob, without keeping its slivers. */
+export function computeBlobCommitments(blob: Uint8Array, nShards: number): BlobCommitments {
+  const job = createEncodingJob(blob, nShards, { withSlivers: false });
+  runEncodingJob(job);
+  return finishCommitments(job);
+}

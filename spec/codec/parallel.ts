@@ -1,0 +1,148 @@
+/**
+ * The RS2 encoder on several threads. The stages of `encode.ts` run unchanged in worker threads
+ * over shared buffers: every stage is a set of independent index ranges, and stages are separated
+ * by barriers (the column code needs every row encoded; the roots need every leaf hashed).
+ *
+ * This is the fast path for large blobs; {@link encodeBlob} stays the reference on one thread and
+ * the tests check that both give identical bytes.
+ */
+
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import {
+  type BlobCommitments,
+  type EncodedBlob,
+  type EncodingJob,
+  columnBlocks,
+  createEncodingJob,
+  finishCommitments,
+  finishSlivers,
+} from "./encode.js";
+import type { EncodingStage } from "./encode-worker.js";
+
+/** Progress of a parallel encoding, reported after each finished task. */
+export interface EncodingProgress {
+  readonly stage: "rows" | "columns" | "roots";
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface ParallelOptions {
+  /** Worker threads; default: the machine's available parallelism. */
+  readonly threads?: number;
+  readonly onProgress?: (progress: EncodingProgress) => void;
+}
+
+function workerUrl(): { url: URL; execArgv: string[] } {
+  // Run from TypeScript sources (tests, tsx) the worker is a .ts file that needs the same loader.
+  const fromSource = import.meta.url.endsWith(".ts");
+  return {
+    url: new URL(fromSource ? "./encode-worker.ts" : "./encode-worker.js", import.meta.url),
+    execArgv: fromSource ? ["--import", "tsx"] : [],
+  };
+}
+
+type Task = { stage: EncodingStage; start: number; end: number };
+
+/** Splits 0..count into about `parts` contiguous ranges. */
+function split(count: number, parts: number): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  const size = Math.max(1, Math.ceil(count / parts));
+  for (let start = 0; start < count; start += size) ranges.push([start, Math.min(count, start + size)]);
+  return ranges;
+}
+
+class Pool {
+  private readonly workers: Worker[];
+
+  constructor(size: number) {
+    const { url, execArgv } = workerUrl();
+    this.workers = Array.from({ length: size }, () => new Worker(url, { execArgv }));
+  }
+
+  /** Runs the tasks of one stage on all workers, each worker taking the next task when free. */
+  async runStage(job: EncodingJob, tasks: Task[], onDone: () => void): Promise<void> {
+    let next = 0;
+    const drive = (worker: Worker) =>
+      new Promise<void>((resolve, reject) => {
+        const take = () => {
+          if (next >= tasks.length) {
+            worker.off("message", onMessage);
+            worker.off("error", reject);
+            resolve();
+            return;
+          }
+          worker.postMessage({ job, task: tasks[next++] });
+        };
+        const onMessage = (message: { ok: boolean; error?: string }) => {
+          if (!message.ok) {
+            worker.off("message", onMessage);
+            reject(new Error(`encoder worker failed: ${message.error}`));
+            return;
+          }
+          onDone();
+          take();
+        };
+        worker.on("message", onMessage);
+        worker.once("error", reject);
+        take();
+      });
+    await Promise.all(this.workers.map(drive));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}
+
+async function runParallel(job: EncodingJob, options: ParallelOptions): Promise<void> {
+  const threads = Math.max(1, options.threads ?? availableParallelism());
+  const n = job.nShards;
+  const kp = n - 2 * Math.floor((n - 1) / 3);
+  const pool = new Pool(threads);
+  try {
+    const stages: Array<[EncodingProgress["stage"], Task[]]> = [
+      ["rows", split(kp, threads * 2).map(([start, end]) => ({ stage: "rows", start, end }))],
+      [
+        "columns",
+        [
+          ...columnBlocks(job).map(([start, end]): Task => ({ stage: "columns", start, end })),
+          ...(job.secondary.length > 0
+            ? split(n, threads).map(([start, end]): Task => ({ stage: "secondary", start, end }))
+            : []),
+        ],
+      ],
+      [
+        "roots",
+        [
+          ...split(n, threads * 4).map(([start, end]): Task => ({ stage: "rowRoots", start, end })),
+          ...split(n, threads * 4).map(([start, end]): Task => ({ stage: "columnRoots", start, end })),
+        ],
+      ],
+    ];
+    for (const [stage, tasks] of stages) {
+      let done = 0;
+      await pool.runStage(job, tasks, () => options.onProgress?.({ stage, done: ++done, total: tasks.length }));
+    }
+  } finally {
+    await pool.close();
+  }
+}
+
+/** {@link encodeBlob} on worker threads. */
+export async function encodeBlobParallel(blob: Uint8Array, nShards: number, options: ParallelOptions = {}): Promise<EncodedBlob> {
+  const job = createEncodingJob(blob, nShards, { withSlivers: true, buffers: "shared" });
+  await runParallel(job, options);
+  return { ...finishCommitments(job), ...finishSlivers(job) };
+}
+
+/** {@link computeBlobCommitments} on worker threads. */
+export async function computeBlobCommitmentsParallel(
+  blob: Uint8Array,
+  nShards: number,
+  options: ParallelOptions = {},
+): Promise<BlobCommitments> {
+  const job = createEncodingJob(blob, nShards, { withSlivers: false, buffers: "shared" });
+  await runParallel(job, options);
+  return finishCommitments(job);
+}

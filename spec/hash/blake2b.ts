@@ -1,0 +1,219 @@
+/**
+ * BLAKE2b-256 (RFC 7693, unkeyed, digest length 32) in pure TypeScript, tuned for
+ * Walrus Merkle trees: leaf hash H(0x00 ‖ leaf), inner node H(0x01 ‖ left ‖ right).
+ *
+ * Digests are handled as 8 little-endian u32 words (a `Uint32Array` slice) so that
+ * tree levels can live in one flat word array without byte shuffling; use
+ * {@link digestWordsToBytes} / {@link digestBytesToWords} at the boundaries.
+ *
+ * The compression function is generated (fully unrolled) by `scripts/gen-blake2b.ts`
+ * into `./blake2b-compress.ts`. The word views assume a little-endian platform,
+ * which is checked at module load.
+ *
+ * The hashing functions are not reentrant-safe across threads sharing module
+ * state (there are none in JS) and never allocate, except {@link blake2b256} and
+ * {@link digestWordsToBytes} which return a fresh array when none is supplied.
+ */
+import { compress, innerNode } from "./blake2b-compress.js";
+
+if (new Uint8Array(new Uint32Array([0x01020304]).buffer)[0] !== 0x04) {
+  throw new Error("spec/hash/blake2b: a little-endian platform is required (typed-array word views)");
+}
+
+/** Merkle leaf domain-separation prefix. */
+export const LEAF_PREFIX = 0x00;
+/** Merkle inner-node domain-separation prefix. */
+export const INNER_PREFIX = 0x01;
+/** Digest length in bytes / in u32 words. */
+export const DIGEST_BYTES = 32;
+export const DIGEST_WORDS = 8;
+/** BLAKE2b block length in bytes. */
+export const BLOCK_BYTES = 128;
+
+/** Chaining value scratch (16 u32 words = 8 64-bit words as low, high halves). */
+const H = new Int32Array(16);
+/** Message block scratch (32 LE u32 words = 128 bytes). */
+const M = new Int32Array(32);
+/** Digest scratch for {@link blake2b256}. */
+const D = new Uint32Array(8);
+
+/** Reset H to the BLAKE2b-256 initial state: IV with h[0] ^= 0x01010020 (digest length 32, key length 0, fanout 1, depth 1). */
+function initState(): void {
+  H[0] = 0xf3bcc908 ^ 0x01010020;
+  H[1] = 0x6a09e667;
+  H[2] = 0x84caa73b;
+  H[3] = 0xbb67ae85;
+  H[4] = 0xfe94f82b;
+  H[5] = 0x3c6ef372;
+  H[6] = 0x5f1d36f1;
+  H[7] = 0xa54ff53a;
+  H[8] = 0xade682d1;
+  H[9] = 0x510e527f;
+  H[10] = 0x2b3e6c1f;
+  H[11] = 0x9b05688c;
+  H[12] = 0xfb41bd6b;
+  H[13] = 0x1f83d9ab;
+  H[14] = 0x137e2179;
+  H[15] = 0x5be0cd19;
+}
+
+/**
+ * Load one message block into M: block byte i is src[q + i] for i < n and 0 for
+ * i >= n (0 <= n <= 128). If `first` >= 0, block byte 0 is `first` instead and
+ * src[q] is not read (q may then be -1).
+ */
+function loadBlock(src: Uint8Array, q: number, n: number, first: number): void {
+  const full = n >>> 2;
+  let k = 0;
+  if (first >= 0) {
+    let w = first;
+    const lim = n < 4 ? n : 4;
+    for (let i = 1; i < lim; i++) w |= src[q + i]! << (8 * i);
+    M[0] = w;
+    k = 1;
+  }
+  for (; k < full; k++) {
+    const p = q + 4 * k;
+    M[k] = src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24);
+  }
+  if (k < 32) {
+    if (k === full) {
+      const p = q + 4 * k;
+      const r = n & 3;
+      let w = 0;
+      for (let i = 0; i < r; i++) w |= src[p + i]! << (8 * i);
+      M[k++] = w;
+    }
+    for (; k < 32; k++) M[k] = 0;
+  }
+}
+
+/**
+ * BLAKE2b-256 of (prefix ‖ src[offset .. offset + length)), where `prefix` is one
+ * byte, or absent when negative. Digest words go to out[outOffset .. +8).
+ */
+function hashInto(
+  prefix: number,
+  src: Uint8Array,
+  offset: number,
+  length: number,
+  out: Uint32Array,
+  outOffset: number,
+): void {
+  const pre = prefix >= 0 ? 1 : 0;
+  const total = length + pre;
+  // src index of byte 0 of the (prefixed) stream
+  const base = offset - pre;
+  initState();
+  let done = 0;
+  let first = prefix;
+  while (total - done > BLOCK_BYTES) {
+    loadBlock(src, base + done, BLOCK_BYTES, first);
+    first = -1;
+    done += BLOCK_BYTES;
+    compress(H, M, done >>> 0, (done / 4294967296) >>> 0, false);
+  }
+  loadBlock(src, base + done, total - done, first);
+  compress(H, M, total >>> 0, (total / 4294967296) >>> 0, true);
+  for (let i = 0; i < 8; i++) out[outOffset + i] = H[i]!;
+}
+
+function checkRange(src: Uint8Array, offset: number, length: number): void {
+  if (!(offset >= 0 && length >= 0 && offset + length <= src.length)) {
+    throw new RangeError(`blake2b: range [${offset}, ${offset + length}) outside input of length ${src.length}`);
+  }
+}
+
+/** BLAKE2b-256 of arbitrary bytes (any length, including 0 and multi-block). */
+export function blake2b256(data: Uint8Array): Uint8Array {
+  hashInto(-1, data, 0, data.length, D, 0);
+  return digestWordsToBytes(D, 0);
+}
+
+/**
+ * Merkle leaf hash H(0x00 ‖ src[offset .. offset+length)), written as 8 little-endian
+ * u32 words into out[outOffset .. outOffset+8). Handles any length (multi-block when
+ * length+1 > 128).
+ */
+export function hashLeafInto(
+  src: Uint8Array,
+  offset: number,
+  length: number,
+  out: Uint32Array,
+  outOffset: number,
+): void {
+  checkRange(src, offset, length);
+  hashInto(LEAF_PREFIX, src, offset, length, out, outOffset);
+}
+
+/**
+ * Merkle inner node H(0x01 ‖ left ‖ right) where left = words[leftOffset .. +8),
+ * right = words[rightOffset .. +8) (each digest as 8 LE u32 words; a digest may be
+ * all zero words = the Walrus "empty node"), written to out[outOffset .. +8).
+ * `out` may overlap the inputs.
+ */
+export function hashInnerInto(
+  words: Uint32Array,
+  leftOffset: number,
+  rightOffset: number,
+  out: Uint32Array,
+  outOffset: number,
+): void {
+  innerNode(words, leftOffset, words, rightOffset, out, outOffset);
+}
+
+/** Same as {@link hashInnerInto} but the left and right digests come from different arrays. */
+export function hashInnerPairInto(
+  left: Uint32Array,
+  leftOffset: number,
+  right: Uint32Array,
+  rightOffset: number,
+  out: Uint32Array,
+  outOffset: number,
+): void {
+  innerNode(left, leftOffset, right, rightOffset, out, outOffset);
+}
+
+/**
+ * Batch: leaf hashes of `count` consecutive symbols of `symbolSize` bytes starting
+ * at src[offset], digest i to out[outOffset + 8*i].
+ */
+export function hashLeavesInto(
+  src: Uint8Array,
+  offset: number,
+  symbolSize: number,
+  count: number,
+  out: Uint32Array,
+  outOffset: number,
+): void {
+  checkRange(src, offset, symbolSize * count);
+  for (let i = 0; i < count; i++) {
+    hashInto(LEAF_PREFIX, src, offset + i * symbolSize, symbolSize, out, outOffset + 8 * i);
+  }
+}
+
+/** Convert 8 LE u32 digest words to 32 bytes (into `out` at `outOffset`, or a new array). */
+export function digestWordsToBytes(
+  words: Uint32Array,
+  offset: number,
+  out: Uint8Array = new Uint8Array(DIGEST_BYTES),
+  outOffset = 0,
+): Uint8Array {
+  for (let i = 0; i < 8; i++) {
+    const w = words[offset + i]!;
+    const p = outOffset + 4 * i;
+    out[p] = w;
+    out[p + 1] = w >>> 8;
+    out[p + 2] = w >>> 16;
+    out[p + 3] = w >>> 24;
+  }
+  return out;
+}
+
+/** Convert 32 digest bytes at bytes[offset] to 8 LE u32 words at out[outOffset]. */
+export function digestBytesToWords(bytes: Uint8Array, offset: number, out: Uint32Array, outOffset: number): void {
+  for (let i = 0; i < 8; i++) {
+    const p = offset + 4 * i;
+    out[outOffset + i] = (bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24)) >>> 0;
+  }
+}
