@@ -8,9 +8,13 @@
  * making the shards longer. Use `symbol-layout.ts` to convert Walrus symbols (bytes in the crate's
  * layout) to and from elements.
  *
- * Internals: elements are processed two per 32-bit word, in cache-sized blocks of element positions;
- * each FFT twiddle factor gets a lazily built, cached pair of 256-entry product tables (low byte and
- * high byte of an element), and butterflies are applied two layers per pass.
+ * Internals: elements are copied into a reused scratch area and processed two per 32-bit word, in
+ * blocks of element positions whose size bounds the scratch memory (at most 16 MiB unless the
+ * transform has more than 4096 shard slots). Each FFT twiddle factor gets a lazily built, cached pair
+ * of 256-entry product tables (low byte and high byte of an element); butterflies are applied two
+ * layers per pass, a twiddle logarithm of 65535 meaning "factor 0" (XOR only). There are no alignment
+ * constraints on offsets, strides or element ranges. Long ranges are faster per element than short
+ * ones (per-butterfly-group overhead): prefer one call over many calls on small ranges.
  *
  * This is an independent TypeScript implementation of the algorithm of reed-solomon-simd
  * (MIT AND BSD-3-Clause, derived from Leopard-RS).
@@ -120,7 +124,7 @@ let scratch16 = new Uint16Array(0);
 
 function ensureScratch(words: number): void {
   if (scratch32.length < words) {
-    scratch32 = new Int32Array(Math.max(words, scratch32.length * 2));
+    scratch32 = new Int32Array(words);
     scratch16 = new Uint16Array(scratch32.buffer);
   }
 }
@@ -130,14 +134,27 @@ function ensureScratch(words: number): void {
  * only to bound memory: measurements on a 2-vCPU EPYC showed no gain from cache-sized blocks (the
  * kernels are compute-bound) and a clear loss from short slots (per-call overhead), so blocks are large.
  */
-const TARGET_BLOCK_WORDS = 1 << 22;
+const DEFAULT_TARGET_BLOCK_WORDS = 1 << 22;
 /** Lower bound of a block's words per shard slot. */
-const MIN_BLOCK_WORDS = 1024;
+const DEFAULT_MIN_BLOCK_WORDS = 1024;
+let targetBlockWords = DEFAULT_TARGET_BLOCK_WORDS;
+let minBlockWords = DEFAULT_MIN_BLOCK_WORDS;
+
+/**
+ * Testing hook: change the block sizing (work-area words per block, minimum words per shard slot) so
+ * that multi-block processing can be exercised on small inputs. Call without arguments to restore
+ * the defaults. Results never depend on the block sizes.
+ * @internal
+ */
+export function _setRsBlockingForTests(targetWords?: number, minWords?: number): void {
+  targetBlockWords = targetWords ?? DEFAULT_TARGET_BLOCK_WORDS;
+  minBlockWords = Math.max(1, minWords ?? DEFAULT_MIN_BLOCK_WORDS);
+}
 
 /** Words per shard slot for a work area of `slots` shards covering `words` words in total. */
 function blockWords(slots: number, words: number): number {
-  let b = Math.floor(TARGET_BLOCK_WORDS / slots);
-  if (b < MIN_BLOCK_WORDS) b = MIN_BLOCK_WORDS;
+  let b = Math.floor(targetBlockWords / slots);
+  if (b < minBlockWords) b = minBlockWords;
   if (b > words) b = words;
   // Spread the words evenly over the blocks.
   const blocks = Math.ceil(words / b);
@@ -226,6 +243,23 @@ function fft4(w: Int32Array, i: number, len: number, s: number, l01: number, l02
     }
     return;
   }
+  if (l01 === GF_MODULUS && l02 === GF_MODULUS) {
+    // The only partial pattern that occurs (group r = 0 with skew delta 0): one multiply per quad.
+    const t = mulTable(l23);
+    for (; i < end; i++) {
+      const a0 = w[i] as number;
+      const a3 = (w[i + s3] as number) ^ (w[i + s] as number);
+      const a2 =
+        (w[i + s2] as number) ^
+        a0 ^
+        (((t[a3 & 255] as number) ^ (t[256 | ((a3 >>> 8) & 255)] as number)) |
+          (((t[(a3 >>> 16) & 255] as number) ^ (t[256 | (a3 >>> 24)] as number)) << 16));
+      w[i + s] = (w[i + s] as number) ^ a0;
+      w[i + s2] = a2;
+      w[i + s3] = a3 ^ a2;
+    }
+    return;
+  }
   const t01 = fftTable(l01);
   const t02 = fftTable(l02);
   const t23 = fftTable(l23);
@@ -273,6 +307,23 @@ function ifft4(w: Int32Array, i: number, len: number, s: number, l01: number, l0
       const a3 = (w[i + s3] as number) ^ a2;
       w[i + s] = a1;
       w[i + s2] = a2 ^ a0;
+      w[i + s3] = a3 ^ a1;
+    }
+    return;
+  }
+  if (l01 === GF_MODULUS && l02 === GF_MODULUS) {
+    const t = mulTable(l23);
+    for (; i < end; i++) {
+      const a0 = w[i] as number;
+      const a1 = (w[i + s] as number) ^ a0;
+      const a2 = w[i + s2] as number;
+      const a3 = (w[i + s3] as number) ^ a2;
+      w[i + s] = a1;
+      w[i + s2] =
+        a2 ^
+        a0 ^
+        (((t[a3 & 255] as number) ^ (t[256 | ((a3 >>> 8) & 255)] as number)) |
+          (((t[(a3 >>> 16) & 255] as number) ^ (t[256 | (a3 >>> 24)] as number)) << 16));
       w[i + s3] = a3 ^ a1;
     }
     return;
@@ -376,7 +427,15 @@ function formalDerivative(w: Int32Array, B: number, count: number): void {
 // ======================================================================
 // Encoder
 
-function checkRange(name: string, arr: { length: number }, offset: number, stride: number, count: number, e0: number, e1: number): void {
+function checkRange(
+  name: string,
+  arr: { length: number },
+  offset: number,
+  stride: number,
+  count: number,
+  e0: number,
+  e1: number,
+): void {
   if (!Number.isInteger(offset) || !Number.isInteger(stride)) {
     throw new RangeError(`${name}: offset and stride must be integers`);
   }
@@ -496,7 +555,7 @@ export function rsEncode(originals: readonly Uint16Array[], recoveryCount: numbe
     if (o.length !== len) throw new RangeError("rsEncode: original shards must have equal lengths");
   }
   const src = new Uint16Array(k * len);
-  originals.forEach((o, i) => src.set(o, i * len));
+  for (let i = 0; i < k; i++) src.set(originals[i] as Uint16Array, i * len);
   const dst = new Uint16Array(recoveryCount * len);
   rsEncodeInto(k, recoveryCount, src, 0, len, dst, 0, len, 0, len);
   const out: Uint16Array[] = [];
@@ -546,7 +605,23 @@ function decodeCore(
   for (let i = 0; i < k; i++) if (originalSource[i] === -1) missing.push(i);
 
   if (missing.length > 0) {
-    decodeMissing(k, m, high, C, end, workCount, chosen, slotOfChosen, missing, srcArrays, srcOffsets, dstArrays, dstOffsets, e0, e1);
+    decodeMissing(
+      k,
+      m,
+      high,
+      C,
+      end,
+      workCount,
+      chosen,
+      slotOfChosen,
+      missing,
+      srcArrays,
+      srcOffsets,
+      dstArrays,
+      dstOffsets,
+      e0,
+      e1,
+    );
   }
 
   // Received originals are copied through unchanged (after decoding, in case dst aliases src).
@@ -680,7 +755,17 @@ export function rsDecode(k: number, m: number, received: ReadonlyArray<readonly 
   });
   for (let i = 0; i < k; i++) if (out[i] === undefined) out[i] = new Uint16Array(len);
   const result = out as Uint16Array[];
-  decodeCore(k, m, chosen, srcArrays, srcOffsets, result, result.map(() => 0), 0, len);
+  decodeCore(
+    k,
+    m,
+    chosen,
+    srcArrays,
+    srcOffsets,
+    result,
+    result.map(() => 0),
+    0,
+    len,
+  );
   return result;
 }
 

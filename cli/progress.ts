@@ -1,0 +1,37 @@
+/**
+ * Progress on stderr: redrawn in place on a terminal, plain lines (at most one per second and one
+ * per phase change) when stderr is a file or a CI log, nothing when disabled.
+ */
+
+export interface Progress {
+  update(phase: string, done: number, total: number): void;
+  done(): void;
+}
+
+export function createProgress(options: { enabled: boolean; stream?: NodeJS.WriteStream }): Progress {
+  const stream = options.stream ?? process.stderr;
+  if (!options.enabled) return { update() {}, done() {} };
+  const start = Date.now();
+  const interactive = Boolean(stream.isTTY) && !process.env.CI;
+  let lastPhase = "";
+  let lastLine = 0;
+  let drawn = false;
+  return {
+    update(phase, done, total) {
+      const now = Date.now();
+      const percent = total > 0 ? Math.floor((100 * done) / total) : 100;
+      const line = `${phase}: ${done}/${total} (${percent}%), ${((now - start) / 1000).toFixed(1)} s`;
+      if (interactive) {
+        stream.write(`\r\x1b[2K${line}`);
+        drawn = true;
+      } else if (phase !== lastPhase || now - lastLine >= 1000 || done === total) {
+        stream.write(`${line}\n`);
+        lastLine = now;
+      }
+      lastPhase = phase;
+    },
+    done() {
+      if (drawn) stream.write("\r\x1b[2K");
+    },
+  };
+}
