@@ -18,6 +18,7 @@ export type ErrorCode =
   | "INVALID_PROOF"
   | "NOT_ENOUGH_SLIVERS"
   | "NOT_ENOUGH_SYMBOLS"
+  | "DECODING_FAILED"
   | "INVALID_BLOB_ID";
 
 /** Base class of every error the codec throws on purpose. */

@@ -22,24 +22,19 @@
  * @module
  */
 
+import { InvalidParametersError, WalrusSpecError } from "../errors.js";
 import { EXP, evalPoly, GF_MODULUS, GF_ORDER, LOG, SKEW, addMod } from "./gf16.js";
 
 // ======================================================================
 // Errors and parameters
 
 /** The crate would reject these (original, recovery) counts. */
-export class RsParameterError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "RsParameterError";
-  }
-}
+export class RsParameterError extends InvalidParametersError {}
 
 /** Decoding is impossible or the input is malformed. */
-export class RsDecodeError extends Error {
+export class RsDecodeError extends WalrusSpecError {
   constructor(message: string) {
-    super(message);
-    this.name = "RsDecodeError";
+    super("DECODING_FAILED", message);
   }
 }
 
