@@ -15,7 +15,7 @@ import { type BlobCommitments, type EncodedBlob, computeBlobCommitments, encodeB
 import { decodeBlob } from "../spec/codec/decode.js";
 import { computeBlobCommitmentsParallel, encodeBlobParallel } from "../spec/codec/parallel.js";
 import { type Axis, type Sliver, pairIndexOf, sliverIndexOf } from "../spec/codec/slivers.js";
-import { WalrusSpecError } from "../spec/errors.js";
+import { NotEnoughSliversError, WalrusSpecError } from "../spec/errors.js";
 import { MAX_N_SHARDS, MIN_N_SHARDS, encodingParams, symbolSizeFor } from "../spec/params.js";
 import { FailureError, UsageError } from "./errors.js";
 import { createProgress } from "./progress.js";
@@ -178,6 +178,9 @@ async function decodeCommand(dir: string, options: { out: string; strict: boolea
   try {
     result = decodeBlob(meta, slivers, { consistency: options.strict ? "strict" : "default" });
   } catch (error) {
+    if (error instanceof NotEnoughSliversError) {
+      for (const reason of error.rejections) process.stderr.write(`rejected ${reason}\n`);
+    }
     if (error instanceof WalrusSpecError) throw new FailureError(`cannot decode blob ${blobIdToString(meta.blobId)}: ${error.message}`);
     throw error;
   }

@@ -97,6 +97,8 @@ export class NotEnoughSliversError extends WalrusSpecError {
     readonly have: number,
     readonly need: number,
     axis: string,
+    /** Why each offered sliver that failed verification was rejected. */
+    readonly rejections: readonly string[] = [],
   ) {
     super(
       "NOT_ENOUGH_SLIVERS",

@@ -152,9 +152,10 @@ export function decodeBlob(meta: VerifiedMetadata, slivers: readonly Sliver[], o
   if (chosen.length < needPrimary) {
     const secondary = selectSlivers(meta, slivers, "secondary", needSecondary, verified, rejected);
     if (secondary.length < needSecondary) {
+      const reasons = rejected.map((r) => r.reason);
       throw chosen.length * needSecondary >= secondary.length * needPrimary
-        ? new NotEnoughSliversError(chosen.length, needPrimary, "primary")
-        : new NotEnoughSliversError(secondary.length, needSecondary, "secondary");
+        ? new NotEnoughSliversError(chosen.length, needPrimary, "primary", reasons)
+        : new NotEnoughSliversError(secondary.length, needSecondary, "secondary", reasons);
     }
     axis = "secondary";
     chosen = secondary;

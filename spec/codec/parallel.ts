@@ -33,13 +33,12 @@ export interface ParallelOptions {
   readonly onProgress?: (progress: EncodingProgress) => void;
 }
 
-function workerUrl(): { url: URL; execArgv: string[] } {
-  // Run from TypeScript sources (tests, tsx) the worker is a .ts file that needs the same loader.
-  const fromSource = import.meta.url.endsWith(".ts");
-  return {
-    url: new URL(fromSource ? "./encode-worker.ts" : "./encode-worker.js", import.meta.url),
-    execArgv: fromSource ? ["--import", "tsx"] : [],
-  };
+/** Starts a worker on `encode-worker`: the compiled .js, or the .ts source through tsx (tests, benchmarks). */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./encode-worker.js", import.meta.url));
+  const source = new URL("./encode-worker.ts", import.meta.url).href;
+  const bootstrap = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
+  return new Worker(bootstrap, { eval: true });
 }
 
 type Task = { stage: EncodingStage; start: number; end: number };
@@ -56,8 +55,7 @@ class Pool {
   private readonly workers: Worker[];
 
   constructor(size: number) {
-    const { url, execArgv } = workerUrl();
-    this.workers = Array.from({ length: size }, () => new Worker(url, { execArgv }));
+    this.workers = Array.from({ length: size }, startWorker);
   }
 
   /** Runs the tasks of one stage on all workers, each worker taking the next task when free. */

@@ -1,0 +1,198 @@
+/**
+ * The `walrus-spec` command as a user runs it: a separate process, its stdout, stderr, files and
+ * exit code.
+ */
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { encodeMetadataWithId, encodeSliver } from "../spec/bcs.js";
+import { blobIdToString } from "../spec/commitments/blob-id.js";
+import { encodeInconsistently } from "../spec/codec/malicious.js";
+import { pattern } from "../spec/self-check.js";
+import { oracleEncode } from "./support/wasm-oracle.js";
+
+const root = new URL("..", import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), "walrus-spec-cli-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function run(...args: string[]) {
+  const result = spawnSync(process.execPath, ["--import", "tsx", join(root, "cli/bin.ts"), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, CI: "true" },
+    timeout: 120_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function file(name: string, bytes: Uint8Array): string {
+  const path = join(work, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+
+describe("blob-id", () => {
+  it("prints the blob ID Walrus gives the file", () => {
+    const regression = file("regression.txt", new TextEncoder().encode("walrus blob id v1 regression test"));
+    expect(run("blob-id", regression, "--n-shards", "10")).toMatchObject({
+      code: 0,
+      stdout: "RcU82Mwf-CFkv1LaI_2qcpANwpGUuG3TMwnVzZxD2kY\n",
+    });
+    // Default n = 1000 (Mainnet), on worker threads.
+    const tenBytes = file("ten.bin", Uint8Array.from({ length: 10 }, (_, i) => i));
+    const expected = Buffer.from("865ca48479104a9bdc136f7d6730b7f3920012eccb4e99ba8540b9363766e093", "hex");
+    expect(run("blob-id", tenBytes).stdout).toBe(`${expected.toString("base64url")}\n`);
+  }, 60_000);
+
+  it("reports progress on stderr for large files and gives the same ID with and without threads", () => {
+    const big = file("big.bin", pattern(5 << 20, 1));
+    const threaded = run("blob-id", big, "-n", "100");
+    const single = run("blob-id", big, "-n", "100", "--threads", "1");
+    expect(threaded.code).toBe(0);
+    expect(threaded.stderr).toMatch(/encoding \(rows\)/);
+    expect(threaded.stderr).toMatch(/encoding \(roots\): \d+\/\d+ \(100%\)/);
+    expect(single.stdout).toBe(threaded.stdout);
+    expect(blobIdToString(oracleEncode(pattern(5 << 20, 1), 100).blobId)).toBe(threaded.stdout.trim());
+  }, 120_000);
+});
+
+describe("encode and decode", () => {
+  const blob = pattern(5000, 7);
+  const input = file("blob.bin", blob);
+  const dir = join(work, "slivers");
+
+  it("encode writes exactly the BCS bytes of @mysten/walrus-wasm", () => {
+    const result = run("encode", input, "--n-shards", "10", "--out", dir);
+    expect(result.code).toBe(0);
+    const oracle = oracleEncode(blob, 10);
+    expect(result.stdout).toBe(`${blobIdToString(oracle.blobId)}\n`);
+    expect(readdirSync(dir).length).toBe(21);
+    for (let p = 0; p < 10; p++) {
+      expect(hex(readFileSync(join(dir, `primary-${p}.bcs`)))).toBe(hex(oracle.primaryBcs[p]));
+      expect(hex(readFileSync(join(dir, `secondary-${p}.bcs`)))).toBe(hex(oracle.secondaryBcs[p]));
+    }
+    expect(hex(readFileSync(join(dir, "metadata.bcs")).subarray(0, 32))).toBe(hex(oracle.blobId));
+  });
+
+  function subset(name: string, keep: (file: string) => boolean): string {
+    const target = join(work, name);
+    rmSync(target, { recursive: true, force: true });
+    run("encode", input, "--n-shards", "10", "--out", target);
+    for (const entry of readdirSync(target)) if (entry !== "metadata.bcs" && !keep(entry)) rmSync(join(target, entry));
+    return target;
+  }
+
+  it("decodes from any n−2f primary files or any n−f secondary files", () => {
+    // n = 10: f = 3, n−2f = 4, n−f = 7.
+    const primaries = subset("p4", (f) => /^primary-(1|3|8|9)\.bcs$/.test(f));
+    const out = join(work, "out-p.bin");
+    const decoded = run("decode", primaries, "--out", out);
+    expect(decoded.code).toBe(0);
+    expect(decoded.stderr).toMatch(/from 4 primary slivers/);
+    expect(hex(readFileSync(out))).toBe(hex(blob));
+
+    const secondaries = subset("s7", (f) => /^secondary-[0-6]\.bcs$/.test(f));
+    const out2 = join(work, "out-s.bin");
+    expect(run("decode", secondaries, "--out", out2, "--strict").code).toBe(0);
+    expect(hex(readFileSync(out2))).toBe(hex(blob));
+  });
+
+  it("fails with exit code 1 and a clear message when too few valid slivers remain", () => {
+    const few = subset("few", (f) => /^primary-[0-2]\.bcs$/.test(f) || /^secondary-[0-5]\.bcs$/.test(f));
+    const result = run("decode", few, "--out", join(work, "never.bin"));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/not enough valid (primary|secondary) slivers to decode: have \d, need \d/);
+  });
+
+  it("rejects tampered and malformed sliver files and decodes from the rest", () => {
+    const dir2 = subset("tampered", (f) => /^primary-[0-4]\.bcs$/.test(f));
+    const victim = join(dir2, "primary-0.bcs");
+    const bytes = readFileSync(victim);
+    bytes[5] ^= 1;
+    writeFileSync(victim, bytes);
+    writeFileSync(join(dir2, "primary-1.bcs"), Uint8Array.of(1, 2, 3));
+    const out = join(work, "out-t.bin");
+    const result = run("decode", dir2, "--out", out);
+    expect(result.stderr).toMatch(/skipped primary-1\.bcs: malformed SliverData/);
+    expect(result.stderr).toMatch(/rejected primary sliver 0: Merkle root does not match the metadata/);
+    expect(result.code).toBe(1); // 3 valid primary slivers left, 4 needed
+    const dir3 = subset("tampered2", (f) => /^primary-[0-5]\.bcs$/.test(f));
+    const victim3 = join(dir3, "primary-2.bcs");
+    const bytes3 = readFileSync(victim3);
+    bytes3[9] ^= 0x40;
+    writeFileSync(victim3, bytes3);
+    expect(run("decode", dir3, "--out", out).code).toBe(0);
+    expect(hex(readFileSync(out))).toBe(hex(blob));
+  });
+
+  it("reports an inconsistent encoding with exit code 1 under --strict", () => {
+    const malicious = encodeInconsistently(blob, 10, { primary: [0] });
+    const target = join(work, "malicious");
+    rmSync(target, { recursive: true, force: true });
+    run("encode", input, "--n-shards", "10", "--out", target);
+    writeFileSync(join(target, "metadata.bcs"), encodeMetadataWithId(malicious));
+    for (let p = 0; p < 10; p++) {
+      writeFileSync(join(target, `primary-${p}.bcs`), encodeSliver(malicious.primarySlivers[p]));
+      writeFileSync(join(target, `secondary-${p}.bcs`), encodeSliver(malicious.secondarySlivers[9 - p]));
+    }
+    const result = run("decode", target, "--out", join(work, "never2.bin"), "--strict");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/inconsistently encoded \(strict check\)/);
+  });
+});
+
+describe("bad input", () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ["missing file", ["blob-id", "/nonexistent/file"], /cannot read \/nonexistent\/file: ENOENT/],
+    ["n below 4", ["blob-id", "x", "--n-shards", "3"], /must be an integer in 4\.\.49155/],
+    ["n not a number", ["encode", "x", "--n-shards", "ten", "--out", "d"], /must be an integer/],
+    ["missing --out", ["encode", "x", "--n-shards", "10"], /required option '-o, --out <dir>'/],
+    ["unknown command", ["frobnicate"], /unknown command 'frobnicate'/],
+    ["unknown option", ["decode", "d", "--out", "f", "--loose"], /unknown option '--loose'/],
+    ["decode without metadata", ["decode", "/tmp", "--out", "/tmp/x"], /metadata\.bcs: ENOENT/],
+    ["threads out of range", ["blob-id", "x", "--threads", "0"], /must be an integer in 1\.\.256/],
+  ];
+  for (const [name, args, message] of cases) {
+    it(`${name}: one line on stderr, exit code 2`, () => {
+      const result = run(...args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    });
+  }
+
+  it("a blob too large for n: exit code 2", () => {
+    const big = file("too-large.bin", new Uint8Array(393_205));
+    const result = run("blob-id", big, "-n", "4");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/too large to be encoded: 393205 bytes, at most 393204 bytes with 4 shards/);
+  });
+
+  it("malformed metadata: exit code 2 naming the problem", () => {
+    const dir = join(work, "badmeta");
+    run("encode", file("m.bin", pattern(10, 1)), "-n", "4", "--out", dir);
+    const metadata = readFileSync(join(dir, "metadata.bcs"));
+    writeFileSync(join(dir, "metadata.bcs"), metadata.subarray(0, 100));
+    const truncated = run("decode", dir, "--out", join(work, "x.bin"));
+    expect(truncated.code).toBe(2);
+    expect(truncated.stderr).toMatch(/metadata\.bcs: malformed BlobMetadataWithId/);
+    metadata[60] ^= 1;
+    writeFileSync(join(dir, "metadata.bcs"), metadata);
+    const wrongId = run("decode", dir, "--out", join(work, "x.bin"));
+    expect(wrongId.code).toBe(2);
+    expect(wrongId.stderr).toMatch(/does not hash to the claimed blob ID/);
+  });
+
+  it("--help on every command", () => {
+    for (const command of ["blob-id", "encode", "decode", "check"]) {
+      const result = run(command, "--help");
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`Usage: walrus-spec ${command}`));
+    }
+  });
+});
