@@ -89,7 +89,13 @@ for (const [n, size] of cases) {
   const wasmEncode = await time(() => {
     wasmEncoding = oracleEncode(blob, n);
   });
-  rows.push([label, "encode (slivers + metadata)", fmt(median(oursEncode)), fmt(median(wasmEncode)), fmt(median(oursEncode) / median(wasmEncode))]);
+  rows.push([
+    label,
+    "encode (slivers + metadata)",
+    fmt(median(oursEncode)),
+    fmt(median(wasmEncode)),
+    fmt(median(oursEncode) / median(wasmEncode)),
+  ]);
 
   const oursId = await time(() => computeBlobCommitmentsParallel(blob, n, { threads }));
   const wasmId = await time(() => oracleBlobId(blob, n));
@@ -108,13 +114,25 @@ for (const [n, size] of cases) {
     const result = decodeBlob(meta, slivers, { consistency: "skip", sliversVerified: true });
     if (result.kind !== "decoded" || result.blob.length !== size) throw new Error("decode failed");
   });
-  rows.push([label, "decode (unchecked, as the wasm)", fmt(median(oursDecode)), fmt(median(wasmDecode)), fmt(median(oursDecode) / median(wasmDecode))]);
+  rows.push([
+    label,
+    "decode (unchecked, as the wasm)",
+    fmt(median(oursDecode)),
+    fmt(median(wasmDecode)),
+    fmt(median(oursDecode) / median(wasmDecode)),
+  ]);
   const oursChecked = await time(() => {
     const slivers = chosen.map((bytes) => decodeSliver(bytes, "primary"));
     const result = decodeBlob(meta, slivers, { consistency: "default" });
     if (result.kind !== "decoded") throw new Error("decode failed");
   });
-  rows.push([label, "decode (verified slivers + default check)", fmt(median(oursChecked)), fmt(median(wasmDecode)), fmt(median(oursChecked) / median(wasmDecode))]);
+  rows.push([
+    label,
+    "decode (verified slivers + default check)",
+    fmt(median(oursChecked)),
+    fmt(median(wasmDecode)),
+    fmt(median(oursChecked) / median(wasmDecode)),
+  ]);
 }
 
 const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));

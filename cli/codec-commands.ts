@@ -100,7 +100,12 @@ async function encodeWith<T>(
 
 async function blobIdCommand(file: string, options: EncodeOptions): Promise<void> {
   const blob = await readInput(file);
-  const commitments: BlobCommitments = await encodeWith(blob, options, computeBlobCommitments, computeBlobCommitmentsParallel);
+  const commitments: BlobCommitments = await encodeWith(
+    blob,
+    options,
+    computeBlobCommitments,
+    computeBlobCommitmentsParallel,
+  );
   process.stdout.write(`${blobIdToString(commitments.blobId)}\n`);
 }
 
@@ -115,7 +120,10 @@ async function encodeCommand(file: string, options: EncodeOptions & { out: strin
   const n = options.nShards;
   await writeOutput(join(options.out, "metadata.bcs"), encodeMetadataWithId(encoded));
   for (let p = 0; p < n; p++) {
-    await writeOutput(join(options.out, `primary-${p}.bcs`), encodeSliver(encoded.primarySlivers[sliverIndexOf("primary", p, n)]));
+    await writeOutput(
+      join(options.out, `primary-${p}.bcs`),
+      encodeSliver(encoded.primarySlivers[sliverIndexOf("primary", p, n)]),
+    );
     await writeOutput(
       join(options.out, `secondary-${p}.bcs`),
       encodeSliver(encoded.secondarySlivers[sliverIndexOf("secondary", p, n)]),
@@ -151,7 +159,9 @@ async function readSlivers(dir: string, meta: VerifiedMetadata): Promise<{ slive
     try {
       const sliver = decodeSliver(await readInput(join(dir, name)), axis);
       if (pairIndexOf(axis, sliver.index, n) !== pair) {
-        problems.push(`${name}: holds ${axis} sliver ${sliver.index}, which belongs to pair ${pairIndexOf(axis, sliver.index, n)}`);
+        problems.push(
+          `${name}: holds ${axis} sliver ${sliver.index}, which belongs to pair ${pairIndexOf(axis, sliver.index, n)}`,
+        );
         continue;
       }
       slivers.push(sliver);
@@ -181,12 +191,15 @@ async function decodeCommand(dir: string, options: { out: string; strict: boolea
     if (error instanceof NotEnoughSliversError) {
       for (const reason of error.rejections) process.stderr.write(`rejected ${reason}\n`);
     }
-    if (error instanceof WalrusSpecError) throw new FailureError(`cannot decode blob ${blobIdToString(meta.blobId)}: ${error.message}`);
+    if (error instanceof WalrusSpecError)
+      throw new FailureError(`cannot decode blob ${blobIdToString(meta.blobId)}: ${error.message}`);
     throw error;
   }
   for (const rejected of result.rejected) process.stderr.write(`rejected ${rejected.reason}\n`);
   if (result.kind === "inconsistent") {
-    throw new FailureError(`blob ${blobIdToString(meta.blobId)} is inconsistently encoded (${result.check} check): ${result.detail}`);
+    throw new FailureError(
+      `blob ${blobIdToString(meta.blobId)} is inconsistently encoded (${result.check} check): ${result.detail}`,
+    );
   }
   await writeOutput(options.out, result.blob);
   process.stderr.write(

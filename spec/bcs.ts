@@ -76,7 +76,8 @@ function parseStrict<T, I>(type: BcsType<T, I>, typeName: string, bytes: Uint8Ar
   }
   // The reader's position can pass the end when a length prefix points past it.
   const consumed = readerPosition(reader);
-  if (consumed > bytes.length) throw new MalformedBcsError(typeName, `truncated: needs more than ${bytes.length} bytes`);
+  if (consumed > bytes.length)
+    throw new MalformedBcsError(typeName, `truncated: needs more than ${bytes.length} bytes`);
   if (consumed !== bytes.length) {
     throw new MalformedBcsError(typeName, `${bytes.length - consumed} trailing bytes after the value`);
   }
@@ -152,7 +153,10 @@ function metadataToBcs(metadata: BlobMetadata) {
 
 /** BCS `BlobMetadataWithId`. */
 export function encodeMetadataWithId(withId: BlobMetadataWithId): Uint8Array {
-  return BlobMetadataWithIdBcs.serialize({ blob_id: withId.blobId, metadata: metadataToBcs(withId.metadata) }).toBytes();
+  return BlobMetadataWithIdBcs.serialize({
+    blob_id: withId.blobId,
+    metadata: metadataToBcs(withId.metadata),
+  }).toBytes();
 }
 
 /** BCS `BlobMetadata`. */

@@ -100,10 +100,7 @@ export class NotEnoughSliversError extends WalrusSpecError {
     /** Why each offered sliver that failed verification was rejected. */
     readonly rejections: readonly string[] = [],
   ) {
-    super(
-      "NOT_ENOUGH_SLIVERS",
-      `not enough valid ${axis} slivers to decode: have ${have}, need ${need}`,
-    );
+    super("NOT_ENOUGH_SLIVERS", `not enough valid ${axis} slivers to decode: have ${have}, need ${need}`);
   }
 }
 
@@ -113,10 +110,7 @@ export class NotEnoughSymbolsError extends WalrusSpecError {
     readonly have: number,
     readonly need: number,
   ) {
-    super(
-      "NOT_ENOUGH_SYMBOLS",
-      `not enough valid recovery symbols: have ${have}, need ${need}`,
-    );
+    super("NOT_ENOUGH_SYMBOLS", `not enough valid recovery symbols: have ${have}, need ${need}`);
   }
 }
 

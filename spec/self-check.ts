@@ -49,7 +49,13 @@ function expectEqual(actual: string, expected: string): string | true {
   return actual === expected ? true : `got ${actual}, expected ${expected}`;
 }
 
-const KNOWN_BLOB_IDS: ReadonlyArray<{ name: string; n: number; blob: () => Uint8Array; id: string; form: "text" | "hex" }> = [
+const KNOWN_BLOB_IDS: ReadonlyArray<{
+  name: string;
+  n: number;
+  blob: () => Uint8Array;
+  id: string;
+  form: "text" | "hex";
+}> = [
   {
     name: "walrus-core regression vector (n = 10)",
     n: 10,
@@ -57,7 +63,13 @@ const KNOWN_BLOB_IDS: ReadonlyArray<{ name: string; n: number; blob: () => Uint8
     id: "RcU82Mwf-CFkv1LaI_2qcpANwpGUuG3TMwnVzZxD2kY",
     form: "text",
   },
-  { name: "bytes 0..99 (n = 10)", n: 10, blob: () => Uint8Array.from({ length: 100 }, (_, i) => i), id: "jx0xLJr_aRAP2HOZYfj5wdaXGzIElcBUndsm1oBzH4E", form: "text" },
+  {
+    name: "bytes 0..99 (n = 10)",
+    n: 10,
+    blob: () => Uint8Array.from({ length: 100 }, (_, i) => i),
+    id: "jx0xLJr_aRAP2HOZYfj5wdaXGzIElcBUndsm1oBzH4E",
+    form: "text",
+  },
   {
     name: "empty blob (n = 1000, walrus-wasm test)",
     n: 1000,
@@ -130,7 +142,9 @@ function maliciousIsCaught(n: number): string | true {
   const blob = pattern(200, n);
   const encoded = encodeInconsistently(blob, n, { primary: [0] });
   const meta = verifyMetadata(encoded);
-  const symbols = encoded.secondarySlivers.map((sliver) => new RecoverySymbolSource(encoded.params, sliver).symbolFor(0));
+  const symbols = encoded.secondarySlivers.map((sliver) =>
+    new RecoverySymbolSource(encoded.params, sliver).symbolFor(0),
+  );
   const result = recoverSliver(meta, "primary", 0, symbols);
   if (result.kind !== "inconsistent") return "recovering the tampered sliver did not detect the inconsistency";
   if (!verifyInconsistencyProof(meta, result.proof)) return "the inconsistency proof does not verify";
@@ -158,9 +172,18 @@ export function runCodecSelfCheck(): CheckResult[] {
     }),
   );
   for (const [k, m, first, last] of RS_VECTORS) {
-    results.push(check(`Reed-Solomon (k = ${k}, m = ${m})`, () => expectEqual(rsVector(k, m).join(" "), `${first} ${last}`)));
+    results.push(
+      check(`Reed-Solomon (k = ${k}, m = ${m})`, () => expectEqual(rsVector(k, m).join(" "), `${first} ${last}`)),
+    );
   }
-  for (const [n, length] of [[4, 0], [4, 1000], [7, 333], [10, 4096], [13, 1], [31, 10000]] as const) {
+  for (const [n, length] of [
+    [4, 0],
+    [4, 1000],
+    [7, 333],
+    [10, 4096],
+    [13, 1],
+    [31, 10000],
+  ] as const) {
     results.push(check(`round trip: n = ${n}, ${length} bytes`, () => roundTrip(n, length)));
   }
   for (const n of [4, 10]) results.push(check(`malicious writer caught: n = ${n}`, () => maliciousIsCaught(n)));

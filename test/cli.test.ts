@@ -44,7 +44,10 @@ describe("blob-id", () => {
       stdout: "RcU82Mwf-CFkv1LaI_2qcpANwpGUuG3TMwnVzZxD2kY\n",
     });
     // Default n = 1000 (Mainnet), on worker threads.
-    const tenBytes = file("ten.bin", Uint8Array.from({ length: 10 }, (_, i) => i));
+    const tenBytes = file(
+      "ten.bin",
+      Uint8Array.from({ length: 10 }, (_, i) => i),
+    );
     const expected = Buffer.from("865ca48479104a9bdc136f7d6730b7f3920012eccb4e99ba8540b9363766e093", "hex");
     expect(run("blob-id", tenBytes).stdout).toBe(`${expected.toString("base64url")}\n`);
   }, 60_000);

@@ -124,7 +124,10 @@ describe("recovery", () => {
       expect(recoveryThreshold(p, "primary")).toBe(n - p.maxFaulty);
       expect(recoveryThreshold(p, "secondary")).toBe(n - 2 * p.maxFaulty);
     }
-    const enc = encoded(Uint8Array.from({ length: 99 }, (_, i) => i), 10);
+    const enc = encoded(
+      Uint8Array.from({ length: 99 }, (_, i) => i),
+      10,
+    );
     const symbols = symbolsFor(enc, "primary", 2).slice(0, recoveryThreshold(enc.params, "primary") - 1);
     expect(() => recoverSliver(verifyMetadata(enc), "primary", 2, symbols)).toThrow(NotEnoughSymbolsError);
   });

@@ -88,7 +88,12 @@ describe("encoder equals @mysten/walrus-wasm", () => {
   }, 180_000);
 
   it("metadata BCS has the documented length and the encoding type at offset 33", () => {
-    for (const [n, length] of [[4, 307], [7, 505], [10, 703], [1000, 66_044]] as const) {
+    for (const [n, length] of [
+      [4, 307],
+      [7, 505],
+      [10, 703],
+      [1000, 66_044],
+    ] as const) {
       const bytes = encodeMetadataWithId(computeBlobCommitments(pattern(5, 1), n));
       expect(bytes.length).toBe(length);
       expect(bytes[33]).toBe(1);
@@ -97,7 +102,12 @@ describe("encoder equals @mysten/walrus-wasm", () => {
 });
 
 describe("decoder equals @mysten/walrus-wasm", () => {
-  for (const [n, size] of [[4, 5], [10, 1000], [13, 70_001], [100, 300_000]] as const) {
+  for (const [n, size] of [
+    [4, 5],
+    [10, 1000],
+    [13, 70_001],
+    [100, 300_000],
+  ] as const) {
     it(`n = ${n}, ${size} bytes: from the last n−2f primary slivers`, () => {
       const blob = pattern(size, 9);
       const encoded = encodeBlob(blob, n);

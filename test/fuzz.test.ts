@@ -24,7 +24,12 @@ import { verifyMetadata } from "../spec/commitments/metadata.js";
 import { decodeBlob } from "../spec/codec/decode.js";
 import { encodeBlob } from "../spec/codec/encode.js";
 import { encodeInconsistently } from "../spec/codec/malicious.js";
-import { RecoverySymbolSource, recoverSliver, verifyInconsistencyProof, verifyRecoverySymbol } from "../spec/codec/recovery.js";
+import {
+  RecoverySymbolSource,
+  recoverSliver,
+  verifyInconsistencyProof,
+  verifyRecoverySymbol,
+} from "../spec/codec/recovery.js";
 import { rsDecode } from "../spec/codec/reed-solomon.js";
 import { verifySliver } from "../spec/codec/slivers.js";
 import { WalrusSpecError } from "../spec/errors.js";
@@ -133,7 +138,10 @@ describe("BCS entry points", () => {
         return true;
       });
       if (ok) {
-        const truth = new RecoverySymbolSource(honest.params, (parsed.target === "primary" ? honest.secondarySlivers : honest.primarySlivers)[parsed.sourceIndex]).symbolFor(parsed.targetIndex);
+        const truth = new RecoverySymbolSource(
+          honest.params,
+          (parsed.target === "primary" ? honest.secondarySlivers : honest.primarySlivers)[parsed.sourceIndex],
+        ).symbolFor(parsed.targetIndex);
         expect(hex(parsed.data)).toBe(hex(truth.data));
       }
     },
@@ -206,10 +214,13 @@ describe("verify and decode entry points", () => {
     }
   });
 
-  test.prop([fc.string({ maxLength: 60 })], { numRuns: 1000 })("blob IDs from text: typed error or canonical", (text) => {
-    const id = typedOnly(() => blobIdFromString(text));
-    if (id) expect(blobIdToString(id)).toBe(text);
-  });
+  test.prop([fc.string({ maxLength: 60 })], { numRuns: 1000 })(
+    "blob IDs from text: typed error or canonical",
+    (text) => {
+      const id = typedOnly(() => blobIdFromString(text));
+      if (id) expect(blobIdToString(id)).toBe(text);
+    },
+  );
 
   test.prop(
     [

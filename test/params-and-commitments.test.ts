@@ -143,9 +143,9 @@ describe("Merkle trees", () => {
       if (leaves.length > 1) {
         expect(verifyMerkleProof(root, leaves[index], index ^ 1, leaves.length, proof)).toBe(false);
         // A path longer than the tree is deep is rejected even if it would hash right.
-        expect(verifyMerkleProof(root, leaves[index], index, leaves.length, { path: [...proof.path, EMPTY_NODE] })).toBe(
-          false,
-        );
+        expect(
+          verifyMerkleProof(root, leaves[index], index, leaves.length, { path: [...proof.path, EMPTY_NODE] }),
+        ).toBe(false);
       }
     },
   );

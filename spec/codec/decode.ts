@@ -99,9 +99,15 @@ function decodeFromPrimary(meta: VerifiedMetadata, slivers: readonly Sliver[]): 
   const { params, symbolSize: s } = meta;
   const { k, m } = sliverCode(params, "secondary"); // columns are codewords of the primary code
   const ks = params.secondarySourceSymbols;
-  const rows = rsDecode(k, m, slivers.map((sliver) => [sliver.index, toElements(sliver, ks)] as const));
+  const rows = rsDecode(
+    k,
+    m,
+    slivers.map((sliver) => [sliver.index, toElements(sliver, ks)] as const),
+  );
   const block = new Uint8Array(k * ks * s);
-  rows.forEach((row, r) => elementsToSymbols(row, 0, s, ks, block, r * ks * s));
+  rows.forEach((row, r) => {
+    elementsToSymbols(row, 0, s, ks, block, r * ks * s);
+  });
   return block;
 }
 
@@ -110,7 +116,11 @@ function decodeFromSecondary(meta: VerifiedMetadata, slivers: readonly Sliver[])
   const { params, symbolSize: s } = meta;
   const { k, m } = sliverCode(params, "primary"); // rows are codewords of the secondary code
   const kp = params.primarySourceSymbols;
-  const columns = rsDecode(k, m, slivers.map((sliver) => [sliver.index, toElements(sliver, kp)] as const));
+  const columns = rsDecode(
+    k,
+    m,
+    slivers.map((sliver) => [sliver.index, toElements(sliver, kp)] as const),
+  );
   const block = new Uint8Array(kp * k * s);
   const e = s / 2;
   columns.forEach((column, c) => {
@@ -130,7 +140,12 @@ function defaultCheckFailures(meta: VerifiedMetadata, padded: Uint8Array, skip: 
   const failures: number[] = [];
   for (let i = 0; i < params.primarySourceSymbols; i++) {
     if (skip.has(i)) continue;
-    const row: Sliver = { axis: "primary", index: i, symbolSize: s, data: padded.subarray(i * rowLength, (i + 1) * rowLength) };
+    const row: Sliver = {
+      axis: "primary",
+      index: i,
+      symbolSize: s,
+      data: padded.subarray(i * rowLength, (i + 1) * rowLength),
+    };
     if (!equalBytes(sliverRoot(params, row), sliverCommitment(meta.metadata, "primary", i))) failures.push(i);
   }
   return failures;
@@ -140,7 +155,11 @@ function defaultCheckFailures(meta: VerifiedMetadata, padded: Uint8Array, skip: 
  * Decodes a blob from slivers. Takes the primary axis when enough valid primary slivers are
  * offered, else the secondary axis; throws {@link NotEnoughSliversError} when neither has enough.
  */
-export function decodeBlob(meta: VerifiedMetadata, slivers: readonly Sliver[], options: DecodeOptions = {}): DecodeResult {
+export function decodeBlob(
+  meta: VerifiedMetadata,
+  slivers: readonly Sliver[],
+  options: DecodeOptions = {},
+): DecodeResult {
   const consistency = options.consistency ?? "default";
   const verified = options.sliversVerified ?? false;
   const { params } = meta;

@@ -17,11 +17,17 @@ const stages: Record<EncodingStage, (job: EncodingJob, start: number, end: numbe
   columnRoots: (job, start, end) => computeRoots(job, "columns", start, end),
 };
 
-parentPort?.on("message", ({ job, task }: { job: EncodingJob; task: { stage: EncodingStage; start: number; end: number } }) => {
-  try {
-    stages[task.stage](job, task.start, task.end);
-    parentPort?.postMessage({ ok: true });
-  } catch (error) {
-    parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) });
-  }
-});
+parentPort?.on(
+  "message",
+  ({ job, task }: { job: EncodingJob; task: { stage: EncodingStage; start: number; end: number } }) => {
+    try {
+      stages[task.stage](job, task.start, task.end);
+      parentPort?.postMessage({ ok: true });
+    } catch (error) {
+      parentPort?.postMessage({
+        ok: false,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+    }
+  },
+);

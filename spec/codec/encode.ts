@@ -185,7 +185,8 @@ export function encodeColumnsAndHash(job: EncodingJob, c0: number, c1: number): 
 export function computeRoots(job: EncodingJob, axis: "rows" | "columns", i0: number, i1: number): void {
   const n = job.nShards;
   for (let i = i0; i < i1; i++) {
-    if (axis === "rows") merkleRootInto(job.leafHashes, i * n * DIGEST_WORDS, DIGEST_WORDS, n, job.rowRoots, i * DIGEST_WORDS);
+    if (axis === "rows")
+      merkleRootInto(job.leafHashes, i * n * DIGEST_WORDS, DIGEST_WORDS, n, job.rowRoots, i * DIGEST_WORDS);
     else merkleRootInto(job.leafHashes, i * DIGEST_WORDS, n * DIGEST_WORDS, n, job.columnRoots, i * DIGEST_WORDS);
   }
 }
@@ -203,7 +204,13 @@ export function finishCommitments(job: EncodingJob): BlobCommitments {
   }
   const metadata: BlobMetadata = { encodingType: ENCODING_TYPE_RS2, unencodedLength: job.unencodedLength, hashes };
   const rootHash = computeRootHash(hashes);
-  return { params, symbolSize: job.symbolSize, blobId: deriveBlobId(rootHash, job.unencodedLength), rootHash, metadata };
+  return {
+    params,
+    symbolSize: job.symbolSize,
+    blobId: deriveBlobId(rootHash, job.unencodedLength),
+    rootHash,
+    metadata,
+  };
 }
 
 /** Cuts the job's sliver buffers into slivers (views, no copy). */
@@ -213,8 +220,18 @@ export function finishSlivers(job: EncodingJob): { primarySlivers: Sliver[]; sec
   const primarySlivers: Sliver[] = [];
   const secondarySlivers: Sliver[] = [];
   for (let i = 0; i < n; i++) {
-    primarySlivers.push({ axis: "primary", index: i, symbolSize: s, data: job.primary.subarray(i * ks * s, (i + 1) * ks * s) });
-    secondarySlivers.push({ axis: "secondary", index: i, symbolSize: s, data: job.secondary.subarray(i * kp * s, (i + 1) * kp * s) });
+    primarySlivers.push({
+      axis: "primary",
+      index: i,
+      symbolSize: s,
+      data: job.primary.subarray(i * ks * s, (i + 1) * ks * s),
+    });
+    secondarySlivers.push({
+      axis: "secondary",
+      index: i,
+      symbolSize: s,
+      data: job.secondary.subarray(i * kp * s, (i + 1) * kp * s),
+    });
   }
   return { primarySlivers, secondarySlivers };
 }

@@ -49,7 +49,9 @@ export function encodeInconsistently(blob: Uint8Array, nShards: number, tamperin
     const primary = primarySlivers[pairIndexOf("primary", p, n)];
     const secondary = secondarySlivers[pairIndexOf("secondary", p, n)];
     return {
-      primaryHash: primaryTargets.has(primary.index) ? digestNode(sliverRoot(honest.params, primary)) : pair.primaryHash,
+      primaryHash: primaryTargets.has(primary.index)
+        ? digestNode(sliverRoot(honest.params, primary))
+        : pair.primaryHash,
       secondaryHash: secondaryTargets.has(secondary.index)
         ? digestNode(sliverRoot(honest.params, secondary))
         : pair.secondaryHash,

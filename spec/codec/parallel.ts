@@ -128,7 +128,11 @@ async function runParallel(job: EncodingJob, options: ParallelOptions): Promise<
 }
 
 /** {@link encodeBlob} on worker threads. */
-export async function encodeBlobParallel(blob: Uint8Array, nShards: number, options: ParallelOptions = {}): Promise<EncodedBlob> {
+export async function encodeBlobParallel(
+  blob: Uint8Array,
+  nShards: number,
+  options: ParallelOptions = {},
+): Promise<EncodedBlob> {
   const job = createEncodingJob(blob, nShards, { withSlivers: true, buffers: "shared" });
   await runParallel(job, options);
   return { ...finishCommitments(job), ...finishSlivers(job) };

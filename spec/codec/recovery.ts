@@ -13,7 +13,7 @@
  */
 
 import { InvalidSymbolError, NotEnoughSymbolsError } from "../errors.js";
-import { type EncodingParams } from "../params.js";
+import type { EncodingParams } from "../params.js";
 import { DIGEST_WORDS, MerkleTree, type MerkleProof, equalBytes, verifyMerkleProof } from "../commitments/merkle.js";
 import { type VerifiedMetadata, sliverCommitment } from "../commitments/metadata.js";
 import { hashLeavesInto } from "../hash/blake2b.js";
@@ -134,7 +134,9 @@ function decodeSliver(
   });
   const originals = rsDecode(k, m, received);
   const data = new Uint8Array(k * symbolSize);
-  originals.forEach((elements, i) => elementsToSymbols(elements, 0, symbolSize, 1, data, i * symbolSize));
+  originals.forEach((elements, i) => {
+    elementsToSymbols(elements, 0, symbolSize, 1, data, i * symbolSize);
+  });
   return { axis: target, index: targetIndex, symbolSize, data };
 }
 

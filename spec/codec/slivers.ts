@@ -87,7 +87,11 @@ export function expandedSliverRoot(expanded: Uint8Array, symbolSize: number, nSh
 
 /** The commitment a sliver's contents imply (whether or not the metadata agrees). */
 export function sliverRoot(params: EncodingParams, sliver: Sliver): Uint8Array {
-  return expandedSliverRoot(expandSliver(params, sliver.axis, sliver.symbolSize, sliver.data), sliver.symbolSize, params.nShards);
+  return expandedSliverRoot(
+    expandSliver(params, sliver.axis, sliver.symbolSize, sliver.data),
+    sliver.symbolSize,
+    params.nShards,
+  );
 }
 
 /**

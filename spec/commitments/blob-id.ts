@@ -19,8 +19,13 @@ import { DIGEST_LENGTH } from "./merkle.js";
 export const BLOB_ID_LENGTH = 32;
 
 /** The blob ID committed to by `rootHash` for a blob of `unencodedLength` bytes. */
-export function deriveBlobId(rootHash: Uint8Array, unencodedLength: number, encodingType = ENCODING_TYPE_RS2): Uint8Array {
-  if (rootHash.length !== DIGEST_LENGTH) throw new InvalidBlobIdError(`root hash must be 32 bytes, got ${rootHash.length}`);
+export function deriveBlobId(
+  rootHash: Uint8Array,
+  unencodedLength: number,
+  encodingType = ENCODING_TYPE_RS2,
+): Uint8Array {
+  if (rootHash.length !== DIGEST_LENGTH)
+    throw new InvalidBlobIdError(`root hash must be 32 bytes, got ${rootHash.length}`);
   const preimage = new Uint8Array(1 + 8 + DIGEST_LENGTH);
   const view = new DataView(preimage.buffer);
   preimage[0] = encodingType;
@@ -40,7 +45,9 @@ const BLOB_ID_TEXT = /^[A-Za-z0-9_-]{43}$/;
 /** Parses the text form; rejects anything but the canonical 43-character encoding of 32 bytes. */
 export function blobIdFromString(text: string): Uint8Array {
   if (!BLOB_ID_TEXT.test(text)) {
-    throw new InvalidBlobIdError(`a blob ID is 43 characters of URL-safe base64, got ${JSON.stringify(text.slice(0, 60))}`);
+    throw new InvalidBlobIdError(
+      `a blob ID is 43 characters of URL-safe base64, got ${JSON.stringify(text.slice(0, 60))}`,
+    );
   }
   const bytes = new Uint8Array(Buffer.from(text, "base64url"));
   if (bytes.length !== BLOB_ID_LENGTH || blobIdToString(bytes) !== text) {

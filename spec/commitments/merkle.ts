@@ -146,7 +146,9 @@ export class MerkleTree {
   /** Builds the tree over the given leaves' data. */
   static fromLeaves(leaves: readonly Uint8Array[]): MerkleTree {
     const hashes = new Uint32Array(leaves.length * DIGEST_WORDS);
-    leaves.forEach((leaf, i) => hashLeafInto(leaf, 0, leaf.length, hashes, i * DIGEST_WORDS));
+    leaves.forEach((leaf, i) => {
+      hashLeafInto(leaf, 0, leaf.length, hashes, i * DIGEST_WORDS);
+    });
     return MerkleTree.fromLeafHashes(hashes, 0, DIGEST_WORDS, leaves.length);
   }
 
@@ -167,9 +169,7 @@ export class MerkleTree {
     for (let level = 0; width > 1; level++) {
       const sibling = i ^ 1;
       const nodes = this.levels[level];
-      path.push(
-        sibling < width ? digestNode(digestWordsToBytes(nodes, sibling * DIGEST_WORDS)) : EMPTY_NODE,
-      );
+      path.push(sibling < width ? digestNode(digestWordsToBytes(nodes, sibling * DIGEST_WORDS)) : EMPTY_NODE);
       i >>>= 1;
       width = (width + 1) >>> 1;
     }
@@ -222,4 +222,3 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
   return diff === 0;
 }
-

@@ -70,7 +70,9 @@ export function verifyMetadata(withId: BlobMetadataWithId, expectedShards?: numb
   }
   const nShards = expectedShards ?? metadata.hashes.length;
   if (metadata.hashes.length !== nShards) {
-    throw new InvalidMetadataError(`metadata has ${metadata.hashes.length} sliver pairs, the committee has ${nShards} shards`);
+    throw new InvalidMetadataError(
+      `metadata has ${metadata.hashes.length} sliver pairs, the committee has ${nShards} shards`,
+    );
   }
   let params: EncodingParams;
   try {
@@ -78,7 +80,11 @@ export function verifyMetadata(withId: BlobMetadataWithId, expectedShards?: numb
   } catch (error) {
     throw new InvalidMetadataError(`metadata for ${nShards} shards: ${(error as Error).message}`);
   }
-  if (!Number.isSafeInteger(metadata.unencodedLength) || metadata.unencodedLength < 0 || metadata.unencodedLength > maxBlobSize(params)) {
+  if (
+    !Number.isSafeInteger(metadata.unencodedLength) ||
+    metadata.unencodedLength < 0 ||
+    metadata.unencodedLength > maxBlobSize(params)
+  ) {
     throw new InvalidMetadataError(
       `unencoded length ${metadata.unencodedLength} exceeds the maximum ${maxBlobSize(params)} for ${nShards} shards`,
     );
@@ -92,6 +98,7 @@ export function verifyMetadata(withId: BlobMetadataWithId, expectedShards?: numb
 /** The commitment (Merkle root of the expanded sliver) of sliver `sliverIndex` on `axis`. */
 export function sliverCommitment(metadata: BlobMetadata, axis: Axis, sliverIndex: number): Uint8Array {
   const pair = metadata.hashes[pairIndexOf(axis, sliverIndex, metadata.hashes.length)];
-  if (pair === undefined) throw new InvalidMetadataError(`no sliver ${sliverIndex} in metadata of ${metadata.hashes.length} pairs`);
+  if (pair === undefined)
+    throw new InvalidMetadataError(`no sliver ${sliverIndex} in metadata of ${metadata.hashes.length} pairs`);
   return nodeBytes(axis === "primary" ? pair.primaryHash : pair.secondaryHash);
 }

@@ -8,7 +8,9 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 // The package's CommonJS entry loads the Node build of the wasm synchronously.
 const wasm = require("@mysten/walrus-wasm") as {
-  BlobEncoder: new (n: number) => {
+  BlobEncoder: new (
+    n: number,
+  ) => {
     encode(data: Uint8Array, primary: Uint8Array[], secondary: Uint8Array[]): unknown;
     compute_metadata(data: Uint8Array): unknown;
     decode(blobId: unknown, size: bigint, slivers: Uint8Array[], out: Uint8Array): void;
