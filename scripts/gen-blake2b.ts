@@ -64,9 +64,19 @@ export type CarryStyle =
 
 export interface GenOptions {
   carry: CarryStyle;
+  /** Working vector v in local variables, or in a module-level array loaded and stored around each G. */
+  state: "locals" | "memory";
+  /** Message words copied into locals up front, or read from the message array at each use. */
+  msg: "locals" | "memory";
+  /** Rounds per generated round function (V8 does not optimize functions above 60 KiB of bytecode). */
+  roundsPerFunction: number;
+  /** Number of independent G applications emitted interleaved (1, 2 or 4). */
+  lanes: number;
+  /** Unroll all 12 rounds (schedule resolved at generation time), or loop over rounds reading the schedule from a table. */
+  loop: boolean;
 }
 
-export const DEFAULT_OPTIONS: GenOptions = { carry: "cmp" };
+export const DEFAULT_OPTIONS: GenOptions = { carry: "cmp", state: "memory", msg: "locals", roundsPerFunction: 4, lanes: 1, loop: false };
 
 const hex = (x: number): string => `0x${(x >>> 0).toString(16).padStart(8, "0")}`;
 
@@ -80,15 +90,15 @@ class Emitter {
   readonly lines: string[] = [];
   constructor(
     private readonly opts: GenOptions,
-    private readonly indent = "  ",
+    public indent = "  ",
   ) {}
 
-  line(s: string): void {
-    this.lines.push(s === "" ? "" : this.indent + s);
+  line(...ss: string[]): void {
+    for (const s of ss) this.lines.push(s === "" ? "" : this.indent + s);
   }
 
-  /** a += b (+ x): 64-bit addition of up to three operands. */
-  add(a: string, b: string, x: Operand | null): void {
+  /** a += b (+ x): 64-bit addition of up to three operands; `t` names a scratch variable. */
+  add(a: string, b: string, x: Operand | null, t: string): void {
     const al = `${a}l`;
     const ah = `${a}h`;
     const bl = `${b}l`;
@@ -99,9 +109,9 @@ class Emitter {
     switch (this.opts.carry) {
       case "float": {
         const sum = [`(${al} >>> 0)`, `(${bl} >>> 0)`, ...(xl ? [`(${xl} >>> 0)`] : [])].join(" + ");
-        this.line(`s = ${sum};`);
-        this.line(`${ah} = (${hiTerms("((s / 4294967296) | 0)")}) | 0;`);
-        this.line(`${al} = s | 0;`);
+        this.line(`${t} = ${sum};`);
+        this.line(`${ah} = (${hiTerms(`((${t} / 4294967296) | 0)`)}) | 0;`);
+        this.line(`${al} = ${t} | 0;`);
         return;
       }
       case "cmp":
@@ -110,60 +120,86 @@ class Emitter {
           this.opts.carry === "cmp"
             ? `+((${sum} >>> 0) < (${p} >>> 0))`
             : `((${p} & ${q}) | ((${p} | ${q}) & ~${sum})) >>> 31`;
-        this.line(`t = (${al} + ${bl}) | 0;`);
-        this.line(`${ah} = (${ah} + ${bh}${xh ? ` + ${xh}` : ""} + (${carry(al, bl, "t")})) | 0;`);
+        this.line(`${t} = (${al} + ${bl}) | 0;`);
+        this.line(`${ah} = (${ah} + ${bh}${xh ? ` + ${xh}` : ""} + (${carry(al, bl, t)})) | 0;`);
         if (xl) {
-          this.line(`${al} = (t + ${xl}) | 0;`);
-          this.line(`${ah} = (${ah} + (${carry("t", xl, al)})) | 0;`);
+          this.line(`${al} = (${t} + ${xl}) | 0;`);
+          this.line(`${ah} = (${ah} + (${carry(t, xl, al)})) | 0;`);
         } else {
-          this.line(`${al} = t;`);
+          this.line(`${al} = ${t};`);
         }
         return;
       }
     }
   }
 
-  /** d = (d ^ a) >>> r (64-bit rotate right) for r in {32, 24, 16, 63}. */
-  xorRotr(d: string, a: string, r: number): void {
+  /** d = (d ^ a) >>> r (64-bit rotate right) for r in {32, 24, 16, 63}; `t`, `u` name scratch variables. */
+  xorRotr(d: string, a: string, r: number, t: string, u: string): void {
     const dl = `${d}l`;
     const dh = `${d}h`;
     const al = `${a}l`;
     const ah = `${a}h`;
     if (r === 32) {
-      this.line(`t = ${dl} ^ ${al};`);
+      this.line(`${t} = ${dl} ^ ${al};`);
       this.line(`${dl} = ${dh} ^ ${ah};`);
-      this.line(`${dh} = t;`);
+      this.line(`${dh} = ${t};`);
       return;
     }
-    this.line(`t = ${dl} ^ ${al};`);
-    this.line(`u = ${dh} ^ ${ah};`);
+    this.line(`${t} = ${dl} ^ ${al};`);
+    this.line(`${u} = ${dh} ^ ${ah};`);
     if (r === 63) {
       // rotate left by one
-      this.line(`${dl} = (t << 1) | (u >>> 31);`);
-      this.line(`${dh} = (u << 1) | (t >>> 31);`);
+      this.line(`${dl} = (${t} << 1) | (${u} >>> 31);`);
+      this.line(`${dh} = (${u} << 1) | (${t} >>> 31);`);
     } else {
-      this.line(`${dl} = (t >>> ${r}) | (u << ${32 - r});`);
-      this.line(`${dh} = (u >>> ${r}) | (t << ${32 - r});`);
+      this.line(`${dl} = (${t} >>> ${r}) | (${u} << ${32 - r});`);
+      this.line(`${dh} = (${u} >>> ${r}) | (${t} << ${32 - r});`);
     }
   }
 
-  /** The mixing function G (RFC 7693, section 3.1). */
-  g(a: number, b: number, c: number, d: number, x: Operand | null, y: Operand | null): void {
-    const va = `v${a}`;
-    const vb = `v${b}`;
-    const vc = `v${c}`;
-    const vd = `v${d}`;
-    this.add(va, vb, x);
-    this.xorRotr(vd, va, 32);
-    this.add(vc, vd, null);
-    this.xorRotr(vb, vc, 24);
-    this.add(va, vb, y);
-    this.xorRotr(vd, va, 16);
-    this.add(vc, vd, null);
-    this.xorRotr(vb, vc, 63);
+  /**
+   * The mixing function G (RFC 7693, section 3.1) applied to one or more
+   * independent (a, b, c, d) quadruples, emitted step by step side by side.
+   * With state "memory" the words are loaded from V before and stored after.
+   */
+  g(lanes: ReadonlyArray<readonly [number, number, number, number, Operand | null, Operand | null]>): void {
+    const mem = this.opts.state === "memory";
+    const multi = lanes.length > 1;
+    const names = lanes.map(([a, b, c, d], k) =>
+      mem
+        ? (["a", "b", "c", "d"].map((n) => (multi ? `${n}${k}` : n)) as [string, string, string, string])
+        : ([`v${a}`, `v${b}`, `v${c}`, `v${d}`] as [string, string, string, string]),
+    );
+    const tmp = (k: number): [string, string] => (multi ? [`t${k}`, `u${k}`] : ["t", "u"]);
+    if (mem) {
+      lanes.forEach((lane, k) => {
+        lane.slice(0, 4).forEach((i, j) => {
+          this.line(`${names[k]![j]}l = V[${2 * (i as number)}] | 0;`);
+          this.line(`${names[k]![j]}h = V[${2 * (i as number) + 1}] | 0;`);
+        });
+      });
+    }
+    const each = (f: (n: [string, string, string, string], t: [string, string], x: Operand | null, y: Operand | null) => void): void =>
+      lanes.forEach((lane, k) => f(names[k]!, tmp(k), lane[4], lane[5]));
+    each(([a, b], [t], x) => this.add(a, b, x, t));
+    each(([a, , , d], [t, u]) => this.xorRotr(d, a, 32, t, u));
+    each(([, , c, d], [t]) => this.add(c, d, null, t));
+    each(([, b, c], [t, u]) => this.xorRotr(b, c, 24, t, u));
+    each(([a, b], [t], _x, y) => this.add(a, b, y, t));
+    each(([a, , , d], [t, u]) => this.xorRotr(d, a, 16, t, u));
+    each(([, , c, d], [t]) => this.add(c, d, null, t));
+    each(([, b, c], [t, u]) => this.xorRotr(b, c, 63, t, u));
+    if (mem) {
+      lanes.forEach((lane, k) => {
+        lane.slice(0, 4).forEach((i, j) => {
+          this.line(`V[${2 * (i as number)}] = ${names[k]![j]}l;`);
+          this.line(`V[${2 * (i as number) + 1}] = ${names[k]![j]}h;`);
+        });
+      });
+    }
   }
 
-  rounds(msg: (i: number) => Operand | null): void {
+  rounds(from: number, to: number, msg: (i: number) => Operand | null): void {
     const cols: ReadonlyArray<readonly [number, number, number, number]> = [
       [0, 4, 8, 12],
       [1, 5, 9, 13],
@@ -174,75 +210,235 @@ class Emitter {
       [2, 7, 8, 13],
       [3, 4, 9, 14],
     ];
-    for (let r = 0; r < ROUNDS; r++) {
+    const w = this.opts.lanes;
+    for (let r = from; r < to; r++) {
       const s = SIGMA[r % 10] as ReadonlyArray<number>;
       this.line(`// round ${r}`);
-      cols.forEach(([a, b, c, d], i) => {
-        const xi = s[2 * i] as number;
-        const yi = s[2 * i + 1] as number;
-        this.line(`// G(v${a}, v${b}, v${c}, v${d}, m${xi}, m${yi})`);
-        this.g(a, b, c, d, msg(xi), msg(yi));
-      });
+      for (let i = 0; i < 8; i += w) {
+        const group = cols.slice(i, i + w).map(([a, b, c, d], j) => {
+          const xi = s[2 * (i + j)] as number;
+          const yi = s[2 * (i + j) + 1] as number;
+          this.line(`// G(v${a}, v${b}, v${c}, v${d}, m${xi}, m${yi})`);
+          return [a, b, c, d, msg(xi), msg(yi)] as const;
+        });
+        this.g(group);
+      }
     }
   }
 }
 
-function genCompress(opts: GenOptions): string[] {
+/** Message word i for a generic block, as read inside a round function. */
+type MessageModel = (i: number) => "full" | "low" | "zero";
+
+/**
+ * A function running rounds [from, to) on the working vector V with message M.
+ * `model` says which message words are known to be zero (they are left out).
+ */
+function genRounds(opts: GenOptions, name: string, from: number, to: number, model: MessageModel): string[] {
   const e = new Emitter(opts);
-  const out: string[] = [];
-  out.push(
+  const suffixes = opts.lanes > 1 ? Array.from({ length: opts.lanes }, (_, k) => `${k}`) : [""];
+  for (const k of suffixes) e.line(`let t${k} = 0;`, `let u${k} = 0;`);
+  if (opts.state === "memory") {
+    for (const k of suffixes) {
+      e.line(["a", "b", "c", "d"].map((n) => `${n}${k}l = 0, ${n}${k}h = 0`).join(", ").replace(/^/, "let ") + ";");
+    }
+  } else {
+    for (let i = 0; i < 16; i++) {
+      e.line(`let v${i}l = V[${2 * i}] | 0;`);
+      e.line(`let v${i}h = V[${2 * i + 1}] | 0;`);
+    }
+  }
+  const ref = (i: number, half: 0 | 1): string => (opts.msg === "memory" ? `M[${2 * i + half}]` : `m${i}${half ? "h" : "l"}`);
+  if (opts.msg === "locals") {
+    const used = new Set<number>();
+    for (let r = from; r < to; r++) for (const i of SIGMA[r % 10] as ReadonlyArray<number>) used.add(i);
+    for (let i = 0; i < 16; i++) {
+      if (!used.has(i) || model(i) === "zero") continue;
+      e.line(`const m${i}l = M[${2 * i}] | 0;`);
+      if (model(i) === "full") e.line(`const m${i}h = M[${2 * i + 1}] | 0;`);
+    }
+  }
+  e.rounds(from, to, (i) => {
+    const m = model(i);
+    return m === "zero" ? null : { l: ref(i, 0), h: m === "full" ? ref(i, 1) : null };
+  });
+  if (opts.state === "locals") {
+    for (let i = 0; i < 16; i++) {
+      e.line(`V[${2 * i}] = v${i}l;`);
+      e.line(`V[${2 * i + 1}] = v${i}h;`);
+    }
+  }
+  return [`function ${name}(): void {`, ...e.lines, "}", ""];
+}
+
+/** Rolled variant: one function looping over the 12 rounds, message words picked through table S. */
+function genLoopRounds(opts: GenOptions, name: string): string[] {
+  const e = new Emitter({ ...opts, state: "memory", lanes: 1 });
+  e.indent = "    ";
+  const cols: ReadonlyArray<readonly [number, number, number, number]> = [
+    [0, 4, 8, 12],
+    [1, 5, 9, 13],
+    [2, 6, 10, 14],
+    [3, 7, 11, 15],
+    [0, 5, 10, 15],
+    [1, 6, 11, 12],
+    [2, 7, 8, 13],
+    [3, 4, 9, 14],
+  ];
+  cols.forEach(([a, b, c, d], j) => {
+    e.line(`// G(v${a}, v${b}, v${c}, v${d}, m[s[${2 * j}]], m[s[${2 * j + 1}]])`);
+    e.line(`x = S[r + ${2 * j}];`, `y = S[r + ${2 * j + 1}];`);
+    e.g([[a, b, c, d, { l: "M[x]", h: "M[x + 1]" }, { l: "M[y]", h: "M[y + 1]" }]]);
+  });
+  return [
+    `function ${name}(): void {`,
+    "  let t = 0, u = 0, x = 0, y = 0;",
+    "  let al = 0, ah = 0, bl = 0, bh = 0, cl = 0, ch = 0, dl = 0, dh = 0;",
+    `  for (let r = 0; r < ${16 * ROUNDS}; r += 16) {`,
+    ...e.lines,
+    "  }",
+    "}",
+    "",
+  ];
+}
+
+/** Round functions covering rounds 0..11 in chunks of opts.roundsPerFunction; returns [names, code]. */
+function genRoundChunks(opts: GenOptions, prefix: string, model: MessageModel): [string[], string[]] {
+  const names: string[] = [];
+  const code: string[] = [];
+  if (opts.loop) {
+    const name = `${prefix}Loop`;
+    return [[name], genLoopRounds(opts, name)];
+  }
+  for (let r = 0; r < ROUNDS; r += opts.roundsPerFunction) {
+    const to = Math.min(ROUNDS, r + opts.roundsPerFunction);
+    const name = `${prefix}${r}to${to - 1}`;
+    names.push(name);
+    code.push(`/** Rounds ${r}..${to - 1} on V with message M. */`, ...genRounds(opts, name, r, to, model));
+  }
+  return [names, code];
+}
+
+/** `compress` (all message words) and `compressShort` (message words 17..31 taken as zero). */
+function genCompress(opts: GenOptions, fullRounds: readonly string[], shortRounds: readonly string[]): string[] {
+  const wrapper = (names: readonly string[]): string[] => {
+    const e = new Emitter(opts);
+    for (let i = 0; i < 16; i++) e.line(`V[${i}] = H[${i}];`);
+    for (let i = 0; i < 8; i++) {
+      const [hi, lo] = IV[i] as readonly [number, number];
+      let l = `${hex(lo)}`;
+      let h = `${hex(hi)}`;
+      if (i === 4) {
+        l = `${hex(lo)} ^ tLo`;
+        h = `${hex(hi)} ^ tHi`;
+      } else if (i === 6) {
+        l = `last ? ${hex(~lo)} : ${hex(lo)}`;
+        h = `last ? ${hex(~hi)} : ${hex(hi)}`;
+      }
+      e.line(`V[${2 * (i + 8)}] = ${l};`);
+      e.line(`V[${2 * (i + 8) + 1}] = ${h};`);
+    }
+    for (const n of names) e.line(`${n}();`);
+    e.line("// h[i] ^= v[i] ^ v[i + 8]");
+    for (let i = 0; i < 16; i++) e.line(`H[${i}] ^= V[${i}] ^ V[${i + 16}];`);
+    return e.lines;
+  };
+  return [
     "/**",
-    " * One BLAKE2b compression F(h, m, t, f) (RFC 7693, section 3.2).",
+    " * One BLAKE2b compression F(h, m, t, f) (RFC 7693, section 3.2) of the block in",
+    " * {@link MESSAGE} into the chaining value in {@link STATE} (updated in place).",
     " *",
-    " * @param h chaining value, 16 u32 words (low, high half of h[0], then h[1], ...); updated in place.",
-    " * @param m message block, 32 LE u32 words (low, high half of m[0], then m[1], ...).",
     " * @param tLo low 32 bits of the byte counter (bytes hashed so far, including this block).",
     " * @param tHi bits 32..63 of the byte counter.",
     " * @param last whether this is the final block.",
     " */",
-    "export function compress(h: Int32Array, m: Int32Array, tLo: number, tHi: number, last: boolean): void {",
-  );
-  e.line("let t = 0;");
-  e.line("let u = 0;");
-  if (opts.carry === "float") e.line("let s = 0;");
-  for (let i = 0; i < 8; i++) {
-    e.line(`let v${i}l = h[${2 * i}] | 0;`);
-    e.line(`let v${i}h = h[${2 * i + 1}] | 0;`);
-  }
-  for (let i = 0; i < 8; i++) {
-    const [hi, lo] = IV[i] as readonly [number, number];
-    let l = `${hex(lo)} | 0`;
-    let h = `${hex(hi)} | 0`;
-    if (i === 4) {
-      l = `(${hex(lo)} ^ tLo) | 0`;
-      h = `(${hex(hi)} ^ tHi) | 0`;
-    } else if (i === 6) {
-      l = `last ? ~${hex(lo)} : ${hex(lo)} | 0`;
-      h = `last ? ~${hex(hi)} : ${hex(hi)} | 0`;
-    }
-    e.line(`let v${i + 8}l = ${l};`);
-    e.line(`let v${i + 8}h = ${h};`);
-  }
-  for (let i = 0; i < 16; i++) {
-    e.line(`const m${i}l = m[${2 * i}] | 0;`);
-    e.line(`const m${i}h = m[${2 * i + 1}] | 0;`);
-  }
-  e.rounds((i) => ({ l: `m${i}l`, h: `m${i}h` }));
-  e.line("// h[i] ^= v[i] ^ v[i + 8]");
-  for (let i = 0; i < 8; i++) {
-    e.line(`h[${2 * i}] ^= v${i}l ^ v${i + 8}l;`);
-    e.line(`h[${2 * i + 1}] ^= v${i}h ^ v${i + 8}h;`);
-  }
-  out.push(...e.lines, "}");
-  return out;
+    "export function compress(tLo: number, tHi: number, last: boolean): void {",
+    ...wrapper(fullRounds),
+    "}",
+    "",
+    "/**",
+    ` * Same as {@link compress} for a block whose bytes ${SHORT_MAX_BYTES}..127 are zero: message`,
+    " * words 17..31 are not read (and need not be cleared).",
+    " */",
+    "export function compressShort(tLo: number, tHi: number, last: boolean): void {",
+    ...wrapper(shortRounds),
+    "}",
+  ];
 }
 
-function genInnerNode(opts: GenOptions): string[] {
-  const e = new Emitter(opts);
-  const out: string[] = [];
-  out.push(
+/** Initial chaining value of BLAKE2b-256 as [high, low] halves: IV with the parameter block folded into h[0]. */
+const H0: ReadonlyArray<readonly [number, number]> = IV.map(
+  ([hi, lo], i) => [hi, i === 0 ? (lo ^ PARAM0_LOW) >>> 0 : lo] as const,
+);
+
+/** Largest message (in bytes) whose block has m[9..15] and the high half of m[8] all zero. */
+export const SHORT_MAX_BYTES = 68;
+
+/**
+ * Single-block hashes of at most {@link SHORT_MAX_BYTES} bytes: `shortBlock` (message
+ * already in M) and `innerNode` (builds M from two digests). Both use round
+ * functions that leave out the always-zero message words.
+ */
+function genShort(opts: GenOptions, names: readonly string[]): string[] {
+  /** Initialise V for a single final block with counter `t` (a literal or an expression), run the rounds, write the digest. */
+  const body = (e: Emitter, t: number | string): void => {
+    e.line(`// v[0..7] = initial chaining value, v[8..15] = IV with counter ${t} and the final-block flag`);
+    for (let i = 0; i < 8; i++) {
+      const [hi, lo] = H0[i] as readonly [number, number];
+      e.line(`V[${2 * i}] = ${hex(lo)};`);
+      e.line(`V[${2 * i + 1}] = ${hex(hi)};`);
+    }
+    for (let i = 0; i < 8; i++) {
+      const [hi, lo] = IV[i] as readonly [number, number];
+      let l = hex(lo);
+      let h = hex(hi);
+      if (i === 4) l = typeof t === "number" ? hex(lo ^ t) : `${hex(lo)} ^ ${t}`;
+      if (i === 6) {
+        l = hex(~lo);
+        h = hex(~hi);
+      }
+      e.line(`V[${2 * (i + 8)}] = ${l};`);
+      e.line(`V[${2 * (i + 8) + 1}] = ${h};`);
+    }
+    for (const n of names) e.line(`${n}();`);
+    e.line("// digest = first 4 words of h0 ^ v[i] ^ v[i + 8]");
+    for (let i = 0; i < 8; i++) {
+      const [hi, lo] = H0[i >> 1] as readonly [number, number];
+      e.line(`out[outOffset + ${i}] = ${hex(i & 1 ? hi : lo)} ^ V[${i}] ^ V[${i + 16}];`);
+    }
+  };
+
+  const short = new Emitter(opts);
+  body(short, "length");
+
+  const inner = new Emitter(opts);
+  for (let i = 0; i < 8; i++) inner.line(`const l${i} = left[leftOffset + ${i}] | 0;`);
+  for (let i = 0; i < 8; i++) inner.line(`const r${i} = right[rightOffset + ${i}] | 0;`);
+  // The 65 input bytes shifted by the one-byte prefix: u32 word k = bytes 4k-1 .. 4k+2.
+  const src = (k: number): string => (k < 8 ? `l${k}` : `r${k - 8}`);
+  inner.line("// message: the digests shifted up by the one-byte prefix 0x01 (words 17..31 are never read)");
+  for (let k = 0; k <= 16; k++) {
+    let expr: string;
+    if (k === 0) expr = `1 | (${src(0)} << 8)`;
+    else if (k === 16) expr = `${src(15)} >>> 24`;
+    else expr = `(${src(k - 1)} >>> 24) | (${src(k)} << 8)`;
+    inner.line(`M[${k}] = ${expr};`);
+  }
+  body(inner, 65);
+
+  return [
     "/**",
-    " * BLAKE2b-256 of the 65-byte Merkle inner-node input 0x01 ‖ left ‖ right, in one",
+    ` * BLAKE2b-256 of a message of \`length\` <= ${SHORT_MAX_BYTES} bytes held in {@link MESSAGE}`,
+    " * words 0..16 (zero-padded; words 17..31 are ignored): one final compression",
+    " * from the initial state. The digest is written as 8 LE u32 words to",
+    " * out[outOffset .. outOffset + 8).",
+    " */",
+    "export function shortBlock(length: number, out: Uint32Array, outOffset: number): void {",
+    ...short.lines,
+    "}",
+    "",
+    "/**",
+    " * BLAKE2b-256 of the 65-byte Merkle inner-node input 0x01 ‖ left ‖ right: one",
     " * compression with counter 65 and the final-block flag set.",
     " *",
     " * `left` and `right` are digests given as 8 LE u32 words at the given offsets; the",
@@ -257,66 +453,63 @@ function genInnerNode(opts: GenOptions): string[] {
     "  out: Uint32Array,",
     "  outOffset: number,",
     "): void {",
-  );
-  e.line("let t = 0;");
-  e.line("let u = 0;");
-  if (opts.carry === "float") e.line("let s = 0;");
-  for (let i = 0; i < 8; i++) e.line(`const l${i} = left[leftOffset + ${i}] | 0;`);
-  for (let i = 0; i < 8; i++) e.line(`const r${i} = right[rightOffset + ${i}] | 0;`);
-  // The 65 input bytes shifted by the one-byte prefix: u32 word k = byte 4k-1 .. 4k+2.
-  const src = (k: number): string => (k < 8 ? `l${k}` : `r${k - 8}`);
-  e.line("// message words: the digests shifted up by the one-byte prefix 0x01");
-  for (let k = 0; k <= 16; k++) {
-    const name = `m${k >> 1}${k & 1 ? "h" : "l"}`;
-    let expr: string;
-    if (k === 0) expr = `1 | (${src(0)} << 8)`;
-    else if (k === 16) expr = `${src(15)} >>> 24`;
-    else expr = `(${src(k - 1)} >>> 24) | (${src(k)} << 8)`;
-    e.line(`const ${name} = ${expr};`);
-  }
-  const h0 = IV.map(([hi, lo], i) => [i === 0 ? (hi >>> 0) : hi, i === 0 ? (lo ^ PARAM0_LOW) >>> 0 : lo] as const);
-  for (let i = 0; i < 8; i++) {
-    const [hi, lo] = h0[i] as readonly [number, number];
-    e.line(`let v${i}l = ${hex(lo)} | 0;`);
-    e.line(`let v${i}h = ${hex(hi)} | 0;`);
-  }
-  for (let i = 0; i < 8; i++) {
-    const [hi, lo] = IV[i] as readonly [number, number];
-    let l = lo;
-    let h = hi;
-    if (i === 4) l ^= 65; // counter t = 65
-    if (i === 6) {
-      l = ~l;
-      h = ~h;
-    }
-    e.line(`let v${i + 8}l = ${hex(l)} | 0;`);
-    e.line(`let v${i + 8}h = ${hex(h)} | 0;`);
-  }
-  e.rounds((i) => (i < 8 ? { l: `m${i}l`, h: `m${i}h` } : i === 8 ? { l: "m8l", h: null } : null));
-  e.line("// digest = first 4 words of h0 ^ v[i] ^ v[i + 8]");
-  for (let i = 0; i < 4; i++) {
-    const [hi, lo] = h0[i] as readonly [number, number];
-    e.line(`out[outOffset + ${2 * i}] = ${hex(lo)} ^ v${i}l ^ v${i + 8}l;`);
-    e.line(`out[outOffset + ${2 * i + 1}] = ${hex(hi)} ^ v${i}h ^ v${i + 8}h;`);
-  }
-  out.push(...e.lines, "}");
-  return out;
+    ...inner.lines,
+    "}",
+  ];
 }
 
 export function generate(opts: GenOptions = DEFAULT_OPTIONS): string {
-  const header = [
+  const lines = [
     "// GENERATED FILE - DO NOT EDIT.",
     "// Produced by scripts/gen-blake2b.ts (`npx tsx scripts/gen-blake2b.ts`);",
     `// options: ${JSON.stringify(opts)}.`,
     "//",
     "// Fully unrolled BLAKE2b compression (RFC 7693). 64-bit words are pairs of int32",
-    "// locals (<name>l = low half, <name>h = high half); the message schedule is",
-    "// resolved at generation time. Used by spec/hash/blake2b.ts.",
+    "// (<name>l = low half, <name>h = high half); the message schedule is resolved at",
+    "// generation time. Used by spec/hash/blake2b.ts.",
     "",
     "/* biome-ignore-all lint: generated code */",
     "",
+    "// Module-private scratch arrays. They are referenced directly (not through the",
+    "// exported aliases) so that the optimizing compiler treats them as constants:",
+    "// fixed addresses, no bounds checks.",
+    "/** Chaining value h: 8 64-bit words as 16 u32 words (low half first). */",
+    "const H = new Int32Array(16);",
+    "/** Message block m: 16 64-bit words as 32 LE u32 words. */",
+    `const M = new Int32Array(${opts.loop ? 264 : 32});`,
+    "/** Working vector v: 16 64-bit words as 32 u32 words. */",
+    "const V = new Int32Array(32);",
+    "",
+    "/** Chaining value used by {@link compress}: 8 64-bit words as 16 u32 words (low half first). */",
+    "export const STATE: Int32Array = H;",
+    "/** Message block used by {@link compress}: 128 bytes as 32 LE u32 words. */",
+    `export const MESSAGE: Int32Array = ${opts.loop ? "M.subarray(0, 32)" : "M"};`,
+    "/** Longest input (bytes) {@link shortBlock} accepts: m[9..15] and the high half of m[8] are zero. */",
+    `export const SHORT_MAX_BYTES = ${SHORT_MAX_BYTES};`,
+    "",
   ];
-  return [...header, ...genCompress(opts), "", ...genInnerNode(opts), ""].join("\n");
+  if (opts.loop) {
+    const table: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) for (const i of SIGMA[r % 10] as ReadonlyArray<number>) table.push(2 * i);
+    while (table.length < 256) table.push(0);
+    lines.push(
+      "/** Message schedule: word offsets 2 * SIGMA[r % 10][j] at S[16r + j], padded to 256 entries. */",
+      `const S = new Uint8Array([${table.join(", ")}]);`,
+      "",
+    );
+  }
+  const [fullNames, fullCode] = genRoundChunks(opts, "rounds", () => "full");
+  // Blocks of at most SHORT_MAX_BYTES bytes: m[0..7] arbitrary, m[8] only its low half, m[9..15] zero.
+  const [shortNames, shortCode] = genRoundChunks(opts, "shortRounds", (i) => (i < 8 ? "full" : i === 8 ? "low" : "zero"));
+  return [
+    ...lines,
+    ...fullCode,
+    ...shortCode,
+    ...genCompress(opts, fullNames, shortNames),
+    "",
+    ...genShort(opts, shortNames),
+    "",
+  ].join("\n");
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -49,7 +49,7 @@ const H = (...parts: Uint8Array[]) => {
 /** A textbook reading of walrus-core's tree: pad each odd level with 32 zero bytes. */
 function referenceRoot(leaves: Uint8Array[]): Uint8Array {
   if (leaves.length === 0) return new Uint8Array(32);
-  let level = leaves.map((leaf) => H(Uint8Array.of(0), leaf));
+  let level: Uint8Array[] = leaves.map((leaf) => H(Uint8Array.of(0), leaf));
   while (level.length > 1) {
     if (level.length % 2 === 1) level.push(new Uint8Array(32));
     const next: Uint8Array[] = [];

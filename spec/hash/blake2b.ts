@@ -14,7 +14,15 @@
  * state (there are none in JS) and never allocate, except {@link blake2b256} and
  * {@link digestWordsToBytes} which return a fresh array when none is supplied.
  */
-import { compress, innerNode } from "./blake2b-compress.js";
+import {
+  compress,
+  compressShort,
+  innerNode,
+  MESSAGE,
+  SHORT_MAX_BYTES,
+  STATE,
+  shortBlock,
+} from "./blake2b-compress.js";
 
 if (new Uint8Array(new Uint32Array([0x01020304]).buffer)[0] !== 0x04) {
   throw new Error("spec/hash/blake2b: a little-endian platform is required (typed-array word views)");
@@ -30,10 +38,13 @@ export const DIGEST_WORDS = 8;
 /** BLAKE2b block length in bytes. */
 export const BLOCK_BYTES = 128;
 
-/** Chaining value scratch (16 u32 words = 8 64-bit words as low, high halves). */
-const H = new Int32Array(16);
-/** Message block scratch (32 LE u32 words = 128 bytes). */
-const M = new Int32Array(32);
+/** Message words read by {@link shortBlock}: 4 * 17 = 68 = SHORT_MAX_BYTES bytes. */
+const SHORT_WORDS = 17;
+
+/** Chaining value of the running hash (16 u32 words = 8 64-bit words as low, high halves). */
+const H = STATE;
+/** Message block to compress next (32 LE u32 words = 128 bytes). */
+const M = MESSAGE;
 /** Digest scratch for {@link blake2b256}. */
 const D = new Uint32Array(8);
 
@@ -57,12 +68,35 @@ function initState(): void {
   H[15] = 0x5be0cd19;
 }
 
+const NO_WORDS = new Int32Array(0);
 /**
- * Load one message block into M: block byte i is src[q + i] for i < n and 0 for
- * i >= n (0 <= n <= 128). If `first` >= 0, block byte 0 is `first` instead and
- * src[q] is not read (q may then be -1).
+ * Word-wise input access, set up by {@link attach} for the duration of one public
+ * call (and dropped again by {@link detach}, so that no input buffer is retained):
+ * `words` is an Int32Array over the whole buffer of the input, `wordsBase` the
+ * input's byte offset in that buffer. With `words` empty, input is read byte-wise.
  */
-function loadBlock(src: Uint8Array, q: number, n: number, first: number): void {
+let words = NO_WORDS;
+let wordsBase = 0;
+
+/** Inputs shorter than this are read byte-wise (a word view costs an allocation). */
+const WORD_VIEW_MIN_BYTES = 256;
+
+function attach(src: Uint8Array): void {
+  const buffer = src.buffer;
+  words = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+  wordsBase = src.byteOffset;
+}
+
+function detach(): void {
+  words = NO_WORDS;
+}
+
+/**
+ * Load message words M[0 .. count) (count = 32 for a whole block): block byte i is
+ * src[q + i] for i < n and 0 for i >= n (0 <= n <= 4 * count). If `first` >= 0,
+ * block byte 0 is `first` instead and src[q] is not read (q may then be -1).
+ */
+function loadBlock(src: Uint8Array, q: number, n: number, first: number, count: number): void {
   const full = n >>> 2;
   let k = 0;
   if (first >= 0) {
@@ -72,11 +106,35 @@ function loadBlock(src: Uint8Array, q: number, n: number, first: number): void {
     M[0] = w;
     k = 1;
   }
+  const W = words;
+  if (W.length !== 0 && full - k >= 4) {
+    // Whole words from the aligned u32 words of the underlying buffer, shifted into
+    // place (the input may start at any byte). Words past the view (possible only
+    // at the very end of the buffer) are left to the byte-wise loop below.
+    const a = wordsBase + q + 4 * k; // buffer address of block word k
+    const s = a & 3;
+    let i = (a - s) / 4;
+    if (s === 0) {
+      const end = Math.min(full, k + W.length - i);
+      for (; k < end; k++) M[k] = W[i++]!;
+    } else {
+      // word k is made of W[i] and W[i + 1]
+      const end = Math.min(full, k + W.length - 1 - i);
+      const r = 8 * s;
+      const l = 32 - r;
+      let prev = W[i]!;
+      for (; k < end; k++) {
+        const cur = W[++i]!;
+        M[k] = (prev >>> r) | (cur << l);
+        prev = cur;
+      }
+    }
+  }
   for (; k < full; k++) {
     const p = q + 4 * k;
     M[k] = src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24);
   }
-  if (k < 32) {
+  if (k < count) {
     if (k === full) {
       const p = q + 4 * k;
       const r = n & 3;
@@ -84,7 +142,7 @@ function loadBlock(src: Uint8Array, q: number, n: number, first: number): void {
       for (let i = 0; i < r; i++) w |= src[p + i]! << (8 * i);
       M[k++] = w;
     }
-    for (; k < 32; k++) M[k] = 0;
+    for (; k < count; k++) M[k] = 0;
   }
 }
 
@@ -104,17 +162,28 @@ function hashInto(
   const total = length + pre;
   // src index of byte 0 of the (prefixed) stream
   const base = offset - pre;
+  if (total <= SHORT_MAX_BYTES) {
+    loadBlock(src, base, total, prefix, SHORT_WORDS);
+    shortBlock(total, out, outOffset);
+    return;
+  }
   initState();
   let done = 0;
   let first = prefix;
   while (total - done > BLOCK_BYTES) {
-    loadBlock(src, base + done, BLOCK_BYTES, first);
+    loadBlock(src, base + done, BLOCK_BYTES, first, 32);
     first = -1;
     done += BLOCK_BYTES;
-    compress(H, M, done >>> 0, (done / 4294967296) >>> 0, false);
+    compress(done >>> 0, (done / 4294967296) >>> 0, false);
   }
-  loadBlock(src, base + done, total - done, first);
-  compress(H, M, total >>> 0, (total / 4294967296) >>> 0, true);
+  const n = total - done;
+  if (n <= SHORT_MAX_BYTES) {
+    loadBlock(src, base + done, n, first, SHORT_WORDS);
+    compressShort(total >>> 0, (total / 4294967296) >>> 0, true);
+  } else {
+    loadBlock(src, base + done, n, first, 32);
+    compress(total >>> 0, (total / 4294967296) >>> 0, true);
+  }
   for (let i = 0; i < 8; i++) out[outOffset + i] = H[i]!;
 }
 
@@ -126,7 +195,12 @@ function checkRange(src: Uint8Array, offset: number, length: number): void {
 
 /** BLAKE2b-256 of arbitrary bytes (any length, including 0 and multi-block). */
 export function blake2b256(data: Uint8Array): Uint8Array {
-  hashInto(-1, data, 0, data.length, D, 0);
+  if (data.length >= WORD_VIEW_MIN_BYTES) attach(data);
+  try {
+    hashInto(-1, data, 0, data.length, D, 0);
+  } finally {
+    detach();
+  }
   return digestWordsToBytes(D, 0);
 }
 
@@ -143,7 +217,12 @@ export function hashLeafInto(
   outOffset: number,
 ): void {
   checkRange(src, offset, length);
-  hashInto(LEAF_PREFIX, src, offset, length, out, outOffset);
+  if (length >= WORD_VIEW_MIN_BYTES) attach(src);
+  try {
+    hashInto(LEAF_PREFIX, src, offset, length, out, outOffset);
+  } finally {
+    detach();
+  }
 }
 
 /**
@@ -187,8 +266,13 @@ export function hashLeavesInto(
   outOffset: number,
 ): void {
   checkRange(src, offset, symbolSize * count);
-  for (let i = 0; i < count; i++) {
-    hashInto(LEAF_PREFIX, src, offset + i * symbolSize, symbolSize, out, outOffset + 8 * i);
+  if (symbolSize * count >= WORD_VIEW_MIN_BYTES && symbolSize >= 16) attach(src);
+  try {
+    for (let i = 0; i < count; i++) {
+      hashInto(LEAF_PREFIX, src, offset + i * symbolSize, symbolSize, out, outOffset + 8 * i);
+    }
+  } finally {
+    detach();
   }
 }
 
