@@ -142,10 +142,13 @@ export function writeSecondarySlivers(job: EncodingJob, j0: number, j1: number):
   }
 }
 
-/** The column blocks that stage 3 is split into: [start, end) pairs covering 0..n. */
-export function columnBlocks(job: EncodingJob): Array<[number, number]> {
+/**
+ * The column blocks that stage 3 is split into: [start, end) pairs covering 0..n, at least
+ * `minBlocks` of them (so that small symbols still give every worker its share).
+ */
+export function columnBlocks(job: EncodingJob, minBlocks = 1): Array<[number, number]> {
   const { n, elementsPerSymbol } = shape(job);
-  const width = Math.max(1, Math.floor(COLUMN_BLOCK_ELEMENTS / elementsPerSymbol));
+  const width = Math.max(1, Math.min(Math.floor(COLUMN_BLOCK_ELEMENTS / elementsPerSymbol), Math.ceil(n / minBlocks)));
   const blocks: Array<[number, number]> = [];
   for (let c = 0; c < n; c += width) blocks.push([c, Math.min(n, c + width)]);
   return blocks;

@@ -51,79 +51,94 @@ function split(count: number, parts: number): Array<[number, number]> {
   return ranges;
 }
 
+/**
+ * The worker threads, started on first use and kept for later encodings: starting a worker costs
+ * tens of milliseconds (far more when it must load TypeScript sources), as much as encoding a
+ * small blob. Idle workers are unref'd, so they never keep the process alive.
+ */
 class Pool {
-  private readonly workers: Worker[];
+  private readonly workers: Worker[] = [];
 
-  constructor(size: number) {
-    this.workers = Array.from({ length: size }, startWorker);
-  }
-
-  /** Runs the tasks of one stage on all workers, each worker taking the next task when free. */
-  async runStage(job: EncodingJob, tasks: Task[], onDone: () => void): Promise<void> {
+  /** Runs the tasks of one stage on `threads` workers, each taking the next task when free. */
+  async runStage(job: EncodingJob, threads: number, tasks: Task[], onDone: () => void): Promise<void> {
+    while (this.workers.length < threads) this.workers.push(startWorker());
+    const active = this.workers.slice(0, threads);
     let next = 0;
     const drive = (worker: Worker) =>
       new Promise<void>((resolve, reject) => {
+        const finish = (error?: Error) => {
+          worker.off("message", onMessage);
+          worker.off("error", finish);
+          worker.unref();
+          if (error) {
+            this.discard(worker);
+            reject(error);
+          } else resolve();
+        };
         const take = () => {
-          if (next >= tasks.length) {
-            worker.off("message", onMessage);
-            worker.off("error", reject);
-            resolve();
-            return;
-          }
-          worker.postMessage({ job, task: tasks[next++] });
+          if (next >= tasks.length) finish();
+          else worker.postMessage({ job, task: tasks[next++] });
         };
         const onMessage = (message: { ok: boolean; error?: string }) => {
-          if (!message.ok) {
-            worker.off("message", onMessage);
-            reject(new Error(`encoder worker failed: ${message.error}`));
-            return;
+          if (!message.ok) finish(new Error(`encoder worker failed: ${message.error}`));
+          else {
+            onDone();
+            take();
           }
-          onDone();
-          take();
         };
+        worker.ref();
         worker.on("message", onMessage);
-        worker.once("error", reject);
+        worker.once("error", finish);
         take();
       });
-    await Promise.all(this.workers.map(drive));
+    await Promise.all(active.map(drive));
+  }
+
+  private discard(worker: Worker): void {
+    const index = this.workers.indexOf(worker);
+    if (index >= 0) this.workers.splice(index, 1);
+    void worker.terminate();
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map((worker) => worker.terminate()));
   }
+}
+
+const pool = new Pool();
+
+/** Stops the encoder's worker threads (they are restarted on the next parallel encoding). */
+export function closeEncoderWorkers(): Promise<void> {
+  return pool.close();
 }
 
 async function runParallel(job: EncodingJob, options: ParallelOptions): Promise<void> {
   const threads = Math.max(1, options.threads ?? availableParallelism());
   const n = job.nShards;
   const kp = n - 2 * Math.floor((n - 1) / 3);
-  const pool = new Pool(threads);
-  try {
-    const stages: Array<[EncodingProgress["stage"], Task[]]> = [
-      ["rows", split(kp, threads * 2).map(([start, end]) => ({ stage: "rows", start, end }))],
+  const stages: Array<[EncodingProgress["stage"], Task[]]> = [
+    ["rows", split(kp, threads * 2).map(([start, end]) => ({ stage: "rows", start, end }))],
+    [
+      "columns",
       [
-        "columns",
-        [
-          ...columnBlocks(job).map(([start, end]): Task => ({ stage: "columns", start, end })),
-          ...(job.secondary.length > 0
-            ? split(n, threads).map(([start, end]): Task => ({ stage: "secondary", start, end }))
-            : []),
-        ],
+        ...columnBlocks(job, threads * 4).map(([start, end]): Task => ({ stage: "columns", start, end })),
+        ...(job.secondary.length > 0
+          ? split(n, threads).map(([start, end]): Task => ({ stage: "secondary", start, end }))
+          : []),
       ],
+    ],
+    [
+      "roots",
       [
-        "roots",
-        [
-          ...split(n, threads * 4).map(([start, end]): Task => ({ stage: "rowRoots", start, end })),
-          ...split(n, threads * 4).map(([start, end]): Task => ({ stage: "columnRoots", start, end })),
-        ],
+        ...split(n, threads * 4).map(([start, end]): Task => ({ stage: "rowRoots", start, end })),
+        ...split(n, threads * 4).map(([start, end]): Task => ({ stage: "columnRoots", start, end })),
       ],
-    ];
-    for (const [stage, tasks] of stages) {
-      let done = 0;
-      await pool.runStage(job, tasks, () => options.onProgress?.({ stage, done: ++done, total: tasks.length }));
-    }
-  } finally {
-    await pool.close();
+    ],
+  ];
+  for (const [stage, tasks] of stages) {
+    let done = 0;
+    await pool.runStage(job, threads, tasks, () => options.onProgress?.({ stage, done: ++done, total: tasks.length }));
   }
 }
 
