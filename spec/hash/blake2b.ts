@@ -14,15 +14,7 @@
  * state (there are none in JS) and never allocate, except {@link blake2b256} and
  * {@link digestWordsToBytes} which return a fresh array when none is supplied.
  */
-import {
-  compress,
-  compressShort,
-  innerNode,
-  MESSAGE,
-  SHORT_MAX_BYTES,
-  STATE,
-  shortBlock,
-} from "./blake2b-compress.js";
+import { compress, compressShort, innerNode, MESSAGE, SHORT_MAX_BYTES, STATE, shortBlock } from "./blake2b-compress.js";
 
 if (new Uint8Array(new Uint32Array([0x01020304]).buffer)[0] !== 0x04) {
   throw new Error("spec/hash/blake2b: a little-endian platform is required (typed-array word views)");
@@ -68,7 +60,7 @@ function initState(): void {
   H[15] = 0x5be0cd19;
 }
 
-const NO_WORDS = new Int32Array(0);
+const NO_WORDS: Int32Array<ArrayBufferLike> = new Int32Array(0);
 /**
  * Word-wise input access, set up by {@link attach} for the duration of one public
  * call (and dropped again by {@link detach}, so that no input buffer is retained):
@@ -101,7 +93,7 @@ function loadBlock(src: Uint8Array, q: number, n: number, first: number, count: 
   let k = 0;
   if (first >= 0) {
     let w = first;
-    const lim = n < 4 ? n : 4;
+    const lim = Math.min(n, 4);
     for (let i = 1; i < lim; i++) w |= src[q + i]! << (8 * i);
     M[0] = w;
     k = 1;
@@ -116,6 +108,13 @@ function loadBlock(src: Uint8Array, q: number, n: number, first: number, count: 
     let i = (a - s) / 4;
     if (s === 0) {
       const end = Math.min(full, k + W.length - i);
+      for (; k + 4 <= end; k += 4) {
+        M[k] = W[i]!;
+        M[k + 1] = W[i + 1]!;
+        M[k + 2] = W[i + 2]!;
+        M[k + 3] = W[i + 3]!;
+        i += 4;
+      }
       for (; k < end; k++) M[k] = W[i++]!;
     } else {
       // word k is made of W[i] and W[i + 1]
@@ -123,6 +122,18 @@ function loadBlock(src: Uint8Array, q: number, n: number, first: number, count: 
       const r = 8 * s;
       const l = 32 - r;
       let prev = W[i]!;
+      for (; k + 4 <= end; k += 4) {
+        const w1 = W[i + 1]!;
+        const w2 = W[i + 2]!;
+        const w3 = W[i + 3]!;
+        const w4 = W[i + 4]!;
+        M[k] = (prev >>> r) | (w1 << l);
+        M[k + 1] = (w1 >>> r) | (w2 << l);
+        M[k + 2] = (w2 >>> r) | (w3 << l);
+        M[k + 3] = (w3 >>> r) | (w4 << l);
+        prev = w4;
+        i += 4;
+      }
       for (; k < end; k++) {
         const cur = W[++i]!;
         M[k] = (prev >>> r) | (cur << l);
