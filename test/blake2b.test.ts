@@ -108,7 +108,8 @@ describe("blake2b256", () => {
   });
 
   it("reads an input that ends at the very end of its buffer", () => {
-    for (const total of [1021, 1022, 1023, 1024]) {
+    // 4 KiB and more are read through a word view of the whole buffer
+    for (const total of [5117, 5118, 5119, 5120]) {
       const buf = bytes(total, 99);
       for (const start of [0, 1, 2, 3, 5]) {
         const view = buf.subarray(start);
@@ -140,7 +141,7 @@ describe("hashLeafInto", () => {
   });
 
   it("equals noble for inputs in a view with a misaligned byteOffset, up to the buffer end", () => {
-    for (const n of [16, 67, 100, 255, 256, 257, 300, 1000]) {
+    for (const n of [16, 67, 100, 255, 256, 257, 300, 4096, 5001]) {
       for (const viewStart of [0, 1, 2, 3]) {
         for (const tail of [0, 1, 2, 3]) {
           const buf = bytes(viewStart + 2 + n + tail, n + viewStart * 11 + tail);
@@ -192,6 +193,26 @@ describe("hashLeavesInto", () => {
         for (let i = 0; i < count; i++) {
           const leaf = src.subarray(offset + i * size, offset + (i + 1) * size);
           expect(wordsHex(out, 5 + 8 * i), `size ${size} offset ${offset} leaf ${i}`).toBe(refLeaf(leaf));
+        }
+      }
+    }
+  });
+
+  it("reads batches through a misaligned view up to the end of the buffer", () => {
+    for (const size of [16, 17, 18, 19, 67, 68, 69, 130, 302]) {
+      for (const viewStart of [0, 1, 2, 3]) {
+        for (const offset of [0, 1, 2, 3]) {
+          const count = 5;
+          const buf = bytes(viewStart + offset + size * count, size * 13 + viewStart * 5 + offset);
+          const src = buf.subarray(viewStart);
+          const out = new Uint32Array(8 * count);
+          hashLeavesInto(src, offset, size, count, out, 0);
+          for (let i = 0; i < count; i++) {
+            const leaf = src.slice(offset + i * size, offset + (i + 1) * size);
+            expect(wordsHex(out, 8 * i), `size ${size} view ${viewStart} offset ${offset} leaf ${i}`).toBe(
+              refLeaf(leaf),
+            );
+          }
         }
       }
     }

@@ -10,9 +10,11 @@
  * into `./blake2b-compress.ts`. The word views assume a little-endian platform,
  * which is checked at module load.
  *
- * The hashing functions are not reentrant-safe across threads sharing module
- * state (there are none in JS) and never allocate, except {@link blake2b256} and
- * {@link digestWordsToBytes} which return a fresh array when none is supplied.
+ * All hashing goes through module-level scratch arrays (JS is single-threaded; each
+ * worker has its own module instance). The hashing functions do not allocate, except
+ * that {@link blake2b256} returns a fresh digest, {@link digestWordsToBytes} may, and
+ * a batch ({@link hashLeavesInto}) or an input of 4 KiB or more creates one
+ * Int32Array view of the input's buffer per call (released when the call returns).
  */
 import { compress, compressShort, innerNode, MESSAGE, SHORT_MAX_BYTES, STATE, shortBlock } from "./blake2b-compress.js";
 
@@ -70,12 +72,16 @@ const NO_WORDS: Int32Array<ArrayBufferLike> = new Int32Array(0);
 let words = NO_WORDS;
 let wordsBase = 0;
 
-/** Inputs shorter than this are read byte-wise (a word view costs an allocation). */
-const WORD_VIEW_MIN_BYTES = 256;
+/**
+ * A single input shorter than this is read byte-wise: creating the word view costs
+ * about as much as it saves below a few KiB. A batch of leaves ({@link hashLeavesInto})
+ * shares one view.
+ */
+const WORD_VIEW_MIN_BYTES = 4096;
 
 function attach(src: Uint8Array): void {
   const buffer = src.buffer;
-  words = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+  words = new Int32Array(buffer, 0, Math.floor(buffer.byteLength / 4));
   wordsBase = src.byteOffset;
 }
 
@@ -277,7 +283,7 @@ export function hashLeavesInto(
   outOffset: number,
 ): void {
   checkRange(src, offset, symbolSize * count);
-  if (symbolSize * count >= WORD_VIEW_MIN_BYTES && symbolSize >= 16) attach(src);
+  if (symbolSize >= 16 && count >= 4) attach(src);
   try {
     for (let i = 0; i < count; i++) {
       hashInto(LEAF_PREFIX, src, offset + i * symbolSize, symbolSize, out, outOffset + 8 * i);
