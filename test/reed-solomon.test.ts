@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addMod, EXP, fwht, GF_MODULUS, LOG, logWalsh, mul, SKEW, subMod } from "../spec/codec/gf16.js";
@@ -13,24 +12,11 @@ import {
   useHighRate,
 } from "../spec/codec/reed-solomon.js";
 import { elementsToSymbols, symbolsToElements } from "../spec/codec/symbol-layout.js";
-
-const require = createRequire(import.meta.url);
-const { BlobEncoder } = require("@mysten/walrus-wasm") as {
-  BlobEncoder: new (
-    n: number,
-  ) => {
-    encode(data: Uint8Array, primary: Uint8Array[], secondary: Uint8Array[]): unknown;
-    free(): void;
-  };
-};
+import { pattern } from "../spec/self-check.js";
+import { oracleEncode, oracleSymbolSize } from "./support/wasm-oracle.js";
 
 // ----------------------------------------------------------------------
 // Helpers
-
-/** pattern(len, seed)[i] = (i*31 + seed*7 + 11) mod 251 (walrus-codec.md §5.6). */
-function pattern(len: number, seed: number): Uint8Array {
-  return Uint8Array.from({ length: len }, (_, i) => (i * 31 + seed * 7 + 11) % 251);
-}
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("hex");
@@ -67,15 +53,6 @@ function shuffle<T>(xs: T[], rand: () => number): T[] {
   return a;
 }
 
-function ulebLen(n: number): number {
-  let c = 1;
-  while (n >= 128) {
-    n = Math.floor(n / 128);
-    c++;
-  }
-  return c;
-}
-
 function readUleb(buf: Uint8Array): [number, number] {
   let v = 0;
   let shift = 0;
@@ -106,24 +83,10 @@ function walrusParams(n: number): { f: number; kp: number; ks: number } {
   return { f, kp: n - 2 * f, ks: n - f };
 }
 
-function symbolSizeFor(n: number, len: number): number {
-  const { kp, ks } = walrusParams(n);
-  const s = Math.ceil(Math.max(len, 1) / (kp * ks));
-  return s % 2 === 0 ? s : s + 1;
-}
-
 /** Run the official wasm encoder; returns primary[i] and secondary[j] sliver data by sliver index. */
 function wasmSlivers(n: number, data: Uint8Array): { primary: Uint8Array[]; secondary: Uint8Array[]; S: number } {
-  const { kp, ks } = walrusParams(n);
-  const S = symbolSizeFor(n, data.length);
-  const pBufs = Array.from({ length: n }, () => new Uint8Array(ulebLen(ks * S) + ks * S + 4));
-  const sBufs = Array.from({ length: n }, () => new Uint8Array(ulebLen(kp * S) + kp * S + 4));
-  const enc = new BlobEncoder(n);
-  try {
-    enc.encode(data, pBufs, sBufs);
-  } finally {
-    enc.free();
-  }
+  const S = oracleSymbolSize(n, data.length);
+  const { primaryBcs: pBufs, secondaryBcs: sBufs } = oracleEncode(data, n);
   const primary: Uint8Array[] = new Array(n);
   const secondary: Uint8Array[] = new Array(n);
   for (let p = 0; p < n; p++) {
@@ -145,7 +108,7 @@ function wasmSlivers(n: number, data: Uint8Array): { primary: Uint8Array[]; seco
  */
 function tsSlivers(n: number, data: Uint8Array) {
   const { f, kp, ks } = walrusParams(n);
-  const S = symbolSizeFor(n, data.length);
+  const S = oracleSymbolSize(n, data.length);
   const h = S / 2;
   const padded = new Uint8Array(kp * ks * S);
   padded.set(data);

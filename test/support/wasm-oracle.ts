@@ -27,7 +27,8 @@ function ulebLength(value: number): number {
   return length;
 }
 
-function oracleSymbolSize(n: number, length: number): number {
+/** The symbol size as walrus-core computes it, written independently of `spec/params.ts`. */
+export function oracleSymbolSize(n: number, length: number): number {
   const f = Math.floor((n - 1) / 3);
   const per = Math.ceil(Math.max(length, 1) / ((n - 2 * f) * (n - f)));
   return per + (per % 2);
