@@ -18,7 +18,14 @@ export * from "./codec/parallel.js";
 export * from "./codec/decode.js";
 export * from "./codec/recovery.js";
 export * from "./codec/malicious.js";
-export { RsDecodeError, RsParameterError, rsDecode, rsEncode, rsEncodeInto, useHighRate } from "./codec/reed-solomon.js";
+export {
+  RsDecodeError,
+  RsParameterError,
+  rsDecode,
+  rsEncode,
+  rsEncodeInto,
+  useHighRate,
+} from "./codec/reed-solomon.js";
 export { symbolsToElements, elementsToSymbols } from "./codec/symbol-layout.js";
 export { blake2b256 } from "./hash/blake2b.js";
 export { runCodecSelfCheck, type CheckResult } from "./self-check.js";

@@ -47,18 +47,6 @@ export function minCorrect(nShards: number): number {
   return nShards - maxFaulty(nShards);
 }
 
-function isSupportedByReedSolomon(nShards: number): boolean {
-  const f = maxFaulty(nShards);
-  const kp = nShards - 2 * f;
-  try {
-    useHighRate(kp, nShards - kp); // the primary (column) code
-    useHighRate(nShards - f, f); // the secondary (row) code
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The largest n for which both Reed-Solomon codes of RS2 exist in reed-solomon-simd
  * (its limit `min(P(k), P(m)) + max(k, m) ≤ 65536`, first broken by the primary code at n = 49156).
@@ -83,7 +71,16 @@ export function encodingParams(nShards: number): EncodingParams {
 
 /** Whether reed-solomon-simd accepts both RS2 codes for n (used to pin {@link MAX_N_SHARDS} in tests). */
 export function reedSolomonAcceptsShards(nShards: number): boolean {
-  return nShards >= MIN_N_SHARDS && isSupportedByReedSolomon(nShards);
+  if (nShards < MIN_N_SHARDS) return false;
+  const f = maxFaulty(nShards);
+  const kp = nShards - 2 * f;
+  try {
+    useHighRate(kp, nShards - kp); // the primary (column) code
+    useHighRate(nShards - f, f); // the secondary (row) code
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Source symbols of the whole blob: the kp × ks systematic block. */
@@ -142,14 +139,4 @@ export function isAboveValidity(weight: number, nShards: number): boolean {
 /** At least n−f shards (2f+1 when n = 3f+1): any two such sets share an honest shard (`bft::is_quorum`). */
 export function isQuorum(weight: number, nShards: number): boolean {
   return weight >= minCorrect(nShards);
-}
-
-/** Shards needed to recover a secondary sliver or decode from primary slivers: n − 2f (f+1 when n = 3f+1). */
-export function primaryDecodingThreshold(params: EncodingParams): number {
-  return params.primarySourceSymbols;
-}
-
-/** Shards needed to recover a primary sliver or decode from secondary slivers: n − f (2f+1 when n = 3f+1). */
-export function secondaryDecodingThreshold(params: EncodingParams): number {
-  return params.secondarySourceSymbols;
 }

@@ -110,10 +110,12 @@ export function createEncodingJob(
 }
 
 function shape(job: EncodingJob) {
-  const n = job.nShards;
-  const f = Math.floor((n - 1) / 3);
-  const kp = n - 2 * f;
-  const ks = n - f;
+  const {
+    nShards: n,
+    maxFaulty: f,
+    primarySourceSymbols: kp,
+    secondarySourceSymbols: ks,
+  } = encodingParams(job.nShards);
   const elementsPerSymbol = job.symbolSize / 2;
   return { n, f, kp, ks, elementsPerSymbol, columnLength: kp * elementsPerSymbol };
 }

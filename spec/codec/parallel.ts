@@ -9,6 +9,7 @@
 
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { encodingParams } from "../params.js";
 import {
   type BlobCommitments,
   type EncodedBlob,
@@ -115,8 +116,7 @@ export function closeEncoderWorkers(): Promise<void> {
 
 async function runParallel(job: EncodingJob, options: ParallelOptions): Promise<void> {
   const threads = Math.max(1, options.threads ?? availableParallelism());
-  const n = job.nShards;
-  const kp = n - 2 * Math.floor((n - 1) / 3);
+  const { nShards: n, primarySourceSymbols: kp } = encodingParams(job.nShards);
   const stages: Array<[EncodingProgress["stage"], Task[]]> = [
     ["rows", split(kp, threads * 2).map(([start, end]) => ({ stage: "rows", start, end }))],
     [

@@ -19,7 +19,15 @@ import { type VerifiedMetadata, sliverCommitment } from "../commitments/metadata
 import { hashLeavesInto } from "../hash/blake2b.js";
 import { rsDecode } from "./reed-solomon.js";
 import { elementsToSymbols, symbolsToElements } from "./symbol-layout.js";
-import { type Axis, type Sliver, expandSliver, orthogonal, sliverCode, sliverRoot } from "./slivers.js";
+import {
+  type Axis,
+  type Sliver,
+  expandSliver,
+  orthogonal,
+  sliverCode,
+  sliverRoot,
+  sliverSymbolCount,
+} from "./slivers.js";
 
 /** A symbol for recovering a sliver, with its proof (walrus-core `GeneralRecoverySymbol`). */
 export interface RecoverySymbol {
@@ -47,9 +55,12 @@ export type RecoveryResult =
   | { readonly kind: "recovered"; readonly sliver: Sliver }
   | { readonly kind: "inconsistent"; readonly proof: InconsistencyProof };
 
-/** Symbols needed to recover a sliver of `axis`: n−f for primary, n−2f for secondary. */
+/**
+ * Symbols needed to recover a sliver of `axis`: n−f for primary, n−2f for secondary — as many as
+ * the sliver has, since its code is MDS.
+ */
 export function recoveryThreshold(params: EncodingParams, axis: Axis): number {
-  return sliverCode(params, axis).k;
+  return sliverSymbolCount(params, axis);
 }
 
 /**
