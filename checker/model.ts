@@ -1,0 +1,43 @@
+/**
+ * What the checker explores: a transition system given by its initial states, the actions enabled
+ * in a state and the state each action leads to, with named properties over states (after
+ * Stateright's `Model` trait). Actor models built from xstate machines compile down to this.
+ */
+
+/** A 64-bit state fingerprint as two unsigned 32-bit halves. */
+export interface Fingerprint {
+  hi: number;
+  lo: number;
+}
+
+/** A property over single states. */
+export type Property<S> =
+  | {
+      /** Holds in every reachable state (a safety invariant). A violation is a counterexample. */
+      readonly kind: "always";
+      readonly name: string;
+      readonly holds: (state: S) => boolean;
+    }
+  | {
+      /** Holds in some reachable state (a witness). Never reached: the model is vacuous for it. */
+      readonly kind: "sometimes";
+      readonly name: string;
+      readonly holds: (state: S) => boolean;
+    };
+
+/** A model the checker can explore. */
+export interface Model<S, A> {
+  readonly name: string;
+  initStates(): S[];
+  /** Appends the actions enabled in `state` to `out`. */
+  actions(state: S, out: A[]): void;
+  /** The state `action` leads to, or undefined when it changes nothing. */
+  nextState(state: S, action: A): S | undefined;
+  /** Writes the state's fingerprint; equal states must give equal fingerprints. */
+  fingerprint(state: S, out: Fingerprint): void;
+  readonly properties: readonly Property<S>[];
+  /** States outside the boundary are counted but not expanded. */
+  withinBoundary?(state: S): boolean;
+  /** A readable name for an action, for counterexamples. */
+  formatAction?(action: A): string;
+}
