@@ -192,10 +192,48 @@ describe("bad input", () => {
   });
 
   it("--help on every command", () => {
-    for (const command of ["blob-id", "encode", "decode", "check"]) {
+    for (const command of ["blob-id", "encode", "decode", "check", "list"]) {
       const result = run(command, "--help");
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(new RegExp(`Usage: walrus-spec ${command}`));
     }
+  });
+});
+
+describe("check and list", () => {
+  it("checks the codec and every default model by default, with the state counts in the JSON report", () => {
+    const result = run("check", "--format", "json");
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.codec.failed).toBe(0);
+    expect(report.codec.results.length).toBeGreaterThan(10);
+    expect(report.models.map((m: { model: string; uniqueStates: number }) => [m.model, m.uniqueStates])).toEqual([
+      ["two-phase-commit-3", 288],
+      ["two-phase-commit-5", 8832],
+    ]);
+  }, 60_000);
+
+  it("a violated property: exit code 1 and a numbered counterexample", () => {
+    const result = run("check", "two-phase-commit-3-buggy");
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/FAIL {4}always TCConsistent: counterexample in 5 steps\n {6}1\. RMPrepare\(rm0\)/);
+  });
+
+  it("a bound that stops the search: exit code 2 and the coverage reached", () => {
+    const result = run("check", "two-phase-commit-5", "--max-states", "100");
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/100 unique states .* stopped by maxStates \(incomplete\)/);
+  });
+
+  it("an unknown model: exit code 2 naming the known ones", () => {
+    const result = run("check", "no-such-model");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown model no-such-model; known: two-phase-commit-3/);
+  });
+
+  it("list shows every model with its parameters and properties", () => {
+    const result = run("list");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/two-phase-commit-3 \(default\): .*\n {2}parameters: rms=3\n {2}always TCConsistent/);
   });
 });

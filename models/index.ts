@@ -1,0 +1,51 @@
+/**
+ * The catalogue of models `walrus-spec check` and `walrus-spec list` know, by name. Default models
+ * are what `walrus-spec check` runs with no model named (and so what CI checks).
+ */
+
+import type { Model } from "../checker/model.js";
+import { twoPhaseCommit } from "./examples/two-phase-commit.js";
+
+export interface ModelEntry {
+  readonly name: string;
+  readonly description: string;
+  /** Parameters, as shown by `walrus-spec list`. */
+  readonly parameters: Readonly<Record<string, string | number | boolean>>;
+  readonly isDefault: boolean;
+  build(): Model<unknown, unknown>;
+}
+
+function entry<S, A>(
+  name: string,
+  description: string,
+  parameters: ModelEntry["parameters"],
+  isDefault: boolean,
+  build: () => Model<S, A>,
+): ModelEntry {
+  // The checker treats states and actions opaquely, so erasing their types here is safe.
+  return { name, description, parameters, isDefault, build: build as unknown as () => Model<unknown, unknown> };
+}
+
+export const MODELS: readonly ModelEntry[] = [
+  entry("two-phase-commit-3", "Lamport's TwoPhase.tla, 3 resource managers (288 states)", { rms: 3 }, true, () =>
+    twoPhaseCommit(3),
+  ),
+  entry("two-phase-commit-5", "Lamport's TwoPhase.tla, 5 resource managers (8 832 states)", { rms: 5 }, true, () =>
+    twoPhaseCommit(5),
+  ),
+  entry("two-phase-commit-7", "Lamport's TwoPhase.tla, 7 resource managers (296 448 states)", { rms: 7 }, false, () =>
+    twoPhaseCommit(7),
+  ),
+  entry(
+    "two-phase-commit-3-buggy",
+    "TwoPhase with a seeded bug: the TM commits once any RM is prepared (TCConsistent fails)",
+    { rms: 3, commitEarly: true },
+    false,
+    () => twoPhaseCommit(3, { commitEarly: true }) as never,
+  ),
+];
+
+/** The entry named `name`, or undefined. */
+export function findModel(name: string): ModelEntry | undefined {
+  return MODELS.find((model) => model.name === name);
+}
