@@ -8,7 +8,7 @@
  */
 
 import { type Command, InvalidArgumentError } from "commander";
-import { type BfsReport, checkBfs, type Path } from "../checker/bfs.js";
+import { type SearchReport, checkModel, type Path } from "../checker/search.js";
 import type { Model } from "../checker/model.js";
 import { findModel, MODELS, type ModelEntry } from "../models/index.js";
 import { type CheckResult, runCodecSelfCheck } from "../spec/self-check.js";
@@ -16,6 +16,8 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 
 interface CheckOptions {
   format: "text" | "json";
+  bfs?: boolean;
+  dfs?: boolean;
   maxStates?: number;
   maxDepth?: number;
   codec: boolean;
@@ -37,12 +39,12 @@ function describeSteps(model: Model<unknown, unknown>, path: Path<unknown, unkno
 interface ModelOutcome {
   readonly entry: ModelEntry;
   readonly model: Model<unknown, unknown>;
-  readonly report: BfsReport<unknown, unknown>;
+  readonly report: SearchReport<unknown, unknown>;
   readonly seconds: number;
 }
 
 /** A violated invariant fails a model; an unreached witness fails it only if the search was complete. */
-function modelFailed(report: BfsReport<unknown, unknown>): boolean {
+function modelFailed(report: SearchReport<unknown, unknown>): boolean {
   return report.properties.some((p) => !p.holds && (p.kind === "always" || report.complete));
 }
 
@@ -107,6 +109,7 @@ function jsonReport(outcome: ModelOutcome) {
 }
 
 async function checkCommand(names: string[], options: CheckOptions): Promise<void> {
+  if (options.bfs && options.dfs) throw new UsageError("choose one search: --bfs or --dfs");
   const entries = names.length === 0 ? MODELS.filter((m) => m.isDefault) : names.map((name) => findModel(name));
   const unknown = names.filter((_, i) => entries[i] === undefined);
   if (unknown.length > 0) {
@@ -123,7 +126,8 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
   const outcomes: ModelOutcome[] = (entries as ModelEntry[]).map((entry) => {
     const model = entry.build();
     const started = performance.now();
-    const report = checkBfs(model, {
+    const report = checkModel(model, {
+      strategy: options.dfs ? "dfs" : "bfs",
       ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
       ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
     });
@@ -173,6 +177,8 @@ export function registerCheckCommand(program: Command): void {
     .command("check")
     .description("model-check the named models (default: the codec self-check and every default model)")
     .argument("[models...]", "models to check (see `walrus-spec list`)")
+    .option("--bfs", "breadth-first search: shortest counterexamples (the default)")
+    .option("--dfs", "depth-first search: less memory, counterexamples not shortest")
     .option("--max-states <n>", "stop after this many unique states (exit code 2 if reached)", positiveInteger)
     .option("--max-depth <d>", "do not explore deeper than this (exit code 2 if reached)", positiveInteger)
     .option("--no-codec", "skip the codec self-check")

@@ -219,6 +219,13 @@ describe("check and list", () => {
     expect(result.stdout).toMatch(/FAIL {4}always TCConsistent: counterexample in 5 steps\n {6}1\. RMPrepare\(rm0\)/);
   });
 
+  it("--dfs finds the same violation; --bfs and --dfs together are a usage error", () => {
+    expect(run("check", "two-phase-commit-3-buggy", "--dfs").code).toBe(1);
+    const both = run("check", "two-phase-commit-3", "--bfs", "--dfs");
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/choose one search/);
+  });
+
   it("a bound that stops the search: exit code 2 and the coverage reached", () => {
     const result = run("check", "two-phase-commit-5", "--max-states", "100");
     expect(result.code).toBe(2);

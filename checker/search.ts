@@ -1,7 +1,8 @@
 /**
- * Breadth-first exploration: every reachable state once (by fingerprint), so the first violation
- * found has a shortest path. States of the current frontier are kept whole; visited states only as
- * fingerprints with a parent link, from which a path is rebuilt by replaying actions.
+ * Exhaustive exploration: every reachable state once (by fingerprint). Breadth-first (the default)
+ * finds every violation and witness by a shortest path; depth-first keeps only the current branches
+ * in memory. States waiting to be expanded are kept whole; visited states only as fingerprints with
+ * a parent link, from which a path is rebuilt by replaying actions.
  */
 
 import type { Fingerprint, Model, Property } from "./model.js";
@@ -27,7 +28,9 @@ export type PropertyResult<S, A> =
   | { readonly name: string; readonly kind: "sometimes"; readonly holds: true; readonly witness: Path<S, A> }
   | { readonly name: string; readonly kind: "sometimes"; readonly holds: false; readonly vacuous: true };
 
-export interface BfsOptions {
+export interface SearchOptions {
+  /** `bfs` (default): shortest counterexamples; `dfs`: less memory. */
+  readonly strategy?: "bfs" | "dfs";
   /** Stop after this many unique states. */
   readonly maxStates?: number;
   /** Do not expand states deeper than this. */
@@ -36,7 +39,7 @@ export interface BfsOptions {
   readonly exhaustive?: boolean;
 }
 
-export interface BfsReport<S, A> {
+export interface SearchReport<S, A> {
   readonly model: string;
   readonly uniqueStates: number;
   readonly generatedStates: number;
@@ -81,32 +84,40 @@ function rebuildPath<S, A>(model: Model<S, A>, visited: VisitedSet, target: numb
   return { init, steps };
 }
 
-/** Explores `model` breadth-first and checks its properties. */
-export function checkBfs<S, A>(model: Model<S, A>, options: BfsOptions = {}): BfsReport<S, A> {
+/** Explores `model` exhaustively (breadth-first unless told otherwise) and checks its properties. */
+export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}): SearchReport<S, A> {
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const exhaustive = options.exhaustive ?? true;
+  const depthFirst = options.strategy === "dfs";
   const properties = model.properties;
   const found = new Array<number>(properties.length).fill(-1); // entry index deciding each property
   const visited = new VisitedSet();
   const fp: Fingerprint = { hi: 0, lo: 0 };
   const inits = model.initStates();
-  let frontier: Array<[S, number]> = [];
+  // States waiting to be expanded with their entry index and depth: a queue (read from `head`)
+  // for breadth-first, a stack for depth-first.
+  const pending: Array<[S, number, number]> = [];
+  let head = 0;
   let generated = 0;
-  let depth = 0;
-  let stoppedBy: BfsReport<S, A>["stoppedBy"];
+  let deepest = 0;
+  let stoppedBy: SearchReport<S, A>["stoppedBy"];
 
-  const visit = (state: S, parent: number): boolean => {
+  const visit = (state: S, parent: number, depth: number): boolean => {
     generated++;
     model.fingerprint(state, fp);
     const index = visited.insert(fp, parent);
     if (index === ALREADY_VISITED) return true;
+    if (depth > deepest) deepest = depth;
     properties.forEach((property: Property<S>, p) => {
       if (found[p] !== -1) return;
       const holds = property.holds(state);
       if ((property.kind === "always" && !holds) || (property.kind === "sometimes" && holds)) found[p] = index;
     });
-    if (model.withinBoundary === undefined || model.withinBoundary(state)) frontier.push([state, index]);
+    if (model.withinBoundary === undefined || model.withinBoundary(state)) {
+      if (depth < maxDepth) pending.push([state, index, depth]);
+      else if (stoppedBy === undefined) stoppedBy = "maxDepth";
+    }
     if (visited.size >= maxStates) {
       stoppedBy = "maxStates";
       return false;
@@ -115,30 +126,25 @@ export function checkBfs<S, A>(model: Model<S, A>, options: BfsOptions = {}): Bf
   };
   const decided = () => found.every((index) => index !== -1);
 
-  let going = inits.every((state) => visit(state, -1));
+  let going = inits.every((state) => visit(state, -1, 0));
   const actions: A[] = [];
-  while (going && frontier.length > 0 && (exhaustive || !decided())) {
-    if (depth >= maxDepth) {
-      stoppedBy = "maxDepth";
-      break;
+  while (going && head < pending.length && (exhaustive || !decided())) {
+    const [state, index, depth] = (depthFirst ? pending.pop() : pending[head++]) as [S, number, number];
+    if (!depthFirst && head > 4096 && head * 2 > pending.length) {
+      pending.splice(0, head); // drop the expanded part of the queue
+      head = 0;
     }
-    const current = frontier;
-    frontier = [];
-    depth++;
-    for (const [state, index] of current) {
-      actions.length = 0;
-      model.actions(state, actions);
-      for (const action of actions) {
-        const next = model.nextState(state, action);
-        if (next !== undefined && !visit(next, index)) {
-          going = false;
-          break;
-        }
+    actions.length = 0;
+    model.actions(state, actions);
+    for (const action of actions) {
+      const next = model.nextState(state, action);
+      if (next !== undefined && !visit(next, index, depth + 1)) {
+        going = false;
+        break;
       }
-      if (!going) break;
     }
   }
-  if (frontier.length === 0 && stoppedBy === undefined) depth = Math.max(0, depth - 1);
+  const complete = stoppedBy === undefined && head >= pending.length;
 
   const results = properties.map((property, p): PropertyResult<S, A> => {
     const at = found[p];
@@ -155,8 +161,8 @@ export function checkBfs<S, A>(model: Model<S, A>, options: BfsOptions = {}): Bf
     model: model.name,
     uniqueStates: visited.size,
     generatedStates: generated,
-    maxDepth: depth,
-    complete: stoppedBy === undefined && frontier.length === 0,
+    maxDepth: deepest,
+    complete,
     ...(stoppedBy ? { stoppedBy } : {}),
     collisionProbability: collisionProbability(visited.size),
     bytesPerState: visited.bytesPerState(),

@@ -5,10 +5,16 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { checkBfs } from "../checker/bfs.js";
+import { checkModel } from "../checker/search.js";
 import { collisionProbability } from "../checker/fingerprint.js";
 import type { Model } from "../checker/model.js";
-import { RM_COMMITTED, TM_ABORTED, type TwoPhaseState, twoPhaseCommit } from "../models/examples/two-phase-commit.js";
+import {
+  RM_ABORTED,
+  RM_COMMITTED,
+  TM_ABORTED,
+  type TwoPhaseState,
+  twoPhaseCommit,
+} from "../models/examples/two-phase-commit.js";
 
 describe("two-phase commit (TwoPhase.tla)", () => {
   it.each([
@@ -18,7 +24,7 @@ describe("two-phase commit (TwoPhase.tla)", () => {
   ])(
     "%i RMs: %i unique states, as TLC and Stateright count",
     (rms, states) => {
-      const report = checkBfs(twoPhaseCommit(rms));
+      const report = checkModel(twoPhaseCommit(rms));
       expect(report.uniqueStates).toBe(states);
       expect(report.complete).toBe(true);
       expect(report.properties.map((p) => [p.name, p.holds])).toEqual([
@@ -31,7 +37,7 @@ describe("two-phase commit (TwoPhase.tla)", () => {
   );
 
   it("pins the witnesses: the shortest path to all RMs committed", () => {
-    const report = checkBfs(twoPhaseCommit(3));
+    const report = checkModel(twoPhaseCommit(3));
     const witness = report.properties.find((p) => p.name === "all committed");
     if (witness?.kind !== "sometimes" || !witness.holds) throw new Error("no witness");
     const model = twoPhaseCommit(3);
@@ -51,7 +57,7 @@ describe("two-phase commit (TwoPhase.tla)", () => {
 
   it("finds the seeded commit-early bug with its exact shortest counterexample", () => {
     const model = twoPhaseCommit(3, { commitEarly: true });
-    const report = checkBfs(model);
+    const report = checkModel(model);
     const consistent = report.properties[0];
     expect(consistent.kind === "always" && !consistent.holds).toBe(true);
     if (consistent.kind !== "always" || consistent.holds) return;
@@ -68,9 +74,38 @@ describe("two-phase commit (TwoPhase.tla)", () => {
   });
 
   it("is deterministic: the same counts and paths on every run", () => {
-    const a = checkBfs(twoPhaseCommit(4, { commitEarly: true }));
-    const b = checkBfs(twoPhaseCommit(4, { commitEarly: true }));
+    const a = checkModel(twoPhaseCommit(4, { commitEarly: true }));
+    const b = checkModel(twoPhaseCommit(4, { commitEarly: true }));
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+});
+
+describe("depth-first search", () => {
+  it.each([
+    [3, 288],
+    [5, 8_832],
+  ])("%i RMs: the same %i unique states and verdicts as breadth-first", (rms, states) => {
+    const dfs = checkModel(twoPhaseCommit(rms), { strategy: "dfs" });
+    const bfs = checkModel(twoPhaseCommit(rms));
+    expect(dfs.uniqueStates).toBe(states);
+    expect(dfs.complete).toBe(true);
+    expect(dfs.properties.map((p) => p.holds)).toEqual(bfs.properties.map((p) => p.holds));
+  });
+
+  it("finds the seeded bug with a counterexample that replays to a violation", () => {
+    const model = twoPhaseCommit(3, { commitEarly: true });
+    const [consistent] = checkModel(model, { strategy: "dfs" }).properties;
+    if (consistent.kind !== "always" || consistent.holds) throw new Error("expected a violation");
+    let state = consistent.counterexample.init;
+    for (const step of consistent.counterexample.steps) {
+      const enabled: unknown[] = [];
+      model.actions(state, enabled as never[]);
+      expect(enabled).toContainEqual(step.action);
+      state = model.nextState(state, step.action) ?? state;
+      expect(state).toEqual(step.state);
+    }
+    expect(state.rmState).toContain(RM_COMMITTED);
+    expect(state.rmState).toContain(RM_ABORTED);
   });
 });
 
@@ -87,14 +122,14 @@ describe("checker behaviour", () => {
         },
       ],
     } as Model<TwoPhaseState, unknown>;
-    const [result] = checkBfs(model).properties;
+    const [result] = checkModel(model).properties;
     expect(result).toEqual({ name: "TM aborted and an RM committed", kind: "sometimes", holds: false, vacuous: true });
   });
 
   it("stops cleanly at a state bound or a depth bound and says so", () => {
-    const byStates = checkBfs(twoPhaseCommit(5), { maxStates: 1000 });
+    const byStates = checkModel(twoPhaseCommit(5), { maxStates: 1000 });
     expect(byStates).toMatchObject({ uniqueStates: 1000, complete: false, stoppedBy: "maxStates" });
-    const byDepth = checkBfs(twoPhaseCommit(5), { maxDepth: 3 });
+    const byDepth = checkModel(twoPhaseCommit(5), { maxDepth: 3 });
     expect(byDepth).toMatchObject({ complete: false, stoppedBy: "maxDepth", maxDepth: 3 });
     expect(byDepth.uniqueStates).toBeLessThan(8_832);
   });
