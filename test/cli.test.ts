@@ -241,6 +241,8 @@ describe("check and list", () => {
   it("list shows every model with its parameters and properties", () => {
     const result = run("list");
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/two-phase-commit-3 \(default\): .*\n {2}parameters: rms=3\n {2}always TCConsistent/);
+    expect(result.stdout).toMatch(
+      /two-phase-commit-3 \(default\): .*\n {2}parameters: rms=3, network=duplicating\n {2}always TCConsistent/,
+    );
   });
 });
