@@ -63,7 +63,7 @@ interface LocalStep {
 export class ActorModel implements Model<SystemState, SystemAction> {
   readonly name: string;
   readonly properties: readonly Property<SystemState>[];
-  private readonly actors: readonly ActorSpec[];
+  readonly actors: readonly ActorSpec[];
   private readonly network: NetworkKind;
   private readonly localIds = new Map<string, number>();
   private readonly locals: Array<{ actor: number; snapshot: SnapshotFrom<AnyStateMachine> }> = [];

@@ -1,0 +1,140 @@
+/**
+ * Checker benchmark: generated and unique states per second and bytes per visited state on the
+ * example models, against a baseline explorer measured in the same run — breadth-first search that
+ * calls xstate's public `transition()` for every step, without memoisation, and keeps visited
+ * states as JSON strings.
+ *
+ *   npm run bench:checker               # two-phase commit, 5 RMs against the baseline; 7 and 8 RMs ours only
+ *   npm run bench:checker -- --runs 5
+ */
+
+import { parseArgs } from "node:util";
+import { type EventObject, initialTransition, transition } from "xstate";
+import type { ActorModel } from "../checker/actors.js";
+import { checkModel } from "../checker/search.js";
+import { twoPhaseCommit } from "../models/examples/two-phase-commit.js";
+import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
+
+const { values: flags } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
+const runs = Number(flags.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive integer");
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+interface Measured {
+  unique: number;
+  generated: number;
+  seconds: number;
+  bytesPerState?: number;
+}
+
+function measure(run: () => Omit<Measured, "seconds">): Measured {
+  const samples: Array<Measured> = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const result = run();
+    samples.push({ ...result, seconds: (performance.now() - start) / 1000 });
+  }
+  return { ...samples[0], seconds: median(samples.map((s) => s.seconds)) };
+}
+
+/** The baseline: the same actor system explored with plain `transition()` calls and JSON keys. */
+function baseline(model: ActorModel): Omit<Measured, "seconds"> {
+  type Global = { snapshots: ReturnType<typeof initialTransition>[0][]; messages: string[] };
+  const spec = model.actors;
+  const sends = (from: number, actions: readonly { type: string; params?: unknown }[]) =>
+    actions
+      .filter((a) => a.type === "send")
+      .map((a) => {
+        const { to, ...event } = a.params as { to: string };
+        return JSON.stringify({ from, to: spec.findIndex((s) => s.name === to), event });
+      });
+  const key = (g: Global) => JSON.stringify([g.snapshots.map((s) => [s.value, s.context]), g.messages]);
+  const withMessages = (messages: string[]) => [...new Set(messages)].sort();
+  const init: Global = { snapshots: [], messages: [] };
+  spec.forEach((actor, i) => {
+    const [snapshot, actions] = initialTransition(actor.machine, actor.input);
+    init.snapshots.push(snapshot);
+    init.messages.push(...sends(i, actions));
+  });
+  init.messages = withMessages(init.messages);
+  const visited = new Set([key(init)]);
+  const queue = [init];
+  let generated = 0;
+  for (let head = 0; head < queue.length; head++) {
+    const g = queue[head];
+    const steps: Array<[number, EventObject]> = [];
+    for (const m of g.messages) {
+      const { to, event } = JSON.parse(m) as { to: number; event: EventObject };
+      steps.push([to, event]);
+    }
+    spec.forEach((actor, i) => {
+      for (const event of actor.internalEvents ?? []) steps.push([i, event]);
+    });
+    for (const [actor, event] of steps) {
+      const [next, actions] = transition(spec[actor].machine, g.snapshots[actor], event);
+      const sent = sends(actor, actions);
+      if (next === g.snapshots[actor] && sent.length === 0) continue;
+      const snapshots = g.snapshots.slice();
+      snapshots[actor] = next;
+      const successor = { snapshots, messages: withMessages([...g.messages, ...sent]) };
+      generated++;
+      const k = key(successor);
+      if (!visited.has(k)) {
+        visited.add(k);
+        queue.push(successor);
+      }
+    }
+  }
+  return { unique: visited.size, generated };
+}
+
+const rows: string[][] = [
+  ["model", "explorer", "unique", "generated", "time (s)", "generated/s", "unique/s", "bytes/state", "speed-up"],
+];
+const row = (model: string, explorer: string, m: Measured, speedup = "") =>
+  rows.push([
+    model,
+    explorer,
+    String(m.unique),
+    String(m.generated),
+    m.seconds.toFixed(3),
+    Math.round(m.generated / m.seconds).toString(),
+    Math.round(m.unique / m.seconds).toString(),
+    m.bytesPerState === undefined ? "" : m.bytesPerState.toFixed(1),
+    speedup,
+  ]);
+
+const ours = (rms: number) => () => {
+  const report = checkModel(twoPhaseCommitActors(rms));
+  return { unique: report.uniqueStates, generated: report.generatedStates, bytesPerState: report.bytesPerState };
+};
+
+const base5 = measure(() => baseline(twoPhaseCommitActors(5)));
+const ours5 = measure(ours(5));
+row("two-phase-commit (5 RMs)", "baseline: transition(), JSON", base5);
+row(
+  "two-phase-commit (5 RMs)",
+  "walrus-spec (xstate, memoised)",
+  ours5,
+  `${(ours5.generated / ours5.seconds / (base5.generated / base5.seconds)).toFixed(1)}× generated/s`,
+);
+for (const rms of [7, 8]) {
+  row(`two-phase-commit (${rms} RMs)`, "walrus-spec (xstate, memoised)", measure(ours(rms)));
+  row(
+    `two-phase-commit (${rms} RMs)`,
+    "walrus-spec (plain transition system)",
+    measure(() => {
+      const report = checkModel(twoPhaseCommit(rms));
+      return { unique: report.uniqueStates, generated: report.generatedStates, bytesPerState: report.bytesPerState };
+    }),
+  );
+}
+
+console.log(`runs per measurement: ${runs} (median time); node ${process.version}`);
+const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c])).join("  "));
