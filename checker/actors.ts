@@ -126,12 +126,25 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     }
     const step = this.step(state[actor], event);
     if (step.next === state[actor] && step.sent.length === 0 && consumed < 0) return undefined;
-    const locals = Array.from(state.subarray(0, n));
-    locals[actor] = step.next;
-    const inFlight: number[] = [];
-    for (let i = n; i < state.length; i++) if (i !== consumed) inFlight.push(state[i]);
-    const next = this.compose(locals, [...inFlight, ...step.sent]);
-    return next.length === state.length && next.every((v, i) => v === state[i]) ? undefined : next;
+    // Merge the messages still in flight (sorted) with the step's sent messages (sorted, distinct).
+    const sent = step.sent;
+    const next = new Int32Array(state.length - (consumed < 0 ? 0 : 1) + sent.length);
+    next.set(state.subarray(0, n));
+    next[actor] = step.next;
+    const dedupe = this.network === "duplicating";
+    let out = n;
+    let j = 0;
+    for (let i = n; i <= state.length; i++) {
+      const inFlight = i < state.length ? state[i] : Number.POSITIVE_INFINITY;
+      while (j < sent.length && sent[j] <= inFlight) {
+        if (!(dedupe && sent[j] === inFlight)) next[out++] = sent[j];
+        j++;
+      }
+      if (i < state.length && i !== consumed) next[out++] = inFlight;
+    }
+    const result = out === next.length ? next : next.subarray(0, out);
+    if (result.length === state.length && result.every((v, i) => v === state[i])) return undefined;
+    return result;
   }
 
   fingerprint(state: SystemState, out: Fingerprint): void {
