@@ -71,6 +71,8 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   private readonly events: EventObject[] = [];
   private readonly messageIds = new Map<string, number>();
   private readonly messages: Message[] = [];
+  /** The interned event of each message, so that a delivery needs no lookup by content. */
+  private readonly messageEvents: number[] = [];
   private readonly memo = new Map<number, LocalStep>();
   private readonly internal: number[][];
   private readonly initial: SystemState;
@@ -118,7 +120,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     if (action.kind === "deliver") {
       const message = this.messages[action.message];
       actor = message.to;
-      event = this.internEvent(message.event);
+      event = this.messageEvents[action.message];
       if (this.network === "unordered") consumed = state.indexOf(action.message, n);
     } else {
       actor = action.actor;
@@ -232,6 +234,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     if (id === undefined) {
       id = this.messages.length;
       this.messages.push(message);
+      this.messageEvents.push(this.internEvent(message.event));
       this.messageIds.set(key, id);
     }
     return id;
