@@ -168,11 +168,6 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     };
   }
 
-  /** Distinct local states seen so far (all actors together). */
-  get localStateCount(): number {
-    return this.locals.length;
-  }
-
   private compose(locals: number[], inFlight: number[]): SystemState {
     let messages = inFlight.sort((a, b) => a - b);
     if (this.network === "duplicating") messages = messages.filter((id, i) => i === 0 || id !== messages[i - 1]);

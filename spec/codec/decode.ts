@@ -21,7 +21,15 @@ import { equalBytes } from "../commitments/merkle.js";
 import { type VerifiedMetadata, sliverCommitment } from "../commitments/metadata.js";
 import { rsDecode } from "./reed-solomon.js";
 import { elementsToSymbols, symbolsToElements } from "./symbol-layout.js";
-import { type Axis, type Sliver, sliverCode, sliverRoot, verifySliver } from "./slivers.js";
+import {
+  type Axis,
+  orthogonal,
+  type Sliver,
+  sliverCode,
+  sliverRoot,
+  sliverSymbolCount,
+  verifySliver,
+} from "./slivers.js";
 import { computeBlobCommitments } from "./encode.js";
 
 /** Which consistency check a reader runs after decoding. */
@@ -88,43 +96,38 @@ function selectSlivers(
   return chosen;
 }
 
-function toElements(sliver: Sliver, symbols: number): Uint16Array {
-  const elements = new Uint16Array((symbols * sliver.symbolSize) / 2);
-  symbolsToElements(sliver.data, 0, sliver.symbolSize, symbols, elements, 0);
-  return elements;
-}
-
-/** The systematic block (zero-padded blob) decoded from primary slivers: the originals are its rows. */
-function decodeFromPrimary(meta: VerifiedMetadata, slivers: readonly Sliver[]): Uint8Array {
-  const { params, symbolSize: s } = meta;
-  const { k, m } = sliverCode(params, "secondary"); // columns are codewords of the primary code
-  const ks = params.secondarySourceSymbols;
-  const rows = rsDecode(
+/**
+ * Decodes the originals of the code that slivers of `axis` are symbols of: every primary sliver
+ * gives one symbol of each column (primary code), every secondary sliver one symbol of each row
+ * (secondary code). All codewords share the erasure pattern, so one decode serves them all.
+ */
+function decodeOriginals(meta: VerifiedMetadata, slivers: readonly Sliver[], axis: Axis): Uint16Array[] {
+  const { k, m } = sliverCode(meta.params, orthogonal(axis));
+  const symbols = sliverSymbolCount(meta.params, axis);
+  return rsDecode(
     k,
     m,
-    slivers.map((sliver) => [sliver.index, toElements(sliver, ks)] as const),
+    slivers.map((sliver) => {
+      const elements = new Uint16Array((symbols * sliver.symbolSize) / 2);
+      symbolsToElements(sliver.data, 0, sliver.symbolSize, symbols, elements, 0);
+      return [sliver.index, elements] as const;
+    }),
   );
-  const block = new Uint8Array(k * ks * s);
-  rows.forEach((row, r) => {
-    elementsToSymbols(row, 0, s, ks, block, r * ks * s);
-  });
-  return block;
 }
 
-/** The systematic block decoded from secondary slivers: the originals are its columns. */
-function decodeFromSecondary(meta: VerifiedMetadata, slivers: readonly Sliver[]): Uint8Array {
+/**
+ * The systematic block (the zero-padded blob, row-major) decoded from slivers of `axis`: from
+ * primary slivers the originals are its rows, from secondary slivers its columns.
+ */
+function decodeSystematicBlock(meta: VerifiedMetadata, slivers: readonly Sliver[], axis: Axis): Uint8Array {
   const { params, symbolSize: s } = meta;
-  const { k, m } = sliverCode(params, "primary"); // rows are codewords of the secondary code
   const kp = params.primarySourceSymbols;
-  const columns = rsDecode(
-    k,
-    m,
-    slivers.map((sliver) => [sliver.index, toElements(sliver, kp)] as const),
-  );
-  const block = new Uint8Array(kp * k * s);
-  const e = s / 2;
-  columns.forEach((column, c) => {
-    for (let r = 0; r < kp; r++) elementsToSymbols(column, r * e, s, 1, block, (r * k + c) * s);
+  const ks = params.secondarySourceSymbols;
+  const originals = decodeOriginals(meta, slivers, axis);
+  const block = new Uint8Array(kp * ks * s);
+  originals.forEach((original, i) => {
+    if (axis === "primary") elementsToSymbols(original, 0, s, ks, block, i * ks * s);
+    else for (let r = 0; r < kp; r++) elementsToSymbols(original, (r * s) / 2, s, 1, block, (r * ks + i) * s);
   });
   return block;
 }
@@ -180,7 +183,7 @@ export function decodeBlob(
     chosen = secondary;
   }
   const used = chosen.map((sliver) => sliver.index);
-  const block = axis === "primary" ? decodeFromPrimary(meta, chosen) : decodeFromSecondary(meta, chosen);
+  const block = decodeSystematicBlock(meta, chosen, axis);
   const length = meta.metadata.unencodedLength;
   const blob = block.slice(0, length);
 
