@@ -1,15 +1,31 @@
 /**
  * Actor systems of xstate v5 machines as checkable models. Each actor is a machine; what it sends
  * is data: a `send` action whose params name the recipient (`to`) and the event. The network holds
- * messages in flight; an action of the system delivers one of them (in any order: the network is
- * asynchronous) or lets an actor take one of its spontaneous steps (`internalEvents`).
+ * messages in flight; an action of the system delivers one of them (in any order on an unordered
+ * network, in send order per link on a FIFO one), loses one (a lossy network), lets an actor take
+ * one of its spontaneous steps (`internalEvents`: the environment), crashes an actor, or lets a
+ * Byzantine actor send a message from the adversary's menu. Faults are bounded by a budget counted
+ * in shards, as Walrus counts them.
  *
  * Local states are interned: each distinct (actor, value, context) gets an integer id, so a global
  * state is a short array of integers, its fingerprint hashes only those integers, and each local
  * transition is computed once with xstate's `transition()` and memoised by (state id, event id).
+ *
+ * Layout of a global state: one local-state id per actor, one fault word (bit a: actor a crashed;
+ * bit 16 + a: actor a is Byzantine), then the ids of the messages in flight — sorted on an
+ * unordered network, grouped by link (sender, recipient) and in send order within a link on a FIFO
+ * network.
  */
 
-import { type AnyStateMachine, type EventObject, type SnapshotFrom, initialTransition, transition } from "xstate";
+import {
+  type AnyStateMachine,
+  type EventObject,
+  type SnapshotFrom,
+  type AnyStateNode,
+  initialTransition,
+  transition,
+} from "xstate";
+import { ModelError } from "./errors.js";
 import { fingerprintWords } from "./fingerprint.js";
 import type { Fingerprint, Model, Property } from "./model.js";
 
@@ -20,6 +36,13 @@ export interface ActorSpec {
   readonly input?: unknown;
   /** Events the actor may take on its own at any time (guards decide when they do anything). */
   readonly internalEvents?: readonly EventObject[];
+  /** Shards the actor holds: its weight in quorums and in the adversary's budget. Default 1. */
+  readonly shards?: number;
+  /**
+   * Every actor this one may ever send to, for partial-order reduction when a `send` computes its
+   * recipient at run time. Default: any actor.
+   */
+  readonly sendsTo?: readonly string[];
 }
 
 /** A message in flight. */
@@ -29,28 +52,91 @@ export interface Message {
   readonly event: EventObject;
 }
 
-/** How the network treats messages: `duplicating` keeps a delivered message (a set of messages). */
-export type NetworkKind = "duplicating" | "unordered";
+/** A message as a machine or the adversary names it: the recipient and the event. */
+export type OutgoingMessage = EventObject & { readonly to: string };
 
-/** A global state: local state ids, then the ids of the messages in flight (sorted). */
+/**
+ * How the network treats messages. `ordering`: `unordered` (any message in flight may be delivered
+ * next) or `fifo` (per link, in send order). `duplication`: delivery does not consume a message, so
+ * it can be received again (on an unordered network the messages then form a set, as in
+ * TwoPhase.tla). `loss`: the network may drop any message in flight.
+ */
+export interface NetworkSpec {
+  readonly ordering?: "unordered" | "fifo";
+  readonly duplication?: boolean;
+  readonly loss?: boolean;
+}
+
+/** Shorthands: `unordered`, `fifo`, and `duplicating` (unordered with duplication). */
+export type NetworkKind = "duplicating" | "unordered" | "fifo";
+
+/** The adversary: what may fail, how, and within which budget. */
+export interface AdversarySpec {
+  /** Faulty shards at most, crashed and Byzantine together (Walrus's f). */
+  readonly budget: number;
+  /** Actors that may crash at any point (a crash stops the actor for good). */
+  readonly crash?: readonly string[];
+  /** Actors that are Byzantine from the start: their machines do not run, they send from the menu. */
+  readonly byzantine?: readonly string[];
+  /**
+   * What each Byzantine actor may send, by actor name, or a function of the whole state (the
+   * adversary sees everything). A Byzantine message, once sent, stays in flight and may be
+   * delivered any number of times (the adversary can always send it again), which keeps the
+   * state space finite without counting resends.
+   */
+  readonly menu?:
+    | Readonly<Record<string, readonly OutgoingMessage[]>>
+    | ((view: SystemView, actor: string) => readonly OutgoingMessage[]);
+}
+
+/**
+ * Interchangeable actors (the same machine, inputs that differ only in identity). States that
+ * differ by a permutation of the group are explored once. Identities inside contexts and events
+ * are rewritten by the model's functions; `perm[i]` is the new group position of the member at
+ * position i.
+ */
+export interface SymmetrySpec {
+  readonly actors: readonly string[];
+  readonly renameContext?: (actor: string, context: unknown, perm: readonly number[]) => unknown;
+  readonly renameEvent?: (event: EventObject, perm: readonly number[]) => EventObject;
+}
+
+/** A global state: local state ids, the fault word, then the ids of the messages in flight. */
 export type SystemState = Int32Array;
 
-/** An action of the system. */
+/** An action of the system. `at` is the position of the message in the state. */
 export type SystemAction =
-  | { readonly kind: "deliver"; readonly message: number }
-  | { readonly kind: "internal"; readonly actor: number; readonly event: number };
+  | { readonly kind: "deliver"; readonly message: number; readonly at: number; readonly keep?: boolean }
+  | { readonly kind: "drop"; readonly message: number; readonly at: number }
+  | { readonly kind: "internal"; readonly actor: number; readonly event: number }
+  | { readonly kind: "crash"; readonly actor: number }
+  | { readonly kind: "byzantine"; readonly actor: number; readonly message: number };
+
+/** Whether an actor runs its machine, has crashed, or is played by the adversary. */
+export type ActorStatus = "correct" | "crashed" | "byzantine";
 
 /** What properties see of a state. */
 export interface SystemView {
   readonly actors: readonly SnapshotFrom<AnyStateMachine>[];
+  readonly status: readonly ActorStatus[];
   readonly messages: readonly Message[];
 }
+
+/**
+ * A property of an actor system. `reads` names the actors whose snapshot or status it looks at
+ * (and `network` for the messages in flight); the view it gets lets it read nothing else. Actions
+ * that change nothing a property reads are invisible to it, which is what lets partial-order
+ * reduction reorder them. Without `reads` a property reads everything.
+ */
+export type SystemProperty = Property<SystemView> & { readonly reads?: readonly string[] };
 
 export interface ActorModelSpec {
   readonly name: string;
   readonly actors: readonly ActorSpec[];
-  readonly network?: NetworkKind;
-  readonly properties: readonly Property<SystemView>[];
+  readonly network?: NetworkKind | NetworkSpec;
+  readonly adversary?: AdversarySpec;
+  readonly symmetry?: SymmetrySpec;
+  readonly properties: readonly SystemProperty[];
 }
 
 /** The memoised local transition of one (local state, event). */
@@ -59,12 +145,45 @@ interface LocalStep {
   readonly sent: readonly number[];
 }
 
+const MAX_ACTORS = 16;
+const NETWORK_READ = 1 << 30;
+const ALL_VISIBLE = -1;
+/** Orders of tied symmetric actors tried when canonicalising a state. */
+const MAX_TIE_ORDERS = 24;
+const CRASHED = 1;
+const BYZANTINE = 1 << 16;
+
+function networkSpec(network: ActorModelSpec["network"]): Required<NetworkSpec> {
+  if (network === undefined || network === "unordered")
+    return { ordering: "unordered", duplication: false, loss: false };
+  if (network === "duplicating") return { ordering: "unordered", duplication: true, loss: false };
+  if (network === "fifo") return { ordering: "fifo", duplication: false, loss: false };
+  return {
+    ordering: network.ordering ?? "unordered",
+    duplication: network.duplication ?? false,
+    loss: network.loss ?? false,
+  };
+}
+
+function permutations(n: number): number[][] {
+  if (n === 0) return [[]];
+  const result: number[][] = [];
+  for (const rest of permutations(n - 1)) {
+    for (let at = 0; at <= rest.length; at++) result.push([...rest.slice(0, at), n - 1, ...rest.slice(at)]);
+  }
+  return result.sort((a, b) => a.join().localeCompare(b.join()));
+}
+
 /** An actor system as a {@link Model}, with its interning tables. */
 export class ActorModel implements Model<SystemState, SystemAction> {
   readonly name: string;
   readonly properties: readonly Property<SystemState>[];
   readonly actors: readonly ActorSpec[];
-  private readonly network: NetworkKind;
+  readonly network: Required<NetworkSpec>;
+  private readonly n: number;
+  private readonly adversary: AdversarySpec | undefined;
+  private readonly shards: readonly number[];
+  private readonly crashable: number; // bit mask of actors that may crash
   private readonly localIds = new Map<string, number>();
   private readonly locals: Array<{ actor: number; snapshot: SnapshotFrom<AnyStateMachine> }> = [];
   private readonly eventIds = new Map<string, number>();
@@ -76,25 +195,120 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   private readonly memo = new Map<number, LocalStep>();
   private readonly internal: number[][];
   private readonly initial: SystemState;
+  /** Per local state: bit mask of the actors it may still send to (see futureRecipients). */
+  private readonly recipients: number[] = [];
+  /** Actors (bits) and the network (NETWORK_READ) that some property reads. */
+  private readonly visible: number;
+  private readonly staticMenu: readonly (readonly number[])[] | undefined;
+  private readonly symmetry:
+    | {
+        spec: SymmetrySpec;
+        members: number[];
+        perms: number[][];
+        permIndex: Map<string, number>;
+        shiftToFirst: number[];
+        locals: Map<number, number>;
+        messages: Map<number, number>;
+      }
+    | undefined;
   /** Local transitions computed with xstate (the rest came from the memo). */
   transitionsComputed = 0;
 
   constructor(spec: ActorModelSpec) {
     this.name = spec.name;
     this.actors = spec.actors;
-    this.network = spec.network ?? "unordered";
+    this.n = spec.actors.length;
+    this.network = networkSpec(spec.network);
+    this.adversary = spec.adversary;
+    const names = new Set(spec.actors.map((actor) => actor.name));
+    if (names.size !== this.n) throw new ModelError(`${spec.name}: actor names must be distinct`);
+    this.shards = spec.actors.map((actor) => {
+      const shards = actor.shards ?? 1;
+      if (!Number.isInteger(shards) || shards < 1)
+        throw new ModelError(`${actor.name}: shards must be a positive integer`);
+      return shards;
+    });
+    const adversary = spec.adversary;
+    let faults = 0;
+    this.crashable = 0;
+    if (adversary !== undefined) {
+      if (this.n > MAX_ACTORS) throw new ModelError(`${spec.name}: at most ${MAX_ACTORS} actors with an adversary`);
+      if (!Number.isInteger(adversary.budget) || adversary.budget < 0) {
+        throw new ModelError(`${spec.name}: the adversary's budget must be a non-negative integer`);
+      }
+      for (const name of adversary.crash ?? []) this.crashable |= 1 << this.actorIndex(name, "adversary.crash");
+      for (const name of adversary.byzantine ?? []) faults |= BYZANTINE << this.actorIndex(name, "adversary.byzantine");
+      if (this.faultyShards(faults) > adversary.budget) {
+        throw new ModelError(
+          `${spec.name}: the Byzantine actors hold ${this.faultyShards(faults)} shards, above the budget of ${adversary.budget}`,
+        );
+      }
+      if ((adversary.byzantine?.length ?? 0) > 0 && adversary.menu === undefined) {
+        throw new ModelError(`${spec.name}: Byzantine actors need a menu of messages`);
+      }
+    }
     this.internal = spec.actors.map((actor) => (actor.internalEvents ?? []).map((event) => this.internEvent(event)));
     const sent: number[] = [];
     const locals = spec.actors.map((actor, index) => {
       const [snapshot, actions] = initialTransition(actor.machine, actor.input);
-      sent.push(...this.outputs(index, actions));
+      if ((faults & (BYZANTINE << index)) === 0) sent.push(...this.outputs(index, actions));
       return this.internLocal(index, snapshot);
     });
-    this.initial = this.compose(locals, sent);
-    this.properties = spec.properties.map((property) => ({
-      ...property,
-      holds: (state: SystemState) => property.holds(this.view(state)),
-    }));
+    const menu = adversary?.menu;
+    this.staticMenu =
+      menu === undefined || typeof menu === "function"
+        ? undefined
+        : spec.actors.map((actor, index) => (menu[actor.name] ?? []).map((m) => this.internOutgoing(index, m)));
+    if (spec.symmetry !== undefined) {
+      const members = spec.symmetry.actors.map((name) => this.actorIndex(name, "symmetry.actors"));
+      if (members.length > 7) throw new ModelError(`${spec.name}: a symmetry group has at most 7 actors`);
+      const machine = spec.actors[members[0]].machine;
+      if (members.some((a) => spec.actors[a].machine !== machine)) {
+        throw new ModelError(`${spec.name}: symmetric actors must run the same machine`);
+      }
+      const perms = permutations(members.length);
+      const permIndex = new Map(perms.map((perm, p) => [perm.join(), p]));
+      // For member i: the permutation that moves it to position 0 and keeps the others in order.
+      const shiftToFirst = members.map((_, i) => {
+        const others = members.map((__, k) => k).filter((k) => k !== i);
+        const perm = new Array<number>(members.length);
+        perm[i] = 0;
+        others.forEach((k, position) => {
+          perm[k] = position + 1;
+        });
+        return permIndex.get(perm.join()) as number;
+      });
+      this.symmetry = {
+        spec: spec.symmetry,
+        members,
+        perms,
+        permIndex,
+        shiftToFirst,
+        locals: new Map(),
+        messages: new Map(),
+      };
+      this.symmetricFingerprint = (state, out) => {
+        const canonical = this.canonical(state);
+        fingerprintWords(canonical, canonical.length, out);
+      };
+    }
+    this.initial = this.compose(locals, faults, sent);
+    let visible = 0;
+    this.properties = spec.properties.map((property) => {
+      if (property.reads === undefined) {
+        visible = ALL_VISIBLE;
+        return { ...property, holds: (state: SystemState) => property.holds(this.view(state)) };
+      }
+      let reads = 0;
+      for (const name of property.reads)
+        reads |= name === "network" ? NETWORK_READ : 1 << this.actorIndex(name, `${property.name}: reads`);
+      visible |= reads;
+      return {
+        ...property,
+        holds: (state: SystemState) => property.holds(this.restrictedView(state, reads, property.name)),
+      };
+    });
+    this.visible = visible;
   }
 
   initStates(): SystemState[] {
@@ -102,76 +316,305 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   }
 
   actions(state: SystemState, out: SystemAction[]): void {
-    const n = this.actors.length;
-    for (let i = n; i < state.length; i++) {
-      if (i > n && state[i] === state[i - 1]) continue; // the same message twice: one delivery
-      out.push({ kind: "deliver", message: state[i] });
+    const n = this.n;
+    const faults = state[n];
+    const fifo = this.network.ordering === "fifo";
+    for (let at = n + 1; at < state.length; at++) {
+      const message = state[at];
+      const previous = at > n + 1 ? state[at - 1] : -1;
+      // On an unordered network equal messages are one choice; on a FIFO link only the head is.
+      const choice = fifo ? previous < 0 || this.linkOf(previous) !== this.linkOf(message) : message !== previous;
+      if (choice && (faults & ((CRASHED | BYZANTINE) << this.messages[message].to)) === 0) {
+        out.push({ kind: "deliver", message, at });
+        if (fifo && this.network.duplication) out.push({ kind: "deliver", message, at, keep: true });
+      }
+      if (this.network.loss && (fifo || message !== previous)) out.push({ kind: "drop", message, at });
     }
     for (let actor = 0; actor < n; actor++) {
+      if ((faults & ((CRASHED | BYZANTINE) << actor)) !== 0) continue;
       for (const event of this.internal[actor]) out.push({ kind: "internal", actor, event });
+    }
+    if (this.adversary === undefined) return;
+    const spare = this.adversary.budget - this.faultyShards(faults);
+    for (let actor = 0; actor < n; actor++) {
+      const bit = 1 << actor;
+      if ((this.crashable & bit) !== 0 && (faults & (bit | (bit << 16))) === 0 && this.shards[actor] <= spare) {
+        out.push({ kind: "crash", actor });
+      }
+      if ((faults & (bit << 16)) === 0) continue;
+      for (const message of this.menuOf(state, actor)) {
+        if (!this.inFlight(state, message)) out.push({ kind: "byzantine", actor, message });
+      }
     }
   }
 
   nextState(state: SystemState, action: SystemAction): SystemState | undefined {
-    const n = this.actors.length;
-    let actor: number;
-    let event: number;
-    let consumed = -1;
-    if (action.kind === "deliver") {
-      const message = this.messages[action.message];
-      actor = message.to;
-      event = this.messageEvents[action.message];
-      if (this.network === "unordered") consumed = state.indexOf(action.message, n);
-    } else {
-      actor = action.actor;
-      event = action.event;
-    }
-    const step = this.step(state[actor], event);
-    if (step.next === state[actor] && step.sent.length === 0 && consumed < 0) return undefined;
-    // Merge the messages still in flight (sorted) with the step's sent messages (sorted, distinct).
-    const sent = step.sent;
-    const next = new Int32Array(state.length - (consumed < 0 ? 0 : 1) + sent.length);
-    next.set(state.subarray(0, n));
-    next[actor] = step.next;
-    const dedupe = this.network === "duplicating";
-    let out = n;
-    let j = 0;
-    for (let i = n; i <= state.length; i++) {
-      const inFlight = i < state.length ? state[i] : Number.POSITIVE_INFINITY;
-      while (j < sent.length && sent[j] <= inFlight) {
-        if (!(dedupe && sent[j] === inFlight)) next[out++] = sent[j];
-        j++;
+    const n = this.n;
+    switch (action.kind) {
+      case "crash": {
+        const next = state.slice();
+        next[n] |= CRASHED << action.actor;
+        return next;
       }
-      if (i < state.length && i !== consumed) next[out++] = inFlight;
+      case "byzantine":
+        return this.withNetwork(state, state, -1, [action.message]);
+      case "drop":
+        return this.withNetwork(state, state, action.at, []);
+      default: {
+        const deliver = action.kind === "deliver";
+        const actor = deliver ? this.messages[action.message].to : action.actor;
+        const event = deliver ? this.messageEvents[action.message] : action.event;
+        const consumed =
+          deliver &&
+          !action.keep &&
+          !(this.network.duplication && this.network.ordering === "unordered") &&
+          (state[n] & (BYZANTINE << this.messages[action.message].from)) === 0;
+        const step = this.step(state[actor], event);
+        if (step.next === state[actor] && step.sent.length === 0 && !consumed) return undefined;
+        let locals = state;
+        if (step.next !== state[actor]) {
+          locals = state.slice();
+          locals[actor] = step.next;
+        }
+        return this.withNetwork(state, locals, consumed ? action.at : -1, step.sent);
+      }
     }
-    const result = out === next.length ? next : next.subarray(0, out);
-    if (result.length === state.length && result.every((v, i) => v === state[i])) return undefined;
-    return result;
   }
 
   fingerprint(state: SystemState, out: Fingerprint): void {
     fingerprintWords(state, state.length, out);
   }
 
+  /** With a symmetry group: the fingerprint of the least permutation of the state. */
+  readonly symmetricFingerprint?: (state: SystemState, out: Fingerprint) => void;
+
   formatAction(action: SystemAction): string {
-    if (action.kind === "internal") return `${this.actors[action.actor].name}: ${this.events[action.event].type}`;
-    const message = this.messages[action.message];
-    return `${this.actors[message.from].name} → ${this.actors[message.to].name}: ${message.event.type}`;
+    const name = (actor: number) => this.actors[actor].name;
+    switch (action.kind) {
+      case "internal":
+        return `${name(action.actor)}: ${this.events[action.event].type}`;
+      case "crash":
+        return `${name(action.actor)} crashes`;
+      case "byzantine":
+        return `${name(action.actor)} (Byzantine) sends ${this.formatMessage(action.message, false)}`;
+      case "drop":
+        return `network loses ${this.formatMessage(action.message)}`;
+      default:
+        return `${this.formatMessage(action.message)}${action.keep ? " (a copy stays in flight)" : ""}`;
+    }
   }
 
-  /** What properties see: each actor's snapshot and the messages in flight. */
+  /** The family of an action, for per-family command generation and summaries. */
+  actionKind(action: SystemAction): string {
+    return action.kind;
+  }
+
+  /** What properties see: each actor's snapshot, its status and the messages in flight. */
   view(state: SystemState): SystemView {
-    const n = this.actors.length;
+    const n = this.n;
+    const faults = state[n];
     return {
       actors: Array.from(state.subarray(0, n), (id) => this.locals[id].snapshot),
-      messages: Array.from(state.subarray(n), (id) => this.messages[id]),
+      status: this.actors.map((_, a) =>
+        faults & (CRASHED << a) ? "crashed" : faults & (BYZANTINE << a) ? "byzantine" : "correct",
+      ),
+      messages: Array.from(state.subarray(n + 1), (id) => this.messages[id]),
     };
   }
 
-  private compose(locals: number[], inFlight: number[]): SystemState {
-    let messages = inFlight.sort((a, b) => a - b);
-    if (this.network === "duplicating") messages = messages.filter((id, i) => i === 0 || id !== messages[i - 1]);
-    return Int32Array.from([...locals, ...messages]);
+  /** The view a property that reads only `reads` gets: reading anything else is a ModelError. */
+  private restrictedView(state: SystemState, reads: number, property: string): SystemView {
+    const full = this.view(state);
+    const guard = <T>(items: readonly T[]) =>
+      new Proxy(items, {
+        get: (target, key, receiver) => {
+          if (typeof key === "string" && /^\d+$/.test(key) && (reads & (1 << Number(key))) === 0) {
+            throw new ModelError(
+              `property "${property}" reads ${this.actors[Number(key)].name}, which it does not declare`,
+            );
+          }
+          return Reflect.get(target, key, receiver);
+        },
+      });
+    return {
+      actors: guard(full.actors),
+      status: guard(full.status),
+      get messages(): readonly Message[] {
+        if ((reads & NETWORK_READ) === 0)
+          throw new ModelError(`property "${property}" reads the network, which it does not declare`);
+        return full.messages;
+      },
+    };
+  }
+
+  /**
+   * Candidate ample sets for partial-order reduction, smallest first. A candidate is every enabled
+   * action of a set S of actors closed under "may still send to": an action of an actor outside S
+   * cannot enable or disable one inside it, and no message can reach S from outside before S acts,
+   * because nothing outside S will ever send to S. Deliveries to different actors commute, so the
+   * interleavings cut away lead to the same states. A candidate is also invisible: no action in it
+   * belongs to an actor a property reads, or sends or consumes a message when a property reads the
+   * network. The cycle proviso is the search's to check.
+   */
+  ampleSets(state: SystemState, actions: readonly SystemAction[]): SystemAction[][] {
+    const n = this.n;
+    const faults = state[n];
+    if (this.visible === ALL_VISIBLE) return [];
+    const byzantine = faults >>> 16;
+    // A menu computed from the whole state depends on every actor: no reduction then.
+    if (byzantine !== 0 && this.staticMenu === undefined) return [];
+    const owners = actions.map((action) => this.ownerOf(action));
+    // senders[a]: actors that may still send to a.
+    const senders = new Array<number>(n).fill(0);
+    for (let j = 0; j < n; j++) {
+      const bit = 1 << j;
+      if (faults & bit) continue; // crashed
+      const mask = byzantine & bit ? this.menuRecipients(j) : this.recipientsOf(state[j], j);
+      for (let a = 0; a < n; a++) if (mask & (1 << a)) senders[a] |= bit;
+    }
+    let crashing = 0;
+    actions.forEach((action, i) => {
+      if (action.kind === "crash") crashing |= 1 << owners[i];
+    });
+    const seen = new Set<number>();
+    const candidates: SystemAction[][] = [];
+    for (const seed of new Set(owners)) {
+      let set = 1 << seed;
+      for (;;) {
+        let grown = set;
+        for (let a = 0; a < n; a++) if (grown & (1 << a)) grown |= senders[a];
+        // Crashes share the budget: one crash can disable another.
+        if (grown & crashing) grown |= crashing;
+        if (grown === set) break;
+        set = grown;
+      }
+      if (seen.has(set) || (set & this.visible) !== 0) continue;
+      seen.add(set);
+      const ample = actions.filter((_, i) => set & (1 << owners[i]));
+      // When a property reads the network, only an action that neither sends nor consumes is invisible.
+      if (this.visible & NETWORK_READ && ample.some((action) => this.touchesNetwork(state, action))) continue;
+      if (ample.length < actions.length) candidates.push(ample);
+    }
+    return candidates.sort((a, b) => a.length - b.length);
+  }
+
+  private touchesNetwork(state: SystemState, action: SystemAction): boolean {
+    if (action.kind !== "internal" && action.kind !== "deliver") return true;
+    const next = this.nextState(state, action);
+    return (
+      next !== undefined &&
+      (next.length !== state.length || next.subarray(this.n + 1).some((m, i) => m !== state[this.n + 1 + i]))
+    );
+  }
+
+  private ownerOf(action: SystemAction): number {
+    return action.kind === "deliver" || action.kind === "drop" ? this.messages[action.message].to : action.actor;
+  }
+
+  private formatMessage(message: number, withSender = true): string {
+    const { from, to, event } = this.messages[message];
+    const { type, ...payload } = event;
+    const details = Object.keys(payload).length > 0 ? ` ${JSON.stringify(payload)}` : "";
+    return `${withSender ? `${this.actors[from].name} ` : ""}→ ${this.actors[to].name}: ${type}${details}`;
+  }
+
+  private actorIndex(name: string, where: string): number {
+    const index = this.actors.findIndex((actor) => actor.name === name);
+    if (index < 0) throw new ModelError(`${this.name}: ${where} names unknown actor ${name}`);
+    return index;
+  }
+
+  private faultyShards(faults: number): number {
+    let total = 0;
+    for (let a = 0; a < this.n; a++) if (faults & ((CRASHED | BYZANTINE) << a)) total += this.shards[a];
+    return total;
+  }
+
+  private linkOf(message: number): number {
+    const { from, to } = this.messages[message];
+    return from * this.n + to;
+  }
+
+  private inFlight(state: SystemState, message: number): boolean {
+    for (let at = this.n + 1; at < state.length; at++) if (state[at] === message) return true;
+    return false;
+  }
+
+  private menuOf(state: SystemState, actor: number): readonly number[] {
+    if (this.staticMenu !== undefined) return this.staticMenu[actor];
+    const menu = this.adversary?.menu as (view: SystemView, actor: string) => readonly OutgoingMessage[];
+    return menu(this.view(state), this.actors[actor].name).map((m) => this.internOutgoing(actor, m));
+  }
+
+  private menuRecipients(actor: number): number {
+    let mask = 0;
+    for (const message of this.staticMenu?.[actor] ?? []) mask |= 1 << this.messages[message].to;
+    return mask;
+  }
+
+  /**
+   * The state with the first n + 1 words of `locals` (`state` itself or a changed copy) and its network: the message at `removeAt`
+   * taken out (−1: none) and `sent` added where the network puts them.
+   */
+  private withNetwork(
+    state: SystemState,
+    locals: SystemState,
+    removeAt: number,
+    sent: readonly number[],
+  ): SystemState | undefined {
+    const n = this.n;
+    if (removeAt < 0 && sent.length === 0) return locals === state ? undefined : locals;
+    if (this.network.ordering === "fifo") {
+      const network = Array.from(state.subarray(n + 1));
+      if (removeAt >= 0) network.splice(removeAt - n - 1, 1);
+      for (const message of sent) {
+        const link = this.linkOf(message);
+        let at = network.length;
+        // After the last message of the same link, or before the first of a later link.
+        for (let i = network.length - 1; i >= -1; i--) {
+          if (i < 0 || this.linkOf(network[i]) <= link) {
+            at = i + 1;
+            break;
+          }
+        }
+        network.splice(at, 0, message);
+      }
+      const next = new Int32Array(n + 1 + network.length);
+      next.set(locals.subarray(0, n + 1));
+      next.set(network, n + 1);
+      return next;
+    }
+    // Merge the messages still in flight (sorted) with the sent ones (sorted, distinct).
+    const dedupe = this.network.duplication;
+    const next = new Int32Array(state.length - (removeAt < 0 ? 0 : 1) + sent.length);
+    next.set(locals.subarray(0, n + 1));
+    let out = n + 1;
+    let j = 0;
+    for (let i = n + 1; i <= state.length; i++) {
+      const inFlight = i < state.length ? state[i] : Number.POSITIVE_INFINITY;
+      while (j < sent.length && sent[j] <= inFlight) {
+        if (!(dedupe && sent[j] === inFlight) && !(dedupe && out > n + 1 && next[out - 1] === sent[j])) {
+          next[out++] = sent[j];
+        }
+        j++;
+      }
+      if (i < state.length && i !== removeAt) next[out++] = inFlight;
+    }
+    const result = out === next.length ? next : next.subarray(0, out);
+    if (result.length === state.length && result.every((v, i) => v === state[i])) return undefined;
+    return result;
+  }
+
+  private compose(locals: number[], faults: number, inFlight: number[]): SystemState {
+    const start = Int32Array.from([...locals, faults]);
+    return (
+      this.withNetwork(
+        start,
+        start,
+        -1,
+        [...inFlight].sort((a, b) => a - b),
+      ) ?? start
+    );
   }
 
   private step(local: number, event: number): LocalStep {
@@ -183,7 +626,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     const [next, actions] = transition(this.actors[actor].machine, snapshot, this.events[event]);
     const step = {
       next: next === snapshot ? local : this.internLocal(actor, next),
-      sent: this.outputs(actor, actions),
+      sent: [...new Set(this.outputs(actor, actions))].sort((a, b) => a - b),
     };
     this.memo.set(key, step);
     return step;
@@ -193,12 +636,213 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     const sent: number[] = [];
     for (const action of actions) {
       if (action.type !== "send") continue;
-      const { to, ...event } = action.params as { to: string; type: string };
-      const recipient = this.actors.findIndex((actor) => actor.name === to);
-      if (recipient < 0) throw new Error(`${this.actors[from].name} sends to unknown actor ${to}`);
-      sent.push(this.internMessage({ from, to: recipient, event }));
+      sent.push(this.internOutgoing(from, action.params as OutgoingMessage));
     }
     return sent;
+  }
+
+  private internOutgoing(from: number, outgoing: OutgoingMessage): number {
+    const { to, ...event } = outgoing;
+    const recipient = this.actors.findIndex((actor) => actor.name === to);
+    if (recipient < 0) throw new ModelError(`${this.actors[from].name} sends to unknown actor ${to}`);
+    return this.internMessage({ from, to: recipient, event: event as EventObject });
+  }
+
+  /**
+   * The actors a local state may still send to, as a bit mask: the sends on every transition,
+   * entry and exit of the state nodes reachable from the active ones. A `send` whose params are
+   * computed counts as the actor's declared `sendsTo` (or any actor); so does `enqueueActions`.
+   */
+  private recipientsOf(local: number, actor: number): number {
+    const cached = this.recipients[local];
+    if (cached !== undefined) return cached;
+    const all = (1 << this.n) - 1;
+    const spec = this.actors[actor];
+    const declared =
+      spec.sendsTo === undefined
+        ? all
+        : spec.sendsTo.reduce((m, name) => m | (1 << this.actorIndex(name, "sendsTo")), 0);
+    const snapshot = this.locals[local].snapshot as SnapshotFrom<AnyStateMachine> & {
+      _nodes: AnyStateNode[];
+    };
+    let mask = 0;
+    const itemMask = (item: unknown): number => {
+      if (typeof item === "string") return item === "send" ? declared : 0;
+      if (typeof item === "function") {
+        return (item as { type?: string }).type === "xstate.enqueueActions" ? declared : 0;
+      }
+      const { type, params } = item as { type?: string; params?: unknown };
+      if (type !== "send") return 0;
+      if (typeof params === "object" && params !== null && typeof (params as OutgoingMessage).to === "string") {
+        const to = this.actors.findIndex((a) => a.name === (params as OutgoingMessage).to);
+        return to < 0 ? all : 1 << to;
+      }
+      return declared;
+    };
+    if (snapshot.status === "active") {
+      // Active nodes have run their entry actions already; a node reached by a transition runs
+      // them (again).
+      const seen = new Set<AnyStateNode>();
+      const entered = new Set<AnyStateNode>();
+      const active = new Set(snapshot._nodes);
+      const work = [...snapshot._nodes];
+      const inside = (node: AnyStateNode, ancestor: AnyStateNode) => {
+        for (let at: AnyStateNode | undefined = node; at; at = at.parent) if (at === ancestor) return true;
+        return false;
+      };
+      const enter = (node: AnyStateNode) => {
+        if (!entered.has(node)) {
+          entered.add(node);
+          for (const item of node.entry) mask |= itemMask(item);
+        }
+        if (!seen.has(node)) work.push(node);
+        for (const child of Object.values(node.states)) enter(child);
+      };
+      const reach = (target: AnyStateNode, source: AnyStateNode, reenter: boolean) => {
+        enter(target);
+        for (let at = target.parent; at; at = at.parent) {
+          // An active ancestor that contains the source is not left, so not entered again.
+          if (active.has(at) && !reenter && inside(source, at)) break;
+          if (!entered.has(at)) {
+            entered.add(at);
+            for (const item of at.entry) mask |= itemMask(item);
+          }
+          if (!seen.has(at)) work.push(at);
+        }
+      };
+      while (work.length > 0 && mask !== all) {
+        const node = work.pop() as AnyStateNode;
+        if (seen.has(node)) continue;
+        seen.add(node);
+        for (const item of node.exit) mask |= itemMask(item);
+        const transitions = [...node.transitions.values()].flat().concat(node.always ?? []);
+        for (const t of transitions) {
+          for (const item of t.actions) mask |= itemMask(item);
+          for (const target of t.target ?? []) reach(target, t.source, t.reenter);
+        }
+      }
+    }
+    this.recipients[local] = mask;
+    return mask;
+  }
+
+  /**
+   * A canonical representative of the state's orbit under the symmetry group. Members are sorted
+   * by a signature that does not depend on their identity (their own local state renamed as if
+   * each were the first member); only members with equal signatures are tried in every order
+   * (while that stays within MAX_TIE_ORDERS orders), and the least resulting state is taken. Any
+   * permutation of a state is equivalent to it, so a representative that is not the least of its
+   * orbit costs reduction, never soundness.
+   */
+  private canonical(state: SystemState): SystemState {
+    const symmetry = this.symmetry as NonNullable<ActorModel["symmetry"]>;
+    const { members, shiftToFirst } = symmetry;
+    const first = members[0];
+    const n = this.n;
+    const where = new Int32Array(n);
+    const signature = members.map((actor, i) => {
+      // The member's own state and the messages it sends or receives, renamed as if it were first.
+      const p = shiftToFirst[i];
+      const perm = symmetry.perms[p];
+      for (let a = 0; a < n; a++) where[a] = a;
+      members.forEach((member, k) => {
+        where[member] = members[perm[k]];
+      });
+      const own: number[] = [];
+      for (let at = n + 1; at < state.length; at++) {
+        const { from, to } = this.messages[state[at]];
+        if (from === actor || to === actor) own.push(this.renameMessage(state[at], where, p));
+      }
+      return `${this.renameLocal(state[actor], first, p)}|${own.sort((a, b) => a - b).join(",")}`;
+    });
+    const order = members
+      .map((_, i) => i)
+      .sort((a, b) => (signature[a] < signature[b] ? -1 : signature[a] > signature[b] ? 1 : a - b));
+    // Classes of equal signatures, as runs of `order`.
+    const classes: number[][] = [];
+    for (const i of order) {
+      const last = classes[classes.length - 1];
+      if (last && signature[last[0]] === signature[i]) last.push(i);
+      else classes.push([i]);
+    }
+    let orders = 1;
+    for (const group of classes) for (let k = 2; k <= group.length; k++) orders *= k;
+    const arrangements =
+      orders <= MAX_TIE_ORDERS
+        ? classes.reduce<number[][]>(
+            (acc, group) =>
+              acc.flatMap((prefix) => permutations(group.length).map((q) => [...prefix, ...q.map((k) => group[k])])),
+            [[]],
+          )
+        : [order];
+    let best: SystemState | undefined;
+    for (const arrangement of arrangements) {
+      // The member at arrangement[k] moves to group position k.
+      const perm = new Array<number>(members.length);
+      arrangement.forEach((member, position) => {
+        perm[member] = position;
+      });
+      const candidate = this.permute(state, symmetry.permIndex.get(perm.join()) as number);
+      if (best === undefined || lexLess(candidate, best)) best = candidate;
+    }
+    return best as SystemState;
+  }
+
+  private permute(state: SystemState, p: number): SystemState {
+    const n = this.n;
+    const symmetry = this.symmetry as NonNullable<ActorModel["symmetry"]>;
+    const perm = symmetry.perms[p];
+    const where = new Int32Array(n).map((_, a) => a); // actor → its new index
+    symmetry.members.forEach((actor, i) => {
+      where[actor] = symmetry.members[perm[i]];
+    });
+    const locals = new Int32Array(n + 1);
+    let faults = 0;
+    for (let a = 0; a < n; a++) {
+      locals[where[a]] = this.renameLocal(state[a], where[a], p);
+      if (state[n] & (CRASHED << a)) faults |= CRASHED << where[a];
+      if (state[n] & (BYZANTINE << a)) faults |= BYZANTINE << where[a];
+    }
+    locals[n] = faults;
+    const network = Array.from(state.subarray(n + 1), (message) => this.renameMessage(message, where, p));
+    if (this.network.ordering === "fifo") {
+      const stable = network.map((message, i) => [this.linkOf(message), i, message]);
+      stable.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      return Int32Array.from([...locals, ...stable.map((entry) => entry[2])]);
+    }
+    return Int32Array.from([...locals, ...network.sort((a, b) => a - b)]);
+  }
+
+  private renameLocal(local: number, actor: number, p: number): number {
+    const symmetry = this.symmetry as NonNullable<ActorModel["symmetry"]>;
+    const key = local * 5040 + p;
+    const cached = symmetry.locals.get(key);
+    if (cached !== undefined) return cached;
+    const { actor: from, snapshot } = this.locals[local];
+    const rename = symmetry.spec.renameContext;
+    const context = rename ? rename(this.actors[from].name, snapshot.context, symmetry.perms[p]) : snapshot.context;
+    const id =
+      from === actor && context === snapshot.context
+        ? local
+        : this.internLocal(actor, this.actors[actor].machine.resolveState({ value: snapshot.value, context }));
+    symmetry.locals.set(key, id);
+    return id;
+  }
+
+  private renameMessage(message: number, where: Int32Array, p: number): number {
+    const symmetry = this.symmetry as NonNullable<ActorModel["symmetry"]>;
+    const key = message * 5040 + p;
+    const cached = symmetry.messages.get(key);
+    if (cached !== undefined) return cached;
+    const { from, to, event } = this.messages[message];
+    const rename = symmetry.spec.renameEvent;
+    const id = this.internMessage({
+      from: where[from],
+      to: where[to],
+      event: rename ? rename(event, symmetry.perms[p]) : event,
+    });
+    symmetry.messages.set(key, id);
+    return id;
   }
 
   private internLocal(actor: number, snapshot: SnapshotFrom<AnyStateMachine>): number {
@@ -234,4 +878,10 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     }
     return id;
   }
+}
+
+function lexLess(a: SystemState, b: SystemState): boolean {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return a.length < b.length;
 }

@@ -23,6 +23,16 @@ export type Property<S> =
       readonly kind: "sometimes";
       readonly name: string;
       readonly holds: (state: S) => boolean;
+    }
+  | {
+      /**
+       * Holds at some point of every behaviour. A behaviour that reaches a quiescent state (no
+       * action changes anything) or runs in a cycle without the property holding is a violation,
+       * reported as a path to the quiescent state or as a lasso.
+       */
+      readonly kind: "eventually";
+      readonly name: string;
+      readonly holds: (state: S) => boolean;
     };
 
 /** A model the checker can explore. */
@@ -35,9 +45,21 @@ export interface Model<S, A> {
   nextState(state: S, action: A): S | undefined;
   /** Writes the state's fingerprint; equal states must give equal fingerprints. */
   fingerprint(state: S, out: Fingerprint): void;
+  /**
+   * Symmetry reduction: a fingerprint equal for states that differ only by a permutation of
+   * interchangeable components (the fingerprint of a canonical representative).
+   */
+  symmetricFingerprint?(state: S, out: Fingerprint): void;
   readonly properties: readonly Property<S>[];
   /** States outside the boundary are counted but not expanded. */
   withinBoundary?(state: S): boolean;
   /** A readable name for an action, for counterexamples. */
   formatAction?(action: A): string;
+  /**
+   * Partial-order reduction: candidate ample sets among the enabled `actions`, smallest first. A
+   * candidate must be persistent (no action outside it, nor any sequence of such actions, can
+   * interfere with an action in it) and invisible (none of its actions, in any state, changes a
+   * value a property reads). The search adds the cycle proviso.
+   */
+  ampleSets?(state: S, actions: readonly A[]): A[][];
 }

@@ -43,15 +43,12 @@ describe("two-phase commit as xstate machines", () => {
         const next = model.nextState(state, action);
         const before = model.view(state);
         // Recompute the step with xstate directly, from the snapshot, without the memo.
-        const actor =
-          action.kind === "internal"
-            ? action.actor
-            : before.messages.find((_, i) => state[4 + i] === action.message)?.to;
+        if (action.kind !== "internal" && action.kind !== "deliver") throw new Error(`unexpected ${action.kind}`);
+        const delivered = action.kind === "deliver" ? before.messages[action.at - 5] : undefined;
+        const actor = action.kind === "internal" ? action.actor : delivered?.to;
         if (actor === undefined) throw new Error("no recipient");
         const event =
-          action.kind === "internal"
-            ? { type: model.formatAction(action).split(": ")[1] }
-            : before.messages.find((_, i) => state[4 + i] === action.message)?.event;
+          action.kind === "internal" ? { type: model.formatAction(action).split(": ")[1] } : delivered?.event;
         const machine = actor === 0 ? "TM" : "RM";
         const [direct] = transition(before.actors[actor].machine, before.actors[actor], event as never);
         const after = next === undefined ? before : model.view(next);

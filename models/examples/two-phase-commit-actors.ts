@@ -91,12 +91,34 @@ function transactionManager(rms: number) {
 
 const rmValues = (view: SystemView) => view.actors.slice(1).map((snapshot) => snapshot.value);
 
+/** Options: `symmetry` declares the RMs interchangeable (their identities are renamed in contexts and messages). */
+export interface TwoPhaseActorsOptions {
+  readonly symmetry?: boolean;
+}
+
 /** TwoPhase with `rms` resource managers, as an actor system. */
-export function twoPhaseCommitActors(rms: number): ActorModel {
+export function twoPhaseCommitActors(rms: number, options: TwoPhaseActorsOptions = {}): ActorModel {
   const rm = resourceManager();
+  const names = Array.from({ length: rms }, (_, i) => `RM${i}`);
   return new ActorModel({
     name: `two-phase-commit-actors(${rms})`,
     network: "duplicating",
+    ...(options.symmetry
+      ? {
+          symmetry: {
+            actors: names,
+            renameContext: (actor: string, context: unknown, perm: readonly number[]) => {
+              if (actor === "TM") {
+                const { tmPrepared } = context as { tmPrepared: number[] };
+                return { tmPrepared: tmPrepared.map((i) => perm[i]).sort((a, b) => a - b) };
+              }
+              return { rm: perm[(context as { rm: number }).rm] };
+            },
+            renameEvent: (event: { type: string; rm?: number }, perm: readonly number[]) =>
+              event.rm === undefined ? event : { ...event, rm: perm[event.rm] },
+          },
+        }
+      : {}),
     actors: [
       { name: "TM", machine: transactionManager(rms), internalEvents: [{ type: "TMCommit" }, { type: "TMAbort" }] },
       ...Array.from({ length: rms }, (_, i) => ({
@@ -110,10 +132,21 @@ export function twoPhaseCommitActors(rms: number): ActorModel {
       {
         kind: "always",
         name: "TCConsistent",
+        reads: names,
         holds: (view) => !(rmValues(view).includes("committed") && rmValues(view).includes("aborted")),
       },
-      { kind: "sometimes", name: "all committed", holds: (view) => rmValues(view).every((v) => v === "committed") },
-      { kind: "sometimes", name: "all aborted", holds: (view) => rmValues(view).every((v) => v === "aborted") },
+      {
+        kind: "sometimes",
+        name: "all committed",
+        reads: names,
+        holds: (view) => rmValues(view).every((v) => v === "committed"),
+      },
+      {
+        kind: "sometimes",
+        name: "all aborted",
+        reads: names,
+        holds: (view) => rmValues(view).every((v) => v === "aborted"),
+      },
     ],
   });
 }

@@ -1,0 +1,186 @@
+/**
+ * A quorum write with a Byzantine acceptor: the smallest model of the pattern Walrus's write path
+ * follows (paper §4: a writer collects confirmations from 2f + 1 shards before it certifies). A
+ * writer sends a value to every acceptor; a correct acceptor stores it and acknowledges; the writer
+ * commits once acknowledgements cover 2f + 1 shards. A Byzantine acceptor acknowledges without
+ * storing anything. Channels are authenticated, so it can only speak for itself.
+ *
+ * Claims: quorum intersection — once the writer commits, correct acceptors holding at least f + 1
+ * shards store the value, so any later quorum of 2f + 1 meets one of them; and the write completes
+ * while at most f shards are faulty. With f + 1 Byzantine shards the intersection claim fails,
+ * and the checker shows how.
+ */
+
+import { assign, setup } from "xstate";
+import { ActorModel, type AdversarySpec, type NetworkKind, type SystemView } from "../../checker/actors.js";
+import { ModelError } from "../../checker/errors.js";
+
+/** The send action: its params are the message, `to` naming the recipient. */
+const send = (_: unknown, _params: { to: string; type: string }) => {};
+
+const VALUE = "v1";
+
+function acceptor() {
+  return setup({
+    types: {} as {
+      context: { name: string; stored: string | null };
+      input: { name: string };
+      events: { type: "Write"; value: string };
+    },
+    actions: { send },
+  }).createMachine({
+    id: "acceptor",
+    context: ({ input }) => ({ name: input.name, stored: null }),
+    initial: "waiting",
+    states: {
+      waiting: {
+        on: {
+          Write: {
+            target: "stored",
+            actions: [
+              assign({ stored: ({ event }) => event.value }),
+              {
+                type: "send",
+                params: ({ context, event }) => ({
+                  to: "writer",
+                  type: "Ack",
+                  acceptor: context.name,
+                  value: event.value,
+                }),
+              },
+            ],
+          },
+        },
+      },
+      stored: {},
+    },
+  });
+}
+
+function writer(acceptors: readonly { name: string; shards: number }[], quorum: number) {
+  const weight = (names: readonly string[]) =>
+    names.reduce((sum, name) => sum + (acceptors.find((a) => a.name === name)?.shards ?? 0), 0);
+  return setup({
+    types: {} as {
+      context: { acked: string[] };
+      events: { type: "Ack"; acceptor: string; value: string };
+    },
+    actions: {
+      send,
+      recordAck: assign({
+        acked: ({ context, event }) =>
+          context.acked.includes(event.acceptor) ? context.acked : [...context.acked, event.acceptor].sort(),
+      }),
+    },
+    guards: {
+      quorumReached: ({ context, event }) =>
+        weight(context.acked.includes(event.acceptor) ? context.acked : [...context.acked, event.acceptor]) >= quorum,
+    },
+  }).createMachine({
+    id: "writer",
+    context: { acked: [] },
+    initial: "collecting",
+    entry: acceptors.map(({ name }) => ({ type: "send" as const, params: { to: name, type: "Write", value: VALUE } })),
+    states: {
+      collecting: {
+        on: {
+          Ack: [{ guard: "quorumReached", target: "committed", actions: "recordAck" }, { actions: "recordAck" }],
+        },
+      },
+      committed: {},
+    },
+  });
+}
+
+export interface QuorumWriteOptions {
+  /** Shards of each acceptor (its length is the number of acceptors). */
+  readonly shards: readonly number[];
+  /** Acceptors the adversary plays (by index). */
+  readonly byzantine?: readonly number[];
+  /** Acceptors that may crash (by index). */
+  readonly crash?: readonly number[];
+  /** The adversary's budget in shards; default f. */
+  readonly budget?: number;
+  readonly network?: NetworkKind;
+  /**
+   * Check quorum intersection (default true). It reads every acceptor, so every delivery is
+   * visible to it and partial-order reduction has nothing to reorder; without it the properties
+   * read only the writer.
+   */
+  readonly intersection?: boolean;
+}
+
+/** The quorum write with `options.shards.length` acceptors. */
+export function quorumWrite(options: QuorumWriteOptions): ActorModel {
+  const n = options.shards.reduce((a, b) => a + b, 0);
+  if (options.shards.length < 1 || n < 4) throw new ModelError("quorum write: at least 4 shards");
+  const f = Math.floor((n - 1) / 3);
+  const acceptors = options.shards.map((shards, i) => ({ name: `A${i}`, shards }));
+  const names = (indices: readonly number[] = []) =>
+    indices.map((i) => {
+      if (!Number.isInteger(i) || i < 0 || i >= acceptors.length)
+        throw new ModelError(`quorum write: no acceptor ${i}`);
+      return acceptors[i].name;
+    });
+  const byzantine = names(options.byzantine);
+  const adversary: AdversarySpec | undefined =
+    byzantine.length > 0 || (options.crash?.length ?? 0) > 0
+      ? {
+          budget: options.budget ?? f,
+          byzantine,
+          crash: names(options.crash),
+          // Authenticated channels: a Byzantine acceptor acknowledges only in its own name.
+          menu: Object.fromEntries(
+            byzantine.map((name) => [name, [{ to: "writer", type: "Ack", acceptor: name, value: VALUE }]]),
+          ),
+        }
+      : undefined;
+  const acceptorMachine = acceptor();
+  // Shards of correct acceptors that store the value.
+  const storedShards = (view: SystemView) =>
+    acceptors.reduce((sum, a, i) => {
+      const snapshot = view.actors[i + 1];
+      return view.status[i + 1] === "correct" && snapshot.context.stored === VALUE ? sum + a.shards : sum;
+    }, 0);
+  const committed = (view: SystemView) => view.actors[0].value === "committed";
+  const ackedShards = (view: SystemView) =>
+    (view.actors[0].context.acked as string[]).reduce(
+      (sum, name) => sum + (acceptors.find((a) => a.name === name)?.shards ?? 0),
+      0,
+    );
+  return new ActorModel({
+    name: `quorum-write(${options.shards.join(",")})`,
+    network: options.network ?? "unordered",
+    actors: [
+      { name: "writer", machine: writer(acceptors, 2 * f + 1), sendsTo: acceptors.map((a) => a.name) },
+      ...acceptors.map((a) => ({
+        name: a.name,
+        machine: acceptorMachine,
+        input: { name: a.name },
+        shards: a.shards,
+        sendsTo: ["writer"],
+      })),
+    ],
+    ...(adversary ? { adversary } : {}),
+    properties: [
+      ...(options.intersection === false
+        ? []
+        : [
+            {
+              kind: "always" as const,
+              name: "quorum intersection: committed ⇒ f+1 correct shards store the value",
+              reads: ["writer", ...acceptors.map((a) => a.name)],
+              holds: (view: SystemView) => !committed(view) || storedShards(view) >= f + 1,
+            },
+          ]),
+      {
+        kind: "always",
+        name: "the writer commits only with acknowledgements from 2f+1 shards",
+        reads: ["writer"],
+        holds: (view) => !committed(view) || ackedShards(view) >= 2 * f + 1,
+      },
+      { kind: "eventually", name: "the write completes", reads: ["writer"], holds: committed },
+      { kind: "sometimes", name: "the writer commits", reads: ["writer"], holds: committed },
+    ],
+  });
+}
