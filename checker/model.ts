@@ -40,4 +40,9 @@ export interface Model<S, A> {
   withinBoundary?(state: S): boolean;
   /** A readable name for an action, for counterexamples. */
   formatAction?(action: A): string;
+  /**
+   * The family an action belongs to (for actor models: deliver, internal, drop, crash, byzantine), so
+   * that random schedules can be drawn per family rather than from one undifferentiated pool.
+   */
+  actionKind?(action: A): string;
 }
