@@ -62,4 +62,9 @@ export interface Model<S, A> {
    * value a property reads). The search adds the cycle proviso.
    */
   ampleSets?(state: S, actions: readonly A[]): A[][];
+  /**
+   * The family an action belongs to (for actor models: deliver, internal, drop, crash, byzantine), so
+   * that random schedules can be drawn per family rather than from one undifferentiated pool.
+   */
+  actionKind?(action: A): string;
 }

@@ -126,5 +126,19 @@ export function twoPhaseCommit(rms: number, options: TwoPhaseOptions = {}): Mode
       { kind: "sometimes", name: "all aborted", holds: (s) => s.rmState.every((r) => r === RM_ABORTED) },
     ],
     formatAction: (action) => ("rm" in action ? `${action.type}(rm${action.rm})` : action.type),
+    actionKind: (action) => {
+      switch (action.type) {
+        case "TMCommit":
+        case "TMAbort":
+          return "tm";
+        case "RMPrepare":
+        case "RMChooseToAbort":
+          return "rm";
+        case "TMRcvPrepared":
+        case "RMRcvCommitMsg":
+        case "RMRcvAbortMsg":
+          return "deliver";
+      }
+    },
   };
 }
