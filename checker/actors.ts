@@ -168,6 +168,35 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     };
   }
 
+  /**
+   * What a counterexample shows: one variable per actor ({state, context}) and `network`, the
+   * messages in flight as {from, to, type, ...payload}. Message ids follow the order in which they
+   * were first sent, which depends on the search, so the messages are sorted by content instead;
+   * a duplicating network is a set of messages, an unordered one a list (a message may be twice).
+   */
+  describe(state: SystemState): Record<string, unknown> {
+    const view = this.view(state);
+    const vars: Record<string, unknown> = {};
+    this.actors.forEach((actor, i) => {
+      vars[actor.name] = { state: view.actors[i].value, context: view.actors[i].context };
+    });
+    const inFlight = view.messages
+      .map((message) => ({ event: JSON.stringify(message.event), message }))
+      .sort(
+        (a, b) =>
+          a.message.from - b.message.from ||
+          a.message.to - b.message.to ||
+          (a.event < b.event ? -1 : a.event > b.event ? 1 : 0),
+      )
+      .map(({ message }) => ({
+        from: this.actors[message.from].name,
+        to: this.actors[message.to].name,
+        ...message.event,
+      }));
+    vars.network = this.network === "duplicating" ? new Set(inFlight) : inFlight;
+    return vars;
+  }
+
   private compose(locals: number[], inFlight: number[]): SystemState {
     let messages = inFlight.sort((a, b) => a - b);
     if (this.network === "duplicating") messages = messages.filter((id, i) => i === 0 || id !== messages[i - 1]);

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerCodecCommands } from "./codec-commands.js";
 import { registerCheckCommand } from "./check-command.js";
+import { registerReplayCommand } from "./replay-command.js";
 import { EXIT_FAILED, EXIT_USAGE, FailureError, UsageError } from "./errors.js";
 
 function packageVersion(): string {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCodecCommands(program);
   registerCheckCommand(program);
+  registerReplayCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
