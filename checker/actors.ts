@@ -395,8 +395,10 @@ export class ActorModel implements Model<SystemState, SystemAction> {
         return `${name(action.actor)}: ${this.events[action.event].type}`;
       case "crash":
         return `${name(action.actor)} crashes`;
-      case "byzantine":
-        return `${name(action.actor)} (Byzantine) sends ${this.formatMessage(action.message, false)}`;
+      case "byzantine": {
+        const { to, event } = this.messages[action.message];
+        return `${name(action.actor)} (Byzantine) sends ${this.formatEvent(event)} to ${name(to)}`;
+      }
       case "drop":
         return `network loses ${this.formatMessage(action.message)}`;
       default:
@@ -407,6 +409,11 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   /** The family of an action, for per-family command generation and summaries. */
   actionKind(action: SystemAction): string {
     return action.kind;
+  }
+
+  /** The message with id `id` (as delivery and drop actions name it). */
+  message(id: number): Message {
+    return this.messages[id];
   }
 
   /** What properties see: each actor's snapshot, its status and the messages in flight. */
@@ -420,6 +427,42 @@ export class ActorModel implements Model<SystemState, SystemAction> {
       ),
       messages: Array.from(state.subarray(n + 1), (id) => this.messages[id]),
     };
+  }
+
+  /**
+   * What a counterexample shows: one variable per actor ({state, context}), `faulty` (actor →
+   * crashed or byzantine) when there is an adversary, and `network`, the messages in flight as
+   * {from, to, type, ...payload}. Message ids follow the order in which they were first sent,
+   * which depends on the search, so on an unordered network the messages are sorted by content
+   * (a duplicating one is a set); a FIFO network keeps its per-link order.
+   */
+  describe(state: SystemState): Record<string, unknown> {
+    const view = this.view(state);
+    const vars: Record<string, unknown> = {};
+    this.actors.forEach((actor, i) => {
+      vars[actor.name] = { state: view.actors[i].value, context: view.actors[i].context };
+    });
+    if (this.adversary !== undefined) {
+      vars.faulty = Object.fromEntries(
+        this.actors.flatMap((actor, i) => (view.status[i] === "correct" ? [] : [[actor.name, view.status[i]]])),
+      );
+    }
+    const records = view.messages.map((message) => ({ event: JSON.stringify(message.event), message }));
+    if (this.network.ordering === "unordered") {
+      records.sort(
+        (a, b) =>
+          a.message.from - b.message.from ||
+          a.message.to - b.message.to ||
+          (a.event < b.event ? -1 : a.event > b.event ? 1 : 0),
+      );
+    }
+    const inFlight = records.map(({ message }) => ({
+      from: this.actors[message.from].name,
+      to: this.actors[message.to].name,
+      ...message.event,
+    }));
+    vars.network = this.network.duplication && this.network.ordering === "unordered" ? new Set(inFlight) : inFlight;
+    return vars;
   }
 
   /** The view a property that reads only `reads` gets: reading anything else is a ModelError. */
@@ -511,11 +554,14 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     return action.kind === "deliver" || action.kind === "drop" ? this.messages[action.message].to : action.actor;
   }
 
-  private formatMessage(message: number, withSender = true): string {
-    const { from, to, event } = this.messages[message];
+  private formatEvent(event: EventObject): string {
     const { type, ...payload } = event;
-    const details = Object.keys(payload).length > 0 ? ` ${JSON.stringify(payload)}` : "";
-    return `${withSender ? `${this.actors[from].name} ` : ""}→ ${this.actors[to].name}: ${type}${details}`;
+    return Object.keys(payload).length > 0 ? `${type} ${JSON.stringify(payload)}` : type;
+  }
+
+  private formatMessage(message: number): string {
+    const { from, to, event } = this.messages[message];
+    return `${this.actors[from].name} → ${this.actors[to].name}: ${this.formatEvent(event)}`;
   }
 
   private actorIndex(name: string, where: string): number {

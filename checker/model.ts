@@ -67,4 +67,10 @@ export interface Model<S, A> {
    * that random schedules can be drawn per family rather than from one undifferentiated pool.
    */
   actionKind?(action: A): string;
+  /**
+   * What a reader of a counterexample sees of a state: variable name → value (numbers, bigints,
+   * strings, booleans, arrays, records, Sets, Maps, Uint8Arrays). Equal states must give equal
+   * views, whatever order they were reached in: traces are exported and replayed from it.
+   */
+  describe?(state: S): Record<string, unknown>;
 }

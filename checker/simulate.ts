@@ -10,6 +10,7 @@
 import type { Fingerprint, Model } from "./model.js";
 import { type ActionPath, followActionPath } from "./path.js";
 import { Random } from "./random.js";
+import { actionLabel } from "./trace.js";
 import { MinValuesSketch } from "./sketch.js";
 import { ALREADY_VISITED, VisitedSet } from "./visited.js";
 
@@ -44,10 +45,11 @@ export interface SimulationOptions {
 
 /** What the walks found for one property: a trace is the walk's path up to the deciding state. */
 export type SimulationPropertyResult =
-  | { readonly name: string; readonly kind: "always"; readonly holds: true }
+  | { readonly name: string; readonly kind: "always" | "eventually"; readonly holds: true }
   | {
+      /** An `eventually` property is violated by a walk that ends quiescent without it ever holding. */
       readonly name: string;
-      readonly kind: "always";
+      readonly kind: "always" | "eventually";
       readonly holds: false;
       readonly walk: number;
       readonly trace: ActionPath;
@@ -135,11 +137,6 @@ function validate(options: SimulationOptions): void {
   if (timeoutMs !== undefined && !(timeoutMs > 0)) fail(`timeoutMs must be positive, got ${timeoutMs}`);
 }
 
-/** A readable label of an action: the model's own format, else its JSON. */
-export function actionLabel<S, A>(model: Model<S, A>, action: A): string {
-  return model.formatAction ? model.formatAction(action) : JSON.stringify(action);
-}
-
 /** The labels of a trace's actions, by replaying it (PathError when it does not replay). */
 export function traceLabels<S, A>(model: Model<S, A>, trace: ActionPath): string[] {
   return followActionPath(model, trace).steps.map((step) => actionLabel(model, step.action));
@@ -166,6 +163,7 @@ export function simulate<S, A>(model: Model<S, A>, options: SimulationOptions): 
   // Walks run in increasing index, so the first found is the lowest walk index of this shard.
   const decided: Array<{ walk: number; trace: ActionPath } | undefined> = properties.map(() => undefined);
   const path: number[] = [];
+  const goalSeen = properties.map(() => false);
   const actions: A[] = [];
   const candidates: number[] = [];
 
@@ -186,6 +184,10 @@ export function simulate<S, A>(model: Model<S, A>, options: SimulationOptions): 
     properties.forEach((property, p) => {
       // Every invariant is checked on every state, even one already violated, so a walk ends at
       // the same step whichever shard runs it (the merged counts then equal one job's).
+      if (property.kind === "eventually") {
+        if (property.holds(state)) goalSeen[p] = true;
+        return;
+      }
       if (property.kind === "sometimes" && decided[p] !== undefined) return;
       const holds = property.holds(state);
       if (property.kind === "always" ? holds : !holds) return;
@@ -204,6 +206,7 @@ export function simulate<S, A>(model: Model<S, A>, options: SimulationOptions): 
     const init = random.below(inits.length);
     let state = inits[init];
     path.length = 0;
+    goalSeen.fill(false);
     for (;;) {
       if (check(state, walk, init)) break;
       if (model.withinBoundary !== undefined && !model.withinBoundary(state)) break;
@@ -225,6 +228,11 @@ export function simulate<S, A>(model: Model<S, A>, options: SimulationOptions): 
       }
       if (next === undefined) {
         terminalWalks++;
+        // Quiescent: an eventually property that never held on this walk never will.
+        properties.forEach((property, p) => {
+          if (property.kind === "eventually" && !goalSeen[p])
+            decided[p] ??= { walk, trace: { init, actions: path.slice() } };
+        });
         break;
       }
       path.push(chosen);
@@ -259,14 +267,14 @@ export function simulate<S, A>(model: Model<S, A>, options: SimulationOptions): 
       const found = decided[p];
       const { name } = property;
       if (found === undefined) {
-        return property.kind === "always"
-          ? { name, kind: "always", holds: true }
-          : { name, kind: "sometimes", holds: false, reached: false };
+        return property.kind === "sometimes"
+          ? { name, kind: "sometimes", holds: false, reached: false }
+          : { name, kind: property.kind, holds: true };
       }
       const evidence = { walk: found.walk, trace: found.trace, labels: traceLabels(model, found.trace) };
-      return property.kind === "always"
-        ? { name, kind: "always", holds: false, ...evidence }
-        : { name, kind: "sometimes", holds: true, ...evidence };
+      return property.kind === "sometimes"
+        ? { name, kind: "sometimes", holds: true, ...evidence }
+        : { name, kind: property.kind, holds: false, ...evidence };
     }),
   };
 }

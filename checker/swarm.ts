@@ -134,15 +134,15 @@ function readProperty(value: unknown, where: string, report: SimulationReport): 
   if (!isObject(value)) throw new SwarmMergeError("invalid", `${where}: must be an object`);
   const fields = new Fields(value, where, ["name", "kind", "holds", "walk", "trace", "labels", "reached"]);
   const name = fields.string("name");
-  const kind = fields.literal("kind", "always", "sometimes");
+  const kind = fields.literal("kind", "always", "sometimes", "eventually");
   const holds = fields.literal("holds", true, false);
-  const decided = kind === "always" ? !holds : holds;
+  const decided = kind === "sometimes" ? holds : !holds;
   if (!decided) {
     for (const key of ["walk", "trace", "labels"])
       if (fields.has(key)) fields.fail(key, "belongs to a decided property only");
-    if (kind === "always") {
+    if (kind !== "sometimes") {
       if (fields.has("reached")) fields.fail("reached", "belongs to a sometimes property only");
-      return { name, kind: "always", holds: true };
+      return { name, kind, holds: true };
     }
     fields.literal("reached", false);
     return { name, kind: "sometimes", holds: false, reached: false };
@@ -165,7 +165,7 @@ function readProperty(value: unknown, where: string, report: SimulationReport): 
     fields.fail("labels", "must hold one string per action of the trace");
   }
   const evidence = { walk, trace: { init, actions: actions as number[] }, labels: labels as string[] };
-  return kind === "always" ? { name, kind, holds: false, ...evidence } : { name, kind, holds: true, ...evidence };
+  return kind === "sometimes" ? { name, kind, holds: true, ...evidence } : { name, kind, holds: false, ...evidence };
 }
 
 /**
@@ -293,7 +293,7 @@ export function mergeSimulationReports(
 
 /** Whether the walks violated an invariant (the verdict that fails a CI job). */
 export function simulationFailed(report: SimulationReport | MergedSimulationReport): boolean {
-  return report.properties.some((p) => p.kind === "always" && !p.holds);
+  return report.properties.some((p) => p.kind !== "sometimes" && !p.holds);
 }
 
 /** `--shard` values (1-based i/N) of 0-based shard indices. */
@@ -342,11 +342,12 @@ export function formatSimulationReport(
     ];
   };
   for (const property of report.properties) {
-    if (property.kind === "always") {
-      if (property.holds) lines.push(`  ok          always ${property.name}: no violation in ${report.runs} walks`);
+    if (property.kind !== "sometimes") {
+      if (property.holds)
+        lines.push(`  ok          ${property.kind} ${property.name}: no violation in ${report.runs} walks`);
       else {
         lines.push(
-          `  FAIL        always ${property.name}: violated in walk ${property.walk} after ${property.trace.actions.length} steps`,
+          `  FAIL        ${property.kind} ${property.name}: violated in walk ${property.walk} after ${property.trace.actions.length} steps`,
         );
         lines.push(...evidence(property.trace, property.labels));
       }

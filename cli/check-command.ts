@@ -2,143 +2,391 @@
  * `walrus-spec check` — the main job of CI — and `walrus-spec list`.
  *
  * With no model named, `check` runs the codec self-check (known answers of the Walrus network and
- * round trips through every codec path) and model-checks every default model. Exit code 0: all
- * holds; 1: a property failed (a violated invariant or a witness never reached) or a self-check
- * failed; 2: could not run, or a bound stopped a search before it was complete.
+ * round trips through every codec path) and model-checks every default model. A search is
+ * exhaustive (`--bfs`, the default, or `--dfs`) or a seeded random simulation (`--simulate N`,
+ * shardable with `--shard i/N` so that a CI matrix runs a swarm; `walrus-spec merge` joins the
+ * shards' JSON reports). Exit code 0: all holds; 1: a property failed (a violated invariant or
+ * eventually property, or a witness never reached by a complete search) or a self-check failed;
+ * 2: could not run, or a bound (states, depth, time) stopped a search before it was complete.
  */
 
-import { type Command, InvalidArgumentError } from "commander";
-import { type SearchReport, checkModel, type Path } from "../checker/search.js";
+import type { Command } from "commander";
 import type { Model } from "../checker/model.js";
+import { toActionPath } from "../checker/path.js";
+import { type Path, type SearchProgress, type SearchReport, checkModel } from "../checker/search.js";
+import { type SimulationReport, SimulationOptionsError, parseShardSpec, simulate } from "../checker/simulate.js";
+import { formatSimulationReport, simulationFailed } from "../checker/swarm.js";
+import { followActionPath } from "../checker/path.js";
+import { actionLabel, formatPath, writeTraceFiles } from "../checker/trace.js";
 import { findModel, MODELS, type ModelEntry } from "../models/index.js";
 import { type CheckResult, runCodecSelfCheck } from "../spec/self-check.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
+import { oneOf, positiveInteger, positiveSeconds, uint32 } from "./options.js";
+import { createStatusLine } from "./progress.js";
+
+type Format = "text" | "json" | "junit";
 
 interface CheckOptions {
-  format: "text" | "json";
+  format: Format;
   bfs?: boolean;
   dfs?: boolean;
+  simulate?: number;
+  seed: number;
+  shard?: string;
   maxStates?: number;
   maxDepth?: number;
+  timeout?: number;
+  reduction: boolean;
+  traceOut?: string;
   codec: boolean;
+  progress: boolean;
 }
 
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError("must be a positive integer");
-  return n;
-}
+type AnyModel = Model<unknown, unknown>;
 
-function describeSteps(model: Model<unknown, unknown>, path: Path<unknown, unknown>): string[] {
-  return path.steps.map(
-    (step, i) =>
-      `      ${i + 1}. ${model.formatAction ? model.formatAction(step.action) : JSON.stringify(step.action)}`,
-  );
-}
-
-interface ModelOutcome {
+interface SearchOutcome {
+  readonly mode: "search";
   readonly entry: ModelEntry;
-  readonly model: Model<unknown, unknown>;
+  readonly model: AnyModel;
   readonly report: SearchReport<unknown, unknown>;
   readonly seconds: number;
+  readonly traces: readonly string[];
 }
 
-/** A violated invariant fails a model; an unreached witness fails it only if the search was complete. */
-function modelFailed(report: SearchReport<unknown, unknown>): boolean {
-  return report.properties.some((p) => !p.holds && (p.kind === "always" || report.complete));
+interface SimulationOutcome {
+  readonly mode: "simulation";
+  readonly entry: ModelEntry;
+  readonly model: AnyModel;
+  readonly report: SimulationReport;
+  readonly seconds: number;
+  readonly traces: readonly string[];
 }
 
-function textReport(outcome: ModelOutcome): string[] {
-  const { report, model, seconds } = outcome;
-  const coverage = report.complete ? "complete" : `stopped by ${report.stoppedBy} (incomplete)`;
-  const lines = [
-    `${outcome.entry.name}: ${report.uniqueStates} unique states (${report.generatedStates} generated), depth ${report.maxDepth}, ${coverage}, ${seconds.toFixed(2)} s, fingerprint collision probability ${report.collisionProbability.toExponential(1)}`,
+type Outcome = SearchOutcome | SimulationOutcome;
+
+/** A path the report shows: a counterexample, a lasso or a witness. */
+interface Shown {
+  readonly property: string;
+  readonly kind: "always" | "sometimes" | "eventually";
+  readonly path: Path<unknown, unknown>;
+  readonly loopStart?: number;
+}
+
+function shownPaths(report: SearchReport<unknown, unknown>): Shown[] {
+  return report.properties.flatMap((p): Shown[] => {
+    if (p.kind === "sometimes") return p.holds ? [{ property: p.name, kind: p.kind, path: p.witness }] : [];
+    if (p.holds) return [];
+    return [
+      {
+        property: p.name,
+        kind: p.kind,
+        path: p.counterexample,
+        ...(p.kind === "eventually" && p.loopStart !== undefined ? { loopStart: p.loopStart } : {}),
+      },
+    ];
+  });
+}
+
+/** A violated invariant or eventually property fails a model; an unreached witness only if the search was complete. */
+function searchFailed(report: SearchReport<unknown, unknown>): boolean {
+  return report.properties.some((p) => !p.holds && (p.kind !== "sometimes" || report.complete));
+}
+
+function failed(outcome: Outcome): boolean {
+  return outcome.mode === "search" ? searchFailed(outcome.report) : simulationFailed(outcome.report);
+}
+
+function incomplete(outcome: Outcome): boolean {
+  return outcome.mode === "search" ? !outcome.report.complete : outcome.report.stoppedBy !== undefined;
+}
+
+function stepsOf(model: AnyModel, path: Path<unknown, unknown>): string[] {
+  return model.describe
+    ? formatPath(model, path).map((line) => `    ${line}`)
+    : path.steps.map((step, i) => `      ${i + 1}. ${actionLabel(model, step.action)}`);
+}
+
+function coverage(report: SearchReport<unknown, unknown>): string {
+  if (report.complete) return "complete";
+  const why = { maxStates: "--max-states", maxDepth: "--max-depth", timeout: "--timeout" }[
+    report.stoppedBy ?? "maxStates"
   ];
-  for (const property of report.properties) {
-    if (property.kind === "always") {
-      if (property.holds) lines.push(`  ok      always ${property.name}`);
+  return `INCOMPLETE: stopped by ${why} after ${report.uniqueStates} unique states, depth ${report.maxDepth}`;
+}
+
+function searchText(outcome: SearchOutcome): string[] {
+  const { report, model, seconds } = outcome;
+  const reductions = [
+    report.reduction.partialOrder ? "partial-order" : "",
+    report.reduction.symmetry ? "symmetry" : "",
+  ].filter(Boolean);
+  const lines = [
+    `${outcome.entry.name}: ${report.uniqueStates} unique states (${report.generatedStates} generated), depth ${report.maxDepth}, ${coverage(report)}, ${seconds.toFixed(2)} s`,
+    `  reduction: ${reductions.length > 0 ? reductions.join(" + ") : "none"}; fingerprint collision probability ${report.collisionProbability.toExponential(1)}`,
+  ];
+  for (const p of report.properties) {
+    if (p.kind === "always") {
+      if (p.holds) lines.push(`  ok      always ${p.name}`);
       else {
-        lines.push(
-          `  FAIL    always ${property.name}: counterexample in ${property.counterexample.steps.length} steps`,
-        );
-        lines.push(...describeSteps(model, property.counterexample));
+        lines.push(`  FAIL    always ${p.name}: counterexample in ${p.counterexample.steps.length} steps`);
+        lines.push(...stepsOf(model, p.counterexample));
       }
-    } else if (property.holds) {
-      lines.push(`  ok      sometimes ${property.name} (witness in ${property.witness.steps.length} steps)`);
+    } else if (p.kind === "eventually") {
+      if (p.holds) lines.push(`  ok      eventually ${p.name}${p.complete ? "" : " (within the bounds)"}`);
+      else {
+        const how =
+          p.violation === "lasso"
+            ? `a cycle that never reaches it (lasso: the last step returns to state ${p.loopStart})`
+            : "a quiescent state where it never held";
+        lines.push(`  FAIL    eventually ${p.name}: ${how}, ${p.counterexample.steps.length} steps`);
+        lines.push(...stepsOf(model, p.counterexample));
+      }
+    } else if (p.holds) {
+      lines.push(`  ok      sometimes ${p.name} (witness in ${p.witness.steps.length} steps)`);
     } else {
       lines.push(
         report.complete
-          ? `  VACUOUS sometimes ${property.name}: never reached`
-          : `  UNKNOWN sometimes ${property.name}: not reached within the bounds`,
+          ? `  VACUOUS sometimes ${p.name}: never reached in the whole state space`
+          : `  UNKNOWN sometimes ${p.name}: not reached within the bounds`,
       );
     }
   }
   return lines;
 }
 
-function jsonReport(outcome: ModelOutcome) {
-  const { report, model, seconds } = outcome;
-  const steps = (path: Path<unknown, unknown>) =>
-    path.steps.map((step) => (model.formatAction ? model.formatAction(step.action) : step.action));
+function outcomeText(outcome: Outcome): string[] {
+  const lines =
+    outcome.mode === "search"
+      ? searchText(outcome)
+      : [
+          `${outcome.entry.name}: simulation, ${outcome.seconds.toFixed(2)} s`,
+          ...formatSimulationReport(outcome.report, outcome.model),
+        ];
+  return [...lines, ...outcome.traces.map((file) => `  trace written: ${file}`)];
+}
+
+function searchJson(outcome: SearchOutcome) {
+  const { report, model } = outcome;
+  const path = (p: Path<unknown, unknown>) => ({
+    actionPath: toActionPath(model, p),
+    steps: p.steps.map((step) => actionLabel(model, step.action)),
+  });
   return {
     model: outcome.entry.name,
+    mode: "search",
     parameters: outcome.entry.parameters,
     uniqueStates: report.uniqueStates,
     generatedStates: report.generatedStates,
     maxDepth: report.maxDepth,
     complete: report.complete,
     ...(report.stoppedBy ? { stoppedBy: report.stoppedBy } : {}),
+    reduction: report.reduction,
     collisionProbability: report.collisionProbability,
-    seconds,
-    properties: report.properties.map((p) =>
-      p.kind === "always"
-        ? {
-            name: p.name,
-            kind: p.kind,
-            holds: p.holds,
-            ...(p.holds ? {} : { counterexample: steps(p.counterexample) }),
-          }
-        : {
-            name: p.name,
-            kind: p.kind,
-            holds: p.holds,
-            ...(p.holds ? { witness: steps(p.witness) } : { vacuous: true }),
-          },
-    ),
+    bytesPerState: report.bytesPerState,
+    properties: report.properties.map((p) => {
+      if (p.kind === "sometimes") {
+        return p.holds
+          ? { name: p.name, kind: p.kind, holds: true, witness: path(p.witness) }
+          : { name: p.name, kind: p.kind, holds: false, ...(report.complete ? { vacuous: true } : { unknown: true }) };
+      }
+      if (p.holds) return { name: p.name, kind: p.kind, holds: true };
+      return {
+        name: p.name,
+        kind: p.kind,
+        holds: false,
+        ...(p.kind === "eventually"
+          ? { violation: p.violation, ...(p.loopStart !== undefined ? { loopStart: p.loopStart } : {}) }
+          : {}),
+        counterexample: path(p.counterexample),
+      };
+    }),
+    traces: outcome.traces,
+    timing: { seconds: outcome.seconds },
   };
 }
 
-async function checkCommand(names: string[], options: CheckOptions): Promise<void> {
-  if (options.bfs && options.dfs) throw new UsageError("choose one search: --bfs or --dfs");
-  const entries = names.length === 0 ? MODELS.filter((m) => m.isDefault) : names.map((name) => findModel(name));
-  const unknown = names.filter((_, i) => entries[i] === undefined);
+function xml(text: string): string {
+  return text.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/** JUnit XML: a test suite per model, a test case per property (CI systems render it). */
+function junitReport(outcomes: readonly Outcome[], codec: readonly CheckResult[]): string {
+  const suites: string[] = [];
+  const testcase = (suite: string, name: string, failure?: { message: string; body: string }, skipped?: string) => {
+    const open = `    <testcase classname="${xml(suite)}" name="${xml(name)}">`;
+    if (failure) return `${open}<failure message="${xml(failure.message)}">${xml(failure.body)}</failure></testcase>`;
+    if (skipped) return `${open}<skipped message="${xml(skipped)}"/></testcase>`;
+    return `${open}</testcase>`;
+  };
+  let tests = 0;
+  let failures = 0;
+  const suite = (name: string, seconds: number, cases: string[], failing: number) => {
+    tests += cases.length;
+    failures += failing;
+    suites.push(
+      `  <testsuite name="${xml(name)}" tests="${cases.length}" failures="${failing}" time="${seconds.toFixed(3)}">`,
+      ...cases,
+      "  </testsuite>",
+    );
+  };
+  if (codec.length > 0) {
+    const cases = codec.map((r) =>
+      testcase("codec", r.name, r.ok ? undefined : { message: "self-check failed", body: r.detail ?? "" }),
+    );
+    suite("codec self-check", 0, cases, codec.filter((r) => !r.ok).length);
+  }
+  for (const outcome of outcomes) {
+    const name = outcome.entry.name;
+    const cases: string[] = [];
+    let failing = 0;
+    if (outcome.mode === "search") {
+      const { report, model } = outcome;
+      for (const p of report.properties) {
+        const label = `${p.kind} ${p.name}`;
+        if (p.kind === "sometimes" && !p.holds) {
+          if (report.complete) {
+            failing++;
+            cases.push(testcase(name, label, { message: "vacuous: never reached", body: coverage(report) }));
+          } else cases.push(testcase(name, label, undefined, `not reached: ${coverage(report)}`));
+        } else if (p.kind !== "sometimes" && !p.holds) {
+          failing++;
+          const body = stepsOf(model, p.counterexample).join("\n");
+          cases.push(
+            testcase(name, label, { message: `counterexample in ${p.counterexample.steps.length} steps`, body }),
+          );
+        } else if (!report.complete && p.kind !== "sometimes") {
+          cases.push(testcase(name, label, undefined, coverage(report)));
+        } else cases.push(testcase(name, label));
+      }
+    } else {
+      for (const p of outcome.report.properties) {
+        const label = `${p.kind} ${p.name}`;
+        if (p.kind !== "sometimes" && !p.holds) {
+          failing++;
+          cases.push(testcase(name, label, { message: `violated in walk ${p.walk}`, body: p.labels.join("\n") }));
+        } else if (p.kind === "sometimes" && !p.holds) {
+          cases.push(testcase(name, label, undefined, "not reached by the simulation"));
+        } else cases.push(testcase(name, label));
+      }
+    }
+    suite(name, outcome.seconds, cases, failing);
+  }
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="walrus-spec check" tests="${tests}" failures="${failures}">`,
+    ...suites,
+    "</testsuites>",
+  ].join("\n");
+}
+
+function selectEntries(names: readonly string[]): ModelEntry[] {
+  if (names.length === 0) return MODELS.filter((m) => m.isDefault);
+  const unknown = names.filter((name) => findModel(name) === undefined);
   if (unknown.length > 0) {
     throw new UsageError(`unknown model ${unknown.join(", ")}; known: ${MODELS.map((m) => m.name).join(", ")}`);
   }
-  const runCodec = names.length === 0 && options.codec;
+  return names.map((name) => findModel(name) as ModelEntry);
+}
+
+function rate(count: number, ms: number): string {
+  const perSecond = ms > 0 ? (count * 1000) / ms : 0;
+  return perSecond >= 1000 ? `${(perSecond / 1000).toFixed(0)}k` : perSecond.toFixed(0);
+}
+
+async function checkCommand(names: string[], options: CheckOptions): Promise<void> {
+  const modes = [options.bfs, options.dfs, options.simulate !== undefined].filter(Boolean).length;
+  if (modes > 1) throw new UsageError("choose one search: --bfs, --dfs or --simulate N");
+  if (options.shard !== undefined && options.simulate === undefined) {
+    throw new UsageError("--shard splits a simulation: give --simulate N too");
+  }
+  let shard: ReturnType<typeof parseShardSpec> | undefined;
+  try {
+    if (options.shard !== undefined) shard = parseShardSpec(options.shard);
+  } catch (error) {
+    if (error instanceof SimulationOptionsError) throw new UsageError(`--shard: ${error.message}`);
+    throw error;
+  }
+  const entries = selectEntries(names);
+  const started = Date.now();
+  const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : started + options.timeout * 1000;
+  const status = createStatusLine({ enabled: options.progress });
+
+  const runCodec = names.length === 0 && options.codec && options.simulate === undefined;
   let codec: CheckResult[] = [];
   let codecSeconds = 0;
   if (runCodec) {
-    const started = performance.now();
+    status.show("codec self-check…");
+    const t = performance.now();
     codec = runCodecSelfCheck();
-    codecSeconds = (performance.now() - started) / 1000;
+    codecSeconds = (performance.now() - t) / 1000;
   }
-  const outcomes: ModelOutcome[] = (entries as ModelEntry[]).map((entry) => {
-    const model = entry.build();
-    const started = performance.now();
+
+  const outcomes: Outcome[] = entries.map((entry): Outcome => {
+    const model = entry.build({ reduction: options.reduction });
+    const t = performance.now();
+    const remaining = Math.max(1, deadline - Date.now());
+    const write = (shown: readonly Shown[]) =>
+      options.traceOut === undefined
+        ? []
+        : shown.map((s) => {
+            const files = writeTraceFiles(options.traceOut as string, entry.name, model, s.property, s.kind, s.path, {
+              replayModel: entry.build({ reduction: options.reduction }),
+              ...(s.loopStart !== undefined ? { loopStart: s.loopStart } : {}),
+            });
+            return files.itf;
+          });
+    if (options.simulate !== undefined) {
+      const report = simulate(model, {
+        runs: options.simulate,
+        seed: options.seed,
+        ...(shard ? { shard } : {}),
+        ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
+        ...(Number.isFinite(remaining) ? { timeoutMs: remaining } : {}),
+        onProgress: (p) =>
+          status.show(
+            `${entry.name}: walk ${p.walks}/${p.walksTotal}, ${p.steps} steps, ${p.uniqueStates} unique, ${rate(p.steps, performance.now() - t)} steps/s, ${((performance.now() - t) / 1000).toFixed(1)} s`,
+          ),
+      });
+      const violations = report.properties.flatMap((p): Shown[] =>
+        p.kind !== "sometimes" && !p.holds
+          ? [{ property: p.name, kind: p.kind, path: followActionPath(model, p.trace) }]
+          : [],
+      );
+      return {
+        mode: "simulation",
+        entry,
+        model,
+        report,
+        seconds: (performance.now() - t) / 1000,
+        traces: write(violations),
+      };
+    }
     const report = checkModel(model, {
       strategy: options.dfs ? "dfs" : "bfs",
+      reduction: options.reduction,
       ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
       ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
+      ...(Number.isFinite(remaining) ? { timeoutMs: remaining } : {}),
+      onProgress: (p: SearchProgress) =>
+        status.show(
+          `${entry.name}: ${p.generatedStates} states, ${p.uniqueStates} unique, depth ${p.depth}, queue ${p.queue}, ${rate(p.generatedStates, p.elapsedMs)} states/s, ${(p.elapsedMs / 1000).toFixed(1)} s`,
+        ),
     });
-    return { entry, model, report, seconds: (performance.now() - started) / 1000 };
+    const seconds = (performance.now() - t) / 1000;
+    const violations = shownPaths(report).filter((s) => s.kind !== "sometimes");
+    return { mode: "search", entry, model, report, seconds, traces: write(violations) };
   });
+  status.clear();
 
   const codecFailed = codec.filter((r) => !r.ok).length;
-  if (options.format === "json") {
+  if (options.format === "junit") {
+    process.stdout.write(`${junitReport(outcomes, codec)}\n`);
+  } else if (options.format === "json") {
     const json = {
-      ...(runCodec ? { codec: { results: codec, failed: codecFailed, seconds: codecSeconds } } : {}),
-      models: outcomes.map(jsonReport),
+      ...(runCodec ? { codec: { results: codec, failed: codecFailed, timing: { seconds: codecSeconds } } } : {}),
+      ...(options.simulate !== undefined
+        ? { simulations: outcomes.map((o) => ({ ...o.report, traces: o.traces, timing: { seconds: o.seconds } })) }
+        : { models: outcomes.map((o) => searchJson(o as SearchOutcome)) }),
     };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
@@ -149,13 +397,16 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
         `codec self-check: ${codec.length - codecFailed} passed, ${codecFailed} failed (${codecSeconds.toFixed(1)} s)`,
       );
     }
-    for (const outcome of outcomes) lines.push(...textReport(outcome));
-    const failedModels = outcomes.filter((o) => modelFailed(o.report)).length;
-    lines.push(`models: ${outcomes.length - failedModels} passed, ${failedModels} failed`);
+    for (const outcome of outcomes) lines.push(...outcomeText(outcome));
+    const failedModels = outcomes.filter(failed).length;
+    const unfinished = outcomes.filter((o) => !failed(o) && incomplete(o)).length;
+    lines.push(
+      `models: ${outcomes.length - failedModels - unfinished} passed, ${failedModels} failed${unfinished > 0 ? `, ${unfinished} incomplete` : ""}`,
+    );
     process.stdout.write(`${lines.join("\n")}\n`);
   }
-  if (codecFailed > 0 || outcomes.some((o) => modelFailed(o.report))) process.exitCode = EXIT_FAILED;
-  else if (outcomes.some((o) => !o.report.complete)) process.exitCode = EXIT_USAGE;
+  if (codecFailed > 0 || outcomes.some(failed)) process.exitCode = EXIT_FAILED;
+  else if (outcomes.some(incomplete)) process.exitCode = EXIT_USAGE;
   else process.exitCode = EXIT_OK;
 }
 
@@ -179,18 +430,17 @@ export function registerCheckCommand(program: Command): void {
     .argument("[models...]", "models to check (see `walrus-spec list`)")
     .option("--bfs", "breadth-first search: shortest counterexamples (the default)")
     .option("--dfs", "depth-first search: less memory, counterexamples not shortest")
+    .option("--simulate <walks>", "seeded random simulation of this many walks instead of a search", positiveInteger)
+    .option("--seed <seed>", "seed of the simulation", uint32, 0)
+    .option("--shard <i/N>", "run shard i of N of the simulation's walks (for a CI swarm; see `merge`)")
     .option("--max-states <n>", "stop after this many unique states (exit code 2 if reached)", positiveInteger)
     .option("--max-depth <d>", "do not explore deeper than this (exit code 2 if reached)", positiveInteger)
+    .option("--timeout <seconds>", "stop after this long (exit code 2 if reached)", positiveSeconds)
+    .option("--no-reduction", "explore without partial-order reduction and symmetry")
+    .option("--trace-out <dir>", "write each counterexample as ITF JSON and a Mermaid sequence diagram")
     .option("--no-codec", "skip the codec self-check")
-    .option(
-      "--format <format>",
-      "text or json",
-      (value: string) => {
-        if (value !== "text" && value !== "json") throw new InvalidArgumentError("must be text or json");
-        return value;
-      },
-      "text",
-    )
+    .option("--no-progress", "print no progress on stderr")
+    .option("--format <format>", "text, json or junit", oneOf<Format>("text", "json", "junit"), "text")
     .action((names: string[], options: CheckOptions) => checkCommand(names, options));
 
   program

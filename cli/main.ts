@@ -9,6 +9,7 @@ import { Command, CommanderError } from "commander";
 import { registerCodecCommands } from "./codec-commands.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerMergeCommand } from "./merge-command.js";
+import { registerReplayCommand } from "./replay-command.js";
 import { EXIT_FAILED, EXIT_USAGE, FailureError, UsageError } from "./errors.js";
 
 function packageVersion(): string {
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerCodecCommands(program);
   registerCheckCommand(program);
   registerMergeCommand(program);
+  registerReplayCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -6,9 +6,10 @@
  */
 
 import { readFileSync } from "node:fs";
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { formatSimulationReport, mergeSimulationReports, simulationFailed, SwarmMergeError } from "../checker/swarm.js";
 import { EXIT_FAILED, EXIT_OK, UsageError } from "./errors.js";
+import { oneOf } from "./options.js";
 
 interface MergeOptions {
   format: "text" | "json";
@@ -53,14 +54,6 @@ export function registerMergeCommand(program: Command): void {
     .command("merge")
     .description("merge the JSON reports of a simulation swarm's shards into one verdict")
     .argument("<reports...>", "the shards' simulation reports (JSON files)")
-    .option(
-      "--format <format>",
-      "text or json",
-      (value: string) => {
-        if (value !== "text" && value !== "json") throw new InvalidArgumentError("must be text or json");
-        return value;
-      },
-      "text",
-    )
+    .option("--format <format>", "text or json", oneOf("text", "json"), "text")
     .action((files: string[], options: MergeOptions) => mergeCommand(files, options));
 }

@@ -35,3 +35,33 @@ export function createProgress(options: { enabled: boolean; stream?: NodeJS.Writ
     },
   };
 }
+
+/** A one-line status (a search's progress): redrawn in place on a terminal, a plain line every few seconds otherwise. */
+export interface StatusLine {
+  show(text: string): void;
+  clear(): void;
+}
+
+export function createStatusLine(options: { enabled: boolean; stream?: NodeJS.WriteStream }): StatusLine {
+  const stream = options.stream ?? process.stderr;
+  if (!options.enabled) return { show() {}, clear() {} };
+  const interactive = Boolean(stream.isTTY) && !process.env.CI;
+  let last = 0;
+  let drawn = false;
+  return {
+    show(text) {
+      const now = Date.now();
+      if (interactive) {
+        stream.write(`\r\x1b[2K${text}`);
+        drawn = true;
+      } else if (now - last >= 2000) {
+        stream.write(`${text}\n`);
+        last = now;
+      }
+    },
+    clear() {
+      if (drawn) stream.write("\r\x1b[2K");
+      drawn = false;
+    },
+  };
+}

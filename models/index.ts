@@ -1,11 +1,18 @@
 /**
  * The catalogue of models `walrus-spec check` and `walrus-spec list` know, by name. Default models
- * are what `walrus-spec check` runs with no model named (and so what CI checks).
+ * are what `walrus-spec check` runs with no model named (and so what CI checks); the others are
+ * larger configurations and seeded bugs, each named in tests with its expected verdict.
  */
 
 import type { Model } from "../checker/model.js";
+import { quorumWrite, type QuorumWriteOptions } from "./examples/quorum-write.js";
 import { twoPhaseCommit } from "./examples/two-phase-commit.js";
 import { twoPhaseCommitActors } from "./examples/two-phase-commit-actors.js";
+
+/** How a model is built: `reduction: false` leaves out what only serves reduction (symmetry). */
+export interface BuildOptions {
+  readonly reduction?: boolean;
+}
 
 export interface ModelEntry {
   readonly name: string;
@@ -13,7 +20,7 @@ export interface ModelEntry {
   /** Parameters, as shown by `walrus-spec list`. */
   readonly parameters: Readonly<Record<string, string | number | boolean>>;
   readonly isDefault: boolean;
-  build(): Model<unknown, unknown>;
+  build(options?: BuildOptions): Model<unknown, unknown>;
 }
 
 function entry<S, A>(
@@ -21,10 +28,37 @@ function entry<S, A>(
   description: string,
   parameters: ModelEntry["parameters"],
   isDefault: boolean,
-  build: () => Model<S, A>,
+  build: (options: BuildOptions) => Model<S, A>,
 ): ModelEntry {
   // The checker treats states and actions opaquely, so erasing their types here is safe.
-  return { name, description, parameters, isDefault, build: build as unknown as () => Model<unknown, unknown> };
+  return {
+    name,
+    description,
+    parameters,
+    isDefault,
+    build: ((options: BuildOptions = {}) => build(options)) as unknown as ModelEntry["build"],
+  };
+}
+
+function quorum(name: string, description: string, isDefault: boolean, options: QuorumWriteOptions): ModelEntry {
+  const parameters: Record<string, string | number | boolean> = {
+    shards: options.shards.join(","),
+    network:
+      typeof options.network === "object"
+        ? [
+            options.network.ordering ?? "unordered",
+            options.network.loss ? "lossy" : "",
+            options.network.duplication ? "duplicating" : "",
+          ]
+            .filter(Boolean)
+            .join(" ")
+        : (options.network ?? "unordered"),
+  };
+  if (options.byzantine) parameters.byzantine = options.byzantine.map((i) => `A${i}`).join(",");
+  if (options.crash) parameters.crash = options.crash.map((i) => `A${i}`).join(",");
+  if (options.budget !== undefined) parameters.budget = options.budget;
+  if (options.intersection === false) parameters.intersection = false;
+  return entry(name, description, parameters, isDefault, () => quorumWrite(options));
 }
 
 export const MODELS: readonly ModelEntry[] = [
@@ -36,6 +70,13 @@ export const MODELS: readonly ModelEntry[] = [
       rms <= 5,
       () => twoPhaseCommitActors(rms),
     ),
+  ),
+  entry(
+    "two-phase-commit-7-symmetric",
+    "TwoPhase.tla with 7 RMs declared interchangeable: symmetry reduction (296 448 states without it)",
+    { rms: 7, network: "duplicating", symmetry: true },
+    true,
+    ({ reduction }) => twoPhaseCommitActors(7, { symmetry: reduction !== false }),
   ),
   entry(
     "two-phase-commit-plain-7",
@@ -50,6 +91,40 @@ export const MODELS: readonly ModelEntry[] = [
     { rms: 3, commitEarly: true },
     false,
     () => twoPhaseCommit(3, { commitEarly: true }),
+  ),
+  quorum(
+    "quorum-write-4-byzantine",
+    "A quorum write (2f+1 of n = 4 shards) with one Byzantine acceptor that acknowledges without storing",
+    true,
+    { shards: [1, 1, 1, 1], byzantine: [3] },
+  ),
+  quorum("quorum-write-4-crash", "A quorum write (n = 4) where any one acceptor may crash at any point", true, {
+    shards: [1, 1, 1, 1],
+    crash: [0, 1, 2, 3],
+  }),
+  quorum(
+    "quorum-write-weighted-byzantine",
+    "A quorum write over weighted acceptors (2,1,1,1,2 shards: n = 7, f = 2) with a Byzantine acceptor of 2 shards",
+    true,
+    { shards: [2, 1, 1, 1, 2], byzantine: [0] },
+  ),
+  quorum(
+    "quorum-write-4-two-byzantine",
+    "Tightness: two Byzantine acceptors (f + 1 shards) break quorum intersection",
+    false,
+    { shards: [1, 1, 1, 1], byzantine: [2, 3], budget: 2 },
+  ),
+  quorum(
+    "quorum-write-4-lossy",
+    "A quorum write over a lossy network: a lost message can leave the write unfinished (eventually fails)",
+    false,
+    { shards: [1, 1, 1, 1], network: { loss: true } },
+  ),
+  quorum(
+    "quorum-write-10",
+    "A quorum write to 10 acceptors, properties about the writer: many independent deliveries for partial-order reduction",
+    true,
+    { shards: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], intersection: false },
   ),
 ];
 

@@ -192,7 +192,7 @@ describe("bad input", () => {
   });
 
   it("--help on every command", () => {
-    for (const command of ["blob-id", "encode", "decode", "check", "list"]) {
+    for (const command of ["blob-id", "encode", "decode", "check", "list", "replay", "merge"]) {
       const result = run(command, "--help");
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(new RegExp(`Usage: walrus-spec ${command}`));
@@ -210,13 +210,19 @@ describe("check and list", () => {
     expect(report.models.map((m: { model: string; uniqueStates: number }) => [m.model, m.uniqueStates])).toEqual([
       ["two-phase-commit-3", 288],
       ["two-phase-commit-5", 8832],
+      ["two-phase-commit-7-symmetric", 2210],
+      ["quorum-write-4-byzantine", 83],
+      ["quorum-write-4-crash", 420],
+      ["quorum-write-weighted-byzantine", 261],
+      ["quorum-write-10", 1818],
     ]);
   }, 60_000);
 
   it("a violated property: exit code 1 and a numbered counterexample", () => {
     const result = run("check", "two-phase-commit-3-buggy");
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/FAIL {4}always TCConsistent: counterexample in 5 steps\n {6}1\. RMPrepare\(rm0\)/);
+    expect(result.stdout).toMatch(/FAIL {4}always TCConsistent: counterexample in 5 steps\n {6}0\. initial state\n/);
+    expect(result.stdout).toMatch(/ {6}1\. RMPrepare\(rm0\)\n {9}rmState\.rm0: "working" → "prepared"/);
   });
 
   it("--dfs finds the same violation; --bfs and --dfs together are a usage error", () => {
@@ -229,7 +235,7 @@ describe("check and list", () => {
   it("a bound that stops the search: exit code 2 and the coverage reached", () => {
     const result = run("check", "two-phase-commit-5", "--max-states", "100");
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(/100 unique states .* stopped by maxStates \(incomplete\)/);
+    expect(result.stdout).toMatch(/100 unique states .* INCOMPLETE: stopped by --max-states after 100 unique states/);
   });
 
   it("an unknown model: exit code 2 naming the known ones", () => {

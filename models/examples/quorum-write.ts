@@ -12,7 +12,13 @@
  */
 
 import { assign, setup } from "xstate";
-import { ActorModel, type AdversarySpec, type NetworkKind, type SystemView } from "../../checker/actors.js";
+import {
+  ActorModel,
+  type AdversarySpec,
+  type NetworkKind,
+  type NetworkSpec,
+  type SystemView,
+} from "../../checker/actors.js";
 import { ModelError } from "../../checker/errors.js";
 
 /** The send action: its params are the message, `to` naming the recipient. */
@@ -101,7 +107,7 @@ export interface QuorumWriteOptions {
   readonly crash?: readonly number[];
   /** The adversary's budget in shards; default f. */
   readonly budget?: number;
-  readonly network?: NetworkKind;
+  readonly network?: NetworkKind | NetworkSpec;
   /**
    * Check quorum intersection (default true). It reads every acceptor, so every delivery is
    * visible to it and partial-order reduction has nothing to reorder; without it the properties

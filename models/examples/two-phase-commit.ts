@@ -23,6 +23,8 @@ export const RM_ABORTED = 3;
 export const TM_INIT = 0;
 export const TM_COMMITTED = 1;
 export const TM_ABORTED = 2;
+const RM_STATE_NAMES = ["working", "prepared", "committed", "aborted"];
+const TM_STATE_NAMES = ["init", "committed", "aborted"];
 
 /** A state of TwoPhase: sets are bit masks over RM indices. */
 export interface TwoPhaseState {
@@ -139,6 +141,21 @@ export function twoPhaseCommit(rms: number, options: TwoPhaseOptions = {}): Mode
         case "RMRcvAbortMsg":
           return "deliver";
       }
+    },
+    // The variables of TwoPhase.tla with its values: RMs are named as formatAction names them.
+    describe(state) {
+      const names = state.rmState.map((_, rm) => `rm${rm}`);
+      const rmsIn = (mask: number) => names.filter((_, rm) => mask & (1 << rm));
+      return {
+        rmState: Object.fromEntries(names.map((name, rm) => [name, RM_STATE_NAMES[state.rmState[rm]]])),
+        tmState: TM_STATE_NAMES[state.tmState],
+        tmPrepared: new Set(rmsIn(state.tmPrepared)),
+        msgs: new Set<Record<string, string>>([
+          ...rmsIn(state.msgPrepared).map((rm) => ({ type: "Prepared", rm })),
+          ...(state.msgCommit ? [{ type: "Commit" }] : []),
+          ...(state.msgAbort ? [{ type: "Abort" }] : []),
+        ]),
+      };
     },
   };
 }
