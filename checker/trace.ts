@@ -760,8 +760,10 @@ function actorEvents(model: ActorModel, path: Path<SystemState, SystemAction>): 
         const message = model.message(action.message);
         return { from: message.from, to: message.to, over: message.to, text: message.event.type };
       }
-      case "drop":
-        return { over: model.message(action.message).to, text: `lost: ${model.message(action.message).event.type}` };
+      case "drop": {
+        const message = model.message(action.message);
+        return { over: message.to, text: `lost: ${message.event.type} from ${model.actors[message.from].name}` };
+      }
       case "byzantine":
         return { over: action.actor, text: `(Byzantine) sends ${model.message(action.message).event.type}` };
       case "crash":

@@ -385,7 +385,10 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
     const json = {
       ...(runCodec ? { codec: { results: codec, failed: codecFailed, timing: { seconds: codecSeconds } } } : {}),
       ...(options.simulate !== undefined
-        ? { simulations: outcomes.map((o) => ({ ...o.report, traces: o.traces, timing: { seconds: o.seconds } })) }
+        ? {
+            simulations: outcomes.map((o) => ({ ...o.report, timing: { seconds: o.seconds } })),
+            traces: outcomes.flatMap((o) => o.traces),
+          }
         : { models: outcomes.map((o) => searchJson(o as SearchOutcome)) }),
     };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);

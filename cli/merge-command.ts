@@ -29,23 +29,57 @@ function readReport(file: string): unknown {
   }
 }
 
+/**
+ * The shard reports in `files`: a file holds one report, or the `simulations` of a
+ * `check --simulate --format json` run (one report per model checked).
+ */
+function shardReports(files: readonly string[]): { value: unknown; source: string; run: boolean }[] {
+  return files.flatMap((file): { value: unknown; source: string; run: boolean }[] => {
+    const value = readReport(file);
+    const simulations = (value as { simulations?: unknown }).simulations;
+    if (typeof value === "object" && value !== null && Array.isArray(simulations)) {
+      return simulations.map((report, i) => ({ value: report, source: `${file} (simulation ${i + 1})`, run: true }));
+    }
+    return [{ value, source: file, run: false }];
+  });
+}
+
 function mergeCommand(files: string[], options: MergeOptions): void {
-  const values = files.map(readReport);
-  let report: ReturnType<typeof mergeSimulationReports>;
-  try {
-    report = mergeSimulationReports(values, files);
-  } catch (error) {
-    if (error instanceof SwarmMergeError) throw new UsageError(error.message);
-    throw error;
+  // Runs that checked several models wrote one report for each: one swarm per model then. Bare
+  // reports must all be shards of one swarm, so that a file of another swarm is an error.
+  const shards = shardReports(files);
+  const byModel = shards.some((shard) => shard.run);
+  const swarms = new Map<string, { value: unknown; source: string }[]>();
+  for (const shard of shards) {
+    const model = (shard.value as { model?: unknown }).model;
+    const key = byModel && typeof model === "string" ? model : "";
+    swarms.set(key, [...(swarms.get(key) ?? []), shard]);
   }
+  const merged = [...swarms.values()].map((shards) => {
+    try {
+      return mergeSimulationReports(
+        shards.map((s) => s.value),
+        shards.map((s) => s.source),
+      );
+    } catch (error) {
+      if (error instanceof SwarmMergeError) throw new UsageError(error.message);
+      throw error;
+    }
+  });
   const output =
-    options.format === "json" ? JSON.stringify(report, null, 2) : formatSimulationReport(report).join("\n");
+    options.format === "json"
+      ? JSON.stringify(merged.length === 1 ? merged[0] : { merged }, null, 2)
+      : merged.flatMap((report) => formatSimulationReport(report)).join("\n");
   process.stdout.write(`${output}\n`);
   // A counterexample is a verdict whatever else is missing; missing shards only make "no violation" unsure.
-  if (simulationFailed(report)) process.exitCode = EXIT_FAILED;
-  else if (report.missingShards.length > 0) {
-    const missing = report.missingShards.map((i) => `${i + 1}/${report.shard.count}`).join(", ");
-    throw new UsageError(`the swarm is incomplete: no report of shard ${missing}`);
+  const incomplete = merged.filter((report) => report.missingShards.length > 0);
+  if (merged.some(simulationFailed)) process.exitCode = EXIT_FAILED;
+  else if (incomplete.length > 0) {
+    const missing = incomplete.map(
+      (report) =>
+        `${report.model}: no report of shard ${report.missingShards.map((i) => `${i + 1}/${report.shard.count}`).join(", ")}`,
+    );
+    throw new UsageError(`the swarm is incomplete: ${missing.join("; ")}`);
   } else process.exitCode = EXIT_OK;
 }
 

@@ -3,10 +3,10 @@
  * exit code.
  */
 
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runCli } from "./support/cli.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { encodeMetadataWithId, encodeSliver } from "../spec/bcs.js";
 import { blobIdToString } from "../spec/commitments/blob-id.js";
@@ -14,19 +14,10 @@ import { encodeInconsistently } from "../spec/codec/malicious.js";
 import { pattern } from "../spec/self-check.js";
 import { oracleEncode } from "./support/wasm-oracle.js";
 
-const root = new URL("..", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "walrus-spec-cli-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function run(...args: string[]) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", join(root, "cli/bin.ts"), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, CI: "true" },
-    timeout: 120_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = runCli;
 
 function file(name: string, bytes: Uint8Array): string {
   const path = join(work, name);

@@ -3,29 +3,20 @@
  * and the exit code (0 no violation, 1 a violation, 2 unusable input or missing shards).
  */
 
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runCli } from "./support/cli.js";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Model } from "../checker/model.js";
 import { type SimulationOptions, simulate } from "../checker/simulate.js";
 import { mergeSimulationReports } from "../checker/swarm.js";
 import { twoPhaseCommit } from "../models/examples/two-phase-commit.js";
 
-const root = new URL("..", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "walrus-spec-merge-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function run(...args: string[]) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", join(root, "cli/bin.ts"), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, CI: "true" },
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = runCli;
 
 /** Writes the reports of a 3-shard swarm; returns their files. */
 function swarm<S, A>(name: string, model: Model<S, A>, options: SimulationOptions): string[] {

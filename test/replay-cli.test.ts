@@ -3,28 +3,19 @@
  * writeTraceFiles, with its stdout, stderr and exit code (0 confirmed, 1 diverges, 2 unusable).
  */
 
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runCli } from "./support/cli.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkModel } from "../checker/search.js";
 import { writeTraceFiles } from "../checker/trace.js";
 import { findModel } from "../models/index.js";
 
-const root = new URL("..", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "walrus-spec-replay-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function run(...args: string[]) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", join(root, "cli/bin.ts"), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, CI: "true" },
-    timeout: 120_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = runCli;
 
 /** Checks the catalogue model `name` and writes the trace files of `property`. */
 function traceOf(name: string, property: string): string {

@@ -1,0 +1,126 @@
+/**
+ * Reduction never changes a verdict: every catalogue model is checked with and without
+ * partial-order reduction and symmetry, with both state counts pinned; what the properties can
+ * observe is the same either way; and on a model of many independent deliveries the reduction is
+ * more than tenfold.
+ */
+
+import { describe, expect, it } from "vitest";
+import type { SystemAction, SystemState } from "../checker/actors.js";
+import type { Model } from "../checker/model.js";
+import { checkModel } from "../checker/search.js";
+import { quorumWrite } from "../models/examples/quorum-write.js";
+import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
+import { findModel } from "../models/index.js";
+
+// Model → [unique states without reduction, with reduction, verdicts (1 holds, 0 fails) per property].
+const TABLE: Array<[string, number, number, string]> = [
+  ["two-phase-commit-3", 288, 288, "111"],
+  ["two-phase-commit-5", 8_832, 8_832, "111"],
+  ["two-phase-commit-7", 296_448, 296_448, "111"],
+  ["two-phase-commit-7-symmetric", 296_448, 2_210, "111"],
+  ["two-phase-commit-plain-7", 296_448, 296_448, "111"],
+  ["two-phase-commit-3-buggy", 498, 498, "011"],
+  ["quorum-write-4-byzantine", 83, 83, "1111"],
+  ["quorum-write-4-crash", 420, 420, "1111"],
+  ["quorum-write-weighted-byzantine", 261, 261, "1111"],
+  ["quorum-write-4-two-byzantine", 82, 82, "0111"],
+  ["quorum-write-4-lossy", 624, 624, "1101"],
+  ["quorum-write-10", 61_128, 1_818, "111"],
+];
+
+describe("the same verdicts with and without reduction", () => {
+  it.each(TABLE)(
+    "%s: %i unique states without reduction, %i with",
+    (name, without, withReduction, verdicts) => {
+      const entry = findModel(name);
+      if (!entry) throw new Error(`no model ${name}`);
+      const plain = checkModel(entry.build({ reduction: false }), { reduction: false });
+      const reduced = checkModel(entry.build({ reduction: true }), { reduction: true });
+      expect([plain.uniqueStates, reduced.uniqueStates]).toEqual([without, withReduction]);
+      const summary = (report: typeof plain) => report.properties.map((p) => (p.holds ? 1 : 0)).join("");
+      expect(summary(plain)).toBe(verdicts);
+      expect(summary(reduced)).toBe(verdicts);
+      expect(plain.complete && reduced.complete).toBe(true);
+    },
+    60_000,
+  );
+
+  it("partial-order reduction: more than 10× fewer states already for 7 acceptors (33× for 10)", () => {
+    const [plain, reduced] = [false, true].map((reduction) =>
+      checkModel(quorumWrite({ shards: Array(7).fill(1), intersection: false }), { reduction }),
+    );
+    expect([plain.uniqueStates, reduced.uniqueStates]).toEqual([2_277, 190]);
+    expect(reduced.reduction).toEqual({ partialOrder: true, symmetry: false });
+  });
+});
+
+/** The model with one more property: it records what `observe` sees in every state the search visits. */
+function observing(
+  model: Model<SystemState, SystemAction>,
+  reads: (state: SystemState) => string,
+  seen: Set<string>,
+): Model<SystemState, SystemAction> {
+  return {
+    name: model.name,
+    initStates: () => model.initStates(),
+    actions: (state, out) => model.actions(state, out),
+    nextState: (state, action) => model.nextState(state, action),
+    fingerprint: (state, out) => model.fingerprint(state, out),
+    ...(model.symmetricFingerprint ? { symmetricFingerprint: model.symmetricFingerprint.bind(model) } : {}),
+    ...(model.ampleSets ? { ampleSets: model.ampleSets.bind(model) } : {}),
+    properties: [
+      {
+        kind: "sometimes",
+        name: "observe",
+        holds: (state) => {
+          seen.add(reads(state));
+          return false;
+        },
+      },
+    ],
+  };
+}
+
+describe("reduction keeps what properties observe", () => {
+  it("partial-order: every writer state of the full space is visited in the reduced one", () => {
+    const observe = (reduction: boolean) => {
+      const model = quorumWrite({ shards: Array(7).fill(1), intersection: false });
+      const seen = new Set<string>();
+      const writer = (state: SystemState) => {
+        const snapshot = model.view(state).actors[0];
+        return `${JSON.stringify(snapshot.value)} ${JSON.stringify(snapshot.context)}`;
+      };
+      checkModel(observing(model, writer, seen), { reduction });
+      return seen;
+    };
+    const full = observe(false);
+    // Collecting with each set of fewer than 5 acknowledgements (99), committed with each set of 5 (21).
+    expect(full.size).toBe(120);
+    expect(observe(true)).toEqual(full);
+  });
+
+  it("symmetry: the multisets of RM states reachable are the same, from 80 instead of 288 states", () => {
+    const observe = (symmetry: boolean) => {
+      const model = twoPhaseCommitActors(3, { symmetry });
+      const seen = new Set<string>();
+      const rms = (state: SystemState) => {
+        const view = model.view(state);
+        const values = view.actors.slice(1).map((snapshot) => String(snapshot.value));
+        return `${String(view.actors[0].value)} ${values.sort().join(",")}`;
+      };
+      const report = checkModel(observing(model, rms, seen));
+      return { seen, states: report.uniqueStates };
+    };
+    const full = observe(false);
+    const reduced = observe(true);
+    expect([full.states, reduced.states]).toEqual([288, 80]);
+    expect(reduced.seen).toEqual(full.seen);
+  });
+
+  it("symmetry at 5 RMs: 366 states instead of 8 832, the same verdicts", () => {
+    const report = checkModel(twoPhaseCommitActors(5, { symmetry: true }));
+    expect(report.uniqueStates).toBe(366);
+    expect(report.properties.map((p) => p.holds)).toEqual([true, true, true]);
+  });
+});
