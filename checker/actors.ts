@@ -148,6 +148,8 @@ interface LocalStep {
 const MAX_ACTORS = 16;
 const NETWORK_READ = 1 << 30;
 const ALL_VISIBLE = -1;
+/** The reads of a property that declares none: every actor and the network. */
+const ALL_READS = -1;
 /** Orders of tied symmetric actors tried when canonicalising a state. */
 const MAX_TIE_ORDERS = 24;
 const CRASHED = 1;
@@ -192,11 +194,15 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   private readonly messages: Message[] = [];
   /** The interned event of each message, so that a delivery needs no lookup by content. */
   private readonly messageEvents: number[] = [];
-  private readonly memo = new Map<number, LocalStep>();
+  /** memo[local][event]: the memoised step. */
+  private readonly memo: Array<Array<LocalStep | undefined> | undefined> = [];
   private readonly internal: number[][];
   private readonly initial: SystemState;
   /** Per local state: bit mask of the actors it may still send to (see futureRecipients). */
   private readonly recipients: number[] = [];
+  /** The state whose property views are in viewCache (by the reads mask). */
+  private viewState: SystemState | undefined;
+  private readonly viewCache = new Map<number, SystemView>();
   /** Actors (bits) and the network (NETWORK_READ) that some property reads. */
   private readonly visible: number;
   private readonly staticMenu: readonly (readonly number[])[] | undefined;
@@ -297,7 +303,10 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     this.properties = spec.properties.map((property) => {
       if (property.reads === undefined) {
         visible = ALL_VISIBLE;
-        return { ...property, holds: (state: SystemState) => property.holds(this.view(state)) };
+        return {
+          ...property,
+          holds: (state: SystemState) => property.holds(this.restrictedView(state, ALL_READS, property.name)),
+        };
       }
       let reads = 0;
       for (const name of property.reads)
@@ -305,7 +314,18 @@ export class ActorModel implements Model<SystemState, SystemAction> {
       visible |= reads;
       return {
         ...property,
-        holds: (state: SystemState) => property.holds(this.restrictedView(state, reads, property.name)),
+        holds: (state: SystemState) => {
+          try {
+            return property.holds(this.restrictedView(state, reads, property.name));
+          } catch (error) {
+            if (error instanceof TypeError) {
+              throw new ModelError(
+                `property "${property.name}" failed (${error.message}): does it read an actor it does not declare in reads?`,
+              );
+            }
+            throw error;
+          }
+        },
       };
     });
     this.visible = visible;
@@ -357,9 +377,9 @@ export class ActorModel implements Model<SystemState, SystemAction> {
         return next;
       }
       case "byzantine":
-        return this.withNetwork(state, state, -1, [action.message]);
+        return this.withNetwork(state, -1, 0, -1, [action.message]);
       case "drop":
-        return this.withNetwork(state, state, action.at, []);
+        return this.withNetwork(state, -1, 0, action.at, []);
       default: {
         const deliver = action.kind === "deliver";
         const actor = deliver ? this.messages[action.message].to : action.actor;
@@ -370,13 +390,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
           !(this.network.duplication && this.network.ordering === "unordered") &&
           (state[n] & (BYZANTINE << this.messages[action.message].from)) === 0;
         const step = this.step(state[actor], event);
-        if (step.next === state[actor] && step.sent.length === 0 && !consumed) return undefined;
-        let locals = state;
-        if (step.next !== state[actor]) {
-          locals = state.slice();
-          locals[actor] = step.next;
-        }
-        return this.withNetwork(state, locals, consumed ? action.at : -1, step.sent);
+        return this.withNetwork(state, actor, step.next, consumed ? action.at : -1, step.sent);
       }
     }
   }
@@ -465,29 +479,40 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     return vars;
   }
 
-  /** The view a property that reads only `reads` gets: reading anything else is a ModelError. */
+  /**
+   * The view a property that reads only `reads` gets: the actors it does not declare are absent
+   * (undefined), and reading the network undeclared throws. Views are cached for the state last
+   * asked about, since every property is evaluated on the same state in turn.
+   */
   private restrictedView(state: SystemState, reads: number, property: string): SystemView {
-    const full = this.view(state);
-    const guard = <T>(items: readonly T[]) =>
-      new Proxy(items, {
-        get: (target, key, receiver) => {
-          if (typeof key === "string" && /^\d+$/.test(key) && (reads & (1 << Number(key))) === 0) {
-            throw new ModelError(
-              `property "${property}" reads ${this.actors[Number(key)].name}, which it does not declare`,
-            );
-          }
-          return Reflect.get(target, key, receiver);
-        },
-      });
-    return {
-      actors: guard(full.actors),
-      status: guard(full.status),
+    if (state !== this.viewState) {
+      this.viewState = state;
+      this.viewCache.clear();
+    }
+    const cached = this.viewCache.get(reads);
+    if (cached !== undefined) return cached;
+    const n = this.n;
+    const faults = state[n];
+    const actors = new Array<SnapshotFrom<AnyStateMachine>>(n);
+    const status = new Array<ActorStatus>(n);
+    for (let a = 0; a < n; a++) {
+      if ((reads & (1 << a)) === 0) continue;
+      actors[a] = this.locals[state[a]].snapshot;
+      status[a] = faults & (CRASHED << a) ? "crashed" : faults & (BYZANTINE << a) ? "byzantine" : "correct";
+    }
+    const view: SystemView = {
+      actors,
+      status,
       get messages(): readonly Message[] {
-        if ((reads & NETWORK_READ) === 0)
+        if ((reads & NETWORK_READ) === 0) {
           throw new ModelError(`property "${property}" reads the network, which it does not declare`);
-        return full.messages;
+        }
+        return Array.from(state.subarray(n + 1), (id) => messages[id]);
       },
     };
+    const messages = this.messages;
+    this.viewCache.set(reads, view);
+    return view;
   }
 
   /**
@@ -523,7 +548,8 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     const candidates: SystemAction[][] = [];
     for (const seed of new Set(owners)) {
       let set = 1 << seed;
-      for (;;) {
+      // A set that grows to include an actor a property reads is visible: give up on it early.
+      while ((set & this.visible) === 0) {
         let grown = set;
         for (let a = 0; a < n; a++) if (grown & (1 << a)) grown |= senders[a];
         // Crashes share the budget: one crash can disable another.
@@ -599,17 +625,27 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   }
 
   /**
-   * The state with the first n + 1 words of `locals` (`state` itself or a changed copy) and its network: the message at `removeAt`
-   * taken out (−1: none) and `sent` added where the network puts them.
+   * `state` with actor `actor`'s local state replaced by `local` (actor −1: none), the message at
+   * `removeAt` taken out (−1: none) and `sent` added where the network puts them; undefined when
+   * that changes nothing.
    */
   private withNetwork(
     state: SystemState,
-    locals: SystemState,
+    actor: number,
+    local: number,
     removeAt: number,
     sent: readonly number[],
   ): SystemState | undefined {
     const n = this.n;
-    if (removeAt < 0 && sent.length === 0) return locals === state ? undefined : locals;
+    const localChanged = actor >= 0 && state[actor] !== local;
+    if (removeAt < 0 && sent.length === 0) {
+      if (!localChanged) return undefined;
+      const next = state.slice();
+      next[actor] = local;
+      return next;
+    }
+    let next: Int32Array;
+    let out: number;
     if (this.network.ordering === "fifo") {
       const network = Array.from(state.subarray(n + 1));
       if (removeAt >= 0) network.splice(removeAt - n - 1, 1);
@@ -625,29 +661,34 @@ export class ActorModel implements Model<SystemState, SystemAction> {
         }
         network.splice(at, 0, message);
       }
-      const next = new Int32Array(n + 1 + network.length);
-      next.set(locals.subarray(0, n + 1));
+      next = new Int32Array(n + 1 + network.length);
+      next.set(state.subarray(0, n + 1));
       next.set(network, n + 1);
-      return next;
-    }
-    // Merge the messages still in flight (sorted) with the sent ones (sorted, distinct).
-    const dedupe = this.network.duplication;
-    const next = new Int32Array(state.length - (removeAt < 0 ? 0 : 1) + sent.length);
-    next.set(locals.subarray(0, n + 1));
-    let out = n + 1;
-    let j = 0;
-    for (let i = n + 1; i <= state.length; i++) {
-      const inFlight = i < state.length ? state[i] : Number.POSITIVE_INFINITY;
-      while (j < sent.length && sent[j] <= inFlight) {
-        if (!(dedupe && sent[j] === inFlight) && !(dedupe && out > n + 1 && next[out - 1] === sent[j])) {
-          next[out++] = sent[j];
+      out = next.length;
+    } else {
+      // Merge the messages still in flight (sorted) with the sent ones (sorted, distinct).
+      const dedupe = this.network.duplication;
+      next = new Int32Array(state.length - (removeAt < 0 ? 0 : 1) + sent.length);
+      for (let i = 0; i <= n; i++) next[i] = state[i];
+      out = n + 1;
+      let j = 0;
+      for (let i = n + 1; i <= state.length; i++) {
+        const inFlight = i < state.length ? state[i] : Number.POSITIVE_INFINITY;
+        while (j < sent.length && sent[j] <= inFlight) {
+          if (!(dedupe && (sent[j] === inFlight || (out > n + 1 && next[out - 1] === sent[j])))) next[out++] = sent[j];
+          j++;
         }
-        j++;
+        if (i < state.length && i !== removeAt) next[out++] = inFlight;
       }
-      if (i < state.length && i !== removeAt) next[out++] = inFlight;
     }
+    if (actor >= 0) next[actor] = local;
     const result = out === next.length ? next : next.subarray(0, out);
-    if (result.length === state.length && result.every((v, i) => v === state[i])) return undefined;
+    // On a duplicating network a step may send only what is already in flight.
+    if (!localChanged && removeAt < 0 && result.length === state.length) {
+      let same = true;
+      for (let i = n + 1; i < state.length && same; i++) same = result[i] === state[i];
+      if (same) return undefined;
+    }
     return result;
   }
 
@@ -656,7 +697,8 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     return (
       this.withNetwork(
         start,
-        start,
+        -1,
+        0,
         -1,
         [...inFlight].sort((a, b) => a - b),
       ) ?? start
@@ -664,8 +706,12 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   }
 
   private step(local: number, event: number): LocalStep {
-    const key = local * 1_048_576 + event;
-    const cached = this.memo.get(key);
+    let row = this.memo[local];
+    if (row === undefined) {
+      row = [];
+      this.memo[local] = row;
+    }
+    const cached = row[event];
     if (cached) return cached;
     this.transitionsComputed++;
     const { actor, snapshot } = this.locals[local];
@@ -674,7 +720,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
       next: next === snapshot ? local : this.internLocal(actor, next),
       sent: [...new Set(this.outputs(actor, actions))].sort((a, b) => a - b),
     };
-    this.memo.set(key, step);
+    row[event] = step;
     return step;
   }
 

@@ -167,6 +167,13 @@ describe("faults within a budget counted in shards", () => {
       ],
       properties: [{ kind: "always", name: "peeks", reads: ["a"], holds: (view) => view.actors[1].value !== "x" }],
     });
-    expect(() => checkModel(model)).toThrow(/property "peeks" reads b, which it does not declare/);
+    expect(() => checkModel(model)).toThrow(ModelError);
+    expect(() => checkModel(model)).toThrow(/property "peeks" failed .*does it read an actor it does not declare/);
+    const network = new ActorModel({
+      name: "m",
+      actors: [{ name: "a", machine }],
+      properties: [{ kind: "always", name: "counts", reads: ["a"], holds: (view) => view.messages.length === 0 }],
+    });
+    expect(() => checkModel(network)).toThrow(/property "counts" reads the network, which it does not declare/);
   });
 });
