@@ -13,7 +13,7 @@ import type { Path, PathStep } from "./search.js";
 /** The family that matches every action: the only one of a model without `actionKind`. */
 export const ANY_ACTION = "any";
 
-/** An `always` property failed in a state a random run reached. */
+/** An `always` property failed in a state a random run reached, or an `eventually` one in a quiescent state. */
 export class PropertyViolation<S, A> extends Error {
   constructor(
     readonly property: string,
@@ -46,6 +46,8 @@ export interface SystemHolder<S, A> {
   readonly init: S;
   readonly steps: PathStep<S, A>[];
   readonly reached: Set<string>;
+  /** The `eventually` properties that have held on this run. */
+  readonly goals: Set<string>;
 }
 
 /** The setup of one run from `init`, for `fc.modelRun`. */
@@ -121,22 +123,32 @@ function enabledSteps<S, A>(model: Model<S, A>, state: S, family: string): PathS
   return steps;
 }
 
-/** Records the witnesses `state` gives, then fails on the first `always` property it breaks. */
+/**
+ * Records the witnesses `state` gives and the `eventually` goals it meets, then fails on the first
+ * `always` property it breaks, or on an `eventually` property never met when the run has reached a
+ * quiescent state (nothing more can happen, so it never will be).
+ */
 function observe<S, A>(model: Model<S, A>, real: SystemHolder<S, A>, state: S): void {
   let broken: string | undefined;
+  let unmet: string | undefined;
   for (const property of model.properties) {
     if (property.kind === "sometimes") {
       if (!real.reached.has(property.name) && property.holds(state)) real.reached.add(property.name);
+    } else if (property.kind === "eventually") {
+      if (!real.goals.has(property.name) && property.holds(state)) real.goals.add(property.name);
+      if (!real.goals.has(property.name)) unmet ??= property.name;
     } else if (broken === undefined && !property.holds(state)) {
       broken = property.name;
     }
   }
+  if (broken === undefined && unmet !== undefined && enabledSteps(model, state, ANY_ACTION).length === 0)
+    broken = unmet;
   if (broken !== undefined)
     throw new PropertyViolation(broken, { init: real.init, steps: real.steps.slice() }, describer(model));
 }
 
 function holders<S, A>(init: S): RunSetup<S, A> {
-  return { model: { state: init }, real: { init, steps: [], reached: new Set() } };
+  return { model: { state: init }, real: { init, steps: [], reached: new Set(), goals: new Set() } };
 }
 
 /** A run from `init`, its initial state already checked: the setup to give `fc.modelRun`. */

@@ -18,6 +18,7 @@ import {
 } from "../checker/fast-check.js";
 import type { Fingerprint, Model } from "../checker/model.js";
 import { type Path, checkModel } from "../checker/search.js";
+import { quorumWrite } from "../models/examples/quorum-write.js";
 import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
 import {
   RM_ABORTED,
@@ -258,5 +259,36 @@ describe("edge cases and bad options", () => {
     expect(() =>
       checkWithFastCheck(buggy, { seed: 1, replayPath: path, commandsReplayPath: first.commandsReplayPath }),
     ).toThrow(/cannot replay/);
+  });
+});
+
+describe("fast-check over an actor model with an adversary", () => {
+  it("finds the f + 1 Byzantine break of quorum intersection and shrinks it to the breadth-first length", () => {
+    const model = quorumWrite({ shards: [1, 1, 1, 1], byzantine: [2, 3], budget: 2 });
+    const shortest = checkModel(quorumWrite({ shards: [1, 1, 1, 1], byzantine: [2, 3], budget: 2 })).properties[0];
+    if (shortest.holds || shortest.kind !== "always") throw new Error("expected a counterexample");
+    const result = checkWithFastCheck(model, { seed: 3, numRuns: 300, kinds: ["deliver", "byzantine"] });
+    if (result.holds) throw new Error("expected a violation");
+    expect(result.property).toBe("quorum intersection: committed ⇒ f+1 correct shards store the value");
+    expect(result.path.steps.length).toBe(shortest.counterexample.steps.length);
+    expect(result.path.steps.filter((step) => step.action.kind === "byzantine").length).toBe(2);
+  });
+});
+
+describe("fast-check and eventually", () => {
+  it("a run that ends quiescent without the goal violates it: the lossy write", () => {
+    const result = checkWithFastCheck(quorumWrite({ shards: [1, 1, 1, 1], network: { loss: true } }), {
+      seed: 11,
+      numRuns: 300,
+    });
+    if (result.holds) throw new Error("expected a violation");
+    expect(result.property).toBe("the write completes");
+    expect(result.path.steps.some((step) => step.action.kind === "drop")).toBe(true);
+  });
+
+  it("a reliable network completes the write on every run", () => {
+    expect(
+      checkWithFastCheck(quorumWrite({ shards: [1, 1, 1, 1], byzantine: [3] }), { seed: 2, numRuns: 100 }).holds,
+    ).toBe(true);
   });
 });
