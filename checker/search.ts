@@ -1,13 +1,19 @@
 /**
  * Exhaustive exploration: every reachable state once (by fingerprint). Breadth-first (the default)
  * finds every violation and witness by a shortest path; depth-first keeps only the current branches
- * in memory. States waiting to be expanded are kept whole; visited states only as fingerprints with
- * a parent link, from which a path is rebuilt by replaying actions.
+ * in memory. States waiting to be expanded are kept whole; visited states only as fingerprints
+ * (`visited.ts`). Paths are not stored per state: breadth-first keeps two bytes a state from which
+ * any path is replayed (`trail.ts`); depth-first has the current branch in hand when it discovers
+ * something and copies it then.
+ *
+ * The loop is written for speed: no closure or array is made per state, the queue is a ring of
+ * states beside typed arrays for depth and entry number, and decided properties are not evaluated.
  */
 
 import type { Fingerprint, Model, Property } from "./model.js";
 import { collisionProbability } from "./fingerprint.js";
-import { ALREADY_VISITED, VisitedSet } from "./visited.js";
+import { BreadthFirstTrail } from "./trail.js";
+import { VisitedSet } from "./visited.js";
 
 /** One step of a path: the action taken and the state it led to. */
 export interface PathStep<S, A> {
@@ -48,124 +54,269 @@ export interface SearchReport<S, A> {
   readonly complete: boolean;
   readonly stoppedBy?: "maxStates" | "maxDepth";
   readonly collisionProbability: number;
+  /**
+   * Bytes held at the end of the search per unique state by the visited set and what rebuilds
+   * paths (breadth-first: the trail). States waiting in the queue are not counted.
+   */
   readonly bytesPerState: number;
   readonly properties: readonly PropertyResult<S, A>[];
 }
 
-function rebuildPath<S, A>(model: Model<S, A>, visited: VisitedSet, target: number, inits: S[]): Path<S, A> {
-  const chain: number[] = [];
-  for (let at = target; at !== -1; at = visited.parentOf(at)) chain.push(at);
-  chain.reverse();
-  const fp: Fingerprint = { hi: 0, lo: 0 };
-  const same = (state: S, index: number) => {
-    model.fingerprint(state, fp);
-    return visited.matches(index, fp);
-  };
-  const init = inits.find((state) => same(state, chain[0]));
-  if (init === undefined) throw new Error("internal: no initial state matches the path's root");
-  const steps: PathStep<S, A>[] = [];
-  let state = init;
-  const actions: A[] = [];
-  for (const index of chain.slice(1)) {
-    actions.length = 0;
-    model.actions(state, actions);
-    let found = false;
-    for (const action of actions) {
-      const next = model.nextState(state, action);
-      if (next !== undefined && same(next, index)) {
-        steps.push({ action, state: next });
-        state = next;
-        found = true;
-        break;
-      }
-    }
-    if (!found) throw new Error("internal: cannot replay a path step (is the model deterministic?)");
+/**
+ * States waiting to be expanded, with their depth, entry number and (depth-first) the action that
+ * reached them: a ring that is a queue for breadth-first and a stack for depth-first.
+ */
+class Frontier<S, A> {
+  private states: (S | undefined)[];
+  private via: (A | undefined)[];
+  private depths: Int32Array;
+  private entries: Int32Array;
+  private mask: number;
+  private head = 0;
+  size = 0;
+  /** What the last `take` returned. */
+  state: S | undefined;
+  action: A | undefined;
+  depth = 0;
+  entry = 0;
+
+  constructor(capacity = 1024) {
+    this.states = new Array<S | undefined>(capacity).fill(undefined);
+    this.via = new Array<A | undefined>(capacity).fill(undefined);
+    this.depths = new Int32Array(capacity);
+    this.entries = new Int32Array(capacity);
+    this.mask = capacity - 1;
   }
-  return { init, steps };
+
+  push(state: S, action: A | undefined, depth: number, entry: number): void {
+    if (this.size > this.mask) this.grow();
+    const at = (this.head + this.size++) & this.mask;
+    this.states[at] = state;
+    this.via[at] = action;
+    this.depths[at] = depth;
+    this.entries[at] = entry;
+  }
+
+  /** Takes the oldest (`fromFront`) or the newest state. */
+  take(fromFront: boolean): void {
+    let at: number;
+    if (fromFront) {
+      at = this.head;
+      this.head = (this.head + 1) & this.mask;
+    } else {
+      at = (this.head + this.size - 1) & this.mask;
+    }
+    this.size--;
+    this.state = this.states[at];
+    this.action = this.via[at];
+    this.depth = this.depths[at];
+    this.entry = this.entries[at];
+    this.states[at] = undefined;
+    this.via[at] = undefined;
+  }
+
+  private grow(): void {
+    const capacity = 2 * (this.mask + 1);
+    const states = new Array<S | undefined>(capacity).fill(undefined);
+    const via = new Array<A | undefined>(capacity).fill(undefined);
+    const depths = new Int32Array(capacity);
+    const entries = new Int32Array(capacity);
+    for (let k = 0; k < this.size; k++) {
+      const at = (this.head + k) & this.mask;
+      states[k] = this.states[at];
+      via[k] = this.via[at];
+      depths[k] = this.depths[at];
+      entries[k] = this.entries[at];
+    }
+    this.states = states;
+    this.via = via;
+    this.depths = depths;
+    this.entries = entries;
+    this.mask = capacity - 1;
+    this.head = 0;
+  }
+}
+
+/** What decided a property: breadth-first, the entry (its path is replayed at the end). */
+interface Discovery<S, A> {
+  readonly entry: number;
+  readonly hi: number;
+  readonly lo: number;
+  readonly path?: Path<S, A>;
+}
+
+/** One run of the search; fields rather than closures so that the hot loop stays monomorphic. */
+class Search<S, A> {
+  private readonly visited = new VisitedSet();
+  private readonly trail: BreadthFirstTrail | undefined;
+  private readonly frontier = new Frontier<S, A>();
+  private readonly fp: Fingerprint = { hi: 0, lo: 0 };
+  private readonly properties: readonly Property<S>[];
+  /** For each property, the value of `holds` that decides it. */
+  private readonly decisive: boolean[];
+  readonly found: (Discovery<S, A> | undefined)[];
+  private undecided: number;
+  /** Depth-first: the states and actions of the branch being expanded, by depth. */
+  private readonly branch: S[] = [];
+  private readonly branchActions: (A | undefined)[] = [];
+  private readonly maxStates: number;
+  private readonly maxDepth: number;
+  private readonly exhaustive: boolean;
+  private readonly depthFirst: boolean;
+  going = true;
+  generated = 0;
+  deepest = 0;
+  stoppedBy: SearchReport<S, A>["stoppedBy"];
+
+  constructor(
+    private readonly model: Model<S, A>,
+    private readonly inits: readonly S[],
+    options: SearchOptions,
+  ) {
+    this.maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+    this.maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
+    this.exhaustive = options.exhaustive ?? true;
+    this.depthFirst = options.strategy === "dfs";
+    this.trail = this.depthFirst ? undefined : new BreadthFirstTrail();
+    this.properties = model.properties;
+    this.decisive = this.properties.map((property) => property.kind === "sometimes");
+    this.found = this.properties.map(() => undefined);
+    this.undecided = this.properties.length;
+  }
+
+  run(): void {
+    for (let i = 0; i < this.inits.length && this.going; i++) this.visit(this.inits[i], undefined, i, 0);
+    const { model, frontier, visited, trail, depthFirst } = this;
+    const actions: A[] = [];
+    while (this.going && frontier.size > 0 && (this.exhaustive || this.undecided > 0)) {
+      frontier.take(!depthFirst);
+      const state = frontier.state as S;
+      const depth = frontier.depth;
+      const entry = frontier.entry;
+      if (depthFirst) {
+        this.branch[depth] = state;
+        this.branchActions[depth] = frontier.action;
+      }
+      const before = visited.size;
+      actions.length = 0;
+      model.actions(state, actions);
+      for (let a = 0; a < actions.length; a++) {
+        const next = model.nextState(state, actions[a]);
+        if (next === undefined) continue;
+        this.visit(next, actions[a], a, depth + 1);
+        if (!this.going) break;
+      }
+      trail?.expanded(entry, visited.size - before);
+    }
+  }
+
+  get complete(): boolean {
+    return this.stoppedBy === undefined && this.frontier.size === 0;
+  }
+
+  get uniqueStates(): number {
+    return this.visited.size;
+  }
+
+  get bytesPerState(): number {
+    const bytes = this.visited.byteLength + (this.trail?.byteLength ?? 0);
+    return this.visited.size === 0 ? 0 : bytes / this.visited.size;
+  }
+
+  /** The path to a breadth-first discovery, replayed from the trail. */
+  replay(discovery: Discovery<S, A>): Path<S, A> {
+    if (discovery.path !== undefined) return discovery.path;
+    const route = (this.trail as BreadthFirstTrail).route(discovery.entry);
+    const { model, fp } = this;
+    const init = this.inits[route[0]];
+    const steps: PathStep<S, A>[] = [];
+    const actions: A[] = [];
+    let state = init;
+    for (let k = 1; k < route.length; k++) {
+      actions.length = 0;
+      model.actions(state, actions);
+      const action = actions[route[k]];
+      const next = action === undefined ? undefined : model.nextState(state, action);
+      if (next === undefined) throw new Error("internal: cannot replay a path step (is the model deterministic?)");
+      steps.push({ action, state: next });
+      state = next;
+    }
+    model.fingerprint(state, fp);
+    if (fp.hi >>> 0 !== discovery.hi || fp.lo >>> 0 !== discovery.lo) {
+      throw new Error("internal: a replayed path ends elsewhere (is the model deterministic?)");
+    }
+    return { init, steps };
+  }
+
+  /** A state reached by `action` (the `ordinal`-th of its parent's) or an initial state. */
+  private visit(state: S, action: A | undefined, ordinal: number, depth: number): void {
+    this.generated++;
+    const { fp, visited } = this;
+    this.model.fingerprint(state, fp);
+    if (!visited.add(fp.hi, fp.lo)) return;
+    const entry = visited.size - 1;
+    this.trail?.add(ordinal, depth === 0);
+    if (depth > this.deepest) this.deepest = depth;
+    if (this.undecided > 0) this.check(state, action, entry, depth);
+    if (this.model.withinBoundary === undefined || this.model.withinBoundary(state)) {
+      if (depth < this.maxDepth) this.frontier.push(state, this.depthFirst ? action : undefined, depth, entry);
+      else this.stoppedBy ??= "maxDepth";
+    }
+    if (visited.size >= this.maxStates) {
+      this.stoppedBy = "maxStates";
+      this.going = false;
+    }
+  }
+
+  private check(state: S, action: A | undefined, entry: number, depth: number): void {
+    const { properties, found } = this;
+    for (let p = 0; p < properties.length; p++) {
+      if (found[p] !== undefined || properties[p].holds(state) !== this.decisive[p]) continue;
+      const { hi, lo } = this.fp;
+      found[p] = {
+        entry,
+        hi: hi >>> 0,
+        lo: lo >>> 0,
+        ...(this.depthFirst ? { path: this.branchTo(state, action, depth) } : {}),
+      };
+      this.undecided--;
+    }
+  }
+
+  /** Depth-first: the current branch extended by `action` to `state`. */
+  private branchTo(state: S, action: A | undefined, depth: number): Path<S, A> {
+    if (depth === 0) return { init: state, steps: [] };
+    const steps: PathStep<S, A>[] = [];
+    for (let d = 1; d < depth; d++) steps.push({ action: this.branchActions[d] as A, state: this.branch[d] });
+    steps.push({ action: action as A, state });
+    return { init: this.branch[0], steps };
+  }
 }
 
 /** Explores `model` exhaustively (breadth-first unless told otherwise) and checks its properties. */
 export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}): SearchReport<S, A> {
-  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
-  const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
-  const exhaustive = options.exhaustive ?? true;
-  const depthFirst = options.strategy === "dfs";
-  const properties = model.properties;
-  const found = new Array<number>(properties.length).fill(-1); // entry index deciding each property
-  const visited = new VisitedSet();
-  const fp: Fingerprint = { hi: 0, lo: 0 };
-  const inits = model.initStates();
-  // States waiting to be expanded with their entry index and depth: a queue (read from `head`)
-  // for breadth-first, a stack for depth-first.
-  const pending: Array<[S, number, number]> = [];
-  let head = 0;
-  let generated = 0;
-  let deepest = 0;
-  let stoppedBy: SearchReport<S, A>["stoppedBy"];
-
-  const visit = (state: S, parent: number, depth: number): boolean => {
-    generated++;
-    model.fingerprint(state, fp);
-    const index = visited.insert(fp, parent);
-    if (index === ALREADY_VISITED) return true;
-    if (depth > deepest) deepest = depth;
-    properties.forEach((property: Property<S>, p) => {
-      if (found[p] !== -1) return;
-      const holds = property.holds(state);
-      if ((property.kind === "always" && !holds) || (property.kind === "sometimes" && holds)) found[p] = index;
-    });
-    if (model.withinBoundary === undefined || model.withinBoundary(state)) {
-      if (depth < maxDepth) pending.push([state, index, depth]);
-      else if (stoppedBy === undefined) stoppedBy = "maxDepth";
-    }
-    if (visited.size >= maxStates) {
-      stoppedBy = "maxStates";
-      return false;
-    }
-    return true;
-  };
-  const decided = () => found.every((index) => index !== -1);
-
-  let going = inits.every((state) => visit(state, -1, 0));
-  const actions: A[] = [];
-  while (going && head < pending.length && (exhaustive || !decided())) {
-    const [state, index, depth] = (depthFirst ? pending.pop() : pending[head++]) as [S, number, number];
-    if (!depthFirst && head > 4096 && head * 2 > pending.length) {
-      pending.splice(0, head); // drop the expanded part of the queue
-      head = 0;
-    }
-    actions.length = 0;
-    model.actions(state, actions);
-    for (const action of actions) {
-      const next = model.nextState(state, action);
-      if (next !== undefined && !visit(next, index, depth + 1)) {
-        going = false;
-        break;
-      }
-    }
-  }
-  const complete = stoppedBy === undefined && head >= pending.length;
-
-  const results = properties.map((property, p): PropertyResult<S, A> => {
-    const at = found[p];
+  const search = new Search(model, model.initStates(), options);
+  search.run();
+  const results = model.properties.map((property, p): PropertyResult<S, A> => {
+    const discovery = search.found[p];
     if (property.kind === "always") {
-      return at === -1
+      return discovery === undefined
         ? { name: property.name, kind: "always", holds: true }
-        : { name: property.name, kind: "always", holds: false, counterexample: rebuildPath(model, visited, at, inits) };
+        : { name: property.name, kind: "always", holds: false, counterexample: search.replay(discovery) };
     }
-    return at === -1
+    return discovery === undefined
       ? { name: property.name, kind: "sometimes", holds: false, vacuous: true }
-      : { name: property.name, kind: "sometimes", holds: true, witness: rebuildPath(model, visited, at, inits) };
+      : { name: property.name, kind: "sometimes", holds: true, witness: search.replay(discovery) };
   });
   return {
     model: model.name,
-    uniqueStates: visited.size,
-    generatedStates: generated,
-    maxDepth: deepest,
-    complete,
-    ...(stoppedBy ? { stoppedBy } : {}),
-    collisionProbability: collisionProbability(visited.size),
-    bytesPerState: visited.bytesPerState(),
+    uniqueStates: search.uniqueStates,
+    generatedStates: search.generated,
+    maxDepth: search.deepest,
+    complete: search.complete,
+    ...(search.stoppedBy ? { stoppedBy: search.stoppedBy } : {}),
+    collisionProbability: collisionProbability(search.uniqueStates),
+    bytesPerState: search.bytesPerState,
     properties: results,
   };
 }
