@@ -51,7 +51,7 @@ console.log(`probe cost by load (${CAPACITY} slots, ${LOOKUPS} lookups, median o
 console.log("load  probes present  probes absent  ns present  ns absent");
 for (const load of [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95]) {
   const count = Math.floor(CAPACITY * load);
-  const set = new VisitedSet(count, Math.min(0.99, load + 0.001));
+  const set = new VisitedSet({ expected: count, maxLoad: Math.min(0.99, load + 0.001) });
   for (let k = 0; k < count; k++) set.add(hi(k), lo(k));
   const present: number[] = [];
   const absent: number[] = [];
@@ -85,12 +85,19 @@ for (const load of [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95]) {
 const UNIQUE = 1_745_408;
 const PER_NEW = 6.7;
 console.log(`\ngrowth rules on a stream of ${UNIQUE} fingerprints, ${PER_NEW} lookups each (median of ${runs})`);
-console.log("max load  ns per lookup  bytes/state at end");
-for (const maxLoad of [0.5, 0.7, 0.85, 0.9]) {
+console.log("max load  growth  load range   ns per lookup  bytes/state at end");
+for (const [maxLoad, growth] of [
+  [0.5, 2],
+  [0.7, 1.2],
+  [0.75, 1.28],
+  [0.8, 1.37],
+  [0.85, 1.45],
+  [0.9, 1.55],
+]) {
   const times: number[] = [];
   let bytes = 0;
   for (let run = 0; run < runs; run++) {
-    const set = new VisitedSet(0, maxLoad);
+    const set = new VisitedSet({ maxLoad, growth });
     const pick = random(5 + run);
     let made = 0;
     let steps = 0;
@@ -103,7 +110,8 @@ for (const maxLoad of [0.5, 0.7, 0.85, 0.9]) {
     times.push(((performance.now() - start) * 1e6) / steps);
     bytes = set.bytesPerState();
   }
+  const range = `${(maxLoad / growth).toFixed(2)}–${maxLoad.toFixed(2)}`;
   console.log(
-    `${maxLoad.toFixed(2).padEnd(8)}  ${median(times).toFixed(0).padStart(13)}  ${bytes.toFixed(1).padStart(18)}`,
+    `${maxLoad.toFixed(2).padEnd(8)}  ${`×${growth}`.padEnd(6)}  ${range.padEnd(10)}  ${median(times).toFixed(0).padStart(13)}  ${bytes.toFixed(1).padStart(18)}`,
   );
 }

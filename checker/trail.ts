@@ -18,6 +18,8 @@
 /** Entries per chunk: small, so a half-used last chunk wastes little. */
 const CHUNK_BITS = 13;
 const CHUNK = 1 << CHUNK_BITS;
+/** The first chunk starts this small and doubles, so that small searches stay small too. */
+const FIRST_CHUNK = 256;
 const ESCAPE = 255;
 /** Bytes charged for one overflow entry (a Map entry with two small integers, V8 on 64 bits). */
 const OVERFLOW_ENTRY_BYTES = 32;
@@ -30,7 +32,14 @@ class ByteLog {
 
   push(value: number): void {
     const index = this.length++;
-    if ((index & (CHUNK - 1)) === 0) this.chunks.push(new Uint8Array(CHUNK));
+    const chunk = index >>> CHUNK_BITS;
+    if (chunk === this.chunks.length) {
+      this.chunks.push(new Uint8Array(chunk === 0 ? FIRST_CHUNK : CHUNK));
+    } else if (chunk === 0 && index === this.chunks[0].length) {
+      const bigger = new Uint8Array(2 * index);
+      bigger.set(this.chunks[chunk]);
+      this.chunks[chunk] = bigger;
+    }
     this.set(index, value);
   }
 
@@ -45,7 +54,9 @@ class ByteLog {
   }
 
   get byteLength(): number {
-    return this.chunks.length * CHUNK + this.overflow.size * OVERFLOW_ENTRY_BYTES;
+    let bytes = this.overflow.size * OVERFLOW_ENTRY_BYTES;
+    for (const chunk of this.chunks) bytes += chunk.byteLength;
+    return bytes;
   }
 }
 

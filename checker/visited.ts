@@ -3,25 +3,27 @@
  * (hi, lo) word pairs — 8 bytes a slot. How a discovery turns into a path without parent links is
  * the business of `trail.ts` (breadth-first) and of the search's current branch (depth-first).
  *
- * Layout. A fingerprint goes to slot ⌊hi · capacity / 2³²⌋ (multiply-high: any capacity works and
- * the slot order follows the order of `hi`) and on to the next free slot (linear probing). The
- * pair (0, 0) marks an empty slot, so the fingerprint (0, 0) itself is kept in a flag. Because the
- * home slot grows with `hi`, rehashing walks the old table and writes the new one almost in order.
+ * Layout. A fingerprint goes to slot ⌊hi · capacity / 2³²⌋ (multiply-high: any capacity works, and
+ * slot order follows the order of `hi`) and on to the next free slot (linear probing). The pair
+ * (0, 0) marks an empty slot, so the fingerprint (0, 0) itself is kept in a flag. Because the home
+ * slot grows with `hi`, growing walks the old table and writes the new one almost in order.
  *
  * Load. The table grows ×1.45 when more than 85 % of its slots are full, so the load stays in
- * [0.586, 0.85]: 9.4–13.7 bytes a state. Measured with `bench/visited.ts` (1.75 M fingerprints,
- * 2-core EPYC, node 20), a lookup costs one cache miss whatever the load, and linear probing keeps
- * the probes of one lookup within one or two 64-byte lines:
+ * [0.586, 0.85]: 9.4–13.7 bytes a state, which leaves room for the breadth-first trail's 2 bytes
+ * within 16. The price is longer probes. Measured with `bench/visited.ts` (2 M slots, 16 MiB, far
+ * beyond the caches; 2-core EPYC VM, node 20; medians of 3 runs of 5, ±15 % noise):
  *
- *   load                          0.50   0.60   0.70   0.80   0.85   0.90
- *   probes, fingerprint present   1.50   1.75   2.17   3.00   3.82   5.50
- *   probes, fingerprint absent    2.50   3.63   6.06   13.0   22.7   50.5
- *   ns per lookup, present          44     46     48     53     57     67
- *   ns per lookup, absent           46     50     57     73     91    148
+ *   load                        0.50   0.60   0.70   0.80   0.85   0.90   0.95
+ *   probes, fingerprint present 1.50   1.75   2.17   3.01   3.86   5.59   10.9
+ *   probes, fingerprint absent  2.51   3.64   6.07   13.2   23.3   52.8    211
+ *   ns per lookup, present        50     79    101    102    104    115    125
+ *   ns per lookup, absent         58     60     82     88    107    158    392
  *
- * A breadth-first search looks up 6–9 fingerprints that are already present for each new one, so
- * the mean cost over the load band [0.586, 0.85] is within ~10 % of a half-empty table that would
- * take 16–32 bytes a state. Above 0.9 the absent case, which every insertion pays, takes off.
+ * A lookup is one or two cache misses until the load passes ~0.85; beyond 0.9 the absent case,
+ * which every new state pays, takes off. Over a breadth-first-like stream (1.75 M fingerprints,
+ * 6.7 lookups each, growing from empty) this rule costs 105 ns a lookup at 9.8 bytes a state at
+ * the end, against 83 ns at 19.2 bytes for a table kept at most half full and doubled; the rules
+ * that fit the budget (max load 0.7 ×1.2, 0.75 ×1.28, 0.8 ×1.37, 0.9 ×1.55) measured 109–117 ns.
  */
 
 /** 2⁻³², to map a 32-bit hash to a slot by multiply-high. */
@@ -31,6 +33,12 @@ export const MAX_LOAD = 0.85;
 /** Capacity multiplier on growth: the load after growing is MAX_LOAD / GROWTH ≈ 0.586. */
 export const GROWTH = 1.45;
 const MIN_CAPACITY = 64;
+
+export interface VisitedSetOptions {
+  readonly expected?: number;
+  readonly maxLoad?: number;
+  readonly growth?: number;
+}
 
 export class VisitedSet {
   /** Slot i holds hi at 2i and lo at 2i + 1. */
@@ -42,15 +50,19 @@ export class VisitedSet {
   /** Distinct fingerprints added so far. */
   size = 0;
 
+  private readonly maxLoad: number;
+  private readonly growth: number;
+
   /**
-   * `expected`: how many fingerprints to make room for before the first growth; `maxLoad`: when
-   * to grow (other values than {@link MAX_LOAD} are for measuring probe costs).
+   * `expected`: how many fingerprints to make room for before the first growth. `maxLoad` and
+   * `growth` (other values than {@link MAX_LOAD} and {@link GROWTH} are for measuring probe costs):
+   * grow ×`growth` when the load passes `maxLoad`.
    */
-  constructor(
-    expected = 0,
-    private readonly maxLoad = MAX_LOAD,
-  ) {
+  constructor({ expected = 0, maxLoad = MAX_LOAD, growth = GROWTH }: VisitedSetOptions = {}) {
     if (!(maxLoad > 0 && maxLoad < 1)) throw new RangeError(`maxLoad must be in (0, 1), got ${maxLoad}`);
+    if (!(growth > 1 && growth <= 4)) throw new RangeError(`growth must be in (1, 4], got ${growth}`);
+    this.maxLoad = maxLoad;
+    this.growth = growth;
     this.capacity = Math.max(MIN_CAPACITY, Math.ceil(expected / maxLoad));
     this.table = new Int32Array(2 * this.capacity);
     this.scale = this.capacity * INV_2_32;
@@ -153,7 +165,7 @@ export class VisitedSet {
 
   private grow(): void {
     const old = this.table;
-    const capacity = Math.ceil(this.capacity * GROWTH);
+    const capacity = Math.ceil(this.capacity * this.growth);
     const table = new Int32Array(2 * capacity);
     const scale = capacity * INV_2_32;
     for (let at = 0; at < old.length; at += 2) {

@@ -103,9 +103,10 @@ describe("VisitedSet", () => {
     expect(probes.absent).toBeGreaterThan(probes.present);
   });
 
-  it("rejects a maximum load outside (0, 1)", () => {
-    expect(() => new VisitedSet(0, 1)).toThrow(RangeError);
-    expect(() => new VisitedSet(0, 0)).toThrow(RangeError);
+  it("rejects a maximum load outside (0, 1) and a growth factor of 1 or less", () => {
+    expect(() => new VisitedSet({ maxLoad: 1 })).toThrow(RangeError);
+    expect(() => new VisitedSet({ maxLoad: 0 })).toThrow(RangeError);
+    expect(() => new VisitedSet({ growth: 1 })).toThrow(RangeError);
   });
 });
 
