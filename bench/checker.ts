@@ -2,15 +2,20 @@
  * Checker benchmark: generated and unique states per second and bytes per visited state on the
  * example models, against a baseline explorer measured in the same run — breadth-first search that
  * calls xstate's public `transition()` for every step, without memoisation, and keeps visited
- * states as JSON strings.
+ * states as JSON strings in a Set. The baseline's bytes per state are the heap its Set of keys
+ * holds (measured by collecting garbage with and without it); ours are what the checker reports
+ * (visited set and path trail, all typed arrays).
  *
  *   npm run bench:checker               # two-phase commit, 5 RMs against the baseline; 7 and 8 RMs ours only
  *   npm run bench:checker -- --runs 5
  */
 
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { parseArgs } from "node:util";
 import { type EventObject, initialTransition, transition } from "xstate";
 import type { ActorModel } from "../checker/actors.js";
+import type { Model } from "../checker/model.js";
 import { checkModel } from "../checker/search.js";
 import { twoPhaseCommit } from "../models/examples/two-phase-commit.js";
 import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
@@ -18,6 +23,18 @@ import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors
 const { values: flags } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
 const runs = Number(flags.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive integer");
+
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
+
+/** Heap bytes that `drop` frees. */
+function retainedBytes(drop: () => void): number {
+  collectGarbage();
+  const before = process.memoryUsage().heapUsed;
+  drop();
+  collectGarbage();
+  return before - process.memoryUsage().heapUsed;
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -62,8 +79,8 @@ function baseline(model: ActorModel): Omit<Measured, "seconds"> {
     init.messages.push(...sends(i, actions));
   });
   init.messages = withMessages(init.messages);
-  const visited = new Set([key(init)]);
-  const queue = [init];
+  let visited = new Set([key(init)]);
+  let queue = [init];
   let generated = 0;
   for (let head = 0; head < queue.length; head++) {
     const g = queue[head];
@@ -90,13 +107,29 @@ function baseline(model: ActorModel): Omit<Measured, "seconds"> {
       }
     }
   }
-  return { unique: visited.size, generated };
+  const unique = visited.size;
+  queue = [];
+  const bytes = retainedBytes(() => {
+    visited = new Set();
+  });
+  return { unique, generated, bytesPerState: bytes / unique };
 }
 
 const rows: string[][] = [
-  ["model", "explorer", "unique", "generated", "time (s)", "generated/s", "unique/s", "bytes/state", "speed-up"],
+  [
+    "model",
+    "explorer",
+    "unique",
+    "generated",
+    "time (s)",
+    "generated/s",
+    "unique/s",
+    "bytes/state",
+    "vs baseline: speed",
+    "memory",
+  ],
 ];
-const row = (model: string, explorer: string, m: Measured, speedup = "") =>
+const row = (model: string, explorer: string, m: Measured, base?: Measured) =>
   rows.push([
     model,
     explorer,
@@ -106,32 +139,38 @@ const row = (model: string, explorer: string, m: Measured, speedup = "") =>
     Math.round(m.generated / m.seconds).toString(),
     Math.round(m.unique / m.seconds).toString(),
     m.bytesPerState === undefined ? "" : m.bytesPerState.toFixed(1),
-    speedup,
+    base === undefined ? "" : `${(m.generated / m.seconds / (base.generated / base.seconds)).toFixed(1)}× generated/s`,
+    base?.bytesPerState === undefined || m.bytesPerState === undefined
+      ? ""
+      : `${(base.bytesPerState / m.bytesPerState).toFixed(1)}× fewer bytes/state`,
   ]);
 
-const ours = (rms: number) => () => {
-  const report = checkModel(twoPhaseCommitActors(rms));
-  return { unique: report.uniqueStates, generated: report.generatedStates, bytesPerState: report.bytesPerState };
-};
+/** A fresh model each run, so that no run starts with another's memoised transitions. */
+const checked =
+  <S, A>(build: () => Model<S, A>) =>
+  () => {
+    const report = checkModel(build());
+    return { unique: report.uniqueStates, generated: report.generatedStates, bytesPerState: report.bytesPerState };
+  };
 
 const base5 = measure(() => baseline(twoPhaseCommitActors(5)));
-const ours5 = measure(ours(5));
 row("two-phase-commit (5 RMs)", "baseline: transition(), JSON", base5);
 row(
   "two-phase-commit (5 RMs)",
   "walrus-spec (xstate, memoised)",
-  ours5,
-  `${(ours5.generated / ours5.seconds / (base5.generated / base5.seconds)).toFixed(1)}× generated/s`,
+  measure(checked(() => twoPhaseCommitActors(5))),
+  base5,
 );
 for (const rms of [7, 8]) {
-  row(`two-phase-commit (${rms} RMs)`, "walrus-spec (xstate, memoised)", measure(ours(rms)));
+  row(
+    `two-phase-commit (${rms} RMs)`,
+    "walrus-spec (xstate, memoised)",
+    measure(checked(() => twoPhaseCommitActors(rms))),
+  );
   row(
     `two-phase-commit (${rms} RMs)`,
     "walrus-spec (plain transition system)",
-    measure(() => {
-      const report = checkModel(twoPhaseCommit(rms));
-      return { unique: report.uniqueStates, generated: report.generatedStates, bytesPerState: report.bytesPerState };
-    }),
+    measure(checked(() => twoPhaseCommit(rms))),
   );
 }
 

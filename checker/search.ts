@@ -1,14 +1,26 @@
 /**
  * Exhaustive exploration: every reachable state once (by fingerprint). Breadth-first (the default)
  * finds every violation and witness by a shortest path; depth-first keeps only the current branches
- * in memory. States waiting to be expanded are kept whole; visited states only as fingerprints with
- * a parent link, from which a path is rebuilt by replaying actions.
+ * in memory. States waiting to be expanded are kept whole; visited states only as fingerprints
+ * (`visited.ts`). Paths are not stored per state: breadth-first keeps two bytes a state from which
+ * any path is replayed (`trail.ts`); depth-first has the current branch in hand when it discovers
+ * something and copies it then.
+ *
+ * The loop is written for speed: no closure or array is made per state, the queue is a ring of
+ * states beside typed arrays for depth and entry number, and decided properties are not evaluated.
+ *
+ * Reduction (on by default): where the model offers ample sets, a state is expanded through one
+ * that leads only to new states (the cycle proviso: if a successor was visited already, a cycle
+ * may close there, so the state is expanded fully); where the model declares a symmetric
+ * fingerprint, states are told apart by it. `eventually` properties are checked afterwards by
+ * `liveness.ts`.
  */
 
-import type { Fingerprint, Model } from "./model.js";
+import type { Fingerprint, Model, Property } from "./model.js";
 import { collisionProbability } from "./fingerprint.js";
 import { checkEventually } from "./liveness.js";
-import { ALREADY_VISITED, VisitedSet } from "./visited.js";
+import { BreadthFirstTrail } from "./trail.js";
+import { VisitedSet } from "./visited.js";
 
 /** One step of a path: the action taken and the state it led to. */
 export interface PathStep<S, A> {
@@ -80,166 +92,316 @@ export interface SearchReport<S, A> {
   /** Whether partial-order reduction and symmetry were in use. */
   readonly reduction: { readonly partialOrder: boolean; readonly symmetry: boolean };
   readonly collisionProbability: number;
+  /**
+   * Bytes held at the end of the search per unique state by the visited set and what rebuilds
+   * paths (breadth-first: the trail). States waiting in the queue are not counted.
+   */
   readonly bytesPerState: number;
   readonly properties: readonly PropertyResult<S, A>[];
 }
 
-function rebuildPath<S, A>(
-  model: Model<S, A>,
-  fingerprint: (state: S, out: Fingerprint) => void,
-  visited: VisitedSet,
-  target: number,
-  inits: S[],
-): Path<S, A> {
-  const chain: number[] = [];
-  for (let at = target; at !== -1; at = visited.parentOf(at)) chain.push(at);
-  chain.reverse();
-  const fp: Fingerprint = { hi: 0, lo: 0 };
-  const same = (state: S, index: number) => {
-    fingerprint(state, fp);
-    return visited.matches(index, fp);
-  };
-  const init = inits.find((state) => same(state, chain[0]));
-  if (init === undefined) throw new Error("internal: no initial state matches the path's root");
-  const steps: PathStep<S, A>[] = [];
-  let state = init;
-  const actions: A[] = [];
-  for (const index of chain.slice(1)) {
-    actions.length = 0;
-    model.actions(state, actions);
-    let found = false;
-    for (const action of actions) {
-      const next = model.nextState(state, action);
-      if (next !== undefined && same(next, index)) {
-        steps.push({ action, state: next });
-        state = next;
-        found = true;
-        break;
-      }
-    }
-    if (!found) throw new Error("internal: cannot replay a path step (is the model deterministic?)");
+/**
+ * States waiting to be expanded, with their depth, entry number and (depth-first) the action that
+ * reached them: a ring that is a queue for breadth-first and a stack for depth-first.
+ */
+class Frontier<S, A> {
+  private states: (S | undefined)[];
+  private via: (A | undefined)[];
+  private depths: Int32Array;
+  private entries: Int32Array;
+  private mask: number;
+  private head = 0;
+  size = 0;
+  /** What the last `take` returned. */
+  state: S | undefined;
+  action: A | undefined;
+  depth = 0;
+  entry = 0;
+
+  constructor(capacity = 1024) {
+    this.states = new Array<S | undefined>(capacity).fill(undefined);
+    this.via = new Array<A | undefined>(capacity).fill(undefined);
+    this.depths = new Int32Array(capacity);
+    this.entries = new Int32Array(capacity);
+    this.mask = capacity - 1;
   }
-  return { init, steps };
+
+  push(state: S, action: A | undefined, depth: number, entry: number): void {
+    if (this.size > this.mask) this.grow();
+    const at = (this.head + this.size++) & this.mask;
+    this.states[at] = state;
+    this.via[at] = action;
+    this.depths[at] = depth;
+    this.entries[at] = entry;
+  }
+
+  /** Takes the oldest (`fromFront`) or the newest state. */
+  take(fromFront: boolean): void {
+    let at: number;
+    if (fromFront) {
+      at = this.head;
+      this.head = (this.head + 1) & this.mask;
+    } else {
+      at = (this.head + this.size - 1) & this.mask;
+    }
+    this.size--;
+    this.state = this.states[at];
+    this.action = this.via[at];
+    this.depth = this.depths[at];
+    this.entry = this.entries[at];
+    this.states[at] = undefined;
+    this.via[at] = undefined;
+  }
+
+  private grow(): void {
+    const capacity = 2 * (this.mask + 1);
+    const states = new Array<S | undefined>(capacity).fill(undefined);
+    const via = new Array<A | undefined>(capacity).fill(undefined);
+    const depths = new Int32Array(capacity);
+    const entries = new Int32Array(capacity);
+    for (let k = 0; k < this.size; k++) {
+      const at = (this.head + k) & this.mask;
+      states[k] = this.states[at];
+      via[k] = this.via[at];
+      depths[k] = this.depths[at];
+      entries[k] = this.entries[at];
+    }
+    this.states = states;
+    this.via = via;
+    this.depths = depths;
+    this.entries = entries;
+    this.mask = capacity - 1;
+    this.head = 0;
+  }
+}
+
+/** What decided a property: breadth-first, the entry (its path is replayed at the end). */
+interface Discovery<S, A> {
+  readonly entry: number;
+  readonly hi: number;
+  readonly lo: number;
+  readonly path?: Path<S, A>;
+}
+
+/** One run of the search; fields rather than closures so that the hot loop stays monomorphic. */
+class Search<S, A> {
+  private readonly visited = new VisitedSet();
+  private readonly trail: BreadthFirstTrail | undefined;
+  private readonly frontier = new Frontier<S, A>();
+  private readonly fp: Fingerprint = { hi: 0, lo: 0 };
+  private readonly properties: readonly Property<S>[];
+  /** For each property, the value of `holds` that decides it. */
+  private readonly decisive: boolean[];
+  readonly found: (Discovery<S, A> | undefined)[];
+  private undecided: number;
+  /** Depth-first: the states and actions of the branch being expanded, by depth. */
+  private readonly branch: S[] = [];
+  private readonly branchActions: (A | undefined)[] = [];
+  private readonly maxStates: number;
+  private readonly maxDepth: number;
+  private readonly exhaustive: boolean;
+  private readonly depthFirst: boolean;
+  private readonly fingerprint: (state: S, out: Fingerprint) => void;
+  readonly ampleSets: ((state: S, actions: readonly A[]) => A[][]) | undefined;
+  readonly symmetric: boolean;
+  private readonly started = Date.now();
+  private readonly deadline: number;
+  private readonly onProgress: SearchOptions["onProgress"];
+  private lastProgress = this.started;
+  /** Whether the last visit found a new state. */
+  private fresh = false;
+  going = true;
+  generated = 0;
+  deepest = 0;
+  stoppedBy: SearchReport<S, A>["stoppedBy"];
+
+  constructor(
+    private readonly model: Model<S, A>,
+    private readonly inits: readonly S[],
+    options: SearchOptions,
+  ) {
+    this.maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+    this.maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
+    this.exhaustive = options.exhaustive ?? true;
+    this.depthFirst = options.strategy === "dfs";
+    this.trail = this.depthFirst ? undefined : new BreadthFirstTrail();
+    const reduce = options.reduction ?? true;
+    this.ampleSets = reduce ? model.ampleSets?.bind(model) : undefined;
+    this.symmetric = reduce && model.symmetricFingerprint !== undefined;
+    this.fingerprint = (this.symmetric ? model.symmetricFingerprint : model.fingerprint)?.bind(model) as (
+      state: S,
+      out: Fingerprint,
+    ) => void;
+    this.deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : this.started + options.timeoutMs;
+    this.onProgress = options.onProgress;
+    this.properties = model.properties;
+    this.decisive = this.properties.map((property) => property.kind === "sometimes");
+    this.found = this.properties.map(() => undefined);
+    // `eventually` is decided by its own search afterwards.
+    this.undecided = this.properties.filter((property) => property.kind !== "eventually").length;
+  }
+
+  run(): void {
+    for (let i = 0; i < this.inits.length && this.going; i++) this.visit(this.inits[i], undefined, i, 0);
+    const { model, frontier, visited, trail, depthFirst } = this;
+    const actions: A[] = [];
+    while (this.going && frontier.size > 0 && (this.exhaustive || this.undecided > 0)) {
+      frontier.take(!depthFirst);
+      const state = frontier.state as S;
+      const depth = frontier.depth;
+      const entry = frontier.entry;
+      if (depthFirst) {
+        this.branch[depth] = state;
+        this.branchActions[depth] = frontier.action;
+      }
+      const before = visited.size;
+      actions.length = 0;
+      model.actions(state, actions);
+      const rest = this.ampleSets ? this.expandAmple(state, actions, depth) : undefined;
+      for (let a = 0; a < actions.length && this.going; a++) {
+        if (rest !== undefined && !rest[a]) continue;
+        const next = model.nextState(state, actions[a]);
+        if (next === undefined) continue;
+        this.visit(next, actions[a], a, depth + 1);
+      }
+      trail?.expanded(entry, visited.size - before);
+    }
+  }
+
+  /**
+   * Expands `state` through the first ample set that leads somewhere and only to new states;
+   * returns which of `actions` are still to be expanded (all of them when no ample set did).
+   */
+  private expandAmple(state: S, actions: A[], depth: number): boolean[] | undefined {
+    for (const ample of (this.ampleSets as NonNullable<Search<S, A>["ampleSets"]>)(state, actions)) {
+      const indices = ample.map((action) => actions.indexOf(action));
+      const successors: (S | undefined)[] = indices.map((a) => this.model.nextState(state, actions[a]));
+      if (successors.every((next) => next === undefined)) continue;
+      let closesCycle = false;
+      indices.forEach((a, k) => {
+        const next = successors[k];
+        if (next === undefined || !this.going) return;
+        this.visit(next, actions[a], a, depth + 1);
+        if (!this.fresh) closesCycle = true;
+      });
+      const rest = actions.map(() => closesCycle);
+      for (const a of indices) rest[a] = false;
+      return rest;
+    }
+    return undefined;
+  }
+
+  get complete(): boolean {
+    return this.stoppedBy === undefined && this.frontier.size === 0;
+  }
+
+  get uniqueStates(): number {
+    return this.visited.size;
+  }
+
+  get bytesPerState(): number {
+    const bytes = this.visited.byteLength + (this.trail?.byteLength ?? 0);
+    return this.visited.size === 0 ? 0 : bytes / this.visited.size;
+  }
+
+  /** The path to a breadth-first discovery, replayed from the trail. */
+  replay(discovery: Discovery<S, A>): Path<S, A> {
+    if (discovery.path !== undefined) return discovery.path;
+    const route = (this.trail as BreadthFirstTrail).route(discovery.entry);
+    const { model, fp } = this;
+    const init = this.inits[route[0]];
+    const steps: PathStep<S, A>[] = [];
+    const actions: A[] = [];
+    let state = init;
+    for (let k = 1; k < route.length; k++) {
+      actions.length = 0;
+      model.actions(state, actions);
+      const action = actions[route[k]];
+      const next = action === undefined ? undefined : model.nextState(state, action);
+      if (next === undefined) throw new Error("internal: cannot replay a path step (is the model deterministic?)");
+      steps.push({ action, state: next });
+      state = next;
+    }
+    this.fingerprint(state, fp);
+    if (fp.hi >>> 0 !== discovery.hi || fp.lo >>> 0 !== discovery.lo) {
+      throw new Error("internal: a replayed path ends elsewhere (is the model deterministic?)");
+    }
+    return { init, steps };
+  }
+
+  /** A state reached by `action` (the `ordinal`-th of its parent's) or an initial state. */
+  private visit(state: S, action: A | undefined, ordinal: number, depth: number): void {
+    this.generated++;
+    const { fp, visited } = this;
+    this.fingerprint(state, fp);
+    this.fresh = visited.add(fp.hi, fp.lo);
+    if (!this.fresh) return;
+    const entry = visited.size - 1;
+    this.trail?.add(ordinal, depth === 0);
+    if (depth > this.deepest) this.deepest = depth;
+    if (this.undecided > 0) this.check(state, action, entry, depth);
+    if (this.model.withinBoundary === undefined || this.model.withinBoundary(state)) {
+      if (depth < this.maxDepth) this.frontier.push(state, this.depthFirst ? action : undefined, depth, entry);
+      else this.stoppedBy ??= "maxDepth";
+    }
+    if (visited.size >= this.maxStates) {
+      this.stoppedBy = "maxStates";
+      this.going = false;
+    }
+    if ((visited.size & 1023) === 0) this.tick(depth);
+  }
+
+  /** Every thousand states: the time bound and progress. */
+  private tick(depth: number): void {
+    const now = Date.now();
+    if (now >= this.deadline) {
+      this.stoppedBy = "timeout";
+      this.going = false;
+    }
+    if (this.onProgress !== undefined && now - this.lastProgress >= 250) {
+      this.lastProgress = now;
+      this.onProgress({
+        generatedStates: this.generated,
+        uniqueStates: this.visited.size,
+        depth,
+        queue: this.frontier.size,
+        elapsedMs: now - this.started,
+      });
+    }
+  }
+
+  private check(state: S, action: A | undefined, entry: number, depth: number): void {
+    const { properties, found } = this;
+    for (let p = 0; p < properties.length; p++) {
+      if (found[p] !== undefined || properties[p].kind === "eventually") continue;
+      if (properties[p].holds(state) !== this.decisive[p]) continue;
+      const { hi, lo } = this.fp;
+      found[p] = {
+        entry,
+        hi: hi >>> 0,
+        lo: lo >>> 0,
+        ...(this.depthFirst ? { path: this.branchTo(state, action, depth) } : {}),
+      };
+      this.undecided--;
+    }
+  }
+
+  /** Depth-first: the current branch extended by `action` to `state`. */
+  private branchTo(state: S, action: A | undefined, depth: number): Path<S, A> {
+    if (depth === 0) return { init: state, steps: [] };
+    const steps: PathStep<S, A>[] = [];
+    for (let d = 1; d < depth; d++) steps.push({ action: this.branchActions[d] as A, state: this.branch[d] });
+    steps.push({ action: action as A, state });
+    return { init: this.branch[0], steps };
+  }
 }
 
 /** Explores `model` exhaustively (breadth-first unless told otherwise) and checks its properties. */
 export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}): SearchReport<S, A> {
-  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
-  const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
-  const exhaustive = options.exhaustive ?? true;
-  const depthFirst = options.strategy === "dfs";
-  const properties = model.properties;
-  const found = new Array<number>(properties.length).fill(-1); // entry index deciding each property
-  const visited = new VisitedSet();
-  const fp: Fingerprint = { hi: 0, lo: 0 };
-  const inits = model.initStates();
-  // States waiting to be expanded with their entry index and depth: a queue (read from `head`)
-  // for breadth-first, a stack for depth-first.
-  const pending: Array<[S, number, number]> = [];
-  let head = 0;
-  let generated = 0;
-  let deepest = 0;
-  let stoppedBy: SearchReport<S, A>["stoppedBy"];
-
-  const reduce = options.reduction ?? true;
-  const ampleSets = reduce ? model.ampleSets?.bind(model) : undefined;
-  const fingerprint = (reduce && model.symmetricFingerprint ? model.symmetricFingerprint : model.fingerprint).bind(
-    model,
-  ) as (state: S, out: Fingerprint) => void;
-  const started = Date.now();
-  const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : started + options.timeoutMs;
-  let lastReport = started;
-  let lastInsertNew = false;
-
-  /** Records a reached state; false when a bound stops the search. */
-  const visit = (state: S, parent: number, depth: number): boolean => {
-    generated++;
-    fingerprint(state, fp);
-    const index = visited.insert(fp, parent);
-    lastInsertNew = index !== ALREADY_VISITED;
-    if (index === ALREADY_VISITED) return true;
-    if (depth > deepest) deepest = depth;
-    for (let p = 0; p < properties.length; p++) {
-      const property = properties[p];
-      if (found[p] !== -1 || property.kind === "eventually") continue;
-      const holds = property.holds(state);
-      if ((property.kind === "always" && !holds) || (property.kind === "sometimes" && holds)) found[p] = index;
-    }
-    if (model.withinBoundary === undefined || model.withinBoundary(state)) {
-      if (depth < maxDepth) pending.push([state, index, depth]);
-      else if (stoppedBy === undefined) stoppedBy = "maxDepth";
-    }
-    if (visited.size >= maxStates) {
-      stoppedBy = "maxStates";
-      return false;
-    }
-    if ((generated & 1023) === 0) {
-      const now = Date.now();
-      if (now >= deadline) {
-        stoppedBy = "timeout";
-        return false;
-      }
-      if (options.onProgress && now - lastReport >= 250) {
-        lastReport = now;
-        options.onProgress({
-          generatedStates: generated,
-          uniqueStates: visited.size,
-          depth,
-          queue: pending.length - head,
-          elapsedMs: now - started,
-        });
-      }
-    }
-    return true;
-  };
-  const decided = () => found.every((index, p) => index !== -1 || properties[p].kind === "eventually");
-  /**
-   * Expands `state` through an ample set that leads somewhere new (the cycle proviso: if a
-   * successor was already visited, a cycle may close here, so the state is expanded fully).
-   * Returns the actions still to expand, or false when a bound stopped the search.
-   */
-  const expandAmple = (state: S, index: number, depth: number, all: A[]): A[] | false => {
-    for (const ample of (ampleSets as NonNullable<typeof ampleSets>)(state, all)) {
-      const successors: S[] = [];
-      for (const action of ample) {
-        const next = model.nextState(state, action);
-        if (next !== undefined) successors.push(next);
-      }
-      if (successors.length === 0) continue;
-      let closesCycle = false;
-      for (const next of successors) {
-        if (!visit(next, index, depth + 1)) return false;
-        if (!lastInsertNew) closesCycle = true;
-      }
-      return closesCycle ? all.filter((action) => !ample.includes(action)) : [];
-    }
-    return all;
-  };
-
-  let going = inits.every((state) => visit(state, -1, 0));
-  const actions: A[] = [];
-  while (going && head < pending.length && (exhaustive || !decided())) {
-    const [state, index, depth] = (depthFirst ? pending.pop() : pending[head++]) as [S, number, number];
-    if (!depthFirst && head > 4096 && head * 2 > pending.length) {
-      pending.splice(0, head); // drop the expanded part of the queue
-      head = 0;
-    }
-    actions.length = 0;
-    model.actions(state, actions);
-    const rest = ampleSets ? expandAmple(state, index, depth, actions) : actions;
-    if (rest === false) break;
-    for (const action of rest) {
-      const next = model.nextState(state, action);
-      if (next !== undefined && !visit(next, index, depth + 1)) {
-        going = false;
-        break;
-      }
-    }
-  }
-  const complete = stoppedBy === undefined && head >= pending.length;
-
-  const results = properties.map((property, p): PropertyResult<S, A> => {
-    const at = found[p];
+  const search = new Search(model, model.initStates(), options);
+  search.run();
+  const results = model.properties.map((property, p): PropertyResult<S, A> => {
+    const discovery = search.found[p];
     if (property.kind === "eventually") {
       const verdict = checkEventually(model, property.holds, options);
       if (verdict.holds) return { name: property.name, kind: "eventually", holds: true, complete: verdict.complete };
@@ -253,34 +415,24 @@ export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}
       };
     }
     if (property.kind === "always") {
-      return at === -1
+      return discovery === undefined
         ? { name: property.name, kind: "always", holds: true }
-        : {
-            name: property.name,
-            kind: "always",
-            holds: false,
-            counterexample: rebuildPath(model, fingerprint, visited, at, inits),
-          };
+        : { name: property.name, kind: "always", holds: false, counterexample: search.replay(discovery) };
     }
-    return at === -1
+    return discovery === undefined
       ? { name: property.name, kind: "sometimes", holds: false, vacuous: true }
-      : {
-          name: property.name,
-          kind: "sometimes",
-          holds: true,
-          witness: rebuildPath(model, fingerprint, visited, at, inits),
-        };
+      : { name: property.name, kind: "sometimes", holds: true, witness: search.replay(discovery) };
   });
   return {
     model: model.name,
-    uniqueStates: visited.size,
-    generatedStates: generated,
-    maxDepth: deepest,
-    complete,
-    ...(stoppedBy ? { stoppedBy } : {}),
-    reduction: { partialOrder: ampleSets !== undefined, symmetry: reduce && model.symmetricFingerprint !== undefined },
-    collisionProbability: collisionProbability(visited.size),
-    bytesPerState: visited.bytesPerState(),
+    uniqueStates: search.uniqueStates,
+    generatedStates: search.generated,
+    maxDepth: search.deepest,
+    complete: search.complete,
+    ...(search.stoppedBy ? { stoppedBy: search.stoppedBy } : {}),
+    reduction: { partialOrder: search.ampleSets !== undefined, symmetry: search.symmetric },
+    collisionProbability: collisionProbability(search.uniqueStates),
+    bytesPerState: search.bytesPerState,
     properties: results,
   };
 }

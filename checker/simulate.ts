@@ -12,7 +12,7 @@ import { type ActionPath, followActionPath } from "./path.js";
 import { Random } from "./random.js";
 import { actionLabel } from "./trace.js";
 import { MinValuesSketch } from "./sketch.js";
-import { ALREADY_VISITED, VisitedSet } from "./visited.js";
+import { VisitedSet } from "./visited.js";
 
 /** Which part of a swarm to run: 0-based `index` of `count` shards. */
 export interface ShardSpec {
@@ -179,7 +179,7 @@ export function simulate<S, A>(model: Model<S, A>, options: SimulationOptions): 
   /** Checks the properties on the state at the end of `path`; true when an invariant is violated. */
   const check = (state: S, walk: number, init: number): boolean => {
     model.fingerprint(state, fp);
-    if (visited.insert(fp, -1) !== ALREADY_VISITED) sketch.add(fp);
+    if (visited.add(fp.hi, fp.lo)) sketch.add(fp);
     let violated = false;
     properties.forEach((property, p) => {
       // Every invariant is checked on every state, even one already violated, so a walk ends at

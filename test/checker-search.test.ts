@@ -2,12 +2,14 @@
  * The breadth-first checker against known answers: two-phase commit modelled exactly as
  * TwoPhase.tla has the state counts TLC and Stateright report; a seeded bug gives its shortest
  * counterexample; a witness that is never reached is reported as vacuous; bounds stop cleanly.
+ * Paths are rebuilt without parent links, so they are checked on graphs whose shortest paths are
+ * known, with more than 255 actions or new successors per state and a state fingerprinted (0, 0).
  */
 
 import { describe, expect, it } from "vitest";
-import { checkModel } from "../checker/search.js";
+import { type Path, checkModel } from "../checker/search.js";
 import { collisionProbability } from "../checker/fingerprint.js";
-import type { Model } from "../checker/model.js";
+import type { Fingerprint, Model } from "../checker/model.js";
 import {
   RM_ABORTED,
   RM_COMMITTED,
@@ -77,6 +79,153 @@ describe("two-phase commit (TwoPhase.tla)", () => {
     const a = checkModel(twoPhaseCommit(4, { commitEarly: true }));
     const b = checkModel(twoPhaseCommit(4, { commitEarly: true }));
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+});
+
+describe("memory", () => {
+  it.each(["bfs", "dfs"] as const)("7 RMs, %s: at most 16 bytes per visited state, paths included", (strategy) => {
+    const report = checkModel(twoPhaseCommit(7), { strategy });
+    expect(report.uniqueStates).toBe(296_448);
+    expect(report.bytesPerState).toBeLessThanOrEqual(16);
+    // 8 bytes a fingerprint at a load of at most 0.85, plus 2 bytes of trail breadth-first.
+    expect(report.bytesPerState).toBeGreaterThan(strategy === "bfs" ? 8 / 0.85 + 2 : 8 / 0.85);
+  });
+});
+
+/**
+ * A graph over the integers 0..size-1 as a model: `edges(n)` lists the successors of n in action
+ * order; `fingerprint` defaults to a spread of n over both halves.
+ */
+function graphModel(
+  size: number,
+  edges: (n: number) => number[],
+  target: number,
+  fingerprint: (n: number, out: Fingerprint) => void = (n, out) => {
+    out.hi = Math.imul(n + 1, 0x9e3779b1) >>> 0;
+    out.lo = Math.imul(n + 1, 0x85ebca6b) >>> 0;
+  },
+): Model<number, number> {
+  return {
+    name: `graph(${size})`,
+    initStates: () => [0],
+    actions: (n, out) => {
+      for (let a = 0; a < edges(n).length; a++) out.push(a);
+    },
+    nextState: (n, a) => edges(n)[a],
+    fingerprint,
+    properties: [
+      { kind: "always", name: "target not reached", holds: (n) => n !== target },
+      { kind: "sometimes", name: "target reached", holds: (n) => n === target },
+    ],
+  };
+}
+
+/** Shortest distances from 0 by a plain breadth-first search. */
+function distances(size: number, edges: (n: number) => number[]): number[] {
+  const distance = new Array<number>(size).fill(-1);
+  distance[0] = 0;
+  const queue = [0];
+  for (let head = 0; head < queue.length; head++) {
+    for (const m of edges(queue[head])) {
+      if (distance[m] === -1) {
+        distance[m] = distance[queue[head]] + 1;
+        queue.push(m);
+      }
+    }
+  }
+  return distance;
+}
+
+/** Replays a path on the model, checking each action is enabled and leads where the path says. */
+function replay(model: Model<number, number>, path: Path<number, number>): number {
+  let state = path.init;
+  expect(model.initStates()).toContain(state);
+  for (const step of path.steps) {
+    const enabled: number[] = [];
+    model.actions(state, enabled);
+    expect(enabled).toContain(step.action);
+    state = model.nextState(state, step.action) as number;
+    expect(state).toBe(step.state);
+  }
+  return state;
+}
+
+describe("paths without parent links", () => {
+  // 0 has 600 successors (more than a byte of new states and of action ordinals); the rest form
+  // a pseudo-random graph with 3 to 9 successors each.
+  const size = 20_000;
+  const edges = (n: number): number[] => {
+    if (n === 0) return Array.from({ length: 600 }, (_, a) => (a * 7919 + 13) % size);
+    const degree = 3 + (n % 7);
+    return Array.from({ length: degree }, (_, a) => (Math.imul(n + 1, 2654435761 + a * 40503) >>> 0) % size);
+  };
+  const distance = distances(size, edges);
+  const reachable = distance.filter((d) => d >= 0).length;
+  const deepest = Math.max(...distance);
+  const far = distance.indexOf(deepest);
+  const throughWide = (600 * 7919 + 13) % size; // not an edge of 0: reached later
+
+  it("breadth-first: every discovery by a shortest path, even past 255 actions", () => {
+    for (const target of [far, (599 * 7919 + 13) % size, throughWide]) {
+      const model = graphModel(size, edges, target);
+      const report = checkModel(model);
+      expect(report.uniqueStates).toBe(reachable);
+      const [always, sometimes] = report.properties;
+      if (always.kind !== "always" || always.holds) throw new Error("expected a counterexample");
+      if (sometimes.kind !== "sometimes" || !sometimes.holds) throw new Error("expected a witness");
+      for (const path of [always.counterexample, sometimes.witness]) {
+        expect(replay(model, path)).toBe(target);
+        expect(path.steps.length).toBe(distance[target]);
+      }
+    }
+    expect(deepest).toBeGreaterThan(3);
+  });
+
+  it("depth-first: the branch it was on, a real path to the discovery", () => {
+    const model = graphModel(size, edges, far);
+    const report = checkModel(model, { strategy: "dfs" });
+    expect(report.uniqueStates).toBe(reachable);
+    const [, sometimes] = report.properties;
+    if (sometimes.kind !== "sometimes" || !sometimes.holds) throw new Error("expected a witness");
+    expect(replay(model, sometimes.witness)).toBe(far);
+    expect(sometimes.witness.steps.length).toBeGreaterThanOrEqual(distance[far]);
+  });
+
+  it("a state fingerprinted (0, 0) is a state like any other", () => {
+    const zeroAt = 5;
+    const model = graphModel(size, edges, far, (n, out) => {
+      out.hi = n === zeroAt ? 0 : Math.imul(n + 1, 0x9e3779b1) >>> 0;
+      out.lo = n === zeroAt ? 0 : Math.imul(n + 1, 0x85ebca6b) >>> 0;
+    });
+    expect(distance[zeroAt]).toBeGreaterThan(0);
+    for (const strategy of ["bfs", "dfs"] as const)
+      expect(checkModel(model, { strategy }).uniqueStates).toBe(reachable);
+  });
+
+  it("a path found before a state bound stops the search still comes out", () => {
+    const target = (599 * 7919 + 13) % size;
+    const model = graphModel(size, edges, target);
+    const report = checkModel(model, { maxStates: 2_000 });
+    expect(report).toMatchObject({ uniqueStates: 2_000, complete: false, stoppedBy: "maxStates" });
+    const [, sometimes] = report.properties;
+    if (sometimes.kind !== "sometimes" || !sometimes.holds) throw new Error("expected a witness");
+    expect(replay(model, sometimes.witness)).toBe(target);
+    expect(sometimes.witness.steps.length).toBe(1);
+  });
+
+  it("says so when a model does not replay the same way (nondeterministic actions)", () => {
+    const model = graphModel(size, edges, far);
+    let calls = 0;
+    const fickle: Model<number, number> = {
+      ...model,
+      // After the search, the actions come out in reverse order.
+      actions: (n, out) => {
+        const before = out.length;
+        model.actions(n, out);
+        if (++calls > reachable) out.splice(before, out.length - before, ...out.slice(before).reverse());
+      },
+    };
+    expect(() => checkModel(fickle)).toThrow(/deterministic/);
   });
 });
 

@@ -63,7 +63,7 @@ describe("walrus-spec merge", () => {
     const result = run("merge", correct[0], correct[2]);
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/MISSING shards 2\/3/);
-    expect(result.stderr).toBe("walrus-spec: the swarm is incomplete: no report of shard 2/3\n");
+    expect(result.stderr).toBe("walrus-spec: the swarm is incomplete: two-phase-commit(3): no report of shard 2/3\n");
   });
 
   it("exits 2 on unusable input: a missing file, bad JSON, a report of another swarm, a repeated shard", () => {
