@@ -11,8 +11,9 @@
  * state is a short array of integers, its fingerprint hashes only those integers, and each local
  * transition is computed once with xstate's `transition()` and memoised by (state id, event id).
  *
- * Layout of a global state: one local-state id per actor, one fault word (bit a: actor a crashed;
- * bit 16 + a: actor a is Byzantine), then the ids of the messages in flight — sorted on an
+ * Layout of a global state (16-bit words, so that V8 keeps a typical state of a few dozen words
+ * on its heap): one local-state id per actor; with an adversary, two fault words (bit a of the
+ * first: actor a crashed; of the second: actor a is Byzantine); then the ids of the messages in flight — sorted on an
  * unordered network, grouped by link (sender, recipient) and in send order within a link on a FIFO
  * network.
  */
@@ -102,7 +103,7 @@ export interface SymmetrySpec {
 }
 
 /** A global state: local state ids, the fault word, then the ids of the messages in flight. */
-export type SystemState = Int32Array;
+export type SystemState = Uint16Array;
 
 /** An action of the system. `at` is the position of the message in the state. */
 export type SystemAction =
@@ -146,6 +147,8 @@ interface LocalStep {
 }
 
 const MAX_ACTORS = 16;
+/** Local-state and message ids are 16-bit words of the state. */
+const MAX_ID = 0xffff;
 const NETWORK_READ = 1 << 30;
 const ALL_VISIBLE = -1;
 /** The reads of a property that declares none: every actor and the network. */
@@ -183,6 +186,8 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   readonly actors: readonly ActorSpec[];
   readonly network: Required<NetworkSpec>;
   private readonly n: number;
+  /** Where the messages start: after the local states and, with an adversary, the fault words. */
+  private readonly header: number;
   private readonly adversary: AdversarySpec | undefined;
   private readonly shards: readonly number[];
   private readonly crashable: number; // bit mask of actors that may crash
@@ -226,6 +231,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     this.n = spec.actors.length;
     this.network = networkSpec(spec.network);
     this.adversary = spec.adversary;
+    this.header = this.n + (spec.adversary === undefined ? 0 : 2);
     const names = new Set(spec.actors.map((actor) => actor.name));
     if (names.size !== this.n) throw new ModelError(`${spec.name}: actor names must be distinct`);
     this.shards = spec.actors.map((actor) => {
@@ -337,11 +343,11 @@ export class ActorModel implements Model<SystemState, SystemAction> {
 
   actions(state: SystemState, out: SystemAction[]): void {
     const n = this.n;
-    const faults = state[n];
+    const faults = this.faultsOf(state);
     const fifo = this.network.ordering === "fifo";
-    for (let at = n + 1; at < state.length; at++) {
+    for (let at = this.header; at < state.length; at++) {
       const message = state[at];
-      const previous = at > n + 1 ? state[at - 1] : -1;
+      const previous = at > this.header ? state[at - 1] : -1;
       // On an unordered network equal messages are one choice; on a FIFO link only the head is.
       const choice = fifo ? previous < 0 || this.linkOf(previous) !== this.linkOf(message) : message !== previous;
       if (choice && (faults & ((CRASHED | BYZANTINE) << this.messages[message].to)) === 0) {
@@ -388,7 +394,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
           deliver &&
           !action.keep &&
           !(this.network.duplication && this.network.ordering === "unordered") &&
-          (state[n] & (BYZANTINE << this.messages[action.message].from)) === 0;
+          (this.faultsOf(state) & (BYZANTINE << this.messages[action.message].from)) === 0;
         const step = this.step(state[actor], event);
         return this.withNetwork(state, actor, step.next, consumed ? action.at : -1, step.sent);
       }
@@ -433,13 +439,13 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   /** What properties see: each actor's snapshot, its status and the messages in flight. */
   view(state: SystemState): SystemView {
     const n = this.n;
-    const faults = state[n];
+    const faults = this.faultsOf(state);
     return {
       actors: Array.from(state.subarray(0, n), (id) => this.locals[id].snapshot),
       status: this.actors.map((_, a) =>
         faults & (CRASHED << a) ? "crashed" : faults & (BYZANTINE << a) ? "byzantine" : "correct",
       ),
-      messages: Array.from(state.subarray(n + 1), (id) => this.messages[id]),
+      messages: Array.from(state.subarray(this.header), (id) => this.messages[id]),
     };
   }
 
@@ -492,7 +498,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     const cached = this.viewCache.get(reads);
     if (cached !== undefined) return cached;
     const n = this.n;
-    const faults = state[n];
+    const faults = this.faultsOf(state);
     const actors = new Array<SnapshotFrom<AnyStateMachine>>(n);
     const status = new Array<ActorStatus>(n);
     for (let a = 0; a < n; a++) {
@@ -507,10 +513,11 @@ export class ActorModel implements Model<SystemState, SystemAction> {
         if ((reads & NETWORK_READ) === 0) {
           throw new ModelError(`property "${property}" reads the network, which it does not declare`);
         }
-        return Array.from(state.subarray(n + 1), (id) => messages[id]);
+        return Array.from(state.subarray(header), (id) => messages[id]);
       },
     };
     const messages = this.messages;
+    const header = this.header;
     this.viewCache.set(reads, view);
     return view;
   }
@@ -526,7 +533,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
    */
   ampleSets(state: SystemState, actions: readonly SystemAction[]): SystemAction[][] {
     const n = this.n;
-    const faults = state[n];
+    const faults = this.faultsOf(state);
     if (this.visible === ALL_VISIBLE) return [];
     const byzantine = faults >>> 16;
     // A menu computed from the whole state depends on every actor: no reduction then.
@@ -572,7 +579,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     const next = this.nextState(state, action);
     return (
       next !== undefined &&
-      (next.length !== state.length || next.subarray(this.n + 1).some((m, i) => m !== state[this.n + 1 + i]))
+      (next.length !== state.length || next.subarray(this.header).some((m, i) => m !== state[this.header + i]))
     );
   }
 
@@ -596,6 +603,11 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     return index;
   }
 
+  /** The fault word as one 32-bit mask (bit a: crashed; bit 16 + a: Byzantine). */
+  private faultsOf(state: SystemState): number {
+    return this.header === this.n ? 0 : state[this.n] | (state[this.n + 1] << 16);
+  }
+
   private faultyShards(faults: number): number {
     let total = 0;
     for (let a = 0; a < this.n; a++) if (faults & ((CRASHED | BYZANTINE) << a)) total += this.shards[a];
@@ -608,7 +620,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   }
 
   private inFlight(state: SystemState, message: number): boolean {
-    for (let at = this.n + 1; at < state.length; at++) if (state[at] === message) return true;
+    for (let at = this.header; at < state.length; at++) if (state[at] === message) return true;
     return false;
   }
 
@@ -644,11 +656,11 @@ export class ActorModel implements Model<SystemState, SystemAction> {
       next[actor] = local;
       return next;
     }
-    let next: Int32Array;
+    let next: Uint16Array;
     let out: number;
     if (this.network.ordering === "fifo") {
-      const network = Array.from(state.subarray(n + 1));
-      if (removeAt >= 0) network.splice(removeAt - n - 1, 1);
+      const network = Array.from(state.subarray(this.header));
+      if (removeAt >= 0) network.splice(removeAt - this.header, 1);
       for (const message of sent) {
         const link = this.linkOf(message);
         let at = network.length;
@@ -661,21 +673,22 @@ export class ActorModel implements Model<SystemState, SystemAction> {
         }
         network.splice(at, 0, message);
       }
-      next = new Int32Array(n + 1 + network.length);
-      next.set(state.subarray(0, n + 1));
-      next.set(network, n + 1);
+      next = new Uint16Array(this.header + network.length);
+      for (let i = 0; i < this.header; i++) next[i] = state[i];
+      next.set(network, this.header);
       out = next.length;
     } else {
       // Merge the messages still in flight (sorted) with the sent ones (sorted, distinct).
       const dedupe = this.network.duplication;
-      next = new Int32Array(state.length - (removeAt < 0 ? 0 : 1) + sent.length);
-      for (let i = 0; i <= n; i++) next[i] = state[i];
-      out = n + 1;
+      next = new Uint16Array(state.length - (removeAt < 0 ? 0 : 1) + sent.length);
+      for (let i = 0; i < this.header; i++) next[i] = state[i];
+      out = this.header;
       let j = 0;
-      for (let i = n + 1; i <= state.length; i++) {
+      for (let i = this.header; i <= state.length; i++) {
         const inFlight = i < state.length ? state[i] : Number.POSITIVE_INFINITY;
         while (j < sent.length && sent[j] <= inFlight) {
-          if (!(dedupe && (sent[j] === inFlight || (out > n + 1 && next[out - 1] === sent[j])))) next[out++] = sent[j];
+          if (!(dedupe && (sent[j] === inFlight || (out > this.header && next[out - 1] === sent[j]))))
+            next[out++] = sent[j];
           j++;
         }
         if (i < state.length && i !== removeAt) next[out++] = inFlight;
@@ -686,14 +699,15 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     // On a duplicating network a step may send only what is already in flight.
     if (!localChanged && removeAt < 0 && result.length === state.length) {
       let same = true;
-      for (let i = n + 1; i < state.length && same; i++) same = result[i] === state[i];
+      for (let i = this.header; i < state.length && same; i++) same = result[i] === state[i];
       if (same) return undefined;
     }
     return result;
   }
 
   private compose(locals: number[], faults: number, inFlight: number[]): SystemState {
-    const start = Int32Array.from([...locals, faults]);
+    const words = this.header === this.n ? locals : [...locals, faults & 0xffff, faults >>> 16];
+    const start = Uint16Array.from(words);
     return (
       this.withNetwork(
         start,
@@ -841,7 +855,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
         where[member] = members[perm[k]];
       });
       const own: number[] = [];
-      for (let at = n + 1; at < state.length; at++) {
+      for (let at = this.header; at < state.length; at++) {
         const { from, to } = this.messages[state[at]];
         if (from === actor || to === actor) own.push(this.renameMessage(state[at], where, p));
       }
@@ -888,21 +902,21 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     symmetry.members.forEach((actor, i) => {
       where[actor] = symmetry.members[perm[i]];
     });
-    const locals = new Int32Array(n + 1);
-    let faults = 0;
+    const header = new Array<number>(this.header).fill(0);
     for (let a = 0; a < n; a++) {
-      locals[where[a]] = this.renameLocal(state[a], where[a], p);
-      if (state[n] & (CRASHED << a)) faults |= CRASHED << where[a];
-      if (state[n] & (BYZANTINE << a)) faults |= BYZANTINE << where[a];
+      header[where[a]] = this.renameLocal(state[a], where[a], p);
+      if (this.header > n) {
+        if (state[n] & (1 << a)) header[n] |= 1 << where[a];
+        if (state[n + 1] & (1 << a)) header[n + 1] |= 1 << where[a];
+      }
     }
-    locals[n] = faults;
-    const network = Array.from(state.subarray(n + 1), (message) => this.renameMessage(message, where, p));
+    const network = Array.from(state.subarray(this.header), (message) => this.renameMessage(message, where, p));
     if (this.network.ordering === "fifo") {
       const stable = network.map((message, i) => [this.linkOf(message), i, message]);
       stable.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      return Int32Array.from([...locals, ...stable.map((entry) => entry[2])]);
+      return Uint16Array.from([...header, ...stable.map((entry) => entry[2])]);
     }
-    return Int32Array.from([...locals, ...network.sort((a, b) => a - b)]);
+    return Uint16Array.from([...header, ...network.sort((a, b) => a - b)]);
   }
 
   private renameLocal(local: number, actor: number, p: number): number {
@@ -942,6 +956,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     let id = this.localIds.get(key);
     if (id === undefined) {
       id = this.locals.length;
+      if (id > MAX_ID) throw new ModelError(`${this.name}: more than ${MAX_ID + 1} distinct local states`);
       this.locals.push({ actor, snapshot });
       this.localIds.set(key, id);
     }
@@ -964,6 +979,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     let id = this.messageIds.get(key);
     if (id === undefined) {
       id = this.messages.length;
+      if (id > MAX_ID) throw new ModelError(`${this.name}: more than ${MAX_ID + 1} distinct messages`);
       this.messages.push(message);
       this.messageEvents.push(this.internEvent(message.event));
       this.messageIds.set(key, id);

@@ -44,7 +44,7 @@ describe("two-phase commit as xstate machines", () => {
         const before = model.view(state);
         // Recompute the step with xstate directly, from the snapshot, without the memo.
         if (action.kind !== "internal" && action.kind !== "deliver") throw new Error(`unexpected ${action.kind}`);
-        const delivered = action.kind === "deliver" ? before.messages[action.at - 5] : undefined;
+        const delivered = action.kind === "deliver" ? before.messages[action.at - 4] : undefined;
         const actor = action.kind === "internal" ? action.actor : delivered?.to;
         if (actor === undefined) throw new Error("no recipient");
         const event =
