@@ -147,6 +147,7 @@ interface LocalStep {
 }
 
 const MAX_ACTORS = 16;
+const NO_CANDIDATES: SystemAction[][] = [];
 /** Local-state and message ids are 16-bit words of the state. */
 const MAX_ID = 0xffff;
 const NETWORK_READ = 1 << 30;
@@ -205,6 +206,8 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   private readonly initial: SystemState;
   /** Per local state: bit mask of the actors it may still send to (see futureRecipients). */
   private readonly recipients: number[] = [];
+  /** Scratch space of ampleSets: the actors that may still send to each actor. */
+  private readonly senders: Int32Array;
   /** The state whose property views are in viewCache (by the reads mask). */
   private viewState: SystemState | undefined;
   private readonly viewCache = new Map<number, SystemView>();
@@ -232,6 +235,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     this.network = networkSpec(spec.network);
     this.adversary = spec.adversary;
     this.header = this.n + (spec.adversary === undefined ? 0 : 2);
+    this.senders = new Int32Array(this.n);
     const names = new Set(spec.actors.map((actor) => actor.name));
     if (names.size !== this.n) throw new ModelError(`${spec.name}: actor names must be distinct`);
     this.shards = spec.actors.map((actor) => {
@@ -533,27 +537,35 @@ export class ActorModel implements Model<SystemState, SystemAction> {
    */
   ampleSets(state: SystemState, actions: readonly SystemAction[]): SystemAction[][] {
     const n = this.n;
+    if (this.visible === ALL_VISIBLE) return NO_CANDIDATES;
     const faults = this.faultsOf(state);
-    if (this.visible === ALL_VISIBLE) return [];
     const byzantine = faults >>> 16;
     // A menu computed from the whole state depends on every actor: no reduction then.
-    if (byzantine !== 0 && this.staticMenu === undefined) return [];
-    const owners = actions.map((action) => this.ownerOf(action));
+    if (byzantine !== 0 && this.staticMenu === undefined) return NO_CANDIDATES;
+    // Owners of enabled actions, and those no property reads: only they can seed a candidate.
+    let owning = 0;
+    let crashing = 0;
+    for (const action of actions) {
+      const owner = this.ownerOf(action);
+      owning |= 1 << owner;
+      if (action.kind === "crash") crashing |= 1 << owner;
+    }
+    let seeds = owning & ~this.visible;
+    if (seeds === 0) return NO_CANDIDATES;
     // senders[a]: actors that may still send to a.
-    const senders = new Array<number>(n).fill(0);
+    const senders = this.senders;
+    senders.fill(0);
     for (let j = 0; j < n; j++) {
       const bit = 1 << j;
       if (faults & bit) continue; // crashed
       const mask = byzantine & bit ? this.menuRecipients(j) : this.recipientsOf(state[j], j);
       for (let a = 0; a < n; a++) if (mask & (1 << a)) senders[a] |= bit;
     }
-    let crashing = 0;
-    actions.forEach((action, i) => {
-      if (action.kind === "crash") crashing |= 1 << owners[i];
-    });
-    const seen = new Set<number>();
     const candidates: SystemAction[][] = [];
-    for (const seed of new Set(owners)) {
+    const tried: number[] = [];
+    while (seeds !== 0) {
+      const seed = 31 - Math.clz32(seeds);
+      seeds &= ~(1 << seed);
       let set = 1 << seed;
       // A set that grows to include an actor a property reads is visible: give up on it early.
       while ((set & this.visible) === 0) {
@@ -564,14 +576,14 @@ export class ActorModel implements Model<SystemState, SystemAction> {
         if (grown === set) break;
         set = grown;
       }
-      if (seen.has(set) || (set & this.visible) !== 0) continue;
-      seen.add(set);
-      const ample = actions.filter((_, i) => set & (1 << owners[i]));
+      if ((set & this.visible) !== 0 || (set & owning) === owning || tried.includes(set)) continue;
+      tried.push(set);
+      const ample = actions.filter((action) => set & (1 << this.ownerOf(action)));
       // When a property reads the network, only an action that neither sends nor consumes is invisible.
       if (this.visible & NETWORK_READ && ample.some((action) => this.touchesNetwork(state, action))) continue;
-      if (ample.length < actions.length) candidates.push(ample);
+      candidates.push(ample);
     }
-    return candidates.sort((a, b) => a.length - b.length);
+    return candidates.length > 1 ? candidates.sort((a, b) => a.length - b.length) : candidates;
   }
 
   private touchesNetwork(state: SystemState, action: SystemAction): boolean {
