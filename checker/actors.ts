@@ -430,9 +430,12 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     }
   }
 
-  /** The family of an action, for per-family command generation and summaries. */
-  actionKind(action: SystemAction): string {
-    return action.kind;
+  /**
+   * The family of an action, for per-family command generation (fast-check): `deliver`,
+   * `environment` (an actor's spontaneous step) or `fault` (a crash, a Byzantine send, a loss).
+   */
+  actionKind(action: SystemAction): "deliver" | "environment" | "fault" {
+    return action.kind === "deliver" ? "deliver" : action.kind === "internal" ? "environment" : "fault";
   }
 
   /** The message with id `id` (as delivery and drop actions name it). */

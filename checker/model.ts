@@ -63,7 +63,7 @@ export interface Model<S, A> {
    */
   ampleSets?(state: S, actions: readonly A[]): A[][];
   /**
-   * The family an action belongs to (for actor models: deliver, internal, drop, crash, byzantine), so
+   * The family an action belongs to (for actor models: deliver, environment, fault), so
    * that random schedules can be drawn per family rather than from one undifferentiated pool.
    */
   actionKind?(action: A): string;
