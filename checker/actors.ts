@@ -663,7 +663,6 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     removeAt: number,
     sent: readonly number[],
   ): SystemState | undefined {
-    const n = this.n;
     const localChanged = actor >= 0 && state[actor] !== local;
     if (removeAt < 0 && sent.length === 0) {
       if (!localChanged) return undefined;
