@@ -51,6 +51,12 @@ export interface Model<S, A> {
    */
   symmetricFingerprint?(state: S, out: Fingerprint): void;
   readonly properties: readonly Property<S>[];
+  /**
+   * A state as 32-bit words and back, for the parallel search (whose workers exchange states).
+   * `decodeState(encodeState(s))` must equal `s`; a model without these is searched on one thread.
+   */
+  encodeState?(state: S): ArrayLike<number>;
+  decodeState?(words: Int32Array): S;
   /** States outside the boundary are counted but not expanded. */
   withinBoundary?(state: S): boolean;
   /** A readable name for an action, for counterexamples. */

@@ -132,3 +132,10 @@ export const MODELS: readonly ModelEntry[] = [
 export function findModel(name: string): ModelEntry | undefined {
   return MODELS.find((model) => model.name === name);
 }
+
+/** Builds the catalogue model `name` (what the parallel search's workers call to get their own copy). */
+export function buildModel(name: string, options?: BuildOptions): Model<unknown, unknown> {
+  const entry = findModel(name);
+  if (entry === undefined) throw new RangeError(`unknown model ${name}`);
+  return entry.build(options);
+}

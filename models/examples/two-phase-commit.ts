@@ -64,6 +64,15 @@ export function twoPhaseCommit(rms: number, options: TwoPhaseOptions = {}): Mode
     throw new RangeError(`rms must be an integer in 1..30, got ${rms}`);
   const all = 2 ** rms - 1;
   const words = new Int32Array(rms + 4);
+  // The state as words: the RM states, the TM state, the two sets, the two message flags.
+  const encode = (state: TwoPhaseState, out: Int32Array) => {
+    for (let rm = 0; rm < rms; rm++) out[rm] = state.rmState[rm];
+    out[rms] = state.tmState;
+    out[rms + 1] = state.tmPrepared;
+    out[rms + 2] = state.msgPrepared;
+    out[rms + 3] = (state.msgCommit ? 1 : 0) | (state.msgAbort ? 2 : 0);
+    return out;
+  };
   return {
     name: `two-phase-commit(${rms})${options.commitEarly ? " with the commit-early bug" : ""}`,
     initStates: () => [
@@ -111,13 +120,18 @@ export function twoPhaseCommit(rms: number, options: TwoPhaseOptions = {}): Mode
       }
     },
     fingerprint(state, out: Fingerprint) {
-      for (let rm = 0; rm < rms; rm++) words[rm] = state.rmState[rm];
-      words[rms] = state.tmState;
-      words[rms + 1] = state.tmPrepared;
-      words[rms + 2] = state.msgPrepared;
-      words[rms + 3] = (state.msgCommit ? 1 : 0) | (state.msgAbort ? 2 : 0);
-      fingerprintWords(words, rms + 4, out);
+      fingerprintWords(encode(state, words), rms + 4, out);
     },
+    encodeState: (state) => encode(state, new Int32Array(rms + 4)),
+    decodeState: (w) => ({
+      // Built like the initial state's array (same elements kind), so that the model's code stays monomorphic.
+      rmState: new Array(rms).fill(RM_WORKING).map((_, rm) => w[rm]),
+      tmState: w[rms],
+      tmPrepared: w[rms + 1],
+      msgPrepared: w[rms + 2],
+      msgCommit: (w[rms + 3] & 1) !== 0,
+      msgAbort: (w[rms + 3] & 2) !== 0,
+    }),
     properties: [
       {
         kind: "always",
