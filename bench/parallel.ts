@@ -202,24 +202,40 @@ interface Row {
   note: string;
 }
 
-/** A warm-up run (not timed: JIT), then `runs` timed ones; the median time. */
-async function measure(
-  explorer: string,
-  run: () => Promise<Omit<Row, "explorer" | "seconds" | "cores">> | Omit<Row, "explorer" | "seconds" | "cores">,
-): Promise<Row> {
-  await run();
-  const times: number[] = [];
-  let last: Omit<Row, "explorer" | "seconds" | "cores"> | undefined;
-  // CPU time of every thread of the process (workers, garbage collector) over the wall time.
-  const cpu = process.cpuUsage();
+type Outcome = Omit<Row, "explorer" | "seconds" | "cores">;
+
+interface Explorer {
+  readonly name: string;
+  run(): Promise<Outcome> | Outcome;
+}
+
+/**
+ * One warm-up run of each explorer (not timed: JIT), then `runs` rounds in which each runs once,
+ * so that a change of load during the benchmark (a shared machine) hits all of them alike; the
+ * median time of each, and the cores it kept busy.
+ */
+async function measureAll(explorers: readonly Explorer[]): Promise<Row[]> {
+  for (const explorer of explorers) await explorer.run();
+  const times: number[][] = explorers.map(() => []);
+  const cpuSeconds: number[] = explorers.map(() => 0);
+  const last: Outcome[] = [];
   for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    last = await run();
-    times.push((performance.now() - start) / 1000);
+    for (const [e, explorer] of explorers.entries()) {
+      // CPU time of every thread of the process (workers, garbage collector) over the wall time.
+      const cpu = process.cpuUsage();
+      const start = performance.now();
+      last[e] = await explorer.run();
+      times[e].push((performance.now() - start) / 1000);
+      const { user, system } = process.cpuUsage(cpu);
+      cpuSeconds[e] += (user + system) / 1e6;
+    }
   }
-  const { user, system } = process.cpuUsage(cpu);
-  const cores = (user + system) / 1e6 / times.reduce((t, s) => t + s, 0);
-  return { explorer, ...(last as Omit<Row, "explorer" | "seconds" | "cores">), seconds: median(times), cores };
+  return explorers.map((explorer, e) => ({
+    explorer: explorer.name,
+    ...last[e],
+    seconds: median(times[e]),
+    cores: cpuSeconds[e] / times[e].reduce((t, x) => t + x, 0),
+  }));
 }
 
 function expect(rms: number, what: string, unique: number): void {
@@ -240,7 +256,10 @@ console.log(
   `parallel breadth-first search, two-phase commit; node ${process.version}; ${cpus()[0]?.model ?? "?"}; ` +
     `availableParallelism ${availableParallelism()}; load average at start ${load()}`,
 );
-console.log(`median of ${runs} timed runs after one warm-up run; batches of ${batch} states\n`);
+console.log(
+  `median of ${runs} timed runs (in rounds: each explorer once a round) after one warm-up run; ` +
+    `batches of ${batch} states; cores = process CPU time / wall time\n`,
+);
 
 const pools = new Map<number, Pool>();
 for (const w of [1, 2]) {
@@ -251,8 +270,8 @@ for (const w of [1, 2]) {
 console.log();
 
 const searchRows: string[][] = [];
+const warnings: string[] = [];
 for (const rms of rmsList) {
-  const rows: Row[] = [];
   const checked = (model: Model<TwoPhaseState, TwoPhaseAction>) => {
     const report = checkModel(model);
     expect(rms, "checkModel", report.uniqueStates);
@@ -263,18 +282,22 @@ for (const rms of rmsList) {
       note: `${report.bytesPerState.toFixed(1)} B/state`,
     };
   };
-  rows.push(await measure("checkModel", () => checked(twoPhaseCommit(rms))));
-  rows.push(await measure("checkModel, no properties", () => checked({ ...twoPhaseCommit(rms), properties: [] })));
+  const explorers: Explorer[] = [
+    { name: "checkModel", run: () => checked(twoPhaseCommit(rms)) },
+    { name: "checkModel, no properties", run: () => checked({ ...twoPhaseCommit(rms), properties: [] }) },
+  ];
   for (const [w, sentFilter] of [
     [1, false],
     [2, false],
     [2, true],
   ] as const) {
     const pool = pools.get(w) as Pool;
-    rows.push(
-      await measure(`parallel W=${w}${sentFilter ? ", sent filter" : ""}`, async () => {
+    explorers.push({
+      name: `parallel W=${w}${sentFilter ? ", sent filter" : ""}`,
+      run: async () => {
         const result = await pool.search(rms, sentFilter);
         expect(rms, `parallel W=${w}`, result.unique);
+        const busy = result.busy.map((b) => `${(100 * b).toFixed(0)} %`).join(" / ");
         return {
           unique: result.unique,
           generated: result.generated,
@@ -282,12 +305,20 @@ for (const rms of rmsList) {
           note:
             `${result.bytesPerState.toFixed(1)} B/state; ` +
             (w > 1 ? `sent ${result.sent} (${((100 * result.sent) / result.generated).toFixed(0)} %), ` : "") +
-            `owned ${result.perWorker.join(" / ")}; busy ${result.busy.map((b) => `${(100 * b).toFixed(0)} %`).join(" / ")}`,
+            `owned ${result.perWorker.join(" / ")}; busy ${busy}`,
         };
-      }),
+      },
+    });
+  }
+  const rows = await measureAll(explorers);
+  const base = rows[0];
+  const contended = rows.filter((row) => row.explorer.startsWith("parallel W=2") && row.cores < 1.5);
+  if (contended.length > 0) {
+    warnings.push(
+      `${rms} RMs: two workers kept only ${contended.map((row) => row.cores.toFixed(2)).join(", ")} cores busy — ` +
+        "something else held the other core, so this run says nothing about the speedup on an idle machine",
     );
   }
-  const base = rows[0];
   for (const row of rows) {
     if (row.depth !== base.depth) throw new Error(`${row.explorer}: depth ${row.depth}, checkModel ${base.depth}`);
     searchRows.push([
@@ -321,6 +352,7 @@ printTable(
   ],
   searchRows,
 );
+for (const warning of warnings) console.log(`\nwarning: ${warning}`);
 console.log(`\nload average after the searches: ${load()}\n`);
 
 // ---------------------------------------------------------------------------------------------
