@@ -5,23 +5,17 @@
  * merge (unreadable or malformed report, reports of different swarms) or shards are missing.
  */
 
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { formatSimulationReport, mergeSimulationReports, simulationFailed, SwarmMergeError } from "../checker/swarm.js";
 import { EXIT_FAILED, EXIT_OK, UsageError } from "./errors.js";
-import { oneOf } from "./options.js";
+import { oneOf, readInputFile } from "./options.js";
 
 interface MergeOptions {
   format: "text" | "json";
 }
 
 function readReport(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
+  const text = readInputFile(file);
   try {
     return JSON.parse(text);
   } catch (error) {

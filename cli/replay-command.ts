@@ -5,24 +5,18 @@
  * not JSON, not a walrus-spec ITF trace, unknown model).
  */
 
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { formatPath, type ItfTrace, parseItf, type ReplayResult, replayTrace, TraceError } from "../checker/trace.js";
 import { findModel, MODELS } from "../models/index.js";
 import { EXIT_FAILED, EXIT_OK, UsageError } from "./errors.js";
-import { oneOf } from "./options.js";
+import { oneOf, readInputFile } from "./options.js";
 
 interface ReplayOptions {
   format: "text" | "json";
 }
 
 function readTrace(file: string): ItfTrace {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
+  const text = readInputFile(file);
   try {
     return parseItf(text);
   } catch (error) {

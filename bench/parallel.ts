@@ -1,0 +1,601 @@
+/**
+ * Does a parallel breadth-first search over worker_threads pay on this machine? Two-phase commit
+ * (the plain transition system) explored by W workers, level by level: states are partitioned by
+ * fingerprint, each worker keeps a visited set for the states it owns and sends the successors it
+ * does not own to their owner in batches (`parallel-worker.ts`). Measured in the same run against
+ * the single-threaded `checkModel`, with the same unique-state counts asserted.
+ *
+ * Also measured: the raw cost of moving a state between workers, and what parallelising an actor
+ * model would add per state (content hashes of interned local states, translating ids).
+ *
+ *   npm run bench:parallel                       # 7 and 8 RMs, 3 runs each
+ *   npm run bench:parallel -- --runs 5 --rms 8
+ */
+
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { parseArgs } from "node:util";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import type { SystemAction, SystemState } from "../checker/actors.js";
+import { fingerprintWords } from "../checker/fingerprint.js";
+import type { Fingerprint, Model } from "../checker/model.js";
+import { checkModel } from "../checker/search.js";
+import { type TwoPhaseAction, type TwoPhaseState, twoPhaseCommit } from "../models/examples/two-phase-commit.js";
+import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
+import {
+  copyRecord,
+  type FromWorker,
+  RECORD,
+  readRecords,
+  SAMPLE,
+  sampleRecords,
+  type ToWorker,
+} from "./parallel-worker.js";
+
+const { values: flags } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    rms: { type: "string", default: "7,8" },
+    batch: { type: "string", default: "4096" },
+  },
+});
+const runs = Number(flags.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive integer");
+const batch = Number(flags.batch);
+if (!Number.isInteger(batch) || batch < 1) throw new Error("--batch must be a positive integer");
+const rmsList = flags.rms.split(",").map(Number);
+/** TwoPhase.tla's state counts (TLC, Stateright): what every explorer here must find. */
+const EXPECTED: Record<number, number> = { 3: 288, 5: 8832, 7: 296_448, 8: 1_745_408 };
+for (const rms of rmsList) {
+  if (EXPECTED[rms] === undefined) throw new Error(`--rms: known counts are for ${Object.keys(EXPECTED)} RMs`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ");
+
+/** W workers wired to each other by message channels, answering in order. */
+class Pool {
+  private readonly queues: FromWorker[][];
+  private readonly waiting: ({ resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined)[];
+  private failure: Error | undefined;
+
+  private constructor(readonly workers: Worker[]) {
+    this.queues = workers.map(() => []);
+    this.waiting = workers.map(() => undefined);
+    workers.forEach((worker, i) => {
+      worker.on("message", (message: FromWorker) => {
+        const waiter = this.waiting[i];
+        this.waiting[i] = undefined;
+        if (waiter) waiter.resolve(message);
+        else this.queues[i].push(message);
+      });
+      worker.on("error", (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.failure = failure;
+        for (const waiter of this.waiting) waiter?.reject(failure);
+      });
+    });
+  }
+
+  static async start(count: number): Promise<Pool> {
+    const workers = Array.from({ length: count }, () => new Worker(new URL("./parallel-worker.js", import.meta.url)));
+    const pool = new Pool(workers);
+    const peers: (MessagePort | null)[][] = workers.map(() => workers.map(() => null));
+    for (let i = 0; i < count; i++) {
+      for (let j = i + 1; j < count; j++) {
+        const { port1, port2 } = new MessageChannel();
+        peers[i][j] = port1;
+        peers[j][i] = port2;
+      }
+    }
+    workers.forEach((worker, index) => {
+      const ports = peers[index].filter((port): port is MessagePort => port !== null);
+      const init: ToWorker = { type: "init", index, workers: count, peers: peers[index] };
+      worker.postMessage(init, ports);
+    });
+    await pool.all();
+    return pool;
+  }
+
+  private next(i: number): Promise<FromWorker> {
+    if (this.failure) return Promise.reject(this.failure);
+    const queued = this.queues[i].shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      this.waiting[i] = { resolve, reject };
+    });
+  }
+
+  /** The next answer of every worker. */
+  all(): Promise<FromWorker[]> {
+    return Promise.all(this.workers.map((_, i) => this.next(i)));
+  }
+
+  send(message: ToWorker, to?: number): void {
+    this.workers.forEach((worker, i) => {
+      if (to === undefined || to === i) worker.postMessage(message);
+    });
+  }
+
+  /** One parallel breadth-first search of two-phase commit with `rms` RMs. */
+  async search(rms: number, sentFilter: boolean): Promise<ParallelResult> {
+    const sum = (answers: FromWorker[], field: "fresh") =>
+      answers.reduce((total, a) => total + (a.type === "level" ? a[field] : 0), 0);
+    const start = performance.now();
+    this.send({ type: "start", rms, batch, sentFilter });
+    let fresh = sum(await this.all(), "fresh");
+    let depth = -1;
+    while (fresh > 0) {
+      depth++;
+      this.send({ type: "expand" });
+      fresh = sum(await this.all(), "fresh");
+    }
+    this.send({ type: "finish" });
+    const results = (await this.all()).filter((a) => a.type === "result");
+    const wallMs = performance.now() - start;
+    const total = (field: "unique" | "generated" | "sent" | "received" | "bytes") =>
+      results.reduce((t, r) => t + r[field], 0);
+    if (total("sent") !== total("received")) throw new Error("a batch was lost between workers");
+    return {
+      unique: total("unique"),
+      generated: total("generated"),
+      depth,
+      sent: total("sent"),
+      bytesPerState: total("bytes") / total("unique"),
+      perWorker: results.map((r) => r.unique),
+      busy: results.map((r) => r.busyMs / wallMs),
+    };
+  }
+
+  /** Streams `records` states from worker 0 to worker 1: until worker 1 has read them all, and each side's busy time. */
+  async stream(rms: number, records: number, batchSize: number, decode: boolean): Promise<StreamTimes> {
+    this.send({ type: "drain", rms, decode }, 1);
+    const start = performance.now();
+    this.send({ type: "stream", rms, to: 1, records, batch: batchSize }, 0);
+    const [sent, drained] = await Promise.all([this.next(0), this.next(1)]);
+    const wallMs = performance.now() - start;
+    if (sent.type !== "streamed" || drained.type !== "drained" || drained.records !== records) {
+      throw new Error("the stream lost records");
+    }
+    return { wallMs, senderMs: sent.busyMs, receiverMs: drained.busyMs };
+  }
+
+  async terminate(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}
+
+interface StreamTimes {
+  wallMs: number;
+  senderMs: number;
+  receiverMs: number;
+}
+
+interface ParallelResult {
+  unique: number;
+  generated: number;
+  depth: number;
+  /** Successors sent to another worker. */
+  sent: number;
+  /** Visited sets (and sent filters) of all workers per unique state. */
+  bytesPerState: number;
+  perWorker: number[];
+  /** Per worker: the fraction of the search's time spent working rather than waiting. */
+  busy: number[];
+}
+
+interface Row {
+  explorer: string;
+  unique: number;
+  generated: number;
+  depth: number;
+  seconds: number;
+  /** Cores busy on average (process CPU time over wall time). */
+  cores: number;
+  note: string;
+}
+
+type Outcome = Omit<Row, "explorer" | "seconds" | "cores">;
+
+interface Explorer {
+  readonly name: string;
+  run(): Promise<Outcome> | Outcome;
+}
+
+/**
+ * One warm-up run of each explorer (not timed: JIT), then `runs` rounds in which each runs once,
+ * so that a change of load during the benchmark (a shared machine) hits all of them alike; the
+ * median time of each, and the cores it kept busy.
+ */
+async function measureAll(explorers: readonly Explorer[]): Promise<Row[]> {
+  for (const explorer of explorers) await explorer.run();
+  const times: number[][] = explorers.map(() => []);
+  const cpuSeconds: number[] = explorers.map(() => 0);
+  const last: Outcome[] = [];
+  for (let i = 0; i < runs; i++) {
+    for (const [e, explorer] of explorers.entries()) {
+      // CPU time of every thread of the process (workers, garbage collector) over the wall time.
+      const cpu = process.cpuUsage();
+      const start = performance.now();
+      last[e] = await explorer.run();
+      times[e].push((performance.now() - start) / 1000);
+      const { user, system } = process.cpuUsage(cpu);
+      cpuSeconds[e] += (user + system) / 1e6;
+    }
+  }
+  return explorers.map((explorer, e) => ({
+    explorer: explorer.name,
+    ...last[e],
+    seconds: median(times[e]),
+    cores: cpuSeconds[e] / times[e].reduce((t, x) => t + x, 0),
+  }));
+}
+
+function expect(rms: number, what: string, unique: number): void {
+  if (unique !== EXPECTED[rms])
+    throw new Error(`${what}, ${rms} RMs: ${unique} unique states, expected ${EXPECTED[rms]}`);
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => r[c].length)));
+  for (const r of all) console.log(r.map((cell, c) => cell.padEnd(widths[c])).join("  "));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Search: checkModel against the parallel search with 1 and 2 workers.
+
+console.log(
+  `parallel breadth-first search, two-phase commit; node ${process.version}; ${cpus()[0]?.model ?? "?"}; ` +
+    `availableParallelism ${availableParallelism()}; load average at start ${load()}`,
+);
+console.log(
+  `median of ${runs} timed runs (in rounds: each explorer once a round) after one warm-up run; ` +
+    `batches of ${batch} states; cores = process CPU time / wall time\n`,
+);
+
+const pools = new Map<number, Pool>();
+for (const w of [1, 2]) {
+  const start = performance.now();
+  pools.set(w, await Pool.start(w));
+  console.log(`${w} worker(s) started in ${(performance.now() - start).toFixed(0)} ms (not in the times below)`);
+}
+console.log();
+
+const searchRows: string[][] = [];
+const warnings: string[] = [];
+for (const rms of rmsList) {
+  const checked = (model: Model<TwoPhaseState, TwoPhaseAction>) => {
+    const report = checkModel(model);
+    expect(rms, "checkModel", report.uniqueStates);
+    return {
+      unique: report.uniqueStates,
+      generated: report.generatedStates,
+      depth: report.maxDepth,
+      note: `${report.bytesPerState.toFixed(1)} B/state`,
+    };
+  };
+  const explorers: Explorer[] = [
+    { name: "checkModel", run: () => checked(twoPhaseCommit(rms)) },
+    { name: "checkModel, no properties", run: () => checked({ ...twoPhaseCommit(rms), properties: [] }) },
+  ];
+  for (const [w, sentFilter] of [
+    [1, false],
+    [2, false],
+    [2, true],
+  ] as const) {
+    const pool = pools.get(w) as Pool;
+    explorers.push({
+      name: `parallel W=${w}${sentFilter ? ", sent filter" : ""}`,
+      run: async () => {
+        const result = await pool.search(rms, sentFilter);
+        expect(rms, `parallel W=${w}`, result.unique);
+        const busy = result.busy.map((b) => `${(100 * b).toFixed(0)} %`).join(" / ");
+        return {
+          unique: result.unique,
+          generated: result.generated,
+          depth: result.depth,
+          note:
+            `${result.bytesPerState.toFixed(1)} B/state; ` +
+            (w > 1 ? `sent ${result.sent} (${((100 * result.sent) / result.generated).toFixed(0)} %), ` : "") +
+            `owned ${result.perWorker.join(" / ")}; busy ${busy}`,
+        };
+      },
+    });
+  }
+  const rows = await measureAll(explorers);
+  const base = rows[0];
+  const contended = rows.filter((row) => row.explorer.startsWith("parallel W=2") && row.cores < 1.5);
+  if (contended.length > 0) {
+    warnings.push(
+      `${rms} RMs: two workers kept only ${contended.map((row) => row.cores.toFixed(2)).join(", ")} cores busy — ` +
+        "something else held the other core, so this run says nothing about the speedup on an idle machine",
+    );
+  }
+  for (const row of rows) {
+    if (row.depth !== base.depth) throw new Error(`${row.explorer}: depth ${row.depth}, checkModel ${base.depth}`);
+    searchRows.push([
+      `${rms}`,
+      row.explorer,
+      String(row.unique),
+      String(row.generated),
+      String(row.depth),
+      row.seconds.toFixed(3),
+      Math.round(row.unique / row.seconds).toString(),
+      Math.round(row.generated / row.seconds).toString(),
+      `${(base.seconds / row.seconds).toFixed(2)}×`,
+      row.cores.toFixed(2),
+      row.note,
+    ]);
+  }
+}
+printTable(
+  [
+    "RMs",
+    "explorer",
+    "unique",
+    "generated",
+    "depth",
+    "time (s)",
+    "unique/s",
+    "generated/s",
+    "vs checkModel",
+    "cores",
+    "notes",
+  ],
+  searchRows,
+);
+for (const warning of warnings) console.log(`\nwarning: ${warning}`);
+console.log(`\nload average after the searches: ${load()}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// 2. Transfer: what moving one state to another worker costs, against doing the same in one thread.
+
+const TRANSFER_RMS = 8;
+const TRANSFER_RECORDS = 4_000_000;
+{
+  // The same copying and reading with no worker in between: the part of the cost that is not transfer.
+  const sample = sampleRecords(TRANSFER_RMS, SAMPLE);
+  const oneThread = (decode: boolean) => {
+    const words = new Int32Array(1 + batch * RECORD);
+    let checksum = 0;
+    const start = performance.now();
+    for (let k = 0, from = 0; k < TRANSFER_RECORDS; k += batch) {
+      const count = Math.min(batch, TRANSFER_RECORDS - k);
+      for (let r = 0; r < count; r++) {
+        copyRecord(sample, from, words, 1 + r * RECORD);
+        from += RECORD;
+        if (from === sample.length) from = 0;
+      }
+      checksum ^= readRecords(words, 1, count, TRANSFER_RMS, decode);
+    }
+    return { ns: ((performance.now() - start) * 1e6) / TRANSFER_RECORDS, checksum };
+  };
+  const pool = pools.get(2) as Pool;
+  const rows: string[][] = [];
+  const perState = (ms: number) => ((ms * 1e6) / TRANSFER_RECORDS).toFixed(1);
+  for (const decode of [false, true]) {
+    oneThread(decode);
+    const reference = median(Array.from({ length: runs }, () => oneThread(decode).ns));
+    rows.push([
+      decode ? "copy, read, decode to an object" : "copy, read the fingerprint",
+      "one thread",
+      "",
+      "",
+      "",
+      reference.toFixed(1),
+    ]);
+    for (const size of [256, 1024, 4096, 16384]) {
+      await pool.stream(TRANSFER_RMS, TRANSFER_RECORDS, size, decode);
+      const samples: StreamTimes[] = [];
+      for (let i = 0; i < runs; i++) samples.push(await pool.stream(TRANSFER_RMS, TRANSFER_RECORDS, size, decode));
+      const med = (field: keyof StreamTimes) => median(samples.map((s) => s[field]));
+      rows.push([
+        "",
+        "worker → worker",
+        String(size),
+        perState(med("senderMs")),
+        perState(med("receiverMs")),
+        perState(med("wallMs")),
+      ]);
+    }
+  }
+  console.log(
+    `transfer: ${TRANSFER_RECORDS} records of ${RECORD * 4} bytes (${SAMPLE} distinct two-phase commit states, ${TRANSFER_RMS} RMs)`,
+  );
+  printTable(["work per state", "where", "batch", "sender busy ns", "receiver busy ns", "wall ns"], rows);
+  console.log();
+}
+for (const pool of pools.values()) await pool.terminate();
+
+// ---------------------------------------------------------------------------------------------
+// 3. Actor models: what partitioning would add. Ids are given in discovery order, so two workers
+// would number the same local state differently; states would have to be partitioned by content
+// hashes of the interned values and translated into the owner's ids on arrival.
+
+/** What the estimate reads of the model's interning tables (private: this is a measurement). */
+interface InternTables {
+  locals: Array<{ actor: number; snapshot: { value: unknown; context: unknown } }>;
+  messages: Array<{ from: number; to: number; event: unknown }>;
+}
+
+let textWords = new Int32Array(1024);
+
+/** The 64-bit hash of a string (its UTF-16 code units through the state hash). */
+function hashString(text: string, out: Fingerprint): void {
+  if (text.length > textWords.length) textWords = new Int32Array(2 * text.length);
+  for (let i = 0; i < text.length; i++) textWords[i] = text.charCodeAt(i);
+  fingerprintWords(textWords, text.length, out);
+}
+
+{
+  const rows: string[][] = [];
+  for (const rms of rmsList) {
+    const times: number[] = [];
+    let model = twoPhaseCommitActors(rms);
+    let report = checkModel(model);
+    for (let i = 0; i < runs; i++) {
+      model = twoPhaseCommitActors(rms);
+      const start = performance.now();
+      report = checkModel(model);
+      times.push(performance.now() - start);
+    }
+    const coldMs = median(times);
+    // The same search on a model whose transitions are all memoised: what a second worker would
+    // not save, since each worker fills its own memo.
+    const warmTimes: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const start = performance.now();
+      checkModel(model);
+      warmTimes.push(performance.now() - start);
+    }
+    const warmMs = median(warmTimes);
+    const tables = model as unknown as InternTables;
+
+    // Content hash of each interned local state and message: its JSON, hashed once.
+    const out: Fingerprint = { hi: 0, lo: 0 };
+    const hashAll = (keys: string[]) => {
+      const hashes = { hi: new Int32Array(keys.length), lo: new Int32Array(keys.length) };
+      keys.forEach((key, id) => {
+        hashString(key, out);
+        hashes.hi[id] = out.hi;
+        hashes.lo[id] = out.lo;
+      });
+      return hashes;
+    };
+    // The keys interning builds anyway (ActorModel.internLocal, internMessage), hashed.
+    const contentHashes = () => {
+      const start = performance.now();
+      const locals = hashAll(
+        tables.locals.map(
+          ({ actor, snapshot }) => `${actor}|${JSON.stringify(snapshot.value)}|${JSON.stringify(snapshot.context)}`,
+        ),
+      );
+      const messages = hashAll(tables.messages.map(({ from, to, event }) => `${from}|${to}|${JSON.stringify(event)}`));
+      return { ms: performance.now() - start, locals, messages };
+    };
+    contentHashes();
+    const hashed = median(Array.from({ length: runs }, () => contentHashes().ms));
+    const { locals: localHash, messages: messageHash } = contentHashes();
+    const interned = tables.locals.length + tables.messages.length;
+
+    // Per state, in the sending worker: a fingerprint of content (every worker computes the same
+    // one, so it also names the owner) in place of the fingerprint of ids: the two 32-bit content
+    // hashes of each local state in actor order, then the messages summed (a set has no order that
+    // all workers share), through the same hash. In the owner, for a new state only: its ids
+    // translated into the owner's own (a table lookup a word) and the messages sorted again.
+    // Measured over the first states of a breadth-first walk, with a shuffled id table standing in
+    // for the owner's numbering.
+    const sample: SystemState[] = model.initStates();
+    const actions: SystemAction[] = [];
+    for (let i = 0; sample.length < 200_000 && i < sample.length; i++) {
+      actions.length = 0;
+      model.actions(sample[i], actions);
+      for (const action of actions) {
+        const next = model.nextState(sample[i], action);
+        if (next !== undefined) sample.push(next);
+      }
+    }
+    const header = model.actors.length;
+    const localMap = new Uint16Array(tables.locals.length).map((_, i) => i);
+    const messageMap = new Uint16Array(tables.messages.length).map((_, i) => i);
+    for (const table of [localMap, messageMap]) {
+      for (let i = table.length - 1; i > 0; i--) {
+        const j = (Math.imul(i, 0x9e3779b1) >>> 0) % (i + 1);
+        [table[i], table[j]] = [table[j], table[i]];
+      }
+    }
+    const timed = (pass: (state: SystemState) => number) => () => {
+      let checksum = 0;
+      const start = performance.now();
+      for (const state of sample) checksum = (checksum + pass(state)) | 0;
+      return { ns: ((performance.now() - start) * 1e6) / sample.length, checksum };
+    };
+    const idFingerprint = timed((state) => {
+      model.fingerprint(state, out);
+      return out.lo;
+    });
+    const words = new Int32Array(2 * header + 2);
+    const contentFingerprint = timed((state) => {
+      for (let i = 0; i < header; i++) {
+        words[2 * i] = localHash.hi[state[i]];
+        words[2 * i + 1] = localHash.lo[state[i]];
+      }
+      let hi = 0;
+      let lo = 0;
+      for (let i = header; i < state.length; i++) {
+        hi = (hi + messageHash.hi[state[i]]) | 0;
+        lo = (lo + messageHash.lo[state[i]]) | 0;
+      }
+      words[2 * header] = hi;
+      words[2 * header + 1] = lo;
+      fingerprintWords(words, words.length, out);
+      return out.lo;
+    });
+    const translate = timed((state) => {
+      const length = state.length;
+      const into = new Uint16Array(length);
+      for (let i = 0; i < header; i++) into[i] = localMap[state[i]];
+      for (let i = header; i < length; i++) {
+        // Insertion sort: a handful of message ids.
+        const id = messageMap[state[i]];
+        let j = i;
+        while (j > header && into[j - 1] > id) {
+          into[j] = into[j - 1];
+          j--;
+        }
+        into[j] = id;
+      }
+      return into[length - 1];
+    });
+    const perState = (pass: () => { ns: number }) => {
+      pass();
+      return median(Array.from({ length: runs }, () => pass().ns));
+    };
+    const idNs = perState(idFingerprint);
+    const contentNs = perState(contentFingerprint);
+    const translateNs = perState(translate);
+    const meanWords = sample.reduce((t, s) => t + s.length, 0) / sample.length;
+
+    rows.push([
+      String(rms),
+      String(report.uniqueStates),
+      String(report.generatedStates),
+      (coldMs / 1000).toFixed(3),
+      ((coldMs * 1e6) / report.generatedStates).toFixed(0),
+      ((warmMs * 1e6) / report.generatedStates).toFixed(0),
+      `${model.transitionsComputed}`,
+      `${interned} in ${hashed.toFixed(2)} ms (${((hashed * 1e6) / interned).toFixed(0)} ns each)`,
+      idNs.toFixed(1),
+      contentNs.toFixed(1),
+      translateNs.toFixed(1),
+      meanWords.toFixed(1),
+    ]);
+  }
+  console.log("actor model (two-phase-commit-actors): what a partitioned search would add");
+  printTable(
+    [
+      "RMs",
+      "unique",
+      "generated",
+      "checkModel (s)",
+      "ns/generated",
+      "ns/generated, memo warm",
+      "xstate transitions",
+      "content-hashing the interned values",
+      "fp of ids ns",
+      "fp of content ns",
+      "translate ns",
+      "words/state",
+    ],
+    rows,
+  );
+}
+console.log(`\nload average at the end: ${load()}`);
