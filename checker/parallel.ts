@@ -3,20 +3,19 @@
  * its fingerprint maps to; each worker keeps the fingerprints of its own states, checks the
  * properties on the new ones, expands its part of a level and sends the successors it does not own
  * to their owners (`parallel-worker.ts`). Levels stay synchronous, so every discovery is at the
- * shortest depth, as in the one-thread search; its path is then found by a breadth-first search on
- * this thread bounded by that depth. On two cores this runs two-phase commit 1.7× faster than the
- * one-thread search (docs/checker.md, "Parallel search").
+ * shortest depth, as in the one-thread search; its path comes from the parent links the workers
+ * log (docs/checker.md, "Parallel search", for what it gains).
  *
  * It needs what a worker can rebuild: the model from a factory module (by catalogue name), and
- * states as words (`encodeState` / `decodeState`). It does no reduction; `eventually` properties
- * are checked on this thread afterwards, as `search.ts` does.
+ * states as words (`Model.portable`). It does no reduction; `eventually` properties are checked on
+ * this thread afterwards, as `search.ts` does.
  */
 
 import { MessageChannel, Worker } from "node:worker_threads";
 import { ModelError } from "./errors.js";
 import { collisionProbability } from "./fingerprint.js";
 import { checkEventually } from "./liveness.js";
-import type { Fingerprint, Model } from "./model.js";
+import type { Fingerprint, Model, PortableStates } from "./model.js";
 import {
   type Discovery,
   type FromWorker,
@@ -25,7 +24,8 @@ import {
   type ToWorker,
   ownerOf,
 } from "./parallel-worker.js";
-import { type Path, type PropertyResult, type SearchOptions, type SearchReport, checkModel } from "./search.js";
+import type { Path, PathStep, PropertyResult, SearchOptions, SearchReport } from "./search.js";
+import { VisitedSet } from "./visited.js";
 
 export type { ModelFactory } from "./parallel-worker.js";
 
@@ -42,31 +42,50 @@ function startWorker(): Worker {
   return new Worker(bootstrap, { eval: true });
 }
 
+/** One state's entry in its owner's log. */
+type Entry = Extract<FromWorker, { type: "entry" }>;
+
 /**
- * The shortest path to a state with fingerprint (hi, lo) at `depth`: the one-thread search, bounded
- * by that depth, with the target as its only property, stopping as soon as it is reached.
+ * The path to a discovered state: its chain of fingerprints from an initial state, read from the
+ * workers' logs one parent at a time, replayed on this thread by picking at each step the action
+ * whose successor has the next fingerprint.
  */
-function pathTo<S, A>(model: Model<S, A>, hi: number, lo: number, depth: number): Path<S, A> {
-  const fp: Fingerprint = { hi: 0, lo: 0 };
-  const target: Model<S, A> = Object.create(model, {
-    properties: {
-      value: [
-        {
-          kind: "sometimes",
-          name: "target",
-          holds: (state: S) => {
-            model.fingerprint(state, fp);
-            return fp.hi >>> 0 === hi && fp.lo >>> 0 === lo;
-          },
-        },
-      ],
-    },
-  });
-  const [result] = checkModel(target, { maxDepth: depth, exhaustive: false, reduction: false }).properties;
-  if (result.kind !== "sometimes" || !result.holds) {
-    throw new Error(`internal: no state with fingerprint ${hi}:${lo} within depth ${depth}`);
+async function pathTo<S, A>(
+  model: Model<S, A>,
+  discovery: Discovery,
+  entry: (worker: number, entry: number) => Promise<Entry>,
+): Promise<Path<S, A>> {
+  const chain: Entry[] = [];
+  for (let at = await entry(discovery.worker, discovery.entry); ; at = await entry(at.parentWorker, at.parentEntry)) {
+    chain.unshift(at);
+    if (at.parentWorker < 0) break;
   }
-  return result.witness;
+  const fp: Fingerprint = { hi: 0, lo: 0 };
+  const matches = (state: S, target: Entry) => {
+    model.fingerprint(state, fp);
+    return (fp.hi | 0) === target.hi && (fp.lo | 0) === target.lo;
+  };
+  const init = model.initStates().find((state) => matches(state, chain[0]));
+  if (init === undefined) throw new Error("internal: a parallel search path starts at no initial state");
+  const steps: PathStep<S, A>[] = [];
+  const actions: A[] = [];
+  let state: S = init;
+  for (const target of chain.slice(1)) {
+    actions.length = 0;
+    model.actions(state, actions);
+    let found: PathStep<S, A> | undefined;
+    for (const action of actions) {
+      const successor = model.nextState(state, action);
+      if (successor !== undefined && matches(successor, target)) {
+        found = { action, state: successor };
+        break;
+      }
+    }
+    if (found === undefined) throw new Error("internal: a parallel search path step has no matching action");
+    steps.push(found);
+    state = found.state;
+  }
+  return { init, steps };
 }
 
 /** Explores `model` breadth-first over `options.workers` threads; the report has the shape of `checkModel`'s. */
@@ -79,9 +98,10 @@ export async function checkModelParallel<S, A>(
   if (!Number.isInteger(workers) || workers < 2 || workers > 64) {
     throw new ModelError(`a parallel search needs 2..64 workers, got ${workers}`);
   }
-  if (model.encodeState === undefined || model.decodeState === undefined) {
+  const portable = model.portable;
+  if (portable === undefined) {
     throw new ModelError(
-      `${model.name} cannot be searched in parallel: its states are not portable between workers (no encodeState/decodeState)`,
+      `${model.name} cannot be searched in parallel: its states are not portable between workers (the model declares no \`portable\` encoding)`,
     );
   }
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
@@ -113,6 +133,12 @@ export async function checkModelParallel<S, A>(
       if (queued) resolve(queued);
       else waiting[i] = resolve;
     });
+  const entry = async (worker: number, at: number): Promise<Entry> => {
+    threads[worker].postMessage({ type: "entry", entry: at } satisfies ToWorker);
+    const reply = await answer(worker);
+    if (reply.type !== "entry") throw new Error(`a parallel search worker failed: ${failure ?? reply.type}`);
+    return reply;
+  };
   const all = async <T extends FromWorker["type"]>(type: T) => {
     const answers = await Promise.all(threads.map((_, i) => answer(i)));
     if (failure !== undefined) throw new Error(`a parallel search worker failed: ${failure}`);
@@ -137,10 +163,10 @@ export async function checkModelParallel<S, A>(
 
     // The initial states, each to its owner.
     const fp: Fingerprint = { hi: 0, lo: 0 };
-    const seeds = threads.map(() => new RecordBuffer());
+    const seeds = threads.map(() => new RecordBuffer(portable as PortableStates<unknown>));
     for (const init of model.initStates()) {
       model.fingerprint(init, fp);
-      seeds[ownerOf(fp.lo, workers)].append(fp.hi, fp.lo, model.encodeState(init));
+      seeds[ownerOf(fp.lo, workers)].append(-1, fp.hi, fp.lo, init);
     }
     seeds.forEach((records, i) => {
       threads[i].postMessage({ type: "seed", records: records.take() } satisfies ToWorker);
@@ -148,7 +174,12 @@ export async function checkModelParallel<S, A>(
 
     const properties = model.properties;
     const found: (Discovery | undefined)[] = properties.map(() => undefined);
-    let unique = 0;
+    const initial = new VisitedSet();
+    for (const init of model.initStates()) {
+      model.fingerprint(init, fp);
+      initial.add(fp.hi, fp.lo);
+    }
+    let unique = initial.size;
     let generated = 0;
     let bytes = 0;
     let deepest = 0;
@@ -165,6 +196,7 @@ export async function checkModelParallel<S, A>(
       }
       for (const thread of threads) thread.postMessage({ type: "expand", depth } satisfies ToWorker);
       const levels = await all("level");
+      const before = unique;
       frontier = 0;
       unique = 0;
       bytes = 0;
@@ -186,7 +218,7 @@ export async function checkModelParallel<S, A>(
           }
         }
       }
-      if (frontier > 0) deepest = depth + 1;
+      if (unique > before) deepest = depth + 1;
       options.onProgress?.({
         generatedStates: generated,
         uniqueStates: unique,
@@ -200,31 +232,38 @@ export async function checkModelParallel<S, A>(
       }
     }
     const complete = stoppedBy === undefined;
-    const results = properties.map((property, p): PropertyResult<S, A> => {
+    const results: PropertyResult<S, A>[] = [];
+    for (const [p, property] of properties.entries()) {
       const discovery = found[p];
       if (property.kind === "eventually") {
         const verdict = checkEventually(model, property.holds, { ...options, reduction: false });
-        if (verdict.holds) return { name: property.name, kind: "eventually", holds: true, complete: verdict.complete };
-        return {
-          name: property.name,
-          kind: "eventually",
-          holds: false,
-          violation: verdict.violation,
-          counterexample: verdict.path,
-          ...(verdict.loopStart !== undefined ? { loopStart: verdict.loopStart } : {}),
-        };
+        results.push(
+          verdict.holds
+            ? { name: property.name, kind: "eventually", holds: true, complete: verdict.complete }
+            : {
+                name: property.name,
+                kind: "eventually",
+                holds: false,
+                violation: verdict.violation,
+                counterexample: verdict.path,
+                ...(verdict.loopStart !== undefined ? { loopStart: verdict.loopStart } : {}),
+              },
+        );
+      } else if (discovery === undefined) {
+        results.push(
+          property.kind === "always"
+            ? { name: property.name, kind: "always", holds: true }
+            : { name: property.name, kind: "sometimes", holds: false, vacuous: true },
+        );
+      } else {
+        const path = await pathTo(model, discovery, entry);
+        results.push(
+          property.kind === "always"
+            ? { name: property.name, kind: "always", holds: false, counterexample: path }
+            : { name: property.name, kind: "sometimes", holds: true, witness: path },
+        );
       }
-      const path = () =>
-        pathTo(model, (discovery as Discovery).hi, (discovery as Discovery).lo, (discovery as Discovery).depth);
-      if (property.kind === "always") {
-        return discovery === undefined
-          ? { name: property.name, kind: "always", holds: true }
-          : { name: property.name, kind: "always", holds: false, counterexample: path() };
-      }
-      return discovery === undefined
-        ? { name: property.name, kind: "sometimes", holds: false, vacuous: true }
-        : { name: property.name, kind: "sometimes", holds: true, witness: path() };
-    });
+    }
     return {
       model: model.name,
       uniqueStates: unique,

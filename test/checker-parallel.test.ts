@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import { ModelError } from "../checker/errors.js";
 import { checkModelParallel } from "../checker/parallel.js";
 import { checkModel } from "../checker/search.js";
+import type { Fingerprint } from "../checker/model.js";
+import { twoPhaseCommit } from "../models/examples/two-phase-commit.js";
 import { buildModel } from "../models/index.js";
 import { runCli } from "./support/cli.js";
 
@@ -40,6 +42,63 @@ describe("parallel breadth-first search", () => {
     60_000,
   );
 
+  it("paths come from the workers' parent links: each step is a transition, the last state violates", async () => {
+    const model = buildModel("two-phase-commit-3-buggy");
+    const report = await checkModelParallel(model, factory("two-phase-commit-3-buggy"), { workers: 3 });
+    const result = report.properties[0];
+    if (result.kind !== "always" || result.holds) throw new Error("TCConsistent should fail");
+    const { init, steps } = result.counterexample;
+    expect(steps).toHaveLength(5);
+    const fp = (state: unknown) => {
+      const out: Fingerprint = { hi: 0, lo: 0 };
+      model.fingerprint(state, out);
+      return `${out.hi >>> 0}:${out.lo >>> 0}`;
+    };
+    let state = init;
+    for (const step of steps) {
+      expect(fp(model.nextState(state, step.action))).toBe(fp(step.state));
+      state = step.state;
+    }
+    expect(model.properties[0].holds(state)).toBe(false);
+    // Again and again: the same path, whatever the timing of the threads.
+    for (let run = 0; run < 4; run++) {
+      const again = await checkModelParallel(model, factory("two-phase-commit-3-buggy"), { workers: 3 });
+      expect(again.properties[0]).toEqual(result);
+    }
+  }, 60_000);
+
+  it("portable states: decode(encode(s)) is s for every reachable state", () => {
+    const model = twoPhaseCommit(17);
+    const portable = model.portable;
+    if (portable === undefined) throw new Error("two-phase commit has portable states");
+    expect(portable.words).toBe(5);
+    const seen = [model.initStates()[0]];
+    const actions: (typeof model extends { actions(s: unknown, out: (infer A)[]): void } ? A : never)[] = [];
+    for (let i = 0; i < seen.length && seen.length < 5_000; i++) {
+      actions.length = 0;
+      model.actions(seen[i], actions);
+      for (const action of actions) {
+        const next = model.nextState(seen[i], action);
+        if (next !== undefined) seen.push(next);
+      }
+    }
+    const words = new Int32Array(portable.words + 2);
+    for (const state of seen) {
+      portable.encode(state, words, 2);
+      expect(portable.decode(words, 2)).toEqual(state);
+    }
+  });
+
+  it("a worker that cannot build the model fails the search with its reason, without hanging", async () => {
+    const model = buildModel("two-phase-commit-plain-7");
+    await expect(checkModelParallel(model, factory("no-such-model"), { workers: 2 })).rejects.toThrow(
+      /worker failed.*unknown model no-such-model/s,
+    );
+    await expect(checkModelParallel(model, factory("two-phase-commit-plain-7"), { workers: 1 })).rejects.toThrow(
+      ModelError,
+    );
+  }, 60_000);
+
   it("refuses an actor model (its interned states are not portable) with a ModelError", async () => {
     const model = buildModel("two-phase-commit-3");
     await expect(checkModelParallel(model, factory("two-phase-commit-3"), { workers: 2 })).rejects.toThrow(ModelError);
@@ -61,6 +120,13 @@ describe("parallel breadth-first search", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/498 unique states .* complete/);
     expect(result.stdout).toMatch(/FAIL {4}always TCConsistent: counterexample in 5 steps/);
+    // The JSON report, counterexample included, is the same from run to run (timing aside).
+    const json = () =>
+      JSON.parse(
+        runCli("check", "two-phase-commit-3-buggy", "--workers", "2", "--format", "json").stdout,
+        (key, value) => (key === "timing" ? undefined : value),
+      );
+    expect(json()).toEqual(json());
     const actors = runCli("check", "two-phase-commit-3", "--workers", "2");
     expect(actors.code).toBe(2);
     expect(actors.stderr).toMatch(/cannot be searched in parallel/);

@@ -64,8 +64,8 @@ export function twoPhaseCommit(rms: number, options: TwoPhaseOptions = {}): Mode
     throw new RangeError(`rms must be an integer in 1..30, got ${rms}`);
   const all = 2 ** rms - 1;
   const words = new Int32Array(rms + 4);
-  // The state as words: the RM states, the TM state, the two sets, the two message flags.
-  const encode = (state: TwoPhaseState, out: Int32Array) => {
+  // The fingerprinted words: the RM states, the TM state, the two sets, the two message flags.
+  const unpacked = (state: TwoPhaseState, out: Int32Array) => {
     for (let rm = 0; rm < rms; rm++) out[rm] = state.rmState[rm];
     out[rms] = state.tmState;
     out[rms + 1] = state.tmPrepared;
@@ -73,6 +73,9 @@ export function twoPhaseCommit(rms: number, options: TwoPhaseOptions = {}): Mode
     out[rms + 3] = (state.msgCommit ? 1 : 0) | (state.msgAbort ? 2 : 0);
     return out;
   };
+  // Packed for the parallel search: sixteen 2-bit RM states a word, then the TM state with the
+  // message flags, and the two sets.
+  const rmWords = Math.ceil(rms / 16);
   return {
     name: `two-phase-commit(${rms})${options.commitEarly ? " with the commit-early bug" : ""}`,
     initStates: () => [
@@ -120,18 +123,32 @@ export function twoPhaseCommit(rms: number, options: TwoPhaseOptions = {}): Mode
       }
     },
     fingerprint(state, out: Fingerprint) {
-      fingerprintWords(encode(state, words), rms + 4, out);
+      fingerprintWords(unpacked(state, words), rms + 4, out);
     },
-    encodeState: (state) => encode(state, new Int32Array(rms + 4)),
-    decodeState: (w) => ({
-      // Built like the initial state's array (same elements kind), so that the model's code stays monomorphic.
-      rmState: new Array(rms).fill(RM_WORKING).map((_, rm) => w[rm]),
-      tmState: w[rms],
-      tmPrepared: w[rms + 1],
-      msgPrepared: w[rms + 2],
-      msgCommit: (w[rms + 3] & 1) !== 0,
-      msgAbort: (w[rms + 3] & 2) !== 0,
-    }),
+    portable: {
+      words: rmWords + 3,
+      encode(state, out, at) {
+        out.fill(0, at, at + rmWords);
+        for (let rm = 0; rm < rms; rm++) out[at + (rm >>> 4)] |= state.rmState[rm] << ((rm & 15) << 1);
+        out[at + rmWords] = state.tmState | (state.msgCommit ? 4 : 0) | (state.msgAbort ? 8 : 0);
+        out[at + rmWords + 1] = state.tmPrepared;
+        out[at + rmWords + 2] = state.msgPrepared;
+      },
+      decode(w, at) {
+        // Built like the initial state's array (same elements kind), so that the model's code stays monomorphic.
+        const rmState = new Array<number>(rms);
+        for (let rm = 0; rm < rms; rm++) rmState[rm] = (w[at + (rm >>> 4)] >>> ((rm & 15) << 1)) & 3;
+        const tm = w[at + rmWords];
+        return {
+          rmState,
+          tmState: tm & 3,
+          tmPrepared: w[at + rmWords + 1],
+          msgPrepared: w[at + rmWords + 2],
+          msgCommit: (tm & 4) !== 0,
+          msgAbort: (tm & 8) !== 0,
+        };
+      },
+    },
     properties: [
       {
         kind: "always",
