@@ -5,6 +5,8 @@
  * does not own to their owner in batches (`parallel-worker.ts`). Measured in the same run against
  * the single-threaded `checkModel`, with the same unique-state counts asserted.
  *
+ * The last row is the checker's own parallel search (`checker/parallel.ts`), end to end.
+ *
  * Also measured: the raw cost of moving a state between workers, and what parallelising an actor
  * model would add per state (content hashes of interned local states, translating ids).
  *
@@ -18,6 +20,7 @@ import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { SystemAction, SystemState } from "../checker/actors.js";
 import { fingerprintWords } from "../checker/fingerprint.js";
 import type { Fingerprint, Model } from "../checker/model.js";
+import { checkModelParallel } from "../checker/parallel.js";
 import { checkModel } from "../checker/search.js";
 import { type TwoPhaseAction, type TwoPhaseState, twoPhaseCommit } from "../models/examples/two-phase-commit.js";
 import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
@@ -30,6 +33,9 @@ import {
   sampleRecords,
   type ToWorker,
 } from "./parallel-worker.js";
+
+/** The catalogue, from which the checker's parallel workers build their model. */
+const MODELS_MODULE = new URL("../models/index.js", import.meta.url).href;
 
 const { values: flags } = parseArgs({
   options: {
@@ -310,9 +316,25 @@ for (const rms of rmsList) {
       },
     });
   }
+  // The checker's own parallel search, as `walrus-spec check --workers 2` runs it: new workers for
+  // every search (cold JIT in each), properties checked, parent links logged for paths.
+  const name = `two-phase-commit-plain-${rms}`;
+  explorers.push({
+    name: "checkModelParallel W=2",
+    run: async () => {
+      const report = await checkModelParallel(twoPhaseCommit(rms), { module: MODELS_MODULE, name }, { workers: 2 });
+      expect(rms, "checkModelParallel", report.uniqueStates);
+      return {
+        unique: report.uniqueStates,
+        generated: report.generatedStates,
+        depth: report.maxDepth,
+        note: `${report.bytesPerState.toFixed(1)} B/state (fingerprints and parent links); workers started each run`,
+      };
+    },
+  });
   const rows = await measureAll(explorers);
   const base = rows[0];
-  const contended = rows.filter((row) => row.explorer.startsWith("parallel W=2") && row.cores < 1.5);
+  const contended = rows.filter((row) => row.explorer.includes("W=2") && row.cores < 1.5);
   if (contended.length > 0) {
     warnings.push(
       `${rms} RMs: two workers kept only ${contended.map((row) => row.cores.toFixed(2)).join(", ")} cores busy — ` +

@@ -35,6 +35,16 @@ export type Property<S> =
       readonly holds: (state: S) => boolean;
     };
 
+/**
+ * A state written as `words` 32-bit words and read back: `decode(encode(s))` must equal `s`, and the
+ * words must not depend on the process (no ids interned in discovery order).
+ */
+export interface PortableStates<S> {
+  readonly words: number;
+  encode(state: S, out: Int32Array, at: number): void;
+  decode(words: Int32Array, at: number): S;
+}
+
 /** A model the checker can explore. */
 export interface Model<S, A> {
   readonly name: string;
@@ -51,6 +61,11 @@ export interface Model<S, A> {
    */
   symmetricFingerprint?(state: S, out: Fingerprint): void;
   readonly properties: readonly Property<S>[];
+  /**
+   * States as a fixed number of 32-bit words, for the parallel search, whose workers exchange
+   * states; a model without it is searched on one thread.
+   */
+  readonly portable?: PortableStates<S>;
   /** States outside the boundary are counted but not expanded. */
   withinBoundary?(state: S): boolean;
   /** A readable name for an action, for counterexamples. */

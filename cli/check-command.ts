@@ -11,7 +11,9 @@
  */
 
 import type { Command } from "commander";
+import { ModelError } from "../checker/errors.js";
 import type { Model } from "../checker/model.js";
+import { checkModelParallel } from "../checker/parallel.js";
 import { toActionPath } from "../checker/path.js";
 import { type Path, type SearchProgress, type SearchReport, checkModel } from "../checker/search.js";
 import { type SimulationReport, SimulationOptionsError, parseShardSpec, simulate } from "../checker/simulate.js";
@@ -23,6 +25,9 @@ import { type CheckResult, runCodecSelfCheck } from "../spec/self-check.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { oneOf, positiveInteger, positiveSeconds, uint32 } from "./options.js";
 import { createStatusLine } from "./progress.js";
+
+/** The catalogue module, which the parallel search's workers load to build their own copy of a model. */
+const MODELS_MODULE = new URL(`../models/index.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url).href;
 
 type Format = "text" | "json" | "junit";
 
@@ -40,6 +45,7 @@ interface CheckOptions {
   traceOut?: string;
   codec: boolean;
   progress: boolean;
+  workers: number;
 }
 
 type AnyModel = Model<unknown, unknown>;
@@ -321,7 +327,12 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
     codecSeconds = (performance.now() - t) / 1000;
   }
 
-  const outcomes: Outcome[] = entries.map((entry): Outcome => {
+  if (options.workers > 1 && (options.dfs || options.simulate !== undefined)) {
+    throw new UsageError("--workers applies to breadth-first search only");
+  }
+  const outcomes: Outcome[] = [];
+  for (const entry of entries) outcomes.push(await checkEntry(entry));
+  async function checkEntry(entry: ModelEntry): Promise<Outcome> {
     const model = entry.build({ reduction: options.reduction });
     const t = performance.now();
     const remaining = Math.max(1, deadline - Date.now());
@@ -361,9 +372,7 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
         traces: write(violations),
       };
     }
-    const report = checkModel(model, {
-      strategy: options.dfs ? "dfs" : "bfs",
-      reduction: options.reduction,
+    const bounds = {
       ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
       ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
       ...(Number.isFinite(remaining) ? { timeoutMs: remaining } : {}),
@@ -371,11 +380,28 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
         status.show(
           `${entry.name}: ${p.generatedStates} states, ${p.uniqueStates} unique, depth ${p.depth}, queue ${p.queue}, ${rate(p.generatedStates, p.elapsedMs)} states/s, ${(p.elapsedMs / 1000).toFixed(1)} s`,
         ),
-    });
+    };
+    let report: SearchReport<unknown, unknown>;
+    try {
+      report =
+        options.workers > 1
+          ? await checkModelParallel(
+              model,
+              { module: MODELS_MODULE, name: entry.name, options: { reduction: options.reduction } },
+              {
+                workers: options.workers,
+                ...bounds,
+              },
+            )
+          : checkModel(model, { strategy: options.dfs ? "dfs" : "bfs", reduction: options.reduction, ...bounds });
+    } catch (error) {
+      if (error instanceof ModelError) throw new UsageError(error.message);
+      throw error;
+    }
     const seconds = (performance.now() - t) / 1000;
     const violations = shownPaths(report).filter((s) => s.kind !== "sometimes");
     return { mode: "search", entry, model, report, seconds, traces: write(violations) };
-  });
+  }
   status.clear();
 
   const codecFailed = codec.filter((r) => !r.ok).length;
@@ -443,6 +469,12 @@ export function registerCheckCommand(program: Command): void {
     .option("--trace-out <dir>", "write each counterexample as ITF JSON and a Mermaid sequence diagram")
     .option("--no-codec", "skip the codec self-check")
     .option("--no-progress", "print no progress on stderr")
+    .option(
+      "--workers <n>",
+      "breadth-first search over this many worker threads (models with portable states)",
+      positiveInteger,
+      1,
+    )
     .option("--format <format>", "text, json or junit", oneOf<Format>("text", "json", "junit"), "text")
     .action((names: string[], options: CheckOptions) => checkCommand(names, options));
 

@@ -78,12 +78,14 @@ export const MODELS: readonly ModelEntry[] = [
     true,
     ({ reduction }) => twoPhaseCommitActors(7, { symmetry: reduction !== false }),
   ),
-  entry(
-    "two-phase-commit-plain-7",
-    "TwoPhase.tla written directly as a transition system (no xstate), the checker's baseline: 296 448 states",
-    { rms: 7 },
-    false,
-    () => twoPhaseCommit(7),
+  ...[7, 8].map((rms) =>
+    entry(
+      `two-phase-commit-plain-${rms}`,
+      `TwoPhase.tla written directly as a transition system (no xstate), the checker's baseline: ${rms === 7 ? "296 448" : "1 745 408"} states; portable states (--workers)`,
+      { rms },
+      false,
+      () => twoPhaseCommit(rms),
+    ),
   ),
   entry(
     "two-phase-commit-3-buggy",
@@ -131,4 +133,11 @@ export const MODELS: readonly ModelEntry[] = [
 /** The entry named `name`, or undefined. */
 export function findModel(name: string): ModelEntry | undefined {
   return MODELS.find((model) => model.name === name);
+}
+
+/** Builds the catalogue model `name` (what the parallel search's workers call to get their own copy). */
+export function buildModel(name: string, options?: BuildOptions): Model<unknown, unknown> {
+  const entry = findModel(name);
+  if (entry === undefined) throw new RangeError(`unknown model ${name}`);
+  return entry.build(options);
 }

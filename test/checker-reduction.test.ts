@@ -20,6 +20,7 @@ const TABLE: Array<[string, number, number, string]> = [
   ["two-phase-commit-7", 296_448, 296_448, "111"],
   ["two-phase-commit-7-symmetric", 296_448, 2_210, "111"],
   ["two-phase-commit-plain-7", 296_448, 296_448, "111"],
+  ["two-phase-commit-plain-8", 1_745_408, 1_745_408, "111"],
   ["two-phase-commit-3-buggy", 498, 498, "011"],
   ["quorum-write-4-byzantine", 83, 83, "1111"],
   ["quorum-write-4-crash", 420, 420, "1111"],

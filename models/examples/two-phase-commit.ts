@@ -64,6 +64,18 @@ export function twoPhaseCommit(rms: number, options: TwoPhaseOptions = {}): Mode
     throw new RangeError(`rms must be an integer in 1..30, got ${rms}`);
   const all = 2 ** rms - 1;
   const words = new Int32Array(rms + 4);
+  // The fingerprinted words: the RM states, the TM state, the two sets, the two message flags.
+  const unpacked = (state: TwoPhaseState, out: Int32Array) => {
+    for (let rm = 0; rm < rms; rm++) out[rm] = state.rmState[rm];
+    out[rms] = state.tmState;
+    out[rms + 1] = state.tmPrepared;
+    out[rms + 2] = state.msgPrepared;
+    out[rms + 3] = (state.msgCommit ? 1 : 0) | (state.msgAbort ? 2 : 0);
+    return out;
+  };
+  // Packed for the parallel search: sixteen 2-bit RM states a word, then the TM state with the
+  // message flags, and the two sets.
+  const rmWords = Math.ceil(rms / 16);
   return {
     name: `two-phase-commit(${rms})${options.commitEarly ? " with the commit-early bug" : ""}`,
     initStates: () => [
@@ -111,12 +123,31 @@ export function twoPhaseCommit(rms: number, options: TwoPhaseOptions = {}): Mode
       }
     },
     fingerprint(state, out: Fingerprint) {
-      for (let rm = 0; rm < rms; rm++) words[rm] = state.rmState[rm];
-      words[rms] = state.tmState;
-      words[rms + 1] = state.tmPrepared;
-      words[rms + 2] = state.msgPrepared;
-      words[rms + 3] = (state.msgCommit ? 1 : 0) | (state.msgAbort ? 2 : 0);
-      fingerprintWords(words, rms + 4, out);
+      fingerprintWords(unpacked(state, words), rms + 4, out);
+    },
+    portable: {
+      words: rmWords + 3,
+      encode(state, out, at) {
+        out.fill(0, at, at + rmWords);
+        for (let rm = 0; rm < rms; rm++) out[at + (rm >>> 4)] |= state.rmState[rm] << ((rm & 15) << 1);
+        out[at + rmWords] = state.tmState | (state.msgCommit ? 4 : 0) | (state.msgAbort ? 8 : 0);
+        out[at + rmWords + 1] = state.tmPrepared;
+        out[at + rmWords + 2] = state.msgPrepared;
+      },
+      decode(w, at) {
+        // Built like the initial state's array (same elements kind), so that the model's code stays monomorphic.
+        const rmState = new Array<number>(rms);
+        for (let rm = 0; rm < rms; rm++) rmState[rm] = (w[at + (rm >>> 4)] >>> ((rm & 15) << 1)) & 3;
+        const tm = w[at + rmWords];
+        return {
+          rmState,
+          tmState: tm & 3,
+          tmPrepared: w[at + rmWords + 1],
+          msgPrepared: w[at + rmWords + 2],
+          msgCommit: (tm & 4) !== 0,
+          msgAbort: (tm & 8) !== 0,
+        };
+      },
     },
     properties: [
       {

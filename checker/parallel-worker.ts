@@ -1,0 +1,380 @@
+/**
+ * One worker of the parallel breadth-first search (`parallel.ts`). It owns the states whose
+ * fingerprint maps to it: it keeps their fingerprints in its own visited set, checks the
+ * properties on the new ones, expands its part of each level, and sends every successor another
+ * worker owns to that worker in batches of fixed-width records (parent entry, fingerprint, the
+ * state's words), so that the owner looks the fingerprint up before it decodes anything.
+ *
+ * Paths. Each new state gets an entry in the worker's log: its fingerprint and its parent (the
+ * worker that expanded it and that worker's entry number). Following parents from worker to worker
+ * gives the chain of fingerprints from an initial state, which the coordinator replays.
+ */
+
+import { type MessagePort, parentPort, receiveMessageOnPort } from "node:worker_threads";
+import type { Fingerprint, Model, PortableStates } from "./model.js";
+import { VisitedSet } from "./visited.js";
+
+/** What the coordinator sends. */
+export type ToWorker =
+  | {
+      readonly type: "init";
+      readonly index: number;
+      readonly workers: number;
+      readonly peers: (MessagePort | null)[];
+      readonly factory: ModelFactory;
+    }
+  | { readonly type: "seed"; readonly records: Int32Array }
+  | { readonly type: "expand"; readonly depth: number }
+  | { readonly type: "entry"; readonly entry: number }
+  | { readonly type: "finish" };
+
+/** Where a worker gets its own instance of the model: a module exporting `buildModel(name, options)`. */
+export interface ModelFactory {
+  readonly module: string;
+  readonly name: string;
+  readonly options?: unknown;
+}
+
+/** A property decided in a state: its index, the state's owner and entry, fingerprint and depth. */
+export interface Discovery {
+  readonly property: number;
+  readonly worker: number;
+  readonly entry: number;
+  readonly hi: number;
+  readonly lo: number;
+  readonly depth: number;
+}
+
+/** What a worker answers. */
+export type FromWorker =
+  | { readonly type: "ready" }
+  | {
+      readonly type: "level";
+      readonly fresh: number;
+      readonly generated: number;
+      readonly unique: number;
+      readonly bytes: number;
+      readonly discoveries: readonly Discovery[];
+    }
+  | {
+      readonly type: "entry";
+      readonly hi: number;
+      readonly lo: number;
+      /** -1 for an initial state. */
+      readonly parentWorker: number;
+      readonly parentEntry: number;
+    }
+  | { readonly type: "error"; readonly message: string };
+
+/** Words per batch sent to a peer (a few thousand records). */
+const BATCH_WORDS = 32_768;
+const END = "end";
+/** Record layout: parent entry, fingerprint hi, fingerprint lo, then the state's words. */
+const HEADER = 3;
+/** Log layout per entry: fingerprint hi, lo, parent worker, parent entry. */
+const LOG_WORDS = 4;
+
+/** The worker that owns fingerprint (hi, lo) among `workers`. */
+export function ownerOf(lo: number, workers: number): number {
+  return (lo >>> 0) % workers;
+}
+
+/** Fixed-width records gathered in a growing Int32Array. */
+export class RecordBuffer {
+  words: Int32Array<ArrayBuffer>;
+  length = 0;
+
+  constructor(
+    private readonly portable: PortableStates<unknown>,
+    records = 256,
+  ) {
+    this.words = new Int32Array(records * (HEADER + portable.words));
+  }
+
+  append(parentEntry: number, hi: number, lo: number, state: unknown): void {
+    const need = this.length + HEADER + this.portable.words;
+    if (need > this.words.length) {
+      const grown = new Int32Array(Math.max(need, this.words.length * 2));
+      grown.set(this.words.subarray(0, this.length));
+      this.words = grown;
+    }
+    const w = this.words;
+    const at = this.length;
+    w[at] = parentEntry;
+    w[at + 1] = hi;
+    w[at + 2] = lo;
+    this.portable.encode(state, w, at + HEADER);
+    this.length = need;
+  }
+
+  /** The records so far, in a buffer of their own (to transfer); the buffer starts empty again. */
+  take(): Int32Array<ArrayBuffer> {
+    const records = this.words.slice(0, this.length);
+    this.length = 0;
+    return records;
+  }
+}
+
+/** Entries per chunk of the log (1 MiB): the log grows without copying and wastes at most one chunk. */
+const LOG_CHUNK_BITS = 16;
+const LOG_CHUNK = 1 << LOG_CHUNK_BITS;
+
+/** Entries of 4 words, in chunks. */
+class EntryLog {
+  private readonly chunks: Int32Array[] = [];
+  length = 0;
+
+  add(hi: number, lo: number, parentWorker: number, parentEntry: number): number {
+    const index = this.length++;
+    const chunk = index >>> LOG_CHUNK_BITS;
+    if (chunk === this.chunks.length) this.chunks.push(new Int32Array(LOG_WORDS * LOG_CHUNK));
+    const words = this.chunks[chunk];
+    const at = (index & (LOG_CHUNK - 1)) * LOG_WORDS;
+    words[at] = hi;
+    words[at + 1] = lo;
+    words[at + 2] = parentWorker;
+    words[at + 3] = parentEntry;
+    return index;
+  }
+
+  /** Word `word` (0–3) of entry `index`. */
+  get(index: number, word: number): number {
+    return this.chunks[index >>> LOG_CHUNK_BITS][(index & (LOG_CHUNK - 1)) * LOG_WORDS + word];
+  }
+
+  get byteLength(): number {
+    return this.chunks.length * LOG_CHUNK * LOG_WORDS * 4;
+  }
+}
+
+/** A worker's part of the search: the states it owns. */
+class Partition {
+  private readonly visited = new VisitedSet();
+  private readonly log = new EntryLog();
+  private readonly fp: Fingerprint = { hi: 0, lo: 0 };
+  private readonly portable: PortableStates<unknown>;
+  private readonly recordWidth: number;
+  private readonly decided: boolean[];
+  /** The states of the next level this worker owns and will expand (within the boundary), with their entries. */
+  private next: unknown[] = [];
+  private nextEntries: number[] = [];
+  /** The depth of the states the level being expanded produces (0: the initial states). */
+  private depth = 0;
+  /**
+   * What each peer has sent, in its order. A level's records are taken in only once every peer has
+   * ended the level, peer by peer: so which parent reaches a state first, hence every path, does
+   * not depend on the timing of the threads. A peer may already be sending the next level's.
+   */
+  private readonly inbox: (Int32Array | typeof END)[][];
+  private endsQueued = 0;
+  private allEnded: (() => void) | undefined;
+  private generated = 0;
+  private discoveries: Discovery[] = [];
+
+  constructor(
+    private readonly model: Model<unknown, unknown>,
+    private readonly index: number,
+    private readonly workers: number,
+    private readonly peers: readonly (MessagePort | null)[],
+  ) {
+    if (model.portable === undefined) throw new Error(`${model.name} has no portable states`);
+    this.portable = model.portable;
+    this.recordWidth = HEADER + model.portable.words;
+    this.decided = model.properties.map(() => false);
+    this.inbox = peers.map(() => []);
+    for (const [from, peer] of peers.entries()) {
+      peer?.on("message", (m: Int32Array | typeof END) => this.onPeer(from, m));
+    }
+  }
+
+  /** A new state this worker owns (its fingerprint in `fp`): log it, check the properties, keep it. */
+  private admit(state: unknown, parentWorker: number, parentEntry: number): void {
+    const fp = this.fp;
+    const model = this.model;
+    const decided = this.decided;
+    const entry = this.log.add(fp.hi, fp.lo, parentWorker, parentEntry);
+    const properties = model.properties;
+    for (let p = 0; p < properties.length; p++) {
+      const property = properties[p];
+      if (decided[p] || property.kind === "eventually") continue;
+      const holds = property.holds(state);
+      if ((property.kind === "always" && !holds) || (property.kind === "sometimes" && holds)) {
+        decided[p] = true;
+        this.discoveries.push({
+          property: p,
+          worker: this.index,
+          entry,
+          hi: fp.hi >>> 0,
+          lo: fp.lo >>> 0,
+          depth: this.depth,
+        });
+      }
+    }
+    if (model.withinBoundary === undefined || model.withinBoundary(state)) {
+      this.next.push(state);
+      this.nextEntries.push(entry);
+    }
+  }
+
+  /** Records from peer `from` (-1: the coordinator's initial states): the new ones join the next level. */
+  receive(records: Int32Array, from: number): void {
+    const fp = this.fp;
+    const visited = this.visited;
+    const portable = this.portable;
+    const recordWidth = this.recordWidth;
+    for (let at = 0; at < records.length; at += recordWidth) {
+      fp.hi = records[at + 1];
+      fp.lo = records[at + 2];
+      if (visited.add(fp.hi, fp.lo)) this.admit(portable.decode(records, at + HEADER), from, records[at]);
+    }
+  }
+
+  private onPeer(from: number, message: Int32Array | typeof END): void {
+    this.inbox[from].push(message);
+    if (message === END && ++this.endsQueued >= this.workers - 1 && this.levelEnded()) this.allEnded?.();
+  }
+
+  /** Whether every peer has ended the level being expanded. */
+  private levelEnded(): boolean {
+    return this.inbox.every((queue, from) => from === this.index || queue.includes(END));
+  }
+
+  /** Moves what the ports hold into the inbox without waiting. */
+  private drain(): void {
+    this.peers.forEach((peer, from) => {
+      if (peer === null) return;
+      for (let m = receiveMessageOnPort(peer); m !== undefined; m = receiveMessageOnPort(peer)) {
+        this.onPeer(from, m.message);
+      }
+    });
+  }
+
+  /** Expands this worker's part of level `depth` and reports it. */
+  async expand(depth: number): Promise<Extract<FromWorker, { type: "level" }>> {
+    const frontier = this.next;
+    const entries = this.nextEntries;
+    this.next = [];
+    this.nextEntries = [];
+    this.depth = depth + 1;
+    const model = this.model;
+    const fp = this.fp;
+    const visited = this.visited;
+    const workers = this.workers;
+    const index = this.index;
+    const peers = this.peers;
+    const batches = peers.map(() => new RecordBuffer(this.portable));
+    const actions: unknown[] = [];
+    for (let k = 0; k < frontier.length; k++) {
+      const state = frontier[k];
+      // Let the expanded state go: a level can be large.
+      frontier[k] = undefined;
+      const entry = entries[k];
+      actions.length = 0;
+      model.actions(state, actions);
+      for (let a = 0; a < actions.length; a++) {
+        const successor = model.nextState(state, actions[a]);
+        if (successor === undefined) continue;
+        this.generated++;
+        model.fingerprint(successor, fp);
+        const owner = ownerOf(fp.lo, workers);
+        if (owner === index) {
+          if (visited.add(fp.hi, fp.lo)) this.admit(successor, index, entry);
+          continue;
+        }
+        const batch = batches[owner];
+        batch.append(entry, fp.hi, fp.lo, successor);
+        if (batch.length >= BATCH_WORDS) {
+          const records = batch.take();
+          (peers[owner] as MessagePort).postMessage(records, [records.buffer]);
+        }
+      }
+    }
+    batches.forEach((batch, owner) => {
+      const peer = peers[owner];
+      if (peer === null) return;
+      if (batch.length > 0) {
+        const records = batch.take();
+        peer.postMessage(records, [records.buffer]);
+      }
+      peer.postMessage(END);
+    });
+    this.drain();
+    if (!this.levelEnded()) {
+      await new Promise<void>((resolve) => {
+        this.allEnded = resolve;
+      });
+      this.allEnded = undefined;
+    }
+    for (const [from, queue] of this.inbox.entries()) {
+      if (from === index) continue;
+      for (let message = queue.shift(); message !== END; message = queue.shift()) {
+        this.receive(message as Int32Array, from);
+      }
+      this.endsQueued--;
+    }
+    const level = {
+      type: "level",
+      fresh: this.next.length,
+      generated: this.generated,
+      unique: visited.size,
+      bytes: visited.byteLength + this.log.byteLength,
+      discoveries: this.discoveries,
+    } as const;
+    this.discoveries = [];
+    this.generated = 0;
+    return level;
+  }
+
+  /** Entry `entry` of the log. */
+  entry(entry: number): Extract<FromWorker, { type: "entry" }> {
+    const log = this.log;
+    if (!(entry >= 0 && entry < log.length)) throw new Error(`no entry ${entry} in worker ${this.index}'s log`);
+    return {
+      type: "entry",
+      hi: log.get(entry, 0),
+      lo: log.get(entry, 1),
+      parentWorker: log.get(entry, 2),
+      parentEntry: log.get(entry, 3),
+    };
+  }
+
+  close(): void {
+    for (const peer of this.peers) peer?.close();
+  }
+}
+
+function run(port: MessagePort): void {
+  let partition: Partition | undefined;
+  port.on("message", async (message: ToWorker) => {
+    try {
+      switch (message.type) {
+        case "init": {
+          const factory = (await import(message.factory.module)) as {
+            buildModel(name: string, options?: unknown): Model<unknown, unknown>;
+          };
+          const model = factory.buildModel(message.factory.name, message.factory.options);
+          partition = new Partition(model, message.index, message.workers, message.peers);
+          port.postMessage({ type: "ready" } satisfies FromWorker);
+          break;
+        }
+        case "seed":
+          partition?.receive(message.records, -1);
+          break;
+        case "expand":
+          port.postMessage((await partition?.expand(message.depth)) satisfies FromWorker | undefined);
+          break;
+        case "entry":
+          port.postMessage(partition?.entry(message.entry) satisfies FromWorker | undefined);
+          break;
+        case "finish":
+          partition?.close();
+          port.close();
+          break;
+      }
+    } catch (error) {
+      port.postMessage({ type: "error", message: (error as Error).stack ?? String(error) } satisfies FromWorker);
+    }
+  });
+}
+
+if (parentPort) run(parentPort);

@@ -1,0 +1,283 @@
+/**
+ * Parallel breadth-first search over worker threads, level by level. A state belongs to the worker
+ * its fingerprint maps to; each worker keeps the fingerprints of its own states, checks the
+ * properties on the new ones, expands its part of a level and sends the successors it does not own
+ * to their owners (`parallel-worker.ts`). Levels stay synchronous, so every discovery is at the
+ * shortest depth, as in the one-thread search; its path comes from the parent links the workers
+ * log (docs/checker.md, "Parallel search", for what it gains).
+ *
+ * It needs what a worker can rebuild: the model from a factory module (by catalogue name), and
+ * states as words (`Model.portable`). It does no reduction; `eventually` properties are checked on
+ * this thread afterwards, as `search.ts` does.
+ */
+
+import { MessageChannel, Worker } from "node:worker_threads";
+import { ModelError } from "./errors.js";
+import { collisionProbability } from "./fingerprint.js";
+import { checkEventually } from "./liveness.js";
+import type { Fingerprint, Model, PortableStates } from "./model.js";
+import {
+  type Discovery,
+  type FromWorker,
+  type ModelFactory,
+  RecordBuffer,
+  type ToWorker,
+  ownerOf,
+} from "./parallel-worker.js";
+import type { Path, PathStep, PropertyResult, SearchOptions, SearchReport } from "./search.js";
+import { VisitedSet } from "./visited.js";
+
+export type { ModelFactory } from "./parallel-worker.js";
+
+export interface ParallelOptions extends Omit<SearchOptions, "strategy" | "reduction" | "exhaustive"> {
+  /** Worker threads (at least 2). */
+  readonly workers: number;
+}
+
+/** Starts a worker: the compiled .js, or the .ts source through tsx (tests). */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./parallel-worker.js", import.meta.url));
+  const source = new URL("./parallel-worker.ts", import.meta.url).href;
+  const bootstrap = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+/** One state's entry in its owner's log. */
+type Entry = Extract<FromWorker, { type: "entry" }>;
+
+/**
+ * The path to a discovered state: its chain of fingerprints from an initial state, read from the
+ * workers' logs one parent at a time, replayed on this thread by picking at each step the action
+ * whose successor has the next fingerprint.
+ */
+async function pathTo<S, A>(
+  model: Model<S, A>,
+  discovery: Discovery,
+  entry: (worker: number, entry: number) => Promise<Entry>,
+): Promise<Path<S, A>> {
+  const chain: Entry[] = [];
+  for (let at = await entry(discovery.worker, discovery.entry); ; at = await entry(at.parentWorker, at.parentEntry)) {
+    chain.unshift(at);
+    if (at.parentWorker < 0) break;
+  }
+  const fp: Fingerprint = { hi: 0, lo: 0 };
+  const matches = (state: S, target: Entry) => {
+    model.fingerprint(state, fp);
+    return (fp.hi | 0) === target.hi && (fp.lo | 0) === target.lo;
+  };
+  const init = model.initStates().find((state) => matches(state, chain[0]));
+  if (init === undefined) throw new Error("internal: a parallel search path starts at no initial state");
+  const steps: PathStep<S, A>[] = [];
+  const actions: A[] = [];
+  let state: S = init;
+  for (const target of chain.slice(1)) {
+    actions.length = 0;
+    model.actions(state, actions);
+    let found: PathStep<S, A> | undefined;
+    for (const action of actions) {
+      const successor = model.nextState(state, action);
+      if (successor !== undefined && matches(successor, target)) {
+        found = { action, state: successor };
+        break;
+      }
+    }
+    if (found === undefined) throw new Error("internal: a parallel search path step has no matching action");
+    steps.push(found);
+    state = found.state;
+  }
+  return { init, steps };
+}
+
+/** Explores `model` breadth-first over `options.workers` threads; the report has the shape of `checkModel`'s. */
+export async function checkModelParallel<S, A>(
+  model: Model<S, A>,
+  factory: ModelFactory,
+  options: ParallelOptions,
+): Promise<SearchReport<S, A>> {
+  const workers = options.workers;
+  if (!Number.isInteger(workers) || workers < 2 || workers > 64) {
+    throw new ModelError(`a parallel search needs 2..64 workers, got ${workers}`);
+  }
+  const portable = model.portable;
+  if (portable === undefined) {
+    throw new ModelError(
+      `${model.name} cannot be searched in parallel: its states are not portable between workers (the model declares no \`portable\` encoding)`,
+    );
+  }
+  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+  const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
+  const started = Date.now();
+  const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : started + options.timeoutMs;
+  const threads = Array.from({ length: workers }, startWorker);
+  const channels = threads.map(() => threads.map(() => new MessageChannel()));
+  const inbox = threads.map(() => [] as FromWorker[]);
+  const waiting: Array<((message: FromWorker) => void) | undefined> = threads.map(() => undefined);
+  let failure: string | undefined;
+  threads.forEach((thread, i) => {
+    thread.on("message", (message: FromWorker) => {
+      if (message.type === "error") failure ??= message.message;
+      const resolve = waiting[i];
+      if (resolve) {
+        waiting[i] = undefined;
+        resolve(message);
+      } else inbox[i].push(message);
+    });
+    thread.on("error", (error) => {
+      failure ??= (error as Error).stack ?? String(error);
+      waiting[i]?.({ type: "error", message: String(error) });
+    });
+  });
+  const answer = (i: number) =>
+    new Promise<FromWorker>((resolve) => {
+      const queued = inbox[i].shift();
+      if (queued) resolve(queued);
+      else waiting[i] = resolve;
+    });
+  const entry = async (worker: number, at: number): Promise<Entry> => {
+    threads[worker].postMessage({ type: "entry", entry: at } satisfies ToWorker);
+    const reply = await answer(worker);
+    if (reply.type !== "entry") throw new Error(`a parallel search worker failed: ${failure ?? reply.type}`);
+    return reply;
+  };
+  const all = async <T extends FromWorker["type"]>(type: T) => {
+    const answers = await Promise.all(threads.map((_, i) => answer(i)));
+    if (failure !== undefined) throw new Error(`a parallel search worker failed: ${failure}`);
+    return answers.filter((a): a is Extract<FromWorker, { type: T }> => a.type === type);
+  };
+
+  try {
+    threads.forEach((thread, i) => {
+      // Worker i talks to worker j on channels[min][max]: port1 for the lower index.
+      const peers = threads.map((_, j) => {
+        if (j === i) return null;
+        const channel = channels[Math.min(i, j)][Math.max(i, j)];
+        return i < j ? channel.port1 : channel.port2;
+      });
+      const init: ToWorker = { type: "init", index: i, workers, peers, factory };
+      thread.postMessage(
+        init,
+        peers.filter((p) => p !== null),
+      );
+    });
+    await all("ready");
+
+    // The initial states, each to its owner.
+    const fp: Fingerprint = { hi: 0, lo: 0 };
+    const seeds = threads.map(() => new RecordBuffer(portable as PortableStates<unknown>));
+    for (const init of model.initStates()) {
+      model.fingerprint(init, fp);
+      seeds[ownerOf(fp.lo, workers)].append(-1, fp.hi, fp.lo, init);
+    }
+    seeds.forEach((records, i) => {
+      threads[i].postMessage({ type: "seed", records: records.take() } satisfies ToWorker);
+    });
+
+    const properties = model.properties;
+    const found: (Discovery | undefined)[] = properties.map(() => undefined);
+    const initial = new VisitedSet();
+    for (const init of model.initStates()) {
+      model.fingerprint(init, fp);
+      initial.add(fp.hi, fp.lo);
+    }
+    let unique = initial.size;
+    let generated = 0;
+    let bytes = 0;
+    let deepest = 0;
+    let stoppedBy: SearchReport<S, A>["stoppedBy"];
+    let frontier = model.initStates().length;
+    for (let depth = 0; frontier > 0; depth++) {
+      if (depth >= maxDepth) {
+        stoppedBy = "maxDepth";
+        break;
+      }
+      if (Date.now() >= deadline) {
+        stoppedBy = "timeout";
+        break;
+      }
+      for (const thread of threads) thread.postMessage({ type: "expand", depth } satisfies ToWorker);
+      const levels = await all("level");
+      const before = unique;
+      frontier = 0;
+      unique = 0;
+      bytes = 0;
+      for (const level of levels) {
+        frontier += level.fresh;
+        generated += level.generated;
+        unique += level.unique;
+        bytes += level.bytes;
+        for (const discovery of level.discoveries) {
+          const known = found[discovery.property];
+          // The shallowest discovery wins; among equals the least fingerprint, so the report is deterministic.
+          if (
+            known === undefined ||
+            discovery.depth < known.depth ||
+            (discovery.depth === known.depth &&
+              (discovery.hi < known.hi || (discovery.hi === known.hi && discovery.lo < known.lo)))
+          ) {
+            found[discovery.property] = discovery;
+          }
+        }
+      }
+      if (unique > before) deepest = depth + 1;
+      options.onProgress?.({
+        generatedStates: generated,
+        uniqueStates: unique,
+        depth: depth + 1,
+        queue: frontier,
+        elapsedMs: Date.now() - started,
+      });
+      if (unique >= maxStates && frontier > 0) {
+        stoppedBy = "maxStates";
+        break;
+      }
+    }
+    const complete = stoppedBy === undefined;
+    const results: PropertyResult<S, A>[] = [];
+    for (const [p, property] of properties.entries()) {
+      const discovery = found[p];
+      if (property.kind === "eventually") {
+        const verdict = checkEventually(model, property.holds, { ...options, reduction: false });
+        results.push(
+          verdict.holds
+            ? { name: property.name, kind: "eventually", holds: true, complete: verdict.complete }
+            : {
+                name: property.name,
+                kind: "eventually",
+                holds: false,
+                violation: verdict.violation,
+                counterexample: verdict.path,
+                ...(verdict.loopStart !== undefined ? { loopStart: verdict.loopStart } : {}),
+              },
+        );
+      } else if (discovery === undefined) {
+        results.push(
+          property.kind === "always"
+            ? { name: property.name, kind: "always", holds: true }
+            : { name: property.name, kind: "sometimes", holds: false, vacuous: true },
+        );
+      } else {
+        const path = await pathTo(model, discovery, entry);
+        results.push(
+          property.kind === "always"
+            ? { name: property.name, kind: "always", holds: false, counterexample: path }
+            : { name: property.name, kind: "sometimes", holds: true, witness: path },
+        );
+      }
+    }
+    return {
+      model: model.name,
+      uniqueStates: unique,
+      generatedStates: generated + model.initStates().length,
+      maxDepth: deepest,
+      complete,
+      ...(stoppedBy ? { stoppedBy } : {}),
+      reduction: { partialOrder: false, symmetry: false },
+      collisionProbability: collisionProbability(unique),
+      bytesPerState: unique === 0 ? 0 : bytes / unique,
+      properties: results,
+    };
+  } finally {
+    for (const thread of threads) thread.postMessage({ type: "finish" } satisfies ToWorker);
+    await Promise.all(threads.map((thread) => thread.terminate()));
+  }
+}
