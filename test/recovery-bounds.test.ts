@@ -166,7 +166,7 @@ describe("measured over the real codec", () => {
         });
       }),
     ],
-    { numRuns: 60, seed: SEED },
+    { numRuns: 150, seed: SEED },
   )(
     "each recovering pair downloads exactly the closed form, within O(|B|/n); all of them within O(|B|)",
     ({ c, recovering }) => {
@@ -209,7 +209,7 @@ describe("measured over the real codec", () => {
     },
   );
 
-  test.prop([blobCase(4), fc.boolean(), fc.nat()], { numRuns: 40, seed: SEED + 1 })(
+  test.prop([blobCase(4), fc.boolean(), fc.nat()], { numRuns: 80, seed: SEED + 1 })(
     "the threshold is tight: exactly that many symbols recover the sliver, one fewer throws NotEnoughSymbolsError",
     (c, primary, pairSeed) => {
       const { n, blob } = c;
@@ -289,7 +289,7 @@ describe("measured over the real codec", () => {
         });
       }),
     ],
-    { numRuns: 60, seed: SEED + 2 },
+    { numRuns: 150, seed: SEED + 2 },
   )(
     "a corrupted byte or a wrong proof is rejected with a typed error and not counted",
     ({ c, pair, liars, kind, at }) => {
