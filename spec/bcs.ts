@@ -10,6 +10,7 @@
  * | MerkleProof            | uleb count ‖ Node*                                                     |
  * | RecoverySymbol         | DecodingSymbol ‖ MerkleProof                                           |
  * | GeneralRecoverySymbol  | (00 primary │ 01 secondary) ‖ DecodingSymbol ‖ u16 target ‖ MerkleProof |
+ * | Vec<GeneralRecov…>     | uleb count ‖ GeneralRecoverySymbol*  (a `/recoverySymbols` response)   |
  * | InconsistencyProof     | u16 target sliver index ‖ uleb count ‖ RecoverySymbol*                 |
  *
  * Parsing is strict: every byte must be consumed, variants must exist, lengths must fit; anything
@@ -193,19 +194,22 @@ export function decodeMetadata(bytes: Uint8Array): BlobMetadata {
 
 // --- recovery symbols and inconsistency proofs ---
 
-/** BCS `GeneralRecoverySymbol`. */
-export function encodeRecoverySymbol(symbol: RecoverySymbol): Uint8Array {
+/**
+ * `Vec<GeneralRecoverySymbol>`: the body a node answers `/v1/blobs/{id}/recoverySymbols` with
+ * (walrus-service `routes::list_recovery_symbols`), one symbol per shard it serves from.
+ */
+const RecoverySymbolListBcs = bcs.vector(GeneralRecoverySymbolBcs);
+
+function recoverySymbolToBcs(symbol: RecoverySymbol) {
   const decoding = { index: symbol.sourceIndex, data: symbol.data };
-  return GeneralRecoverySymbolBcs.serialize({
+  return {
     symbol: symbol.target === "primary" ? { Primary: decoding } : { Secondary: decoding },
     target_index: symbol.targetIndex,
     proof: proofToBcs(symbol.proof),
-  }).toBytes();
+  };
 }
 
-/** Parses BCS `GeneralRecoverySymbol`. */
-export function decodeRecoverySymbol(bytes: Uint8Array): RecoverySymbol {
-  const value = parseStrict(GeneralRecoverySymbolBcs, "GeneralRecoverySymbol", bytes);
+function recoverySymbolFromBcs(value: ReturnType<typeof GeneralRecoverySymbolBcs.parse>): RecoverySymbol {
   const either = value.symbol;
   const decoding = either.$kind === "Primary" ? either.Primary : either.Secondary;
   return {
@@ -215,6 +219,26 @@ export function decodeRecoverySymbol(bytes: Uint8Array): RecoverySymbol {
     data: toBytes(decoding.data),
     proof: proofFromBcs(value.proof as { path: NodeValue[] }),
   };
+}
+
+/** BCS `GeneralRecoverySymbol`. */
+export function encodeRecoverySymbol(symbol: RecoverySymbol): Uint8Array {
+  return GeneralRecoverySymbolBcs.serialize(recoverySymbolToBcs(symbol)).toBytes();
+}
+
+/** Parses BCS `GeneralRecoverySymbol`. */
+export function decodeRecoverySymbol(bytes: Uint8Array): RecoverySymbol {
+  return recoverySymbolFromBcs(parseStrict(GeneralRecoverySymbolBcs, "GeneralRecoverySymbol", bytes));
+}
+
+/** BCS `Vec<GeneralRecoverySymbol>`: a node's answer to a recovery-symbol request. */
+export function encodeRecoverySymbols(symbols: readonly RecoverySymbol[]): Uint8Array {
+  return RecoverySymbolListBcs.serialize(symbols.map(recoverySymbolToBcs)).toBytes();
+}
+
+/** Parses BCS `Vec<GeneralRecoverySymbol>`. */
+export function decodeRecoverySymbols(bytes: Uint8Array): RecoverySymbol[] {
+  return parseStrict(RecoverySymbolListBcs, "Vec<GeneralRecoverySymbol>", bytes).map(recoverySymbolFromBcs);
 }
 
 /** BCS `InconsistencyProof<A>`; the axis is in the request path, not in the body. */
