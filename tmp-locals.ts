@@ -1,0 +1,11 @@
+import { checkModel } from "./checker/search.js";
+import { writeRead } from "./models/write-read.js";
+const opts = JSON.parse(process.argv[2]);
+const m = writeRead(opts) as any;
+const r = checkModel(m, { reduction: true, timeoutMs: 120000 });
+console.log(r.uniqueStates, "locals", m.locals.length, "messages", m.messages.length);
+const per = new Map<number, number>();
+for (const l of m.locals) per.set(l.actor, (per.get(l.actor) ?? 0) + 1);
+console.log([...per].map(([a, c]) => `${m.actors[a].name}:${c}`).join(" "));
+const node = m.locals.filter((l: any) => l.actor === 2).map((l: any) => JSON.stringify(l.snapshot.value) + " " + JSON.stringify({ ...l.snapshot.context, committee: undefined }).replace(/"[0-9a-f]{24}"/g, "R"));
+console.log(node.slice(0, 80).join("\n"));
