@@ -53,7 +53,10 @@ export interface ChainContext extends ChainInput {
 type ChainMachineEvent = RegisterBlob | CertifyBlob;
 
 /** The event, numbered, to every subscriber: one message each. */
-function toSubscribers(context: ChainContext, event: Omit<BlobRegistered, "seq"> | Omit<BlobCertified, "seq">): Outgoing[] {
+function toSubscribers(
+  context: ChainContext,
+  event: Omit<BlobRegistered, "seq"> | Omit<BlobCertified, "seq">,
+): Outgoing[] {
   return context.subscribers
     .filter((subscriber) => subscriber.events.includes(event.type))
     .map((subscriber) => ({ to: subscriber.name, ...event, seq: context.seq }));
@@ -108,7 +111,11 @@ export const chainMachine = setup({
     },
     certified: {
       entry: enqueueActions(({ context, enqueue }) => {
-        const event = { type: "BlobCertified", epoch: context.committee.epoch, blobId: context.blobId as BlobIdText } as const;
+        const event = {
+          type: "BlobCertified",
+          epoch: context.committee.epoch,
+          blobId: context.blobId as BlobIdText,
+        } as const;
         for (const message of toSubscribers(context, event)) enqueue({ type: "send", params: message });
         enqueue.assign({ seq: context.seq + 1 });
       }),

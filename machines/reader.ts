@@ -1,11 +1,11 @@
 /**
- * A reader of one blob: it fetches the metadata (the first reply that verifies against the blob
- * ID), then slivers of one axis until enough verified ones are in, decodes, checks consistency and
- * returns the blob or ⊥.
+ * A reader of one blob: it asks every node for the metadata and its slivers of one axis, takes the
+ * first metadata that verifies against the blob ID, keeps the slivers that verify against it until
+ * there are enough, decodes, checks consistency and returns the blob or ⊥.
  *
  * - in: `BlobCertified` from the chain (a reader that waits for the point of availability),
- *   `MetadataResponse` and `SliverResponse` from nodes;
- * - out: `MetadataRequest` and `SliverRequest` to every node.
+ *   `ReadResponse` from nodes;
+ * - out: `ReadRequest` to every node.
  *
  * Variants, where the paper and the implementation differ:
  * - axis `primary` (the implementation: n − 2f primary slivers, `read_blob…::<Primary>` in
@@ -14,26 +14,31 @@
  * - consistency `default` (rebuild the systematic primary slivers and compare their hashes,
  *   walrus-core `ConsistencyCheckType::Default`) or `strict` (re-encode and compare the blob ID:
  *   the paper's check).
+ *
  * Follows paper §3 (read; Definition 1 asks read consistency and validity of it) and
- * `node_client.rs` (`read_blob_internal`, `retrieve_metadata`, `request_slivers_and_decode`). A
- * node that cannot answer yet answers later (it holds the request), which stands for the
- * implementation's retries; a node that answers ⊥ or with data that does not verify has answered.
- * When every node has answered and there is still not enough, the read returns ⊥.
+ * `node_client.rs` (`read_blob_internal`, `retrieve_metadata`, `request_slivers_and_decode`). The
+ * implementation asks for the metadata first and for the slivers next; here one request asks a
+ * node for both (a node holds the metadata whenever it holds a sliver), which halves the messages
+ * of a read and changes nothing a reader can observe: the metadata used is still the first that
+ * verifies, and a sliver counts only once it verifies against that metadata. A node that cannot
+ * answer yet answers later (it holds the request), which stands for the implementation's retries;
+ * a node that answers ⊥, or with data that does not verify, has answered. When every node has
+ * answered and there is still not enough, the read returns ⊥.
  */
 
 import { and, assign, enqueueActions, not, setup } from "xstate";
 import type { Axis } from "../spec/codec/slivers.js";
-import type {
-  ActorName,
-  BlobCertified,
-  BlobIdText,
-  BlobRegistered,
-  InvalidBlobID,
-  MetadataResponse,
-  SliverResponse,
+import {
+  type ActorName,
+  type BlobCertified,
+  type BlobIdText,
+  type BlobRegistered,
+  type InvalidBlobID,
+  type ReadResponse,
+  isMessage,
 } from "../spec/messages.js";
 import type { ByteRef } from "../spec/store.js";
-import { metadataMatchesBlobId, readBlob, sliverMatchesMetadata } from "./codec.js";
+import { type ReadOutcome, metadataMatchesBlobId, readBlob } from "./codec.js";
 import { type Committee, memberOf, send, withName } from "./committee.js";
 
 export interface ReaderInput {
@@ -49,11 +54,11 @@ export interface ReaderInput {
 }
 
 export interface ReaderContext extends ReaderInput {
-  /** The verified metadata (`BlobMetadataWithId` bytes). */
+  /** The first metadata that verified (`BlobMetadataWithId` bytes). */
   readonly metadata: ByteRef | null;
-  /** Nodes that answered the current request, sorted. */
+  /** Nodes that answered, sorted. */
   readonly answered: readonly ActorName[];
-  /** Verified slivers of the reader's axis, sorted. */
+  /** Slivers of the reader's axis received so far (verified against the metadata when decoding), sorted. */
   readonly slivers: readonly ByteRef[];
   /** The blob read (its bytes), once it succeeded. */
   readonly blob: ByteRef | null;
@@ -61,67 +66,79 @@ export interface ReaderContext extends ReaderInput {
   readonly bottom: string | null;
 }
 
-type ReaderEvent = BlobRegistered | BlobCertified | InvalidBlobID | MetadataResponse | SliverResponse;
+type ReaderEvent = BlobRegistered | BlobCertified | InvalidBlobID | ReadResponse;
 
 const nShards = (context: ReaderContext) => context.committee.nShards;
 
-/** The verified slivers with those of this response added. */
-function withSlivers(context: ReaderContext, event: ReaderEvent): ByteRef[] {
-  if (event.type !== "SliverResponse" || event.axis !== context.axis || event.slivers === null) {
-    return [...context.slivers];
-  }
-  const metadata = context.metadata as ByteRef;
-  const valid = event.slivers.filter((ref) =>
-    sliverMatchesMetadata(metadata, context.blobId, nShards(context), ref, context.axis),
-  );
-  return [...new Set([...context.slivers, ...valid])].sort();
+/** The metadata and slivers at hand once this response is taken in. */
+function withResponse(context: ReaderContext, event: ReaderEvent): { metadata: ByteRef | null; slivers: ByteRef[] } {
+  if (event.type !== "ReadResponse") return { metadata: context.metadata, slivers: [...context.slivers] };
+  const offered = event.metadata;
+  const metadata =
+    context.metadata ??
+    (offered !== null && metadataMatchesBlobId(offered, context.blobId, nShards(context)) ? offered : null);
+  const slivers = event.axis === context.axis && event.slivers !== null ? event.slivers : [];
+  return { metadata, slivers: [...new Set([...context.slivers, ...slivers])].sort() };
 }
 
-function outcome(context: ReaderContext, event: ReaderEvent) {
-  return readBlob(
-    context.metadata as ByteRef,
-    context.blobId,
-    nShards(context),
-    context.axis,
-    withSlivers(context, event),
-    context.consistency,
-  );
+/** What decoding gives once this response is taken in (not enough until there is metadata). */
+function outcome(context: ReaderContext, event: ReaderEvent): ReadOutcome {
+  const { metadata, slivers } = withResponse(context, event);
+  if (metadata === null) return { kind: "notEnoughSlivers", have: 0, need: 1 };
+  return readBlob(metadata, context.blobId, nShards(context), context.axis, slivers, context.consistency);
+}
+
+/** The context with this response taken in. */
+function taken(context: ReaderContext, event: ReaderEvent) {
+  return {
+    ...withResponse(context, event),
+    answered: "node" in event ? withName(context.answered, event.node) : [...context.answered],
+  };
 }
 
 export const readerMachine = setup({
   types: {} as { context: ReaderContext; input: ReaderInput; events: ReaderEvent },
   actions: {
     send,
-    recordAnswer: assign({
-      answered: ({ context, event }) =>
-        "node" in event ? withName(context.answered, event.node) : [...context.answered],
+    takeResponse: assign(({ context, event }) => taken(context, event)),
+    returnBlob: assign(({ context, event }) => {
+      const result = outcome(context, event);
+      return { ...taken(context, event), blob: result.kind === "decoded" ? result.blob : null };
     }),
-    requestMetadata: enqueueActions(({ context, enqueue }) => {
-      for (const member of context.committee.members) {
-        const request = { type: "MetadataRequest", from: context.name, blobId: context.blobId };
-        enqueue({ type: "send", params: { to: member.name, ...request } });
-      }
+    returnBottom: assign(({ context, event }) => {
+      const result = outcome(context, event);
+      const { metadata } = withResponse(context, event);
+      return {
+        ...taken(context, event),
+        bottom:
+          result.kind === "inconsistent"
+            ? `inconsistent encoding: ${result.detail}`
+            : metadata === null
+              ? "no node served metadata that matches the blob ID"
+              : "not enough slivers that match the metadata",
+      };
     }),
-    requestSlivers: enqueueActions(({ context, enqueue }) => {
+    requestFromEveryNode: enqueueActions(({ context, enqueue }) => {
       for (const member of context.committee.members) {
-        const request = { type: "SliverRequest", from: context.name, blobId: context.blobId, axis: context.axis };
+        const request = { type: "ReadRequest", from: context.name, blobId: context.blobId, axis: context.axis };
         enqueue({ type: "send", params: { to: member.name, ...request } });
       }
     }),
   },
   guards: {
     startsImmediately: ({ context }) => context.start === "immediately",
-    forThisBlob: ({ context, event }) => event.blobId === context.blobId,
+    /** A well-formed message about this blob. */
+    forThisBlob: ({ context, event }) => isMessage(event, event.type) && event.blobId === context.blobId,
     /** A first answer from a committee member (a repeated or foreign one changes nothing). */
     newAnswer: ({ context, event }) =>
-      "node" in event && memberOf(context.committee, event.node) !== undefined && !context.answered.includes(event.node),
-    metadataMatchesBlobId: ({ context, event }) =>
-      event.type === "MetadataResponse" && metadataMatchesBlobId(event.metadata, context.blobId, nShards(context)),
+      "node" in event &&
+      memberOf(context.committee, event.node) !== undefined &&
+      !context.answered.includes(event.node),
+    enoughSlivers: ({ context, event }) => outcome(context, event).kind !== "notEnoughSlivers",
+    decodesConsistently: ({ context, event }) => outcome(context, event).kind === "decoded",
     /** With this answer, every node has answered. */
     everyNodeAnswered: ({ context, event }) =>
       "node" in event && withName(context.answered, event.node).length === context.committee.members.length,
-    enoughSlivers: ({ context, event }) => outcome(context, event).kind !== "notEnoughSlivers",
-    decodesConsistently: ({ context, event }) => outcome(context, event).kind === "decoded",
   },
 }).createMachine({
   id: "reader",
@@ -129,70 +146,27 @@ export const readerMachine = setup({
   initial: "starting",
   states: {
     starting: {
-      always: [{ guard: "startsImmediately", target: "fetchingMetadata" }, { target: "waitingForCertification" }],
+      always: [{ guard: "startsImmediately", target: "reading" }, { target: "waitingForCertification" }],
     },
     waitingForCertification: {
-      on: { BlobCertified: { guard: "forThisBlob", target: "fetchingMetadata" } },
+      on: { BlobCertified: { guard: "forThisBlob", target: "reading" } },
     },
-    fetchingMetadata: {
-      entry: "requestMetadata",
+    reading: {
+      entry: "requestFromEveryNode",
       on: {
-        MetadataResponse: [
-          {
-            guard: and(["forThisBlob", "newAnswer", "metadataMatchesBlobId"]),
-            target: "fetchingSlivers",
-            actions: assign({ metadata: ({ event }) => event.metadata }),
-          },
-          {
-            guard: and(["forThisBlob", "newAnswer", "everyNodeAnswered"]),
-            target: "failed",
-            actions: assign({ bottom: "no node served metadata that matches the blob ID" }),
-          },
-          { guard: and(["forThisBlob", "newAnswer"]), actions: "recordAnswer" },
-        ],
-      },
-    },
-    fetchingSlivers: {
-      entry: [
-        assign({ answered: [] }),
-        "requestSlivers",
-      ],
-      on: {
-        SliverResponse: [
+        ReadResponse: [
           {
             guard: and(["forThisBlob", "newAnswer", "enoughSlivers", "decodesConsistently"]),
             target: "succeeded",
-            actions: assign({
-              slivers: ({ context, event }) => withSlivers(context, event),
-              blob: ({ context, event }) => {
-                const result = outcome(context, event);
-                return result.kind === "decoded" ? result.blob : null;
-              },
-            }),
+            actions: "returnBlob",
           },
           {
             guard: and(["forThisBlob", "newAnswer", "enoughSlivers", not("decodesConsistently")]),
             target: "failed",
-            actions: assign({
-              slivers: ({ context, event }) => withSlivers(context, event),
-              bottom: ({ context, event }) => {
-                const result = outcome(context, event);
-                return `inconsistent encoding: ${result.kind === "inconsistent" ? result.detail : result.kind}`;
-              },
-            }),
+            actions: "returnBottom",
           },
-          {
-            guard: and(["forThisBlob", "newAnswer", "everyNodeAnswered"]),
-            target: "failed",
-            actions: assign({
-              slivers: ({ context, event }) => withSlivers(context, event),
-              bottom: "not enough slivers that match the metadata",
-            }),
-          },
-          {
-            guard: and(["forThisBlob", "newAnswer"]),
-            actions: ["recordAnswer", assign({ slivers: ({ context, event }) => withSlivers(context, event) })],
-          },
+          { guard: and(["forThisBlob", "newAnswer", "everyNodeAnswered"]), target: "failed", actions: "returnBottom" },
+          { guard: and(["forThisBlob", "newAnswer"]), actions: "takeResponse" },
         ],
       },
     },

@@ -4,33 +4,36 @@
  *
  * - in: `BlobRegistered`, `BlobCertified` (chain events, processed in chain order: one that arrives
  *   early is held until the ones before it are processed); `StoreSliverPairs` from the writer;
- *   `MetadataRequest`, `SliverRequest` from readers and nodes; `RecoverySymbolRequest` and the
- *   responses to its own requests from nodes;
- * - out: `StorageConfirmation` to the writer; `MetadataResponse`, `SliverResponse`,
- *   `RecoverySymbolResponse` to whoever asked; `MetadataRequest` and `RecoverySymbolRequest` to the
- *   other nodes while it recovers.
+ *   `ReadRequest` from readers; `RecoverySymbolRequest` from nodes, and their responses to its own;
+ * - out: `StorageConfirmation` to the writer; `ReadResponse` and `RecoverySymbolResponse` to
+ *   whoever asked; `RecoverySymbolRequest` to the other nodes while it recovers.
  *
  * Two regions run side by side. `chain`: the blob's status as this node has processed it
  * (awaiting registration → registered → certified). `storage`: what the node holds. An upload is
  * checked on arrival (`metadataMatchesBlobId`), held while the blob is not registered, and then
  * stored sliver by sliver (`sliverMatchesMetadata`, each at the index of the node's pair). The node
- * confirms once it stores the slivers of all its shards and the blob is registered. Once the blob
- * is certified, a node without all its slivers recovers them (paper §4, sliver healing; Figures
- * 3b–3d): the metadata from the other nodes if it lacks it, then each missing secondary sliver from
- * n − 2f recovery symbols, then each missing primary sliver from n − f, every symbol checked
- * against its Merkle proof (`symbolMatchesMetadata`). A node serves what it holds; a request it
- * cannot serve yet is held and answered as soon as it can be (this stands for the requester's
- * retries), so every request is answered once.
+ * confirms once it stores the slivers of all its shards and the blob is registered, and not after
+ * the certification (nobody needs it then). Once the blob is certified, a node without all its
+ * slivers recovers them (paper §4, sliver healing): it asks every other node for the metadata and
+ * the recovery symbols of its missing slivers on both axes, takes the first metadata that
+ * verifies, recovers each missing secondary sliver from n − 2f symbols, then each missing primary
+ * sliver from n − f symbols — its own recovered secondary slivers give one each — every symbol
+ * checked against its Merkle proof (`symbolMatchesMetadata`). A node serves what it holds: it
+ * answers each axis of a recovery request once it holds the slivers of the other axis (so that,
+ * as in the paper, nodes that recovered their secondary slivers help the others recover their
+ * primary ones); a request it cannot serve yet is held and answered as soon as it can be (this
+ * stands for the requester's retries), so every request is answered once.
  *
  * Follows `crates/walrus-service/src/node.rs` (`store_metadata`, `store_sliver`,
  * `compute_storage_confirmation`, `retrieve_recovery_symbol`), `node/blob_event_processor.rs`
  * (events in chain order, pending uploads flushed on registration) and `node/blob_sync.rs` with
- * `node/committee/request_futures.rs` (`BlobSynchronizer`, `RecoverSliver`). A recovered sliver
- * that contradicts the metadata is recorded with its inconsistency proof (state
- * `inconsistencyDetected`); sharing the proof and invalidating the blob is not modelled yet.
+ * `node/committee/request_futures.rs` (`BlobSynchronizer`, `RecoverSliver`: primary and secondary
+ * recovered concurrently; here the order is the paper's, which the implementation's retries come
+ * to). A recovered sliver that contradicts the metadata is recorded with its inconsistency proof
+ * (state `inconsistencyDetected`); sharing the proof and invalidating the blob is not modelled yet.
  */
 
-import { and, assign, enqueueActions, not, raise, setup, stateIn } from "xstate";
+import { and, assign, enqueueActions, not, setup, stateIn } from "xstate";
 import { type Axis, orthogonal, sliverIndexOf } from "../spec/codec/slivers.js";
 import {
   type ActorName,
@@ -39,24 +42,22 @@ import {
   type BlobRegistered,
   type ChainEvent,
   type InvalidBlobID,
-  type MetadataRequest,
-  type MetadataResponse,
+  type ReadRequest,
   type RecoverySymbolRequest,
   type RecoverySymbolResponse,
-  type SliverRequest,
   type StoreSliverPairs,
   isMessage,
 } from "../spec/messages.js";
 import type { ByteRef } from "../spec/store.js";
 import {
+  type RecoveryOutcome,
   metadataMatchesBlobId,
   pairOfShard,
   recoverFromSymbols,
   recoverySymbolsFor,
   sliverMatchesMetadata,
-  symbolMatchesMetadata,
 } from "./codec.js";
-import { type Committee, memberOf, send, withName } from "./committee.js";
+import { type Committee, type Outgoing, memberOf, send } from "./committee.js";
 
 export interface StorageNodeInput {
   readonly name: ActorName;
@@ -65,8 +66,8 @@ export interface StorageNodeInput {
   readonly blobId: BlobIdText;
 }
 
-/** A request held until the node can answer it. */
-export type HeldRequest = MetadataRequest | SliverRequest | RecoverySymbolRequest;
+/** A request held until the node can answer it (a recovery request: the axes not yet answered). */
+export type HeldRequest = ReadRequest | RecoverySymbolRequest;
 
 export interface StorageNodeContext extends StorageNodeInput {
   /** The shards this node holds (from the committee) and the pair each stores, in that order. */
@@ -88,9 +89,7 @@ export interface StorageNodeContext extends StorageNodeInput {
   readonly confirmed: boolean;
   /** Requests the node cannot answer yet, sorted. */
   readonly held: readonly HeldRequest[];
-  /** Nodes that answered the current recovery request, sorted. */
-  readonly answered: readonly ActorName[];
-  /** Verified recovery symbols of the current recovery step, sorted. */
+  /** Recovery symbols received while recovering (checked when used), sorted. */
   readonly symbols: readonly ByteRef[];
   /** An inconsistency proof (`InconsistencyProof` bytes) found while recovering. */
   readonly inconsistencyProof: ByteRef | null;
@@ -101,9 +100,7 @@ type StorageNodeEvent =
   | BlobCertified
   | InvalidBlobID
   | StoreSliverPairs
-  | MetadataRequest
-  | MetadataResponse
-  | SliverRequest
+  | ReadRequest
   | RecoverySymbolRequest
   | RecoverySymbolResponse;
 
@@ -122,53 +119,76 @@ function missing(context: StorageNodeContext, axis: Axis): number[] {
 
 const holdsAll = (context: StorageNodeContext, axis: Axis) => missing(context, axis).length === 0;
 
-/** Whether the request can be answered now (⊥ for another blob; else once the node holds what it asks). */
-function answerable(context: StorageNodeContext, request: HeldRequest): boolean {
-  if (request.blobId !== context.blobId) return true;
-  switch (request.type) {
-    case "MetadataRequest":
-      return context.metadata !== null;
-    case "SliverRequest":
-      return holdsAll(context, request.axis);
-    case "RecoverySymbolRequest":
-      return request.targets.some((t) => t >= nOf(context)) || holdsAll(context, orthogonal(request.target));
-  }
+// --- serving ---
+
+/** The axes of a recovery request the node can answer now: those whose source slivers it holds. */
+function servableAxes(context: StorageNodeContext, request: RecoverySymbolRequest): Axis[] {
+  return (["primary", "secondary"] as const).filter(
+    (axis) => request[axis].length > 0 && holdsAll(context, orthogonal(axis)),
+  );
 }
 
-/** The answer to a request the node can answer, as a send. */
-function answer(context: StorageNodeContext, request: HeldRequest) {
-  const mine = request.blobId === context.blobId;
-  const base = { to: request.from, node: context.name, blobId: request.blobId };
-  switch (request.type) {
-    case "MetadataRequest":
-      return { ...base, type: "MetadataResponse", metadata: mine ? context.metadata : null };
-    case "SliverRequest":
-      return {
-        ...base,
-        type: "SliverResponse",
-        axis: request.axis,
-        slivers: mine ? (sliversOf(context, request.axis) as ByteRef[]) : null,
-      };
-    case "RecoverySymbolRequest": {
-      const valid = mine && request.targets.every((t) => t < nOf(context));
-      return {
-        ...base,
-        type: "RecoverySymbolResponse",
-        target: request.target,
-        symbols: valid
-          ? recoverySymbolsFor(
-              context.metadata as ByteRef,
-              context.blobId,
-              nOf(context),
-              sliversOf(context, orthogonal(request.target)) as ByteRef[],
-              request.target,
-              request.targets,
-            )
-          : null,
-      };
-    }
-  }
+/** Whether the request is about another blob or asks for sliver indices that do not exist: answered ⊥. */
+function answeredBottom(context: StorageNodeContext, request: HeldRequest): boolean {
+  if (request.blobId !== context.blobId) return true;
+  return (
+    request.type === "RecoverySymbolRequest" &&
+    [...request.primary, ...request.secondary].some((index) => index >= nOf(context))
+  );
 }
+
+/** Whether the node can answer (some of) the request now. */
+function answerable(context: StorageNodeContext, request: HeldRequest): boolean {
+  if (answeredBottom(context, request)) return true;
+  if (context.metadata === null) return false;
+  return request.type === "ReadRequest" ? holdsAll(context, request.axis) : servableAxes(context, request).length > 0;
+}
+
+/** The answer to a request the node can answer, and what remains of it to answer later. */
+function answer(context: StorageNodeContext, request: HeldRequest): { reply: Outgoing; rest: HeldRequest | null } {
+  const bottom = answeredBottom(context, request);
+  const base = { to: request.from, node: context.name, blobId: request.blobId };
+  if (request.type === "ReadRequest") {
+    const reply = {
+      ...base,
+      type: "ReadResponse",
+      axis: request.axis,
+      metadata: bottom ? null : context.metadata,
+      slivers: bottom ? null : (sliversOf(context, request.axis) as ByteRef[]),
+    };
+    return { reply, rest: null };
+  }
+  if (bottom) return { reply: { ...base, type: "RecoverySymbolResponse", metadata: null, symbols: null }, rest: null };
+  const axes = servableAxes(context, request);
+  const symbols = axes.flatMap((axis) =>
+    recoverySymbolsFor(
+      context.metadata as ByteRef,
+      context.blobId,
+      nOf(context),
+      sliversOf(context, orthogonal(axis)) as ByteRef[],
+      axis,
+      request[axis],
+    ),
+  );
+  const rest = {
+    ...request,
+    primary: axes.includes("primary") ? [] : request.primary,
+    secondary: axes.includes("secondary") ? [] : request.secondary,
+  };
+  return {
+    reply: { ...base, type: "RecoverySymbolResponse", metadata: context.metadata, symbols },
+    rest: rest.primary.length + rest.secondary.length > 0 ? rest : null,
+  };
+}
+
+/** Held requests as a sorted set, so that the order they came in does not make distinct states. */
+function sortedRequests(requests: readonly HeldRequest[]): HeldRequest[] {
+  return [...new Set(requests.map((request) => JSON.stringify(request)))]
+    .sort()
+    .map((key) => JSON.parse(key) as HeldRequest);
+}
+
+// --- storing ---
 
 /** The slivers an upload brings that verify, merged into what the node holds. */
 function withUpload(context: StorageNodeContext, upload: StoreSliverPairs) {
@@ -186,70 +206,66 @@ function withUpload(context: StorageNodeContext, upload: StoreSliverPairs) {
   return { metadata: context.metadata ?? upload.metadata, primary: merge("primary"), secondary: merge("secondary") };
 }
 
-/** The verified symbols of this response for the current step's targets, added to those at hand. */
-function withSymbols(context: StorageNodeContext, event: StorageNodeEvent, axis: Axis): ByteRef[] {
-  if (event.type !== "RecoverySymbolResponse" || event.target !== axis || event.symbols === null) {
-    return [...context.symbols];
-  }
-  const n = nOf(context);
-  const targets = missing(context, axis);
-  const valid = event.symbols.filter((ref) =>
-    targets.some((t) => symbolMatchesMetadata(context.metadata as ByteRef, context.blobId, n, ref, axis, t)),
-  );
-  return [...new Set([...context.symbols, ...valid])].sort();
+const storesEverything = (stored: { primary: readonly (ByteRef | null)[]; secondary: readonly (ByteRef | null)[] }) =>
+  [...stored.primary, ...stored.secondary].every((ref) => ref !== null);
+
+// --- recovering ---
+
+/** The recovery request the node sends every other node: the indices of its missing slivers. */
+function recoveryRequests(context: StorageNodeContext): Outgoing[] {
+  return context.committee.members
+    .filter((member) => member.name !== context.name)
+    .map((member) => ({
+      to: member.name,
+      type: "RecoverySymbolRequest",
+      from: context.name,
+      blobId: context.blobId,
+      primary: missing(context, "primary"),
+      secondary: missing(context, "secondary"),
+    }));
 }
 
-/** What recovering each missing sliver of `axis` gives with `symbols`. */
-function recoveries(context: StorageNodeContext, axis: Axis, symbols: readonly ByteRef[]) {
-  return missing(context, axis).map((index) => ({
+/** The response taken in: the first metadata that verifies, and its symbols. */
+function withRecoveryResponse(context: StorageNodeContext, event: StorageNodeEvent) {
+  if (event.type !== "RecoverySymbolResponse") return {};
+  const metadata =
+    context.metadata ??
+    (event.metadata !== null && metadataMatchesBlobId(event.metadata, context.blobId, nOf(context))
+      ? event.metadata
+      : null);
+  return { metadata, symbols: [...new Set([...context.symbols, ...(event.symbols ?? [])])].sort() };
+}
+
+/**
+ * What recovering each missing sliver of `axis` gives from the symbols received and the node's own
+ * (from the slivers of the other axis it holds).
+ */
+function recoveries(context: StorageNodeContext, axis: Axis): { index: number; outcome: RecoveryOutcome }[] {
+  const metadata = context.metadata as ByteRef;
+  const n = nOf(context);
+  const targets = missing(context, axis);
+  const own = sliversOf(context, orthogonal(axis)).filter((ref): ref is ByteRef => ref !== null);
+  const symbols = [...context.symbols, ...recoverySymbolsFor(metadata, context.blobId, n, own, axis, targets)];
+  return targets.map((index) => ({
     index,
-    outcome: recoverFromSymbols(context.metadata as ByteRef, context.blobId, nOf(context), axis, index, symbols),
+    outcome: recoverFromSymbols(metadata, context.blobId, n, axis, index, symbols),
   }));
 }
 
-/** With this response, every missing sliver of `axis` is recovered, or proven inconsistent. */
-function symbolsSuffice(context: StorageNodeContext, event: StorageNodeEvent, axis: Axis): boolean {
-  return recoveries(context, axis, withSymbols(context, event, axis)).every((r) => r.outcome.kind !== "notEnoughSymbols");
-}
+/** Every missing sliver of `axis` is recovered or proven inconsistent with the symbols at hand. */
+const symbolsSuffice = (context: StorageNodeContext, axis: Axis) =>
+  recoveries(context, axis).every((r) => r.outcome.kind !== "notEnoughSymbols");
 
-/**
- * The start of a recovery step for the missing slivers of `axis`: the node's own symbols (from
- * the slivers of the other axis it holds) and a request to every other node.
- */
-function recoveryStep(context: StorageNodeContext, axis: Axis) {
-  const targets = missing(context, axis);
-  const own = sliversOf(context, orthogonal(axis)).filter((ref): ref is ByteRef => ref !== null);
-  const symbols = recoverySymbolsFor(context.metadata as ByteRef, context.blobId, nOf(context), own, axis, targets);
-  return {
-    assignment: { answered: [] as ActorName[], symbols: [...symbols].sort() },
-    requests: context.committee.members
-      .filter((member) => member.name !== context.name)
-      .map((member) => ({
-        to: member.name,
-        type: "RecoverySymbolRequest",
-        from: context.name,
-        blobId: context.blobId,
-        target: axis,
-        targets,
-      })),
-  };
-}
-
-/**
- * The symbols at hand with this response's, and the slivers of `axis` they recover (or the
- * inconsistency proof they give).
- */
-function recovered(context: StorageNodeContext, event: StorageNodeEvent, axis: Axis) {
+/** The slivers of `axis` the symbols recover, stored; or the inconsistency proof they give. */
+function recovered(context: StorageNodeContext, axis: Axis) {
   const n = nOf(context);
-  const symbols = withSymbols(context, event, axis);
-  const outcomes = recoveries(context, axis, symbols);
+  const outcomes = recoveries(context, axis);
   const slivers = context.pairs.map((pair, i) => {
     const outcome = outcomes.find((r) => r.index === sliverIndexOf(axis, pair, n))?.outcome;
     return outcome?.kind === "recovered" ? outcome.sliver : sliversOf(context, axis)[i];
   });
   const proof = outcomes.find((r) => r.outcome.kind === "inconsistent")?.outcome;
   return {
-    symbols,
     [axis]: slivers,
     inconsistencyProof: proof?.kind === "inconsistent" ? proof.proof : context.inconsistencyProof,
   };
@@ -259,19 +275,19 @@ export const storageNodeMachine = setup({
   types: {} as { context: StorageNodeContext; input: StorageNodeInput; events: StorageNodeEvent },
   actions: {
     send,
-    holdRequest: assign({
-      held: ({ context, event }) =>
-        [...context.held, event as HeldRequest]
-          .map((request) => JSON.stringify(request))
-          .filter((key, i, keys) => keys.indexOf(key) === i)
-          .sort()
-          .map((key) => JSON.parse(key) as HeldRequest),
-    }),
+    holdRequest: assign({ held: ({ context, event }) => sortedRequests([...context.held, event as HeldRequest]) }),
     answerHeldRequests: enqueueActions(({ context, enqueue }) => {
+      const rest: HeldRequest[] = [];
       for (const request of context.held) {
-        if (answerable(context, request)) enqueue({ type: "send", params: answer(context, request) });
+        if (!answerable(context, request)) {
+          rest.push(request);
+          continue;
+        }
+        const answered = answer(context, request);
+        enqueue({ type: "send", params: answered.reply });
+        if (answered.rest !== null) rest.push(answered.rest);
       }
-      enqueue.assign({ held: context.held.filter((request) => !answerable(context, request)) });
+      enqueue.assign({ held: sortedRequests(rest) });
     }),
     holdEarlyEvent: assign({
       early: ({ context, event }) =>
@@ -311,36 +327,14 @@ export const storageNodeMachine = setup({
       });
       enqueue.assign({ confirmed: true });
     }),
-    recordAnswer: assign({
-      answered: ({ context, event }) =>
-        "node" in event ? withName(context.answered, event.node) : [...context.answered],
+    requestRecoverySymbols: enqueueActions(({ context, enqueue }) => {
+      for (const request of recoveryRequests(context)) enqueue({ type: "send", params: request });
     }),
-    requestMetadataFromPeers: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ answered: [] });
-      for (const member of context.committee.members) {
-        if (member.name === context.name) continue;
-        enqueue({
-          type: "send",
-          params: { to: member.name, type: "MetadataRequest", from: context.name, blobId: context.blobId },
-        });
-      }
-    }),
-    takeMetadata: assign({ metadata: ({ event }) => (event as MetadataResponse).metadata }),
-    startSecondaryRecovery: enqueueActions(({ context, enqueue }) => {
-      const step = recoveryStep(context, "secondary");
-      enqueue.assign(step.assignment);
-      for (const request of step.requests) enqueue({ type: "send", params: request });
-    }),
-    startPrimaryRecovery: enqueueActions(({ context, enqueue }) => {
-      const step = recoveryStep(context, "primary");
-      enqueue.assign(step.assignment);
-      for (const request of step.requests) enqueue({ type: "send", params: request });
-    }),
-    /** Adds the response's valid symbols and stores every sliver they recover. */
-    recoverSecondarySlivers: assign(({ context, event }) => recovered(context, event, "secondary")),
-    recoverPrimarySlivers: assign(({ context, event }) => recovered(context, event, "primary")),
-    collectSecondarySymbols: assign({ symbols: ({ context, event }) => withSymbols(context, event, "secondary") }),
-    collectPrimarySymbols: assign({ symbols: ({ context, event }) => withSymbols(context, event, "primary") }),
+    takeRecoveryResponse: assign(({ context, event }) => withRecoveryResponse(context, event)),
+    recoverSecondarySlivers: assign(({ context }) => recovered(context, "secondary")),
+    recoverPrimarySlivers: assign(({ context }) => recovered(context, "primary")),
+    // The symbols are of no further use once the slivers are stored.
+    forgetSymbols: assign({ symbols: [] }),
   },
   guards: {
     /** A well-formed message about this blob. */
@@ -352,27 +346,19 @@ export const storageNodeMachine = setup({
     nextEventHeld: ({ context }) => context.early.some((e) => e.seq === context.nextSeq),
     blobRegistered: not(stateIn({ chain: "awaitingRegistration" })),
     metadataMatchesBlobId: ({ context, event }) =>
-      (event.type === "StoreSliverPairs" || event.type === "MetadataResponse") &&
-      metadataMatchesBlobId(event.metadata, context.blobId, nOf(context)),
+      event.type === "StoreSliverPairs" && metadataMatchesBlobId(event.metadata, context.blobId, nOf(context)),
     /** With the slivers of this upload that verify, the node stores both slivers of every pair. */
-    uploadCompletesStorage: ({ context, event }) => {
-      const stored = withUpload(context, event as StoreSliverPairs);
-      return [...stored.primary, ...stored.secondary].every((ref) => ref !== null);
-    },
+    uploadCompletesStorage: ({ context, event }) => storesEverything(withUpload(context, event as StoreSliverPairs)),
     shouldConfirm: ({ context }) => !context.confirmed && context.uploader !== null,
-    certifiedWithoutSlivers: ({ context }) => !holdsAll(context, "primary") || !holdsAll(context, "secondary"),
+    lacksSlivers: ({ context }) => !storesEverything(context),
     lacksMetadata: ({ context }) => context.metadata === null,
     lacksSecondarySlivers: ({ context }) => !holdsAll(context, "secondary"),
     lacksPrimarySlivers: ({ context }) => !holdsAll(context, "primary"),
-    /** A first answer from another member of the committee. */
-    newPeerAnswer: ({ context, event }) =>
-      "node" in event &&
-      event.node !== context.name &&
-      memberOf(context.committee, event.node) !== undefined &&
-      !context.answered.includes(event.node),
-    /** With this response, every missing sliver of the step is recovered, or proven inconsistent. */
-    symbolsSufficeForSecondary: ({ context, event }) => symbolsSuffice(context, event, "secondary"),
-    symbolsSufficeForPrimary: ({ context, event }) => symbolsSuffice(context, event, "primary"),
+    /** From another member of the committee (authenticated channels: `node` is the sender). */
+    fromPeer: ({ context, event }) =>
+      "node" in event && event.node !== context.name && memberOf(context.committee, event.node) !== undefined,
+    symbolsSufficeForSecondary: ({ context }) => symbolsSuffice(context, "secondary"),
+    symbolsSufficeForPrimary: ({ context }) => symbolsSuffice(context, "primary"),
     inconsistencyFound: ({ context }) => context.inconsistencyProof !== null,
   },
 }).createMachine({
@@ -393,15 +379,13 @@ export const storageNodeMachine = setup({
       uploader: null,
       confirmed: false,
       held: [],
-      answered: [],
       symbols: [],
       inconsistencyProof: null,
     };
   },
   type: "parallel",
   on: {
-    MetadataRequest: { guard: "wellFormed", actions: "holdRequest" },
-    SliverRequest: { guard: "wellFormed", actions: "holdRequest" },
+    ReadRequest: { guard: "wellFormed", actions: "holdRequest" },
     RecoverySymbolRequest: { guard: "wellFormed", actions: "holdRequest" },
   },
   always: { guard: "canAnswerHeldRequest", actions: "answerHeldRequests" },
@@ -411,7 +395,7 @@ export const storageNodeMachine = setup({
       on: {
         BlobRegistered: [
           { guard: and(["wellFormed", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
-          // In order but for another blob: only the order advances.
+          // In order but for another blob, or of no consequence here: only the order advances.
           { guard: and(["wellFormed", "inChainOrder"]), actions: "advanceChainOrder" },
         ],
         BlobCertified: [
@@ -427,14 +411,22 @@ export const storageNodeMachine = setup({
       states: {
         awaitingRegistration: {
           on: {
-            BlobRegistered: { guard: and(["forThisBlob", "inChainOrder"]), target: "registered", actions: "advanceChainOrder" },
+            BlobRegistered: {
+              guard: and(["forThisBlob", "inChainOrder"]),
+              target: "registered",
+              actions: "advanceChainOrder",
+            },
           },
         },
         registered: {
           entry: "flushPendingUpload",
           always: { guard: and([stateIn({ storage: "stored" }), "shouldConfirm"]), actions: "confirmStorage" },
           on: {
-            BlobCertified: { guard: and(["forThisBlob", "inChainOrder"]), target: "certified", actions: "advanceChainOrder" },
+            BlobCertified: {
+              guard: and(["forThisBlob", "inChainOrder"]),
+              target: "certified",
+              actions: "advanceChainOrder",
+            },
           },
         },
         certified: {},
@@ -455,75 +447,43 @@ export const storageNodeMachine = setup({
       },
       states: {
         awaitingSlivers: {
-          always: {
-            guard: and([stateIn({ chain: "certified" }), "certifiedWithoutSlivers"]),
-            target: "recovering",
-          },
+          always: { guard: and([stateIn({ chain: "certified" }), "lacksSlivers"]), target: "recovering" },
         },
         recovering: {
+          entry: "requestRecoverySymbols",
+          on: {
+            RecoverySymbolResponse: {
+              guard: and(["forThisBlob", "fromPeer"]),
+              actions: "takeRecoveryResponse",
+              // Re-enter the current step's choice (paper §4: secondary slivers first, then primary).
+              target: ".choosingStep",
+            },
+          },
           initial: "choosingStep",
           states: {
-            // Paper §4: metadata first if missing, then the secondary slivers, then the primary.
             choosingStep: {
               always: [
                 { guard: "inconsistencyFound", target: "#storageNode.storage.inconsistencyDetected" },
-                { guard: "lacksMetadata", target: "fetchingMetadata" },
+                { guard: "lacksMetadata", target: "awaitingMetadata" },
                 { guard: "lacksSecondarySlivers", target: "recoveringSecondary" },
                 { guard: "lacksPrimarySlivers", target: "recoveringPrimary" },
                 { target: "#storageNode.storage.stored" },
               ],
             },
-            fetchingMetadata: {
-              entry: "requestMetadataFromPeers",
-              on: {
-                MetadataResponse: [
-                  {
-                    guard: and(["forThisBlob", "newPeerAnswer", "metadataMatchesBlobId"]),
-                    target: "choosingStep",
-                    actions: "takeMetadata",
-                  },
-                  { guard: and(["forThisBlob", "newPeerAnswer"]), actions: "recordAnswer" },
-                ],
-              },
-            },
+            awaitingMetadata: {},
             recoveringSecondary: {
-              entry: "startSecondaryRecovery",
-              on: {
-                RecoverySymbolResponse: [
-                  {
-                    guard: and(["forThisBlob", "newPeerAnswer", "symbolsSufficeForSecondary"]),
-                    target: "choosingStep",
-                    actions: "recoverSecondarySlivers",
-                  },
-                  {
-                    guard: and(["forThisBlob", "newPeerAnswer"]),
-                    actions: ["recordAnswer", "collectSecondarySymbols"],
-                  },
-                ],
+              always: {
+                guard: "symbolsSufficeForSecondary",
+                target: "choosingStep",
+                actions: "recoverSecondarySlivers",
               },
             },
             recoveringPrimary: {
-              entry: "startPrimaryRecovery",
-              on: {
-                RecoverySymbolResponse: [
-                  {
-                    guard: and(["forThisBlob", "newPeerAnswer", "symbolsSufficeForPrimary"]),
-                    target: "choosingStep",
-                    actions: "recoverPrimarySlivers",
-                  },
-                  {
-                    guard: and(["forThisBlob", "newPeerAnswer"]),
-                    actions: ["recordAnswer", "collectPrimarySymbols"],
-                  },
-                ],
-              },
+              always: { guard: "symbolsSufficeForPrimary", target: "choosingStep", actions: "recoverPrimarySlivers" },
             },
           },
         },
-        stored: {
-          // The recovery step's bookkeeping is of no further use.
-          entry: assign({ answered: [], symbols: [] }),
-        },
+        stored: { entry: "forgetSymbols" },
         inconsistencyDetected: {},
       },
     },

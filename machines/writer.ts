@@ -3,15 +3,18 @@
  * the metadata and the sliver pairs of the node's shards, collects storage confirmations until
  * they cover a quorum of shards, and certifies the blob with them.
  *
- * - in: `BlobRegistered` and `BlobCertified` from the chain, `StorageConfirmation` from nodes;
+ * - in: `BlobRegistered` and `BlobCertified` from the chain, `StorageConfirmation` from nodes,
+ *   `Upload` from the environment;
  * - out: `RegisterBlob` and `CertifyBlob` to the chain, `StoreSliverPairs` to every node.
  *
  * Follows paper §4 (write: register, send sliver pairs, 2f + 1 acknowledgements, certificate on
  * chain) and `crates/walrus-sdk/src/node_client/store_pipeline.rs` with `node_client.rs`
  * (`reserve_and_store_encoded_blobs`; confirmations until `is_quorum` of the committee's shards).
  * The blob is encoded before the machine starts (by the model, with the real codec): the input
- * holds references to its metadata and slivers. Uploads go out after the registration is seen,
- * as the implementation's default (no optimistic pending uploads).
+ * holds references to its metadata and slivers. Uploads go out after the registration is seen, as
+ * the implementation's default (no optimistic pending uploads), each when the environment says
+ * (`Upload`): the implementation uploads to every node at once and stops soon after it has a
+ * quorum, so an upload may go out late or, once the blob is certified, never.
  */
 
 import { and, assign, enqueueActions, setup } from "xstate";
@@ -26,7 +29,7 @@ import type {
   StorageConfirmation,
 } from "../spec/messages.js";
 import { pairOfShard } from "./codec.js";
-import { CHAIN, type Committee, holdsExactly, send, weightOf, withName } from "./committee.js";
+import { CHAIN, type Committee, type Outgoing, holdsExactly, memberOf, send, weightOf, withName } from "./committee.js";
 import { sliverIndexOf } from "../spec/codec/slivers.js";
 
 /** The encoded blob, by reference, and the committee it is written to. */
@@ -46,23 +49,61 @@ export interface WriterInput {
 }
 
 export interface WriterContext extends WriterInput {
+  /** Nodes the upload went out to, sorted. */
+  readonly uploaded: readonly ActorName[];
   /** Nodes whose confirmation was accepted, sorted. */
   readonly confirmations: readonly ActorName[];
 }
 
-type WriterEvent = BlobRegistered | BlobCertified | InvalidBlobID | StorageConfirmation;
+/** The environment's choice: the upload to `node` goes out now. */
+export interface Upload {
+  readonly type: "Upload";
+  readonly node: ActorName;
+}
+
+type WriterEvent = BlobRegistered | BlobCertified | InvalidBlobID | StorageConfirmation | Upload;
+
+/** The upload to `node`: the metadata and the sliver pairs of all its shards, in one message. */
+function upload(context: WriterContext, node: ActorName): Outgoing {
+  const n = context.committee.nShards;
+  const pairs = (memberOf(context.committee, node)?.shards ?? []).map((shard) => {
+    const pair = pairOfShard(context.blobId, shard, n);
+    return {
+      pair,
+      primary: context.primary[sliverIndexOf("primary", pair, n)],
+      secondary: context.secondary[sliverIndexOf("secondary", pair, n)],
+    };
+  });
+  return {
+    to: node,
+    type: "StoreSliverPairs",
+    from: context.name,
+    blobId: context.blobId,
+    metadata: context.metadata,
+    pairs,
+  };
+}
 
 export const writerMachine = setup({
   types: {} as { context: WriterContext; input: WriterInput; events: WriterEvent },
   actions: {
     send,
+    uploadTo: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "Upload") return;
+      enqueue({ type: "send", params: upload(context, event.node) });
+      enqueue.assign({ uploaded: withName(context.uploaded, event.node) });
+    }),
     recordConfirmation: assign({
       confirmations: ({ context, event }) =>
         event.type === "StorageConfirmation" ? withName(context.confirmations, event.node) : context.confirmations,
     }),
   },
   guards: {
-    forThisBlob: ({ context, event }) => event.blobId === context.blobId,
+    forThisBlob: ({ context, event }) => "blobId" in event && event.blobId === context.blobId,
+    notYetUploaded: ({ context, event }) =>
+      event.type === "Upload" &&
+      memberOf(context.committee, event.node) !== undefined &&
+      !context.uploaded.includes(event.node),
     /** From a committee member, for this epoch, covering exactly the shards the member holds. */
     confirmationIsValid: ({ context, event }) =>
       event.type === "StorageConfirmation" &&
@@ -74,7 +115,7 @@ export const writerMachine = setup({
   },
 }).createMachine({
   id: "writer",
-  context: ({ input }) => ({ ...input, confirmations: [] }),
+  context: ({ input }) => ({ ...input, uploaded: [], confirmations: [] }),
   initial: "registering",
   states: {
     registering: {
@@ -90,58 +131,39 @@ export const writerMachine = setup({
       },
       on: { BlobRegistered: { guard: "forThisBlob", target: "uploading" } },
     },
+    // Uploads go out while the writer collects confirmations and certifies, one node at a time, in
+    // any order the environment picks (`Upload`); once the blob is certified the writer stops, and a
+    // node whose upload never went out recovers its slivers.
     uploading: {
-      // One message per node: the metadata and the sliver pairs of all its shards.
-      entry: enqueueActions(({ context, enqueue }) => {
-        const n = context.committee.nShards;
-        for (const member of context.committee.members) {
-          const pairs = member.shards.map((shard) => {
-            const pair = pairOfShard(context.blobId, shard, n);
-            return {
-              pair,
-              primary: context.primary[sliverIndexOf("primary", pair, n)],
-              secondary: context.secondary[sliverIndexOf("secondary", pair, n)],
-            };
-          });
-          enqueue({
-            type: "send",
-            params: {
-              to: member.name,
-              type: "StoreSliverPairs",
-              from: context.name,
-              blobId: context.blobId,
-              metadata: context.metadata,
-              pairs,
-            },
-          });
-        }
-      }),
-      always: "collectingConfirmations",
-    },
-    collectingConfirmations: {
-      on: {
-        StorageConfirmation: [
-          {
-            guard: and(["forThisBlob", "confirmationIsValid", "quorumOfConfirmations"]),
-            target: "certifying",
-            actions: "recordConfirmation",
+      on: { Upload: { guard: "notYetUploaded", actions: "uploadTo" } },
+      initial: "collectingConfirmations",
+      states: {
+        collectingConfirmations: {
+          on: {
+            StorageConfirmation: [
+              {
+                guard: and(["forThisBlob", "confirmationIsValid", "quorumOfConfirmations"]),
+                target: "certifying",
+                actions: "recordConfirmation",
+              },
+              { guard: and(["forThisBlob", "confirmationIsValid"]), actions: "recordConfirmation" },
+            ],
           },
-          { guard: and(["forThisBlob", "confirmationIsValid"]), actions: "recordConfirmation" },
-        ],
+        },
+        certifying: {
+          entry: {
+            type: "send",
+            params: ({ context }) => ({
+              to: CHAIN,
+              type: "CertifyBlob",
+              blobId: context.blobId,
+              epoch: context.committee.epoch,
+              signers: context.confirmations,
+            }),
+          },
+          on: { BlobCertified: { guard: "forThisBlob", target: "#writer.certified" } },
+        },
       },
-    },
-    certifying: {
-      entry: {
-        type: "send",
-        params: ({ context }) => ({
-          to: CHAIN,
-          type: "CertifyBlob",
-          blobId: context.blobId,
-          epoch: context.committee.epoch,
-          signers: context.confirmations,
-        }),
-      },
-      on: { BlobCertified: { guard: "forThisBlob", target: "certified" } },
     },
     certified: {},
   },

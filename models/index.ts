@@ -8,6 +8,7 @@ import type { Model } from "../checker/model.js";
 import { quorumWrite, type QuorumWriteOptions } from "./examples/quorum-write.js";
 import { twoPhaseCommit } from "./examples/two-phase-commit.js";
 import { twoPhaseCommitActors } from "./examples/two-phase-commit-actors.js";
+import { type WriteReadOptions, writeRead } from "./write-read.js";
 
 /** How a model is built: `reduction: false` leaves out what only serves reduction (symmetry). */
 export interface BuildOptions {
@@ -60,6 +61,30 @@ function quorum(name: string, description: string, isDefault: boolean, options: 
   if (options.intersection === false) parameters.intersection = false;
   return entry(name, description, parameters, isDefault, () => quorumWrite(options));
 }
+
+/** A Walrus write (and read) model of models/write-read.ts, with its options as parameters. */
+function walrus(name: string, description: string, isDefault: boolean, options: WriteReadOptions): ModelEntry {
+  const parameters: Record<string, string | number | boolean> = {
+    shards: (options.shards ?? [1, 1, 1, 1]).join(","),
+    network: typeof options.network === "string" ? options.network : "unordered",
+    reader:
+      options.reader === false
+        ? "none"
+        : [
+            options.reader?.axis ?? "primary",
+            options.reader?.consistency ?? "default",
+            options.reader?.start ?? "afterCertification",
+          ].join(" "),
+  };
+  if (options.crash) parameters.crash = options.crash.map((i) => `N${i}`).join(",");
+  if (options.byzantine)
+    parameters.byzantine = `N${options.byzantine.node}: ${options.byzantine.behaviours.join(", ")}`;
+  if (options.budget !== undefined) parameters.budget = options.budget;
+  if (options.nodeProperties) parameters.nodeProperties = true;
+  return entry(name, description, parameters, isDefault, () => writeRead(options));
+}
+
+const READ_AFTER_POA = "an honest writer, a reader after the point of availability (primary slivers, default check)";
 
 export const MODELS: readonly ModelEntry[] = [
   ...[3, 5, 7].map((rms) =>
@@ -125,6 +150,85 @@ export const MODELS: readonly ModelEntry[] = [
     "A quorum write to 10 acceptors, properties about the writer: many independent deliveries for partial-order reduction",
     true,
     { shards: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], intersection: false },
+  ),
+  walrus("write-read-4", `Walrus write and read over the real codec, n = 4: ${READ_AFTER_POA}`, true, {}),
+  walrus(
+    "write-read-4-crash",
+    `Walrus write and read, n = 4, node N3 may crash at any point: ${READ_AFTER_POA}`,
+    true,
+    {
+      crash: [3],
+    },
+  ),
+  walrus(
+    "write-read-4-byzantine",
+    `Walrus write and read, n = 4, Byzantine N3 (withholds, confirms without storing, serves a corrupt sliver): ${READ_AFTER_POA}`,
+    true,
+    { byzantine: { node: 3, behaviours: ["confirmWithoutStoring", "corruptSliver"] } },
+  ),
+  walrus(
+    "write-4",
+    "The Walrus write alone, n = 4: write completeness and what correct nodes store at the point of availability",
+    true,
+    { reader: false, nodeProperties: true },
+  ),
+  walrus(
+    "write-4-crash",
+    "The Walrus write alone, n = 4, any one node may crash at any point: write completeness",
+    true,
+    {
+      reader: false,
+      nodeProperties: true,
+      crash: [0, 1, 2, 3],
+    },
+  ),
+  walrus(
+    "write-4-byzantine",
+    "The Walrus write alone, n = 4, Byzantine N3 (confirms without storing, corrupt recovery symbols, wrong metadata): write completeness",
+    false,
+    {
+      reader: false,
+      nodeProperties: true,
+      byzantine: { node: 3, behaviours: ["confirmWithoutStoring", "corruptSymbols", "wrongMetadata"] },
+    },
+  ),
+  walrus(
+    "write-read-4-paper-reader",
+    "Walrus write and read, n = 4, the paper's reader: n − f secondary slivers and the strict check (re-encode)",
+    false,
+    { reader: { axis: "secondary", consistency: "strict" } },
+  ),
+  walrus(
+    "write-read-4-racing-reader",
+    "Walrus write and read, n = 4, a reader that starts at once, racing the write",
+    false,
+    { reader: { start: "immediately" } },
+  ),
+  walrus(
+    "write-read-4-crash-any",
+    `Walrus write and read, n = 4, any one node may crash at any point: ${READ_AFTER_POA}`,
+    false,
+    {
+      crash: [0, 1, 2, 3],
+    },
+  ),
+  walrus(
+    "write-read-4-f-plus-1",
+    "Tightness: Byzantine N3 confirms without storing and N2 may crash (f + 1 faulty shards): availability fails",
+    false,
+    { crash: [2], budget: 2, byzantine: { node: 3, behaviours: ["confirmWithoutStoring"] } },
+  ),
+  walrus(
+    "write-4-f-plus-1",
+    "Tightness: Byzantine N3 confirms without storing and N2 may crash (f + 1 faulty shards): write completeness fails",
+    false,
+    {
+      reader: false,
+      nodeProperties: true,
+      crash: [2],
+      budget: 2,
+      byzantine: { node: 3, behaviours: ["confirmWithoutStoring"] },
+    },
   ),
 ];
 

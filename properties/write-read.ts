@@ -38,8 +38,6 @@ export interface WriteReadLayout {
 
 /** Which groups of properties a model checks. */
 export interface WriteReadPropertyOptions {
-  /** The point of availability and the certificate (they read the chain). Default true. */
-  readonly chain?: boolean;
   /** Write completeness and what the nodes store at the point of availability (they read every node). */
   readonly nodes?: boolean;
 }
@@ -67,32 +65,35 @@ const shardsOf = (layout: WriteReadLayout, name: string) =>
 export function writeReadProperties(layout: WriteReadLayout, options: WriteReadPropertyOptions = {}): SystemProperty[] {
   const { chain, reader, nodes } = layout;
   const n = layout.committee.nShards;
-  const readProperties: SystemProperty[] = reader === undefined ? [] : [
-    {
-      kind: "always",
-      name: "read consistency (Definition 1.2): a read that returns a blob returns the blob written",
-      reads: [reader],
-      holds: (view) => !readerIn(view, layout, "succeeded") || readB(view, layout),
-    },
-    {
-      kind: "always",
-      name: "validity (Definition 1.3): a read of a blob an honest writer wrote never returns ⊥",
-      reads: [reader],
-      holds: (view) => !readerIn(view, layout, "failed"),
-    },
-    {
-      kind: "eventually",
-      name: "availability after the point of availability: the read returns the blob written",
-      reads: [reader],
-      holds: (view) => readB(view, layout),
-    },
-    {
-      kind: "sometimes",
-      name: "witness: the reader returns the blob written",
-      reads: [reader],
-      holds: (view) => readB(view, layout),
-    },
-  ];
+  const readProperties: SystemProperty[] =
+    reader === undefined
+      ? []
+      : [
+          {
+            kind: "always",
+            name: "read consistency (Definition 1.2): a read that returns a blob returns the blob written",
+            reads: [reader],
+            holds: (view) => !readerIn(view, layout, "succeeded") || readB(view, layout),
+          },
+          {
+            kind: "always",
+            name: "validity (Definition 1.3): a read of a blob an honest writer wrote never returns ⊥",
+            reads: [reader],
+            holds: (view) => !readerIn(view, layout, "failed"),
+          },
+          {
+            kind: "eventually",
+            name: "availability after the point of availability: the read returns the blob written",
+            reads: [reader],
+            holds: (view) => readB(view, layout),
+          },
+          {
+            kind: "sometimes",
+            name: "witness: the reader returns the blob written",
+            reads: [reader],
+            holds: (view) => readB(view, layout),
+          },
+        ];
   const chainProperties: SystemProperty[] = [
     {
       kind: "eventually",
@@ -120,7 +121,7 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
       holds: (view) => certified(view, layout),
     },
   ];
-  const properties = [...readProperties, ...(options.chain === false ? [] : chainProperties)];
+  const properties = [...readProperties, ...chainProperties];
   if (options.nodes) {
     const f = Math.floor((n - 1) / 3);
     const storedShards = (view: SystemView) =>
@@ -140,9 +141,7 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
         reads: [...nodes],
         holds: (view) =>
           nodes.some(
-            (name) =>
-              storesItsSlivers(view, layout, name) &&
-              view.actors[layout.index(name)].context.uploader === null,
+            (name) => storesItsSlivers(view, layout, name) && view.actors[layout.index(name)].context.uploader === null,
           ),
       },
       {

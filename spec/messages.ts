@@ -18,9 +18,13 @@
  * | `InvalidBlobID`          | chain → all        | event `InvalidBlobID`                                     |
  * | `StoreSliverPairs`       | writer → node      | `store_metadata` + `store_sliver` of every pair the node's shards hold |
  * | `StorageConfirmation`    | node → writer      | a signed `Confirmation(epoch, blob ID)`, intent BLOB_CERT |
- * | `MetadataRequest`/`Response` | reader or node ↔ node | `/v1/blobs/{id}/metadata`; `null` is ⊥ (not found or invalid) |
- * | `SliverRequest`/`Response`   | reader ↔ node  | `/v1/blobs/{id}/slivers/{pair}/{axis}` for all the node's pairs; `null` is ⊥ |
- * | `RecoverySymbolRequest`/`Response` | node ↔ node | `/v1/blobs/{id}/recoverySymbols`: one symbol per (source sliver held, target); `null` is ⊥ |
+ * | `ReadRequest`/`Response` | reader ↔ node     | `/v1/blobs/{id}/metadata` and `/v1/blobs/{id}/slivers/{pair}/{axis}` for all the node's pairs, in one; `null` is ⊥ |
+ * | `RecoverySymbolRequest`/`Response` | node ↔ node | the metadata and `/v1/blobs/{id}/recoverySymbols`: one symbol per (source sliver held, target); `null` is ⊥ |
+ *
+ * A request for the metadata and a request for slivers or symbols are one message here, where the
+ * implementation makes two calls: a node holds the metadata whenever it holds a sliver, so nothing
+ * observable changes, and each read or recovery exchanges half the messages (which divides the
+ * states the checker explores by about forty).
  *
  * Chain events carry the chain's sequence number: a node processes them in that order, whatever
  * order the network delivers them in (the chain reaches each node at its own pace).
@@ -107,53 +111,46 @@ export interface StorageConfirmation {
   readonly shards: readonly number[];
 }
 
-/** reader or node → node: the blob's metadata, please. */
-export interface MetadataRequest {
-  readonly type: "MetadataRequest";
+/** reader → node: the metadata and the slivers of `axis` of every pair the node holds. */
+export interface ReadRequest {
+  readonly type: "ReadRequest";
   readonly from: ActorName;
   readonly blobId: BlobIdText;
+  readonly axis: Axis;
 }
 
-/** node → requester: the metadata (`BlobMetadataWithId` bytes), or ⊥. */
-export interface MetadataResponse {
-  readonly type: "MetadataResponse";
+/** node → reader: the metadata (`BlobMetadataWithId` bytes) and `SliverData` bytes of the slivers, or ⊥. */
+export interface ReadResponse {
+  readonly type: "ReadResponse";
   readonly node: ActorName;
   readonly blobId: BlobIdText;
+  readonly axis: Axis;
   readonly metadata: ByteRef | null;
-}
-
-/** reader → node: the slivers of `axis` of every pair the node holds. */
-export interface SliverRequest {
-  readonly type: "SliverRequest";
-  readonly from: ActorName;
-  readonly blobId: BlobIdText;
-  readonly axis: Axis;
-}
-
-/** node → reader: `SliverData` bytes of the requested slivers, or ⊥. */
-export interface SliverResponse {
-  readonly type: "SliverResponse";
-  readonly node: ActorName;
-  readonly blobId: BlobIdText;
-  readonly axis: Axis;
   readonly slivers: readonly ByteRef[] | null;
 }
 
-/** node → node: recovery symbols for slivers `targets` of axis `target`. */
+/**
+ * node → node: recovery symbols for the node's missing slivers — `primary` and `secondary` list
+ * their sliver indices on each axis — and the metadata they verify against.
+ */
 export interface RecoverySymbolRequest {
   readonly type: "RecoverySymbolRequest";
   readonly from: ActorName;
   readonly blobId: BlobIdText;
-  readonly target: Axis;
-  readonly targets: readonly number[];
+  readonly primary: readonly number[];
+  readonly secondary: readonly number[];
 }
 
-/** node → node: `GeneralRecoverySymbol` bytes, one per (source sliver held, target), or ⊥. */
+/**
+ * node → node: the metadata and `GeneralRecoverySymbol` bytes, one per (source sliver held,
+ * target), or ⊥. A node answers each axis of a request once it holds the slivers of the other
+ * axis, so one request may be answered by two responses.
+ */
 export interface RecoverySymbolResponse {
   readonly type: "RecoverySymbolResponse";
   readonly node: ActorName;
   readonly blobId: BlobIdText;
-  readonly target: Axis;
+  readonly metadata: ByteRef | null;
   readonly symbols: readonly ByteRef[] | null;
 }
 
@@ -164,10 +161,8 @@ export type ProtocolMessage =
   | ChainEvent
   | StoreSliverPairs
   | StorageConfirmation
-  | MetadataRequest
-  | MetadataResponse
-  | SliverRequest
-  | SliverResponse
+  | ReadRequest
+  | ReadResponse
   | RecoverySymbolRequest
   | RecoverySymbolResponse;
 
@@ -176,7 +171,18 @@ export type MessageOf<T extends ProtocolMessage["type"]> = Extract<ProtocolMessa
 
 // --- shape checking ---
 
-type FieldKind = "name" | "blobId" | "nat" | "hash" | "ref" | "refOrNull" | "refsOrNull" | "axis" | "names" | "nats" | "pairs";
+type FieldKind =
+  | "name"
+  | "blobId"
+  | "nat"
+  | "hash"
+  | "ref"
+  | "refOrNull"
+  | "refsOrNull"
+  | "axis"
+  | "names"
+  | "nats"
+  | "pairs";
 
 const FIELDS: { readonly [T in ProtocolMessage["type"]]: Readonly<Record<string, FieldKind>> } = {
   RegisterBlob: { blobId: "blobId", size: "nat", rootHash: "hash" },
@@ -186,12 +192,10 @@ const FIELDS: { readonly [T in ProtocolMessage["type"]]: Readonly<Record<string,
   InvalidBlobID: { seq: "nat", epoch: "nat", blobId: "blobId" },
   StoreSliverPairs: { from: "name", blobId: "blobId", metadata: "ref", pairs: "pairs" },
   StorageConfirmation: { node: "name", epoch: "nat", blobId: "blobId", shards: "nats" },
-  MetadataRequest: { from: "name", blobId: "blobId" },
-  MetadataResponse: { node: "name", blobId: "blobId", metadata: "refOrNull" },
-  SliverRequest: { from: "name", blobId: "blobId", axis: "axis" },
-  SliverResponse: { node: "name", blobId: "blobId", axis: "axis", slivers: "refsOrNull" },
-  RecoverySymbolRequest: { from: "name", blobId: "blobId", target: "axis", targets: "nats" },
-  RecoverySymbolResponse: { node: "name", blobId: "blobId", target: "axis", symbols: "refsOrNull" },
+  ReadRequest: { from: "name", blobId: "blobId", axis: "axis" },
+  ReadResponse: { node: "name", blobId: "blobId", axis: "axis", metadata: "refOrNull", slivers: "refsOrNull" },
+  RecoverySymbolRequest: { from: "name", blobId: "blobId", primary: "nats", secondary: "nats" },
+  RecoverySymbolResponse: { node: "name", blobId: "blobId", metadata: "refOrNull", symbols: "refsOrNull" },
 };
 
 const BLOB_ID_TEXT = /^[A-Za-z0-9_-]{43}$/;
