@@ -206,6 +206,11 @@ describe("check and list", () => {
       ["quorum-write-4-crash", 420],
       ["quorum-write-weighted-byzantine", 261],
       ["quorum-write-10", 1818],
+      ["write-read-4", 57450],
+      ["write-read-4-crash", 115522],
+      ["write-read-4-byzantine", 21821],
+      ["write-4", 7681],
+      ["write-4-crash", 38817],
     ]);
   }, 60_000);
 

@@ -43,7 +43,10 @@ const certified = { type: "BlobCertified", seq: 1, epoch: 1, blobId };
 /** A machine driven step by step: the snapshot, and the messages the last step sent. */
 function drive(machine: AnyStateMachine, input: unknown) {
   let [snapshot, actions] = initialTransition(machine, input);
-  const sends = () => actions.filter((a) => a.type === "send").map((a) => a.params as Record<string, unknown>);
+  const sends = () =>
+    (actions as readonly { type: string; params?: unknown }[])
+      .filter((a) => a.type === "send")
+      .map((a) => a.params as Record<string, unknown>);
   return {
     get snapshot() {
       return snapshot;
@@ -183,9 +186,7 @@ describe("storage node", () => {
     n1.step(registered);
     expect(n1.snapshot.value).toEqual({ chain: "registered", storage: "stored" });
     expect([n1.snapshot.context.primary, n1.snapshot.context.secondary]).toEqual([[primaryOf(1)], [secondaryOf(1)]]);
-    expect(n1.sent).toEqual([
-      { to: "writer", type: "StorageConfirmation", node: "N1", epoch: 1, blobId, shards: [1] },
-    ]);
+    expect(n1.sent).toEqual([{ to: "writer", type: "StorageConfirmation", node: "N1", epoch: 1, blobId, shards: [1] }]);
   });
 
   it("stores only slivers that match the metadata, and only metadata that matches the blob ID", () => {
@@ -320,8 +321,7 @@ describe("reader", () => {
 
   it("the paper's reader needs n − f secondary slivers and re-encodes", () => {
     const reader = drive(readerMachine, input("secondary", "strict")).step(certified);
-    const secondaryResponse = (node: number) =>
-      response(node, { axis: "secondary", slivers: [secondaryOf(node)] });
+    const secondaryResponse = (node: number) => response(node, { axis: "secondary", slivers: [secondaryOf(node)] });
     reader.step(secondaryResponse(0)).step(secondaryResponse(1));
     expect(reader.snapshot.value).toBe("reading");
     reader.step(secondaryResponse(3));

@@ -11,7 +11,7 @@ import {
   InvalidSliverError,
   MalformedBcsError,
   UnknownByteRefError,
-  WalrusSpecError,
+  type WalrusSpecError,
   blobIdToString,
   checkMessage,
   encodeBlob,

@@ -21,7 +21,9 @@ function build(name: string): ActorModel {
 
 /** Each property as `kind name-prefix`, and whether it holds. */
 const summary = (report: SearchReport<unknown, unknown>, prefixes: readonly string[]) =>
-  report.properties.map((p, i) => `${p.holds ? "ok" : "FAIL"} ${p.kind} ${p.name.startsWith(prefixes[i]) ? prefixes[i] : p.name}`);
+  report.properties.map(
+    (p, i) => `${p.holds ? "ok" : "FAIL"} ${p.kind} ${p.name.startsWith(prefixes[i]) ? prefixes[i] : p.name}`,
+  );
 
 const READ = [
   "always read consistency (Definition 1.2)",
