@@ -23,6 +23,7 @@ import {
   blobIdFromString,
   blobIdToString,
   decodeBlob,
+  decodeInconsistencyProof,
   deriveBlobId,
   decodeMetadataWithId,
   decodeRecoverySymbol,
@@ -34,6 +35,7 @@ import {
   pairForShard,
   recoverSliver,
   recoveryThreshold,
+  verifyInconsistencyProof,
   verifyMetadata,
   verifyRecoverySymbol,
   verifySliver,
@@ -241,6 +243,30 @@ export function recoverFromSymbols(
       ? { kind: "recovered", sliver: putSliver(result.sliver) }
       : { kind: "inconsistent", proof: putBytes(encodeInconsistencyProof(result.proof)) };
   });
+}
+
+/**
+ * Whether the `InconsistencyProof` bytes under `proof` prove that sliver axis `axis` of the blob
+ * contradicts the metadata (walrus-core `InconsistencyProof::verify`): false for anything else,
+ * bad bytes included.
+ */
+export function inconsistencyProofIsValid(
+  metadataRef: ByteRef,
+  blobId: BlobIdText,
+  nShards: number,
+  axis: Axis,
+  proof: ByteRef,
+): boolean {
+  return unlessInvalid(
+    () =>
+      memo("inconsistencyProofIsValid", `${metadataRef}|${blobId}|${nShards}|${axis}|${proof}`, () =>
+        verifyInconsistencyProof(
+          loadMetadata(metadataRef, blobId, nShards),
+          decodeInconsistencyProof(getBytes(proof), axis),
+        ),
+      ),
+    false,
+  );
 }
 
 // --- reading ---

@@ -3,8 +3,8 @@
  * first metadata that verifies against the blob ID, keeps the slivers that verify against it until
  * there are enough, decodes, checks consistency and returns the blob or ⊥.
  *
- * - in: `BlobCertified` from the chain (a reader that waits for the point of availability),
- *   `ReadResponse` from nodes;
+ * - in: `BlobCertified` from the chain (a reader that waits for the point of availability) and
+ *   `InvalidBlobID` (the read returns ⊥), `ReadResponse` from nodes;
  * - out: `ReadRequest` to every node.
  *
  * Variants, where the paper and the implementation differ:
@@ -127,6 +127,7 @@ export const readerMachine = setup({
   },
   guards: {
     startsImmediately: ({ context }) => context.start === "immediately",
+    finished: ({ context }) => context.blob !== null || context.bottom !== null,
     /** A well-formed message about this blob. */
     forThisBlob: ({ context, event }) => isMessage(event, event.type) && event.blobId === context.blobId,
     /** A first answer from a committee member (a repeated or foreign one changes nothing). */
@@ -144,6 +145,14 @@ export const readerMachine = setup({
   id: "reader",
   context: ({ input }) => ({ ...input, metadata: null, answered: [], slivers: [], blob: null, bottom: null }),
   initial: "starting",
+  // Clients turn an invalid blob ID into "does not exist": ⊥, whatever the read had gathered.
+  on: {
+    InvalidBlobID: {
+      guard: and(["forThisBlob", not("finished")]),
+      target: ".failed",
+      actions: assign({ bottom: "the blob ID is invalid (InvalidBlobID)" }),
+    },
+  },
   states: {
     starting: {
       always: [{ guard: "startsImmediately", target: "reading" }, { target: "waitingForCertification" }],

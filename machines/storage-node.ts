@@ -41,23 +41,27 @@ import {
   type BlobIdText,
   type BlobRegistered,
   type ChainEvent,
+  type InvalidBlobAttestation,
   type InvalidBlobID,
   type ReadRequest,
   type RecoverySymbolRequest,
   type RecoverySymbolResponse,
   type StoreSliverPairs,
+  type VerifyInconsistencyProof,
   isMessage,
 } from "../spec/messages.js";
 import type { ByteRef } from "../spec/store.js";
 import {
   type RecoveryOutcome,
+  inconsistencyProofIsValid,
   metadataMatchesBlobId,
   pairOfShard,
   recoverFromSymbols,
   recoverySymbolsFor,
   sliverMatchesMetadata,
 } from "./codec.js";
-import { type Committee, type Outgoing, memberOf, send } from "./committee.js";
+import { isAboveValidity } from "../spec/params.js";
+import { CHAIN, type Committee, type Outgoing, memberOf, send, weightOf, withName } from "./committee.js";
 
 export interface StorageNodeInput {
   readonly name: ActorName;
@@ -67,7 +71,13 @@ export interface StorageNodeInput {
 }
 
 /** A request held until the node can answer it (a recovery request: the axes not yet answered). */
-export type HeldRequest = ReadRequest | RecoverySymbolRequest;
+export type HeldRequest = ReadRequest | RecoverySymbolRequest | VerifyInconsistencyProof;
+
+/** An inconsistency proof the node found: the axis of the sliver and the `InconsistencyProof` bytes. */
+export interface FoundInconsistency {
+  readonly axis: Axis;
+  readonly proof: ByteRef;
+}
 
 export interface StorageNodeContext extends StorageNodeInput {
   /** The shards this node holds (from the committee) and the pair each stores, in that order. */
@@ -91,8 +101,13 @@ export interface StorageNodeContext extends StorageNodeInput {
   readonly held: readonly HeldRequest[];
   /** Recovery symbols received while recovering (checked when used), sorted. */
   readonly symbols: readonly ByteRef[];
-  /** An inconsistency proof (`InconsistencyProof` bytes) found while recovering. */
-  readonly inconsistencyProof: ByteRef | null;
+  /** An inconsistency proof found while recovering. */
+  readonly inconsistency: FoundInconsistency | null;
+  /** Nodes that attest the blob ID invalid (this one first), and whether the invalidation went to the chain. */
+  readonly attestations: readonly ActorName[];
+  readonly invalidationSubmitted: boolean;
+  /** The chain invalidated the blob ID: the node deleted what it held and answers ⊥. */
+  readonly invalid: boolean;
 }
 
 type StorageNodeEvent =
@@ -102,7 +117,9 @@ type StorageNodeEvent =
   | StoreSliverPairs
   | ReadRequest
   | RecoverySymbolRequest
-  | RecoverySymbolResponse;
+  | RecoverySymbolResponse
+  | VerifyInconsistencyProof
+  | InvalidBlobAttestation;
 
 const nOf = (context: StorageNodeContext) => context.committee.nShards;
 
@@ -128,9 +145,12 @@ function servableAxes(context: StorageNodeContext, request: RecoverySymbolReques
   );
 }
 
-/** Whether the request is about another blob or asks for sliver indices that do not exist: answered ⊥. */
+/**
+ * Whether the request is answered ⊥: it is about another blob, the blob ID is invalid, or it asks
+ * for sliver indices that do not exist.
+ */
 function answeredBottom(context: StorageNodeContext, request: HeldRequest): boolean {
-  if (request.blobId !== context.blobId) return true;
+  if (request.blobId !== context.blobId || context.invalid) return true;
   return (
     request.type === "RecoverySymbolRequest" &&
     [...request.primary, ...request.secondary].some((index) => index >= nOf(context))
@@ -141,12 +161,38 @@ function answeredBottom(context: StorageNodeContext, request: HeldRequest): bool
 function answerable(context: StorageNodeContext, request: HeldRequest): boolean {
   if (answeredBottom(context, request)) return true;
   if (context.metadata === null) return false;
-  return request.type === "ReadRequest" ? holdsAll(context, request.axis) : servableAxes(context, request).length > 0;
+  switch (request.type) {
+    case "ReadRequest":
+      return holdsAll(context, request.axis);
+    case "RecoverySymbolRequest":
+      return servableAxes(context, request).length > 0;
+    case "VerifyInconsistencyProof":
+      return true;
+  }
 }
 
-/** The answer to a request the node can answer, and what remains of it to answer later. */
-function answer(context: StorageNodeContext, request: HeldRequest): { reply: Outgoing; rest: HeldRequest | null } {
+/**
+ * The answer to a request the node can answer (none to a proof that does not verify, or once the
+ * blob ID is invalid), and what remains of it to answer later.
+ */
+function answer(
+  context: StorageNodeContext,
+  request: HeldRequest,
+): { reply: Outgoing | null; rest: HeldRequest | null } {
   const bottom = answeredBottom(context, request);
+  if (request.type === "VerifyInconsistencyProof") {
+    const valid =
+      !bottom &&
+      inconsistencyProofIsValid(context.metadata as ByteRef, context.blobId, nOf(context), request.axis, request.proof);
+    const attestation = {
+      to: request.from,
+      type: "InvalidBlobAttestation",
+      node: context.name,
+      epoch: context.committee.epoch,
+      blobId: context.blobId,
+    };
+    return { reply: valid ? attestation : null, rest: null };
+  }
   const base = { to: request.from, node: context.name, blobId: request.blobId };
   if (request.type === "ReadRequest") {
     const reply = {
@@ -267,7 +313,7 @@ function recovered(context: StorageNodeContext, axis: Axis) {
   const proof = outcomes.find((r) => r.outcome.kind === "inconsistent")?.outcome;
   return {
     [axis]: slivers,
-    inconsistencyProof: proof?.kind === "inconsistent" ? proof.proof : context.inconsistencyProof,
+    inconsistency: proof?.kind === "inconsistent" ? { axis, proof: proof.proof } : context.inconsistency,
   };
 }
 
@@ -284,7 +330,7 @@ export const storageNodeMachine = setup({
           continue;
         }
         const answered = answer(context, request);
-        enqueue({ type: "send", params: answered.reply });
+        if (answered.reply !== null) enqueue({ type: "send", params: answered.reply });
         if (answered.rest !== null) rest.push(answered.rest);
       }
       enqueue.assign({ held: sortedRequests(rest) });
@@ -335,6 +381,40 @@ export const storageNodeMachine = setup({
     recoverPrimarySlivers: assign(({ context }) => recovered(context, "primary")),
     // The symbols are of no further use once the slivers are stored.
     forgetSymbols: assign({ symbols: [] }),
+    deleteBlob: assign(({ context }) => ({
+      invalid: true,
+      pendingUpload: null,
+      metadata: null,
+      primary: context.primary.map(() => null),
+      secondary: context.secondary.map(() => null),
+      symbols: [],
+    })),
+    attestOwnProof: assign({ attestations: ({ context }) => [context.name] }),
+    shareInconsistencyProof: enqueueActions(({ context, enqueue }) => {
+      const { axis, proof } = context.inconsistency as FoundInconsistency;
+      for (const member of context.committee.members) {
+        if (member.name === context.name) continue;
+        const request = { type: "VerifyInconsistencyProof", from: context.name, blobId: context.blobId, axis, proof };
+        enqueue({ type: "send", params: { to: member.name, ...request } });
+      }
+    }),
+    recordAttestation: assign({
+      attestations: ({ context, event }) =>
+        event.type === "InvalidBlobAttestation" ? withName(context.attestations, event.node) : [...context.attestations],
+    }),
+    invalidateBlobId: enqueueActions(({ context, enqueue }) => {
+      enqueue({
+        type: "send",
+        params: {
+          to: CHAIN,
+          type: "InvalidateBlobId",
+          blobId: context.blobId,
+          epoch: context.committee.epoch,
+          signers: context.attestations,
+        },
+      });
+      enqueue.assign({ invalidationSubmitted: true });
+    }),
   },
   guards: {
     /** A well-formed message about this blob. */
@@ -359,7 +439,17 @@ export const storageNodeMachine = setup({
       "node" in event && event.node !== context.name && memberOf(context.committee, event.node) !== undefined,
     symbolsSufficeForSecondary: ({ context }) => symbolsSuffice(context, "secondary"),
     symbolsSufficeForPrimary: ({ context }) => symbolsSuffice(context, "primary"),
-    inconsistencyFound: ({ context }) => context.inconsistencyProof !== null,
+    inconsistencyFound: ({ context }) => context.inconsistency !== null,
+    /** An attestation for this blob and epoch from a committee member. */
+    attestationIsValid: ({ context, event }) =>
+      event.type === "InvalidBlobAttestation" &&
+      event.epoch === context.committee.epoch &&
+      memberOf(context.committee, event.node) !== undefined,
+    /** Attestations of f + 1 shards, one of them correct: enough for the chain, not yet sent. */
+    attestationsAboveValidity: ({ context }) =>
+      !context.invalidationSubmitted &&
+      isAboveValidity(weightOf(context.committee, context.attestations), context.committee.nShards),
+    blobInvalid: ({ context }) => context.invalid,
   },
 }).createMachine({
   id: "storageNode",
@@ -380,13 +470,17 @@ export const storageNodeMachine = setup({
       confirmed: false,
       held: [],
       symbols: [],
-      inconsistencyProof: null,
+      inconsistency: null,
+      attestations: [],
+      invalidationSubmitted: false,
+      invalid: false,
     };
   },
   type: "parallel",
   on: {
     ReadRequest: { guard: "wellFormed", actions: "holdRequest" },
     RecoverySymbolRequest: { guard: "wellFormed", actions: "holdRequest" },
+    VerifyInconsistencyProof: { guard: "wellFormed", actions: "holdRequest" },
   },
   always: { guard: "canAnswerHeldRequest", actions: "answerHeldRequests" },
   states: {
@@ -427,15 +521,28 @@ export const storageNodeMachine = setup({
               target: "certified",
               actions: "advanceChainOrder",
             },
+            InvalidBlobID: { guard: and(["forThisBlob", "inChainOrder"]), target: "invalid", actions: "advanceChainOrder" },
           },
         },
-        certified: {},
+        certified: {
+          on: {
+            InvalidBlobID: { guard: and(["forThisBlob", "inChainOrder"]), target: "invalid", actions: "advanceChainOrder" },
+          },
+        },
+        // `process_blob_invalid_event`: cancel the sync, delete the metadata and slivers, answer ⊥.
+        invalid: { entry: "deleteBlob" },
       },
     },
     storage: {
       initial: "awaitingSlivers",
+      always: {
+        guard: and([stateIn({ chain: "invalid" }), not(stateIn({ storage: "deleted" }))]),
+        target: ".deleted",
+      },
       on: {
         StoreSliverPairs: [
+          // `store_metadata` refuses a blob marked invalid.
+          { guard: "blobInvalid" },
           { guard: and(["forThisBlob", "metadataMatchesBlobId", not("blobRegistered")]), actions: "holdUpload" },
           {
             guard: and(["forThisBlob", "metadataMatchesBlobId", "uploadCompletesStorage"]),
@@ -484,7 +591,16 @@ export const storageNodeMachine = setup({
           },
         },
         stored: { entry: "forgetSymbols" },
-        inconsistencyDetected: {},
+        // Share the proof; once attestations of f + 1 shards are in (this node's own first), ask the
+        // chain to invalidate the blob ID.
+        inconsistencyDetected: {
+          entry: ["attestOwnProof", "shareInconsistencyProof"],
+          on: {
+            InvalidBlobAttestation: { guard: and(["forThisBlob", "attestationIsValid"]), actions: "recordAttestation" },
+          },
+          always: { guard: "attestationsAboveValidity", actions: "invalidateBlobId" },
+        },
+        deleted: {},
       },
     },
   },

@@ -30,8 +30,10 @@ import {
   type Axis,
   RecoverySymbolSource,
   type Sliver,
+  type Tampering,
   blobIdToString,
   encodeBlob,
+  encodeInconsistently,
   encodeMetadataWithId,
   encodingParams,
   maxFaulty,
@@ -39,7 +41,7 @@ import {
   sliverIndexOf,
 } from "../spec/index.js";
 import { putBytes } from "../spec/store.js";
-import { chainMachine, type Subscriber } from "../machines/chain.js";
+import { createChainMachine, type Subscriber } from "../machines/chain.js";
 import { pairOfShard, putRecoverySymbol, putSliver } from "../machines/codec.js";
 import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
 import { readerMachine, type ReaderInput } from "../machines/reader.js";
@@ -60,6 +62,22 @@ export interface WriteReadOptions {
    * (default `afterCertification`); `false`: no reader, a model of the write alone.
    */
   readonly reader?: Partial<Pick<ReaderInput, "axis" | "consistency" | "start">> | false;
+  /** Readers (default 1); each as `reader` describes. */
+  readonly readers?: number;
+  /**
+   * A malicious writer: it alters these slivers and commits to them (spec/ `encodeInconsistently`),
+   * an encoding whose slivers each match the metadata but that is not one codeword.
+   */
+  readonly tamper?: Tampering;
+  /** Nodes (by index) the writer never uploads to: a malicious writer's choice. */
+  readonly withholdFrom?: readonly number[];
+
+  /**
+   * Whether the chain has `invalidate_blob_id`. Default: yes, except in a model of an honest
+   * writer's blob with readers, where leaving it out lets partial-order reduction work (see
+   * machines/chain.ts); the models of the write alone keep it and check encoding protection.
+   */
+  readonly invalidation?: boolean;
   /** Nodes (by index) that may crash at any point. */
   readonly crash?: readonly number[];
   /** A Byzantine node (by index) and its menu. */
@@ -109,9 +127,9 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
     })),
   };
 
-  // The blob, encoded with the real codec.
+  // The blob, encoded with the real codec (inconsistently, by a malicious writer).
   const blob = options.blob ?? DEFAULT_BLOB;
-  const encoded = encodeBlob(blob, n);
+  const encoded = options.tamper ? encodeInconsistently(blob, n, options.tamper) : encodeBlob(blob, n);
   const blobId = blobIdToString(encoded.blobId);
   const metadata = putBytes(encodeMetadataWithId({ blobId: encoded.blobId, metadata: encoded.metadata }));
   const writerInput: WriterInput = {
@@ -125,15 +143,19 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
     secondary: encoded.secondarySlivers.map(putSliver),
   };
   const readerOptions = options.reader === false ? undefined : (options.reader ?? {});
-  const readerInput: ReaderInput | undefined = readerOptions && {
-    name: READER,
+  const readerCount = readerOptions ? (options.readers ?? 1) : 0;
+  if (!Number.isInteger(readerCount) || readerCount < 0) throw new ModelError("write-read: readers must be a count");
+  const readers = Array.from({ length: readerCount }, (_, i) => (readerCount === 1 ? READER : `${READER}${i + 1}`));
+  const readerInput = (name: string): ReaderInput => ({
+    name,
     committee,
     blobId,
-    axis: readerOptions.axis ?? "primary",
-    consistency: readerOptions.consistency ?? "default",
-    start: readerOptions.start ?? "afterCertification",
-  };
-  const readers = readerInput ? [READER] : [];
+    axis: readerOptions?.axis ?? "primary",
+    consistency: readerOptions?.consistency ?? "default",
+    start: readerOptions?.start ?? "afterCertification",
+  });
+  const axis = readerOptions?.axis ?? "primary";
+  const invalidation = options.invalidation ?? (options.tamper !== undefined || readers.length === 0);
 
   // The Byzantine node's menu: real messages in its own name, with real (or really corrupted) bytes.
   const byzantine = options.byzantine;
@@ -158,13 +180,13 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
             shards: member.shards,
           });
           break;
-        case "corruptSliver":
-          if (readerInput !== undefined) {
-            const axis = readerInput.axis;
-            const corrupted = slivers(axis).map((s) => putSliver(corrupt(s, encoded.symbolSize)));
-            messages.push({ to: READER, type: "ReadResponse", ...from, axis, metadata, slivers: corrupted });
+        case "corruptSliver": {
+          const corrupted = slivers(axis).map((s) => putSliver(corrupt(s, encoded.symbolSize)));
+          for (const to of readers) {
+            messages.push({ to, type: "ReadResponse", ...from, axis, metadata, slivers: corrupted });
           }
           break;
+        }
         case "corruptSymbols":
           for (const other of others) {
             const symbols = (["secondary", "primary"] as const).flatMap((target) => {
@@ -180,10 +202,9 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
         case "wrongMetadata": {
           const other = encodeBlob(new TextEncoder().encode("not the blob that was written"), n);
           const wrong = putBytes(encodeMetadataWithId({ blobId: other.blobId, metadata: other.metadata }));
-          if (readerInput !== undefined) {
-            const axis = readerInput.axis;
-            const real = slivers(axis).map(putSliver);
-            messages.push({ to: READER, type: "ReadResponse", ...from, axis, metadata: wrong, slivers: real });
+          const real = slivers(axis).map(putSliver);
+          for (const to of readers) {
+            messages.push({ to, type: "ReadResponse", ...from, axis, metadata: wrong, slivers: real });
           }
           for (const peer of others) {
             messages.push({ to: peer.name, type: "RecoverySymbolResponse", ...from, metadata: wrong, symbols: [] });
@@ -195,6 +216,9 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
     return messages;
   };
   const crash = (options.crash ?? []).map(nodeName);
+  const withheld = new Set(options.withholdFrom ?? []);
+  for (const i of withheld) nodeName(i);
+  const uploadTargets = names.filter((_, i) => !withheld.has(i));
   const adversary: AdversarySpec | undefined =
     byzantine !== undefined || crash.length > 0
       ? {
@@ -209,15 +233,20 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
   const subscribers: Subscriber[] = [
     { name: WRITER, events: ["BlobRegistered", "BlobCertified"] },
     ...names.map((name) => ({ name, events: ["BlobRegistered", "BlobCertified", "InvalidBlobID"] as const })),
-    ...readers.map((name) => ({ name, events: ["BlobCertified"] as const })),
+    ...readers.map((name) => ({ name, events: ["BlobCertified", "InvalidBlobID"] as const })),
   ];
   const actors = [
-    { name: CHAIN, machine: chainMachine, input: { committee, subscribers }, sendsTo: subscribers.map((s) => s.name) },
+    {
+      name: CHAIN,
+      machine: createChainMachine({ invalidation }),
+      input: { committee, subscribers },
+      sendsTo: subscribers.map((s) => s.name),
+    },
     {
       name: WRITER,
       machine: writerMachine,
       input: writerInput,
-      internalEvents: names.map((node) => ({ type: "Upload", node })),
+      internalEvents: uploadTargets.map((node) => ({ type: "Upload", node })),
       sendsTo: [CHAIN, ...names],
     },
     ...committee.members.map((member) => ({
@@ -225,25 +254,30 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
       machine: storageNodeMachine,
       input: { name: member.name, committee, blobId },
       shards: member.shards.length,
-      sendsTo: [WRITER, ...readers, ...names.filter((name) => name !== member.name)],
+      sendsTo: [CHAIN, WRITER, ...readers, ...names.filter((name) => name !== member.name)],
     })),
-    ...(readerInput ? [{ name: READER, machine: readerMachine, input: readerInput, sendsTo: names }] : []),
+    ...readers.map((name) => ({ name, machine: readerMachine, input: readerInput(name), sendsTo: names })),
   ];
   const layout: WriteReadLayout = {
     chain: CHAIN,
     writer: WRITER,
-    ...(readerInput ? { reader: READER } : {}),
+    readers,
     nodes: names,
     index: (name) => actors.findIndex((actor) => actor.name === name),
     committee,
     blob: putBytes(blob),
+    honestWriter: options.tamper === undefined,
+    invalidation,
   };
   const faults = [
     crash.length > 0 ? `crash ${crash.join(",")}` : "",
     byzantine ? `byzantine ${nodeName(byzantine.node)}: ${byzantine.behaviours.join(", ")}` : "",
+    options.tamper ? "malicious writer" : "",
+    withheld.size > 0 ? `no upload to ${[...withheld].map(nodeName).join(",")}` : "",
+    readerCount > 1 ? `${readerCount} readers` : "",
   ].filter(Boolean);
   return new ActorModel({
-    name: `${readerInput ? "write-read" : "write"}(${shardCounts.join(",")}${faults.map((f) => `; ${f}`).join("")})`,
+    name: `${readers.length > 0 ? "write-read" : "write"}(${shardCounts.join(",")}${faults.map((f) => `; ${f}`).join("")})`,
     network: options.network ?? "unordered",
     actors,
     ...(adversary ? { adversary } : {}),

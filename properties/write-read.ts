@@ -1,20 +1,29 @@
 /**
- * The guarantees of one blob's write and read, as properties of the write-read models
- * (models/write-read.ts). Each names its claim and its source; each is paired with a `sometimes`
+ * The guarantees of one blob's write and reads, as properties of the models of
+ * models/write-read.ts. Each names its claim and its source; each is paired with a `sometimes`
  * witness, so that a property that holds only because nothing happens is reported as vacuous.
  *
- * | property                                   | kind       | source                                               |
- * | ------------------------------------------ | ---------- | ---------------------------------------------------- |
- * | read consistency                           | always     | paper Definition 1.2 (§3.1)                          |
- * | validity                                   | always     | paper Definition 1.3 (§3.1)                          |
- * | availability after the point of availability | eventually | docs `operations.mdx`: read completion, correct blob retrieval after the PoA |
- * | the write reaches its point of availability | eventually | docs: correct storage guarantee                      |
- * | the certificate is a quorum of the epoch   | always     | `system_state_inner.move::certify_blob` (`is_quorum`) |
- * | write completeness                         | eventually | paper Definition 1.1 (§3.1)                          |
- * | stored at the point of availability        | always     | paper §4: of the 2f + 1 signers, f + 1 are honest and hold their slivers |
+ * An honest writer:
  *
- * The first five read only the chain and the reader, so every node's steps are invisible to them
- * and partial-order reduction can reorder the nodes' deliveries; the last two read every node.
+ * | property                                        | kind       | source                                               |
+ * | ----------------------------------------------- | ---------- | ---------------------------------------------------- |
+ * | read consistency                                | always     | paper Definition 1.2 (§3.1)                          |
+ * | validity                                        | always     | paper Definition 1.3 (§3.1)                          |
+ * | availability after the point of availability    | eventually | docs `operations.mdx`: read completion and correct blob retrieval after the PoA |
+ * | correct storage guarantee                       | eventually | docs `operations.mdx`                                |
+ * | the certificate is a quorum of the epoch        | always     | `system_state_inner.move::certify_blob` (`is_quorum`) |
+ * | encoding protection                             | always     | docs `operations.mdx`: no inconsistency proof exists for a correctly encoded blob |
+ * | write completeness                              | eventually | paper Definition 1.1 (§3.1)                          |
+ * | stored at the point of availability             | always     | paper §4: of the 2f + 1 signers, f + 1 are honest and hold their slivers |
+ *
+ * A malicious writer (an inconsistent encoding): read consistency — two readers that both return
+ * return the same, the same bytes or both ⊥ (Definition 1.2 holds "even if the writer is
+ * Byzantine") — and read completion (every read returns something), with the invalidation of the
+ * blob ID as a witness.
+ *
+ * The read and chain properties read only the readers and the chain, so every node's steps are
+ * invisible to them and partial-order reduction can reorder the nodes' deliveries; write
+ * completeness and what nodes store read every node.
  */
 
 import type { SystemProperty, SystemView } from "../checker/actors.js";
@@ -26,14 +35,17 @@ import { isQuorum } from "../spec/params.js";
 export interface WriteReadLayout {
   readonly chain: string;
   readonly writer: string;
-  /** The reader, if the model has one. */
-  readonly reader?: string;
+  readonly readers: readonly string[];
   readonly nodes: readonly string[];
   /** Actor name → index in the view. */
   readonly index: (name: string) => number;
   readonly committee: Committee;
   /** The blob the writer wrote (its bytes in the store). */
   readonly blob: ByteRef;
+  /** Whether the writer encoded it consistently. */
+  readonly honestWriter: boolean;
+  /** Whether the chain can invalidate the blob ID. */
+  readonly invalidation: boolean;
 }
 
 /** Which groups of properties a model checks. */
@@ -43,12 +55,13 @@ export interface WriteReadPropertyOptions {
 }
 
 const snapshot = (view: SystemView, layout: WriteReadLayout, name: string) => view.actors[layout.index(name)];
-const certified = (view: SystemView, layout: WriteReadLayout) =>
-  snapshot(view, layout, layout.chain).value === "certified";
-const readerIn = (view: SystemView, layout: WriteReadLayout, state: "succeeded" | "failed") =>
-  snapshot(view, layout, layout.reader as string).value === state;
-const readB = (view: SystemView, layout: WriteReadLayout) =>
-  readerIn(view, layout, "succeeded") && snapshot(view, layout, layout.reader as string).context.blob === layout.blob;
+const chainIn = (view: SystemView, layout: WriteReadLayout, state: "certified" | "invalid") =>
+  snapshot(view, layout, layout.chain).value === state;
+/** What a reader returned: the blob's bytes, ⊥ (null), or nothing yet (undefined). */
+function returned(view: SystemView, layout: WriteReadLayout, reader: string): ByteRef | null | undefined {
+  const { value, context } = snapshot(view, layout, reader);
+  return value === "succeeded" ? (context.blob as ByteRef) : value === "failed" ? null : undefined;
+}
 
 /** A correct node that stores verified slivers of all its shards. */
 function storesItsSlivers(view: SystemView, layout: WriteReadLayout, name: string): boolean {
@@ -61,67 +74,112 @@ function storesItsSlivers(view: SystemView, layout: WriteReadLayout, name: strin
 const shardsOf = (layout: WriteReadLayout, name: string) =>
   layout.committee.members.find((member) => member.name === name)?.shards.length ?? 0;
 
+/** What the readers must do when the writer is honest: return the blob written. */
+function honestReads(layout: WriteReadLayout): SystemProperty[] {
+  const { readers } = layout;
+  if (readers.length === 0) return [];
+  const allRead = (view: SystemView) => readers.every((reader) => returned(view, layout, reader) === layout.blob);
+  return [
+    {
+      kind: "always",
+      name: "read consistency (Definition 1.2): a read that returns a blob returns the blob written",
+      reads: [...readers],
+      holds: (view) =>
+        readers.every((reader) => {
+          const result = returned(view, layout, reader);
+          return result === undefined || result === null || result === layout.blob;
+        }),
+    },
+    {
+      kind: "always",
+      name: "validity (Definition 1.3): a read of a blob an honest writer wrote never returns ⊥",
+      reads: [...readers],
+      holds: (view) => readers.every((reader) => returned(view, layout, reader) !== null),
+    },
+    {
+      kind: "eventually",
+      name: "availability after the point of availability: every read returns the blob written",
+      reads: [...readers],
+      holds: allRead,
+    },
+    { kind: "sometimes", name: "witness: every reader returns the blob written", reads: [...readers], holds: allRead },
+  ];
+}
+
+/** What the readers must do whatever the writer: agree, and finish. */
+function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
+  const { readers, chain } = layout;
+  const finished = (view: SystemView) => readers.every((reader) => returned(view, layout, reader) !== undefined);
+  return [
+    {
+      kind: "always",
+      name: "read consistency (Definition 1.2) with a Byzantine writer: readers that return, return the same",
+      reads: [...readers],
+      holds: (view) => {
+        const results = readers.map((reader) => returned(view, layout, reader)).filter((r) => r !== undefined);
+        return results.every((result) => result === results[0]);
+      },
+    },
+    { kind: "eventually", name: "read completion: every read returns, a blob or ⊥", reads: [...readers], holds: finished },
+    {
+      kind: "sometimes",
+      name: "witness: every reader returns ⊥",
+      reads: [...readers],
+      holds: (view) => readers.every((reader) => returned(view, layout, reader) === null),
+    },
+    {
+      kind: "sometimes",
+      name: "witness: the chain invalidates the blob ID",
+      reads: [chain],
+      holds: (view) => chainIn(view, layout, "invalid"),
+    },
+  ];
+}
+
 /** The properties of a write-read model. */
 export function writeReadProperties(layout: WriteReadLayout, options: WriteReadPropertyOptions = {}): SystemProperty[] {
-  const { chain, reader, nodes } = layout;
+  const { chain, nodes } = layout;
   const n = layout.committee.nShards;
-  const readProperties: SystemProperty[] =
-    reader === undefined
-      ? []
-      : [
-          {
-            kind: "always",
-            name: "read consistency (Definition 1.2): a read that returns a blob returns the blob written",
-            reads: [reader],
-            holds: (view) => !readerIn(view, layout, "succeeded") || readB(view, layout),
-          },
-          {
-            kind: "always",
-            name: "validity (Definition 1.3): a read of a blob an honest writer wrote never returns ⊥",
-            reads: [reader],
-            holds: (view) => !readerIn(view, layout, "failed"),
-          },
-          {
-            kind: "eventually",
-            name: "availability after the point of availability: the read returns the blob written",
-            reads: [reader],
-            holds: (view) => readB(view, layout),
-          },
-          {
-            kind: "sometimes",
-            name: "witness: the reader returns the blob written",
-            reads: [reader],
-            holds: (view) => readB(view, layout),
-          },
-        ];
-  const chainProperties: SystemProperty[] = [
+  const certifiedWithQuorum: SystemProperty = {
+    kind: "always",
+    name: "the chain certifies only with confirmations from a quorum (2f+1 shards) of the epoch",
+    reads: [chain],
+    holds: (view) => {
+      if (!chainIn(view, layout, "certified")) return true;
+      const signers = snapshot(view, layout, chain).context.signers as string[];
+      return isQuorum(
+        signers.reduce((sum, name) => sum + shardsOf(layout, name), 0),
+        n,
+      );
+    },
+  };
+  if (!layout.honestWriter) return [...maliciousReads(layout), certifiedWithQuorum];
+  const properties: SystemProperty[] = [
+    ...honestReads(layout),
     {
       kind: "eventually",
       name: "correct storage guarantee: an honest writer's blob reaches its point of availability",
       reads: [chain],
-      holds: (view) => certified(view, layout),
+      holds: (view) => chainIn(view, layout, "certified"),
     },
-    {
-      kind: "always",
-      name: "the chain certifies only with confirmations from a quorum (2f+1 shards) of the epoch",
-      reads: [chain],
-      holds: (view) => {
-        if (!certified(view, layout)) return true;
-        const signers = snapshot(view, layout, chain).context.signers as string[];
-        return isQuorum(
-          signers.reduce((sum, name) => sum + shardsOf(layout, name), 0),
-          n,
-        );
-      },
-    },
+    certifiedWithQuorum,
+    ...(layout.invalidation
+      ? [
+          {
+            kind: "always" as const,
+            name: "encoding protection: the chain never invalidates a correctly encoded blob",
+            reads: [chain],
+            holds: (view: SystemView) => !chainIn(view, layout, "invalid"),
+          },
+        ]
+      : []),
     {
       kind: "sometimes",
       name: "witness: the blob is certified (the point of availability)",
       reads: [chain],
-      holds: (view) => certified(view, layout),
+      holds: (view) => chainIn(view, layout, "certified"),
     },
   ];
-  const properties = [...readProperties, ...chainProperties];
   if (options.nodes) {
     const f = Math.floor((n - 1) / 3);
     const storedShards = (view: SystemView) =>
@@ -141,14 +199,15 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
         reads: [...nodes],
         holds: (view) =>
           nodes.some(
-            (name) => storesItsSlivers(view, layout, name) && view.actors[layout.index(name)].context.uploader === null,
+            (name) =>
+              storesItsSlivers(view, layout, name) && view.actors[layout.index(name)].context.uploader === null,
           ),
       },
       {
         kind: "always",
         name: "at the point of availability correct nodes holding f+1 shards store their slivers (§4)",
         reads: [chain, ...nodes],
-        holds: (view) => !certified(view, layout) || storedShards(view) >= f + 1,
+        holds: (view) => !chainIn(view, layout, "certified") || storedShards(view) >= f + 1,
       },
     );
   }

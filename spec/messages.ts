@@ -20,6 +20,9 @@
  * | `StorageConfirmation`    | node → writer      | a signed `Confirmation(epoch, blob ID)`, intent BLOB_CERT |
  * | `ReadRequest`/`Response` | reader ↔ node     | `/v1/blobs/{id}/metadata` and `/v1/blobs/{id}/slivers/{pair}/{axis}` for all the node's pairs, in one; `null` is ⊥ |
  * | `RecoverySymbolRequest`/`Response` | node ↔ node | the metadata and `/v1/blobs/{id}/recoverySymbols`: one symbol per (source sliver held, target); `null` is ⊥ |
+ * | `VerifyInconsistencyProof` | node → node  | `/v1/blobs/{id}/inconsistencyProof/{axis}`                  |
+ * | `InvalidBlobAttestation` | node → node      | its answer: a signed `InvalidBlobIdMsg`, intent INVALID_BLOB_ID |
+ * | `InvalidateBlobId`       | node → chain      | `system::invalidate_blob_id` (the signers stand for the BLS aggregate) |
  *
  * A request for the metadata and a request for slivers or symbols are one message here, where the
  * implementation makes two calls: a node holds the metadata whenever it holds a sliver, so nothing
@@ -154,6 +157,33 @@ export interface RecoverySymbolResponse {
   readonly symbols: readonly ByteRef[] | null;
 }
 
+/** node → node: an inconsistency proof for the blob, to verify and, if valid, attest. */
+export interface VerifyInconsistencyProof {
+  readonly type: "VerifyInconsistencyProof";
+  readonly from: ActorName;
+  readonly blobId: BlobIdText;
+  /** Axis of the sliver the proof is about (it is not in the proof's bytes). */
+  readonly axis: Axis;
+  /** `InconsistencyProof` bytes. */
+  readonly proof: ByteRef;
+}
+
+/** node → node: a signed `InvalidBlobIdMsg(epoch, blob ID)` (intent INVALID_BLOB_ID), for the node's shards. */
+export interface InvalidBlobAttestation {
+  readonly type: "InvalidBlobAttestation";
+  readonly node: ActorName;
+  readonly epoch: number;
+  readonly blobId: BlobIdText;
+}
+
+/** node → chain: invalidate the blob ID with the attestations of `signers` for `epoch`. */
+export interface InvalidateBlobId {
+  readonly type: "InvalidateBlobId";
+  readonly blobId: BlobIdText;
+  readonly epoch: number;
+  readonly signers: readonly ActorName[];
+}
+
 /** Every message of the protocol. */
 export type ProtocolMessage =
   | RegisterBlob
@@ -164,7 +194,10 @@ export type ProtocolMessage =
   | ReadRequest
   | ReadResponse
   | RecoverySymbolRequest
-  | RecoverySymbolResponse;
+  | RecoverySymbolResponse
+  | VerifyInconsistencyProof
+  | InvalidBlobAttestation
+  | InvalidateBlobId;
 
 /** The message of type `T`. */
 export type MessageOf<T extends ProtocolMessage["type"]> = Extract<ProtocolMessage, { type: T }>;
@@ -196,6 +229,9 @@ const FIELDS: { readonly [T in ProtocolMessage["type"]]: Readonly<Record<string,
   ReadResponse: { node: "name", blobId: "blobId", axis: "axis", metadata: "refOrNull", slivers: "refsOrNull" },
   RecoverySymbolRequest: { from: "name", blobId: "blobId", primary: "nats", secondary: "nats" },
   RecoverySymbolResponse: { node: "name", blobId: "blobId", metadata: "refOrNull", symbols: "refsOrNull" },
+  VerifyInconsistencyProof: { from: "name", blobId: "blobId", axis: "axis", proof: "ref" },
+  InvalidBlobAttestation: { node: "name", epoch: "nat", blobId: "blobId" },
+  InvalidateBlobId: { blobId: "blobId", epoch: "nat", signers: "names" },
 };
 
 const BLOB_ID_TEXT = /^[A-Za-z0-9_-]{43}$/;
