@@ -66,6 +66,9 @@ export interface ReaderContext extends ReaderInput {
   readonly bottom: string | null;
 }
 
+/** Why a read returned ⊥ when the chain invalidated the blob ID. */
+export const INVALID_BLOB_ID = "the blob ID is invalid (InvalidBlobID)";
+
 type ReaderEvent = BlobRegistered | BlobCertified | InvalidBlobID | ReadResponse;
 
 const nShards = (context: ReaderContext) => context.committee.nShards;
@@ -150,7 +153,7 @@ export const readerMachine = setup({
     InvalidBlobID: {
       guard: and(["forThisBlob", not("finished")]),
       target: ".failed",
-      actions: assign({ bottom: "the blob ID is invalid (InvalidBlobID)" }),
+      actions: assign({ bottom: INVALID_BLOB_ID }),
     },
   },
   states: {

@@ -106,6 +106,8 @@ export interface StorageNodeContext extends StorageNodeInput {
   /** Nodes that attest the blob ID invalid (this one first), and whether the invalidation went to the chain. */
   readonly attestations: readonly ActorName[];
   readonly invalidationSubmitted: boolean;
+  /** Whether the node signed an `InvalidBlobIdMsg` for another node's proof (encoding protection watches it). */
+  readonly attested: boolean;
   /** The chain invalidated the blob ID: the node deleted what it held and answers ⊥. */
   readonly invalid: boolean;
 }
@@ -324,6 +326,7 @@ export const storageNodeMachine = setup({
     holdRequest: assign({ held: ({ context, event }) => sortedRequests([...context.held, event as HeldRequest]) }),
     answerHeldRequests: enqueueActions(({ context, enqueue }) => {
       const rest: HeldRequest[] = [];
+      let attested = context.attested;
       for (const request of context.held) {
         if (!answerable(context, request)) {
           rest.push(request);
@@ -331,9 +334,10 @@ export const storageNodeMachine = setup({
         }
         const answered = answer(context, request);
         if (answered.reply !== null) enqueue({ type: "send", params: answered.reply });
+        if (answered.reply?.type === "InvalidBlobAttestation") attested = true;
         if (answered.rest !== null) rest.push(answered.rest);
       }
-      enqueue.assign({ held: sortedRequests(rest) });
+      enqueue.assign({ held: sortedRequests(rest), attested });
     }),
     holdEarlyEvent: assign({
       early: ({ context, event }) =>
@@ -450,6 +454,7 @@ export const storageNodeMachine = setup({
       !context.invalidationSubmitted &&
       isAboveValidity(weightOf(context.committee, context.attestations), context.committee.nShards),
     blobInvalid: ({ context }) => context.invalid,
+    invalidationSubmitted: ({ context }) => context.invalidationSubmitted,
   },
 }).createMachine({
   id: "storageNode",
@@ -473,6 +478,7 @@ export const storageNodeMachine = setup({
       inconsistency: null,
       attestations: [],
       invalidationSubmitted: false,
+      attested: false,
       invalid: false,
     };
   },
@@ -596,7 +602,11 @@ export const storageNodeMachine = setup({
         inconsistencyDetected: {
           entry: ["attestOwnProof", "shareInconsistencyProof"],
           on: {
-            InvalidBlobAttestation: { guard: and(["forThisBlob", "attestationIsValid"]), actions: "recordAttestation" },
+            // Once the invalidation went to the chain, further attestations change nothing.
+            InvalidBlobAttestation: {
+              guard: and(["forThisBlob", "attestationIsValid", not("invalidationSubmitted")]),
+              actions: "recordAttestation",
+            },
           },
           always: { guard: "attestationsAboveValidity", actions: "invalidateBlobId" },
         },

@@ -78,7 +78,7 @@ function walrus(name: string, description: string, isDefault: boolean, options: 
   };
   if (options.crash) parameters.crash = options.crash.map((i) => `N${i}`).join(",");
   if (options.byzantine)
-    parameters.byzantine = `N${options.byzantine.node}: ${options.byzantine.behaviours.join(", ")}`;
+    parameters.byzantine = `${options.byzantine.nodes.map((i) => `N${i}`).join(",")}: ${options.byzantine.behaviours.join(", ")}`;
   if (options.budget !== undefined) parameters.budget = options.budget;
   if (options.nodeProperties) parameters.nodeProperties = true;
   return entry(name, description, parameters, isDefault, () => writeRead(options));
@@ -164,7 +164,7 @@ export const MODELS: readonly ModelEntry[] = [
     "write-read-4-byzantine",
     `Walrus write and read, n = 4, Byzantine N3 (withholds, confirms without storing, serves a corrupt sliver): ${READ_AFTER_POA}`,
     true,
-    { byzantine: { node: 3, behaviours: ["confirmWithoutStoring", "corruptSliver"] } },
+    { byzantine: { nodes: [3], behaviours: ["confirmWithoutStoring", "corruptSliver"] } },
   ),
   walrus(
     "write-4",
@@ -189,7 +189,7 @@ export const MODELS: readonly ModelEntry[] = [
     {
       reader: false,
       nodeProperties: true,
-      byzantine: { node: 3, behaviours: ["confirmWithoutStoring", "corruptSymbols", "wrongMetadata"] },
+      byzantine: { nodes: [3], behaviours: ["confirmWithoutStoring", "corruptSymbols", "wrongMetadata"] },
     },
   ),
   walrus(
@@ -216,7 +216,7 @@ export const MODELS: readonly ModelEntry[] = [
     "write-read-4-f-plus-1",
     "Tightness: Byzantine N3 confirms without storing and N2 may crash (f + 1 faulty shards): availability fails",
     false,
-    { crash: [2], budget: 2, byzantine: { node: 3, behaviours: ["confirmWithoutStoring"] } },
+    { crash: [2], budget: 2, byzantine: { nodes: [3], behaviours: ["confirmWithoutStoring"] } },
   ),
   walrus(
     "write-4-f-plus-1",
@@ -227,7 +227,7 @@ export const MODELS: readonly ModelEntry[] = [
       nodeProperties: true,
       crash: [2],
       budget: 2,
-      byzantine: { node: 3, behaviours: ["confirmWithoutStoring"] },
+      byzantine: { nodes: [3], behaviours: ["confirmWithoutStoring"] },
     },
   ),
 ];

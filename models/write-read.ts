@@ -12,27 +12,55 @@
  * write alone, where write completeness is checked.
  *
  * Faults, within the adversary's budget (f shards unless told otherwise): nodes that may crash at
- * any point; or one node Byzantine from the start, which sends nothing but what its menu holds:
+ * any point; or nodes Byzantine from the start, which send nothing but what their menu holds:
  * - `confirmWithoutStoring`: a storage confirmation to the writer for its shards;
  * - `corruptSliver`: a read response whose slivers fail their Merkle check;
  * - `corruptSymbols`: recovery symbols whose proofs fail, to every other node;
- * - `wrongMetadata`: metadata of another blob, to the reader and to every other node.
+ * - `wrongMetadata`: metadata of another blob, to the readers and to every other node;
+ * - `forgeInconsistencyProof`: an inconsistency proof made of real symbols with valid Merkle proofs
+ *   (the strongest the adversary can assemble for a consistent encoding), to every other node;
+ * - `attestInvalid`: attestations that the blob ID is invalid, to every other node, and
+ *   `invalidate_blob_id` signed by every Byzantine node, to the chain.
  * Withholding — sending nothing at all — is what a Byzantine node does when it sends nothing from
  * its menu, so every Byzantine model includes it.
+ *
+ * A malicious writer (`tamper`) commits to an inconsistent encoding (spec/ `encodeInconsistently`)
+ * and may withhold its upload from some nodes (`withholdFrom`), so that they recover and meet the
+ * inconsistency.
+ *
+ * Where the exploration starts (`from`): at the `start`, or at the `pointOfAvailability`, where the
+ * write has run along one schedule — each step the first action that changes the state, in the
+ * checker's order (oldest message first, then the environment's choices, then the Byzantine
+ * nodes' messages; no crash, nothing delivered to a reader) — until the writer sees its blob
+ * certified.
+ * The second explores what happens after the point of availability (self-healing, invalidation,
+ * reads) in every order, without the interleavings of the write before it, which the models from
+ * the start cover.
  *
  * What keeps the space finite: one blob; every request is answered once; each chain event is sent
  * once to each subscriber; a Byzantine message, once sent, stays in flight (the checker's rule).
  */
 
-import { ActorModel, type AdversarySpec, type NetworkKind, type NetworkSpec } from "../checker/actors.js";
+import {
+  ActorModel,
+  type ActorModelSpec,
+  type AdversarySpec,
+  type NetworkKind,
+  type NetworkSpec,
+  type SystemAction,
+  type SystemState,
+  type SystemView,
+} from "../checker/actors.js";
 import { ModelError } from "../checker/errors.js";
 import {
   type Axis,
   RecoverySymbolSource,
   type Sliver,
   type Tampering,
+  WalrusSpecError,
   blobIdToString,
   encodeBlob,
+  encodeInconsistencyProof,
   encodeInconsistently,
   encodeMetadataWithId,
   encodingParams,
@@ -50,7 +78,15 @@ import { writerMachine, type WriterInput } from "../machines/writer.js";
 import { type WriteReadLayout, writeReadProperties } from "../properties/write-read.js";
 
 /** What a Byzantine node may send. */
-export type ByzantineBehaviour = "confirmWithoutStoring" | "corruptSliver" | "corruptSymbols" | "wrongMetadata";
+export const BYZANTINE_BEHAVIOURS = [
+  "confirmWithoutStoring",
+  "corruptSliver",
+  "corruptSymbols",
+  "wrongMetadata",
+  "forgeInconsistencyProof",
+  "attestInvalid",
+] as const;
+export type ByzantineBehaviour = (typeof BYZANTINE_BEHAVIOURS)[number];
 
 export interface WriteReadOptions {
   /** The blob (default {@link DEFAULT_BLOB}). */
@@ -64,6 +100,11 @@ export interface WriteReadOptions {
   readonly reader?: Partial<Pick<ReaderInput, "axis" | "consistency" | "start">> | false;
   /** Readers (default 1); each as `reader` describes. */
   readonly readers?: number;
+  /**
+   * One more reader, who looks the blob up after the chain invalidated it (it sees only
+   * `InvalidBlobID`, as a client that checks the blob's status first), beside those that race.
+   */
+  readonly lateReader?: boolean;
   /**
    * A malicious writer: it alters these slivers and commits to them (spec/ `encodeInconsistently`),
    * an encoding whose slivers each match the metadata but that is not one codeword.
@@ -80,11 +121,13 @@ export interface WriteReadOptions {
   readonly invalidation?: boolean;
   /** Nodes (by index) that may crash at any point. */
   readonly crash?: readonly number[];
-  /** A Byzantine node (by index) and its menu. */
-  readonly byzantine?: { readonly node: number; readonly behaviours: readonly ByzantineBehaviour[] };
+  /** Byzantine nodes (by index) and what each may send. */
+  readonly byzantine?: { readonly nodes: readonly number[]; readonly behaviours: readonly ByzantineBehaviour[] };
   /** The adversary's budget in shards; default f. */
   readonly budget?: number;
   readonly network?: NetworkKind | NetworkSpec;
+  /** Where the exploration starts (default `start`); see the header. */
+  readonly from?: "start" | "pointOfAvailability";
   /**
    * Also check write completeness and what correct nodes store at the point of availability. They
    * read every node, which leaves partial-order reduction little to reorder.
@@ -105,12 +148,59 @@ function corrupt<T extends { readonly data: Uint8Array }>(value: T, bytes: numbe
   return { ...value, data };
 }
 
+/** What `build` returns, or a {@link ModelError} when the codec refuses the model's parameters. */
+function codecChecked<T>(what: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof WalrusSpecError) throw new ModelError(`write-read: ${what}: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * The model explored from the point of availability (see the header): the write runs along one
+ * schedule until `certified` holds, and the search starts there.
+ */
+class FromPointOfAvailability extends ActorModel {
+  private readonly start: SystemState;
+
+  constructor(spec: ActorModelSpec, certified: (view: SystemView) => boolean, readers: readonly string[]) {
+    super(spec);
+    const readerIndices = new Set(readers.map((name) => spec.actors.findIndex((actor) => actor.name === name)));
+    const scheduled = (action: SystemAction) =>
+      action.kind === "internal" ||
+      action.kind === "byzantine" ||
+      (action.kind === "deliver" && !readerIndices.has(this.message(action.message).to));
+    let [state] = super.initStates();
+    // Each step adds a message or advances an actor, and the write's messages are few.
+    for (let steps = 0; !certified(this.view(state)); steps++) {
+      const actions: SystemAction[] = [];
+      this.actions(state, actions);
+      let next: SystemState | undefined;
+      for (const action of actions) {
+        next = scheduled(action) ? this.nextState(state, action) : undefined;
+        if (next !== undefined) break;
+      }
+      if (next === undefined || steps > 1_000) {
+        throw new ModelError(`${spec.name}: the write does not reach its point of availability`);
+      }
+      state = next;
+    }
+    this.start = state;
+  }
+
+  override initStates(): SystemState[] {
+    return [this.start];
+  }
+}
+
 /** The write-read model. */
 export function writeRead(options: WriteReadOptions = {}): ActorModel {
   const shardCounts = options.shards ?? [1, 1, 1, 1];
   const n = shardCounts.reduce((a, b) => a + b, 0);
-  if (shardCounts.some((s) => !Number.isInteger(s) || s < 1) || n < 4) {
-    throw new ModelError("write-read: every node holds at least one shard, and there are at least 4 shards");
+  if (shardCounts.some((s) => !Number.isInteger(s) || s < 1) || n < 4 || shardCounts.length > 12) {
+    throw new ModelError("write-read: 1 to 12 nodes of at least one shard each, and at least 4 shards");
   }
   const names = shardCounts.map((_, i) => `N${i}`);
   const nodeName = (i: number) => {
@@ -129,7 +219,9 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
 
   // The blob, encoded with the real codec (inconsistently, by a malicious writer).
   const blob = options.blob ?? DEFAULT_BLOB;
-  const encoded = options.tamper ? encodeInconsistently(blob, n, options.tamper) : encodeBlob(blob, n);
+  const encoded = codecChecked("the blob's encoding", () =>
+    options.tamper ? encodeInconsistently(blob, n, options.tamper) : encodeBlob(blob, n),
+  );
   const blobId = blobIdToString(encoded.blobId);
   const metadata = putBytes(encodeMetadataWithId({ blobId: encoded.blobId, metadata: encoded.metadata }));
   const writerInput: WriterInput = {
@@ -144,8 +236,18 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
   };
   const readerOptions = options.reader === false ? undefined : (options.reader ?? {});
   const readerCount = readerOptions ? (options.readers ?? 1) : 0;
-  if (!Number.isInteger(readerCount) || readerCount < 0) throw new ModelError("write-read: readers must be a count");
-  const readers = Array.from({ length: readerCount }, (_, i) => (readerCount === 1 ? READER : `${READER}${i + 1}`));
+  if (!Number.isInteger(readerCount) || readerCount < 0 || readerCount > 4) {
+    throw new ModelError("write-read: readers must be a count from 0 to 4");
+  }
+  const from = options.from ?? "start";
+  if (from === "pointOfAvailability" && readerOptions?.start === "immediately") {
+    throw new ModelError("write-read: a reader that races the write needs the exploration to start with the write");
+  }
+  const late = readerOptions !== undefined && options.lateReader === true;
+  const readers = Array.from({ length: readerCount + (late ? 1 : 0) }, (_, i) =>
+    readerCount + (late ? 1 : 0) === 1 ? READER : `${READER}${i + 1}`,
+  );
+  const lateReader = late ? readers[readers.length - 1] : undefined;
   const readerInput = (name: string): ReaderInput => ({
     name,
     committee,
@@ -155,10 +257,15 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
     start: readerOptions?.start ?? "afterCertification",
   });
   const axis = readerOptions?.axis ?? "primary";
-  const invalidation = options.invalidation ?? (options.tamper !== undefined || readers.length === 0);
 
-  // The Byzantine node's menu: real messages in its own name, with real (or really corrupted) bytes.
+  // The Byzantine nodes' menus: real messages in their own names, with real (or really corrupted) bytes.
   const byzantine = options.byzantine;
+  const byzantineNames = (byzantine?.nodes ?? []).map(nodeName);
+  for (const behaviour of byzantine?.behaviours ?? []) {
+    if (!BYZANTINE_BEHAVIOURS.includes(behaviour)) {
+      throw new ModelError(`write-read: unknown Byzantine behaviour ${JSON.stringify(behaviour)}`);
+    }
+  }
   const menu = (node: number): Outgoing[] => {
     const member = committee.members[node];
     const slivers = (axis: Axis): Sliver[] =>
@@ -166,6 +273,8 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
         const index = sliverIndexOf(axis, pairOfShard(blobId, shard, n), n);
         return (axis === "primary" ? encoded.primarySlivers : encoded.secondarySlivers)[index];
       });
+    const targetsOf = (other: Committee["members"][number], target: Axis) =>
+      other.shards.map((shard) => sliverIndexOf(target, pairOfShard(blobId, shard, n), n));
     const others = committee.members.filter((m) => m.name !== member.name);
     const from = { node: member.name, blobId };
     const messages: Outgoing[] = [];
@@ -189,13 +298,14 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
         }
         case "corruptSymbols":
           for (const other of others) {
-            const symbols = (["secondary", "primary"] as const).flatMap((target) => {
-              const targets = other.shards.map((shard) => sliverIndexOf(target, pairOfShard(blobId, shard, n), n));
-              return slivers(orthogonal(target)).flatMap((source) => {
+            const symbols = (["secondary", "primary"] as const).flatMap((target) =>
+              slivers(orthogonal(target)).flatMap((source) => {
                 const server = new RecoverySymbolSource(encodingParams(n), source);
-                return targets.map((t) => putRecoverySymbol(corrupt(server.symbolFor(t), encoded.symbolSize)));
-              });
-            });
+                return targetsOf(other, target).map((t) =>
+                  putRecoverySymbol(corrupt(server.symbolFor(t), encoded.symbolSize)),
+                );
+              }),
+            );
             messages.push({ to: other.name, type: "RecoverySymbolResponse", ...from, metadata, symbols });
           }
           break;
@@ -211,6 +321,34 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
           }
           break;
         }
+        case "forgeInconsistencyProof":
+          // Real symbols for another node's secondary sliver, as many as its recovery needs.
+          for (const other of others) {
+            const [targetIndex] = targetsOf(other, "secondary");
+            const need = encodingParams(n).primarySourceSymbols;
+            const symbols = encoded.primarySlivers
+              .slice(0, need)
+              .map((source) => new RecoverySymbolSource(encodingParams(n), source).symbolFor(targetIndex));
+            const proof = putBytes(encodeInconsistencyProof({ axis: "secondary", targetIndex, symbols }));
+            messages.push({
+              to: other.name,
+              type: "VerifyInconsistencyProof",
+              from: member.name,
+              blobId,
+              axis: "secondary",
+              proof,
+            });
+          }
+          break;
+        case "attestInvalid":
+          messages.push({
+            to: CHAIN,
+            type: "InvalidateBlobId",
+            blobId,
+            epoch: committee.epoch,
+            signers: [...byzantineNames].sort(),
+          });
+          break;
       }
     }
     return messages;
@@ -220,20 +358,26 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
   for (const i of withheld) nodeName(i);
   const uploadTargets = names.filter((_, i) => !withheld.has(i));
   const adversary: AdversarySpec | undefined =
-    byzantine !== undefined || crash.length > 0
+    byzantineNames.length > 0 || crash.length > 0
       ? {
           budget: options.budget ?? maxFaulty(n),
           crash,
-          byzantine: byzantine === undefined ? [] : [nodeName(byzantine.node)],
-          menu: byzantine === undefined ? {} : { [nodeName(byzantine.node)]: menu(byzantine.node) },
+          byzantine: byzantineNames,
+          menu: Object.fromEntries((byzantine?.nodes ?? []).map((node) => [nodeName(node), menu(node)])),
         }
       : undefined;
+  const invalidation =
+    options.invalidation ??
+    (options.tamper !== undefined || readers.length === 0 || (byzantine?.behaviours ?? []).includes("attestInvalid"));
 
   // Nodes see every chain event; the writer the effects of its transactions; the reader the certification.
   const subscribers: Subscriber[] = [
     { name: WRITER, events: ["BlobRegistered", "BlobCertified"] },
     ...names.map((name) => ({ name, events: ["BlobRegistered", "BlobCertified", "InvalidBlobID"] as const })),
-    ...readers.map((name) => ({ name, events: ["BlobCertified", "InvalidBlobID"] as const })),
+    ...readers.map((name) => ({
+      name,
+      events: name === lateReader ? (["InvalidBlobID"] as const) : (["BlobCertified", "InvalidBlobID"] as const),
+    })),
   ];
   const actors = [
     {
@@ -271,16 +415,23 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
   };
   const faults = [
     crash.length > 0 ? `crash ${crash.join(",")}` : "",
-    byzantine ? `byzantine ${nodeName(byzantine.node)}: ${byzantine.behaviours.join(", ")}` : "",
+    byzantine ? `byzantine ${byzantineNames.join(",")}: ${byzantine.behaviours.join(", ")}` : "",
     options.tamper ? "malicious writer" : "",
     withheld.size > 0 ? `no upload to ${[...withheld].map(nodeName).join(",")}` : "",
     readerCount > 1 ? `${readerCount} readers` : "",
+    late ? "a reader after the invalidation" : "",
+    from === "pointOfAvailability" ? "from the point of availability" : "",
   ].filter(Boolean);
-  return new ActorModel({
+  const spec: ActorModelSpec = {
     name: `${readers.length > 0 ? "write-read" : "write"}(${shardCounts.join(",")}${faults.map((f) => `; ${f}`).join("")})`,
     network: options.network ?? "unordered",
+    // A reader that has returned ignores what still comes to it.
+    dropToFinished: true,
     actors,
     ...(adversary ? { adversary } : {}),
     properties: writeReadProperties(layout, { nodes: options.nodeProperties ?? false }),
-  });
+  };
+  if (from === "start") return new ActorModel(spec);
+  const certified = (view: SystemView) => view.actors[layout.index(WRITER)].value === "certified";
+  return new FromPointOfAvailability(spec, certified, readers);
 }
