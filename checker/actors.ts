@@ -88,6 +88,13 @@ export interface AdversarySpec {
   readonly menu?:
     | Readonly<Record<string, readonly OutgoingMessage[]>>
     | ((view: SystemView, actor: string) => readonly OutgoingMessage[]);
+  /**
+   * The Byzantine actors' menus (a record) are in flight from the initial state instead of sent one
+   * message at a time. A Byzantine message is never consumed, so a message sent later can as well
+   * be delivered later: the correct actors behave the same, and only the states where part of a
+   * menu is still unsent are left out. Not with a property that reads the network.
+   */
+  readonly menuInFlight?: boolean;
 }
 
 /**
@@ -283,6 +290,12 @@ export class ActorModel implements Model<SystemState, SystemAction> {
       menu === undefined || typeof menu === "function"
         ? undefined
         : spec.actors.map((actor, index) => (menu[actor.name] ?? []).map((m) => this.internOutgoing(index, m)));
+    if (adversary?.menuInFlight) {
+      if (this.staticMenu === undefined) throw new ModelError(`${spec.name}: menuInFlight needs a menu by actor`);
+      for (let index = 0; index < this.n; index++) {
+        if (faults & (BYZANTINE << index)) sent.push(...new Set(this.staticMenu[index]));
+      }
+    }
     if (spec.symmetry !== undefined) {
       const members = spec.symmetry.actors.map((name) => this.actorIndex(name, "symmetry.actors"));
       if (members.length > 7) throw new ModelError(`${spec.name}: a symmetry group has at most 7 actors`);
@@ -348,8 +361,8 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     });
     this.visible = visible;
     this.dropToFinished = spec.dropToFinished ?? false;
-    if (this.dropToFinished && (visible === ALL_VISIBLE || visible & NETWORK_READ)) {
-      throw new ModelError(`${spec.name}: dropToFinished with a property that reads the network`);
+    if ((this.dropToFinished || adversary?.menuInFlight) && (visible === ALL_VISIBLE || visible & NETWORK_READ)) {
+      throw new ModelError(`${spec.name}: dropToFinished or menuInFlight with a property that reads the network`);
     }
   }
 
@@ -413,7 +426,8 @@ export class ActorModel implements Model<SystemState, SystemAction> {
           !(this.network.duplication && this.network.ordering === "unordered") &&
           (this.faultsOf(state) & (BYZANTINE << this.messages[action.message].from)) === 0;
         const step = this.step(state[actor], event);
-        if (!this.dropToFinished) return this.withNetwork(state, actor, step.next, consumed ? action.at : -1, step.sent);
+        if (!this.dropToFinished)
+          return this.withNetwork(state, actor, step.next, consumed ? action.at : -1, step.sent);
         const localOf = (a: number) => (a === actor ? step.next : state[a]);
         const sent = step.sent.filter((m) => !this.finished(localOf(this.messages[m].to)));
         const next = this.withNetwork(state, actor, step.next, consumed ? action.at : -1, sent);

@@ -194,6 +194,11 @@ export function loadRecoverySymbol(
   });
 }
 
+/** Whether a recovery symbol verifies against the metadata, its Merkle proof included, whatever its target. */
+export function symbolVerifies(metadataRef: ByteRef, blobId: BlobIdText, nShards: number, ref: ByteRef): boolean {
+  return unlessInvalid(() => loadRecoverySymbol(metadataRef, blobId, nShards, ref) !== undefined, false);
+}
+
 /** Whether a recovery symbol for sliver `targetIndex` of `target` verifies (guard `symbolMatchesMetadata`). */
 export function symbolMatchesMetadata(
   metadataRef: ByteRef,

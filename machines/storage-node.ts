@@ -1,36 +1,48 @@
 /**
  * A storage node's handling of one blob: what it learns from the chain, what it stores, what it
- * confirms, what it serves, and how it recovers its slivers when the writer's never arrive.
+ * confirms, what it serves, how it recovers its slivers when the writer's never arrive, and how it
+ * exposes a writer's inconsistent encoding.
  *
- * - in: `BlobRegistered`, `BlobCertified` (chain events, processed in chain order: one that arrives
- *   early is held until the ones before it are processed); `StoreSliverPairs` from the writer;
- *   `ReadRequest` from readers; `RecoverySymbolRequest` from nodes, and their responses to its own;
- * - out: `StorageConfirmation` to the writer; `ReadResponse` and `RecoverySymbolResponse` to
- *   whoever asked; `RecoverySymbolRequest` to the other nodes while it recovers.
+ * - in: `BlobRegistered`, `BlobCertified`, `InvalidBlobID` (chain events, processed in chain
+ *   order: one that arrives early is held until the ones before it are processed);
+ *   `StoreSliverPairs` from the writer; `ReadRequest` from readers; `RecoverySymbolRequest` and
+ *   `VerifyInconsistencyProof` from nodes, and the answers to its own (`RecoverySymbolResponse`,
+ *   `InvalidBlobAttestation`);
+ * - out: `StorageConfirmation` to the writer; `ReadResponse`, `RecoverySymbolResponse` and
+ *   `InvalidBlobAttestation` to whoever asked; `RecoverySymbolRequest` and
+ *   `VerifyInconsistencyProof` to the other nodes; `InvalidateBlobId` to the chain.
  *
  * Two regions run side by side. `chain`: the blob's status as this node has processed it
- * (awaiting registration → registered → certified). `storage`: what the node holds. An upload is
- * checked on arrival (`metadataMatchesBlobId`), held while the blob is not registered, and then
- * stored sliver by sliver (`sliverMatchesMetadata`, each at the index of the node's pair). The node
- * confirms once it stores the slivers of all its shards and the blob is registered, and not after
- * the certification (nobody needs it then). Once the blob is certified, a node without all its
- * slivers recovers them (paper §4, sliver healing): it asks every other node for the metadata and
- * the recovery symbols of its missing slivers on both axes, takes the first metadata that
- * verifies, recovers each missing secondary sliver from n − 2f symbols, then each missing primary
- * sliver from n − f symbols — its own recovered secondary slivers give one each — every symbol
- * checked against its Merkle proof (`symbolMatchesMetadata`). A node serves what it holds: it
- * answers each axis of a recovery request once it holds the slivers of the other axis (so that,
- * as in the paper, nodes that recovered their secondary slivers help the others recover their
- * primary ones); a request it cannot serve yet is held and answered as soon as it can be (this
- * stands for the requester's retries), so every request is answered once.
+ * (awaiting registration → registered → certified → invalid). `storage`: what the node holds. An
+ * upload is checked on arrival (`metadataMatchesBlobId`), held while the blob is not registered,
+ * and then stored sliver by sliver (`sliverMatchesMetadata`, each at the index of the node's
+ * pair). The node confirms once it stores the slivers of all its shards and the blob is
+ * registered, and not after the certification (nobody needs it then). Once the blob is certified,
+ * a node without all its slivers recovers them (paper §4, sliver healing): it asks every other
+ * node for the metadata and the recovery symbols of its missing slivers on both axes, takes the
+ * first metadata that verifies, recovers each missing secondary sliver from n − 2f symbols, then
+ * each missing primary sliver from n − f symbols — its own recovered secondary slivers give one
+ * each — every symbol checked against its Merkle proof (`symbolMatchesMetadata`). A node serves
+ * what it holds: it answers each axis of a recovery request once it holds the slivers of the other
+ * axis (so that, as in the paper, nodes that recovered their secondary slivers help the others
+ * recover their primary ones); a request it cannot serve yet is held and answered as soon as it
+ * can be (this stands for the requester's retries), so every request is answered once.
+ *
+ * A recovered sliver that contradicts the metadata is an inconsistency proof (state
+ * `inconsistencyDetected`): the node attests it itself, sends it to every other node, which
+ * verifies it (`inconsistencyProofIsValid`) and attests, and once attestations of f + 1 shards
+ * are in it asks the chain to invalidate the blob ID. On `InvalidBlobID` every node deletes the
+ * metadata and slivers and answers ⊥ from then on (state `deleted`).
  *
  * Follows `crates/walrus-service/src/node.rs` (`store_metadata`, `store_sliver`,
- * `compute_storage_confirmation`, `retrieve_recovery_symbol`), `node/blob_event_processor.rs`
- * (events in chain order, pending uploads flushed on registration) and `node/blob_sync.rs` with
+ * `compute_storage_confirmation`, `retrieve_recovery_symbol`, `verify_inconsistency_proof`),
+ * `node/blob_event_processor.rs` (events in chain order, pending uploads flushed on
+ * registration, `process_blob_invalid_event`) and `node/blob_sync.rs` with
  * `node/committee/request_futures.rs` (`BlobSynchronizer`, `RecoverSliver`: primary and secondary
- * recovered concurrently; here the order is the paper's, which the implementation's retries come
- * to). A recovered sliver that contradicts the metadata is recorded with its inconsistency proof
- * (state `inconsistencyDetected`); sharing the proof and invalidating the blob is not modelled yet.
+ * recovered concurrently — here the order is the paper's, which the implementation's retries come
+ * to; `GetInvalidBlobCertificate`). The node submits with f + 1 shards, what the contract needs
+ * (`verify_one_correct_node_in_epoch`) and what the paper asks; the implementation waits for
+ * n − f before submitting.
  */
 
 import { and, assign, enqueueActions, not, setup, stateIn } from "xstate";
@@ -59,6 +71,7 @@ import {
   recoverFromSymbols,
   recoverySymbolsFor,
   sliverMatchesMetadata,
+  symbolVerifies,
 } from "./codec.js";
 import { isAboveValidity } from "../spec/params.js";
 import { CHAIN, type Committee, type Outgoing, memberOf, send, weightOf, withName } from "./committee.js";
@@ -273,15 +286,19 @@ function recoveryRequests(context: StorageNodeContext): Outgoing[] {
     }));
 }
 
-/** The response taken in: the first metadata that verifies, and its symbols. */
+/**
+ * The response taken in: the first metadata that verifies, and the symbols that verify against it
+ * (`RecoverSliver` checks each symbol as it arrives; one that does not verify is dropped).
+ */
 function withRecoveryResponse(context: StorageNodeContext, event: StorageNodeEvent) {
   if (event.type !== "RecoverySymbolResponse") return {};
+  const n = nOf(context);
   const metadata =
     context.metadata ??
-    (event.metadata !== null && metadataMatchesBlobId(event.metadata, context.blobId, nOf(context))
-      ? event.metadata
-      : null);
-  return { metadata, symbols: [...new Set([...context.symbols, ...(event.symbols ?? [])])].sort() };
+    (event.metadata !== null && metadataMatchesBlobId(event.metadata, context.blobId, n) ? event.metadata : null);
+  const verified =
+    metadata === null ? [] : (event.symbols ?? []).filter((ref) => symbolVerifies(metadata, context.blobId, n, ref));
+  return { metadata, symbols: [...new Set([...context.symbols, ...verified])].sort() };
 }
 
 /**
@@ -300,9 +317,12 @@ function recoveries(context: StorageNodeContext, axis: Axis): { index: number; o
   }));
 }
 
-/** Every missing sliver of `axis` is recovered or proven inconsistent with the symbols at hand. */
+/**
+ * Every missing sliver of `axis` is recovered or proven inconsistent with the symbols at hand (never
+ * once the blob is deleted: the node then leaves recovery).
+ */
 const symbolsSuffice = (context: StorageNodeContext, axis: Axis) =>
-  recoveries(context, axis).every((r) => r.outcome.kind !== "notEnoughSymbols");
+  context.metadata !== null && recoveries(context, axis).every((r) => r.outcome.kind !== "notEnoughSymbols");
 
 /** The slivers of `axis` the symbols recover, stored; or the inconsistency proof they give. */
 function recovered(context: StorageNodeContext, axis: Axis) {
@@ -404,7 +424,9 @@ export const storageNodeMachine = setup({
     }),
     recordAttestation: assign({
       attestations: ({ context, event }) =>
-        event.type === "InvalidBlobAttestation" ? withName(context.attestations, event.node) : [...context.attestations],
+        event.type === "InvalidBlobAttestation"
+          ? withName(context.attestations, event.node)
+          : [...context.attestations],
     }),
     invalidateBlobId: enqueueActions(({ context, enqueue }) => {
       enqueue({
@@ -527,12 +549,20 @@ export const storageNodeMachine = setup({
               target: "certified",
               actions: "advanceChainOrder",
             },
-            InvalidBlobID: { guard: and(["forThisBlob", "inChainOrder"]), target: "invalid", actions: "advanceChainOrder" },
+            InvalidBlobID: {
+              guard: and(["forThisBlob", "inChainOrder"]),
+              target: "invalid",
+              actions: "advanceChainOrder",
+            },
           },
         },
         certified: {
           on: {
-            InvalidBlobID: { guard: and(["forThisBlob", "inChainOrder"]), target: "invalid", actions: "advanceChainOrder" },
+            InvalidBlobID: {
+              guard: and(["forThisBlob", "inChainOrder"]),
+              target: "invalid",
+              actions: "advanceChainOrder",
+            },
           },
         },
         // `process_blob_invalid_event`: cancel the sync, delete the metadata and slivers, answer ⊥.

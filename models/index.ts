@@ -64,9 +64,11 @@ function quorum(name: string, description: string, isDefault: boolean, options: 
 
 /** A Walrus write (and read) model of models/write-read.ts, with its options as parameters. */
 function walrus(name: string, description: string, isDefault: boolean, options: WriteReadOptions): ModelEntry {
+  const node = (i: number) => `N${i}`;
   const parameters: Record<string, string | number | boolean> = {
     shards: (options.shards ?? [1, 1, 1, 1]).join(","),
     network: typeof options.network === "string" ? options.network : "unordered",
+    from: options.from ?? "start",
     reader:
       options.reader === false
         ? "none"
@@ -76,15 +78,35 @@ function walrus(name: string, description: string, isDefault: boolean, options: 
             options.reader?.start ?? "afterCertification",
           ].join(" "),
   };
-  if (options.crash) parameters.crash = options.crash.map((i) => `N${i}`).join(",");
-  if (options.byzantine)
-    parameters.byzantine = `${options.byzantine.nodes.map((i) => `N${i}`).join(",")}: ${options.byzantine.behaviours.join(", ")}`;
+  if (options.reader !== false && (options.readers ?? 1) !== 1) parameters.readers = options.readers ?? 1;
+  if (options.lateReader) parameters.lateReader = true;
+  if (options.tamper) {
+    parameters.tamper = (["primary", "secondary"] as const)
+      .flatMap((axis) => (options.tamper?.[axis] ?? []).map((i) => `${axis} ${i}`))
+      .join(",");
+  }
+  if (options.withholdFrom) parameters.withholdFrom = options.withholdFrom.map(node).join(",");
+  if (options.crash) parameters.crash = options.crash.map(node).join(",");
+  if (options.byzantine) {
+    parameters.byzantine = `${options.byzantine.nodes.map(node).join(",")}: ${options.byzantine.behaviours.join(", ")}`;
+  }
   if (options.budget !== undefined) parameters.budget = options.budget;
   if (options.nodeProperties) parameters.nodeProperties = true;
   return entry(name, description, parameters, isDefault, () => writeRead(options));
 }
 
 const READ_AFTER_POA = "an honest writer, a reader after the point of availability (primary slivers, default check)";
+const BYZANTINE_N3 = {
+  nodes: [3],
+  behaviours: ["confirmWithoutStoring", "corruptSliver", "corruptSymbols", "wrongMetadata"],
+} as const;
+/** The malicious writer's committee: n = 4 over three nodes, N0 holding two shards. */
+const MALICIOUS = {
+  shards: [2, 1, 1],
+  tamper: { primary: [0] },
+  withholdFrom: [1],
+  from: "pointOfAvailability",
+} as const;
 
 export const MODELS: readonly ModelEntry[] = [
   ...[3, 5, 7].map((rms) =>
@@ -156,41 +178,13 @@ export const MODELS: readonly ModelEntry[] = [
     "write-read-4-crash",
     `Walrus write and read, n = 4, node N3 may crash at any point: ${READ_AFTER_POA}`,
     true,
-    {
-      crash: [3],
-    },
+    { crash: [3] },
   ),
   walrus(
     "write-read-4-byzantine",
-    `Walrus write and read, n = 4, Byzantine N3 (withholds, confirms without storing, serves a corrupt sliver): ${READ_AFTER_POA}`,
+    `Walrus write and read, n = 4, Byzantine N3 (withholds, confirms without storing, serves corrupt slivers and symbols and wrong metadata): ${READ_AFTER_POA}`,
     true,
-    { byzantine: { nodes: [3], behaviours: ["confirmWithoutStoring", "corruptSliver"] } },
-  ),
-  walrus(
-    "write-4",
-    "The Walrus write alone, n = 4: write completeness and what correct nodes store at the point of availability",
-    true,
-    { reader: false, nodeProperties: true },
-  ),
-  walrus(
-    "write-4-crash",
-    "The Walrus write alone, n = 4, any one node may crash at any point: write completeness",
-    true,
-    {
-      reader: false,
-      nodeProperties: true,
-      crash: [0, 1, 2, 3],
-    },
-  ),
-  walrus(
-    "write-4-byzantine",
-    "The Walrus write alone, n = 4, Byzantine N3 (confirms without storing, corrupt recovery symbols, wrong metadata): write completeness",
-    false,
-    {
-      reader: false,
-      nodeProperties: true,
-      byzantine: { nodes: [3], behaviours: ["confirmWithoutStoring", "corruptSymbols", "wrongMetadata"] },
-    },
+    { byzantine: BYZANTINE_N3 },
   ),
   walrus(
     "write-read-4-paper-reader",
@@ -208,9 +202,83 @@ export const MODELS: readonly ModelEntry[] = [
     "write-read-4-crash-any",
     `Walrus write and read, n = 4, any one node may crash at any point: ${READ_AFTER_POA}`,
     false,
+    { crash: [0, 1, 2, 3] },
+  ),
+  walrus(
+    "write-4",
+    "The Walrus write alone, n = 4: write completeness, encoding protection, what correct nodes store at the point of availability",
+    true,
+    { reader: false, nodeProperties: true },
+  ),
+  walrus(
+    "write-4-crash",
+    "The Walrus write alone, n = 4, any one node may crash at any point: write completeness",
+    true,
+    { reader: false, nodeProperties: true, crash: [0, 1, 2, 3] },
+  ),
+  walrus(
+    "write-4-byzantine",
+    "The Walrus write alone, n = 4, Byzantine N3 (confirms without storing, corrupt symbols, wrong metadata, a forged inconsistency proof): write completeness, encoding protection",
+    false,
     {
-      crash: [0, 1, 2, 3],
+      reader: false,
+      nodeProperties: true,
+      byzantine: {
+        nodes: [3],
+        behaviours: ["confirmWithoutStoring", "corruptSymbols", "wrongMetadata", "forgeInconsistencyProof"],
+      },
     },
+  ),
+  walrus(
+    "write-read-4-byzantine-attests",
+    "Walrus write and read, n = 4, from the point of availability: Byzantine N3 asks the chain to invalidate the honest writer's blob with its own attestation (f shards): the chain refuses",
+    true,
+    { from: "pointOfAvailability", byzantine: { nodes: [3], behaviours: ["confirmWithoutStoring", "attestInvalid"] } },
+  ),
+  walrus(
+    "self-healing-4",
+    "Self-healing, n = 4, from the point of availability: N3 never received its slivers and recovers them (secondary from n − 2f symbols, then primary from n − f)",
+    true,
+    { reader: false, nodeProperties: true, withholdFrom: [3], from: "pointOfAvailability" },
+  ),
+  walrus(
+    "self-healing-7",
+    "Self-healing, n = 7 over five nodes (2,2,1,1,1 shards), from the point of availability: N3 and N4 never received their slivers and recover them",
+    true,
+    { shards: [2, 2, 1, 1, 1], reader: false, nodeProperties: true, withholdFrom: [3, 4], from: "pointOfAvailability" },
+  ),
+  walrus(
+    "self-healing-4-byzantine",
+    "Self-healing, n = 4, from the point of availability: N2 never received its slivers; Byzantine N3 confirmed without storing and serves corrupt symbols, wrong metadata and a forged inconsistency proof",
+    true,
+    {
+      reader: false,
+      nodeProperties: true,
+      withholdFrom: [2],
+      from: "pointOfAvailability",
+      byzantine: {
+        nodes: [3],
+        behaviours: ["confirmWithoutStoring", "corruptSymbols", "wrongMetadata", "forgeInconsistencyProof"],
+      },
+    },
+  ),
+  walrus(
+    "malicious-writer-4",
+    "A malicious writer (primary sliver 0 inconsistent), n = 4 over three nodes (2,1,1), from the point of availability: N1 recovers, proves the inconsistency, the chain invalidates the blob ID; a reader racing the invalidation and one after it, both with the paper's strict check, agree on ⊥",
+    true,
+    { ...MALICIOUS, reader: { consistency: "strict" }, lateReader: true },
+  ),
+  walrus(
+    "malicious-writer-4-detection",
+    "A malicious writer as in malicious-writer-4, without readers: the inconsistency is detected and the blob ID invalidated on chain",
+    true,
+    { ...MALICIOUS, reader: false },
+  ),
+  walrus(
+    "malicious-writer-4-default-check",
+    "The implementation's default consistency check against a malicious writer (primary sliver 3 inconsistent, nobody recovers it): two readers disagree, one returns a blob, the other ⊥ (read consistency fails; the strict check restores it)",
+    false,
+    { shards: [2, 1, 1], tamper: { primary: [3] }, from: "pointOfAvailability", readers: 2 },
   ),
   walrus(
     "write-read-4-f-plus-1",
@@ -228,6 +296,16 @@ export const MODELS: readonly ModelEntry[] = [
       crash: [2],
       budget: 2,
       byzantine: { nodes: [3], behaviours: ["confirmWithoutStoring"] },
+    },
+  ),
+  walrus(
+    "write-read-4-f-plus-1-invalidation",
+    "Tightness: Byzantine N2 and N3 (f + 1 shards) attest an honest writer's blob invalid: the chain invalidates it and the reader returns ⊥ (validity fails)",
+    false,
+    {
+      from: "pointOfAvailability",
+      budget: 2,
+      byzantine: { nodes: [2, 3], behaviours: ["confirmWithoutStoring", "attestInvalid"] },
     },
   ),
 ];

@@ -30,9 +30,14 @@
  *
  * Where the exploration starts (`from`): at the `start`, or at the `pointOfAvailability`, where the
  * write has run along one schedule — each step the first action that changes the state, in the
- * checker's order (oldest message first, then the environment's choices, then the Byzantine
- * nodes' messages; no crash, nothing delivered to a reader) — until the writer sees its blob
- * certified.
+ * checker's order (oldest message first, then the environment's choices, and only when no correct
+ * actor can move a Byzantine node's message to the writer; no crash, nothing delivered to a
+ * reader) — until the writer sees its blob certified. The adversary's other messages arrive after the point of
+ * availability, where the model explores every order.
+ *
+ * The Byzantine nodes' menus are in flight from the start (the checker's `menuInFlight`): a
+ * Byzantine message is never consumed, so when it goes out matters less than when it arrives,
+ * which the network chooses.
  * The second explores what happens after the point of availability (self-healing, invalidation,
  * reads) in every order, without the interleavings of the write before it, which the models from
  * the start cover.
@@ -168,18 +173,28 @@ class FromPointOfAvailability extends ActorModel {
   constructor(spec: ActorModelSpec, certified: (view: SystemView) => boolean, readers: readonly string[]) {
     super(spec);
     const readerIndices = new Set(readers.map((name) => spec.actors.findIndex((actor) => actor.name === name)));
-    const scheduled = (action: SystemAction) =>
-      action.kind === "internal" ||
-      action.kind === "byzantine" ||
-      (action.kind === "deliver" && !readerIndices.has(this.message(action.message).to));
+    const writer = spec.actors.findIndex((actor) => actor.name === WRITER);
+    const byzantine = new Set(
+      (spec.adversary?.byzantine ?? []).map((name) => spec.actors.findIndex((actor) => actor.name === name)),
+    );
+    // The correct actors' steps first; the adversary's messages to the writer when nothing else moves.
+    const scheduled = (action: SystemAction, adversary: boolean) => {
+      if (action.kind === "internal") return !adversary;
+      if (action.kind !== "deliver") return false;
+      const { from, to } = this.message(action.message);
+      return byzantine.has(from) ? adversary && to === writer : !adversary && !readerIndices.has(to);
+    };
     let [state] = super.initStates();
     // Each step adds a message or advances an actor, and the write's messages are few.
     for (let steps = 0; !certified(this.view(state)); steps++) {
       const actions: SystemAction[] = [];
       this.actions(state, actions);
       let next: SystemState | undefined;
-      for (const action of actions) {
-        next = scheduled(action) ? this.nextState(state, action) : undefined;
+      for (const adversary of [false, true]) {
+        for (const action of actions) {
+          next = scheduled(action, adversary) ? this.nextState(state, action) : undefined;
+          if (next !== undefined) break;
+        }
         if (next !== undefined) break;
       }
       if (next === undefined || steps > 1_000) {
@@ -364,6 +379,8 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
           crash,
           byzantine: byzantineNames,
           menu: Object.fromEntries((byzantine?.nodes ?? []).map((node) => [nodeName(node), menu(node)])),
+          // What the adversary says is out from the start; when it arrives is the network's choice.
+          menuInFlight: true,
         }
       : undefined;
   const invalidation =
