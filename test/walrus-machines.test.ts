@@ -6,11 +6,18 @@
 
 import { type AnyStateMachine, initialTransition, transition } from "xstate";
 import { describe, expect, it } from "vitest";
-import { blobIdToString, encodeBlob, encodeMetadataWithId, putBytes, sliverIndexOf } from "../spec/index.js";
-import { chainMachine } from "../machines/chain.js";
+import {
+  blobIdToString,
+  encodeBlob,
+  encodeInconsistently,
+  encodeMetadataWithId,
+  putBytes,
+  sliverIndexOf,
+} from "../spec/index.js";
+import { chainMachine, createChainMachine } from "../machines/chain.js";
 import { pairOfShard, putSliver, recoverySymbolsFor } from "../machines/codec.js";
 import type { Committee } from "../machines/committee.js";
-import { readerMachine } from "../machines/reader.js";
+import { INVALID_BLOB_ID, readerMachine } from "../machines/reader.js";
 import { storageNodeMachine } from "../machines/storage-node.js";
 import { writerMachine } from "../machines/writer.js";
 
@@ -97,6 +104,41 @@ describe("chain", () => {
     expect(chain.sent.map((m) => [m.to, m.type, m.seq])).toEqual(
       ["writer", "N0", "N1", "N2", "N3", "reader"].map((to) => [to, "BlobCertified", 1]),
     );
+  });
+});
+
+describe("chain: invalidate_blob_id", () => {
+  const subscribers = [
+    ...committee.members.map((m) => ({ name: m.name, events: ["BlobRegistered", "BlobCertified", "InvalidBlobID"] })),
+    { name: "reader", events: ["BlobCertified", "InvalidBlobID"] },
+  ];
+  const rootHash = Buffer.from(encoded.rootHash).toString("hex");
+
+  it("needs attestations of f + 1 shards of the current epoch, certified or not; InvalidBlobID follows the certification in chain order", () => {
+    const chain = drive(chainMachine, { committee, subscribers });
+    chain.step({ type: "RegisterBlob", blobId, size: blob.length, rootHash });
+    chain.step({ type: "CertifyBlob", blobId, epoch: 1, signers: ["N0", "N1", "N2"] });
+    for (const refused of [
+      { signers: ["N3"], epoch: 1 },
+      { signers: ["N3", "N3"], epoch: 1 },
+      { signers: ["N3", "N9"], epoch: 1 },
+      { signers: ["N2", "N3"], epoch: 2 },
+    ]) {
+      chain.step({ type: "InvalidateBlobId", blobId, ...refused });
+      expect([chain.snapshot.value, chain.sent]).toEqual(["certified", []]);
+    }
+    chain.step({ type: "InvalidateBlobId", blobId, epoch: 1, signers: ["N3", "N2"] });
+    expect([chain.snapshot.value, chain.snapshot.context.invalidatedBy]).toEqual(["invalid", ["N2", "N3"]]);
+    expect(chain.sent.map((m) => [m.to, m.type, m.seq])).toEqual(
+      ["N0", "N1", "N2", "N3", "reader"].map((to) => [to, "InvalidBlobID", 2]),
+    );
+  });
+
+  it("a chain without the entry point ignores it", () => {
+    const chain = drive(createChainMachine({ invalidation: false }), { committee, subscribers });
+    chain.step({ type: "RegisterBlob", blobId, size: blob.length, rootHash });
+    chain.step({ type: "InvalidateBlobId", blobId, epoch: 1, signers: ["N2", "N3"] });
+    expect([chain.snapshot.value, chain.sent]).toEqual(["registered", []]);
   });
 });
 
@@ -282,6 +324,106 @@ describe("storage node", () => {
   });
 });
 
+describe("storage node: a malicious writer's blob", () => {
+  // Primary sliver 3 altered and committed to: N0 holds it (pair layout of this blob ID).
+  const bad = encodeInconsistently(blob, n, { primary: [3] });
+  const badId = blobIdToString(bad.blobId);
+  const badMetadata = putBytes(encodeMetadataWithId({ blobId: bad.blobId, metadata: bad.metadata }));
+  const badPrimary = bad.primarySlivers.map(putSliver);
+  const badSecondary = bad.secondarySlivers.map(putSliver);
+  const pair = (node: number) => pairOfShard(badId, node, n);
+  const sliversOf = (node: number) => ({
+    primary: badPrimary[sliverIndexOf("primary", pair(node), n)],
+    secondary: badSecondary[sliverIndexOf("secondary", pair(node), n)],
+  });
+  const events = [
+    { type: "BlobRegistered", seq: 0, epoch: 1, blobId: badId, size: blob.length },
+    { type: "BlobCertified", seq: 1, epoch: 1, blobId: badId },
+  ];
+  const node = (index: number) => {
+    const driven = drive(storageNodeMachine, { name: `N${index}`, committee, blobId: badId });
+    for (const event of events) driven.step(event);
+    return driven;
+  };
+  const stored = (index: number) =>
+    node(index).step({
+      type: "StoreSliverPairs",
+      from: "writer",
+      blobId: badId,
+      metadata: badMetadata,
+      pairs: [{ pair: pair(index), ...sliversOf(index) }],
+    });
+  const response = (from: number, to: number) => ({
+    type: "RecoverySymbolResponse",
+    node: `N${from}`,
+    blobId: badId,
+    metadata: badMetadata,
+    symbols: [
+      ...recoverySymbolsFor(badMetadata, badId, n, [sliversOf(from).primary], "secondary", [
+        sliverIndexOf("secondary", pair(to), n),
+      ]),
+      ...recoverySymbolsFor(badMetadata, badId, n, [sliversOf(from).secondary], "primary", [
+        sliverIndexOf("primary", pair(to), n),
+      ]),
+    ],
+  });
+
+  it("recovering the altered sliver proves the inconsistency; peers verify it and attest; f + 1 shards go to the chain", () => {
+    expect(sliverIndexOf("primary", pair(0), n)).toBe(3);
+    const n0 = node(0).step(response(1, 0)).step(response(2, 0));
+    expect(n0.snapshot.value).toEqual({ chain: "certified", storage: "inconsistencyDetected" });
+    const shared = n0.sent.filter((m) => m.type === "VerifyInconsistencyProof");
+    expect(shared.map((m) => m.to)).toEqual(["N1", "N2", "N3"]);
+    const { to: _, ...proof } = shared[0];
+    const n1 = stored(1).step(proof);
+    expect(n1.sent).toEqual([{ to: "N0", type: "InvalidBlobAttestation", node: "N1", epoch: 1, blobId: badId }]);
+    expect(n1.snapshot.context.attested).toBe(true);
+    const { to: __, ...attestation } = n1.sent[0];
+    n0.step(attestation);
+    expect(n0.sent).toEqual([
+      { to: "chain", type: "InvalidateBlobId", blobId: badId, epoch: 1, signers: ["N0", "N1"] },
+    ]);
+    // Once submitted, another attestation changes nothing.
+    const before = n0.snapshot;
+    n0.step({ type: "InvalidBlobAttestation", node: "N2", epoch: 1, blobId: badId });
+    expect(n0.snapshot.context).toEqual(before.context);
+  });
+
+  it("a proof of the honest encoding's sliver does not verify: no attestation", () => {
+    const honestN0 = drive(storageNodeMachine, { name: "N0", committee, blobId });
+    honestN0.step(registered).step(certified);
+    const symbol = (from: number) => ({
+      type: "RecoverySymbolResponse",
+      node: `N${from}`,
+      blobId,
+      metadata,
+      symbols: recoverySymbolsFor(metadata, blobId, n, [primaryOf(from)], "secondary", [
+        sliverIndexOf("secondary", pairOf(0), n),
+      ]),
+    });
+    honestN0.step(symbol(1)).step(symbol(2));
+    expect(honestN0.snapshot.context.inconsistency).toBe(null);
+    const n1 = node(1).step({
+      type: "VerifyInconsistencyProof",
+      from: "N0",
+      blobId: badId,
+      axis: "secondary",
+      proof: metadata,
+    });
+    expect([n1.sent, n1.snapshot.context.attested]).toEqual([[], false]);
+  });
+
+  it("on InvalidBlobID a node deletes the blob and answers ⊥ from then on", () => {
+    const n1 = stored(1).step({ type: "InvalidBlobID", seq: 2, epoch: 1, blobId: badId });
+    expect(n1.snapshot.value).toEqual({ chain: "invalid", storage: "deleted" });
+    expect([n1.snapshot.context.metadata, n1.snapshot.context.primary]).toEqual([null, [null]]);
+    n1.step({ type: "ReadRequest", from: "reader", blobId: badId, axis: "primary" });
+    expect(n1.sent).toEqual([
+      { to: "reader", node: "N1", blobId: badId, type: "ReadResponse", axis: "primary", metadata: null, slivers: null },
+    ]);
+  });
+});
+
 describe("reader", () => {
   const input = (axis: "primary" | "secondary", consistency: "default" | "strict") => ({
     name: "reader",
@@ -335,5 +477,16 @@ describe("reader", () => {
     reader.step(response(3, { metadata: putBytes(new Uint8Array([1, 2, 3])) }));
     expect(reader.snapshot.value).toBe("failed");
     expect(reader.snapshot.context.bottom).toBe("no node served metadata that matches the blob ID");
+  });
+
+  it("returns ⊥ on InvalidBlobID, whatever it had gathered; a finished read stays as it is", () => {
+    const reader = drive(readerMachine, input("primary", "default")).step(certified);
+    reader.step(response(0));
+    reader.step({ type: "InvalidBlobID", seq: 2, epoch: 1, blobId });
+    expect([reader.snapshot.value, reader.snapshot.context.bottom]).toEqual(["failed", INVALID_BLOB_ID]);
+    const done = drive(readerMachine, input("primary", "default")).step(certified);
+    for (const node of [0, 1, 2, 3]) done.step(response(node));
+    done.step({ type: "InvalidBlobID", seq: 2, epoch: 1, blobId });
+    expect(done.snapshot.value).toBe("succeeded");
   });
 });
