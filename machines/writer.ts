@@ -1,7 +1,12 @@
 /**
- * The writer (client) of one blob, honest variant: it registers the blob, uploads to every node
- * the metadata and the sliver pairs of the node's shards, collects storage confirmations until
- * they cover a quorum of shards, and certifies the blob with them.
+ * The writer (client) of one blob: it registers the blob, uploads to every node the metadata and
+ * the sliver pairs of the node's shards, collects storage confirmations until they cover a quorum
+ * of shards, and certifies the blob with them.
+ *
+ * Variants: `honest` — the input is the codec's encoding of the blob; `malicious` — the same
+ * steps over an inconsistent encoding (spec/ `encodeInconsistently`: slivers that each match the
+ * metadata but are not one codeword), with uploads withheld from the nodes the model names, which
+ * then recover and meet the inconsistency. Which one a model runs is its choice of input.
  *
  * - in: `BlobRegistered` and `BlobCertified` from the chain, `StorageConfirmation` from nodes,
  *   `Upload` from the environment;

@@ -1,15 +1,16 @@
 /**
- * One blob written by an honest writer and read by one reader, over the real codec: the chain, the
- * writer, the storage nodes and the reader are the machines of machines/, exchanging the messages
- * of spec/messages.ts. The blob is encoded once, when the model is built (spec/ `encodeBlob`); every
- * sliver, symbol and proof in a state is a reference to real bytes.
+ * One blob written and read, over the real codec: the chain, the writer, the storage nodes and the
+ * readers are the machines of machines/, exchanging the messages of spec/messages.ts. The blob is
+ * encoded once, when the model is built (spec/ `encodeBlob`, or `encodeInconsistently` for a
+ * malicious writer); every sliver, symbol and proof in a state is a reference to real bytes.
  *
  * Configuration: n shards over the nodes (default four nodes of one shard: n = 4, f = 1), a blob of
- * 41 bytes (six source symbols of 8 bytes at n = 4), an unordered reliable network. The reader
+ * 41 bytes (six source symbols of 8 bytes at n = 4), an unordered reliable network. A reader
  * starts when it sees the blob certified (after the point of availability, where the paper's
  * validity and the docs' availability speak), racing the nodes that still recover; with `start:
- * "immediately"` it races the whole write. Without a reader (`reader: false`) the model is the
- * write alone, where write completeness is checked.
+ * "immediately"` it races the whole write; a `lateReader` looks the blob up after the chain
+ * invalidated it. Without a reader (`reader: false`) the model is the write alone, where write
+ * completeness is checked.
  *
  * Faults, within the adversary's budget (f shards unless told otherwise): nodes that may crash at
  * any point; or nodes Byzantine from the start, which send nothing but what their menu holds:
@@ -19,31 +20,27 @@
  * - `wrongMetadata`: metadata of another blob, to the readers and to every other node;
  * - `forgeInconsistencyProof`: an inconsistency proof made of real symbols with valid Merkle proofs
  *   (the strongest the adversary can assemble for a consistent encoding), to every other node;
- * - `attestInvalid`: attestations that the blob ID is invalid, to every other node, and
- *   `invalidate_blob_id` signed by every Byzantine node, to the chain.
+ * - `attestInvalid`: `invalidate_blob_id` signed by every Byzantine node, to the chain.
  * Withholding — sending nothing at all — is what a Byzantine node does when it sends nothing from
- * its menu, so every Byzantine model includes it.
+ * its menu, so every Byzantine model includes it. The menus are in flight from the start (the
+ * checker's `menuInFlight`): a Byzantine message is never consumed, so when it goes out matters
+ * less than when it arrives, which the network chooses.
  *
- * A malicious writer (`tamper`) commits to an inconsistent encoding (spec/ `encodeInconsistently`)
- * and may withhold its upload from some nodes (`withholdFrom`), so that they recover and meet the
- * inconsistency.
+ * A malicious writer (`tamper`) commits to an inconsistent encoding and may withhold its upload
+ * from some nodes (`withholdFrom`), so that they recover and meet the inconsistency.
  *
  * Where the exploration starts (`from`): at the `start`, or at the `pointOfAvailability`, where the
  * write has run along one schedule — each step the first action that changes the state, in the
  * checker's order (oldest message first, then the environment's choices, and only when no correct
  * actor can move a Byzantine node's message to the writer; no crash, nothing delivered to a
- * reader) — until the writer sees its blob certified. The adversary's other messages arrive after the point of
- * availability, where the model explores every order.
- *
- * The Byzantine nodes' menus are in flight from the start (the checker's `menuInFlight`): a
- * Byzantine message is never consumed, so when it goes out matters less than when it arrives,
- * which the network chooses.
- * The second explores what happens after the point of availability (self-healing, invalidation,
- * reads) in every order, without the interleavings of the write before it, which the models from
- * the start cover.
+ * reader) — until the writer sees its blob certified. The second explores what happens after the
+ * point of availability (self-healing, invalidation, reads, the adversary's other messages) in
+ * every order, without the interleavings of the write before it, which the models from the start
+ * cover.
  *
  * What keeps the space finite: one blob; every request is answered once; each chain event is sent
- * once to each subscriber; a Byzantine message, once sent, stays in flight (the checker's rule).
+ * once to each subscriber; a Byzantine message stays in flight (the checker's rule); what still
+ * comes to a reader that has returned leaves the network (the checker's `dropToFinished`).
  */
 
 import {
