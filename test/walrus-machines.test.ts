@@ -7,9 +7,12 @@
 import { type AnyStateMachine, initialTransition, transition } from "xstate";
 import { describe, expect, it } from "vitest";
 import {
+  RecoverySymbolSource,
   blobIdToString,
   encodeBlob,
+  encodeInconsistencyProof,
   encodeInconsistently,
+  encodingParams,
   encodeMetadataWithId,
   putBytes,
   sliverIndexOf,
@@ -389,27 +392,18 @@ describe("storage node: a malicious writer's blob", () => {
     expect(n0.snapshot.context).toEqual(before.context);
   });
 
-  it("a proof of the honest encoding's sliver does not verify: no attestation", () => {
-    const honestN0 = drive(storageNodeMachine, { name: "N0", committee, blobId });
-    honestN0.step(registered).step(certified);
-    const symbol = (from: number) => ({
-      type: "RecoverySymbolResponse",
-      node: `N${from}`,
-      blobId,
-      metadata,
-      symbols: recoverySymbolsFor(metadata, blobId, n, [primaryOf(from)], "secondary", [
-        sliverIndexOf("secondary", pairOf(0), n),
-      ]),
-    });
-    honestN0.step(symbol(1)).step(symbol(2));
-    expect(honestN0.snapshot.context.inconsistency).toBe(null);
-    const n1 = node(1).step({
-      type: "VerifyInconsistencyProof",
-      from: "N0",
-      blobId: badId,
-      axis: "secondary",
-      proof: metadata,
-    });
+  it("a proof made of real symbols for a sliver that matches its commitment does not verify: no attestation", () => {
+    // Secondary sliver 2 decodes from column 2 of the primary slivers, which the alteration of
+    // primary sliver 3 (its first symbol) leaves alone.
+    const symbols = bad.primarySlivers
+      .slice(0, 2)
+      .map((source) => new RecoverySymbolSource(encodingParams(n), source).symbolFor(2));
+    const forged = putBytes(encodeInconsistencyProof({ axis: "secondary", targetIndex: 2, symbols }));
+    const verify = { type: "VerifyInconsistencyProof", from: "N0", blobId: badId, axis: "secondary" };
+    const n1 = stored(1).step({ ...verify, proof: forged });
+    expect([n1.sent, n1.snapshot.context.attested]).toEqual([[], false]);
+    // Bytes that are not a proof at all change nothing either.
+    n1.step({ ...verify, proof: badMetadata });
     expect([n1.sent, n1.snapshot.context.attested]).toEqual([[], false]);
   });
 
