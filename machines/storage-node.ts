@@ -30,8 +30,8 @@
  *
  * A recovered sliver that contradicts the metadata is an inconsistency proof (state
  * `inconsistencyDetected`): the node attests it itself, sends it to every other node, which
- * verifies it (`inconsistencyProofIsValid`) and attests, and once attestations of f + 1 shards
- * are in it asks the chain to invalidate the blob ID. On `InvalidBlobID` every node deletes the
+ * verifies it (`inconsistencyProofIsValid`) and attests, and once it has enough attestations it
+ * asks the chain to invalidate the blob ID. On `InvalidBlobID` every node deletes the
  * metadata and slivers and answers ⊥ from then on (state `deleted`).
  *
  * Follows `crates/walrus-service/src/node.rs` (`store_metadata`, `store_sliver`,
@@ -40,9 +40,9 @@
  * registration, `process_blob_invalid_event`) and `node/blob_sync.rs` with
  * `node/committee/request_futures.rs` (`BlobSynchronizer`, `RecoverSliver`: primary and secondary
  * recovered concurrently — here the order is the paper's, which the implementation's retries come
- * to; `GetInvalidBlobCertificate`). The node submits with f + 1 shards, what the contract needs
- * (`verify_one_correct_node_in_epoch`) and what the paper asks; the implementation waits for
- * n − f before submitting.
+ * to; `GetInvalidBlobCertificate`). Enough attestations, a variant: `validity`, f + 1 shards, what
+ * the paper asks and the contract checks (`verify_one_correct_node_in_epoch`), or `quorum`,
+ * n − f, what the implementation's node waits for.
  */
 
 import { and, assign, enqueueActions, not, setup, stateIn } from "xstate";
@@ -73,7 +73,7 @@ import {
   sliverMatchesMetadata,
   symbolVerifies,
 } from "./codec.js";
-import { isAboveValidity } from "../spec/params.js";
+import { isAboveValidity, isQuorum } from "../spec/params.js";
 import { CHAIN, type Committee, type Outgoing, memberOf, send, weightOf, withName } from "./committee.js";
 
 export interface StorageNodeInput {
@@ -81,6 +81,12 @@ export interface StorageNodeInput {
   readonly committee: Committee;
   /** The blob whose life at this node the machine follows. */
   readonly blobId: BlobIdText;
+  /**
+   * Attestations the node collects before `invalidate_blob_id`: `validity`, f + 1 shards (the
+   * paper, and what the contract checks), or `quorum`, 2f + 1 (the implementation's
+   * `GetInvalidBlobCertificate`, which waits for `min_n_correct`). Default `validity`.
+   */
+  readonly invalidationAttestations?: "validity" | "quorum";
 }
 
 /** A request held until the node can answer it (a recovery request: the axes not yet answered). */
@@ -471,10 +477,12 @@ export const storageNodeMachine = setup({
       event.type === "InvalidBlobAttestation" &&
       event.epoch === context.committee.epoch &&
       memberOf(context.committee, event.node) !== undefined,
-    /** Attestations of f + 1 shards, one of them correct: enough for the chain, not yet sent. */
-    attestationsAboveValidity: ({ context }) =>
-      !context.invalidationSubmitted &&
-      isAboveValidity(weightOf(context.committee, context.attestations), context.committee.nShards),
+    /** Attestations enough for the chain (f + 1 shards, one of them correct) or the node's own threshold, not yet sent. */
+    attestationsSuffice: ({ context }) => {
+      const weight = weightOf(context.committee, context.attestations);
+      const enough = context.invalidationAttestations === "quorum" ? isQuorum : isAboveValidity;
+      return !context.invalidationSubmitted && enough(weight, context.committee.nShards);
+    },
     blobInvalid: ({ context }) => context.invalid,
     invalidationSubmitted: ({ context }) => context.invalidationSubmitted,
   },
@@ -499,6 +507,7 @@ export const storageNodeMachine = setup({
       symbols: [],
       inconsistency: null,
       attestations: [],
+      invalidationAttestations: input.invalidationAttestations ?? "validity",
       invalidationSubmitted: false,
       attested: false,
       invalid: false,
@@ -627,8 +636,8 @@ export const storageNodeMachine = setup({
           },
         },
         stored: { entry: "forgetSymbols" },
-        // Share the proof; once attestations of f + 1 shards are in (this node's own first), ask the
-        // chain to invalidate the blob ID.
+        // Share the proof; once enough attestations are in (this node's own first), ask the chain
+        // to invalidate the blob ID.
         inconsistencyDetected: {
           entry: ["attestOwnProof", "shareInconsistencyProof"],
           on: {
@@ -638,7 +647,7 @@ export const storageNodeMachine = setup({
               actions: "recordAttestation",
             },
           },
-          always: { guard: "attestationsAboveValidity", actions: "invalidateBlobId" },
+          always: { guard: "attestationsSuffice", actions: "invalidateBlobId" },
         },
         deleted: {},
       },

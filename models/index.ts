@@ -92,6 +92,7 @@ function walrus(name: string, description: string, isDefault: boolean, options: 
   }
   if (options.budget !== undefined) parameters.budget = options.budget;
   if (options.nodeProperties) parameters.nodeProperties = true;
+  if (options.invalidationAttestations) parameters.invalidationAttestations = options.invalidationAttestations;
   return entry(name, description, parameters, isDefault, () => writeRead(options));
 }
 
@@ -273,6 +274,12 @@ export const MODELS: readonly ModelEntry[] = [
     "A malicious writer as in malicious-writer-4, without readers: the inconsistency is detected and the blob ID invalidated on chain",
     true,
     { ...MALICIOUS, reader: false },
+  ),
+  walrus(
+    "malicious-writer-4-detection-quorum",
+    "A malicious writer as in malicious-writer-4-detection, the implementation's node: it collects attestations of n − f shards before invalidate_blob_id",
+    false,
+    { ...MALICIOUS, reader: false, invalidationAttestations: "quorum" },
   ),
   walrus(
     "malicious-writer-4-default-check",

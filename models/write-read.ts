@@ -112,6 +112,11 @@ export interface WriteReadOptions {
    * an encoding whose slivers each match the metadata but that is not one codeword.
    */
   readonly tamper?: Tampering;
+  /**
+   * Attestations a node collects before asking the chain to invalidate: `validity` (f + 1 shards,
+   * the paper; default) or `quorum` (n − f, the implementation's node).
+   */
+  readonly invalidationAttestations?: "validity" | "quorum";
   /** Nodes (by index) the writer never uploads to: a malicious writer's choice. */
   readonly withholdFrom?: readonly number[];
 
@@ -410,7 +415,12 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
     ...committee.members.map((member) => ({
       name: member.name,
       machine: storageNodeMachine,
-      input: { name: member.name, committee, blobId },
+      input: {
+        name: member.name,
+        committee,
+        blobId,
+        invalidationAttestations: options.invalidationAttestations ?? "validity",
+      },
       shards: member.shards.length,
       sendsTo: [CHAIN, WRITER, ...readers, ...names.filter((name) => name !== member.name)],
     })),

@@ -386,6 +386,17 @@ describe("storage node: a malicious writer's blob", () => {
     expect(n0.sent).toEqual([
       { to: "chain", type: "InvalidateBlobId", blobId: badId, epoch: 1, signers: ["N0", "N1"] },
     ]);
+    // The implementation's node waits for n − f shards: N0 and N1 are two of four.
+    const waiting = drive(storageNodeMachine, {
+      name: "N0",
+      committee,
+      blobId: badId,
+      invalidationAttestations: "quorum",
+    });
+    for (const event of [...events, response(1, 0), response(2, 0), attestation]) waiting.step(event);
+    expect(waiting.sent).toEqual([]);
+    waiting.step({ type: "InvalidBlobAttestation", node: "N2", epoch: 1, blobId: badId });
+    expect(waiting.sent.map((m) => [m.type, m.signers])).toEqual([["InvalidateBlobId", ["N0", "N1", "N2"]]]);
     // Once submitted, another attestation changes nothing.
     const before = n0.snapshot;
     n0.step({ type: "InvalidBlobAttestation", node: "N2", epoch: 1, blobId: badId });

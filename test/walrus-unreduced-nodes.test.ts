@@ -24,6 +24,7 @@ describe("the Walrus models: the same verdicts with and without reduction", () =
     ["self-healing-4-byzantine", 76, 76, "11111111"],
     ["malicious-writer-4", 95_974, 946, "11111"],
     ["malicious-writer-4-detection", 1_078, 999, "111"],
+    ["malicious-writer-4-detection-quorum", 772, 705, "111"],
     ["malicious-writer-4-default-check", 18_856, 3_930, "01110"],
   ]);
 });

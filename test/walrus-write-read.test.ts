@@ -65,6 +65,11 @@ describe("within the budget every property holds and every witness is reached", 
     ["self-healing-4-byzantine", 76, [STORAGE, QUORUM, NEVER_INVALID, CERTIFIED, ...NODES]],
     ["malicious-writer-4", 946, MALICIOUS_READ],
     [
+      "malicious-writer-4-detection-quorum",
+      705,
+      ["ok eventually inconsistency detection", "ok sometimes witness: the chain invalidates the blob ID", QUORUM],
+    ],
+    [
       "malicious-writer-4-detection",
       999,
       ["ok eventually inconsistency detection", "ok sometimes witness: the chain invalidates the blob ID", QUORUM],
