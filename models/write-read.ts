@@ -261,9 +261,8 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
     throw new ModelError("write-read: a reader that races the write needs the exploration to start with the write");
   }
   const late = readerOptions !== undefined && options.lateReader === true;
-  const readers = Array.from({ length: readerCount + (late ? 1 : 0) }, (_, i) =>
-    readerCount + (late ? 1 : 0) === 1 ? READER : `${READER}${i + 1}`,
-  );
+  const allReaders = readerCount + (late ? 1 : 0);
+  const readers = Array.from({ length: allReaders }, (_, i) => (allReaders === 1 ? READER : `${READER}${i + 1}`));
   const lateReader = late ? readers[readers.length - 1] : undefined;
   const readerInput = (name: string): ReaderInput => ({
     name,
