@@ -270,6 +270,12 @@ export const MODELS: readonly ModelEntry[] = [
     { ...MALICIOUS, reader: { consistency: "strict" }, lateReader: true },
   ),
   walrus(
+    "malicious-writer-4-two-racing",
+    "A malicious writer as in malicious-writer-4, with two readers that both race the invalidation (paper's strict check): they agree on ⊥",
+    false,
+    { ...MALICIOUS, reader: { consistency: "strict" }, readers: 2 },
+  ),
+  walrus(
     "malicious-writer-4-detection",
     "A malicious writer as in malicious-writer-4, without readers: the inconsistency is detected and the blob ID invalidated on chain",
     true,
