@@ -88,6 +88,13 @@ export interface AdversarySpec {
   readonly menu?:
     | Readonly<Record<string, readonly OutgoingMessage[]>>
     | ((view: SystemView, actor: string) => readonly OutgoingMessage[]);
+  /**
+   * The Byzantine actors' menus (a record) are in flight from the initial state instead of sent one
+   * message at a time. A Byzantine message is never consumed, so a message sent later can as well
+   * be delivered later: the correct actors behave the same, and only the states where part of a
+   * menu is still unsent are left out. Not with a property that reads the network.
+   */
+  readonly menuInFlight?: boolean;
 }
 
 /**
@@ -138,6 +145,13 @@ export interface ActorModelSpec {
   readonly adversary?: AdversarySpec;
   readonly symmetry?: SymmetrySpec;
   readonly properties: readonly SystemProperty[];
+  /**
+   * Messages to an actor in a final state leave the network at once (when sent, or when the actor
+   * finishes): it would consume them one by one without doing anything, in every order, which
+   * multiplies the states and changes nothing any actor does. Not allowed with a property that
+   * reads the network, which would see the difference.
+   */
+  readonly dropToFinished?: boolean;
 }
 
 /** The memoised local transition of one (local state, event). */
@@ -225,6 +239,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
         messages: Map<number, number>;
       }
     | undefined;
+  private readonly dropToFinished: boolean;
   /** Local transitions computed with xstate (the rest came from the memo). */
   transitionsComputed = 0;
 
@@ -275,6 +290,12 @@ export class ActorModel implements Model<SystemState, SystemAction> {
       menu === undefined || typeof menu === "function"
         ? undefined
         : spec.actors.map((actor, index) => (menu[actor.name] ?? []).map((m) => this.internOutgoing(index, m)));
+    if (adversary?.menuInFlight) {
+      if (this.staticMenu === undefined) throw new ModelError(`${spec.name}: menuInFlight needs a menu by actor`);
+      for (let index = 0; index < this.n; index++) {
+        if (faults & (BYZANTINE << index)) sent.push(...new Set(this.staticMenu[index]));
+      }
+    }
     if (spec.symmetry !== undefined) {
       const members = spec.symmetry.actors.map((name) => this.actorIndex(name, "symmetry.actors"));
       if (members.length > 7) throw new ModelError(`${spec.name}: a symmetry group has at most 7 actors`);
@@ -339,6 +360,10 @@ export class ActorModel implements Model<SystemState, SystemAction> {
       };
     });
     this.visible = visible;
+    this.dropToFinished = spec.dropToFinished ?? false;
+    if ((this.dropToFinished || adversary?.menuInFlight) && (visible === ALL_VISIBLE || visible & NETWORK_READ)) {
+      throw new ModelError(`${spec.name}: dropToFinished or menuInFlight with a property that reads the network`);
+    }
   }
 
   initStates(): SystemState[] {
@@ -387,6 +412,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
         return next;
       }
       case "byzantine":
+        if (this.dropToFinished && this.finished(state[this.messages[action.message].to])) return undefined;
         return this.withNetwork(state, -1, 0, -1, [action.message]);
       case "drop":
         return this.withNetwork(state, -1, 0, action.at, []);
@@ -400,7 +426,13 @@ export class ActorModel implements Model<SystemState, SystemAction> {
           !(this.network.duplication && this.network.ordering === "unordered") &&
           (this.faultsOf(state) & (BYZANTINE << this.messages[action.message].from)) === 0;
         const step = this.step(state[actor], event);
-        return this.withNetwork(state, actor, step.next, consumed ? action.at : -1, step.sent);
+        if (!this.dropToFinished)
+          return this.withNetwork(state, actor, step.next, consumed ? action.at : -1, step.sent);
+        const localOf = (a: number) => (a === actor ? step.next : state[a]);
+        const sent = step.sent.filter((m) => !this.finished(localOf(this.messages[m].to)));
+        const next = this.withNetwork(state, actor, step.next, consumed ? action.at : -1, sent);
+        if (next === undefined || !this.finished(step.next) || this.finished(state[actor])) return next;
+        return next.filter((word, at) => at < this.header || this.messages[word].to !== actor);
       }
     }
   }
@@ -963,6 +995,11 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     });
     symmetry.messages.set(key, id);
     return id;
+  }
+
+  /** Whether local state `local` is final: its actor does nothing more. */
+  private finished(local: number): boolean {
+    return this.locals[local].snapshot.status === "done";
   }
 
   private internLocal(actor: number, snapshot: SnapshotFrom<AnyStateMachine>): number {

@@ -8,6 +8,7 @@ import type { Model } from "../checker/model.js";
 import { quorumWrite, type QuorumWriteOptions } from "./examples/quorum-write.js";
 import { twoPhaseCommit } from "./examples/two-phase-commit.js";
 import { twoPhaseCommitActors } from "./examples/two-phase-commit-actors.js";
+import { type WriteReadOptions, writeRead } from "./write-read.js";
 
 /** How a model is built: `reduction: false` leaves out what only serves reduction (symmetry). */
 export interface BuildOptions {
@@ -60,6 +61,53 @@ function quorum(name: string, description: string, isDefault: boolean, options: 
   if (options.intersection === false) parameters.intersection = false;
   return entry(name, description, parameters, isDefault, () => quorumWrite(options));
 }
+
+/** A Walrus write (and read) model of models/write-read.ts, with its options as parameters. */
+function walrus(name: string, description: string, isDefault: boolean, options: WriteReadOptions): ModelEntry {
+  const node = (i: number) => `N${i}`;
+  const parameters: Record<string, string | number | boolean> = {
+    shards: (options.shards ?? [1, 1, 1, 1]).join(","),
+    network: typeof options.network === "string" ? options.network : "unordered",
+    from: options.from ?? "start",
+    reader:
+      options.reader === false
+        ? "none"
+        : [
+            options.reader?.axis ?? "primary",
+            options.reader?.consistency ?? "default",
+            options.reader?.start ?? "afterCertification",
+          ].join(" "),
+  };
+  if (options.reader !== false && (options.readers ?? 1) !== 1) parameters.readers = options.readers ?? 1;
+  if (options.lateReader) parameters.lateReader = true;
+  if (options.tamper) {
+    parameters.tamper = (["primary", "secondary"] as const)
+      .flatMap((axis) => (options.tamper?.[axis] ?? []).map((i) => `${axis} ${i}`))
+      .join(",");
+  }
+  if (options.withholdFrom) parameters.withholdFrom = options.withholdFrom.map(node).join(",");
+  if (options.crash) parameters.crash = options.crash.map(node).join(",");
+  if (options.byzantine) {
+    parameters.byzantine = `${options.byzantine.nodes.map(node).join(",")}: ${options.byzantine.behaviours.join(", ")}`;
+  }
+  if (options.budget !== undefined) parameters.budget = options.budget;
+  if (options.nodeProperties) parameters.nodeProperties = true;
+  if (options.invalidationAttestations) parameters.invalidationAttestations = options.invalidationAttestations;
+  return entry(name, description, parameters, isDefault, () => writeRead(options));
+}
+
+const READ_AFTER_POA = "an honest writer, a reader after the point of availability (primary slivers, default check)";
+const BYZANTINE_N3 = {
+  nodes: [3],
+  behaviours: ["confirmWithoutStoring", "corruptSliver", "corruptSymbols", "wrongMetadata"],
+} as const;
+/** The malicious writer's committee: n = 4 over three nodes, N0 holding two shards. */
+const MALICIOUS = {
+  shards: [2, 1, 1],
+  tamper: { primary: [0] },
+  withholdFrom: [1],
+  from: "pointOfAvailability",
+} as const;
 
 export const MODELS: readonly ModelEntry[] = [
   ...[3, 5, 7].map((rms) =>
@@ -127,6 +175,153 @@ export const MODELS: readonly ModelEntry[] = [
     "A quorum write to 10 acceptors, properties about the writer: many independent deliveries for partial-order reduction",
     true,
     { shards: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], intersection: false },
+  ),
+  walrus("write-read-4", `Walrus write and read over the real codec, n = 4: ${READ_AFTER_POA}`, true, {}),
+  walrus(
+    "write-read-4-crash",
+    `Walrus write and read, n = 4, node N3 may crash at any point: ${READ_AFTER_POA}`,
+    true,
+    { crash: [3] },
+  ),
+  walrus(
+    "write-read-4-byzantine",
+    `Walrus write and read, n = 4, Byzantine N3 (withholds, confirms without storing, serves corrupt slivers and symbols and wrong metadata): ${READ_AFTER_POA}`,
+    true,
+    { byzantine: BYZANTINE_N3 },
+  ),
+  walrus(
+    "write-read-4-paper-reader",
+    "Walrus write and read, n = 4, the paper's reader: n − f secondary slivers and the strict check (re-encode)",
+    false,
+    { reader: { axis: "secondary", consistency: "strict" } },
+  ),
+  walrus(
+    "write-read-4-racing-reader",
+    "Walrus write and read, n = 4, a reader that starts at once, racing the write",
+    false,
+    { reader: { start: "immediately" } },
+  ),
+  walrus(
+    "write-read-4-crash-any",
+    `Walrus write and read, n = 4, any one node may crash at any point: ${READ_AFTER_POA}`,
+    false,
+    { crash: [0, 1, 2, 3] },
+  ),
+  walrus(
+    "write-4",
+    "The Walrus write alone, n = 4: write completeness, encoding protection, what correct nodes store at the point of availability",
+    true,
+    { reader: false, nodeProperties: true },
+  ),
+  walrus(
+    "write-4-crash",
+    "The Walrus write alone, n = 4, any one node may crash at any point: write completeness",
+    true,
+    { reader: false, nodeProperties: true, crash: [0, 1, 2, 3] },
+  ),
+  walrus(
+    "write-4-byzantine",
+    "The Walrus write alone, n = 4, Byzantine N3 (confirms without storing, corrupt symbols, wrong metadata, a forged inconsistency proof): write completeness, encoding protection",
+    false,
+    {
+      reader: false,
+      nodeProperties: true,
+      byzantine: {
+        nodes: [3],
+        behaviours: ["confirmWithoutStoring", "corruptSymbols", "wrongMetadata", "forgeInconsistencyProof"],
+      },
+    },
+  ),
+  walrus(
+    "write-read-4-byzantine-attests",
+    "Walrus write and read, n = 4, from the point of availability: Byzantine N3 asks the chain to invalidate the honest writer's blob with its own attestation (f shards): the chain refuses",
+    true,
+    { from: "pointOfAvailability", byzantine: { nodes: [3], behaviours: ["confirmWithoutStoring", "attestInvalid"] } },
+  ),
+  walrus(
+    "self-healing-4",
+    "Self-healing, n = 4, from the point of availability: N3 never received its slivers and recovers them (secondary from n − 2f symbols, then primary from n − f)",
+    true,
+    { reader: false, nodeProperties: true, withholdFrom: [3], from: "pointOfAvailability" },
+  ),
+  walrus(
+    "self-healing-7",
+    "Self-healing, n = 7 over five nodes (2,2,1,1,1 shards), from the point of availability: N3 and N4 never received their slivers and recover them",
+    true,
+    { shards: [2, 2, 1, 1, 1], reader: false, nodeProperties: true, withholdFrom: [3, 4], from: "pointOfAvailability" },
+  ),
+  walrus(
+    "self-healing-4-byzantine",
+    "Self-healing, n = 4, from the point of availability: N2 never received its slivers; Byzantine N3 confirmed without storing and serves corrupt symbols, wrong metadata and a forged inconsistency proof",
+    true,
+    {
+      reader: false,
+      nodeProperties: true,
+      withholdFrom: [2],
+      from: "pointOfAvailability",
+      byzantine: {
+        nodes: [3],
+        behaviours: ["confirmWithoutStoring", "corruptSymbols", "wrongMetadata", "forgeInconsistencyProof"],
+      },
+    },
+  ),
+  walrus(
+    "malicious-writer-4",
+    "A malicious writer (primary sliver 0 inconsistent), n = 4 over three nodes (2,1,1), from the point of availability: N1 recovers, proves the inconsistency, the chain invalidates the blob ID; a reader racing the invalidation and one after it, both with the paper's strict check, agree on ⊥",
+    true,
+    { ...MALICIOUS, reader: { consistency: "strict" }, lateReader: true },
+  ),
+  walrus(
+    "malicious-writer-4-two-racing",
+    "A malicious writer as in malicious-writer-4, with two readers that both race the invalidation (paper's strict check): they agree on ⊥",
+    false,
+    { ...MALICIOUS, reader: { consistency: "strict" }, readers: 2 },
+  ),
+  walrus(
+    "malicious-writer-4-detection",
+    "A malicious writer as in malicious-writer-4, without readers: the inconsistency is detected and the blob ID invalidated on chain",
+    true,
+    { ...MALICIOUS, reader: false },
+  ),
+  walrus(
+    "malicious-writer-4-detection-quorum",
+    "A malicious writer as in malicious-writer-4-detection, the implementation's node: it collects attestations of n − f shards before invalidate_blob_id",
+    false,
+    { ...MALICIOUS, reader: false, invalidationAttestations: "quorum" },
+  ),
+  walrus(
+    "malicious-writer-4-default-check",
+    "The implementation's default consistency check against a malicious writer (primary sliver 3 inconsistent, nobody recovers it): two readers disagree, one returns a blob, the other ⊥ (read consistency fails; the strict check restores it)",
+    false,
+    { shards: [2, 1, 1], tamper: { primary: [3] }, from: "pointOfAvailability", readers: 2 },
+  ),
+  walrus(
+    "write-read-4-f-plus-1",
+    "Tightness: Byzantine N3 confirms without storing and N2 may crash (f + 1 faulty shards): availability fails",
+    false,
+    { crash: [2], budget: 2, byzantine: { nodes: [3], behaviours: ["confirmWithoutStoring"] } },
+  ),
+  walrus(
+    "write-4-f-plus-1",
+    "Tightness: Byzantine N3 confirms without storing and N2 may crash (f + 1 faulty shards): write completeness fails",
+    false,
+    {
+      reader: false,
+      nodeProperties: true,
+      crash: [2],
+      budget: 2,
+      byzantine: { nodes: [3], behaviours: ["confirmWithoutStoring"] },
+    },
+  ),
+  walrus(
+    "write-read-4-f-plus-1-invalidation",
+    "Tightness: Byzantine N2 and N3 (f + 1 shards) attest an honest writer's blob invalid: the chain invalidates it and the reader returns ⊥ (validity fails)",
+    false,
+    {
+      from: "pointOfAvailability",
+      budget: 2,
+      byzantine: { nodes: [2, 3], behaviours: ["confirmWithoutStoring", "attestInvalid"] },
+    },
   ),
 ];
 

@@ -19,7 +19,9 @@ export type ErrorCode =
   | "NOT_ENOUGH_SLIVERS"
   | "NOT_ENOUGH_SYMBOLS"
   | "DECODING_FAILED"
-  | "INVALID_BLOB_ID";
+  | "INVALID_BLOB_ID"
+  | "UNKNOWN_BYTE_REF"
+  | "INVALID_MESSAGE";
 
 /** Base class of every error the codec throws on purpose. */
 export class WalrusSpecError extends Error {
@@ -118,5 +120,22 @@ export class NotEnoughSymbolsError extends WalrusSpecError {
 export class InvalidBlobIdError extends WalrusSpecError {
   constructor(message: string) {
     super("INVALID_BLOB_ID", message);
+  }
+}
+
+/** A byte reference that is malformed or names no bytes in the content-addressed store. */
+export class UnknownByteRefError extends WalrusSpecError {
+  constructor(
+    readonly ref: unknown,
+    detail: string,
+  ) {
+    super("UNKNOWN_BYTE_REF", `byte reference ${JSON.stringify(ref)}: ${detail}`);
+  }
+}
+
+/** A protocol message that does not have the shape its type requires (spec/messages.ts). */
+export class InvalidMessageError extends WalrusSpecError {
+  constructor(message: string) {
+    super("INVALID_MESSAGE", message);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * walrus-spec: the protocol core. RS2 ("RedStuff") encoding byte-identical to the Walrus network,
- * its commitments, wire formats, decoding, recovery and inconsistency proofs — pure functions, no
- * I/O, no state machines.
+ * its commitments, wire formats, decoding, recovery and inconsistency proofs, the protocol's messages
+ * and the byte store they refer to — pure functions, no I/O, no state machines.
  *
  * @module
  */
@@ -18,6 +18,8 @@ export * from "./codec/parallel.js";
 export * from "./codec/decode.js";
 export * from "./codec/recovery.js";
 export * from "./codec/malicious.js";
+export * from "./store.js";
+export * from "./messages.js";
 export {
   RsDecodeError,
   RsParameterError,

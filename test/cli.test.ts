@@ -206,6 +206,17 @@ describe("check and list", () => {
       ["quorum-write-4-crash", 420],
       ["quorum-write-weighted-byzantine", 261],
       ["quorum-write-10", 1818],
+      ["write-read-4", 37976],
+      ["write-read-4-crash", 81133],
+      ["write-read-4-byzantine", 41598],
+      ["write-4", 8373],
+      ["write-4-crash", 41865],
+      ["write-read-4-byzantine-attests", 216],
+      ["self-healing-4", 224],
+      ["self-healing-7", 42888],
+      ["self-healing-4-byzantine", 76],
+      ["malicious-writer-4", 946],
+      ["malicious-writer-4-detection", 999],
     ]);
   }, 60_000);
 

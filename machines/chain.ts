@@ -1,0 +1,171 @@
+/**
+ * The chain (Sui, the control layer) as far as one blob is concerned: the life of its `Blob`
+ * object, from registration to certification or invalidation, and the events subscribers see.
+ *
+ * - in: `RegisterBlob` and `CertifyBlob` from the writer, `InvalidateBlobId` from nodes;
+ * - out: `BlobRegistered`, `BlobCertified` and `InvalidBlobID` to the subscribers of each
+ *   (storage nodes: all events; the writer: its transactions' effects; readers: the
+ *   certification and the invalidation), numbered in chain order: subscribers may receive them in
+ *   any order and process them in this one.
+ *
+ * Follows paper §4 (the write's on-chain steps; the certificate is the point of availability) and
+ * `contracts/walrus/sources/system/system_state_inner.move` (`register_blob`, `certify_blob`) with
+ * `blob.move` (`derive_blob_id`, `certify_with_certified_msg`): registration re-derives the blob ID
+ * from the root hash and size; certification needs signatures of a quorum (`is_quorum`: 2f + 1 of
+ * n shards) of the current epoch's committee, for a registered blob not yet certified;
+ * invalidation (`invalidate_blob_id`, `verify_one_correct_node_in_epoch`) needs attestations of f + 1
+ * shards of the current epoch (`is_above_validity`: one of them is correct), whether the blob is
+ * certified or not. A certificate is the list of signers' names: BLS aggregation is not modelled,
+ * the authenticated channels of the model stand for the signatures. Storage resources and fees
+ * are not modelled.
+ */
+
+import { and, assign, enqueueActions, setup } from "xstate";
+import { isAboveValidity, isQuorum } from "../spec/params.js";
+import type {
+  ActorName,
+  BlobCertified,
+  BlobIdText,
+  BlobRegistered,
+  CertifyBlob,
+  ChainEvent,
+  InvalidBlobID,
+  InvalidateBlobId,
+  RegisterBlob,
+} from "../spec/messages.js";
+import { blobIdDerivesFromRootHash } from "./codec.js";
+import { CHAIN, type Committee, type Outgoing, memberOf, send, weightOf } from "./committee.js";
+
+/** Who receives which of the chain's events. */
+export interface Subscriber {
+  readonly name: ActorName;
+  readonly events: readonly ChainEvent["type"][];
+}
+
+export interface ChainInput {
+  readonly committee: Committee;
+  readonly subscribers: readonly Subscriber[];
+}
+
+export interface ChainContext extends ChainInput {
+  /** Sequence number of the next event. */
+  readonly seq: number;
+  readonly blobId: BlobIdText | null;
+  readonly size: number;
+  /** The certificate's signers, once certified. */
+  readonly signers: readonly ActorName[];
+  /** The attestations' signers, once invalidated. */
+  readonly invalidatedBy: readonly ActorName[];
+}
+
+type ChainMachineEvent = RegisterBlob | CertifyBlob | InvalidateBlobId;
+
+/** The event, numbered, to every subscriber: one message each. */
+function toSubscribers(
+  context: ChainContext,
+  event: Omit<BlobRegistered, "seq"> | Omit<BlobCertified, "seq"> | Omit<InvalidBlobID, "seq">,
+): Outgoing[] {
+  return context.subscribers
+    .filter((subscriber) => subscriber.events.includes(event.type))
+    .map((subscriber) => ({ to: subscriber.name, ...event, seq: context.seq }));
+}
+
+/**
+ * The chain machine. Without `invalidation` it has no `invalidate_blob_id`: a model of an honest
+ * writer's blob may leave it out, so that no state of the chain can still send after the
+ * certification, which is what lets partial-order reduction reorder the nodes' steps (encoding
+ * protection, that an honest writer's blob is never invalidated, is then checked by the models
+ * that keep it).
+ */
+export function createChainMachine({ invalidation = true }: { readonly invalidation?: boolean } = {}) {
+  const invalidate = invalidation
+    ? {
+        InvalidateBlobId: { guard: "invalidation" as const, target: "invalid", actions: "recordInvalidation" as const },
+      }
+    : {};
+  return setup({
+    types: {} as { context: ChainContext; input: ChainInput; events: ChainMachineEvent },
+    actions: {
+      send,
+      recordInvalidation: assign({
+        invalidatedBy: ({ event }) => (event.type === "InvalidateBlobId" ? [...new Set(event.signers)].sort() : []),
+      }),
+    },
+    guards: {
+      blobIdDerivesFromRootHash: ({ event }) =>
+        event.type === "RegisterBlob" && blobIdDerivesFromRootHash(event.blobId, event.size, event.rootHash),
+      certificateForThisBlob: ({ context, event }) => "signers" in event && event.blobId === context.blobId,
+      certificateOfCurrentEpoch: ({ context, event }) => "signers" in event && event.epoch === context.committee.epoch,
+      certificateIsQuorum: ({ context, event }) =>
+        event.type === "CertifyBlob" &&
+        event.signers.every((name) => memberOf(context.committee, name) !== undefined) &&
+        isQuorum(weightOf(context.committee, event.signers), context.committee.nShards),
+      attestationsAboveValidity: ({ context, event }) =>
+        event.type === "InvalidateBlobId" &&
+        event.signers.every((name) => memberOf(context.committee, name) !== undefined) &&
+        isAboveValidity(weightOf(context.committee, event.signers), context.committee.nShards),
+      invalidation: and(["certificateForThisBlob", "certificateOfCurrentEpoch", "attestationsAboveValidity"]),
+    },
+  }).createMachine({
+    id: CHAIN,
+    context: ({ input }) => ({ ...input, seq: 0, blobId: null, size: 0, signers: [], invalidatedBy: [] }),
+    initial: "noBlob",
+    states: {
+      noBlob: {
+        on: {
+          RegisterBlob: {
+            guard: "blobIdDerivesFromRootHash",
+            target: "registered",
+            actions: assign({ blobId: ({ event }) => event.blobId, size: ({ event }) => event.size }),
+          },
+        },
+      },
+      registered: {
+        entry: enqueueActions(({ context, enqueue }) => {
+          const event = {
+            type: "BlobRegistered",
+            epoch: context.committee.epoch,
+            blobId: context.blobId as BlobIdText,
+            size: context.size,
+          } as const;
+          for (const message of toSubscribers(context, event)) enqueue({ type: "send", params: message });
+          enqueue.assign({ seq: context.seq + 1 });
+        }),
+        on: {
+          CertifyBlob: {
+            guard: and(["certificateForThisBlob", "certificateOfCurrentEpoch", "certificateIsQuorum"]),
+            target: "certified",
+            actions: assign({ signers: ({ event }) => [...new Set(event.signers)].sort() }),
+          },
+          ...invalidate,
+        },
+      },
+      certified: {
+        entry: enqueueActions(({ context, enqueue }) => {
+          const event = {
+            type: "BlobCertified",
+            epoch: context.committee.epoch,
+            blobId: context.blobId as BlobIdText,
+          } as const;
+          for (const message of toSubscribers(context, event)) enqueue({ type: "send", params: message });
+          enqueue.assign({ seq: context.seq + 1 });
+        }),
+        on: { ...invalidate },
+      },
+      invalid: {
+        entry: enqueueActions(({ context, enqueue }) => {
+          const event = {
+            type: "InvalidBlobID",
+            epoch: context.committee.epoch,
+            blobId: context.blobId as BlobIdText,
+          } as const;
+          for (const message of toSubscribers(context, event)) enqueue({ type: "send", params: message });
+          enqueue.assign({ seq: context.seq + 1 });
+        }),
+      },
+    },
+  });
+}
+
+/** The chain with every entry point of this slice. */
+export const chainMachine = createChainMachine();

@@ -1,0 +1,188 @@
+/**
+ * A reader of one blob: it asks every node for the metadata and its slivers of one axis, takes the
+ * first metadata that verifies against the blob ID, keeps the slivers that verify against it until
+ * there are enough, decodes, checks consistency and returns the blob or ⊥.
+ *
+ * - in: `BlobCertified` from the chain (a reader that waits for the point of availability) and
+ *   `InvalidBlobID` (the read returns ⊥), `ReadResponse` from nodes;
+ * - out: `ReadRequest` to every node.
+ *
+ * Variants, where the paper and the implementation differ:
+ * - axis `primary` (the implementation: n − 2f primary slivers, `read_blob…::<Primary>` in
+ *   `crates/walrus-sdk/src/node_client.rs`) or `secondary` (the paper, §3: 2f + 1 = n − f
+ *   secondary slivers);
+ * - consistency `default` (rebuild the systematic primary slivers and compare their hashes,
+ *   walrus-core `ConsistencyCheckType::Default`) or `strict` (re-encode and compare the blob ID:
+ *   the paper's check).
+ *
+ * Follows paper §3 (read; Definition 1 asks read consistency and validity of it) and
+ * `node_client.rs` (`read_blob_internal`, `retrieve_metadata`, `request_slivers_and_decode`). The
+ * implementation asks for the metadata first and for the slivers next; here one request asks a
+ * node for both (a node holds the metadata whenever it holds a sliver), which halves the messages
+ * of a read and changes nothing a reader can observe: the metadata used is still the first that
+ * verifies, and a sliver counts only once it verifies against that metadata. A node that cannot
+ * answer yet answers later (it holds the request), which stands for the implementation's retries;
+ * a node that answers ⊥, or with data that does not verify, has answered. When every node has
+ * answered and there is still not enough, the read returns ⊥.
+ */
+
+import { and, assign, enqueueActions, not, setup } from "xstate";
+import type { Axis } from "../spec/codec/slivers.js";
+import {
+  type ActorName,
+  type BlobCertified,
+  type BlobIdText,
+  type BlobRegistered,
+  type InvalidBlobID,
+  type ReadResponse,
+  isMessage,
+} from "../spec/messages.js";
+import type { ByteRef } from "../spec/store.js";
+import { type ReadOutcome, metadataMatchesBlobId, readBlob } from "./codec.js";
+import { type Committee, memberOf, send, withName } from "./committee.js";
+
+export interface ReaderInput {
+  readonly name: ActorName;
+  readonly committee: Committee;
+  readonly blobId: BlobIdText;
+  /** Which slivers to decode from: `primary` (the implementation) or `secondary` (the paper). */
+  readonly axis: Axis;
+  /** `default` (the implementation) or `strict` (the paper). */
+  readonly consistency: "default" | "strict";
+  /** Start on `BlobCertified` (after the point of availability) or at once (racing the write). */
+  readonly start: "afterCertification" | "immediately";
+}
+
+export interface ReaderContext extends ReaderInput {
+  /** The first metadata that verified (`BlobMetadataWithId` bytes). */
+  readonly metadata: ByteRef | null;
+  /** Nodes that answered, sorted. */
+  readonly answered: readonly ActorName[];
+  /** Slivers of the reader's axis received so far (verified against the metadata when decoding), sorted. */
+  readonly slivers: readonly ByteRef[];
+  /** The blob read (its bytes), once it succeeded. */
+  readonly blob: ByteRef | null;
+  /** Why the read returned ⊥. */
+  readonly bottom: string | null;
+}
+
+/** Why a read returned ⊥ when the chain invalidated the blob ID. */
+export const INVALID_BLOB_ID = "the blob ID is invalid (InvalidBlobID)";
+
+type ReaderEvent = BlobRegistered | BlobCertified | InvalidBlobID | ReadResponse;
+
+const nShards = (context: ReaderContext) => context.committee.nShards;
+
+/** The metadata and slivers at hand once this response is taken in. */
+function withResponse(context: ReaderContext, event: ReaderEvent): { metadata: ByteRef | null; slivers: ByteRef[] } {
+  if (event.type !== "ReadResponse") return { metadata: context.metadata, slivers: [...context.slivers] };
+  const offered = event.metadata;
+  const metadata =
+    context.metadata ??
+    (offered !== null && metadataMatchesBlobId(offered, context.blobId, nShards(context)) ? offered : null);
+  const slivers = event.axis === context.axis && event.slivers !== null ? event.slivers : [];
+  return { metadata, slivers: [...new Set([...context.slivers, ...slivers])].sort() };
+}
+
+/** What decoding gives once this response is taken in (not enough until there is metadata). */
+function outcome(context: ReaderContext, event: ReaderEvent): ReadOutcome {
+  const { metadata, slivers } = withResponse(context, event);
+  if (metadata === null) return { kind: "notEnoughSlivers", have: 0, need: 1 };
+  return readBlob(metadata, context.blobId, nShards(context), context.axis, slivers, context.consistency);
+}
+
+/** The context with this response taken in. */
+function taken(context: ReaderContext, event: ReaderEvent) {
+  return {
+    ...withResponse(context, event),
+    answered: "node" in event ? withName(context.answered, event.node) : [...context.answered],
+  };
+}
+
+export const readerMachine = setup({
+  types: {} as { context: ReaderContext; input: ReaderInput; events: ReaderEvent },
+  actions: {
+    send,
+    takeResponse: assign(({ context, event }) => taken(context, event)),
+    returnBlob: assign(({ context, event }) => {
+      const result = outcome(context, event);
+      return { ...taken(context, event), blob: result.kind === "decoded" ? result.blob : null };
+    }),
+    returnBottom: assign(({ context, event }) => {
+      const result = outcome(context, event);
+      const { metadata } = withResponse(context, event);
+      return {
+        ...taken(context, event),
+        bottom:
+          result.kind === "inconsistent"
+            ? `inconsistent encoding: ${result.detail}`
+            : metadata === null
+              ? "no node served metadata that matches the blob ID"
+              : "not enough slivers that match the metadata",
+      };
+    }),
+    requestFromEveryNode: enqueueActions(({ context, enqueue }) => {
+      for (const member of context.committee.members) {
+        const request = { type: "ReadRequest", from: context.name, blobId: context.blobId, axis: context.axis };
+        enqueue({ type: "send", params: { to: member.name, ...request } });
+      }
+    }),
+  },
+  guards: {
+    startsImmediately: ({ context }) => context.start === "immediately",
+    finished: ({ context }) => context.blob !== null || context.bottom !== null,
+    /** A well-formed message about this blob. */
+    forThisBlob: ({ context, event }) => isMessage(event, event.type) && event.blobId === context.blobId,
+    /** A first answer from a committee member (a repeated or foreign one changes nothing). */
+    newAnswer: ({ context, event }) =>
+      "node" in event &&
+      memberOf(context.committee, event.node) !== undefined &&
+      !context.answered.includes(event.node),
+    enoughSlivers: ({ context, event }) => outcome(context, event).kind !== "notEnoughSlivers",
+    decodesConsistently: ({ context, event }) => outcome(context, event).kind === "decoded",
+    /** With this answer, every node has answered. */
+    everyNodeAnswered: ({ context, event }) =>
+      "node" in event && withName(context.answered, event.node).length === context.committee.members.length,
+  },
+}).createMachine({
+  id: "reader",
+  context: ({ input }) => ({ ...input, metadata: null, answered: [], slivers: [], blob: null, bottom: null }),
+  initial: "starting",
+  // Clients turn an invalid blob ID into "does not exist": ⊥, whatever the read had gathered.
+  on: {
+    InvalidBlobID: {
+      guard: and(["forThisBlob", not("finished")]),
+      target: ".failed",
+      actions: assign({ bottom: INVALID_BLOB_ID }),
+    },
+  },
+  states: {
+    starting: {
+      always: [{ guard: "startsImmediately", target: "reading" }, { target: "waitingForCertification" }],
+    },
+    waitingForCertification: {
+      on: { BlobCertified: { guard: "forThisBlob", target: "reading" } },
+    },
+    reading: {
+      entry: "requestFromEveryNode",
+      on: {
+        ReadResponse: [
+          {
+            guard: and(["forThisBlob", "newAnswer", "enoughSlivers", "decodesConsistently"]),
+            target: "succeeded",
+            actions: "returnBlob",
+          },
+          {
+            guard: and(["forThisBlob", "newAnswer", "enoughSlivers", not("decodesConsistently")]),
+            target: "failed",
+            actions: "returnBottom",
+          },
+          { guard: and(["forThisBlob", "newAnswer", "everyNodeAnswered"]), target: "failed", actions: "returnBottom" },
+          { guard: and(["forThisBlob", "newAnswer"]), actions: "takeResponse" },
+        ],
+      },
+    },
+    succeeded: { type: "final" },
+    failed: { type: "final" },
+  },
+});

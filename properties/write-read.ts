@@ -1,0 +1,281 @@
+/**
+ * The guarantees of one blob's write and reads, as properties of the models of
+ * models/write-read.ts. Each names its claim and its source; each is paired with a `sometimes`
+ * witness, so that a property that holds only because nothing happens is reported as vacuous.
+ *
+ * An honest writer:
+ *
+ * | property                                        | kind       | source                                               | witness |
+ * | ----------------------------------------------- | ---------- | ---------------------------------------------------- | ------- |
+ * | read consistency                                | always     | paper Definition 1.2 (§3.1)                          | every reader returns the blob |
+ * | validity                                        | always     | paper Definition 1.3 (§3.1)                          | every reader returns the blob |
+ * | availability after the point of availability    | eventually | docs `operations.mdx`: read completion and correct blob retrieval after the PoA | every reader returns the blob |
+ * | correct storage guarantee                       | eventually | docs `operations.mdx`                                | the blob is certified |
+ * | the certificate is a quorum of the epoch        | always     | `system_state_inner.move::certify_blob` (`is_quorum`) | the blob is certified |
+ * | the chain never invalidates the blob            | always     | `invalidate_blob_id` needs f + 1 shards, one of them correct | the blob is certified |
+ * | write completeness                              | eventually | paper Definition 1.1 (§3.1)                          | a node stores slivers it recovered |
+ * | encoding protection                             | always     | docs `operations.mdx`: no inconsistency proof exists for a correctly encoded blob | a node stores slivers it recovered |
+ * | stored at the point of availability             | always     | paper §4: of the 2f + 1 signers, f + 1 are honest and hold their slivers | the blob is certified |
+ *
+ * A malicious writer (an inconsistent encoding): read consistency — readers that return, return
+ * the same: the same bytes or both ⊥ (Definition 1.2 holds "even if the writer is Byzantine") —,
+ * read completion (every read returns, docs `operations.mdx`), and inconsistency detection (a
+ * correct node that cannot recover its sliver proves it, and the blob ID is invalidated on chain,
+ * docs `operations.mdx` and `inconsistency.rs`); witnesses: every reader returns ⊥, one by its
+ * own consistency check, one because the blob ID is invalid.
+ *
+ * The read and chain properties read only the readers and the chain, so every node's steps are
+ * invisible to them and partial-order reduction can reorder the nodes' deliveries; the node
+ * properties (write completeness, encoding protection, what is stored) read every node.
+ */
+
+import type { SystemProperty, SystemView } from "../checker/actors.js";
+import type { ByteRef } from "../spec/store.js";
+import type { Committee } from "../machines/committee.js";
+import { INVALID_BLOB_ID } from "../machines/reader.js";
+import { isQuorum, maxFaulty } from "../spec/params.js";
+
+/** Where the actors of a write-read model are, and what was written. */
+export interface WriteReadLayout {
+  readonly chain: string;
+  readonly writer: string;
+  readonly readers: readonly string[];
+  readonly nodes: readonly string[];
+  /** Actor name → index in the view. */
+  readonly index: (name: string) => number;
+  readonly committee: Committee;
+  /** The blob the writer wrote (its bytes in the store). */
+  readonly blob: ByteRef;
+  /** Whether the writer encoded it consistently. */
+  readonly honestWriter: boolean;
+  /** Whether the chain can invalidate the blob ID. */
+  readonly invalidation: boolean;
+}
+
+/** Which groups of properties a model checks. */
+export interface WriteReadPropertyOptions {
+  /** Write completeness, encoding protection and what the nodes store (they read every node). */
+  readonly nodes?: boolean;
+}
+
+const snapshot = (view: SystemView, layout: WriteReadLayout, name: string) => view.actors[layout.index(name)];
+const chainIn = (view: SystemView, layout: WriteReadLayout, state: "certified" | "invalid") =>
+  snapshot(view, layout, layout.chain).value === state;
+/** What a reader returned: the blob's bytes, ⊥ (null), or nothing yet (undefined). */
+function returned(view: SystemView, layout: WriteReadLayout, reader: string): ByteRef | null | undefined {
+  const { value, context } = snapshot(view, layout, reader);
+  return value === "succeeded" ? (context.blob as ByteRef) : value === "failed" ? null : undefined;
+}
+
+/** The storage node's context as the node properties read it. */
+interface NodeView {
+  primary: (ByteRef | null)[];
+  secondary: (ByteRef | null)[];
+  uploader: string | null;
+  inconsistency: unknown;
+  attested: boolean;
+}
+
+const correctNode = (view: SystemView, layout: WriteReadLayout, name: string): NodeView | undefined =>
+  view.status[layout.index(name)] === "correct" ? (snapshot(view, layout, name).context as NodeView) : undefined;
+
+/** A correct node that stores verified slivers of all its shards. */
+function storesItsSlivers(view: SystemView, layout: WriteReadLayout, name: string): boolean {
+  const node = correctNode(view, layout, name);
+  return node !== undefined && [...node.primary, ...node.secondary].every((ref) => ref !== null);
+}
+
+const shardsOf = (layout: WriteReadLayout, name: string) =>
+  layout.committee.members.find((member) => member.name === name)?.shards.length ?? 0;
+
+/** What the readers must do when the writer is honest: return the blob written. */
+function honestReads(layout: WriteReadLayout): SystemProperty[] {
+  const { readers } = layout;
+  if (readers.length === 0) return [];
+  const allRead = (view: SystemView) => readers.every((reader) => returned(view, layout, reader) === layout.blob);
+  return [
+    {
+      kind: "always",
+      name: "read consistency (Definition 1.2): a read that returns a blob returns the blob written",
+      reads: [...readers],
+      holds: (view) =>
+        readers.every((reader) => {
+          const result = returned(view, layout, reader);
+          return result === undefined || result === null || result === layout.blob;
+        }),
+    },
+    {
+      kind: "always",
+      name: "validity (Definition 1.3): a read of a blob an honest writer wrote never returns ⊥",
+      reads: [...readers],
+      holds: (view) => readers.every((reader) => returned(view, layout, reader) !== null),
+    },
+    {
+      kind: "eventually",
+      name: "availability after the point of availability: every read returns the blob written",
+      reads: [...readers],
+      holds: allRead,
+    },
+    { kind: "sometimes", name: "witness: every reader returns the blob written", reads: [...readers], holds: allRead },
+  ];
+}
+
+/** What the readers and the nodes must do whatever the writer: agree, finish, and expose an inconsistent encoding. */
+function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
+  const { readers } = layout;
+  const finished = (view: SystemView) => readers.every((reader) => returned(view, layout, reader) !== undefined);
+  const bottomBecause = (view: SystemView, invalid: boolean) =>
+    readers.some(
+      (reader) =>
+        returned(view, layout, reader) === null &&
+        (snapshot(view, layout, reader).context.bottom === INVALID_BLOB_ID) === invalid,
+    );
+  return [
+    {
+      kind: "always",
+      name: "read consistency (Definition 1.2) with a Byzantine writer: readers that return, return the same",
+      reads: [...readers],
+      holds: (view) => {
+        const results = readers.map((reader) => returned(view, layout, reader)).filter((r) => r !== undefined);
+        return results.every((result) => result === results[0]);
+      },
+    },
+    {
+      kind: "eventually",
+      name: "read completion: every read returns, a blob or ⊥",
+      reads: [...readers],
+      holds: finished,
+    },
+    {
+      kind: "sometimes",
+      name: "witness: every reader returns ⊥",
+      reads: [...readers],
+      holds: (view) => readers.every((reader) => returned(view, layout, reader) === null),
+    },
+    {
+      kind: "sometimes",
+      name: "witness: a reader returns ⊥ from what nodes serve, before the invalidation reaches it",
+      reads: [...readers],
+      holds: (view) => bottomBecause(view, false),
+    },
+    {
+      kind: "sometimes",
+      name: "witness: a reader returns ⊥ because the blob ID is invalid",
+      reads: [...readers],
+      holds: (view) => bottomBecause(view, true),
+    },
+  ];
+}
+
+/** What happens to an inconsistent encoding on chain: it is proven and invalidated. */
+function invalidation(layout: WriteReadLayout): SystemProperty[] {
+  const invalidated = (view: SystemView) => chainIn(view, layout, "invalid");
+  return [
+    {
+      kind: "eventually",
+      name: "inconsistency detection: a correct node that cannot recover proves it, and the chain invalidates the blob ID",
+      reads: [layout.chain],
+      holds: invalidated,
+    },
+    {
+      kind: "sometimes",
+      name: "witness: the chain invalidates the blob ID",
+      reads: [layout.chain],
+      holds: invalidated,
+    },
+  ];
+}
+
+/** What correct nodes hold: write completeness, encoding protection, storage at the point of availability. */
+function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
+  const { chain, nodes } = layout;
+  const f = maxFaulty(layout.committee.nShards);
+  const storedShards = (view: SystemView) =>
+    nodes.reduce((sum, name) => sum + (storesItsSlivers(view, layout, name) ? shardsOf(layout, name) : 0), 0);
+  const allCorrectStore = (view: SystemView) =>
+    nodes.every((name) => correctNode(view, layout, name) === undefined || storesItsSlivers(view, layout, name));
+  return [
+    {
+      kind: "eventually",
+      name: "write completeness (Definition 1.1): every correct node stores the slivers of all its shards",
+      reads: [...nodes],
+      holds: allCorrectStore,
+    },
+    {
+      kind: "always",
+      name: "encoding protection: no correct node finds or attests an inconsistency proof for a correctly encoded blob",
+      reads: [...nodes],
+      holds: (view) =>
+        nodes.every((name) => {
+          const node = correctNode(view, layout, name);
+          return node === undefined || (node.inconsistency === null && !node.attested);
+        }),
+    },
+    {
+      kind: "sometimes",
+      name: "witness: a correct node stores slivers it recovered (never uploaded to it)",
+      reads: [...nodes],
+      holds: (view) =>
+        nodes.some(
+          (name) => storesItsSlivers(view, layout, name) && correctNode(view, layout, name)?.uploader === null,
+        ),
+    },
+    {
+      kind: "always",
+      name: "at the point of availability correct nodes holding f+1 shards store their slivers (§4)",
+      reads: [chain, ...nodes],
+      holds: (view) => !chainIn(view, layout, "certified") || storedShards(view) >= f + 1,
+    },
+  ];
+}
+
+/** The properties of a write-read model. */
+export function writeReadProperties(layout: WriteReadLayout, options: WriteReadPropertyOptions = {}): SystemProperty[] {
+  const { chain } = layout;
+  const n = layout.committee.nShards;
+  const certifiedWithQuorum: SystemProperty = {
+    kind: "always",
+    name: "the chain certifies only with confirmations from a quorum (2f+1 shards) of the epoch",
+    reads: [chain],
+    holds: (view) => {
+      if (!chainIn(view, layout, "certified")) return true;
+      const signers = snapshot(view, layout, chain).context.signers as string[];
+      return isQuorum(
+        signers.reduce((sum, name) => sum + shardsOf(layout, name), 0),
+        n,
+      );
+    },
+  };
+  // With readers, a malicious writer's model reads only them: until it invalidates the blob, the
+  // chain may still send to every node, so reading it would leave reduction nothing to reorder.
+  if (!layout.honestWriter) {
+    return layout.readers.length > 0 ? maliciousReads(layout) : [...invalidation(layout), certifiedWithQuorum];
+  }
+  return [
+    ...honestReads(layout),
+    {
+      kind: "eventually",
+      name: "correct storage guarantee: an honest writer's blob reaches its point of availability",
+      reads: [chain],
+      holds: (view) => chainIn(view, layout, "certified"),
+    },
+    certifiedWithQuorum,
+    ...(layout.invalidation
+      ? [
+          {
+            kind: "always" as const,
+            name: "the chain never invalidates a correctly encoded blob (f+1 attestations include a correct node)",
+            reads: [chain],
+            holds: (view: SystemView) => !chainIn(view, layout, "invalid"),
+          },
+        ]
+      : []),
+    {
+      kind: "sometimes",
+      name: "witness: the blob is certified (the point of availability)",
+      reads: [chain],
+      holds: (view) => chainIn(view, layout, "certified"),
+    },
+    ...(options.nodes ? nodeProperties(layout) : []),
+  ];
+}

@@ -1,0 +1,497 @@
+/**
+ * The Walrus machines one transition at a time, with xstate's own `initialTransition()` and
+ * `transition()`: what each role sends, which guards let a message through, and that malformed or
+ * invalid input changes nothing rather than crashing.
+ */
+
+import { type AnyStateMachine, initialTransition, transition } from "xstate";
+import { describe, expect, it } from "vitest";
+import {
+  RecoverySymbolSource,
+  blobIdToString,
+  encodeBlob,
+  encodeInconsistencyProof,
+  encodeInconsistently,
+  encodingParams,
+  encodeMetadataWithId,
+  putBytes,
+  sliverIndexOf,
+} from "../spec/index.js";
+import { chainMachine, createChainMachine } from "../machines/chain.js";
+import { pairOfShard, putSliver, recoverySymbolsFor } from "../machines/codec.js";
+import type { Committee } from "../machines/committee.js";
+import { INVALID_BLOB_ID, readerMachine } from "../machines/reader.js";
+import { storageNodeMachine } from "../machines/storage-node.js";
+import { writerMachine } from "../machines/writer.js";
+
+const n = 4;
+const blob = new TextEncoder().encode("Walrus: one blob, written once, read back");
+const encoded = encodeBlob(blob, n);
+const blobId = blobIdToString(encoded.blobId);
+const metadata = putBytes(encodeMetadataWithId({ blobId: encoded.blobId, metadata: encoded.metadata }));
+const primary = encoded.primarySlivers.map(putSliver);
+const secondary = encoded.secondarySlivers.map(putSliver);
+const committee: Committee = {
+  epoch: 1,
+  nShards: n,
+  members: [0, 1, 2, 3].map((shard) => ({ name: `N${shard}`, shards: [shard] })),
+};
+const pairOf = (node: number) => pairOfShard(blobId, node, n);
+const primaryOf = (node: number) => primary[sliverIndexOf("primary", pairOf(node), n)];
+const secondaryOf = (node: number) => secondary[sliverIndexOf("secondary", pairOf(node), n)];
+const upload = (node: number, overrides: Record<string, unknown> = {}) => ({
+  type: "StoreSliverPairs",
+  from: "writer",
+  blobId,
+  metadata,
+  pairs: [{ pair: pairOf(node), primary: primaryOf(node), secondary: secondaryOf(node) }],
+  ...overrides,
+});
+const registered = { type: "BlobRegistered", seq: 0, epoch: 1, blobId, size: blob.length };
+const certified = { type: "BlobCertified", seq: 1, epoch: 1, blobId };
+
+/** A machine driven step by step: the snapshot, and the messages the last step sent. */
+function drive(machine: AnyStateMachine, input: unknown) {
+  let [snapshot, actions] = initialTransition(machine, input);
+  const sends = () =>
+    (actions as readonly { type: string; params?: unknown }[])
+      .filter((a) => a.type === "send")
+      .map((a) => a.params as Record<string, unknown>);
+  return {
+    get snapshot() {
+      return snapshot;
+    },
+    sent: sends(),
+    step(event: Record<string, unknown>) {
+      [snapshot, actions] = transition(machine, snapshot, event as never);
+      this.sent = sends();
+      return this;
+    },
+  };
+}
+
+describe("chain", () => {
+  const subscribers = [
+    { name: "writer", events: ["BlobRegistered", "BlobCertified"] },
+    ...committee.members.map((m) => ({ name: m.name, events: ["BlobRegistered", "BlobCertified", "InvalidBlobID"] })),
+    { name: "reader", events: ["BlobCertified"] },
+  ];
+  const rootHash = Buffer.from(encoded.rootHash).toString("hex");
+
+  it("register_blob re-derives the blob ID: a wrong root hash is refused, the right one emits BlobRegistered", () => {
+    const chain = drive(chainMachine, { committee, subscribers });
+    chain.step({ type: "RegisterBlob", blobId, size: blob.length, rootHash: "00".repeat(32) });
+    expect([chain.snapshot.value, chain.sent]).toEqual(["noBlob", []]);
+    chain.step({ type: "RegisterBlob", blobId, size: blob.length, rootHash });
+    expect(chain.snapshot.value).toBe("registered");
+    expect(chain.sent.map((m) => [m.to, m.type, m.seq])).toEqual(
+      ["writer", "N0", "N1", "N2", "N3"].map((to) => [to, "BlobRegistered", 0]),
+    );
+  });
+
+  it("certify_blob needs 2f + 1 shards of the current epoch's committee; BlobCertified reaches everyone", () => {
+    const chain = drive(chainMachine, { committee, subscribers });
+    chain.step({ type: "RegisterBlob", blobId, size: blob.length, rootHash });
+    for (const refused of [
+      { signers: ["N0", "N1"], epoch: 1 },
+      { signers: ["N0", "N1", "N1"], epoch: 1 },
+      { signers: ["N0", "N1", "N9"], epoch: 1 },
+      { signers: ["N0", "N1", "N2"], epoch: 2 },
+    ]) {
+      chain.step({ type: "CertifyBlob", blobId, ...refused });
+      expect([chain.snapshot.value, chain.sent]).toEqual(["registered", []]);
+    }
+    chain.step({ type: "CertifyBlob", blobId, epoch: 1, signers: ["N2", "N0", "N1"] });
+    expect(chain.snapshot.value).toBe("certified");
+    expect(chain.snapshot.context.signers).toEqual(["N0", "N1", "N2"]);
+    expect(chain.sent.map((m) => [m.to, m.type, m.seq])).toEqual(
+      ["writer", "N0", "N1", "N2", "N3", "reader"].map((to) => [to, "BlobCertified", 1]),
+    );
+  });
+});
+
+describe("chain: invalidate_blob_id", () => {
+  const subscribers = [
+    ...committee.members.map((m) => ({ name: m.name, events: ["BlobRegistered", "BlobCertified", "InvalidBlobID"] })),
+    { name: "reader", events: ["BlobCertified", "InvalidBlobID"] },
+  ];
+  const rootHash = Buffer.from(encoded.rootHash).toString("hex");
+
+  it("needs attestations of f + 1 shards of the current epoch, certified or not; InvalidBlobID follows the certification in chain order", () => {
+    const chain = drive(chainMachine, { committee, subscribers });
+    chain.step({ type: "RegisterBlob", blobId, size: blob.length, rootHash });
+    chain.step({ type: "CertifyBlob", blobId, epoch: 1, signers: ["N0", "N1", "N2"] });
+    for (const refused of [
+      { signers: ["N3"], epoch: 1 },
+      { signers: ["N3", "N3"], epoch: 1 },
+      { signers: ["N3", "N9"], epoch: 1 },
+      { signers: ["N2", "N3"], epoch: 2 },
+    ]) {
+      chain.step({ type: "InvalidateBlobId", blobId, ...refused });
+      expect([chain.snapshot.value, chain.sent]).toEqual(["certified", []]);
+    }
+    chain.step({ type: "InvalidateBlobId", blobId, epoch: 1, signers: ["N3", "N2"] });
+    expect([chain.snapshot.value, chain.snapshot.context.invalidatedBy]).toEqual(["invalid", ["N2", "N3"]]);
+    expect(chain.sent.map((m) => [m.to, m.type, m.seq])).toEqual(
+      ["N0", "N1", "N2", "N3", "reader"].map((to) => [to, "InvalidBlobID", 2]),
+    );
+  });
+
+  it("a chain without the entry point ignores it", () => {
+    const chain = drive(createChainMachine({ invalidation: false }), { committee, subscribers });
+    chain.step({ type: "RegisterBlob", blobId, size: blob.length, rootHash });
+    chain.step({ type: "InvalidateBlobId", blobId, epoch: 1, signers: ["N2", "N3"] });
+    expect([chain.snapshot.value, chain.sent]).toEqual(["registered", []]);
+  });
+});
+
+describe("writer", () => {
+  const input = {
+    name: "writer",
+    committee,
+    blobId,
+    size: blob.length,
+    rootHash: Buffer.from(encoded.rootHash).toString("hex"),
+    metadata,
+    primary,
+    secondary,
+  };
+  const confirmation = (node: number, overrides: Record<string, unknown> = {}) => ({
+    type: "StorageConfirmation",
+    node: `N${node}`,
+    epoch: 1,
+    blobId,
+    shards: [node],
+    ...overrides,
+  });
+
+  it("registers, uploads each node's pair once, certifies with a quorum of valid confirmations", () => {
+    const writer = drive(writerMachine, input);
+    expect(writer.snapshot.value).toBe("registering");
+    expect(writer.sent).toEqual([
+      { to: "chain", type: "RegisterBlob", blobId, size: blob.length, rootHash: input.rootHash },
+    ]);
+    writer.step(registered);
+    expect(writer.snapshot.value).toEqual({ uploading: "collectingConfirmations" });
+    writer.step({ type: "Upload", node: "N2" });
+    expect(writer.sent).toEqual([{ to: "N2", ...upload(2) }]);
+    writer.step({ type: "Upload", node: "N2" });
+    expect(writer.sent).toEqual([]);
+    // Confirmations that are not valid count for nothing.
+    for (const invalid of [confirmation(0, { shards: [1] }), confirmation(0, { epoch: 2 }), confirmation(9)]) {
+      writer.step(invalid);
+      expect(writer.snapshot.context.confirmations).toEqual([]);
+    }
+    writer.step(confirmation(2)).step(confirmation(0)).step(confirmation(2));
+    expect([writer.snapshot.value, writer.snapshot.context.confirmations]).toEqual([
+      { uploading: "collectingConfirmations" },
+      ["N0", "N2"],
+    ]);
+    writer.step(confirmation(1));
+    expect(writer.snapshot.value).toEqual({ uploading: "certifying" });
+    expect(writer.sent).toEqual([{ to: "chain", type: "CertifyBlob", blobId, epoch: 1, signers: ["N0", "N1", "N2"] }]);
+    // Uploads may still go out until the certificate is on chain, and not after.
+    writer.step({ type: "Upload", node: "N3" });
+    expect(writer.sent.map((m) => m.to)).toEqual(["N3"]);
+    writer.step(certified).step({ type: "Upload", node: "N1" });
+    expect([writer.snapshot.value, writer.sent]).toEqual(["certified", []]);
+  });
+});
+
+describe("storage node", () => {
+  const node = (index: number) => drive(storageNodeMachine, { name: `N${index}`, committee, blobId });
+
+  it("processes chain events in chain order: an early BlobCertified waits for BlobRegistered", () => {
+    const n1 = node(1);
+    n1.step(certified);
+    expect(n1.snapshot.value).toEqual({ chain: "awaitingRegistration", storage: "awaitingSlivers" });
+    expect(n1.snapshot.context.early).toEqual([certified]);
+    n1.step(registered);
+    expect(n1.snapshot.context.nextSeq).toBe(2);
+    expect(n1.snapshot.context.early).toEqual([]);
+    // Certified without slivers: it recovers, asking every other node for both axes' symbols.
+    expect(n1.snapshot.value).toEqual({ chain: "certified", storage: { recovering: "awaitingMetadata" } });
+    expect(n1.sent).toEqual(
+      ["N0", "N2", "N3"].map((to) => ({
+        to,
+        type: "RecoverySymbolRequest",
+        from: "N1",
+        blobId,
+        primary: [sliverIndexOf("primary", pairOf(1), n)],
+        secondary: [sliverIndexOf("secondary", pairOf(1), n)],
+      })),
+    );
+  });
+
+  it("holds an upload that comes before the registration, stores it after, and confirms", () => {
+    const n1 = node(1);
+    n1.step(upload(1));
+    expect(n1.snapshot.context.pendingUpload).toEqual(upload(1));
+    expect(n1.snapshot.context.primary).toEqual([null]);
+    n1.step(registered);
+    expect(n1.snapshot.value).toEqual({ chain: "registered", storage: "stored" });
+    expect([n1.snapshot.context.primary, n1.snapshot.context.secondary]).toEqual([[primaryOf(1)], [secondaryOf(1)]]);
+    expect(n1.sent).toEqual([{ to: "writer", type: "StorageConfirmation", node: "N1", epoch: 1, blobId, shards: [1] }]);
+  });
+
+  it("stores only slivers that match the metadata, and only metadata that matches the blob ID", () => {
+    const n1 = node(1).step(registered);
+    const wrongPair = { pair: pairOf(1), primary: primaryOf(2), secondary: secondaryOf(1) };
+    n1.step(upload(1, { pairs: [wrongPair] }));
+    expect([n1.snapshot.context.primary, n1.snapshot.context.secondary]).toEqual([[null], [secondaryOf(1)]]);
+    expect(n1.sent).toEqual([]);
+    const other = encodeBlob(new TextEncoder().encode("another blob"), n);
+    const otherMetadata = putBytes(encodeMetadataWithId({ blobId: other.blobId, metadata: other.metadata }));
+    const before = n1.snapshot;
+    n1.step(upload(1, { metadata: otherMetadata }));
+    expect(n1.snapshot.context).toEqual(before.context);
+    n1.step(upload(1));
+    expect(n1.snapshot.value).toEqual({ chain: "registered", storage: "stored" });
+  });
+
+  it("holds a read request until it stores the slivers, then answers with the metadata and its primary sliver", () => {
+    const n0 = node(0).step(registered);
+    n0.step({ type: "ReadRequest", from: "reader", blobId, axis: "primary" });
+    expect([n0.sent, n0.snapshot.context.held.length]).toEqual([[], 1]);
+    n0.step(upload(0));
+    expect(n0.sent).toContainEqual({
+      to: "reader",
+      node: "N0",
+      blobId,
+      type: "ReadResponse",
+      axis: "primary",
+      metadata,
+      slivers: [primaryOf(0)],
+    });
+    expect(n0.snapshot.context.held).toEqual([]);
+  });
+
+  it("recovers: the secondary sliver from n − 2f symbols, then the primary from n − f (its own one of them)", () => {
+    const n1 = node(1).step(registered).step(certified);
+    const response = (from: number) => ({
+      type: "RecoverySymbolResponse",
+      node: `N${from}`,
+      blobId,
+      metadata,
+      symbols: [
+        ...recoverySymbolsFor(metadata, blobId, n, [primaryOf(from)], "secondary", [
+          sliverIndexOf("secondary", pairOf(1), n),
+        ]),
+        ...recoverySymbolsFor(metadata, blobId, n, [secondaryOf(from)], "primary", [
+          sliverIndexOf("primary", pairOf(1), n),
+        ]),
+      ],
+    });
+    n1.step(response(0));
+    expect(n1.snapshot.value).toEqual({ chain: "certified", storage: { recovering: "recoveringSecondary" } });
+    // A symbol whose proof fails counts for nothing: still one valid symbol per axis.
+    const corrupt = recoverySymbolsFor(metadata, blobId, n, [primaryOf(0)], "secondary", [0]);
+    n1.step({ ...response(3), symbols: corrupt });
+    expect(n1.snapshot.value).toEqual({ chain: "certified", storage: { recovering: "recoveringSecondary" } });
+    n1.step(response(2));
+    expect(n1.snapshot.value).toEqual({ chain: "certified", storage: "stored" });
+    expect([n1.snapshot.context.primary, n1.snapshot.context.secondary]).toEqual([[primaryOf(1)], [secondaryOf(1)]]);
+    // No confirmation after the certification.
+    expect(n1.sent).toEqual([]);
+  });
+
+  it("answers each axis of a recovery request once it holds the slivers of the other axis", () => {
+    const n2 = node(2).step(registered);
+    n2.step({ type: "RecoverySymbolRequest", from: "N1", blobId, primary: [1], secondary: [2] });
+    expect(n2.sent).toEqual([]);
+    n2.step(upload(2));
+    const answer = n2.sent.find((m) => m.type === "RecoverySymbolResponse");
+    expect(answer).toMatchObject({ to: "N1", node: "N2", blobId, metadata });
+    expect((answer?.symbols as string[]).length).toBe(2);
+    // A request for another blob is answered ⊥ at once.
+    n2.step({ type: "RecoverySymbolRequest", from: "N1", blobId: "A".repeat(43), primary: [1], secondary: [] });
+    expect(n2.sent).toEqual([
+      { to: "N1", node: "N2", blobId: "A".repeat(43), type: "RecoverySymbolResponse", metadata: null, symbols: null },
+    ]);
+  });
+
+  it("malformed messages change nothing and throw nothing", () => {
+    const n1 = node(1).step(registered);
+    const before = n1.snapshot;
+    for (const bad of [
+      { type: "ReadRequest", from: "reader", blobId, axis: "diagonal" },
+      { type: "BlobCertified", seq: "1", epoch: 1, blobId },
+      { type: "StoreSliverPairs", from: "writer", blobId, metadata: "not a ref", pairs: [] },
+      { type: "RecoverySymbolResponse", node: "N0", blobId, metadata: null, symbols: 7 },
+    ]) {
+      n1.step(bad);
+      expect(n1.snapshot.value).toEqual(before.value);
+      expect(n1.snapshot.context).toEqual(before.context);
+      expect(n1.sent).toEqual([]);
+    }
+  });
+});
+
+describe("storage node: a malicious writer's blob", () => {
+  // Primary sliver 3 altered and committed to: N0 holds it (pair layout of this blob ID).
+  const bad = encodeInconsistently(blob, n, { primary: [3] });
+  const badId = blobIdToString(bad.blobId);
+  const badMetadata = putBytes(encodeMetadataWithId({ blobId: bad.blobId, metadata: bad.metadata }));
+  const badPrimary = bad.primarySlivers.map(putSliver);
+  const badSecondary = bad.secondarySlivers.map(putSliver);
+  const pair = (node: number) => pairOfShard(badId, node, n);
+  const sliversOf = (node: number) => ({
+    primary: badPrimary[sliverIndexOf("primary", pair(node), n)],
+    secondary: badSecondary[sliverIndexOf("secondary", pair(node), n)],
+  });
+  const events = [
+    { type: "BlobRegistered", seq: 0, epoch: 1, blobId: badId, size: blob.length },
+    { type: "BlobCertified", seq: 1, epoch: 1, blobId: badId },
+  ];
+  const node = (index: number) => {
+    const driven = drive(storageNodeMachine, { name: `N${index}`, committee, blobId: badId });
+    for (const event of events) driven.step(event);
+    return driven;
+  };
+  const stored = (index: number) =>
+    node(index).step({
+      type: "StoreSliverPairs",
+      from: "writer",
+      blobId: badId,
+      metadata: badMetadata,
+      pairs: [{ pair: pair(index), ...sliversOf(index) }],
+    });
+  const response = (from: number, to: number) => ({
+    type: "RecoverySymbolResponse",
+    node: `N${from}`,
+    blobId: badId,
+    metadata: badMetadata,
+    symbols: [
+      ...recoverySymbolsFor(badMetadata, badId, n, [sliversOf(from).primary], "secondary", [
+        sliverIndexOf("secondary", pair(to), n),
+      ]),
+      ...recoverySymbolsFor(badMetadata, badId, n, [sliversOf(from).secondary], "primary", [
+        sliverIndexOf("primary", pair(to), n),
+      ]),
+    ],
+  });
+
+  it("recovering the altered sliver proves the inconsistency; peers verify it and attest; f + 1 shards go to the chain", () => {
+    expect(sliverIndexOf("primary", pair(0), n)).toBe(3);
+    const n0 = node(0).step(response(1, 0)).step(response(2, 0));
+    expect(n0.snapshot.value).toEqual({ chain: "certified", storage: "inconsistencyDetected" });
+    const shared = n0.sent.filter((m) => m.type === "VerifyInconsistencyProof");
+    expect(shared.map((m) => m.to)).toEqual(["N1", "N2", "N3"]);
+    const { to: _, ...proof } = shared[0];
+    const n1 = stored(1).step(proof);
+    expect(n1.sent).toEqual([{ to: "N0", type: "InvalidBlobAttestation", node: "N1", epoch: 1, blobId: badId }]);
+    expect(n1.snapshot.context.attested).toBe(true);
+    const { to: __, ...attestation } = n1.sent[0];
+    n0.step(attestation);
+    expect(n0.sent).toEqual([
+      { to: "chain", type: "InvalidateBlobId", blobId: badId, epoch: 1, signers: ["N0", "N1"] },
+    ]);
+    // The implementation's node waits for n − f shards: N0 and N1 are two of four.
+    const waiting = drive(storageNodeMachine, {
+      name: "N0",
+      committee,
+      blobId: badId,
+      invalidationAttestations: "quorum",
+    });
+    for (const event of [...events, response(1, 0), response(2, 0), attestation]) waiting.step(event);
+    expect(waiting.sent).toEqual([]);
+    waiting.step({ type: "InvalidBlobAttestation", node: "N2", epoch: 1, blobId: badId });
+    expect(waiting.sent.map((m) => [m.type, m.signers])).toEqual([["InvalidateBlobId", ["N0", "N1", "N2"]]]);
+    // Once submitted, another attestation changes nothing.
+    const before = n0.snapshot;
+    n0.step({ type: "InvalidBlobAttestation", node: "N2", epoch: 1, blobId: badId });
+    expect(n0.snapshot.context).toEqual(before.context);
+  });
+
+  it("a proof made of real symbols for a sliver that matches its commitment does not verify: no attestation", () => {
+    // Secondary sliver 2 decodes from column 2 of the primary slivers, which the alteration of
+    // primary sliver 3 (its first symbol) leaves alone.
+    const symbols = bad.primarySlivers
+      .slice(0, 2)
+      .map((source) => new RecoverySymbolSource(encodingParams(n), source).symbolFor(2));
+    const forged = putBytes(encodeInconsistencyProof({ axis: "secondary", targetIndex: 2, symbols }));
+    const verify = { type: "VerifyInconsistencyProof", from: "N0", blobId: badId, axis: "secondary" };
+    const n1 = stored(1).step({ ...verify, proof: forged });
+    expect([n1.sent, n1.snapshot.context.attested]).toEqual([[], false]);
+    // Bytes that are not a proof at all change nothing either.
+    n1.step({ ...verify, proof: badMetadata });
+    expect([n1.sent, n1.snapshot.context.attested]).toEqual([[], false]);
+  });
+
+  it("on InvalidBlobID a node deletes the blob and answers ⊥ from then on", () => {
+    const n1 = stored(1).step({ type: "InvalidBlobID", seq: 2, epoch: 1, blobId: badId });
+    expect(n1.snapshot.value).toEqual({ chain: "invalid", storage: "deleted" });
+    expect([n1.snapshot.context.metadata, n1.snapshot.context.primary]).toEqual([null, [null]]);
+    n1.step({ type: "ReadRequest", from: "reader", blobId: badId, axis: "primary" });
+    expect(n1.sent).toEqual([
+      { to: "reader", node: "N1", blobId: badId, type: "ReadResponse", axis: "primary", metadata: null, slivers: null },
+    ]);
+  });
+});
+
+describe("reader", () => {
+  const input = (axis: "primary" | "secondary", consistency: "default" | "strict") => ({
+    name: "reader",
+    committee,
+    blobId,
+    axis,
+    consistency,
+    start: "afterCertification",
+  });
+  const response = (node: number, overrides: Record<string, unknown> = {}) => ({
+    type: "ReadResponse",
+    node: `N${node}`,
+    blobId,
+    axis: "primary",
+    metadata,
+    slivers: [primaryOf(node)],
+    ...overrides,
+  });
+
+  it("after the certification, asks every node; n − 2f verified primary slivers give the blob", () => {
+    const reader = drive(readerMachine, input("primary", "default"));
+    expect(reader.snapshot.value).toBe("waitingForCertification");
+    reader.step(certified);
+    expect(reader.sent).toEqual(
+      ["N0", "N1", "N2", "N3"].map((to) => ({ to, type: "ReadRequest", from: "reader", blobId, axis: "primary" })),
+    );
+    const corrupt = { ...encoded.primarySlivers[0], data: encoded.primarySlivers[0].data.map((b) => b ^ 0xff) };
+    reader.step(response(3, { slivers: [putSliver(corrupt)] })).step(response(0));
+    expect([reader.snapshot.value, reader.snapshot.context.answered]).toEqual(["reading", ["N0", "N3"]]);
+    reader.step(response(0, { slivers: [primaryOf(1)] }));
+    expect(reader.snapshot.context.answered).toEqual(["N0", "N3"]);
+    expect(reader.snapshot.value).toBe("reading");
+    reader.step(response(2));
+    expect(reader.snapshot.value).toBe("succeeded");
+    expect(reader.snapshot.context.blob).toBe(putBytes(blob));
+  });
+
+  it("the paper's reader needs n − f secondary slivers and re-encodes", () => {
+    const reader = drive(readerMachine, input("secondary", "strict")).step(certified);
+    const secondaryResponse = (node: number) => response(node, { axis: "secondary", slivers: [secondaryOf(node)] });
+    reader.step(secondaryResponse(0)).step(secondaryResponse(1));
+    expect(reader.snapshot.value).toBe("reading");
+    reader.step(secondaryResponse(3));
+    expect([reader.snapshot.value, reader.snapshot.context.blob]).toEqual(["succeeded", putBytes(blob)]);
+  });
+
+  it("returns ⊥ once every node has answered without metadata that matches the blob ID", () => {
+    const reader = drive(readerMachine, input("primary", "default")).step(certified);
+    for (const node of [0, 1, 2]) reader.step(response(node, { metadata: null, slivers: null }));
+    expect(reader.snapshot.value).toBe("reading");
+    reader.step(response(3, { metadata: putBytes(new Uint8Array([1, 2, 3])) }));
+    expect(reader.snapshot.value).toBe("failed");
+    expect(reader.snapshot.context.bottom).toBe("no node served metadata that matches the blob ID");
+  });
+
+  it("returns ⊥ on InvalidBlobID, whatever it had gathered; a finished read stays as it is", () => {
+    const reader = drive(readerMachine, input("primary", "default")).step(certified);
+    reader.step(response(0));
+    reader.step({ type: "InvalidBlobID", seq: 2, epoch: 1, blobId });
+    expect([reader.snapshot.value, reader.snapshot.context.bottom]).toEqual(["failed", INVALID_BLOB_ID]);
+    const done = drive(readerMachine, input("primary", "default")).step(certified);
+    for (const node of [0, 1, 2, 3]) done.step(response(node));
+    done.step({ type: "InvalidBlobID", seq: 2, epoch: 1, blobId });
+    expect(done.snapshot.value).toBe("succeeded");
+  });
+});
