@@ -42,6 +42,23 @@ describe("parallel breadth-first search", () => {
     60_000,
   );
 
+  it("two-phase-commit-plain-8: 1 745 408 unique states, as TLC and Stateright count", async () => {
+    const report = await checkModelParallel(
+      buildModel("two-phase-commit-plain-8"),
+      factory("two-phase-commit-plain-8"),
+      {
+        workers: 2,
+      },
+    );
+    expect([report.uniqueStates, report.generatedStates, report.maxDepth, report.complete]).toEqual([
+      1_745_408,
+      18_507_778,
+      25,
+      true,
+    ]);
+    expect(report.properties.map((p) => p.holds)).toEqual([true, true, true]);
+  }, 120_000);
+
   it("paths come from the workers' parent links: each step is a transition, the last state violates", async () => {
     const model = buildModel("two-phase-commit-3-buggy");
     const report = await checkModelParallel(model, factory("two-phase-commit-3-buggy"), { workers: 3 });

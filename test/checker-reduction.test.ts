@@ -13,6 +13,8 @@ import { quorumWrite } from "../models/examples/quorum-write.js";
 import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
 import { findModel } from "../models/index.js";
 
+// two-phase-commit-plain-8 (1 745 408 states, no reduction to offer, like plain-7) is pinned by the
+// parallel search's test instead, which explores it in half the time.
 // Model → [unique states without reduction, with reduction, verdicts (1 holds, 0 fails) per property].
 const TABLE: Array<[string, number, number, string]> = [
   ["two-phase-commit-3", 288, 288, "111"],
@@ -20,7 +22,6 @@ const TABLE: Array<[string, number, number, string]> = [
   ["two-phase-commit-7", 296_448, 296_448, "111"],
   ["two-phase-commit-7-symmetric", 296_448, 2_210, "111"],
   ["two-phase-commit-plain-7", 296_448, 296_448, "111"],
-  ["two-phase-commit-plain-8", 1_745_408, 1_745_408, "111"],
   ["two-phase-commit-3-buggy", 498, 498, "011"],
   ["quorum-write-4-byzantine", 83, 83, "1111"],
   ["quorum-write-4-crash", 420, 420, "1111"],
