@@ -68,6 +68,7 @@ import {
   encodingParams,
   maxFaulty,
   orthogonal,
+  pairIndexOf,
   sliverIndexOf,
 } from "../spec/index.js";
 import { putBytes } from "../spec/store.js";
@@ -373,6 +374,24 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
   const withheld = new Set(options.withholdFrom ?? []);
   for (const i of withheld) nodeName(i);
   const uploadTargets = names.filter((_, i) => !withheld.has(i));
+  if (options.tamper !== undefined && withheld.size > 0) {
+    // Detection needs a node that recovers a tampered sliver: the withheld ones are those that
+    // recover. Otherwise whether anyone meets the altered symbols depends on which ones a recovery
+    // happens to use, and the detection properties would fail for the configuration's sake.
+    const tampered = new Set(
+      (["primary", "secondary"] as const).flatMap((axis) =>
+        (options.tamper?.[axis] ?? []).map((index) => pairIndexOf(axis, index, n)),
+      ),
+    );
+    const holders = committee.members
+      .map((member, i) => (member.shards.some((shard) => tampered.has(pairOfShard(blobId, shard, n))) ? i : -1))
+      .filter((i) => i >= 0);
+    if (!holders.some((i) => withheld.has(i))) {
+      throw new ModelError(
+        `write-read: the writer withholds from ${[...withheld].map(nodeName).join(",")}, none of which holds a tampered sliver; withhold from one of ${holders.map(nodeName).join(",")}`,
+      );
+    }
+  }
   const adversary: AdversarySpec | undefined =
     byzantineNames.length > 0 || crash.length > 0
       ? {

@@ -265,4 +265,19 @@ describe("the model checks what the machines do", () => {
     expect(attempt).toThrow(ModelError);
     expect(attempt).toThrow(message);
   });
+
+  it("a malicious writer withholds from the holder of a tampered sliver, or the model is refused", () => {
+    const outcomes = [0, 1, 2, 3].map((node) => {
+      try {
+        writeRead({ tamper: { primary: [0] }, withholdFrom: [node], reader: false });
+        return "built";
+      } catch (error) {
+        expect(error).toBeInstanceOf(ModelError);
+        expect(String(error)).toMatch(/none of which holds a tampered sliver; withhold from one of N\d/);
+        return "refused";
+      }
+    });
+    // One shard a node: exactly one node holds the pair of primary sliver 0.
+    expect(outcomes.filter((o) => o === "built")).toHaveLength(1);
+  });
 });
