@@ -68,7 +68,9 @@ export type SimulationPropertyResult =
 
 /**
  * One shard's report, plain JSON. It holds no timing, so the same model, options and seed always
- * give the same report (unless a timeout cut the shard short).
+ * give the same report (unless a timeout cut the shard short), on a freshly built model: an
+ * `ActorModel` numbers messages in the order it first meets them, which orders the choices of a
+ * walk, so a model already explored may walk differently.
  */
 export interface SimulationReport {
   readonly kind: "simulation";
