@@ -14,7 +14,6 @@
 import { MessageChannel, Worker } from "node:worker_threads";
 import { ModelError } from "./errors.js";
 import { collisionProbability } from "./fingerprint.js";
-import { checkEventually } from "./liveness.js";
 import type { Fingerprint, Model, PortableStates } from "./model.js";
 import {
   type Discovery,
@@ -24,7 +23,14 @@ import {
   type ToWorker,
   ownerOf,
 } from "./parallel-worker.js";
-import type { Path, PathStep, PropertyResult, SearchOptions, SearchReport } from "./search.js";
+import {
+  type Path,
+  type PathStep,
+  type PropertyResult,
+  type SearchOptions,
+  type SearchReport,
+  checkEventuallyProperty,
+} from "./search.js";
 import { VisitedSet } from "./visited.js";
 
 export type { ModelFactory } from "./parallel-worker.js";
@@ -236,19 +242,7 @@ export async function checkModelParallel<S, A>(
     for (const [p, property] of properties.entries()) {
       const discovery = found[p];
       if (property.kind === "eventually") {
-        const verdict = checkEventually(model, property.holds, { ...options, reduction: false });
-        results.push(
-          verdict.holds
-            ? { name: property.name, kind: "eventually", holds: true, complete: verdict.complete }
-            : {
-                name: property.name,
-                kind: "eventually",
-                holds: false,
-                violation: verdict.violation,
-                counterexample: verdict.path,
-                ...(verdict.loopStart !== undefined ? { loopStart: verdict.loopStart } : {}),
-              },
-        );
+        results.push(checkEventuallyProperty(model, property.name, property.holds, { ...options, reduction: false }));
       } else if (discovery === undefined) {
         results.push(
           property.kind === "always"

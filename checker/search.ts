@@ -396,6 +396,25 @@ class Search<S, A> {
   }
 }
 
+/** An `eventually` property's result, checked by `liveness.ts` after the search. */
+export function checkEventuallyProperty<S, A>(
+  model: Model<S, A>,
+  name: string,
+  holds: (state: S) => boolean,
+  options: SearchOptions,
+): PropertyResult<S, A> {
+  const verdict = checkEventually(model, holds, options);
+  if (verdict.holds) return { name, kind: "eventually", holds: true, complete: verdict.complete };
+  return {
+    name,
+    kind: "eventually",
+    holds: false,
+    violation: verdict.violation,
+    counterexample: verdict.path,
+    ...(verdict.loopStart !== undefined ? { loopStart: verdict.loopStart } : {}),
+  };
+}
+
 /** Explores `model` exhaustively (breadth-first unless told otherwise) and checks its properties. */
 export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}): SearchReport<S, A> {
   const search = new Search(model, model.initStates(), options);
@@ -403,16 +422,7 @@ export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}
   const results = model.properties.map((property, p): PropertyResult<S, A> => {
     const discovery = search.found[p];
     if (property.kind === "eventually") {
-      const verdict = checkEventually(model, property.holds, options);
-      if (verdict.holds) return { name: property.name, kind: "eventually", holds: true, complete: verdict.complete };
-      return {
-        name: property.name,
-        kind: "eventually",
-        holds: false,
-        violation: verdict.violation,
-        counterexample: verdict.path,
-        ...(verdict.loopStart !== undefined ? { loopStart: verdict.loopStart } : {}),
-      };
+      return checkEventuallyProperty(model, property.name, property.holds, options);
     }
     if (property.kind === "always") {
       return discovery === undefined
