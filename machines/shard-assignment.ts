@@ -38,23 +38,30 @@ function ascending(shards: readonly number[]): number[] {
 }
 
 /**
+ * Why `counts` cannot be the next committee's (counts that do not add up to `committee.nShards`,
+ * are negative or fractional, or name a node twice), or null if they can.
+ */
+export function invalidShardCounts(committee: Committee, counts: readonly ShardCount[]): string | null {
+  const names = new Set<ActorName>();
+  for (const { name, shards } of counts) {
+    if (names.has(name)) return `${name} is assigned shards twice`;
+    if (!Number.isInteger(shards) || shards < 0) return `${name} is assigned ${shards} shards`;
+    names.add(name);
+  }
+  const total = counts.reduce((sum, { shards }) => sum + shards, 0);
+  if (total !== committee.nShards) return `the counts add up to ${total} shards, not ${committee.nShards}`;
+  return null;
+}
+
+/**
  * The committee of epoch `committee.epoch + 1` holding `counts[i].shards` shards at node
  * `counts[i].name`; nodes with no shard are left out. Throws {@link InvalidShardAssignmentError}
  * when the counts do not add up to `committee.nShards`, are negative or fractional, or name a node
  * twice.
  */
 export function transitionCommittee(committee: Committee, counts: readonly ShardCount[]): Committee {
-  const names = new Set<ActorName>();
-  for (const { name, shards } of counts) {
-    if (names.has(name)) throw new InvalidShardAssignmentError(`${name} is assigned shards twice`);
-    if (!Number.isInteger(shards) || shards < 0)
-      throw new InvalidShardAssignmentError(`${name} is assigned ${shards} shards`);
-    names.add(name);
-  }
-  const total = counts.reduce((sum, { shards }) => sum + shards, 0);
-  if (total !== committee.nShards)
-    throw new InvalidShardAssignmentError(`the counts add up to ${total} shards, not ${committee.nShards}`);
-
+  const invalid = invalidShardCounts(committee, counts);
+  if (invalid !== null) throw new InvalidShardAssignmentError(invalid);
   const countOf = new Map(counts.map(({ name, shards }) => [name, shards]));
   const kept = new Map<ActorName, number[]>();
   const freed: number[] = [];
