@@ -1,0 +1,151 @@
+/**
+ * A storage node's status across epochs, and the status of each shard it stores: the two
+ * persisted state variables of the node's epoch change, with the changes the implementation allows
+ * between them. A change outside the tables is refused with an {@link IllegalTransitionError}.
+ *
+ * Node status (`crates/walrus-service/src/node/storage.rs`, `NodeStatus::can_transition_to`):
+ *
+ * - `Standby`: follows the chain's events, not a committee member;
+ * - `Active`: a committee member, up to date;
+ * - `RecoverMetadata`: just joined the committee, fetching the metadata of every certified blob;
+ * - `RecoveryCatchUp`: fell behind the chain, replaying events; `RecoveryCatchUpWithIncompleteHistory`
+ *   the same when the event blobs of the oldest epochs have expired (it carries the first epoch of
+ *   complete history and the epoch the catch-up began in);
+ * - `RecoveryInProgress(epoch)`: caught up, recovering the slivers it misses up to `epoch`.
+ *
+ * Rewriting a status with the same one (other fields possibly changed) is always allowed: that is
+ * how `RecoveryInProgress(e)` moves its target to a later epoch.
+ *
+ * Shard status (`crates/walrus-service/src/node/storage/shard.rs`, `ShardStatus`; the node's API
+ * reports them as `Unknown`, `Ready`, `InTransfer`, `InRecovery`, `ReadOnly`):
+ *
+ * - `None`: storage just created;
+ * - `Active`: owned, serves reads and takes writes;
+ * - `ActiveSync`: owned, being filled from the previous owner (`sync_shard`), takes writes of new
+ *   blobs;
+ * - `ActiveRecover`: owned, the transfer gave up or left blobs out, which are recovered blob by blob
+ *   with Red Stuff from the whole committee (paper §6, recovery pathway);
+ * - `LockedToMove`: no longer owned: refuses writes, still serves reads and the new owner's
+ *   `sync_shard` (paper §6, cooperative pathway).
+ *
+ * The shard changes are those the implementation makes (it keeps no table for shards): created
+ * `Active` at genesis or when forced (`force_set_active_status`), or `ActiveSync` when a sync starts
+ * (`record_start_shard_sync`); `ActiveSync` → `ActiveRecover` when blobs remain to recover after the
+ * transfer; either → `Active` when done; `ActiveRecover` → `ActiveSync` on restart, to try the
+ * transfer again (`restart_shard_sync_always_retry_transfer_first`); any owned status →
+ * `LockedToMove` when the shard is lost at an epoch change (`lock_shard_for_epoch_change`).
+ * `LockedToMove` is final: the storage of a shard not owned for two epochs is removed. A shard
+ * status is never rewritten with itself here.
+ *
+ * Follows paper §6 (reconfiguration) and reference notes §6.3–§6.4.
+ */
+
+import { IllegalTransitionError } from "../spec/errors.js";
+
+// --- node status ---
+
+export type NodeStatus =
+  | { readonly kind: "Standby" }
+  | { readonly kind: "Active" }
+  | { readonly kind: "RecoverMetadata" }
+  | { readonly kind: "RecoveryCatchUp" }
+  | {
+      readonly kind: "RecoveryCatchUpWithIncompleteHistory";
+      readonly firstCompleteEpoch: number;
+      readonly epochAtStart: number;
+    }
+  | { readonly kind: "RecoveryInProgress"; readonly epoch: number };
+
+export type NodeStatusKind = NodeStatus["kind"];
+
+export const NODE_STATUS_KINDS: readonly NodeStatusKind[] = [
+  "Standby",
+  "Active",
+  "RecoverMetadata",
+  "RecoveryCatchUp",
+  "RecoveryCatchUpWithIncompleteHistory",
+  "RecoveryInProgress",
+];
+
+/** The changes of node status to another status, each with why it happens. */
+export const NODE_STATUS_TRANSITIONS: Readonly<Record<NodeStatusKind, readonly NodeStatusKind[]>> = {
+  // joined the committee; fell behind (or its history expired while it was away)
+  Standby: ["RecoverMetadata", "RecoveryCatchUp", "RecoveryCatchUpWithIncompleteHistory"],
+  // left the committee; fell behind
+  Active: ["Standby", "RecoveryCatchUp"],
+  // metadata recovered; left the committee; fell behind
+  RecoverMetadata: ["Active", "Standby", "RecoveryCatchUp"],
+  // caught up: not a member, a new member, a continuing member
+  RecoveryCatchUp: ["Standby", "RecoverMetadata", "RecoveryInProgress"],
+  RecoveryCatchUpWithIncompleteHistory: ["Standby", "RecoverMetadata", "RecoveryInProgress"],
+  // recovery done; left the committee; fell behind
+  RecoveryInProgress: ["Active", "Standby", "RecoveryCatchUp"],
+};
+
+/** Whether a node in status `from` may be set to `to` (the same status is always allowed). */
+export function nodeStatusCanTransitionTo(from: NodeStatus, to: NodeStatus): boolean {
+  return from.kind === to.kind || NODE_STATUS_TRANSITIONS[from.kind].includes(to.kind);
+}
+
+/** `to`, if a node in status `from` may be set to it; else an {@link IllegalTransitionError}. */
+export function transitionNodeStatus(from: NodeStatus, to: NodeStatus): NodeStatus {
+  if (!nodeStatusCanTransitionTo(from, to)) throw new IllegalTransitionError("NodeStatus", from.kind, to.kind);
+  return to;
+}
+
+// --- shard status ---
+
+export type ShardStatus = "None" | "Active" | "ActiveSync" | "ActiveRecover" | "LockedToMove";
+
+export const SHARD_STATUSES: readonly ShardStatus[] = ["None", "Active", "ActiveSync", "ActiveRecover", "LockedToMove"];
+
+/** The changes of shard status, each with why it happens. */
+export const SHARD_STATUS_TRANSITIONS: Readonly<Record<ShardStatus, readonly ShardStatus[]>> = {
+  // forced active (genesis, recovering node); a shard sync starts
+  None: ["Active", "ActiveSync"],
+  // lost at an epoch change
+  Active: ["LockedToMove"],
+  // blobs left to recover one by one; sync done; lost
+  ActiveSync: ["ActiveRecover", "Active", "LockedToMove"],
+  // recovery done; restart retries the transfer; lost
+  ActiveRecover: ["Active", "ActiveSync", "LockedToMove"],
+  // final
+  LockedToMove: [],
+};
+
+/** Whether a shard in status `from` may be set to `to`. */
+export function shardStatusCanTransitionTo(from: ShardStatus, to: ShardStatus): boolean {
+  return SHARD_STATUS_TRANSITIONS[from].includes(to);
+}
+
+/** `to`, if a shard in status `from` may be set to it; else an {@link IllegalTransitionError}. */
+export function transitionShardStatus(from: ShardStatus, to: ShardStatus): ShardStatus {
+  if (!shardStatusCanTransitionTo(from, to)) throw new IllegalTransitionError("ShardStatus", from, to);
+  return to;
+}
+
+/** The node owns the shard in the current committee. */
+export function isOwned(status: ShardStatus): boolean {
+  return status === "Active" || status === "ActiveSync" || status === "ActiveRecover";
+}
+
+/** The shard takes writes of new blobs: owned (a shard being filled takes them too). */
+export function acceptsWrites(status: ShardStatus): boolean {
+  return isOwned(status);
+}
+
+/** The status as the node's HTTP API reports it. */
+export function shardStatusForApi(status: ShardStatus): "Unknown" | "Ready" | "InTransfer" | "InRecovery" | "ReadOnly" {
+  switch (status) {
+    case "None":
+      return "Unknown";
+    case "Active":
+      return "Ready";
+    case "ActiveSync":
+      return "InTransfer";
+    case "ActiveRecover":
+      return "InRecovery";
+    case "LockedToMove":
+      return "ReadOnly";
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Node and shard status: every pair of statuses, listed here by hand from the implementation's
+ * tables (not read back from the module), is allowed or refused with a typed error.
+ */
+
+import { describe, expect, it } from "vitest";
+import {
+  NODE_STATUS_KINDS,
+  type NodeStatus,
+  type NodeStatusKind,
+  SHARD_STATUSES,
+  type ShardStatus,
+  acceptsWrites,
+  isOwned,
+  nodeStatusCanTransitionTo,
+  shardStatusCanTransitionTo,
+  shardStatusForApi,
+  transitionNodeStatus,
+  transitionShardStatus,
+} from "../machines/node-status.js";
+import { IllegalTransitionError, WalrusSpecError } from "../spec/errors.js";
+
+const example: Record<NodeStatusKind, NodeStatus> = {
+  Standby: { kind: "Standby" },
+  Active: { kind: "Active" },
+  RecoverMetadata: { kind: "RecoverMetadata" },
+  RecoveryCatchUp: { kind: "RecoveryCatchUp" },
+  RecoveryCatchUpWithIncompleteHistory: {
+    kind: "RecoveryCatchUpWithIncompleteHistory",
+    firstCompleteEpoch: 4,
+    epochAtStart: 7,
+  },
+  RecoveryInProgress: { kind: "RecoveryInProgress", epoch: 7 },
+};
+
+/** The legal changes between different node statuses. */
+const legalNodeChanges = new Set([
+  "Standby → RecoverMetadata",
+  "Standby → RecoveryCatchUp",
+  "Standby → RecoveryCatchUpWithIncompleteHistory",
+  "Active → Standby",
+  "Active → RecoveryCatchUp",
+  "RecoverMetadata → Active",
+  "RecoverMetadata → Standby",
+  "RecoverMetadata → RecoveryCatchUp",
+  "RecoveryCatchUp → Standby",
+  "RecoveryCatchUp → RecoverMetadata",
+  "RecoveryCatchUp → RecoveryInProgress",
+  "RecoveryCatchUpWithIncompleteHistory → Standby",
+  "RecoveryCatchUpWithIncompleteHistory → RecoverMetadata",
+  "RecoveryCatchUpWithIncompleteHistory → RecoveryInProgress",
+  "RecoveryInProgress → Active",
+  "RecoveryInProgress → Standby",
+  "RecoveryInProgress → RecoveryCatchUp",
+]);
+
+/** The legal changes of shard status. */
+const legalShardChanges = new Set([
+  "None → Active",
+  "None → ActiveSync",
+  "Active → LockedToMove",
+  "ActiveSync → ActiveRecover",
+  "ActiveSync → Active",
+  "ActiveSync → LockedToMove",
+  "ActiveRecover → Active",
+  "ActiveRecover → ActiveSync",
+  "ActiveRecover → LockedToMove",
+]);
+
+describe("NodeStatus", () => {
+  it("has the six statuses of the implementation", () => {
+    expect(NODE_STATUS_KINDS).toEqual(Object.keys(example));
+  });
+
+  for (const from of NODE_STATUS_KINDS) {
+    for (const to of NODE_STATUS_KINDS) {
+      const change = `${from} → ${to}`;
+      const legal = from === to || legalNodeChanges.has(change);
+      it(`${change}: ${legal ? "allowed" : "refused"}`, () => {
+        expect(nodeStatusCanTransitionTo(example[from], example[to])).toBe(legal);
+        if (legal) {
+          expect(transitionNodeStatus(example[from], example[to])).toBe(example[to]);
+        } else {
+          let error: unknown;
+          try {
+            transitionNodeStatus(example[from], example[to]);
+          } catch (caught) {
+            error = caught;
+          }
+          expect(error).toBeInstanceOf(IllegalTransitionError);
+          expect(error).toBeInstanceOf(WalrusSpecError);
+          expect(error).toMatchObject({ code: "ILLEGAL_TRANSITION", of: "NodeStatus", from, to });
+        }
+      });
+    }
+  }
+
+  it("RecoveryInProgress moves its target epoch by rewriting the same status", () => {
+    const later = transitionNodeStatus(example.RecoveryInProgress, { kind: "RecoveryInProgress", epoch: 8 });
+    expect(later).toEqual({ kind: "RecoveryInProgress", epoch: 8 });
+  });
+
+  it("a new member that fell behind can only become Active through metadata recovery", () => {
+    // Standby → Active is not a change the node makes: it recovers the metadata first
+    expect(() => transitionNodeStatus(example.Standby, example.Active)).toThrow(IllegalTransitionError);
+    const path: NodeStatus[] = [example.Standby, example.RecoveryCatchUp, example.RecoverMetadata, example.Active];
+    path.reduce((from, to) => transitionNodeStatus(from, to));
+  });
+});
+
+describe("ShardStatus", () => {
+  for (const from of SHARD_STATUSES) {
+    for (const to of SHARD_STATUSES) {
+      const change = `${from} → ${to}`;
+      const legal = legalShardChanges.has(change);
+      it(`${change}: ${legal ? "allowed" : "refused"}`, () => {
+        expect(shardStatusCanTransitionTo(from, to)).toBe(legal);
+        if (legal) expect(transitionShardStatus(from, to)).toBe(to);
+        else {
+          expect(() => transitionShardStatus(from, to)).toThrow(IllegalTransitionError);
+          expect(() => transitionShardStatus(from, to)).toThrow(`ShardStatus: ${from} cannot become ${to}`);
+        }
+      });
+    }
+  }
+
+  it("owned shards take writes, a locked shard does not; the API's names", () => {
+    const table = SHARD_STATUSES.map((status: ShardStatus) => [
+      status,
+      isOwned(status),
+      acceptsWrites(status),
+      shardStatusForApi(status),
+    ]);
+    expect(table).toEqual([
+      ["None", false, false, "Unknown"],
+      ["Active", true, true, "Ready"],
+      ["ActiveSync", true, true, "InTransfer"],
+      ["ActiveRecover", true, true, "InRecovery"],
+      ["LockedToMove", false, false, "ReadOnly"],
+    ]);
+  });
+});
