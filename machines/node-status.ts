@@ -37,9 +37,15 @@
  * `LockedToMove` is final: the storage of a shard not owned for two epochs is removed. A shard
  * status is never rewritten with itself here.
  *
- * Follows paper §6 (reconfiguration) and reference notes §6.3–§6.4.
+ * `nodeStatusMachine` drives the node status from what the node observes (its membership at each
+ * `EpochChangeStart`, a detected lag, the end of its catch-up, metadata and node recovery); every
+ * change it makes is one of the table's.
+ *
+ * Follows paper §6 (reconfiguration) and, in the implementation, `node/storage.rs`,
+ * `node/storage/shard.rs`, `node/epoch_change/plan.rs` and `node.rs`.
  */
 
+import { assign, setup } from "xstate";
 import { IllegalTransitionError } from "../spec/errors.js";
 
 // --- node status ---
@@ -147,5 +153,165 @@ export function shardStatusForApi(status: ShardStatus): "Unknown" | "Ready" | "I
       return "InRecovery";
     case "LockedToMove":
       return "ReadOnly";
+  }
+}
+
+// --- the node status as a machine ---
+
+/** How the node stands in the committee of the new epoch (`plan_epoch_change`). */
+export type Membership = "NewMember" | "ContinuingMember" | "NotMember";
+
+/** The chain's `EpochChangeStart`, as the node has placed itself in the new committee. */
+export interface NodeEpochChangeStart {
+  readonly type: "EpochChangeStart";
+  readonly epoch: number;
+  readonly membership: Membership;
+}
+
+/** The first event the node sees after a start is more than one epoch behind the chain. */
+export interface LagDetected {
+  readonly type: "LagDetected";
+}
+
+/** Lagging, and the event blobs of the epochs it missed have expired. */
+export interface LagDetectedWithIncompleteHistory {
+  readonly type: "LagDetectedWithIncompleteHistory";
+  readonly firstCompleteEpoch: number;
+  readonly epochAtStart: number;
+}
+
+/** The catch-up reached the chain's epoch, where the node stands as `membership`. */
+export interface CaughtUp {
+  readonly type: "CaughtUp";
+  readonly epoch: number;
+  readonly membership: Membership;
+}
+
+/** The metadata of every certified blob is stored (`sync_certified_blob_metadata` done). */
+export interface MetadataRecovered {
+  readonly type: "MetadataRecovered";
+}
+
+/** Every owned shard holds every sliver up to the recovery's target epoch. */
+export interface NodeRecoveryComplete {
+  readonly type: "NodeRecoveryComplete";
+}
+
+export type NodeStatusEvent =
+  | NodeEpochChangeStart
+  | LagDetected
+  | LagDetectedWithIncompleteHistory
+  | CaughtUp
+  | MetadataRecovered
+  | NodeRecoveryComplete;
+
+export interface NodeStatusContext {
+  /** `RecoveryInProgress(epoch)`: the epoch up to which the node recovers. */
+  readonly recoveryEpoch: number;
+  /** `RecoveryCatchUpWithIncompleteHistory`: the first epoch whose events are all available. */
+  readonly firstCompleteEpoch: number;
+  /** `RecoveryCatchUpWithIncompleteHistory`: the epoch the catch-up began in. */
+  readonly epochAtStart: number;
+}
+
+/**
+ * The node status, driven by what the node observes: its membership at each `EpochChangeStart`
+ * (`node/epoch_change/plan.rs`), the lag check at startup (`check_if_node_lagging_and_enter_recovery_mode`
+ * in `node.rs`), the end of its catch-up, metadata recovery and node recovery. A node starts in
+ * `Standby`; a member of the first committee goes through `RecoverMetadata` like any new member.
+ * Every change it makes is in {@link NODE_STATUS_TRANSITIONS}.
+ */
+export const nodeStatusMachine = setup({
+  types: {} as { context: NodeStatusContext; events: NodeStatusEvent },
+  actions: {
+    setRecoveryEpoch: assign({
+      recoveryEpoch: ({ context, event }) =>
+        event.type === "EpochChangeStart" || event.type === "CaughtUp" ? event.epoch : context.recoveryEpoch,
+    }),
+    recordIncompleteHistory: assign(({ context, event }) =>
+      event.type === "LagDetectedWithIncompleteHistory"
+        ? { firstCompleteEpoch: event.firstCompleteEpoch, epochAtStart: event.epochAtStart }
+        : context,
+    ),
+  },
+  guards: {
+    isNewMember: ({ event }) => "membership" in event && event.membership === "NewMember",
+    isContinuingMember: ({ event }) => "membership" in event && event.membership === "ContinuingMember",
+    isNotMember: ({ event }) => "membership" in event && event.membership === "NotMember",
+  },
+}).createMachine({
+  id: "node-status",
+  context: { recoveryEpoch: 0, firstCompleteEpoch: 0, epochAtStart: 0 },
+  initial: "Standby",
+  states: {
+    Standby: {
+      on: {
+        EpochChangeStart: { guard: "isNewMember", target: "RecoverMetadata" },
+        LagDetected: { target: "RecoveryCatchUp" },
+        LagDetectedWithIncompleteHistory: {
+          target: "RecoveryCatchUpWithIncompleteHistory",
+          actions: "recordIncompleteHistory",
+        },
+      },
+    },
+    Active: {
+      on: {
+        EpochChangeStart: { guard: "isNotMember", target: "Standby" },
+        LagDetected: { target: "RecoveryCatchUp" },
+      },
+    },
+    RecoverMetadata: {
+      on: {
+        MetadataRecovered: { target: "Active" },
+        EpochChangeStart: { guard: "isNotMember", target: "Standby" },
+        LagDetected: { target: "RecoveryCatchUp" },
+      },
+    },
+    RecoveryCatchUp: {
+      on: {
+        CaughtUp: [
+          { guard: "isNotMember", target: "Standby" },
+          { guard: "isNewMember", target: "RecoverMetadata" },
+          { guard: "isContinuingMember", target: "RecoveryInProgress", actions: "setRecoveryEpoch" },
+        ],
+      },
+    },
+    RecoveryCatchUpWithIncompleteHistory: {
+      on: {
+        CaughtUp: [
+          { guard: "isNotMember", target: "Standby" },
+          { guard: "isNewMember", target: "RecoverMetadata" },
+          { guard: "isContinuingMember", target: "RecoveryInProgress", actions: "setRecoveryEpoch" },
+        ],
+      },
+    },
+    RecoveryInProgress: {
+      on: {
+        NodeRecoveryComplete: { target: "Active" },
+        EpochChangeStart: [
+          { guard: "isNotMember", target: "Standby" },
+          // still recovering at the next epoch change: the target moves to the new epoch
+          { guard: "isContinuingMember", actions: "setRecoveryEpoch" },
+        ],
+        LagDetected: { target: "RecoveryCatchUp" },
+      },
+    },
+  },
+});
+
+/** The {@link NodeStatus} a snapshot of {@link nodeStatusMachine} stands for. */
+export function nodeStatusOf(snapshot: { value: unknown; context: NodeStatusContext }): NodeStatus {
+  const kind = snapshot.value as NodeStatusKind;
+  switch (kind) {
+    case "RecoveryInProgress":
+      return { kind, epoch: snapshot.context.recoveryEpoch };
+    case "RecoveryCatchUpWithIncompleteHistory":
+      return {
+        kind,
+        firstCompleteEpoch: snapshot.context.firstCompleteEpoch,
+        epochAtStart: snapshot.context.epochAtStart,
+      };
+    default:
+      return { kind };
   }
 }

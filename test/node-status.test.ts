@@ -3,16 +3,20 @@
  * tables (not read back from the module), is allowed or refused with a typed error.
  */
 
+import { createActor, initialTransition, transition } from "xstate";
 import { describe, expect, it } from "vitest";
 import {
   NODE_STATUS_KINDS,
   type NodeStatus,
+  type NodeStatusEvent,
   type NodeStatusKind,
   SHARD_STATUSES,
   type ShardStatus,
   acceptsWrites,
   isOwned,
   nodeStatusCanTransitionTo,
+  nodeStatusMachine,
+  nodeStatusOf,
   shardStatusCanTransitionTo,
   shardStatusForApi,
   transitionNodeStatus,
@@ -138,5 +142,85 @@ describe("ShardStatus", () => {
       ["ActiveRecover", true, true, "InRecovery"],
       ["LockedToMove", false, false, "ReadOnly"],
     ]);
+  });
+});
+
+describe("nodeStatusMachine", () => {
+  const events: NodeStatusEvent[] = [
+    ...(["NewMember", "ContinuingMember", "NotMember"] as const).flatMap((membership) => [
+      { type: "EpochChangeStart", epoch: 5, membership } as const,
+      { type: "CaughtUp", epoch: 6, membership } as const,
+    ]),
+    { type: "LagDetected" },
+    { type: "LagDetectedWithIncompleteHistory", firstCompleteEpoch: 2, epochAtStart: 6 },
+    { type: "MetadataRecovered" },
+    { type: "NodeRecoveryComplete" },
+  ];
+
+  /** Every change of status the machine makes from any status it reaches, by any event. */
+  function explore() {
+    const [initial] = initialTransition(nodeStatusMachine);
+    const seen = new Map<string, typeof initial>([[JSON.stringify(initial.value), initial]]);
+    const queue = [initial];
+    const steps: { from: NodeStatus; to: NodeStatus; event: NodeStatusEvent }[] = [];
+    while (queue.length > 0) {
+      const snapshot = queue.shift() as typeof initial;
+      for (const event of events) {
+        const [next] = transition(nodeStatusMachine, snapshot, event);
+        steps.push({ from: nodeStatusOf(snapshot), to: nodeStatusOf(next), event });
+        const key = JSON.stringify(next.value);
+        if (!seen.has(key)) {
+          seen.set(key, next);
+          queue.push(next);
+        }
+      }
+    }
+    return { reached: [...seen.keys()].map((key) => JSON.parse(key)), steps };
+  }
+
+  it("reaches every status from Standby", () => {
+    expect(explore().reached.sort()).toEqual([...NODE_STATUS_KINDS].sort());
+  });
+
+  it("every change it makes is legal, and it makes every legal change of the table", () => {
+    const { steps } = explore();
+    for (const { from, to } of steps) expect(nodeStatusCanTransitionTo(from, to)).toBe(true);
+    const taken = new Set(
+      steps.filter(({ from, to }) => from.kind !== to.kind).map(({ from, to }) => `${from.kind} → ${to.kind}`),
+    );
+    expect([...taken].sort()).toEqual([...legalNodeChanges].sort());
+  });
+
+  it("a new member recovers the metadata, then is Active; leaving makes it Standby", () => {
+    const actor = createActor(nodeStatusMachine).start();
+    actor.send({ type: "EpochChangeStart", epoch: 1, membership: "NewMember" });
+    expect(actor.getSnapshot().value).toBe("RecoverMetadata");
+    actor.send({ type: "EpochChangeStart", epoch: 2, membership: "ContinuingMember" });
+    expect(actor.getSnapshot().value).toBe("RecoverMetadata");
+    actor.send({ type: "MetadataRecovered" });
+    actor.send({ type: "EpochChangeStart", epoch: 3, membership: "ContinuingMember" });
+    expect(actor.getSnapshot().value).toBe("Active");
+    actor.send({ type: "EpochChangeStart", epoch: 4, membership: "NotMember" });
+    expect(actor.getSnapshot().value).toBe("Standby");
+    actor.stop();
+  });
+
+  it("a lagging continuing member catches up, recovers up to the epoch, and the target moves with the epochs", () => {
+    const actor = createActor(nodeStatusMachine).start();
+    actor.send({ type: "LagDetectedWithIncompleteHistory", firstCompleteEpoch: 3, epochAtStart: 9 });
+    expect(nodeStatusOf(actor.getSnapshot())).toEqual({
+      kind: "RecoveryCatchUpWithIncompleteHistory",
+      firstCompleteEpoch: 3,
+      epochAtStart: 9,
+    });
+    actor.send({ type: "CaughtUp", epoch: 9, membership: "ContinuingMember" });
+    expect(nodeStatusOf(actor.getSnapshot())).toEqual({ kind: "RecoveryInProgress", epoch: 9 });
+    actor.send({ type: "EpochChangeStart", epoch: 10, membership: "ContinuingMember" });
+    expect(nodeStatusOf(actor.getSnapshot())).toEqual({ kind: "RecoveryInProgress", epoch: 10 });
+    actor.send({ type: "MetadataRecovered" });
+    expect(actor.getSnapshot().value).toBe("RecoveryInProgress");
+    actor.send({ type: "NodeRecoveryComplete" });
+    expect(nodeStatusOf(actor.getSnapshot())).toEqual({ kind: "Active" });
+    actor.stop();
   });
 });
