@@ -207,6 +207,8 @@ describe("epochs: certificates of the current epoch only", () => {
     for (const refused of [
       // the previous committee's epoch, even with its quorum
       { epoch: 1, signers: ["N0", "N1", "N2"] },
+      // the previous epoch, signed by a quorum of the new committee
+      { epoch: 1, signers: ["N0", "N1", "N4"] },
       // a node that left signs for the new epoch
       { epoch: 2, signers: ["N0", "N1", "N2", "N3"] },
       // 2f shards of the new committee
