@@ -108,3 +108,24 @@ export function leastShardMoves(previous: Committee, counts: readonly ShardCount
     0,
   );
 }
+
+/** What one node's shards become from one committee to the next (`ShardDiff` of `plan.rs`). */
+export interface ShardDiff {
+  /** Shards it holds in the next committee and not in the previous one: to fill by shard sync. */
+  readonly gained: readonly number[];
+  /** Shards it held and no longer holds: to lock (`LockedToMove`) and serve to the new owner. */
+  readonly lost: readonly number[];
+  /** Shards it holds in both. */
+  readonly kept: readonly number[];
+}
+
+/** The shard diff of node `name` from `previous` to `next` (a non-member holds no shard). */
+export function shardDiff(previous: Committee, next: Committee, name: ActorName): ShardDiff {
+  const before = new Set(previous.members.find((member) => member.name === name)?.shards ?? []);
+  const after = new Set(next.members.find((member) => member.name === name)?.shards ?? []);
+  return {
+    gained: ascending([...after].filter((shard) => !before.has(shard))),
+    lost: ascending([...before].filter((shard) => !after.has(shard))),
+    kept: ascending([...after].filter((shard) => before.has(shard))),
+  };
+}

@@ -7,7 +7,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Committee } from "../machines/committee.js";
-import { type ShardCount, leastShardMoves, shardMoves, transitionCommittee } from "../machines/shard-assignment.js";
+import {
+  type ShardCount,
+  leastShardMoves,
+  shardDiff,
+  shardMoves,
+  transitionCommittee,
+} from "../machines/shard-assignment.js";
 import { InvalidShardAssignmentError } from "../spec/errors.js";
 
 const committee: Committee = {
@@ -61,6 +67,13 @@ describe("transitionCommittee", () => {
       { shard: 7, from: "N2", to: "N4" },
     ]);
     expect(leastShardMoves(committee, counts)).toBe(3);
+    expect(["N0", "N1", "N2", "N4", "N9"].map((name) => [name, shardDiff(committee, next, name)])).toEqual([
+      ["N0", { gained: [], lost: [2], kept: [0, 1] }],
+      ["N1", { gained: [2], lost: [], kept: [3, 4, 5] }],
+      ["N2", { gained: [], lost: [6, 7], kept: [] }],
+      ["N4", { gained: [6, 7], lost: [], kept: [] }],
+      ["N9", { gained: [], lost: [], kept: [] }],
+    ]);
   });
 
   it("from a committee holding no shard yet (epoch 0), every shard is assigned", () => {
