@@ -125,174 +125,198 @@ function signersOf(event: EpochsMachineEvent): readonly ActorName[] {
   return event.type === "CertifyBlob" || event.type === "InvalidateBlobId" ? event.signers : [];
 }
 
-export const epochsMachine = setup({
-  types: {} as { context: EpochsContext; input: EpochsInput; events: EpochsMachineEvent },
-  actions: {
-    send,
-    selectNextCommittee: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== "VotingEnd") return;
-      enqueue.assign({ nextCommittee: transitionCommittee(context.committee, event.counts) });
-      for (const message of toSubscribers(context, {
-        type: "EpochParametersSelected",
-        nextEpoch: context.committee.epoch + 1,
-      }))
-        enqueue({ type: "send", params: message });
-      enqueue.assign({ seq: context.seq + 1 });
-    }),
-    advanceEpoch: enqueueActions(({ context, enqueue }) => {
-      const next = context.nextCommittee as Committee;
-      enqueue.assign({
-        previousCommittee: context.committee,
-        committee: next,
-        nextCommittee: null,
-        weightAttested: 0,
-        syncDone: [],
-      });
-      for (const message of toSubscribers(context, { type: "EpochChangeStart", epoch: next.epoch }))
-        enqueue({ type: "send", params: message });
-      enqueue.assign({ seq: context.seq + 1 });
-    }),
-    recordSyncDone: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== "EpochSyncDone") return;
-      const shards = memberOf(context.committee, event.node)?.shards ?? [];
-      enqueue.assign({ syncDone: withName(context.syncDone, event.node) });
-      for (const message of toSubscribers(context, { type: "ShardsReceived", epoch: context.committee.epoch, shards }))
-        enqueue({ type: "send", params: message });
-      enqueue.assign({ seq: context.seq + 1 });
-    }),
-    addSyncWeight: assign({
-      weightAttested: ({ context, event }) =>
-        context.weightAttested + (event.type === "EpochSyncDone" ? weightOf(context.committee, [event.node]) : 0),
-    }),
-    announceEpochChangeDone: enqueueActions(({ context, enqueue }) => {
-      for (const message of toSubscribers(context, { type: "EpochChangeDone", epoch: context.committee.epoch }))
-        enqueue({ type: "send", params: message });
-      enqueue.assign({ seq: context.seq + 1 });
-    }),
-    certify: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== "CertifyBlob") return;
-      enqueue.assign({ certified: [...context.certified, event.blobId].sort() });
-      for (const message of toSubscribers(context, {
-        type: "BlobCertified",
-        epoch: context.committee.epoch,
-        blobId: event.blobId,
-      }))
-        enqueue({ type: "send", params: message });
-      enqueue.assign({ seq: context.seq + 1 });
-    }),
-    invalidate: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== "InvalidateBlobId") return;
-      enqueue.assign({ invalidated: [...context.invalidated, event.blobId].sort() });
-      for (const message of toSubscribers(context, {
-        type: "InvalidBlobID",
-        epoch: context.committee.epoch,
-        blobId: event.blobId,
-      }))
-        enqueue({ type: "send", params: message });
-      enqueue.assign({ seq: context.seq + 1 });
-    }),
-  },
-  guards: {
-    /** The counts assign every shard once, to distinct nodes (else `voting_end` aborts). */
-    countsAssignEveryShard: ({ context, event }) =>
-      event.type === "VotingEnd" && invalidShardCounts(context.committee, event.counts) === null,
-    /** `epoch_sync_done` names the current epoch (`EInvalidSyncEpoch`). */
-    syncForCurrentEpoch: ({ context, event }) =>
-      event.type === "EpochSyncDone" && event.epoch === context.committee.epoch,
-    /** The caller is a member of the current committee (`ENotInCommittee`). */
-    callerInCommittee: ({ context, event }) =>
-      event.type === "EpochSyncDone" && memberOf(context.committee, event.node) !== undefined,
-    /** The caller has already called for this epoch (`EDuplicateSyncDone`). */
-    alreadySyncedThisEpoch: ({ context, event }) =>
-      event.type === "EpochSyncDone" && context.syncDone.includes(event.node),
-    /** With the caller's shards, the weight attested reaches 2f + 1 shards (`is_quorum`). */
-    syncWeightReachesQuorum: ({ context, event }) =>
-      event.type === "EpochSyncDone" &&
-      isQuorum(context.weightAttested + weightOf(context.committee, [event.node]), context.committee.nShards),
-    /** The certificate names the current epoch. */
-    certificateOfCurrentEpoch: ({ context, event }) =>
-      (event.type === "CertifyBlob" || event.type === "InvalidateBlobId") && event.epoch === context.committee.epoch,
-    /** Every signer is a member of the current committee. */
-    signersInCommittee: ({ context, event }) =>
-      signersOf(event).every((name) => memberOf(context.committee, name) !== undefined),
-    /** The signers hold 2f + 1 shards of the current committee (`is_quorum`). */
-    signersAreQuorum: ({ context, event }) =>
-      isQuorum(weightOf(context.committee, signersOf(event)), context.committee.nShards),
-    /** The signers hold f + 1 shards of the current committee (`is_above_validity`). */
-    signersAboveValidity: ({ context, event }) =>
-      isAboveValidity(weightOf(context.committee, signersOf(event)), context.committee.nShards),
-    blobAlreadyCertified: ({ context, event }) =>
-      event.type === "CertifyBlob" && context.certified.includes(event.blobId),
-    blobAlreadyInvalidated: ({ context, event }) =>
-      event.type === "InvalidateBlobId" && context.invalidated.includes(event.blobId),
-  },
-}).createMachine({
-  id: `${CHAIN}-epochs`,
-  context: ({ input }) => ({
-    subscribers: input.subscribers,
-    seq: 0,
-    committee: input.committee,
-    previousCommittee: null,
-    nextCommittee: null,
-    weightAttested: 0,
-    syncDone: [],
-    certified: [],
-    invalidated: [],
-  }),
-  initial: "EpochChangeDone",
-  // In every state: certificates of the current epoch, and late `epoch_sync_done` calls.
-  on: {
-    CertifyBlob: {
-      guard: and(["certificateOfCurrentEpoch", "signersInCommittee", "signersAreQuorum", not("blobAlreadyCertified")]),
-      actions: "certify",
+/**
+ * The epochs machine. Without `certificates` it leaves `certify_blob` and `invalidate_blob_id` to
+ * another region of the chain (`chain.ts`, composed in `chain-with-epochs.ts`), which reads the
+ * current committee from the shared context.
+ */
+export function createEpochsMachine({ certificates = true }: { readonly certificates?: boolean } = {}) {
+  const certificateEntryPoints = certificates
+    ? {
+        CertifyBlob: {
+          guard: and([
+            "certificateOfCurrentEpoch",
+            "signersInCommittee",
+            "signersAreQuorum",
+            not("blobAlreadyCertified"),
+          ]),
+          actions: "certify" as const,
+        },
+        InvalidateBlobId: {
+          guard: and([
+            "certificateOfCurrentEpoch",
+            "signersInCommittee",
+            "signersAboveValidity",
+            not("blobAlreadyInvalidated"),
+          ]),
+          actions: "invalidate" as const,
+        },
+      }
+    : {};
+  return setup({
+    types: {} as { context: EpochsContext; input: EpochsInput; events: EpochsMachineEvent },
+    actions: {
+      send,
+      selectNextCommittee: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== "VotingEnd") return;
+        enqueue.assign({ nextCommittee: transitionCommittee(context.committee, event.counts) });
+        for (const message of toSubscribers(context, {
+          type: "EpochParametersSelected",
+          nextEpoch: context.committee.epoch + 1,
+        }))
+          enqueue({ type: "send", params: message });
+        enqueue.assign({ seq: context.seq + 1 });
+      }),
+      advanceEpoch: enqueueActions(({ context, enqueue }) => {
+        const next = context.nextCommittee as Committee;
+        enqueue.assign({
+          previousCommittee: context.committee,
+          committee: next,
+          nextCommittee: null,
+          weightAttested: 0,
+          syncDone: [],
+        });
+        for (const message of toSubscribers(context, { type: "EpochChangeStart", epoch: next.epoch }))
+          enqueue({ type: "send", params: message });
+        enqueue.assign({ seq: context.seq + 1 });
+      }),
+      recordSyncDone: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== "EpochSyncDone") return;
+        const shards = memberOf(context.committee, event.node)?.shards ?? [];
+        enqueue.assign({ syncDone: withName(context.syncDone, event.node) });
+        for (const message of toSubscribers(context, {
+          type: "ShardsReceived",
+          epoch: context.committee.epoch,
+          shards,
+        }))
+          enqueue({ type: "send", params: message });
+        enqueue.assign({ seq: context.seq + 1 });
+      }),
+      addSyncWeight: assign({
+        weightAttested: ({ context, event }) =>
+          context.weightAttested + (event.type === "EpochSyncDone" ? weightOf(context.committee, [event.node]) : 0),
+      }),
+      announceEpochChangeDone: enqueueActions(({ context, enqueue }) => {
+        for (const message of toSubscribers(context, { type: "EpochChangeDone", epoch: context.committee.epoch }))
+          enqueue({ type: "send", params: message });
+        enqueue.assign({ seq: context.seq + 1 });
+      }),
+      certify: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== "CertifyBlob") return;
+        enqueue.assign({ certified: [...context.certified, event.blobId].sort() });
+        for (const message of toSubscribers(context, {
+          type: "BlobCertified",
+          epoch: context.committee.epoch,
+          blobId: event.blobId,
+        }))
+          enqueue({ type: "send", params: message });
+        enqueue.assign({ seq: context.seq + 1 });
+      }),
+      invalidate: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== "InvalidateBlobId") return;
+        enqueue.assign({ invalidated: [...context.invalidated, event.blobId].sort() });
+        for (const message of toSubscribers(context, {
+          type: "InvalidBlobID",
+          epoch: context.committee.epoch,
+          blobId: event.blobId,
+        }))
+          enqueue({ type: "send", params: message });
+        enqueue.assign({ seq: context.seq + 1 });
+      }),
     },
-    InvalidateBlobId: {
-      guard: and([
-        "certificateOfCurrentEpoch",
-        "signersInCommittee",
-        "signersAboveValidity",
-        not("blobAlreadyInvalidated"),
-      ]),
-      actions: "invalidate",
+    guards: {
+      /** The counts assign every shard once, to distinct nodes (else `voting_end` aborts). */
+      countsAssignEveryShard: ({ context, event }) =>
+        event.type === "VotingEnd" && invalidShardCounts(context.committee, event.counts) === null,
+      /** `epoch_sync_done` names the current epoch (`EInvalidSyncEpoch`). */
+      syncForCurrentEpoch: ({ context, event }) =>
+        event.type === "EpochSyncDone" && event.epoch === context.committee.epoch,
+      /** The caller is a member of the current committee (`ENotInCommittee`). */
+      callerInCommittee: ({ context, event }) =>
+        event.type === "EpochSyncDone" && memberOf(context.committee, event.node) !== undefined,
+      /** The caller has already called for this epoch (`EDuplicateSyncDone`). */
+      alreadySyncedThisEpoch: ({ context, event }) =>
+        event.type === "EpochSyncDone" && context.syncDone.includes(event.node),
+      /** With the caller's shards, the weight attested reaches 2f + 1 shards (`is_quorum`). */
+      syncWeightReachesQuorum: ({ context, event }) =>
+        event.type === "EpochSyncDone" &&
+        isQuorum(context.weightAttested + weightOf(context.committee, [event.node]), context.committee.nShards),
+      /** The certificate names the current epoch. */
+      certificateOfCurrentEpoch: ({ context, event }) =>
+        (event.type === "CertifyBlob" || event.type === "InvalidateBlobId") && event.epoch === context.committee.epoch,
+      /** Every signer is a member of the current committee. */
+      signersInCommittee: ({ context, event }) =>
+        signersOf(event).every((name) => memberOf(context.committee, name) !== undefined),
+      /** The signers hold 2f + 1 shards of the current committee (`is_quorum`). */
+      signersAreQuorum: ({ context, event }) =>
+        isQuorum(weightOf(context.committee, signersOf(event)), context.committee.nShards),
+      /** The signers hold f + 1 shards of the current committee (`is_above_validity`). */
+      signersAboveValidity: ({ context, event }) =>
+        isAboveValidity(weightOf(context.committee, signersOf(event)), context.committee.nShards),
+      blobAlreadyCertified: ({ context, event }) =>
+        event.type === "CertifyBlob" && context.certified.includes(event.blobId),
+      blobAlreadyInvalidated: ({ context, event }) =>
+        event.type === "InvalidateBlobId" && context.invalidated.includes(event.blobId),
     },
-    EpochSyncDone: {
-      guard: and(["syncForCurrentEpoch", "callerInCommittee", not("alreadySyncedThisEpoch")]),
-      actions: "recordSyncDone",
-    },
-  },
-  states: {
-    EpochChangeDone: {
-      on: {
-        VotingEnd: { guard: "countsAssignEveryShard", target: "NextParamsSelected", actions: "selectNextCommittee" },
+  }).createMachine({
+    id: `${CHAIN}-epochs`,
+    context: ({ input }) => ({
+      subscribers: input.subscribers,
+      seq: 0,
+      committee: input.committee,
+      previousCommittee: null,
+      nextCommittee: null,
+      weightAttested: 0,
+      syncDone: [],
+      certified: [],
+      invalidated: [],
+    }),
+    initial: "EpochChangeDone",
+    // In every state: certificates of the current epoch, and late `epoch_sync_done` calls.
+    on: {
+      ...certificateEntryPoints,
+      EpochSyncDone: {
+        guard: and(["syncForCurrentEpoch", "callerInCommittee", not("alreadySyncedThisEpoch")]),
+        actions: "recordSyncDone",
       },
     },
-    NextParamsSelected: {
-      on: {
-        InitiateEpochChange: { target: "EpochChangeSync", actions: "advanceEpoch" },
+    states: {
+      EpochChangeDone: {
+        on: {
+          VotingEnd: { guard: "countsAssignEveryShard", target: "NextParamsSelected", actions: "selectNextCommittee" },
+        },
+      },
+      NextParamsSelected: {
+        on: {
+          InitiateEpochChange: { target: "EpochChangeSync", actions: "advanceEpoch" },
+        },
+      },
+      EpochChangeSync: {
+        on: {
+          EpochSyncDone: [
+            {
+              guard: and([
+                "syncForCurrentEpoch",
+                "callerInCommittee",
+                not("alreadySyncedThisEpoch"),
+                "syncWeightReachesQuorum",
+              ]),
+              target: "EpochChangeDone",
+              actions: ["addSyncWeight", "recordSyncDone", "announceEpochChangeDone"],
+            },
+            {
+              guard: and(["syncForCurrentEpoch", "callerInCommittee", not("alreadySyncedThisEpoch")]),
+              actions: ["addSyncWeight", "recordSyncDone"],
+            },
+          ],
+        },
       },
     },
-    EpochChangeSync: {
-      on: {
-        EpochSyncDone: [
-          {
-            guard: and([
-              "syncForCurrentEpoch",
-              "callerInCommittee",
-              not("alreadySyncedThisEpoch"),
-              "syncWeightReachesQuorum",
-            ]),
-            target: "EpochChangeDone",
-            actions: ["addSyncWeight", "recordSyncDone", "announceEpochChangeDone"],
-          },
-          {
-            guard: and(["syncForCurrentEpoch", "callerInCommittee", not("alreadySyncedThisEpoch")]),
-            actions: ["addSyncWeight", "recordSyncDone"],
-          },
-        ],
-      },
-    },
-  },
-});
+  });
+}
+
+/** The epochs machine with every entry point. */
+export const epochsMachine = createEpochsMachine();
 
 /**
  * The committee that serves reads of a blob certified in `certifiedEpoch`
