@@ -39,7 +39,8 @@
  *
  * `nodeStatusMachine` drives the node status from what the node observes (its membership at each
  * `EpochChangeStart`, a detected lag, the end of its catch-up, metadata and node recovery); every
- * change it makes is one of the table's.
+ * change it makes is one of the table's. `shardStatusMachine` does the same for one shard, driven by
+ * its sync, its recovery and its loss.
  *
  * Follows paper §6 (reconfiguration) and, in the implementation, `node/storage.rs`,
  * `node/storage/shard.rs`, `node/epoch_change/plan.rs` and `node.rs`.
@@ -315,3 +316,54 @@ export function nodeStatusOf(snapshot: { value: unknown; context: NodeStatusCont
       return { kind };
   }
 }
+
+// --- the shard status as a machine ---
+
+/**
+ * What happens to one shard's storage at a node (`node/storage/shard.rs`, `shard_sync.rs`,
+ * `epoch_change/plan.rs`).
+ */
+export type ShardStatusEvent =
+  /** genesis, or a node that recovers every shard blob by blob (`force_set_active_status`) */
+  | { readonly type: "ForceActive" }
+  /** a gained shard: fill it from its previous owner (`record_start_shard_sync`) */
+  | { readonly type: "StartShardSync" }
+  /** the transfer ended with blobs left to recover, or gave up (`recovery_any_missing_slivers`) */
+  | { readonly type: "RecoverMissingBlobs" }
+  /** the transfer, or the recovery, holds every blob certified before the epoch */
+  | { readonly type: "ShardSyncDone" }
+  /** a restart tries the transfer again first (`restart_shard_sync_always_retry_transfer_first`) */
+  | { readonly type: "RestartShardSync" }
+  /** the shard is lost at an epoch change (`lock_shard_for_epoch_change`) */
+  | { readonly type: "LockForEpochChange" };
+
+/** A shard's status, driven by its sync, recovery and loss; every change is in {@link SHARD_STATUS_TRANSITIONS}. */
+export const shardStatusMachine = setup({
+  types: {} as { events: ShardStatusEvent },
+}).createMachine({
+  id: "shard-status",
+  initial: "None",
+  states: {
+    None: {
+      on: { ForceActive: { target: "Active" }, StartShardSync: { target: "ActiveSync" } },
+    },
+    Active: {
+      on: { LockForEpochChange: { target: "LockedToMove" } },
+    },
+    ActiveSync: {
+      on: {
+        RecoverMissingBlobs: { target: "ActiveRecover" },
+        ShardSyncDone: { target: "Active" },
+        LockForEpochChange: { target: "LockedToMove" },
+      },
+    },
+    ActiveRecover: {
+      on: {
+        ShardSyncDone: { target: "Active" },
+        RestartShardSync: { target: "ActiveSync" },
+        LockForEpochChange: { target: "LockedToMove" },
+      },
+    },
+    LockedToMove: { type: "final" },
+  },
+});

@@ -12,6 +12,7 @@ import {
   type NodeStatusKind,
   SHARD_STATUSES,
   type ShardStatus,
+  type ShardStatusEvent,
   acceptsWrites,
   isOwned,
   nodeStatusCanTransitionTo,
@@ -19,6 +20,7 @@ import {
   nodeStatusOf,
   shardStatusCanTransitionTo,
   shardStatusForApi,
+  shardStatusMachine,
   transitionNodeStatus,
   transitionShardStatus,
 } from "../machines/node-status.js";
@@ -222,5 +224,50 @@ describe("nodeStatusMachine", () => {
     actor.send({ type: "NodeRecoveryComplete" });
     expect(nodeStatusOf(actor.getSnapshot())).toEqual({ kind: "Active" });
     actor.stop();
+  });
+});
+
+describe("shardStatusMachine", () => {
+  const events: ShardStatusEvent[] = [
+    { type: "ForceActive" },
+    { type: "StartShardSync" },
+    { type: "RecoverMissingBlobs" },
+    { type: "ShardSyncDone" },
+    { type: "RestartShardSync" },
+    { type: "LockForEpochChange" },
+  ];
+
+  it("reaches every status, and its changes are exactly the table's", () => {
+    const [initial] = initialTransition(shardStatusMachine);
+    const seen = new Map([[initial.value as string, initial]]);
+    const queue = [initial];
+    const taken = new Set<string>();
+    while (queue.length > 0) {
+      const snapshot = queue.shift() as typeof initial;
+      for (const event of events) {
+        const [next] = transition(shardStatusMachine, snapshot, event);
+        const from = snapshot.value as ShardStatus;
+        const to = next.value as ShardStatus;
+        if (from === to) continue;
+        expect(shardStatusCanTransitionTo(from, to)).toBe(true);
+        taken.add(`${from} → ${to}`);
+        if (!seen.has(to)) {
+          seen.set(to, next);
+          queue.push(next);
+        }
+      }
+    }
+    expect([...seen.keys()].sort()).toEqual([...SHARD_STATUSES].sort());
+    expect([...taken].sort()).toEqual([...legalShardChanges].sort());
+  });
+
+  it("a gained shard whose transfer left blobs out is recovered, then Active; lost later, it is locked for good", () => {
+    const actor = createActor(shardStatusMachine).start();
+    for (const type of ["StartShardSync", "RecoverMissingBlobs", "ShardSyncDone"] as const) actor.send({ type });
+    expect(actor.getSnapshot().value).toBe("Active");
+    actor.send({ type: "LockForEpochChange" });
+    expect(actor.getSnapshot().status).toBe("done");
+    actor.send({ type: "ForceActive" });
+    expect(actor.getSnapshot().value).toBe("LockedToMove");
   });
 });
