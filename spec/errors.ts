@@ -1,6 +1,6 @@
 /**
- * Typed errors of the codec. Every rejection of bad input is one of these, so a caller (a machine, the
- * CLI, a test) can tell "this input is invalid" from "this program is broken" by `instanceof` or by
+ * Typed errors of the codec, and of the epoch change's shard assignment and status changes. Every
+ * rejection of bad input is one of these, so a caller (a machine, the CLI, a test) can tell "this input is invalid" from "this program is broken" by `instanceof` or by
  * `code`, and never receives a bare `RangeError` from deep inside a parser.
  *
  * The names follow the Walrus implementation where it has one (`DataTooLargeError`,
