@@ -1,6 +1,6 @@
 /**
- * Typed errors of the codec. Every rejection of bad input is one of these, so a caller (a machine, the
- * CLI, a test) can tell "this input is invalid" from "this program is broken" by `instanceof` or by
+ * Typed errors of the codec, and of the epoch change's shard assignment and status changes. Every
+ * rejection of bad input is one of these, so a caller (a machine, the CLI, a test) can tell "this input is invalid" from "this program is broken" by `instanceof` or by
  * `code`, and never receives a bare `RangeError` from deep inside a parser.
  *
  * The names follow the Walrus implementation where it has one (`DataTooLargeError`,
@@ -21,7 +21,9 @@ export type ErrorCode =
   | "DECODING_FAILED"
   | "INVALID_BLOB_ID"
   | "UNKNOWN_BYTE_REF"
-  | "INVALID_MESSAGE";
+  | "INVALID_MESSAGE"
+  | "INVALID_SHARD_ASSIGNMENT"
+  | "ILLEGAL_TRANSITION";
 
 /** Base class of every error the codec throws on purpose. */
 export class WalrusSpecError extends Error {
@@ -137,5 +139,26 @@ export class UnknownByteRefError extends WalrusSpecError {
 export class InvalidMessageError extends WalrusSpecError {
   constructor(message: string) {
     super("INVALID_MESSAGE", message);
+  }
+}
+
+/**
+ * Shard counts for the next committee that do not add up to the shards of the system, or name a
+ * node twice (the contract's `EInvalidShardAssignment`).
+ */
+export class InvalidShardAssignmentError extends WalrusSpecError {
+  constructor(message: string) {
+    super("INVALID_SHARD_ASSIGNMENT", message);
+  }
+}
+
+/** A node or shard status change that the implementation's transition table forbids. */
+export class IllegalTransitionError extends WalrusSpecError {
+  constructor(
+    readonly of: "NodeStatus" | "ShardStatus",
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super("ILLEGAL_TRANSITION", `${of}: ${from} cannot become ${to}`);
   }
 }

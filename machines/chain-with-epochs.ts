@@ -1,0 +1,81 @@
+/**
+ * The chain with epochs: one actor, two regions side by side over one context. `blob` is the life
+ * of one blob (`chain.ts`: registration, certification, invalidation); `epochs` is the staking
+ * object's epoch state (`epochs.ts`: `EpochChangeDone` → `NextParamsSelected` → `EpochChangeSync` →
+ * `EpochChangeDone`). They share the committee of the current epoch and the numbering of events:
+ * when `initiate_epoch_change` makes the next committee current, the blob's certificate and
+ * invalidation must come from it and name its epoch, as `system_state_inner.move` checks against
+ * the system's current committee (paper §6: writes go to the new committee at once).
+ *
+ * - in: what `chain.ts` and `epochs.ts` take (the certificates are the blob region's);
+ * - out: what they send, numbered in one chain order.
+ *
+ * Both regions' charts and implementations are used as they are; nothing of either is rewritten.
+ */
+
+import { setup } from "xstate";
+import type { ActorName, ChainEvent, RegisterBlob } from "../spec/messages.js";
+import { type ChainContext, createChainMachine } from "./chain.js";
+import { CHAIN, type Committee } from "./committee.js";
+import { type EpochChainEvent, type EpochsContext, type EpochsMachineEvent, createEpochsMachine } from "./epochs.js";
+
+/** Who receives which of the chain's events, of either region. */
+export interface ChainWithEpochsSubscriber {
+  readonly name: ActorName;
+  readonly events: readonly (ChainEvent["type"] | EpochChainEvent["type"])[];
+}
+
+export interface ChainWithEpochsInput {
+  /** The committee of the first epoch. */
+  readonly committee: Committee;
+  readonly subscribers: readonly ChainWithEpochsSubscriber[];
+}
+
+export type ChainWithEpochsContext = Omit<ChainContext, "subscribers"> &
+  Omit<EpochsContext, "subscribers"> & { readonly subscribers: readonly ChainWithEpochsSubscriber[] };
+
+export type ChainWithEpochsEvent = RegisterBlob | EpochsMachineEvent;
+
+/** The chain with epochs; without `invalidation`, no `invalidate_blob_id` (see `createChainMachine`). */
+export function createChainWithEpochsMachine({ invalidation = true }: { readonly invalidation?: boolean } = {}) {
+  const blob = createChainMachine({ invalidation });
+  const epochs = createEpochsMachine({ certificates: false });
+  // The regions' implementations, by name; `certificateOfCurrentEpoch` means the same in both.
+  const implementations = {
+    actions: { ...epochs.implementations.actions, ...blob.implementations.actions },
+    guards: { ...epochs.implementations.guards, ...blob.implementations.guards },
+  } as unknown as Record<"actions" | "guards", Record<never, never>>;
+  return setup({
+    types: {} as { context: ChainWithEpochsContext; input: ChainWithEpochsInput; events: ChainWithEpochsEvent },
+    actions: implementations.actions,
+    guards: implementations.guards,
+  }).createMachine({
+    id: CHAIN,
+    type: "parallel",
+    context: ({ input }) => ({
+      subscribers: input.subscribers,
+      committee: input.committee,
+      seq: 0,
+      // the blob
+      blobId: null,
+      size: 0,
+      signers: [],
+      invalidatedBy: [],
+      // the epochs
+      previousCommittee: null,
+      nextCommittee: null,
+      weightAttested: 0,
+      syncDone: [],
+      certified: [],
+      invalidated: [],
+    }),
+    // the regions' charts, as their own machines define them
+    states: {
+      blob: { initial: blob.config.initial, states: blob.config.states },
+      epochs: { initial: epochs.config.initial, states: epochs.config.states, on: epochs.config.on },
+    } as unknown as Record<"blob" | "epochs", { readonly initial: string }>,
+  });
+}
+
+/** The chain with epochs and every entry point. */
+export const chainWithEpochsMachine = createChainWithEpochsMachine();

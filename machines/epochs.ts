@@ -1,0 +1,334 @@
+/**
+ * The chain's epochs: the staking object's epoch state, from the selection of the next committee
+ * through the start of the epoch to the completion of the shard handover, and the check that every
+ * certificate is signed by the committee of the current epoch.
+ *
+ * - in: `VotingEnd` (permissionless: the next committee's shard counts, chosen by stake, which is
+ *   not modelled), `InitiateEpochChange` (permissionless), `EpochSyncDone` from storage nodes,
+ *   `CertifyBlob` from writers and `InvalidateBlobId` from nodes;
+ * - out: `EpochParametersSelected`, `EpochChangeStart`, `ShardsReceived`, `EpochChangeDone`,
+ *   `BlobCertified` and `InvalidBlobID` to the subscribers of each, numbered in chain order.
+ *
+ * The states are the contract's `EpochState`:
+ *
+ *     EpochChangeDone ──VotingEnd──▶ NextParamsSelected ──InitiateEpochChange──▶ EpochChangeSync(weight)
+ *           ▲                                                                          │
+ *           └──────── EpochSyncDone bringing the weight to 2f + 1 shards ──────────────┘
+ *
+ * `VotingEnd` fixes the next committee: the shard counts go through `transitionCommittee`
+ * (`shard-assignment.ts`), which keeps every shard it can where it is. `InitiateEpochChange` makes
+ * it the committee: the epoch advances, the committee of the ending epoch becomes the previous
+ * committee (which still serves reads of the blobs certified before, paper §6), and the sync weight
+ * starts at 0. Each member of the new committee calls `epoch_sync_done` for the current epoch once
+ * it holds all its shards; its shards count once, however often it calls (the contract records
+ * the epoch of a node's last call in its capability and refuses a second one); a call from a node
+ * outside the committee or for another epoch is refused. A member may still call after the change
+ * is done (it is recorded and announced, and weighs nothing). Once the members that called hold
+ * 2f + 1 shards (`is_quorum`), the change is done and the next voting may end.
+ *
+ * Certificates: a blob certificate needs signers holding 2f + 1 shards of the current committee,
+ * an invalid-blob certificate f + 1 shards, and both must name the current epoch. During
+ * `EpochChangeSync` the current committee is the new one: writes go to it at once (paper §6).
+ * Which blob is registered is `chain.ts`'s concern; here a blob is certified or invalidated once.
+ *
+ * Follows paper §6 (reconfiguration: writes to the new committee at once, reads of older blobs from
+ * the old one until 2f + 1 shards' worth of the new committee signal that they hold their shards)
+ * and `contracts/walrus/sources/staking/staking_inner.move` (`EpochState`, `voting_end`,
+ * `initiate_epoch_change`, `epoch_sync_done`), `staking/committee.move` (`transition`),
+ * `system/system_state_inner.move` (`certify_blob`, `invalidate_blob_id`: the certificate's epoch
+ * must be the current one). Time is not modelled: `voting_end` and `initiate_epoch_change` may be
+ * called whenever the state allows (the contract further waits for half an epoch and an epoch).
+ */
+
+import { and, assign, enqueueActions, not, setup } from "xstate";
+import type { ActorName, BlobIdText, CertifyBlob, InvalidateBlobId } from "../spec/messages.js";
+import { isAboveValidity, isQuorum } from "../spec/params.js";
+import { CHAIN, type Committee, type Outgoing, memberOf, send, weightOf, withName } from "./committee.js";
+import { type ShardCount, invalidShardCounts, transitionCommittee } from "./shard-assignment.js";
+
+// --- messages ---
+
+/** anyone → chain: `voting_end`, with the shard counts the apportionment gives the next committee. */
+export interface VotingEnd {
+  readonly type: "VotingEnd";
+  readonly counts: readonly ShardCount[];
+}
+
+/** anyone → chain: `initiate_epoch_change`. */
+export interface InitiateEpochChange {
+  readonly type: "InitiateEpochChange";
+}
+
+/** node → chain: `epoch_sync_done(cap, epoch)`: the node holds all its shards of `epoch`. */
+export interface EpochSyncDone {
+  readonly type: "EpochSyncDone";
+  readonly node: ActorName;
+  readonly epoch: number;
+}
+
+/** The events of the epoch machine, as the chain emits them (without `to` and `seq`). */
+export type EpochChainEvent =
+  | { readonly type: "EpochParametersSelected"; readonly nextEpoch: number }
+  | { readonly type: "EpochChangeStart"; readonly epoch: number }
+  | { readonly type: "ShardsReceived"; readonly epoch: number; readonly shards: readonly number[] }
+  | { readonly type: "EpochChangeDone"; readonly epoch: number }
+  | { readonly type: "BlobCertified"; readonly epoch: number; readonly blobId: BlobIdText }
+  | { readonly type: "InvalidBlobID"; readonly epoch: number; readonly blobId: BlobIdText };
+
+export type EpochsMachineEvent = VotingEnd | InitiateEpochChange | EpochSyncDone | CertifyBlob | InvalidateBlobId;
+
+// --- context ---
+
+/** Who receives which of the chain's events. */
+export interface EpochSubscriber {
+  readonly name: ActorName;
+  readonly events: readonly EpochChainEvent["type"][];
+}
+
+export interface EpochsInput {
+  /** The committee of the first epoch. */
+  readonly committee: Committee;
+  readonly subscribers: readonly EpochSubscriber[];
+}
+
+export interface EpochsContext {
+  readonly subscribers: readonly EpochSubscriber[];
+  /** Sequence number of the next event. */
+  readonly seq: number;
+
+  // committees
+  /** The committee of the current epoch (`committee.epoch` is the current epoch). */
+  readonly committee: Committee;
+  /** The committee of the epoch before, which serves reads of older blobs until the change is done. */
+  readonly previousCommittee: Committee | null;
+  /** The committee `VotingEnd` selected, until `InitiateEpochChange` makes it current. */
+  readonly nextCommittee: Committee | null;
+
+  // shard handover
+  /** `EpochChangeSync(weight)`: shards of the members that called `epoch_sync_done` during the sync. */
+  readonly weightAttested: number;
+  /** The members that called `epoch_sync_done` for the current epoch (each capability's last call). */
+  readonly syncDone: readonly ActorName[];
+
+  // certificates
+  readonly certified: readonly BlobIdText[];
+  readonly invalidated: readonly BlobIdText[];
+}
+
+function toSubscribers(context: EpochsContext, event: EpochChainEvent): Outgoing[] {
+  return context.subscribers
+    .filter((subscriber) => subscriber.events.includes(event.type))
+    .map((subscriber) => ({ to: subscriber.name, ...event, seq: context.seq }));
+}
+
+function signersOf(event: EpochsMachineEvent): readonly ActorName[] {
+  return event.type === "CertifyBlob" || event.type === "InvalidateBlobId" ? event.signers : [];
+}
+
+/**
+ * The epochs machine. Without `certificates` it leaves `certify_blob` and `invalidate_blob_id` to
+ * another region of the chain (`chain.ts`, composed in `chain-with-epochs.ts`), which reads the
+ * current committee from the shared context.
+ */
+export function createEpochsMachine({ certificates = true }: { readonly certificates?: boolean } = {}) {
+  const certificateEntryPoints = certificates
+    ? {
+        CertifyBlob: {
+          guard: and([
+            "certificateOfCurrentEpoch",
+            "signersInCommittee",
+            "signersAreQuorum",
+            not("blobAlreadyCertified"),
+          ]),
+          actions: "certify" as const,
+        },
+        InvalidateBlobId: {
+          guard: and([
+            "certificateOfCurrentEpoch",
+            "signersInCommittee",
+            "signersAboveValidity",
+            not("blobAlreadyInvalidated"),
+          ]),
+          actions: "invalidate" as const,
+        },
+      }
+    : {};
+  return setup({
+    types: {} as { context: EpochsContext; input: EpochsInput; events: EpochsMachineEvent },
+    actions: {
+      send,
+      selectNextCommittee: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== "VotingEnd") return;
+        enqueue.assign({ nextCommittee: transitionCommittee(context.committee, event.counts) });
+        for (const message of toSubscribers(context, {
+          type: "EpochParametersSelected",
+          nextEpoch: context.committee.epoch + 1,
+        }))
+          enqueue({ type: "send", params: message });
+        enqueue.assign({ seq: context.seq + 1 });
+      }),
+      advanceEpoch: enqueueActions(({ context, enqueue }) => {
+        const next = context.nextCommittee as Committee;
+        enqueue.assign({
+          previousCommittee: context.committee,
+          committee: next,
+          nextCommittee: null,
+          weightAttested: 0,
+          syncDone: [],
+        });
+        for (const message of toSubscribers(context, { type: "EpochChangeStart", epoch: next.epoch }))
+          enqueue({ type: "send", params: message });
+        enqueue.assign({ seq: context.seq + 1 });
+      }),
+      recordSyncDone: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== "EpochSyncDone") return;
+        const shards = memberOf(context.committee, event.node)?.shards ?? [];
+        enqueue.assign({ syncDone: withName(context.syncDone, event.node) });
+        for (const message of toSubscribers(context, {
+          type: "ShardsReceived",
+          epoch: context.committee.epoch,
+          shards,
+        }))
+          enqueue({ type: "send", params: message });
+        enqueue.assign({ seq: context.seq + 1 });
+      }),
+      addSyncWeight: assign({
+        weightAttested: ({ context, event }) =>
+          context.weightAttested + (event.type === "EpochSyncDone" ? weightOf(context.committee, [event.node]) : 0),
+      }),
+      announceEpochChangeDone: enqueueActions(({ context, enqueue }) => {
+        for (const message of toSubscribers(context, { type: "EpochChangeDone", epoch: context.committee.epoch }))
+          enqueue({ type: "send", params: message });
+        enqueue.assign({ seq: context.seq + 1 });
+      }),
+      certify: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== "CertifyBlob") return;
+        enqueue.assign({ certified: [...context.certified, event.blobId].sort() });
+        for (const message of toSubscribers(context, {
+          type: "BlobCertified",
+          epoch: context.committee.epoch,
+          blobId: event.blobId,
+        }))
+          enqueue({ type: "send", params: message });
+        enqueue.assign({ seq: context.seq + 1 });
+      }),
+      invalidate: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== "InvalidateBlobId") return;
+        enqueue.assign({ invalidated: [...context.invalidated, event.blobId].sort() });
+        for (const message of toSubscribers(context, {
+          type: "InvalidBlobID",
+          epoch: context.committee.epoch,
+          blobId: event.blobId,
+        }))
+          enqueue({ type: "send", params: message });
+        enqueue.assign({ seq: context.seq + 1 });
+      }),
+    },
+    guards: {
+      /** The counts assign every shard once, to distinct nodes (else `voting_end` aborts). */
+      countsAssignEveryShard: ({ context, event }) =>
+        event.type === "VotingEnd" && invalidShardCounts(context.committee, event.counts) === null,
+      /** `epoch_sync_done` names the current epoch (`EInvalidSyncEpoch`). */
+      syncForCurrentEpoch: ({ context, event }) =>
+        event.type === "EpochSyncDone" && event.epoch === context.committee.epoch,
+      /** The caller is a member of the current committee (`ENotInCommittee`). */
+      callerInCommittee: ({ context, event }) =>
+        event.type === "EpochSyncDone" && memberOf(context.committee, event.node) !== undefined,
+      /** The caller has already called for this epoch (`EDuplicateSyncDone`). */
+      alreadySyncedThisEpoch: ({ context, event }) =>
+        event.type === "EpochSyncDone" && context.syncDone.includes(event.node),
+      /** With the caller's shards, the weight attested reaches 2f + 1 shards (`is_quorum`). */
+      syncWeightReachesQuorum: ({ context, event }) =>
+        event.type === "EpochSyncDone" &&
+        isQuorum(context.weightAttested + weightOf(context.committee, [event.node]), context.committee.nShards),
+      /** The certificate names the current epoch. */
+      certificateOfCurrentEpoch: ({ context, event }) =>
+        (event.type === "CertifyBlob" || event.type === "InvalidateBlobId") && event.epoch === context.committee.epoch,
+      /** Every signer is a member of the current committee. */
+      signersInCommittee: ({ context, event }) =>
+        signersOf(event).every((name) => memberOf(context.committee, name) !== undefined),
+      /** The signers hold 2f + 1 shards of the current committee (`is_quorum`). */
+      signersAreQuorum: ({ context, event }) =>
+        isQuorum(weightOf(context.committee, signersOf(event)), context.committee.nShards),
+      /** The signers hold f + 1 shards of the current committee (`is_above_validity`). */
+      signersAboveValidity: ({ context, event }) =>
+        isAboveValidity(weightOf(context.committee, signersOf(event)), context.committee.nShards),
+      blobAlreadyCertified: ({ context, event }) =>
+        event.type === "CertifyBlob" && context.certified.includes(event.blobId),
+      blobAlreadyInvalidated: ({ context, event }) =>
+        event.type === "InvalidateBlobId" && context.invalidated.includes(event.blobId),
+    },
+  }).createMachine({
+    id: `${CHAIN}-epochs`,
+    context: ({ input }) => ({
+      subscribers: input.subscribers,
+      seq: 0,
+      committee: input.committee,
+      previousCommittee: null,
+      nextCommittee: null,
+      weightAttested: 0,
+      syncDone: [],
+      certified: [],
+      invalidated: [],
+    }),
+    initial: "EpochChangeDone",
+    // In every state: certificates of the current epoch, and late `epoch_sync_done` calls.
+    on: {
+      ...certificateEntryPoints,
+      EpochSyncDone: {
+        guard: and(["syncForCurrentEpoch", "callerInCommittee", not("alreadySyncedThisEpoch")]),
+        actions: "recordSyncDone",
+      },
+    },
+    states: {
+      EpochChangeDone: {
+        on: {
+          VotingEnd: { guard: "countsAssignEveryShard", target: "NextParamsSelected", actions: "selectNextCommittee" },
+        },
+      },
+      NextParamsSelected: {
+        on: {
+          InitiateEpochChange: { target: "EpochChangeSync", actions: "advanceEpoch" },
+        },
+      },
+      EpochChangeSync: {
+        on: {
+          EpochSyncDone: [
+            {
+              guard: and([
+                "syncForCurrentEpoch",
+                "callerInCommittee",
+                not("alreadySyncedThisEpoch"),
+                "syncWeightReachesQuorum",
+              ]),
+              target: "EpochChangeDone",
+              actions: ["addSyncWeight", "recordSyncDone", "announceEpochChangeDone"],
+            },
+            {
+              guard: and(["syncForCurrentEpoch", "callerInCommittee", not("alreadySyncedThisEpoch")]),
+              actions: ["addSyncWeight", "recordSyncDone"],
+            },
+          ],
+        },
+      },
+    },
+  });
+}
+
+/** The epochs machine with every entry point. */
+export const epochsMachine = createEpochsMachine();
+
+/**
+ * The committee that serves reads of a blob certified in `certifiedEpoch`
+ * (`active_committees.rs`, `read_committee`): during the sync, blobs certified before the current
+ * epoch are read from the previous committee; otherwise from the current one.
+ */
+export function readCommittee(
+  context: Pick<EpochsContext, "committee" | "previousCommittee">,
+  transitioning: boolean,
+  certifiedEpoch: number,
+): Committee {
+  return transitioning && certifiedEpoch < context.committee.epoch && context.previousCommittee !== null
+    ? context.previousCommittee
+    : context.committee;
+}
