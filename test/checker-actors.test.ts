@@ -5,7 +5,7 @@
 
 import { transition } from "xstate";
 import { describe, expect, it } from "vitest";
-import type { SystemAction, SystemState } from "../checker/actors.js";
+import { forEachReachableStep } from "./support/reachable.js";
 import { checkModel } from "../checker/search.js";
 import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
 
@@ -29,39 +29,26 @@ describe("two-phase commit as xstate machines", () => {
 
   it("memoised steps equal xstate's public transition() on every reachable state of 3 RMs", () => {
     const model = twoPhaseCommitActors(3);
-    const seen = new Set<string>();
-    const queue: SystemState[] = model.initStates();
     let compared = 0;
-    while (queue.length > 0) {
-      const state = queue.pop() as SystemState;
-      const key = state.join(",");
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const actions: SystemAction[] = [];
-      model.actions(state, actions);
-      for (const action of actions) {
-        const next = model.nextState(state, action);
-        const before = model.view(state);
-        // Recompute the step with xstate directly, from the snapshot, without the memo.
-        if (action.kind !== "internal" && action.kind !== "deliver") throw new Error(`unexpected ${action.kind}`);
-        const delivered = action.kind === "deliver" ? before.messages[action.at - 4] : undefined;
-        const actor = action.kind === "internal" ? action.actor : delivered?.to;
-        if (actor === undefined) throw new Error("no recipient");
-        const event =
-          action.kind === "internal" ? { type: model.formatAction(action).split(": ")[1] } : delivered?.event;
-        const machine = actor === 0 ? "TM" : "RM";
-        const [direct] = transition(before.actors[actor].machine, before.actors[actor], event as never);
-        const after = next === undefined ? before : model.view(next);
-        expect([machine, after.actors[actor].value, after.actors[actor].context]).toEqual([
-          machine,
-          direct.value,
-          direct.context,
-        ]);
-        compared++;
-        if (next !== undefined) queue.push(next);
-      }
-    }
-    expect(seen.size).toBe(288);
+    const reached = forEachReachableStep(model, (state, action, next) => {
+      const before = model.view(state);
+      // Recompute the step with xstate directly, from the snapshot, without the memo.
+      if (action.kind !== "internal" && action.kind !== "deliver") throw new Error(`unexpected ${action.kind}`);
+      const delivered = action.kind === "deliver" ? before.messages[action.at - 4] : undefined;
+      const actor = action.kind === "internal" ? action.actor : delivered?.to;
+      if (actor === undefined) throw new Error("no recipient");
+      const event = action.kind === "internal" ? { type: model.formatAction(action).split(": ")[1] } : delivered?.event;
+      const machine = actor === 0 ? "TM" : "RM";
+      const [direct] = transition(before.actors[actor].machine, before.actors[actor], event as never);
+      const after = next === undefined ? before : model.view(next);
+      expect([machine, after.actors[actor].value, after.actors[actor].context]).toEqual([
+        machine,
+        direct.value,
+        direct.context,
+      ]);
+      compared++;
+    });
+    expect(reached).toBe(288);
     expect(compared).toBeGreaterThan(500);
   });
 });

@@ -3,30 +3,11 @@
  * current, and both number their events in one order.
  */
 
-import { type AnyStateMachine, initialTransition, transition } from "xstate";
 import { describe, expect, it } from "vitest";
+import { drive } from "./support/drive.js";
 import { blobIdToString, encodeBlob } from "../spec/index.js";
 import { chainWithEpochsMachine, createChainWithEpochsMachine } from "../machines/chain-with-epochs.js";
 import type { Committee } from "../machines/committee.js";
-
-function drive(machine: AnyStateMachine, input: unknown) {
-  let [snapshot, actions] = initialTransition(machine, input);
-  const sends = () =>
-    (actions as readonly { type: string; params?: unknown }[])
-      .filter((a) => a.type === "send")
-      .map((a) => a.params as Record<string, unknown>);
-  return {
-    get snapshot() {
-      return snapshot;
-    },
-    sent: sends(),
-    step(event: Record<string, unknown>) {
-      [snapshot, actions] = transition(machine, snapshot, event as never);
-      this.sent = sends();
-      return this;
-    },
-  };
-}
 
 const n = 4;
 const blob = new TextEncoder().encode("Walrus: written across an epoch change");

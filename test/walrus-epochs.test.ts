@@ -5,30 +5,11 @@
  * the new committee only), and certificates accepted for the current epoch only.
  */
 
-import { type AnyStateMachine, createActor, initialTransition, transition } from "xstate";
+import { createActor } from "xstate";
 import { describe, expect, it } from "vitest";
+import { drive } from "./support/drive.js";
 import type { Committee } from "../machines/committee.js";
 import { type EpochSubscriber, epochsMachine, readCommittee } from "../machines/epochs.js";
-
-/** A machine driven step by step: the snapshot, and the messages the last step sent. */
-function drive(machine: AnyStateMachine, input: unknown) {
-  let [snapshot, actions] = initialTransition(machine, input);
-  const sends = () =>
-    (actions as readonly { type: string; params?: unknown }[])
-      .filter((a) => a.type === "send")
-      .map((a) => a.params as Record<string, unknown>);
-  return {
-    get snapshot() {
-      return snapshot;
-    },
-    sent: sends(),
-    step(event: Record<string, unknown>) {
-      [snapshot, actions] = transition(machine, snapshot, event as never);
-      this.sent = sends();
-      return this;
-    },
-  };
-}
 
 // Ten shards, f = 3, quorum 2f + 1 = 7, validity f + 1 = 4.
 const committee: Committee = {

@@ -4,8 +4,8 @@
  * invalid input changes nothing rather than crashing.
  */
 
-import { type AnyStateMachine, initialTransition, transition } from "xstate";
 import { describe, expect, it } from "vitest";
+import { drive } from "./support/drive.js";
 import {
   RecoverySymbolSource,
   blobIdToString,
@@ -49,26 +49,6 @@ const upload = (node: number, overrides: Record<string, unknown> = {}) => ({
 });
 const registered = { type: "BlobRegistered", seq: 0, epoch: 1, blobId, size: blob.length };
 const certified = { type: "BlobCertified", seq: 1, epoch: 1, blobId };
-
-/** A machine driven step by step: the snapshot, and the messages the last step sent. */
-function drive(machine: AnyStateMachine, input: unknown) {
-  let [snapshot, actions] = initialTransition(machine, input);
-  const sends = () =>
-    (actions as readonly { type: string; params?: unknown }[])
-      .filter((a) => a.type === "send")
-      .map((a) => a.params as Record<string, unknown>);
-  return {
-    get snapshot() {
-      return snapshot;
-    },
-    sent: sends(),
-    step(event: Record<string, unknown>) {
-      [snapshot, actions] = transition(machine, snapshot, event as never);
-      this.sent = sends();
-      return this;
-    },
-  };
-}
 
 describe("chain", () => {
   const subscribers = [

@@ -9,6 +9,7 @@
 
 import { transition } from "xstate";
 import { describe, expect, it } from "vitest";
+import { forEachReachableStep } from "./support/reachable.js";
 import type { ActorModel, SystemAction, SystemState } from "../checker/actors.js";
 import { ModelError } from "../checker/errors.js";
 import { type SearchReport, checkModel } from "../checker/search.js";
@@ -209,29 +210,17 @@ describe("the model checks what the machines do", () => {
     ["malicious-writer-4-detection", 1_078],
   ])("%s: memoised steps equal xstate's transition() on every delivery of every reachable state", (name, states) => {
     const model = build(name);
-    const seen = new Set<string>();
-    const queue: SystemState[] = model.initStates();
     let compared = 0;
-    while (queue.length > 0) {
-      const state = queue.pop() as SystemState;
-      const key = state.join(",");
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const actions: SystemAction[] = [];
-      model.actions(state, actions);
-      for (const action of actions) {
-        const next = model.nextState(state, action);
-        if (next !== undefined) queue.push(next);
-        if (action.kind !== "deliver") continue;
-        const { to, event } = model.message(action.message);
-        const before = model.view(state).actors[to];
-        const [direct] = transition(model.actors[to].machine, before, event as never);
-        const after = next === undefined ? before : model.view(next).actors[to];
-        expect([after.value, after.context]).toEqual([direct.value, direct.context]);
-        compared++;
-      }
-    }
-    expect(seen.size).toBe(states);
+    const reached = forEachReachableStep(model, (state, action, next) => {
+      if (action.kind !== "deliver") return;
+      const { to, event } = model.message(action.message);
+      const before = model.view(state).actors[to];
+      const [direct] = transition(model.actors[to].machine, before, event as never);
+      const after = next === undefined ? before : model.view(next).actors[to];
+      expect([after.value, after.context]).toEqual([direct.value, direct.context]);
+      compared++;
+    });
+    expect(reached).toBe(states);
     expect(compared).toBeGreaterThan(states);
   });
 

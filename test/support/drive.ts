@@ -1,0 +1,23 @@
+/** Machines driven one event at a time with xstate's `initialTransition()` and `transition()`. */
+
+import { type AnyStateMachine, initialTransition, transition } from "xstate";
+
+/** A machine driven step by step: the snapshot, and the messages the last step sent. */
+export function drive(machine: AnyStateMachine, input: unknown) {
+  let [snapshot, actions] = initialTransition(machine, input);
+  const sends = () =>
+    (actions as readonly { type: string; params?: unknown }[])
+      .filter((a) => a.type === "send")
+      .map((a) => a.params as Record<string, unknown>);
+  return {
+    get snapshot() {
+      return snapshot;
+    },
+    sent: sends(),
+    step(event: Record<string, unknown>) {
+      [snapshot, actions] = transition(machine, snapshot, event as never);
+      this.sent = sends();
+      return this;
+    },
+  };
+}
