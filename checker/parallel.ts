@@ -167,11 +167,14 @@ export async function checkModelParallel<S, A>(
     });
     await all("ready");
 
-    // The initial states, each to its owner.
+    // The initial states, each to its owner (counted once each, as the owner will).
     const fp: Fingerprint = { hi: 0, lo: 0 };
     const seeds = threads.map(() => new RecordBuffer(portable as PortableStates<unknown>));
-    for (const init of model.initStates()) {
+    const initStates = model.initStates();
+    const initial = new VisitedSet();
+    for (const init of initStates) {
       model.fingerprint(init, fp);
+      initial.add(fp.hi, fp.lo);
       seeds[ownerOf(fp.lo, workers)].append(-1, fp.hi, fp.lo, init);
     }
     seeds.forEach((records, i) => {
@@ -180,17 +183,12 @@ export async function checkModelParallel<S, A>(
 
     const properties = model.properties;
     const found: (Discovery | undefined)[] = properties.map(() => undefined);
-    const initial = new VisitedSet();
-    for (const init of model.initStates()) {
-      model.fingerprint(init, fp);
-      initial.add(fp.hi, fp.lo);
-    }
     let unique = initial.size;
     let generated = 0;
     let bytes = 0;
     let deepest = 0;
     let stoppedBy: SearchReport<S, A>["stoppedBy"];
-    let frontier = model.initStates().length;
+    let frontier = initStates.length;
     for (let depth = 0; frontier > 0; depth++) {
       if (depth >= maxDepth) {
         stoppedBy = "maxDepth";
@@ -261,7 +259,7 @@ export async function checkModelParallel<S, A>(
     return {
       model: model.name,
       uniqueStates: unique,
-      generatedStates: generated + model.initStates().length,
+      generatedStates: generated + initStates.length,
       maxDepth: deepest,
       complete,
       ...(stoppedBy ? { stoppedBy } : {}),

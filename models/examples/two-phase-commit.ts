@@ -136,7 +136,7 @@ export function twoPhaseCommit(rms: number, options: TwoPhaseOptions = {}): Mode
       },
       decode(w, at) {
         // Built like the initial state's array (same elements kind), so that the model's code stays monomorphic.
-        const rmState = new Array<number>(rms);
+        const rmState: number[] = new Array(rms).fill(RM_WORKING);
         for (let rm = 0; rm < rms; rm++) rmState[rm] = (w[at + (rm >>> 4)] >>> ((rm & 15) << 1)) & 3;
         const tm = w[at + rmWords];
         return {
