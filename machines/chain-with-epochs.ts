@@ -16,6 +16,7 @@
 import { setup } from "xstate";
 import type { ActorName, ChainEvent, RegisterBlob } from "../spec/messages.js";
 import { type ChainContext, createChainMachine } from "./chain.js";
+import { freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee } from "./committee.js";
 import { type EpochChainEvent, type EpochsContext, type EpochsMachineEvent, createEpochsMachine } from "./epochs.js";
 
@@ -55,7 +56,7 @@ export function createChainWithEpochsMachine({ invalidation = true }: { readonly
     context: ({ input }) => ({
       subscribers: input.subscribers,
       committee: input.committee,
-      seq: 0,
+      seq: freshStreams(input.subscribers),
       // the blob
       blobId: null,
       size: 0,

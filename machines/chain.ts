@@ -24,17 +24,15 @@ import { and, assign, enqueueActions, setup } from "xstate";
 import { isAboveValidity, isQuorum } from "../spec/params.js";
 import type {
   ActorName,
-  BlobCertified,
   BlobIdText,
-  BlobRegistered,
   CertifyBlob,
   ChainEvent,
-  InvalidBlobID,
   InvalidateBlobId,
   RegisterBlob,
 } from "../spec/messages.js";
 import { blobIdDerivesFromRootHash } from "./codec.js";
-import { CHAIN, type Committee, type Outgoing, memberOf, send, weightOf } from "./committee.js";
+import { announce, freshStreams } from "./chain-events.js";
+import { CHAIN, type Committee, memberOf, send, weightOf } from "./committee.js";
 
 /** Who receives which of the chain's events. */
 export interface Subscriber {
@@ -48,8 +46,8 @@ export interface ChainInput {
 }
 
 export interface ChainContext extends ChainInput {
-  /** Sequence number of the next event. */
-  readonly seq: number;
+  /** The next number of each subscriber's event stream (`chain-events.ts`). */
+  readonly seq: readonly number[];
   readonly blobId: BlobIdText | null;
   readonly size: number;
   /** The certificate's signers, once certified. */
@@ -59,16 +57,6 @@ export interface ChainContext extends ChainInput {
 }
 
 type ChainMachineEvent = RegisterBlob | CertifyBlob | InvalidateBlobId;
-
-/** The event, numbered, to every subscriber: one message each. */
-function toSubscribers(
-  context: ChainContext,
-  event: Omit<BlobRegistered, "seq"> | Omit<BlobCertified, "seq"> | Omit<InvalidBlobID, "seq">,
-): Outgoing[] {
-  return context.subscribers
-    .filter((subscriber) => subscriber.events.includes(event.type))
-    .map((subscriber) => ({ to: subscriber.name, ...event, seq: context.seq }));
-}
 
 /**
  * The chain machine. Without `invalidation` it has no `invalidate_blob_id`: a model of an honest
@@ -108,7 +96,14 @@ export function createChainMachine({ invalidation = true }: { readonly invalidat
     },
   }).createMachine({
     id: CHAIN,
-    context: ({ input }) => ({ ...input, seq: 0, blobId: null, size: 0, signers: [], invalidatedBy: [] }),
+    context: ({ input }) => ({
+      ...input,
+      seq: freshStreams(input.subscribers),
+      blobId: null,
+      size: 0,
+      signers: [],
+      invalidatedBy: [],
+    }),
     initial: "noBlob",
     states: {
       noBlob: {
@@ -128,8 +123,9 @@ export function createChainMachine({ invalidation = true }: { readonly invalidat
             blobId: context.blobId as BlobIdText,
             size: context.size,
           } as const;
-          for (const message of toSubscribers(context, event)) enqueue({ type: "send", params: message });
-          enqueue.assign({ seq: context.seq + 1 });
+          const { messages, seq } = announce(context, event);
+          for (const message of messages) enqueue({ type: "send", params: message });
+          enqueue.assign({ seq });
         }),
         on: {
           CertifyBlob: {
@@ -147,8 +143,9 @@ export function createChainMachine({ invalidation = true }: { readonly invalidat
             epoch: context.committee.epoch,
             blobId: context.blobId as BlobIdText,
           } as const;
-          for (const message of toSubscribers(context, event)) enqueue({ type: "send", params: message });
-          enqueue.assign({ seq: context.seq + 1 });
+          const { messages, seq } = announce(context, event);
+          for (const message of messages) enqueue({ type: "send", params: message });
+          enqueue.assign({ seq });
         }),
         on: { ...invalidate },
       },
@@ -159,8 +156,9 @@ export function createChainMachine({ invalidation = true }: { readonly invalidat
             epoch: context.committee.epoch,
             blobId: context.blobId as BlobIdText,
           } as const;
-          for (const message of toSubscribers(context, event)) enqueue({ type: "send", params: message });
-          enqueue.assign({ seq: context.seq + 1 });
+          const { messages, seq } = announce(context, event);
+          for (const message of messages) enqueue({ type: "send", params: message });
+          enqueue.assign({ seq });
         }),
       },
     },

@@ -43,7 +43,8 @@
 import { and, assign, enqueueActions, not, setup } from "xstate";
 import type { ActorName, BlobIdText, CertifyBlob, InvalidateBlobId } from "../spec/messages.js";
 import { isAboveValidity, isQuorum } from "../spec/params.js";
-import { CHAIN, type Committee, type Outgoing, memberOf, send, weightOf, withName } from "./committee.js";
+import { announce, freshStreams } from "./chain-events.js";
+import { CHAIN, type Committee, memberOf, send, weightOf, withName } from "./committee.js";
 import { type ShardCount, invalidShardCounts, transitionCommittee } from "./shard-assignment.js";
 
 // --- messages ---
@@ -93,8 +94,8 @@ export interface EpochsInput {
 
 export interface EpochsContext {
   readonly subscribers: readonly EpochSubscriber[];
-  /** Sequence number of the next event. */
-  readonly seq: number;
+  /** The next number of each subscriber's event stream (`chain-events.ts`). */
+  readonly seq: readonly number[];
 
   // committees
   /** The committee of the current epoch (`committee.epoch` is the current epoch). */
@@ -113,12 +114,6 @@ export interface EpochsContext {
   // certificates
   readonly certified: readonly BlobIdText[];
   readonly invalidated: readonly BlobIdText[];
-}
-
-function toSubscribers(context: EpochsContext, event: EpochChainEvent): Outgoing[] {
-  return context.subscribers
-    .filter((subscriber) => subscriber.events.includes(event.type))
-    .map((subscriber) => ({ to: subscriber.name, ...event, seq: context.seq }));
 }
 
 function signersOf(event: EpochsMachineEvent): readonly ActorName[] {
@@ -160,12 +155,12 @@ export function createEpochsMachine({ certificates = true }: { readonly certific
       selectNextCommittee: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== "VotingEnd") return;
         enqueue.assign({ nextCommittee: transitionCommittee(context.committee, event.counts) });
-        for (const message of toSubscribers(context, {
+        const { messages, seq } = announce(context, {
           type: "EpochParametersSelected",
           nextEpoch: context.committee.epoch + 1,
-        }))
-          enqueue({ type: "send", params: message });
-        enqueue.assign({ seq: context.seq + 1 });
+        });
+        for (const message of messages) enqueue({ type: "send", params: message });
+        enqueue.assign({ seq });
       }),
       advanceEpoch: enqueueActions(({ context, enqueue }) => {
         const next = context.nextCommittee as Committee;
@@ -176,52 +171,52 @@ export function createEpochsMachine({ certificates = true }: { readonly certific
           weightAttested: 0,
           syncDone: [],
         });
-        for (const message of toSubscribers(context, { type: "EpochChangeStart", epoch: next.epoch }))
-          enqueue({ type: "send", params: message });
-        enqueue.assign({ seq: context.seq + 1 });
+        const { messages, seq } = announce(context, { type: "EpochChangeStart", epoch: next.epoch });
+        for (const message of messages) enqueue({ type: "send", params: message });
+        enqueue.assign({ seq });
       }),
       recordSyncDone: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== "EpochSyncDone") return;
         const shards = memberOf(context.committee, event.node)?.shards ?? [];
         enqueue.assign({ syncDone: withName(context.syncDone, event.node) });
-        for (const message of toSubscribers(context, {
+        const { messages, seq } = announce(context, {
           type: "ShardsReceived",
           epoch: context.committee.epoch,
           shards,
-        }))
-          enqueue({ type: "send", params: message });
-        enqueue.assign({ seq: context.seq + 1 });
+        });
+        for (const message of messages) enqueue({ type: "send", params: message });
+        enqueue.assign({ seq });
       }),
       addSyncWeight: assign({
         weightAttested: ({ context, event }) =>
           context.weightAttested + (event.type === "EpochSyncDone" ? weightOf(context.committee, [event.node]) : 0),
       }),
       announceEpochChangeDone: enqueueActions(({ context, enqueue }) => {
-        for (const message of toSubscribers(context, { type: "EpochChangeDone", epoch: context.committee.epoch }))
-          enqueue({ type: "send", params: message });
-        enqueue.assign({ seq: context.seq + 1 });
+        const { messages, seq } = announce(context, { type: "EpochChangeDone", epoch: context.committee.epoch });
+        for (const message of messages) enqueue({ type: "send", params: message });
+        enqueue.assign({ seq });
       }),
       certify: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== "CertifyBlob") return;
         enqueue.assign({ certified: [...context.certified, event.blobId].sort() });
-        for (const message of toSubscribers(context, {
+        const { messages, seq } = announce(context, {
           type: "BlobCertified",
           epoch: context.committee.epoch,
           blobId: event.blobId,
-        }))
-          enqueue({ type: "send", params: message });
-        enqueue.assign({ seq: context.seq + 1 });
+        });
+        for (const message of messages) enqueue({ type: "send", params: message });
+        enqueue.assign({ seq });
       }),
       invalidate: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== "InvalidateBlobId") return;
         enqueue.assign({ invalidated: [...context.invalidated, event.blobId].sort() });
-        for (const message of toSubscribers(context, {
+        const { messages, seq } = announce(context, {
           type: "InvalidBlobID",
           epoch: context.committee.epoch,
           blobId: event.blobId,
-        }))
-          enqueue({ type: "send", params: message });
-        enqueue.assign({ seq: context.seq + 1 });
+        });
+        for (const message of messages) enqueue({ type: "send", params: message });
+        enqueue.assign({ seq });
       }),
     },
     guards: {
@@ -262,7 +257,7 @@ export function createEpochsMachine({ certificates = true }: { readonly certific
     id: `${CHAIN}-epochs`,
     context: ({ input }) => ({
       subscribers: input.subscribers,
-      seq: 0,
+      seq: freshStreams(input.subscribers),
       committee: input.committee,
       previousCommittee: null,
       nextCommittee: null,

@@ -4,7 +4,8 @@
  * there are enough, decodes, checks consistency and returns the blob or ⊥.
  *
  * - in: `BlobCertified` from the chain (a reader that waits for the point of availability) and
- *   `InvalidBlobID` (the read returns ⊥), `ReadResponse` from nodes;
+ *   `InvalidBlobID` (the read returns ⊥), `ReadResponse` from nodes; a reader that starts when
+ *   the environment says (`Read`) also follows `EpochChangeStart` and `EpochChangeDone`;
  * - out: `ReadRequest` to every node.
  *
  * Variants, where the paper and the implementation differ:
@@ -24,6 +25,12 @@
  * answer yet answers later (it holds the request), which stands for the implementation's retries;
  * a node that answers ⊥, or with data that does not verify, has answered. When every node has
  * answered and there is still not enough, the read returns ⊥.
+ *
+ * Across epoch changes (paper §6; `walrus-sdk/src/active_committees.rs`, `read_committee`): a
+ * reader given `committees` and the blob's certification epoch reads, when it starts, from the
+ * committee that serves the blob as far as it has seen the chain: the previous committee while the
+ * change to the current epoch is not done and the blob was certified before it, else the current
+ * one. Its view of the chain may lag, as a client's does.
  */
 
 import { and, assign, enqueueActions, not, setup } from "xstate";
@@ -40,6 +47,7 @@ import {
 import type { ByteRef } from "../spec/store.js";
 import { type ReadOutcome, metadataMatchesBlobId, readBlob } from "./codec.js";
 import { type Committee, memberOf, send, withName } from "./committee.js";
+import { readCommittee } from "./epochs.js";
 
 export interface ReaderInput {
   readonly name: ActorName;
@@ -49,8 +57,14 @@ export interface ReaderInput {
   readonly axis: Axis;
   /** `default` (the implementation) or `strict` (the paper). */
   readonly consistency: "default" | "strict";
-  /** Start on `BlobCertified` (after the point of availability) or at once (racing the write). */
-  readonly start: "afterCertification" | "immediately";
+  /**
+   * Start on `BlobCertified` (after the point of availability), at once (racing the write), or on
+   * the environment's `Read` (at any point of an epoch change).
+   */
+  readonly start: "afterCertification" | "immediately" | "onRead";
+  /** With `onRead`: the committees of every epoch, the first one first, and the blob's certification epoch. */
+  readonly committees?: readonly Committee[];
+  readonly certifiedEpoch?: number;
 }
 
 export interface ReaderContext extends ReaderInput {
@@ -64,12 +78,21 @@ export interface ReaderContext extends ReaderInput {
   readonly blob: ByteRef | null;
   /** Why the read returned ⊥. */
   readonly bottom: string | null;
+  /** The last epoch whose change the reader saw start, and the last it saw done. */
+  readonly epochStarted: number;
+  readonly epochDone: number;
 }
 
 /** Why a read returned ⊥ when the chain invalidated the blob ID. */
 export const INVALID_BLOB_ID = "the blob ID is invalid (InvalidBlobID)";
 
-type ReaderEvent = BlobRegistered | BlobCertified | InvalidBlobID | ReadResponse;
+/** The chain's epoch events, and the environment's `Read`. */
+type ReaderEpochEvent =
+  | { readonly type: "EpochChangeStart"; readonly seq: number; readonly epoch: number }
+  | { readonly type: "EpochChangeDone"; readonly seq: number; readonly epoch: number }
+  | { readonly type: "Read" };
+
+type ReaderEvent = BlobRegistered | BlobCertified | InvalidBlobID | ReadResponse | ReaderEpochEvent;
 
 const nShards = (context: ReaderContext) => context.committee.nShards;
 
@@ -121,6 +144,25 @@ export const readerMachine = setup({
               : "not enough slivers that match the metadata",
       };
     }),
+    seeEpochChange: assign(({ context, event }) => {
+      // The events may arrive in any order; what the reader knows only grows.
+      const epoch = "epoch" in event ? (event.epoch as number) : 0;
+      const done = event.type === "EpochChangeDone" ? Math.max(context.epochDone, epoch) : context.epochDone;
+      return { epochDone: done, epochStarted: Math.max(context.epochStarted, epoch, done) };
+    }),
+    chooseReadCommittee: assign(({ context }) => {
+      const byEpoch = (epoch: number) => context.committees?.find((c) => c.epoch === epoch);
+      const current = byEpoch(context.epochStarted) ?? context.committee;
+      const previous = byEpoch(context.epochStarted - 1) ?? null;
+      const transitioning = context.epochDone < context.epochStarted;
+      return {
+        committee: readCommittee(
+          { committee: current, previousCommittee: previous },
+          transitioning,
+          context.certifiedEpoch ?? current.epoch,
+        ),
+      };
+    }),
     requestFromEveryNode: enqueueActions(({ context, enqueue }) => {
       for (const member of context.committee.members) {
         const request = { type: "ReadRequest", from: context.name, blobId: context.blobId, axis: context.axis };
@@ -130,9 +172,11 @@ export const readerMachine = setup({
   },
   guards: {
     startsImmediately: ({ context }) => context.start === "immediately",
+    startsOnRead: ({ context }) => context.start === "onRead",
     finished: ({ context }) => context.blob !== null || context.bottom !== null,
     /** A well-formed message about this blob. */
-    forThisBlob: ({ context, event }) => isMessage(event, event.type) && event.blobId === context.blobId,
+    forThisBlob: ({ context, event }) =>
+      "blobId" in event && isMessage(event, event.type) && event.blobId === context.blobId,
     /** A first answer from a committee member (a repeated or foreign one changes nothing). */
     newAnswer: ({ context, event }) =>
       "node" in event &&
@@ -146,7 +190,16 @@ export const readerMachine = setup({
   },
 }).createMachine({
   id: "reader",
-  context: ({ input }) => ({ ...input, metadata: null, answered: [], slivers: [], blob: null, bottom: null }),
+  context: ({ input }) => ({
+    ...input,
+    metadata: null,
+    answered: [],
+    slivers: [],
+    blob: null,
+    bottom: null,
+    epochStarted: input.committee.epoch,
+    epochDone: input.committee.epoch,
+  }),
   initial: "starting",
   // Clients turn an invalid blob ID into "does not exist": ⊥, whatever the read had gathered.
   on: {
@@ -158,7 +211,18 @@ export const readerMachine = setup({
   },
   states: {
     starting: {
-      always: [{ guard: "startsImmediately", target: "reading" }, { target: "waitingForCertification" }],
+      always: [
+        { guard: "startsImmediately", target: "reading" },
+        { guard: "startsOnRead", target: "waitingForRead" },
+        { target: "waitingForCertification" },
+      ],
+    },
+    waitingForRead: {
+      on: {
+        EpochChangeStart: { actions: "seeEpochChange" },
+        EpochChangeDone: { actions: "seeEpochChange" },
+        Read: { target: "reading", actions: "chooseReadCommittee" },
+      },
     },
     waitingForCertification: {
       on: { BlobCertified: { guard: "forThisBlob", target: "reading" } },

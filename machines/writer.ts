@@ -9,7 +9,7 @@
  * then recover and meet the inconsistency. Which one a model runs is its choice of input.
  *
  * - in: `BlobRegistered` and `BlobCertified` from the chain, `StorageConfirmation` from nodes,
- *   `Upload` from the environment;
+ *   `Upload` from the environment; with `committees`, `EpochChangeStart` from the chain;
  * - out: `RegisterBlob` and `CertifyBlob` to the chain, `StoreSliverPairs` to every node.
  *
  * Follows paper §4 (write: register, send sliver pairs, 2f + 1 acknowledgements, certificate on
@@ -20,6 +20,12 @@
  * the implementation's default (no optimistic pending uploads), each when the environment says
  * (`Upload`): the implementation uploads to every node at once and stops soon after it has a
  * quorum, so an upload may go out late or, once the blob is certified, never.
+ *
+ * Across an epoch change (paper §6: writes go to the new committee at once): a writer given the
+ * committees of the epochs to come (`committees`) that sees `EpochChangeStart` before its blob is
+ * certified drops what it collected — confirmations of the old epoch make a certificate the chain
+ * refuses — and uploads to the new committee and collects its confirmations again, as the
+ * implementation's client does when its certificate's epoch is no longer current.
  */
 
 import { and, assign, enqueueActions, setup } from "xstate";
@@ -51,6 +57,8 @@ export interface WriterInput {
   readonly primary: readonly ByteRef[];
   /** `SliverData` bytes of secondary sliver j, by sliver index. */
   readonly secondary: readonly ByteRef[];
+  /** The committees of the epochs to come, to write to when an epoch change starts (none: one epoch). */
+  readonly committees?: readonly Committee[];
 }
 
 export interface WriterContext extends WriterInput {
@@ -66,7 +74,20 @@ export interface Upload {
   readonly node: ActorName;
 }
 
-type WriterEvent = BlobRegistered | BlobCertified | InvalidBlobID | StorageConfirmation | Upload;
+/** The chain's `EpochChangeStart`, as the writer sees it. */
+export interface WriterEpochChangeStart {
+  readonly type: "EpochChangeStart";
+  readonly seq: number;
+  readonly epoch: number;
+}
+
+type WriterEvent =
+  | BlobRegistered
+  | BlobCertified
+  | InvalidBlobID
+  | StorageConfirmation
+  | Upload
+  | WriterEpochChangeStart;
 
 /** The upload to `node`: the metadata and the sliver pairs of all its shards, in one message. */
 function upload(context: WriterContext, node: ActorName): Outgoing {
@@ -89,87 +110,129 @@ function upload(context: WriterContext, node: ActorName): Outgoing {
   };
 }
 
-export const writerMachine = setup({
-  types: {} as { context: WriterContext; input: WriterInput; events: WriterEvent },
-  actions: {
-    send,
-    uploadTo: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== "Upload") return;
-      enqueue({ type: "send", params: upload(context, event.node) });
-      enqueue.assign({ uploaded: withName(context.uploaded, event.node) });
-    }),
-    recordConfirmation: assign({
-      confirmations: ({ context, event }) =>
-        event.type === "StorageConfirmation" ? withName(context.confirmations, event.node) : context.confirmations,
-    }),
-  },
-  guards: {
-    forThisBlob: ({ context, event }) => "blobId" in event && event.blobId === context.blobId,
-    notYetUploaded: ({ context, event }) =>
-      event.type === "Upload" &&
-      memberOf(context.committee, event.node) !== undefined &&
-      !context.uploaded.includes(event.node),
-    /** From a committee member, for this epoch, covering exactly the shards the member holds. */
-    confirmationIsValid: ({ context, event }) =>
-      event.type === "StorageConfirmation" &&
-      event.epoch === context.committee.epoch &&
-      holdsExactly(context.committee, event.node, event.shards),
-    quorumOfConfirmations: ({ context, event }) =>
-      event.type === "StorageConfirmation" &&
-      isQuorum(weightOf(context.committee, withName(context.confirmations, event.node)), context.committee.nShards),
-  },
-}).createMachine({
-  id: "writer",
-  context: ({ input }) => ({ ...input, uploaded: [], confirmations: [] }),
-  initial: "registering",
-  states: {
-    registering: {
-      entry: {
-        type: "send",
-        params: ({ context }) => ({
-          to: CHAIN,
-          type: "RegisterBlob",
-          blobId: context.blobId,
-          size: context.size,
-          rootHash: context.rootHash,
-        }),
-      },
-      on: { BlobRegistered: { guard: "forThisBlob", target: "uploading" } },
+/**
+ * The writer machine. With `epochs` it follows epoch changes (see the header); without, it has no
+ * transition on `EpochChangeStart`, so that once it certifies nothing can make it send again, which
+ * is what lets partial-order reduction reorder the other actors' steps after it (as the chain's
+ * `invalidation` option does).
+ */
+export function createWriterMachine({ epochs = false }: { readonly epochs?: boolean } = {}) {
+  const onRegistering = epochs
+    ? { EpochChangeStart: { guard: "newerEpoch" as const, actions: "writeToNewCommittee" as const } }
+    : {};
+  const onUploading = epochs
+    ? {
+        EpochChangeStart: {
+          guard: "newerEpoch" as const,
+          target: "uploading",
+          reenter: true,
+          actions: "writeToNewCommittee" as const,
+        },
+      }
+    : {};
+  return setup({
+    types: {} as { context: WriterContext; input: WriterInput; events: WriterEvent },
+    actions: {
+      send,
+      uploadTo: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== "Upload") return;
+        enqueue({ type: "send", params: upload(context, event.node) });
+        enqueue.assign({ uploaded: withName(context.uploaded, event.node) });
+      }),
+      writeToNewCommittee: assign(({ context, event }) => ({
+        committee:
+          context.committees?.find((c) => event.type === "EpochChangeStart" && c.epoch === event.epoch) ??
+          context.committee,
+        uploaded: [],
+        confirmations: [],
+      })),
+      recordConfirmation: assign({
+        confirmations: ({ context, event }) =>
+          event.type === "StorageConfirmation" ? withName(context.confirmations, event.node) : context.confirmations,
+      }),
     },
-    // Uploads go out while the writer collects confirmations and certifies, one node at a time, in
-    // any order the environment picks (`Upload`); once the blob is certified the writer stops, and a
-    // node whose upload never went out recovers its slivers.
-    uploading: {
-      on: { Upload: { guard: "notYetUploaded", actions: "uploadTo" } },
-      initial: "collectingConfirmations",
-      states: {
-        collectingConfirmations: {
-          on: {
-            StorageConfirmation: [
-              {
-                guard: and(["forThisBlob", "confirmationIsValid", "quorumOfConfirmations"]),
-                target: "certifying",
-                actions: "recordConfirmation",
-              },
-              { guard: and(["forThisBlob", "confirmationIsValid"]), actions: "recordConfirmation" },
-            ],
+    guards: {
+      /** An epoch after the writer's, whose committee it knows. */
+      newerEpoch: ({ context, event }) =>
+        event.type === "EpochChangeStart" &&
+        event.epoch > context.committee.epoch &&
+        context.committees?.some((c) => c.epoch === event.epoch) === true,
+      forThisBlob: ({ context, event }) => "blobId" in event && event.blobId === context.blobId,
+      notYetUploaded: ({ context, event }) =>
+        event.type === "Upload" &&
+        memberOf(context.committee, event.node) !== undefined &&
+        !context.uploaded.includes(event.node),
+      /** From a committee member, for this epoch, covering exactly the shards the member holds. */
+      confirmationIsValid: ({ context, event }) =>
+        event.type === "StorageConfirmation" &&
+        event.epoch === context.committee.epoch &&
+        holdsExactly(context.committee, event.node, event.shards),
+      quorumOfConfirmations: ({ context, event }) =>
+        event.type === "StorageConfirmation" &&
+        isQuorum(weightOf(context.committee, withName(context.confirmations, event.node)), context.committee.nShards),
+    },
+  }).createMachine({
+    id: "writer",
+    context: ({ input }) => ({ ...input, uploaded: [], confirmations: [] }),
+    initial: "registering",
+    states: {
+      registering: {
+        entry: {
+          type: "send",
+          params: ({ context }) => ({
+            to: CHAIN,
+            type: "RegisterBlob",
+            blobId: context.blobId,
+            size: context.size,
+            rootHash: context.rootHash,
+          }),
+        },
+        on: {
+          BlobRegistered: { guard: "forThisBlob", target: "uploading" },
+          ...onRegistering,
+        },
+      },
+      // Uploads go out while the writer collects confirmations and certifies, one node at a time, in
+      // any order the environment picks (`Upload`); once the blob is certified the writer stops, and a
+      // node whose upload never went out recovers its slivers.
+      uploading: {
+        on: {
+          Upload: { guard: "notYetUploaded", actions: "uploadTo" },
+          ...onUploading,
+        },
+        initial: "collectingConfirmations",
+        states: {
+          collectingConfirmations: {
+            on: {
+              StorageConfirmation: [
+                {
+                  guard: and(["forThisBlob", "confirmationIsValid", "quorumOfConfirmations"]),
+                  target: "certifying",
+                  actions: "recordConfirmation",
+                },
+                { guard: and(["forThisBlob", "confirmationIsValid"]), actions: "recordConfirmation" },
+              ],
+            },
+          },
+          certifying: {
+            entry: {
+              type: "send",
+              params: ({ context }) => ({
+                to: CHAIN,
+                type: "CertifyBlob",
+                blobId: context.blobId,
+                epoch: context.committee.epoch,
+                signers: context.confirmations,
+              }),
+            },
+            on: { BlobCertified: { guard: "forThisBlob", target: "#writer.certified" } },
           },
         },
-        certifying: {
-          entry: {
-            type: "send",
-            params: ({ context }) => ({
-              to: CHAIN,
-              type: "CertifyBlob",
-              blobId: context.blobId,
-              epoch: context.committee.epoch,
-              signers: context.confirmations,
-            }),
-          },
-          on: { BlobCertified: { guard: "forThisBlob", target: "#writer.certified" } },
-        },
       },
+      certified: {},
     },
-    certified: {},
-  },
-});
+  });
+}
+
+/** The writer of one epoch. */
+export const writerMachine = createWriterMachine();

@@ -8,6 +8,7 @@ import type { Model } from "../checker/model.js";
 import { quorumWrite, type QuorumWriteOptions } from "./examples/quorum-write.js";
 import { twoPhaseCommit } from "./examples/two-phase-commit.js";
 import { twoPhaseCommitActors } from "./examples/two-phase-commit-actors.js";
+import { DEFAULT_CHANGE, type EpochChangeOptions, epochChange } from "./epoch-change.js";
 import { type WriteReadOptions, writeRead } from "./write-read.js";
 
 /** How a model is built: `reduction: false` leaves out what only serves reduction (symmetry). */
@@ -101,6 +102,81 @@ const BYZANTINE_N3 = {
   nodes: [3],
   behaviours: ["confirmWithoutStoring", "corruptSliver", "corruptSymbols", "wrongMetadata"],
 } as const;
+/** An epoch-change model of models/epoch-change.ts, with its options as parameters. */
+function epochs(name: string, description: string, isDefault: boolean, options: EpochChangeOptions): ModelEntry {
+  const parameters: Record<string, string | number | boolean> = {
+    shards: (options.shards ?? [1, 1, 1, 1]).join(","),
+    changes: (options.changes ?? [DEFAULT_CHANGE])
+      .map((counts) => counts.map((c) => `${c.name}:${c.shards}`).join(" "))
+      .join(" | "),
+    write: options.write !== false,
+    read: options.read ?? true,
+    timeouts: options.timeouts ?? true,
+  };
+  if (options.crash) parameters.crash = options.crash.join(",");
+  if (options.byzantine) parameters.byzantine = options.byzantine.join(",");
+  if (options.budget !== undefined) parameters.budget = options.budget;
+  if (options.failures) parameters.failures = true;
+  if (options.attestWhen) parameters.attestWhen = options.attestWhen;
+  return entry(name, description, parameters, isDefault, () => epochChange(options));
+}
+
+const HANDOVER = "n = 4 → 4, N3 leaves and N4 joins: shard 3 moves with a blob certified before the change";
+
+/** The epoch-change models. */
+export const EPOCH_CHANGE_MODELS: readonly ModelEntry[] = [
+  epochs("epoch-change-4", `Epoch change, ${HANDOVER}; the transfer may give up for recovery`, true, {
+    read: false,
+    write: false,
+  }),
+  epochs("epoch-change-4-read", `Epoch change, ${HANDOVER}; a read of the blob races the change`, true, {
+    write: false,
+    timeouts: false,
+  }),
+  epochs("epoch-change-4-crash", `Epoch change, ${HANDOVER}; N3 may crash (the recovery pathway)`, true, {
+    read: false,
+    write: false,
+    crash: ["N3"],
+  }),
+  epochs(
+    "epoch-change-4-byzantine",
+    `Epoch change, ${HANDOVER}; Byzantine N3 serves corrupt slivers and symbols`,
+    true,
+    { read: false, write: false, byzantine: ["N3"] },
+  ),
+  epochs(
+    "epoch-change-4-write",
+    `Epoch change, ${HANDOVER}; a write races the change (large: explore with --simulate)`,
+    false,
+    { read: false, timeouts: false },
+  ),
+  epochs(
+    "epoch-change-4-sync-failure",
+    "Two epoch changes; the filling of a gained shard may fail for good: the node never attests without its shard (no write lost fails, as a failure means)",
+    false,
+    { read: false, write: false, timeouts: false, failures: true, changes: [DEFAULT_CHANGE, DEFAULT_CHANGE] },
+  ),
+  epochs(
+    "epoch-change-4-attestation-gap",
+    "Two epoch changes, the implementation's finisher (WAL-1271): after a failed shard sync the node attests the next epoch without its shard (attestation soundness fails)",
+    false,
+    {
+      read: false,
+      write: false,
+      timeouts: false,
+      failures: true,
+      attestWhen: "noTaskRunning",
+      changes: [DEFAULT_CHANGE, DEFAULT_CHANGE],
+    },
+  ),
+  epochs(
+    "epoch-change-4-f-plus-1",
+    "Tightness: N0 and N1 may crash (f + 1 shards of the new committee): the change never completes",
+    false,
+    { read: false, write: false, timeouts: false, crash: ["N0", "N1"], budget: 2 },
+  ),
+];
+
 /** The malicious writer's committee: n = 4 over three nodes, N0 holding two shards. */
 const MALICIOUS = {
   shards: [2, 1, 1],
@@ -323,6 +399,7 @@ export const MODELS: readonly ModelEntry[] = [
       byzantine: { nodes: [2, 3], behaviours: ["confirmWithoutStoring", "attestInvalid"] },
     },
   ),
+  ...EPOCH_CHANGE_MODELS,
 ];
 
 /** The entry named `name`, or undefined. */

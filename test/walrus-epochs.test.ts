@@ -136,7 +136,7 @@ describe("epochs: EpochChangeDone → NextParamsSelected → EpochChangeSync →
     expect(chain.sent).toEqual([
       { to: "N0", type: "ShardsReceived", epoch: 2, shards: [0, 1], seq: 4 },
       { to: "N0", type: "EpochChangeDone", epoch: 2, seq: 5 },
-      { to: "reader", type: "EpochChangeDone", epoch: 2, seq: 5 },
+      { to: "reader", type: "EpochChangeDone", epoch: 2, seq: 0 },
     ]);
     // a late member is recorded and announced, once, and changes nothing else
     chain.step({ type: "EpochSyncDone", node: "N3", epoch: 2 });

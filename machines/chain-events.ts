@@ -1,0 +1,33 @@
+/**
+ * How the chain's events reach their subscribers: each subscriber reads its own stream of the
+ * events it follows, numbered from 0 in chain order (a node's event cursor), so a subscriber that
+ * receives them in any order processes them in the chain's, and one that does not follow an event
+ * has no gap to wait on.
+ */
+
+import type { ActorName } from "../spec/messages.js";
+import type { Outgoing } from "./committee.js";
+
+/** The chain's subscribers and the next number of each one's stream (same order). */
+export interface EventStreams {
+  readonly subscribers: readonly { readonly name: ActorName; readonly events: readonly string[] }[];
+  readonly seq: readonly number[];
+}
+
+/** The event, numbered, to every subscriber that follows it, and the streams' next numbers after it. */
+export function announce(
+  context: EventStreams,
+  event: { readonly type: string; readonly [field: string]: unknown },
+): { messages: Outgoing[]; seq: number[] } {
+  const messages: Outgoing[] = [];
+  const seq = context.subscribers.map((subscriber, i) => {
+    const next = context.seq[i] ?? 0;
+    if (!subscriber.events.includes(event.type)) return next;
+    messages.push({ to: subscriber.name, ...event, seq: next });
+    return next + 1;
+  });
+  return { messages, seq };
+}
+
+/** Every stream at its start. */
+export const freshStreams = (subscribers: EventStreams["subscribers"]): number[] => subscribers.map(() => 0);

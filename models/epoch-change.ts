@@ -1,0 +1,354 @@
+/**
+ * Epoch changes while blobs are stored, written and read, over the real codec: the chain with its
+ * epochs, the driver of the permissionless epoch calls, storage nodes through the change
+ * (machines/epoch-change-node.ts), a writer whose write races the change and a reader whose read
+ * does.
+ *
+ * Configuration (defaults: paper §6's smallest interesting case): n = 4 shards, four nodes of one
+ * shard in epoch 1; one change to epoch 2 in which N3 leaves and N4 joins, so shard 3 moves from
+ * N3 to N4 and the three others stay. A blob (`stored`) was certified in epoch 1 before the model
+ * starts: every member of epoch 1 holds its slivers. A second blob (`write`) is written while the
+ * change happens, and a reader (`read`) reads the stored blob at any point of it, from the
+ * committee `read_committee` names as far as it has seen the chain.
+ *
+ * Faults, within f shards of each committee: the leaving node may crash at any point (the new
+ * owner gives up the transfer and recovers the shard blob by blob), or be Byzantine, answering the
+ * shard sync, reads and recovery requests with slivers and symbols whose proofs fail. The
+ * environment may make a transfer give up at any time (`ShardSyncTimeout`, what a silent previous
+ * owner causes), and, in the variant that shows the implementation's gap, make the filling of a
+ * shard fail for good (`ShardSyncFails`).
+ *
+ * What keeps the space finite: the changes are listed (the driver makes them and stops); each
+ * request is answered once; each chain event goes once to each subscriber; a Byzantine message
+ * stays in flight (the checker's rule); what still comes to a reader that has returned leaves the
+ * network.
+ */
+
+import { ActorModel, type AdversarySpec, type ActorSpec, type NetworkKind } from "../checker/actors.js";
+import { ModelError } from "../checker/errors.js";
+import {
+  RecoverySymbolSource,
+  type Sliver,
+  WalrusSpecError,
+  blobIdToString,
+  encodeBlob,
+  encodeMetadataWithId,
+  encodingParams,
+  maxFaulty,
+  orthogonal,
+  sliverIndexOf,
+} from "../spec/index.js";
+import { type ByteRef, putBytes } from "../spec/store.js";
+import { createChainWithEpochsMachine, type ChainWithEpochsSubscriber } from "../machines/chain-with-epochs.js";
+import { pairOfShard, putRecoverySymbol, putSliver } from "../machines/codec.js";
+import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
+import { epochDriverMachine } from "../machines/epoch-driver.js";
+import { type BlobAtNode, epochChangeNodeMachine } from "../machines/epoch-change-node.js";
+import { readerMachine } from "../machines/reader.js";
+import { type ShardCount, invalidShardCounts, transitionCommittee } from "../machines/shard-assignment.js";
+import { createWriterMachine } from "../machines/writer.js";
+import { type EpochChangeLayout, epochChangeProperties } from "../properties/epoch-change.js";
+
+export interface EpochChangeOptions {
+  /** Shards of each node of the first committee (nodes N0, N1, …); default four nodes of one shard. */
+  readonly shards?: readonly number[];
+  /** The shard counts of each next committee, by node name (new names join); default N3 → N4. */
+  readonly changes?: readonly (readonly ShardCount[])[];
+  /** The blob certified before the model starts, held by the first committee (default {@link STORED_BLOB}). */
+  readonly stored?: Uint8Array;
+  /** A blob written while the change happens; `false`: none. Default {@link WRITTEN_BLOB}. */
+  readonly write?: Uint8Array | false;
+  /** A reader of the stored blob racing the change (default true). */
+  readonly read?: boolean;
+  /** Nodes that may crash at any point. */
+  readonly crash?: readonly string[];
+  /** Byzantine nodes: they answer shard syncs, reads and recovery requests with corrupted bytes. */
+  readonly byzantine?: readonly string[];
+  /** The adversary's budget in shards (default f). */
+  readonly budget?: number;
+  /** Whether a transfer may give up at any time (default true). */
+  readonly timeouts?: boolean;
+  /** Whether the filling of a shard may fail for good (default false). */
+  readonly failures?: boolean;
+  /** When nodes call `epoch_sync_done` (default `allShardsActive`). */
+  readonly attestWhen?: "allShardsActive" | "noTaskRunning";
+  readonly network?: NetworkKind;
+  /**
+   * Also check no write lost and attestation soundness, which read every node (default: when there
+   * is no reader; with one, they leave partial-order reduction little to reorder).
+   */
+  readonly nodeProperties?: boolean;
+}
+
+/** The blob stored before the change: 41 bytes, six source symbols of 8 bytes at n = 4. */
+export const STORED_BLOB: Uint8Array = new TextEncoder().encode("Walrus: stored before the epoch changes..");
+/** The blob written during the change. */
+export const WRITTEN_BLOB: Uint8Array = new TextEncoder().encode("Walrus: written while the committee moves");
+
+/** Default change: N3 leaves, N4 joins and takes shard 3. */
+export const DEFAULT_CHANGE: readonly ShardCount[] = [
+  { name: "N0", shards: 1 },
+  { name: "N1", shards: 1 },
+  { name: "N2", shards: 1 },
+  { name: "N4", shards: 1 },
+];
+
+const WRITER = "writer";
+const READER = "reader";
+const DRIVER = "driver";
+
+/** A copy of the bytes with the first `count` flipped: the right size, the wrong contents. */
+function flipped<T extends { readonly data: Uint8Array }>(value: T, count: number): T {
+  const data = value.data.slice();
+  for (let b = 0; b < Math.min(count, data.length); b++) data[b] ^= 0xff;
+  return { ...value, data };
+}
+
+function encoded(what: string, blob: Uint8Array, n: number) {
+  try {
+    const result = encodeBlob(blob, n);
+    const metadata = putBytes(encodeMetadataWithId({ blobId: result.blobId, metadata: result.metadata }));
+    return { ...result, id: blobIdToString(result.blobId), metadataRef: metadata };
+  } catch (error) {
+    if (error instanceof WalrusSpecError) throw new ModelError(`epoch-change: ${what}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The committees of every epoch: the first from `shards`, each next one by `transitionCommittee`. */
+function committeesOf(shards: readonly number[], changes: readonly (readonly ShardCount[])[]): Committee[] {
+  let next = 0;
+  const first: Committee = {
+    epoch: 1,
+    nShards: shards.reduce((a, b) => a + b, 0),
+    members: shards.map((count, i) => ({ name: `N${i}`, shards: Array.from({ length: count }, () => next++) })),
+  };
+  const committees = [first];
+  for (const counts of changes) {
+    const previous = committees[committees.length - 1];
+    const problem = invalidShardCounts(previous, counts);
+    if (problem !== null) throw new ModelError(`epoch-change: epoch ${previous.epoch + 1}: ${problem}`);
+    committees.push(transitionCommittee(previous, counts));
+  }
+  return committees;
+}
+
+/** The epoch-change model. */
+export function epochChange(options: EpochChangeOptions = {}): ActorModel {
+  const shardCounts = options.shards ?? [1, 1, 1, 1];
+  const n = shardCounts.reduce((a, b) => a + b, 0);
+  if (shardCounts.some((s) => !Number.isInteger(s) || s < 1) || n < 4 || shardCounts.length > 12) {
+    throw new ModelError("epoch-change: 1 to 12 nodes of at least one shard each, and at least 4 shards");
+  }
+  const changes = options.changes ?? [DEFAULT_CHANGE];
+  if (changes.length < 1 || changes.length > 3) throw new ModelError("epoch-change: 1 to 3 epoch changes");
+  const committees = committeesOf(shardCounts, changes);
+  const first = committees[0];
+  const names = [...new Set(committees.flatMap((c) => c.members.map((m) => m.name)))].sort(
+    (a, b) => Number(a.slice(1)) - Number(b.slice(1)) || (a < b ? -1 : 1),
+  );
+  const shardsOf = (name: string) =>
+    Math.max(...committees.map((c) => c.members.find((m) => m.name === name)?.shards.length ?? 0));
+  for (const name of [...(options.crash ?? []), ...(options.byzantine ?? [])]) {
+    if (!names.includes(name)) throw new ModelError(`epoch-change: no node ${JSON.stringify(name)}`);
+  }
+
+  // The stored blob, held by every member of the first committee.
+  const stored = encoded("the stored blob", options.stored ?? STORED_BLOB, n);
+  const sliverOf = (shard: number, axis: "primary" | "secondary"): Sliver => {
+    const index = sliverIndexOf(axis, pairOfShard(stored.id, shard, n), n);
+    return (axis === "primary" ? stored.primarySlivers : stored.secondarySlivers)[index];
+  };
+  const storedAt = (name: string): BlobAtNode[] => {
+    const member = first.members.find((m) => m.name === name);
+    return [
+      {
+        blobId: stored.id,
+        registered: true,
+        certifiedEpoch: first.epoch,
+        metadata: member ? stored.metadataRef : null,
+        slivers: (member?.shards ?? []).map((shard) => ({
+          shard,
+          primary: putSliver(sliverOf(shard, "primary")),
+          secondary: putSliver(sliverOf(shard, "secondary")),
+        })),
+        uploader: null,
+        pending: null,
+        symbols: null,
+      },
+    ];
+  };
+
+  const written = options.write === false ? undefined : encoded("the written blob", options.write ?? WRITTEN_BLOB, n);
+  const read = options.read ?? true;
+
+  // The Byzantine nodes' menus: answers whose bytes fail their proofs.
+  const byzantine = options.byzantine ?? [];
+  const menu = (name: string): Outgoing[] => {
+    const messages: Outgoing[] = [];
+    const heldShards = first.members.find((m) => m.name === name)?.shards ?? [];
+    const corrupt = (shard: number, axis: "primary" | "secondary") =>
+      putSliver(flipped(sliverOf(shard, axis), stored.symbolSize));
+    for (const [index, committee] of committees.entries()) {
+      if (index === 0) continue;
+      for (const shard of heldShards) {
+        const owner = committee.members.find((m) => m.shards.includes(shard))?.name;
+        if (owner === undefined || owner === name) continue;
+        for (const axis of ["primary", "secondary"] as const) {
+          messages.push({
+            to: owner,
+            type: "ShardSyncResponse",
+            node: name,
+            shard,
+            axis,
+            epoch: committee.epoch,
+            slivers: [{ blobId: stored.id, metadata: stored.metadataRef, sliver: corrupt(shard, axis) }],
+          });
+        }
+      }
+    }
+    if (read && heldShards.length > 0) {
+      messages.push({
+        to: READER,
+        type: "ReadResponse",
+        node: name,
+        blobId: stored.id,
+        axis: "primary",
+        metadata: stored.metadataRef,
+        slivers: heldShards.map((shard) => corrupt(shard, "primary")),
+      });
+    }
+    for (const other of names.filter((o) => o !== name)) {
+      const symbols: ByteRef[] = heldShards.flatMap((shard) =>
+        (["primary", "secondary"] as const).flatMap((target) => {
+          const source = new RecoverySymbolSource(encodingParams(n), sliverOf(shard, orthogonal(target)));
+          return committees.flatMap((c) =>
+            (c.members.find((m) => m.name === other)?.shards ?? []).map((s) =>
+              putRecoverySymbol(
+                flipped(source.symbolFor(sliverIndexOf(target, pairOfShard(stored.id, s, n), n)), stored.symbolSize),
+              ),
+            ),
+          );
+        }),
+      );
+      if (symbols.length > 0) {
+        messages.push({
+          to: other,
+          type: "RecoverySymbolResponse",
+          node: name,
+          blobId: stored.id,
+          metadata: stored.metadataRef,
+          symbols: [...new Set(symbols)].sort(),
+        });
+      }
+    }
+    return messages;
+  };
+  const crash = options.crash ?? [];
+  const adversary: AdversarySpec | undefined =
+    crash.length + byzantine.length > 0
+      ? {
+          budget: options.budget ?? maxFaulty(n),
+          crash,
+          byzantine,
+          menu: Object.fromEntries(byzantine.map((name) => [name, menu(name)])),
+          menuInFlight: true,
+        }
+      : undefined;
+
+  // Nodes follow what they act on; `EpochParametersSelected` and `ShardsReceived` change nothing at a node.
+  const nodeEvents = ["BlobRegistered", "BlobCertified", "EpochChangeStart", "EpochChangeDone"] as const;
+  const subscribers: ChainWithEpochsSubscriber[] = [
+    { name: DRIVER, events: ["EpochParametersSelected", "EpochChangeDone"] },
+    ...names.map((name) => ({ name, events: nodeEvents })),
+    ...(written ? [{ name: WRITER, events: ["BlobRegistered", "BlobCertified", "EpochChangeStart"] as const }] : []),
+    ...(read ? [{ name: READER, events: ["EpochChangeStart", "EpochChangeDone"] as const }] : []),
+  ];
+  const internal = [
+    ...((options.timeouts ?? true) ? [{ type: "ShardSyncTimeout" }] : []),
+    ...(options.failures ? [{ type: "ShardSyncFails" }] : []),
+  ];
+  const actors: ActorSpec[] = [
+    {
+      name: CHAIN,
+      machine: createChainWithEpochsMachine({ invalidation: false }),
+      input: { committee: first, subscribers },
+      sendsTo: subscribers.map((s) => s.name),
+    },
+    { name: DRIVER, machine: epochDriverMachine, input: { changes }, sendsTo: [CHAIN] },
+    ...names.map((name) => ({
+      name,
+      machine: epochChangeNodeMachine,
+      input: { name, committees, blobs: storedAt(name), attestWhen: options.attestWhen ?? "allShardsActive" },
+      shards: shardsOf(name),
+      ...(internal.length > 0 ? { internalEvents: internal } : {}),
+      sendsTo: [
+        CHAIN,
+        ...names.filter((other) => other !== name),
+        ...(written ? [WRITER] : []),
+        ...(read ? [READER] : []),
+      ],
+    })),
+  ];
+  if (written) {
+    actors.push({
+      name: WRITER,
+      machine: createWriterMachine({ epochs: true }),
+      input: {
+        name: WRITER,
+        committee: first,
+        committees,
+        blobId: written.id,
+        size: ((options.write as Uint8Array | undefined) ?? WRITTEN_BLOB).length,
+        rootHash: Buffer.from(written.rootHash).toString("hex"),
+        metadata: written.metadataRef,
+        primary: written.primarySlivers.map(putSliver),
+        secondary: written.secondarySlivers.map(putSliver),
+      },
+      internalEvents: names.map((node) => ({ type: "Upload", node })),
+      sendsTo: [CHAIN, ...names],
+    });
+  }
+  if (read) {
+    actors.push({
+      name: READER,
+      machine: readerMachine,
+      input: {
+        name: READER,
+        committee: first,
+        committees,
+        certifiedEpoch: first.epoch,
+        blobId: stored.id,
+        axis: "primary",
+        consistency: "default",
+        start: "onRead",
+      },
+      internalEvents: [{ type: "Read" }],
+      sendsTo: names,
+    });
+  }
+  const layout: EpochChangeLayout = {
+    chain: CHAIN,
+    nodes: names,
+    writer: written ? WRITER : undefined,
+    reader: read ? READER : undefined,
+    index: (name) => actors.findIndex((actor) => actor.name === name),
+    committees,
+    stored: { blobId: stored.id, bytes: putBytes(options.stored ?? STORED_BLOB) },
+    written: written ? written.id : undefined,
+  };
+  const faults = [
+    crash.length > 0 ? `crash ${crash.join(",")}` : "",
+    byzantine.length > 0 ? `byzantine ${byzantine.join(",")}` : "",
+    options.failures ? "sync failures" : "",
+    options.attestWhen === "noTaskRunning" ? "attest when no task runs" : "",
+  ].filter(Boolean);
+  return new ActorModel({
+    name: `epoch-change(${shardCounts.join(",")}; ${changes.length} change${changes.length > 1 ? "s" : ""}${faults.map((f) => `; ${f}`).join("")})`,
+    network: options.network ?? "unordered",
+    dropToFinished: true,
+    actors,
+    ...(adversary ? { adversary } : {}),
+    properties: epochChangeProperties(layout, { nodes: options.nodeProperties ?? !read }),
+  });
+}

@@ -1,0 +1,182 @@
+/**
+ * The guarantees of an epoch change, as properties of the models of models/epoch-change.ts. Each
+ * names its claim and its source and is paired with `sometimes` witnesses, so that a property that
+ * holds because nothing happens is reported as vacuous.
+ *
+ * | property                                        | kind       | source                                                  | witness |
+ * | ----------------------------------------------- | ---------- | ------------------------------------------------------- | ------- |
+ * | availability across the change (never ⊥, never another blob) | always | paper §6: reads of older blobs go to the old committee until the change is done | a read returns the blob during the change |
+ * | availability across the change (the read returns) | eventually | paper §6                                               | the same |
+ * | reconfiguration liveness                        | eventually | paper §6 (2f + 1 shards signal, the change completes); `staking_inner.move::epoch_sync_done` | the change is done |
+ * | no write lost                                   | eventually | paper §6: writes go to the new committee at once; blobs certified before move with their shards | a gained shard holds the stored blob |
+ * | attestation soundness                           | always     | paper §6: a node signals once it has received its shards; `plan.rs` (WAL-1271) | a node attests having gained a shard |
+ *
+ * The last two read every node, which leaves partial-order reduction little to reorder: a model
+ * with a reader may leave them out (`nodes: false`) and check them in the models without one.
+ * "Holds" always means both slivers of the shard's pair, each verified against the blob's metadata
+ * when it was stored. The attestation property reads every node, and the availability ones only
+ * the reader (and the chain, for their witness), so partial-order reduction can reorder the nodes'
+ * steps under the read properties.
+ */
+
+import type { SystemProperty, SystemView } from "../checker/actors.js";
+import type { BlobIdText } from "../spec/messages.js";
+import type { ByteRef } from "../spec/store.js";
+import type { Committee } from "../machines/committee.js";
+import type { BlobAtNode, EpochChangeNodeContext } from "../machines/epoch-change-node.js";
+
+/** Where the actors of an epoch-change model are, and what is stored and written. */
+export interface EpochChangeLayout {
+  readonly chain: string;
+  readonly nodes: readonly string[];
+  readonly writer: string | undefined;
+  readonly reader: string | undefined;
+  /** Actor name → index in the view. */
+  readonly index: (name: string) => number;
+  /** The committee of every epoch, the first one first. */
+  readonly committees: readonly Committee[];
+  /** The blob certified before the model starts: its ID and its bytes. */
+  readonly stored: { readonly blobId: BlobIdText; readonly bytes: ByteRef };
+  /** The ID of the blob written during the change, if any. */
+  readonly written: BlobIdText | undefined;
+}
+
+const snapshot = (view: SystemView, layout: EpochChangeLayout, name: string) => view.actors[layout.index(name)];
+
+/** The chain's epoch state and current epoch. */
+function chainEpoch(view: SystemView, layout: EpochChangeLayout): { state: string; epoch: number } {
+  const { value, context } = snapshot(view, layout, layout.chain);
+  return { state: (value as { epochs: string }).epochs, epoch: (context.committee as Committee).epoch };
+}
+
+/** What the reader returned: the blob's bytes, ⊥ (null), or nothing yet (undefined). */
+function returned(view: SystemView, layout: EpochChangeLayout): ByteRef | null | undefined {
+  const { value, context } = snapshot(view, layout, layout.reader as string);
+  return value === "succeeded" ? (context.blob as ByteRef) : value === "failed" ? null : undefined;
+}
+
+const correctNode = (view: SystemView, layout: EpochChangeLayout, name: string) =>
+  view.status[layout.index(name)] === "correct"
+    ? (snapshot(view, layout, name).context as EpochChangeNodeContext)
+    : undefined;
+
+const holds = (blob: BlobAtNode | undefined, shard: number) => {
+  const slot = blob?.slivers.find((s) => s.shard === shard);
+  return slot !== undefined && slot.primary !== null && slot.secondary !== null;
+};
+
+const ownedShards = (node: EpochChangeNodeContext) =>
+  node.shards.filter((shard) => shard.status !== "LockedToMove" && shard.status !== "None");
+
+/** Every certified blob is held in every shard the correct members of the last committee own. */
+function lastCommitteeHoldsEverything(view: SystemView, layout: EpochChangeLayout): boolean {
+  const last = layout.committees[layout.committees.length - 1];
+  const blobs = [layout.stored.blobId, ...(layout.written ? [layout.written] : [])];
+  return last.members.every((member) => {
+    const node = correctNode(view, layout, member.name);
+    if (node === undefined) return true;
+    if (node.epoch !== last.epoch) return false;
+    return blobs.every((blobId) => {
+      const blob = node.blobs.find((b) => b.blobId === blobId);
+      return blob?.certifiedEpoch != null && member.shards.every((shard) => holds(blob, shard));
+    });
+  });
+}
+
+function readProperties(layout: EpochChangeLayout): SystemProperty[] {
+  if (layout.reader === undefined) return [];
+  const reads = [layout.reader];
+  return [
+    {
+      kind: "always",
+      name: "availability across the change: a read of a blob certified before it never returns ⊥ or other bytes",
+      reads,
+      holds: (view) => {
+        const result = returned(view, layout);
+        return result === undefined || result === layout.stored.bytes;
+      },
+    },
+    {
+      kind: "eventually",
+      name: "availability across the change: a read of a blob certified before it returns the blob",
+      reads,
+      holds: (view) => returned(view, layout) === layout.stored.bytes,
+    },
+    {
+      kind: "sometimes",
+      name: "witness: a read returns the stored blob while the epoch change is under way",
+      reads: [layout.reader, layout.chain],
+      holds: (view) =>
+        returned(view, layout) === layout.stored.bytes && chainEpoch(view, layout).state === "EpochChangeSync",
+    },
+  ];
+}
+
+/** The epoch-change properties of a model with this layout. */
+export function epochChangeProperties(
+  layout: EpochChangeLayout,
+  { nodes = true }: { readonly nodes?: boolean } = {},
+): SystemProperty[] {
+  const last = layout.committees[layout.committees.length - 1];
+  const chain: SystemProperty[] = [
+    {
+      kind: "eventually",
+      name: `reconfiguration liveness: the change to epoch ${last.epoch} completes (EpochChangeDone)`,
+      reads: [layout.chain],
+      holds: (view) => {
+        const { state, epoch } = chainEpoch(view, layout);
+        return state === "EpochChangeDone" && epoch === last.epoch;
+      },
+    },
+    {
+      kind: "sometimes",
+      name: `witness: the change to epoch ${last.epoch} is done`,
+      reads: [layout.chain],
+      holds: (view) =>
+        chainEpoch(view, layout).epoch === last.epoch && chainEpoch(view, layout).state === "EpochChangeDone",
+    },
+  ];
+  return [...readProperties(layout), ...chain, ...(nodes ? nodeProperties(layout) : [])];
+}
+
+/** The properties that read every node: no write lost and attestation soundness. */
+function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
+  const genesis = layout.committees[0];
+  return [
+    {
+      kind: "eventually",
+      name: "no write lost: every certified blob is held in every shard of the last committee's correct members",
+      reads: [...layout.nodes],
+      holds: (view) => lastCommitteeHoldsEverything(view, layout),
+    },
+    {
+      kind: "always",
+      name: "attestation soundness: a node that called epoch_sync_done holds every blob certified before the epoch in every shard it owns",
+      reads: [...layout.nodes],
+      holds: (view) =>
+        layout.nodes.every((name) => {
+          const node = correctNode(view, layout, name);
+          if (node === undefined || node.attestedEpoch !== node.epoch || node.epoch === genesis.epoch) return true;
+          return ownedShards(node).every((shard) =>
+            node.blobs.every(
+              (blob) => blob.certifiedEpoch === null || blob.certifiedEpoch >= node.epoch || holds(blob, shard.shard),
+            ),
+          );
+        }),
+    },
+    {
+      kind: "sometimes",
+      name: "witness: a node that gained a shard attests epoch_sync_done",
+      reads: [...layout.nodes],
+      holds: (view) =>
+        layout.nodes.some((name) => {
+          const node = correctNode(view, layout, name);
+          return (
+            node !== undefined &&
+            node.attestedEpoch === node.epoch &&
+            node.shards.some((shard) => shard.since === node.epoch && shard.since > genesis.epoch)
+          );
+        }),
+    },
+  ];
+}
