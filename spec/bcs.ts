@@ -265,3 +265,108 @@ export function decodeInconsistencyProof(bytes: Uint8Array, axis: Axis): Inconsi
     })),
   };
 }
+
+// --- shard sync (epoch change, cooperative path) ---
+
+/**
+ * `SliverType` (= `Axis` in walrus-core `by_axis.rs`): the variant index alone.
+ */
+const SliverTypeBcs = bcs.enum("SliverType", { Primary: null, Secondary: null });
+
+/**
+ * `SyncShardRequest` (walrus-core `messages/sync_shard.rs`): a versioned enum whose only variant
+ * `V1` asks for up to `sliver_count` slivers of one axis of a shard, from `starting_blob_id` on, of
+ * the blobs certified before `epoch`. On the wire it is the content of a signed `ProtocolMessage`
+ * (intent `SYNC_SHARD_MSG`), posted to `/v1/migrate/sync_shard`.
+ */
+export const SyncShardRequestBcs = bcs.enum("SyncShardRequest", {
+  V1: bcs.struct("SyncShardRequestV1", {
+    shard_index: bcs.u16(),
+    sliver_type: SliverTypeBcs,
+    starting_blob_id: bcs.bytes(32),
+    sliver_count: bcs.u64(),
+    epoch: bcs.u32(),
+  }),
+});
+
+/** `Sliver` = `ByAxis<SliverData<Primary>, SliverData<Secondary>>`: the axis travels as the variant. */
+const SliverByAxisBcs = bcs.enum("Sliver", { Primary: SliverDataBcs, Secondary: SliverDataBcs });
+
+/**
+ * `SyncShardResponse` (walrus-core `messages/sync_shard.rs`): `V1(Vec<(BlobId, Sliver)>)`, the
+ * previous owner's answer to one {@link SyncShardRequest}, in blob-ID order.
+ */
+export const SyncShardResponseBcs = bcs.enum("SyncShardResponse", {
+  V1: bcs.vector(bcs.tuple([bcs.bytes(32), SliverByAxisBcs])),
+});
+
+/** One page request of a shard sync. */
+export interface SyncShardRequest {
+  readonly shard: number;
+  readonly axis: Axis;
+  readonly startingBlobId: Uint8Array;
+  /** At most 2^53 − 1 here; the wire allows any u64. */
+  readonly sliverCount: number;
+  /** The epoch the requester moves to: blobs certified before it are synced. */
+  readonly epoch: number;
+}
+
+/** One entry of a shard-sync page: a blob and the shard's sliver of it. */
+export interface SyncShardEntry {
+  readonly blobId: Uint8Array;
+  readonly sliver: Sliver;
+}
+
+/** BCS `SyncShardRequest` (the unsigned request; the signed envelope wraps these bytes). */
+export function encodeSyncShardRequest(request: SyncShardRequest): Uint8Array {
+  return SyncShardRequestBcs.serialize({
+    V1: {
+      shard_index: request.shard,
+      sliver_type: request.axis === "primary" ? { Primary: null } : { Secondary: null },
+      starting_blob_id: request.startingBlobId,
+      sliver_count: BigInt(request.sliverCount),
+      epoch: request.epoch,
+    },
+  }).toBytes();
+}
+
+/** Parses BCS `SyncShardRequest`; a count beyond 2^53 − 1 is rejected rather than rounded. */
+export function decodeSyncShardRequest(bytes: Uint8Array): SyncShardRequest {
+  const value = parseStrict(SyncShardRequestBcs, "SyncShardRequest", bytes).V1;
+  const count = BigInt(value.sliver_count);
+  if (count > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new MalformedBcsError("SyncShardRequest", `sliver count ${count} is beyond 2^53 − 1`);
+  }
+  return {
+    shard: value.shard_index,
+    axis: value.sliver_type.$kind === "Primary" ? "primary" : "secondary",
+    startingBlobId: toBytes(value.starting_blob_id),
+    sliverCount: Number(count),
+    epoch: value.epoch,
+  };
+}
+
+/** BCS `SyncShardResponse`: what the previous owner of a shard sends for one page. */
+export function encodeSyncShardResponse(entries: readonly SyncShardEntry[]): Uint8Array {
+  return SyncShardResponseBcs.serialize({
+    V1: entries.map(({ blobId, sliver }) => {
+      const data = { symbols: { data: sliver.data, symbol_size: sliver.symbolSize }, index: sliver.index };
+      return [blobId, sliver.axis === "primary" ? { Primary: data } : { Secondary: data }] as const;
+    }),
+  }).toBytes();
+}
+
+/**
+ * Parses BCS `SyncShardResponse`. Structure only: whether the entries answer the request (axis,
+ * order, the shard's sliver, the metadata) is for the requester to check.
+ */
+export function decodeSyncShardResponse(bytes: Uint8Array): SyncShardEntry[] {
+  return parseStrict(SyncShardResponseBcs, "SyncShardResponse", bytes).V1.map(([blobId, sliver]) => {
+    const axis: Axis = sliver.$kind === "Primary" ? "primary" : "secondary";
+    const data = sliver.$kind === "Primary" ? sliver.Primary : sliver.Secondary;
+    return {
+      blobId: toBytes(blobId),
+      sliver: { axis, index: data.index, symbolSize: data.symbols.symbol_size, data: toBytes(data.symbols.data) },
+    };
+  });
+}
