@@ -106,13 +106,16 @@ export function dotOf(chart: Chart, options: DotOptions = {}): string {
   const isWithin = (inner: ChartState, outer: ChartState) =>
     inner.id === outer.id || inner.id.startsWith(`${outer.id}.`);
 
-  /** The node an edge into `state` ends at, and the cluster whose border it stops at. */
+  /**
+   * The node an edge into `state` ends at, and the cluster whose border it stops at. An edge into a
+   * compound state goes on to the dot it starts from: stopped at the border, Graphviz would still
+   * set its label halfway to the dot, inside the cluster and away from the drawn line.
+   */
   const entryPoint = (state: ChartState): { node: string; cluster: ChartState | null } => {
     if (isLeaf(state)) return { node: state.id, cluster: null };
-    // The root has no cluster: the arrow goes to its start.
+    if (state.kind === "compound") return { node: initialOf(state), cluster: null };
+    // A parallel state: every region starts, so the arrow stops at the border (the root has none).
     const cluster = state.path.length === 0 ? null : state;
-    if (state.kind === "compound") return { node: initialOf(state), cluster };
-    // A parallel state: its first region's start, with the arrow stopping at the parallel state's border.
     return { node: entryPoint(state.children[0] as ChartState).node, cluster };
   };
 
