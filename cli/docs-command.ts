@@ -12,7 +12,7 @@
 
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { instance } from "@viz-js/viz";
 import type { Command } from "commander";
 import { type AnyStateMachine, StateMachine } from "xstate";
@@ -44,7 +44,10 @@ const kebab = (name: string) =>
     .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
     .toLowerCase();
 
-/** Every machine the modules of machines/ export, by file and then export name. */
+/**
+ * Every machine the modules of machines/ export, by file and then export name. A machine exported
+ * by several modules (a re-export) is documented once, under the module that declares it.
+ */
 export async function discoverMachines(directory = MACHINE_MODULES): Promise<MachineEntry[]> {
   const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
   let files: string[];
@@ -53,30 +56,37 @@ export async function discoverMachines(directory = MACHINE_MODULES): Promise<Mac
   } catch (error) {
     throw new UsageError(`cannot list the machines in ${directory}: ${(error as Error).message}`);
   }
-  const entries: MachineEntry[] = [];
-  const seen = new Set<AnyStateMachine>();
+  const found = new Map<AnyStateMachine, { exportName: string; base: string; declares: boolean }[]>();
   for (const file of files) {
     const base = file.slice(0, -extension.length);
     let exports: Record<string, unknown>;
+    let text: string;
     try {
-      exports = (await import(join(directory, file))) as Record<string, unknown>;
+      text = await readFile(join(directory, file), "utf8");
+      exports = (await import(pathToFileURL(join(directory, file)).href)) as Record<string, unknown>;
     } catch (error) {
       throw new UsageError(`cannot load machines/${base}.ts: ${(error as Error).message}`);
     }
     for (const [exportName, value] of Object.entries(exports).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (!(value instanceof StateMachine) || seen.has(value)) continue;
-      seen.add(value);
-      const name = kebab(exportName);
-      const taken = entries.some((entry) => entry.name === name);
-      entries.push({
-        name: taken ? `${base}-${name}` : name,
-        exportName,
-        source: `machines/${base}.ts`,
-        machine: value,
-      });
+      if (!(value instanceof StateMachine)) continue;
+      const declares = new RegExp(`export (?:const|let|var) ${exportName}\\b`).test(text);
+      found.set(value, [...(found.get(value) ?? []), { exportName, base, declares }]);
     }
   }
-  return entries;
+  const entries: MachineEntry[] = [];
+  for (const [machine, candidates] of found) {
+    const { exportName, base } = candidates.find((c) => c.declares) ?? (candidates[0] as (typeof candidates)[0]);
+    entries.push({ name: kebab(exportName), exportName, source: `machines/${base}.ts`, machine });
+  }
+  entries.sort((a, b) =>
+    a.source === b.source ? (a.exportName < b.exportName ? -1 : 1) : a.source < b.source ? -1 : 1,
+  );
+  // Two files may name their machines alike; the file's name then tells the pages apart.
+  return entries.map((entry) =>
+    entries.some((other) => other !== entry && other.name === entry.name)
+      ? { ...entry, name: `${entry.source.slice("machines/".length, -".ts".length)}-${entry.name}` }
+      : entry,
+  );
 }
 
 // --- the source's comments ---
@@ -182,9 +192,9 @@ function machinePage(page: MachinePage, sourceLink: string): string {
     "```",
     "",
     "<details>",
-    "<summary>The same chart drawn by Graphviz (SVG)</summary>",
+    "<summary>The same chart laid out by Graphviz (SVG; the picture opens full size)</summary>",
     "",
-    `![${entry.exportName}](${entry.name}.svg)`,
+    `[![${entry.exportName}](${entry.name}.svg)](${entry.name}.svg)`,
     "",
     "</details>",
     "",

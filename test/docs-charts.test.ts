@@ -4,6 +4,8 @@
  * drawings are made of), and a change to a machine changes its drawing.
  */
 
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type AnyStateMachine, type AnyStateNode, and, createMachine, not, stateIn } from "xstate";
 import { chartOf, eventText, guardText } from "../cli/docs-chart.js";
@@ -93,6 +95,30 @@ describe("every machine of machines/ is drawn whole", () => {
       expect.arrayContaining(["storageNodeMachine", "writerMachine", "readerMachine", "chainMachine"]),
     );
     expect(new Set(machines.map((entry) => entry.name)).size).toBe(machines.length);
+  });
+
+  it("documents a re-exported machine once, under the file that declares it", async () => {
+    // Inside the package, so that the modules resolve xstate as the machines do.
+    const scratch = join(import.meta.dirname, "..", "tmp");
+    mkdirSync(scratch, { recursive: true });
+    const directory = mkdtempSync(join(scratch, "docs-discovery-"));
+    try {
+      const machine = (id: string) => `import { createMachine } from "xstate";
+export const zetaMachine = createMachine({ id: "${id}", initial: "a", states: { a: {} } });\n`;
+      writeFileSync(join(directory, "zeta.ts"), machine("zeta"));
+      writeFileSync(
+        join(directory, "index.ts"),
+        'export { zetaMachine } from "./zeta.js";\nexport const notAMachine = 1;\n',
+      );
+      writeFileSync(join(directory, "other.ts"), machine("other"));
+      const found = await discoverMachines(directory);
+      expect(found.map((e) => [e.name, e.exportName, e.source, e.machine.id])).toEqual([
+        ["other-zeta", "zetaMachine", "machines/other.ts", "other"],
+        ["zeta-zeta", "zetaMachine", "machines/zeta.ts", "zeta"],
+      ]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   for (const entry of [...machines, { name: "tiny", machine: tinyMachine() }]) {
