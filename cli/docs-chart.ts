@@ -21,6 +21,8 @@ export interface ChartState {
   readonly initial: string | null;
   readonly entry: readonly string[];
   readonly exit: readonly string[];
+  /** The actors the state runs while it is active. */
+  readonly invoke: readonly string[];
   readonly children: readonly ChartState[];
 }
 
@@ -118,6 +120,26 @@ export function eventText(eventType: string): string {
   return eventType;
 }
 
+/**
+ * Whether an action is xstate's own bookkeeping for a delayed transition (`after`): raising the
+ * delayed event on entry, cancelling it on exit. The transition itself is drawn; these are not.
+ */
+function isDelayBookkeeping(action: unknown): boolean {
+  if (typeof action !== "function") return false;
+  const { id, sendId } = action as { id?: unknown; sendId?: unknown };
+  return [id, sendId].some((value) => typeof value === "string" && value.startsWith("xstate.after."));
+}
+
+/** An invoked actor by its id, and by its logic's name when that is named in `setup`. */
+function invokeText(definition: { readonly id?: unknown; readonly src?: unknown }): string {
+  const named = (value: unknown) =>
+    typeof value === "string" && !value.startsWith("xstate.") && !value.includes(":invocation[") ? value : null;
+  const id = named(definition.id);
+  const src = named(definition.src);
+  if (id !== null && src !== null && id !== src) return `${id} (${src})`;
+  return id ?? src ?? "(inline actor)";
+}
+
 function stateOf(node: AnyStateNode): ChartState {
   const children = Object.values(node.states as Record<string, AnyStateNode>).map(stateOf);
   const initialTarget = node.type === "compound" ? node.initial?.target?.[0] : undefined;
@@ -127,8 +149,9 @@ function stateOf(node: AnyStateNode): ChartState {
     path: [...node.path],
     kind: node.type,
     initial: initialTarget === undefined ? null : initialTarget.id,
-    entry: node.entry.map(actionText),
-    exit: node.exit.map(actionText),
+    entry: node.entry.filter((action) => !isDelayBookkeeping(action)).map(actionText),
+    exit: node.exit.filter((action) => !isDelayBookkeeping(action)).map(actionText),
+    invoke: node.invoke.map(invokeText),
     children,
   };
 }
@@ -180,6 +203,9 @@ export function transitionLabel(transition: ChartTransition): string {
   return `${transition.event ?? "always"}${guard}${actions}`;
 }
 
+/** A state's name as the drawings write it. */
+export const stateLabel = (state: ChartState) => (state.kind === "history" ? `${state.key} (history)` : state.key);
+
 /** Whether a state is drawn as a box of its own (not a cluster of others). */
 export const isLeaf = (state: ChartState) => state.children.length === 0;
 
@@ -190,7 +216,10 @@ export const isLeaf = (state: ChartState) => state.children.length === 0;
  */
 export function hasOwnBox(chart: Chart, state: ChartState): boolean {
   if (isLeaf(state)) return false;
-  return state.entry.length + state.exit.length > 0 || chart.transitions.some((t) => t.source === state.id);
+  return (
+    state.entry.length + state.exit.length + state.invoke.length > 0 ||
+    chart.transitions.some((t) => t.source === state.id)
+  );
 }
 
 /** The name of a composite state's own box. */
@@ -198,12 +227,13 @@ export const ownBoxLabel = (state: ChartState) => `${state.key}.*`;
 
 /**
  * What is written inside a state's box (a leaf's or a composite's own): its entry and exit
- * actions and the transitions that stay in it, UML's internal transitions, which would otherwise
- * be loops.
+ * actions, the actors it invokes, and the transitions that stay in it, UML's internal transitions,
+ * which would otherwise be loops.
  */
 export function internalLines(chart: Chart, state: ChartState): string[] {
   return [
     ...(state.entry.length === 0 ? [] : [`entry / ${state.entry.join(", ")}`]),
+    ...(state.invoke.length === 0 ? [] : [`invoke / ${state.invoke.join(", ")}`]),
     ...(state.exit.length === 0 ? [] : [`exit / ${state.exit.join(", ")}`]),
     ...chart.transitions.filter((t) => t.source === state.id && t.targets.length === 0).map(transitionLabel),
   ];

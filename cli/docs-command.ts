@@ -149,6 +149,7 @@ function statesTable(chart: Chart): string[] {
     const kind = [state.kind, ...(initials.has(state.id) ? ["initial"] : [])].join(", ");
     const actions = [
       ...(state.entry.length === 0 ? [] : [`entry: ${state.entry.map(code).join(", ")}`]),
+      ...(state.invoke.length === 0 ? [] : [`invoke: ${state.invoke.map(code).join(", ")}`]),
       ...(state.exit.length === 0 ? [] : [`exit: ${state.exit.map(code).join(", ")}`]),
     ].join("; ");
     return `| ${code(statePath(state))} | ${kind} | ${actions} |`;
@@ -217,14 +218,16 @@ const HOW_TO_READ = [
   "",
   "- A box is a state; a filled dot points at the state its parent starts in; a double border (SVG) or",
   "  an arrow to a ringed dot (Mermaid) marks a final state.",
-  "- A box around boxes is a compound state. A parallel state's regions are side by side in dashed",
-  "  frames (Mermaid) or stacked clusters under a title saying *parallel regions* (SVG); all of them",
-  "  are active at once.",
+  "- A box around boxes is a compound state. A parallel state's regions are in dashed frames side by",
+  "  side (Mermaid) or in clusters of their own under a title saying *parallel regions* (SVG); all of",
+  "  them are active at once. A state marked *(history)* is a history state.",
   "- An arrow is a transition, labelled `Event [guard] / actions`. `always` marks an eventless",
-  "  transition, taken as soon as its guard holds (dashed in the SVG).",
-  "- Lines inside a box are the state's entry and exit actions and the transitions that stay in it",
-  "  (no target: only their actions run).",
-  "- A box `X.*` holds what belongs to the compound state `X` itself: its entry actions and its own",
+  "  transition, taken as soon as its guard holds (dashed in the SVG); `after N` a delayed one;",
+  "  `onDone` is taken when the compound state reaches a final state, `done.X` and `error.X` when",
+  "  the invoked actor `X` ends.",
+  "- Lines inside a box are the state's entry and exit actions, the actors it invokes while active,",
+  "  and the transitions that stay in it (no target: only their actions run).",
+  "- A box `X.*` holds what belongs to the compound state `X` itself: its actions, actors and own",
   "  transitions, which are taken in any state of `X` that does not take the event itself (xstate",
   "  tries the innermost state first).",
   "- Guards are written as the machine combines them: `and`, `or`, `not`, and `in region.state` for",

@@ -13,6 +13,7 @@ import {
   internalLines,
   isLeaf,
   ownBoxLabel,
+  stateLabel,
   statesOf,
 } from "./docs-chart.js";
 
@@ -131,7 +132,7 @@ export function dotOf(chart: Chart, options: DotOptions = {}): string {
     if (isLeaf(state)) {
       const final = state.kind === "final" ? ", peripheries=2" : "";
       lines.push(
-        `${indent}${quoted(state.id)} [label=${boxLabel(state.key, internalLines(chart, state), false)}${final}];`,
+        `${indent}${quoted(state.id)} [label=${boxLabel(stateLabel(state), internalLines(chart, state), false)}${final}];`,
       );
       return;
     }

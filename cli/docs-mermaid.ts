@@ -13,6 +13,7 @@ import {
   internalLines,
   isLeaf,
   ownBoxLabel,
+  stateLabel,
   statesOf,
   transitionLabel,
 } from "./docs-chart.js";
@@ -95,7 +96,7 @@ export function mermaidOf(chart: Chart): string {
 
   const stateLines = (state: ChartState, indent: string): string[] => {
     const id = ids.get(state.id) as string;
-    if (isLeaf(state)) return declare(id, state.key, internalLines(chart, state), indent);
+    if (isLeaf(state)) return declare(id, stateLabel(state), internalLines(chart, state), indent);
     return [
       `${indent}state "${escapeText(state.key)}" as ${id}`,
       `${indent}state ${id} {`,
