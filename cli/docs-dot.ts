@@ -1,8 +1,8 @@
 /**
  * A chart as a Graphviz graph, for the SVGs of an audit report: a cluster per composite state (so
- * each region of a parallel state is a cluster of its own, side by side), a box per leaf state
- * with its entry actions and the transitions that stay in it written inside, eventless
- * transitions dashed, and long labels wrapped where they break naturally (before `and`, `or`, `/`).
+ * each region of a parallel state is a cluster of its own), a box per leaf state with its entry
+ * actions and the transitions that stay in it written inside, eventless transitions dashed, and
+ * long labels wrapped where they break naturally (before `and`, `or`, `/`).
  */
 
 import {
@@ -176,7 +176,6 @@ export function dotOf(chart: Chart, options: DotOptions = {}): string {
   emit(chart.root, "  ");
 
   let drawn = 0;
-  const pairs = new Set<string>();
   for (const transition of chart.transitions) {
     const source = byId.get(transition.source) as ChartState;
     const from = isLeaf(source) ? source.id : ownOf(source);
@@ -186,16 +185,9 @@ export function dotOf(chart: Chart, options: DotOptions = {}): string {
       const color = EDGE_COLORS[drawn++ % EDGE_COLORS.length] as string;
       const attributes = [`label=${edgeLabel(transition, color)}`, `color="${color}"`, `fontcolor="${color}"`];
       if (transition.event === null) attributes.push("style=dashed");
-      // Left to right, Graphviz puts the labels of two opposite edges between the same states on
-      // top of each other; the second is drawn as the first's direction with its arrow turned.
-      const reversed = pairs.has(`${node}\n${from}`);
-      pairs.add(`${from}\n${node}`);
       // Graphviz cannot stop an edge at the border of a cluster the edge starts in.
-      if (cluster !== null && !isWithin(source, cluster)) {
-        attributes.push(`${reversed ? "ltail" : "lhead"}=${quoted(clusterOf(cluster))}`);
-      }
-      const edge = reversed ? `${quoted(node)} -> ${quoted(from)}` : `${quoted(from)} -> ${quoted(node)}`;
-      lines.push(`  ${edge} [${reversed ? "dir=back, " : ""}${attributes.join(", ")}];`);
+      if (cluster !== null && !isWithin(source, cluster)) attributes.push(`lhead=${quoted(clusterOf(cluster))}`);
+      lines.push(`  ${quoted(from)} -> ${quoted(node)} [${attributes.join(", ")}];`);
     }
   }
   lines.push("}");
