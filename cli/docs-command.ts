@@ -110,7 +110,7 @@ export function fileSummary(source: string): string | null {
 
 /** The doc comment right above `export const NAME` or `export function NAME`, if any. */
 export function exportComment(source: string, exportName: string): string | null {
-  const declaration = new RegExp(`\\n(?:export )(?:const|function|let) ${exportName}\\b`).exec(source);
+  const declaration = new RegExp(`\\nexport (?:const|function|let) ${exportName}\\b`).exec(source);
   if (!declaration) return null;
   const before = source.slice(0, declaration.index).trimEnd();
   if (!before.endsWith("*/")) return null;

@@ -17,7 +17,7 @@ interface Box {
   readonly y1: number;
 }
 
-/** Candidates in order of preference (top-down first: it reads like the paper's figures). */
+/** The layouts tried; on a tie the first wins, so a chart that reads well top down stays so. */
 const CANDIDATES: readonly Required<DotOptions>[] = [
   { direction: "TB", nodesep: 0.45 },
   { direction: "LR", nodesep: 0.45 },
