@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerCodecCommands } from "./codec-commands.js";
 import { registerCheckCommand } from "./check-command.js";
+import { registerDocsCommand } from "./docs-command.js";
 import { registerMergeCommand } from "./merge-command.js";
 import { registerReplayCommand } from "./replay-command.js";
 import { EXIT_FAILED, EXIT_USAGE, FailureError, UsageError } from "./errors.js";
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerCheckCommand(program);
   registerMergeCommand(program);
   registerReplayCommand(program);
+  registerDocsCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
