@@ -151,15 +151,17 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
     },
     {
       kind: "always",
-      name: "attestation soundness: a node that called epoch_sync_done holds every blob certified before the epoch in every shard it owns",
+      name: "attestation soundness: a node that called epoch_sync_done holds, in every shard it gained, every blob that moved with the shard",
       reads: [...layout.nodes],
       holds: (view) =>
         layout.nodes.every((name) => {
           const node = correctNode(view, layout, name);
           if (node === undefined || node.attestedEpoch !== node.epoch || node.epoch === genesis.epoch) return true;
+          // A blob certified since the shard came is written to it or recovered like any blob: the
+          // attestation does not wait for those (paper §6 and `plan.rs` alike).
           return ownedShards(node).every((shard) =>
             node.blobs.every(
-              (blob) => blob.certifiedEpoch === null || blob.certifiedEpoch >= node.epoch || holds(blob, shard.shard),
+              (blob) => blob.certifiedEpoch === null || blob.certifiedEpoch >= shard.since || holds(blob, shard.shard),
             ),
           );
         }),
