@@ -217,8 +217,12 @@ describe("check and list", () => {
       ["self-healing-4-byzantine", 76],
       ["malicious-writer-4", 946],
       ["malicious-writer-4-detection", 999],
+      ["epoch-change-4", 180461],
+      ["epoch-change-4-read", 509783],
+      ["epoch-change-4-crash", 360922],
+      ["epoch-change-4-byzantine", 8405],
     ]);
-  }, 60_000);
+  }, 120_000);
 
   it("a violated property: exit code 1 and a numbered counterexample", () => {
     const result = run("check", "two-phase-commit-3-buggy");
