@@ -53,3 +53,11 @@ export function holdsExactly(committee: Committee, name: ActorName, shards: read
 export function withName(names: readonly ActorName[], name: ActorName): ActorName[] {
   return names.includes(name) ? [...names] : [...names, name].sort();
 }
+
+/**
+ * `values` as a sorted set by their JSON text: requests a node holds are kept so, so that the
+ * order they came in does not make distinct states.
+ */
+export function sortedSet<T>(values: readonly T[]): T[] {
+  return [...new Set(values.map((value) => JSON.stringify(value)))].sort().map((key) => JSON.parse(key) as T);
+}

@@ -42,7 +42,7 @@
  * new epoch (the writer retries until the node is at its epoch).
  */
 
-import { and, enqueueActions, not, setup } from "xstate";
+import { and, assign, enqueueActions, not, setup } from "xstate";
 import { type Axis, orthogonal, sliverIndexOf } from "../spec/codec/slivers.js";
 import type {
   ActorName,
@@ -64,8 +64,9 @@ import {
   sliverMatchesMetadata,
   symbolVerifies,
 } from "./codec.js";
-import { CHAIN, type Committee, type Outgoing, memberOf, send } from "./committee.js";
-import { membershipOf, planEpochChange } from "./epoch-change-plan.js";
+import { chainOrderGuards, takeNextHeldEvent, withEarlyEvent } from "./chain-order.js";
+import { CHAIN, type Committee, type Outgoing, memberOf, send, sortedSet } from "./committee.js";
+import { type EpochChangePlan, membershipOf, planEpochChange } from "./epoch-change-plan.js";
 import {
   type NodeStatus,
   type ShardStatus,
@@ -380,9 +381,6 @@ function answer(context: Context, request: HeldRequest): Outgoing {
   };
 }
 
-const sortedRequests = (requests: readonly HeldRequest[]) =>
-  [...new Set(requests.map((request) => JSON.stringify(request)))].sort().map((key) => JSON.parse(key) as HeldRequest);
-
 // --- writing ---
 
 /** The upload stored into the shards the node owns and that take writes. */
@@ -457,24 +455,43 @@ function recovered(context: Context, blob: BlobAtNode): BlobAtNode {
 
 // --- epoch change ---
 
-/** The node's shards after the plan for `epoch`: lost ones locked, gained ones created to sync. */
-function shardsAfterPlan(context: Context, epoch: number, lock: readonly number[], create: readonly number[]) {
+/**
+ * The node's shards after the plan for `epoch`: lost ones locked, forced ones `Active`, gained ones
+ * created — to fill from their previous owner, or forced `Active` to recover blob by blob.
+ */
+function shardsAfterPlan(context: Context, epoch: number, plan: EpochChangePlan): ShardAtNode[] {
   const previous = currentCommittee(context);
-  const kept = context.shards.map((shard) =>
-    lock.includes(shard.shard)
-      ? { ...shard, status: transitionShardStatus(shard.status, "LockedToMove"), syncing: null, source: null }
-      : shard,
-  );
-  const created = create.map((shard) => ({
-    shard,
-    status: transitionShardStatus("None", "ActiveSync"),
-    since: epoch,
-    syncing: "primary" as const,
-    source: previous.members.find((member) => member.shards.includes(shard))?.name ?? null,
-    failed: false,
-  }));
+  const kept = context.shards.map((shard) => {
+    if (plan.lock.includes(shard.shard)) {
+      return { ...shard, status: transitionShardStatus(shard.status, "LockedToMove"), syncing: null, source: null };
+    }
+    return plan.forceActive.includes(shard.shard) && shard.status !== "Active"
+      ? { ...shard, status: transitionShardStatus(shard.status, "Active"), syncing: null, source: null }
+      : shard;
+  });
+  const created = plan.create.map(({ shard, fill }) => {
+    const sync = fill === "ShardSync";
+    return {
+      shard,
+      status: transitionShardStatus("None", sync ? "ActiveSync" : "Active"),
+      since: epoch,
+      syncing: sync ? ("primary" as const) : null,
+      source: sync ? (previous.members.find((member) => member.shards.includes(shard))?.name ?? null) : null,
+      failed: false,
+    };
+  });
   return [...kept, ...created].sort((a, b) => a.shard - b.shard);
 }
+
+/** `sync_shard` for one axis of a gained shard, to its previous owner. */
+const shardSyncRequest = (context: Context, to: ActorName, shard: number, axis: Axis, epoch: number): Outgoing => ({
+  to,
+  type: "ShardSyncRequest",
+  from: context.name,
+  shard,
+  axis,
+  epoch,
+});
 
 /** Whether the node may call `epoch_sync_done` now (see the header's variants). */
 function readyToAttest(context: Context): boolean {
@@ -493,30 +510,26 @@ export const epochChangeNodeMachine = setup({
   types: {} as { context: EpochChangeNodeContext; input: EpochChangeNodeInput; events: EpochChangeNodeEvent },
   actions: {
     send,
-    holdRequest: enqueueActions(({ context, event, enqueue }) => {
-      enqueue.assign({ held: sortedRequests([...context.held, event as HeldRequest]) });
-    }),
+    holdRequest: assign({ held: ({ context, event }) => sortedSet([...context.held, event as HeldRequest]) }),
     answerHeldRequests: enqueueActions(({ context, enqueue }) => {
-      for (const request of context.held.filter((r) => answerable(context, r))) {
-        enqueue({ type: "send", params: answer(context, request) });
+      const held: HeldRequest[] = [];
+      for (const request of context.held) {
+        if (answerable(context, request)) enqueue({ type: "send", params: answer(context, request) });
+        else held.push(request);
       }
-      enqueue.assign({ held: context.held.filter((r) => !answerable(context, r)) });
+      enqueue.assign({ held });
     }),
 
     // chain order
-    holdEarlyEvent: enqueueActions(({ context, event, enqueue }) => {
-      const early = event as Context["early"][number];
-      if (context.early.some((e) => e.seq === early.seq)) return;
-      enqueue.assign({ early: [...context.early, early].sort((a, b) => a.seq - b.seq) });
+    holdEarlyEvent: assign({
+      early: ({ context, event }) => withEarlyEvent(context, event as Context["early"][number]),
     }),
     processNextEarlyEvent: enqueueActions(({ context, enqueue }) => {
-      const next = context.early.find((e) => e.seq === context.nextSeq) as Context["early"][number];
+      const { next, early } = takeNextHeldEvent(context);
       enqueue.raise(next);
-      enqueue.assign({ early: context.early.filter((e) => e !== next) });
+      enqueue.assign({ early });
     }),
-    advanceChainOrder: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ nextSeq: context.nextSeq + 1 });
-    }),
+    advanceChainOrder: assign({ nextSeq: ({ context }) => context.nextSeq + 1 }),
 
     // blobs
     registerBlob: enqueueActions(({ context, event, enqueue }) => {
@@ -526,13 +539,14 @@ export const epochChangeNodeMachine = setup({
       // `pending_metadata_cache` and `pending_sliver_cache` are flushed on registration.
       if (blob?.pending != null) enqueue.raise(blob.pending);
     }),
-    certifyBlob: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== "BlobCertified") return;
-      enqueue.assign({ blobs: withBlob(context, event.blobId, (b) => ({ ...b, certifiedEpoch: event.epoch })) });
-    }),
-    holdUpload: enqueueActions(({ context, event, enqueue }) => {
+    certifyBlob: assign(({ context, event }) =>
+      event.type === "BlobCertified"
+        ? { blobs: withBlob(context, event.blobId, (b) => ({ ...b, certifiedEpoch: event.epoch })) }
+        : {},
+    ),
+    holdUpload: assign(({ context, event }) => {
       const upload = event as StoreSliverPairs;
-      enqueue.assign({ blobs: withBlob(context, upload.blobId, (b) => ({ ...b, pending: b.pending ?? upload })) });
+      return { blobs: withBlob(context, upload.blobId, (b) => ({ ...b, pending: b.pending ?? upload })) };
     }),
     storeUpload: enqueueActions(({ context, event, enqueue }) => {
       const blobs = withUpload(context, event as StoreSliverPairs);
@@ -553,25 +567,13 @@ export const epochChangeNodeMachine = setup({
       const inPrevious = memberOf(previous, context.name) !== undefined;
       const inNext = memberOf(next, context.name) !== undefined;
       const plan = planEpochChange(membershipOf(inPrevious, inNext), context.status, diff, event.epoch);
-      const shards = shardsAfterPlan(
-        context,
-        event.epoch,
-        plan.lock,
-        plan.create.map((c) => c.shard),
-      );
+      const shards = shardsAfterPlan(context, event.epoch, plan);
       const entered = { ...context, epoch: event.epoch, changeDone: false, status: plan.nodeStatus, shards };
       enqueue.assign({ epoch: event.epoch, changeDone: false, status: plan.nodeStatus, shards });
-      for (const shard of shards.filter((s) => s.syncing !== null && s.source !== null)) {
+      for (const { shard, source } of shards.filter((s) => s.syncing !== null && s.source !== null)) {
         enqueue({
           type: "send",
-          params: {
-            to: shard.source as ActorName,
-            type: "ShardSyncRequest",
-            from: context.name,
-            shard: shard.shard,
-            axis: "primary",
-            epoch: event.epoch,
-          },
+          params: shardSyncRequest(context, source as ActorName, shard, "primary", event.epoch),
         });
       }
       // The writers of blobs not yet certified ask again for a confirmation of this epoch.
@@ -580,9 +582,9 @@ export const epochChangeNodeMachine = setup({
         if (confirm !== null) enqueue({ type: "send", params: confirm });
       }
     }),
-    endEpochChange: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === "EpochChangeDone" && event.epoch === context.epoch) enqueue.assign({ changeDone: true });
-    }),
+    endEpochChange: assign(({ context, event }) =>
+      event.type === "EpochChangeDone" && event.epoch === context.epoch ? { changeDone: true } : {},
+    ),
     takeShardSyncResponse: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== "ShardSyncResponse") return;
       let blobs = context.blobs;
@@ -612,38 +614,25 @@ export const epochChangeNodeMachine = setup({
         };
       });
       enqueue.assign({ blobs, shards });
-      const continuing = shards.find((shard) => shard.shard === event.shard && shard.syncing === "secondary");
-      if (continuing !== undefined) {
-        enqueue({
-          type: "send",
-          params: {
-            to: event.node,
-            type: "ShardSyncRequest",
-            from: context.name,
-            shard: event.shard,
-            axis: "secondary",
-            epoch: event.epoch,
-          },
-        });
+      if (event.axis === "primary" && event.slivers !== null) {
+        enqueue({ type: "send", params: shardSyncRequest(context, event.node, event.shard, "secondary", event.epoch) });
       }
     }),
-    giveUpShardSync: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({
-        shards: context.shards.map((shard) =>
+    giveUpShardSync: assign({
+      shards: ({ context }) =>
+        context.shards.map((shard) =>
           shard.syncing === null
             ? shard
             : { ...shard, syncing: null, source: null, status: transitionShardStatus(shard.status, "ActiveRecover") },
         ),
-      });
     }),
-    failShardSync: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({
-        shards: context.shards.map((shard) =>
+    failShardSync: assign({
+      shards: ({ context }) =>
+        context.shards.map((shard) =>
           shard.status === "ActiveSync" || shard.status === "ActiveRecover"
             ? { ...shard, syncing: null, source: null, failed: true }
             : shard,
         ),
-      });
     }),
 
     // recovery
@@ -655,10 +644,10 @@ export const epochChangeNodeMachine = setup({
       });
       enqueue.assign({ blobs });
     }),
-    takeRecoverySymbols: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== "RecoverySymbolResponse") return;
+    takeRecoverySymbols: assign(({ context, event }) => {
+      if (event.type !== "RecoverySymbolResponse") return {};
       const n = nOf(context);
-      enqueue.assign({
+      return {
         blobs: withBlob(context, event.blobId, (found) => {
           const blob = withMetadata(context, found, event.metadata);
           const metadata = blob.metadata;
@@ -666,10 +655,10 @@ export const epochChangeNodeMachine = setup({
           const verified = (event.symbols ?? []).filter((ref) => symbolVerifies(metadata, blob.blobId, n, ref));
           return recovered(context, { ...blob, symbols: [...new Set([...blob.symbols, ...verified])].sort() });
         }),
-      });
+      };
     }),
     // The symbols are of no use once the slivers are stored; a shard that holds every blob is Active.
-    settleRecoveries: enqueueActions(({ context, enqueue }) => {
+    settleRecoveries: assign(({ context }) => {
       const blobs = context.blobs.map((blob) =>
         blob.symbols !== null && dueShards(context, blob).length === 0 ? { ...blob, symbols: null } : blob,
       );
@@ -678,11 +667,9 @@ export const epochChangeNodeMachine = setup({
           ? { ...shard, status: transitionShardStatus(shard.status, "Active") }
           : shard,
       );
-      enqueue.assign({ blobs, shards });
+      return { blobs, shards };
     }),
-    recoverMetadataDone: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ status: transitionNodeStatus(context.status, { kind: "Active" }) });
-    }),
+    recoverMetadataDone: assign({ status: ({ context }) => transitionNodeStatus(context.status, { kind: "Active" }) }),
     attestEpochSyncDone: enqueueActions(({ context, enqueue }) => {
       enqueue({ type: "send", params: { to: CHAIN, type: "EpochSyncDone", node: context.name, epoch: context.epoch } });
       enqueue.assign({ attestedEpoch: context.epoch });
@@ -698,9 +685,7 @@ export const epochChangeNodeMachine = setup({
       event.shard < nOf(context) &&
       (event.axis === "primary" || event.axis === "secondary"),
     canAnswerHeldRequest: ({ context }) => context.held.some((request) => answerable(context, request)),
-    inChainOrder: ({ context, event }) => "seq" in event && event.seq === context.nextSeq,
-    aheadOfChainOrder: ({ context, event }) => "seq" in event && event.seq > context.nextSeq,
-    nextEventHeld: ({ context }) => context.early.some((e) => e.seq === context.nextSeq),
+    ...chainOrderGuards,
     knownEpoch: ({ context, event }) => "epoch" in event && committeeOf(context, event.epoch as number) !== undefined,
     blobRegistered: ({ context, event }) =>
       event.type === "StoreSliverPairs" && blobNamed(context, event.blobId)?.registered === true,

@@ -74,7 +74,8 @@ import {
   symbolVerifies,
 } from "./codec.js";
 import { isAboveValidity, isQuorum } from "../spec/params.js";
-import { CHAIN, type Committee, type Outgoing, memberOf, send, weightOf, withName } from "./committee.js";
+import { chainOrderGuards, takeNextHeldEvent, withEarlyEvent } from "./chain-order.js";
+import { CHAIN, type Committee, type Outgoing, memberOf, send, sortedSet, weightOf, withName } from "./committee.js";
 
 export interface StorageNodeInput {
   readonly name: ActorName;
@@ -248,13 +249,6 @@ function answer(
   };
 }
 
-/** Held requests as a sorted set, so that the order they came in does not make distinct states. */
-function sortedRequests(requests: readonly HeldRequest[]): HeldRequest[] {
-  return [...new Set(requests.map((request) => JSON.stringify(request)))]
-    .sort()
-    .map((key) => JSON.parse(key) as HeldRequest);
-}
-
 // --- storing ---
 
 /** The slivers an upload brings that verify, merged into what the node holds. */
@@ -349,7 +343,7 @@ export const storageNodeMachine = setup({
   types: {} as { context: StorageNodeContext; input: StorageNodeInput; events: StorageNodeEvent },
   actions: {
     send,
-    holdRequest: assign({ held: ({ context, event }) => sortedRequests([...context.held, event as HeldRequest]) }),
+    holdRequest: assign({ held: ({ context, event }) => sortedSet([...context.held, event as HeldRequest]) }),
     answerHeldRequests: enqueueActions(({ context, enqueue }) => {
       const rest: HeldRequest[] = [];
       let attested = context.attested;
@@ -363,19 +357,14 @@ export const storageNodeMachine = setup({
         if (answered.reply?.type === "InvalidBlobAttestation") attested = true;
         if (answered.rest !== null) rest.push(answered.rest);
       }
-      enqueue.assign({ held: sortedRequests(rest), attested });
+      enqueue.assign({ held: sortedSet(rest), attested });
     }),
-    holdEarlyEvent: assign({
-      early: ({ context, event }) =>
-        context.early.some((e) => e.seq === (event as ChainEvent).seq)
-          ? [...context.early]
-          : [...context.early, event as ChainEvent].sort((a, b) => a.seq - b.seq),
-    }),
+    holdEarlyEvent: assign({ early: ({ context, event }) => withEarlyEvent(context, event as ChainEvent) }),
     advanceChainOrder: assign({ nextSeq: ({ context }) => context.nextSeq + 1 }),
     processNextEarlyEvent: enqueueActions(({ context, enqueue }) => {
-      const next = context.early.find((e) => e.seq === context.nextSeq) as ChainEvent;
+      const { next, early } = takeNextHeldEvent(context);
       enqueue.raise(next);
-      enqueue.assign({ early: context.early.filter((e) => e !== next) });
+      enqueue.assign({ early });
     }),
     holdUpload: assign({
       pendingUpload: ({ context, event }) => context.pendingUpload ?? (event as StoreSliverPairs),
@@ -453,9 +442,7 @@ export const storageNodeMachine = setup({
     forThisBlob: ({ context, event }) => isMessage(event, event.type) && event.blobId === context.blobId,
     wellFormed: ({ event }) => isMessage(event, event.type),
     canAnswerHeldRequest: ({ context }) => context.held.some((request) => answerable(context, request)),
-    inChainOrder: ({ context, event }) => "seq" in event && event.seq === context.nextSeq,
-    aheadOfChainOrder: ({ context, event }) => "seq" in event && event.seq > context.nextSeq,
-    nextEventHeld: ({ context }) => context.early.some((e) => e.seq === context.nextSeq),
+    ...chainOrderGuards,
     blobRegistered: not(stateIn({ chain: "awaitingRegistration" })),
     metadataMatchesBlobId: ({ context, event }) =>
       event.type === "StoreSliverPairs" && metadataMatchesBlobId(event.metadata, context.blobId, nOf(context)),
