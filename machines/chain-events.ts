@@ -8,9 +8,15 @@
 import type { ActorName } from "../spec/messages.js";
 import type { Outgoing } from "./committee.js";
 
+/** Who receives which of the chain's events (`T`: the event types it may follow). */
+export interface Subscriber<T extends string = string> {
+  readonly name: ActorName;
+  readonly events: readonly T[];
+}
+
 /** The chain's subscribers and the next number of each one's stream (same order). */
 export interface EventStreams {
-  readonly subscribers: readonly { readonly name: ActorName; readonly events: readonly string[] }[];
+  readonly subscribers: readonly Subscriber[];
   readonly seq: readonly number[];
 }
 

@@ -14,17 +14,20 @@
  */
 
 import { setup } from "xstate";
-import type { ActorName, ChainEvent, RegisterBlob } from "../spec/messages.js";
-import { type ChainContext, createChainMachine } from "./chain.js";
-import { freshStreams } from "./chain-events.js";
+import type { ChainEvent, RegisterBlob } from "../spec/messages.js";
+import { type ChainContext, NO_BLOB, createChainMachine } from "./chain.js";
+import { type Subscriber, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee } from "./committee.js";
-import { type EpochChainEvent, type EpochsContext, type EpochsMachineEvent, createEpochsMachine } from "./epochs.js";
+import {
+  type EpochChainEvent,
+  type EpochsContext,
+  type EpochsMachineEvent,
+  createEpochsMachine,
+  epochsAtGenesis,
+} from "./epochs.js";
 
 /** Who receives which of the chain's events, of either region. */
-export interface ChainWithEpochsSubscriber {
-  readonly name: ActorName;
-  readonly events: readonly (ChainEvent["type"] | EpochChainEvent["type"])[];
-}
+export type ChainWithEpochsSubscriber = Subscriber<ChainEvent["type"] | EpochChainEvent["type"]>;
 
 export interface ChainWithEpochsInput {
   /** The committee of the first epoch. */
@@ -55,20 +58,9 @@ export function createChainWithEpochsMachine({ invalidation = true }: { readonly
     type: "parallel",
     context: ({ input }) => ({
       subscribers: input.subscribers,
-      committee: input.committee,
       seq: freshStreams(input.subscribers),
-      // the blob
-      blobId: null,
-      size: 0,
-      signers: [],
-      invalidatedBy: [],
-      // the epochs
-      previousCommittee: null,
-      nextCommittee: null,
-      weightAttested: 0,
-      syncDone: [],
-      certified: [],
-      invalidated: [],
+      ...NO_BLOB,
+      ...epochsAtGenesis(input.committee),
     }),
     // the regions' charts, as their own machines define them
     states: {

@@ -31,14 +31,11 @@ import type {
   RegisterBlob,
 } from "../spec/messages.js";
 import { blobIdDerivesFromRootHash } from "./codec.js";
-import { announce, freshStreams } from "./chain-events.js";
+import { type Subscriber as EventSubscriber, announce, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, send, weightOf } from "./committee.js";
 
-/** Who receives which of the chain's events. */
-export interface Subscriber {
-  readonly name: ActorName;
-  readonly events: readonly ChainEvent["type"][];
-}
+/** Who receives which of the blob's events. */
+export type Subscriber = EventSubscriber<ChainEvent["type"]>;
 
 export interface ChainInput {
   readonly committee: Committee;
@@ -57,6 +54,14 @@ export interface ChainContext extends ChainInput {
 }
 
 type ChainMachineEvent = RegisterBlob | CertifyBlob | InvalidateBlobId;
+
+/** The blob's part of the context before any registration. */
+export const NO_BLOB: Pick<ChainContext, "blobId" | "size" | "signers" | "invalidatedBy"> = {
+  blobId: null,
+  size: 0,
+  signers: [],
+  invalidatedBy: [],
+};
 
 /**
  * The chain machine. Without `invalidation` it has no `invalidate_blob_id`: a model of an honest
@@ -99,10 +104,7 @@ export function createChainMachine({ invalidation = true }: { readonly invalidat
     context: ({ input }) => ({
       ...input,
       seq: freshStreams(input.subscribers),
-      blobId: null,
-      size: 0,
-      signers: [],
-      invalidatedBy: [],
+      ...NO_BLOB,
     }),
     initial: "noBlob",
     states: {

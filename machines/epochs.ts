@@ -43,7 +43,7 @@
 import { and, assign, enqueueActions, not, setup } from "xstate";
 import type { ActorName, BlobIdText, CertifyBlob, InvalidateBlobId } from "../spec/messages.js";
 import { isAboveValidity, isQuorum } from "../spec/params.js";
-import { announce, freshStreams } from "./chain-events.js";
+import { type Subscriber, announce, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, send, weightOf, withName } from "./committee.js";
 import { type ShardCount, invalidShardCounts, transitionCommittee } from "./shard-assignment.js";
 
@@ -80,11 +80,8 @@ export type EpochsMachineEvent = VotingEnd | InitiateEpochChange | EpochSyncDone
 
 // --- context ---
 
-/** Who receives which of the chain's events. */
-export interface EpochSubscriber {
-  readonly name: ActorName;
-  readonly events: readonly EpochChainEvent["type"][];
-}
+/** Who receives which of the epoch events. */
+export type EpochSubscriber = Subscriber<EpochChainEvent["type"]>;
 
 export interface EpochsInput {
   /** The committee of the first epoch. */
@@ -114,6 +111,19 @@ export interface EpochsContext {
   // certificates
   readonly certified: readonly BlobIdText[];
   readonly invalidated: readonly BlobIdText[];
+}
+
+/** The epoch state of a chain whose first committee is `committee`: no change under way. */
+export function epochsAtGenesis(committee: Committee): Omit<EpochsContext, "subscribers" | "seq"> {
+  return {
+    committee,
+    previousCommittee: null,
+    nextCommittee: null,
+    weightAttested: 0,
+    syncDone: [],
+    certified: [],
+    invalidated: [],
+  };
 }
 
 function signersOf(event: EpochsMachineEvent): readonly ActorName[] {
@@ -258,13 +268,7 @@ export function createEpochsMachine({ certificates = true }: { readonly certific
     context: ({ input }) => ({
       subscribers: input.subscribers,
       seq: freshStreams(input.subscribers),
-      committee: input.committee,
-      previousCommittee: null,
-      nextCommittee: null,
-      weightAttested: 0,
-      syncDone: [],
-      certified: [],
-      invalidated: [],
+      ...epochsAtGenesis(input.committee),
     }),
     initial: "EpochChangeDone",
     // In every state: certificates of the current epoch, and late `epoch_sync_done` calls.
