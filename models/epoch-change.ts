@@ -29,7 +29,6 @@ import { ModelError } from "../checker/errors.js";
 import {
   RecoverySymbolSource,
   type Sliver,
-  WalrusSpecError,
   blobIdToString,
   encodeBlob,
   encodeMetadataWithId,
@@ -39,6 +38,7 @@ import {
   sliverIndexOf,
 } from "../spec/index.js";
 import { type ByteRef, putBytes } from "../spec/store.js";
+import { codecChecked, corrupt } from "./faulty-bytes.js";
 import { createChainWithEpochsMachine, type ChainWithEpochsSubscriber } from "../machines/chain-with-epochs.js";
 import { pairOfShard, putRecoverySymbol, putSliver } from "../machines/codec.js";
 import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
@@ -97,22 +97,11 @@ const WRITER = "writer";
 const READER = "reader";
 const DRIVER = "driver";
 
-/** A copy of the bytes with the first `count` flipped: the right size, the wrong contents. */
-function flipped<T extends { readonly data: Uint8Array }>(value: T, count: number): T {
-  const data = value.data.slice();
-  for (let b = 0; b < Math.min(count, data.length); b++) data[b] ^= 0xff;
-  return { ...value, data };
-}
-
+/** A blob encoded with the real codec, with its ID and metadata as the machines take them. */
 function encoded(what: string, blob: Uint8Array, n: number) {
-  try {
-    const result = encodeBlob(blob, n);
-    const metadata = putBytes(encodeMetadataWithId({ blobId: result.blobId, metadata: result.metadata }));
-    return { ...result, id: blobIdToString(result.blobId), metadataRef: metadata };
-  } catch (error) {
-    if (error instanceof WalrusSpecError) throw new ModelError(`epoch-change: ${what}: ${error.message}`);
-    throw error;
-  }
+  const result = codecChecked("epoch-change", what, () => encodeBlob(blob, n));
+  const metadata = putBytes(encodeMetadataWithId({ blobId: result.blobId, metadata: result.metadata }));
+  return { ...result, blob, id: blobIdToString(result.blobId), metadataRef: metadata };
 }
 
 /** The committees of every epoch: the first from `shards`, each next one by `transitionCommittee`. */
@@ -187,8 +176,8 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
   const menu = (name: string): Outgoing[] => {
     const messages: Outgoing[] = [];
     const heldShards = first.members.find((m) => m.name === name)?.shards ?? [];
-    const corrupt = (shard: number, axis: "primary" | "secondary") =>
-      putSliver(flipped(sliverOf(shard, axis), stored.symbolSize));
+    const corruptSliver = (shard: number, axis: "primary" | "secondary") =>
+      putSliver(corrupt(sliverOf(shard, axis), stored.symbolSize));
     for (const [index, committee] of committees.entries()) {
       if (index === 0) continue;
       for (const shard of heldShards) {
@@ -202,7 +191,7 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
             shard,
             axis,
             epoch: committee.epoch,
-            slivers: [{ blobId: stored.id, metadata: stored.metadataRef, sliver: corrupt(shard, axis) }],
+            slivers: [{ blobId: stored.id, metadata: stored.metadataRef, sliver: corruptSliver(shard, axis) }],
           });
         }
       }
@@ -215,7 +204,7 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
         blobId: stored.id,
         axis: "primary",
         metadata: stored.metadataRef,
-        slivers: heldShards.map((shard) => corrupt(shard, "primary")),
+        slivers: heldShards.map((shard) => corruptSliver(shard, "primary")),
       });
     }
     for (const other of names.filter((o) => o !== name)) {
@@ -225,7 +214,7 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
           return committees.flatMap((c) =>
             (c.members.find((m) => m.name === other)?.shards ?? []).map((s) =>
               putRecoverySymbol(
-                flipped(source.symbolFor(sliverIndexOf(target, pairOfShard(stored.id, s, n), n)), stored.symbolSize),
+                corrupt(source.symbolFor(sliverIndexOf(target, pairOfShard(stored.id, s, n), n)), stored.symbolSize),
               ),
             ),
           );
@@ -299,7 +288,7 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
         committee: first,
         committees,
         blobId: written.id,
-        size: ((options.write as Uint8Array | undefined) ?? WRITTEN_BLOB).length,
+        size: written.blob.length,
         rootHash: Buffer.from(written.rootHash).toString("hex"),
         metadata: written.metadataRef,
         primary: written.primarySlivers.map(putSliver),
@@ -334,7 +323,7 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
     reader: read ? READER : undefined,
     index: (name) => actors.findIndex((actor) => actor.name === name),
     committees,
-    stored: { blobId: stored.id, bytes: putBytes(options.stored ?? STORED_BLOB) },
+    stored: { blobId: stored.id, bytes: putBytes(stored.blob) },
     written: written ? written.id : undefined,
   };
   const faults = [

@@ -59,7 +59,6 @@ import {
   RecoverySymbolSource,
   type Sliver,
   type Tampering,
-  WalrusSpecError,
   blobIdToString,
   encodeBlob,
   encodeInconsistencyProof,
@@ -72,6 +71,7 @@ import {
   sliverIndexOf,
 } from "../spec/index.js";
 import { putBytes } from "../spec/store.js";
+import { codecChecked, corrupt } from "./faulty-bytes.js";
 import { createChainMachine, type Subscriber } from "../machines/chain.js";
 import { pairOfShard, putRecoverySymbol, putSliver } from "../machines/codec.js";
 import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
@@ -149,23 +149,6 @@ export const DEFAULT_BLOB: Uint8Array = new TextEncoder().encode("Walrus: one bl
 const WRITER = "writer";
 const READER = "reader";
 
-/** A copy with the first `bytes` bytes flipped: the right size and indices, the wrong contents. */
-function corrupt<T extends { readonly data: Uint8Array }>(value: T, bytes: number): T {
-  const data = value.data.slice();
-  for (let b = 0; b < Math.min(bytes, data.length); b++) data[b] ^= 0xff;
-  return { ...value, data };
-}
-
-/** What `build` returns, or a {@link ModelError} when the codec refuses the model's parameters. */
-function codecChecked<T>(what: string, build: () => T): T {
-  try {
-    return build();
-  } catch (error) {
-    if (error instanceof WalrusSpecError) throw new ModelError(`write-read: ${what}: ${error.message}`);
-    throw error;
-  }
-}
-
 /**
  * The model explored from the point of availability (see the header): the write runs along one
  * schedule until `certified` holds, and the search starts there.
@@ -237,7 +220,7 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
 
   // The blob, encoded with the real codec (inconsistently, by a malicious writer).
   const blob = options.blob ?? DEFAULT_BLOB;
-  const encoded = codecChecked("the blob's encoding", () =>
+  const encoded = codecChecked("write-read", "the blob's encoding", () =>
     options.tamper ? encodeInconsistently(blob, n, options.tamper) : encodeBlob(blob, n),
   );
   const blobId = blobIdToString(encoded.blobId);
