@@ -8,6 +8,7 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { mix32 } from "../checker/random.js";
+import { shuffledBy } from "./support/suppliers.js";
 import type { Committee } from "../machines/committee.js";
 import { type ShardCount, transitionCommittee } from "../machines/shard-assignment.js";
 import {
@@ -30,7 +31,7 @@ import {
   signedSyncShardRequestBytes,
   syncShard,
 } from "../properties/migration-cost.js";
-import { type SupplierOrder, pairRecoveryBytes, recoveryBounds } from "../properties/recovery-bounds.js";
+import { pairRecoveryBytes, recoveryBounds } from "../properties/recovery-bounds.js";
 import { decodeSyncShardResponse, encodeSliver, encodeSyncShardRequest, encodeSyncShardResponse } from "../spec/bcs.js";
 import { pairForShard } from "../spec/commitments/blob-id.js";
 import { verifyMetadata } from "../spec/commitments/metadata.js";
@@ -43,15 +44,6 @@ const SEED = 0x319a7e;
 const AXES: readonly Axis[] = ["primary", "secondary"];
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
-
-/** Suppliers in a pseudo-random order fixed by the seed, different for every target sliver. */
-const shuffledBy =
-  (seed: number): SupplierOrder =>
-  (request, candidates) => {
-    const salt = mix32(seed ^ mix32(request.targetIndex * 2 + (request.target === "primary" ? 1 : 0)));
-    const key = (pair: number) => mix32(salt ^ mix32(pair + 1));
-    return [...candidates].sort((a, b) => key(a) - key(b));
-  };
 
 /** A committee whose shard s is held by node `N${owners[s]}`. */
 function committeeOf(epoch: number, owners: readonly number[]): Committee {

@@ -7,6 +7,7 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { mix32 } from "../checker/random.js";
+import { shuffledBy } from "./support/suppliers.js";
 import {
   MAX_SHARE_COEFFICIENT,
   type PairHoldings,
@@ -42,15 +43,6 @@ import { encodingParams, sourceSymbolsPerBlob } from "../spec/params.js";
 const SEED = 0x5eed;
 const range = (n: number) => [...Array(n).keys()];
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
-
-/** Suppliers in a pseudo-random order fixed by the seed, different for every target sliver. */
-const shuffledBy =
-  (seed: number): SupplierOrder =>
-  (request, candidates) => {
-    const salt = mix32(seed ^ mix32(request.targetIndex * 2 + (request.target === "primary" ? 1 : 0)));
-    const key = (pair: number) => mix32(salt ^ mix32(pair + 1));
-    return [...candidates].sort((a, b) => key(a) - key(b));
-  };
 
 /** n in 4..max and a blob of 0..4 KiB, edge sizes around multiples of the kp·ks source symbols included. */
 const blobCase = (minShards: number) =>
