@@ -803,7 +803,8 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   /**
    * The actors a local state may still send to, as a bit mask: the sends on every transition,
    * entry and exit of the state nodes reachable from the active ones. A `send` whose params are
-   * computed counts as the actor's declared `sendsTo` (or any actor); so does `enqueueActions`.
+   * computed counts as the actor's declared `sendsTo` (or any actor); so does `enqueueActions`,
+   * written in the chart or named there and implemented in `setup`.
    */
   private recipientsOf(local: number, actor: number): number {
     const cached = this.recipients[local];
@@ -818,12 +819,21 @@ export class ActorModel implements Model<SystemState, SystemAction> {
       _nodes: AnyStateNode[];
     };
     let mask = 0;
+    // Actions the chart names are looked up in the machine's implementations: a named action that
+    // enqueues sends (or is `send` itself) sends as much as one written in the chart.
+    const named = spec.machine.implementations.actions as Record<string, unknown>;
+    const namedMask = (name: string): number => {
+      if (name === "send" || (named[name] !== undefined && named[name] === named.send)) return declared;
+      const implementation = named[name];
+      return typeof implementation === "function" ? itemMask(implementation) : 0;
+    };
     const itemMask = (item: unknown): number => {
-      if (typeof item === "string") return item === "send" ? declared : 0;
+      if (typeof item === "string") return namedMask(item);
       if (typeof item === "function") {
         return (item as { type?: string }).type === "xstate.enqueueActions" ? declared : 0;
       }
       const { type, params } = item as { type?: string; params?: unknown };
+      if (typeof type === "string" && type !== "send") return namedMask(type);
       if (type !== "send") return 0;
       if (typeof params === "object" && params !== null && typeof (params as OutgoingMessage).to === "string") {
         const to = this.actors.findIndex((a) => a.name === (params as OutgoingMessage).to);
