@@ -35,5 +35,22 @@ export function announce(
   return { messages, seq };
 }
 
+/** What an `enqueueActions` callback is given that an announcement needs: `send` and `assign`. */
+export interface AnnouncementQueue {
+  (action: { readonly type: "send"; readonly params: Outgoing }): void;
+  assign(values: { readonly seq: number[] }): void;
+}
+
+/** Sends the event to its subscribers and advances their streams, from an `enqueueActions` callback. */
+export function enqueueAnnouncement(
+  enqueue: AnnouncementQueue,
+  context: EventStreams,
+  event: { readonly type: string; readonly [field: string]: unknown },
+): void {
+  const { messages, seq } = announce(context, event);
+  for (const message of messages) enqueue({ type: "send", params: message });
+  enqueue.assign({ seq });
+}
+
 /** Every stream at its start. */
 export const freshStreams = (subscribers: EventStreams["subscribers"]): number[] => subscribers.map(() => 0);

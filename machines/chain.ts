@@ -31,7 +31,7 @@ import type {
   RegisterBlob,
 } from "../spec/messages.js";
 import { blobIdDerivesFromRootHash } from "./codec.js";
-import { type Subscriber as EventSubscriber, announce, freshStreams } from "./chain-events.js";
+import { type Subscriber as EventSubscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, send, weightOf } from "./committee.js";
 
 /** Who receives which of the blob's events. */
@@ -54,6 +54,12 @@ export interface ChainContext extends ChainInput {
 }
 
 type ChainMachineEvent = RegisterBlob | CertifyBlob | InvalidateBlobId;
+
+/** What every event about the blob says: the current epoch and the blob ID. */
+const aboutTheBlob = (context: ChainContext) => ({
+  epoch: context.committee.epoch,
+  blobId: context.blobId as BlobIdText,
+});
 
 /** The blob's part of the context before any registration. */
 export const NO_BLOB: Pick<ChainContext, "blobId" | "size" | "signers" | "invalidatedBy"> = {
@@ -80,6 +86,21 @@ export function createChainMachine({ invalidation = true }: { readonly invalidat
     types: {} as { context: ChainContext; input: ChainInput; events: ChainMachineEvent },
     actions: {
       send,
+      recordBlob: assign(({ event }) =>
+        event.type === "RegisterBlob" ? { blobId: event.blobId, size: event.size } : {},
+      ),
+      recordCertificate: assign({
+        signers: ({ event }) => (event.type === "CertifyBlob" ? [...new Set(event.signers)].sort() : []),
+      }),
+      announceBlobRegistered: enqueueActions(({ context, enqueue }) =>
+        enqueueAnnouncement(enqueue, context, { type: "BlobRegistered", ...aboutTheBlob(context), size: context.size }),
+      ),
+      announceBlobCertified: enqueueActions(({ context, enqueue }) =>
+        enqueueAnnouncement(enqueue, context, { type: "BlobCertified", ...aboutTheBlob(context) }),
+      ),
+      announceInvalidBlobID: enqueueActions(({ context, enqueue }) =>
+        enqueueAnnouncement(enqueue, context, { type: "InvalidBlobID", ...aboutTheBlob(context) }),
+      ),
       recordInvalidation: assign({
         invalidatedBy: ({ event }) => (event.type === "InvalidateBlobId" ? [...new Set(event.signers)].sort() : []),
       }),
@@ -113,55 +134,27 @@ export function createChainMachine({ invalidation = true }: { readonly invalidat
           RegisterBlob: {
             guard: "blobIdDerivesFromRootHash",
             target: "registered",
-            actions: assign({ blobId: ({ event }) => event.blobId, size: ({ event }) => event.size }),
+            actions: "recordBlob",
           },
         },
       },
       registered: {
-        entry: enqueueActions(({ context, enqueue }) => {
-          const event = {
-            type: "BlobRegistered",
-            epoch: context.committee.epoch,
-            blobId: context.blobId as BlobIdText,
-            size: context.size,
-          } as const;
-          const { messages, seq } = announce(context, event);
-          for (const message of messages) enqueue({ type: "send", params: message });
-          enqueue.assign({ seq });
-        }),
+        entry: "announceBlobRegistered",
         on: {
           CertifyBlob: {
             guard: and(["certificateForThisBlob", "certificateOfCurrentEpoch", "certificateIsQuorum"]),
             target: "certified",
-            actions: assign({ signers: ({ event }) => [...new Set(event.signers)].sort() }),
+            actions: "recordCertificate",
           },
           ...invalidate,
         },
       },
       certified: {
-        entry: enqueueActions(({ context, enqueue }) => {
-          const event = {
-            type: "BlobCertified",
-            epoch: context.committee.epoch,
-            blobId: context.blobId as BlobIdText,
-          } as const;
-          const { messages, seq } = announce(context, event);
-          for (const message of messages) enqueue({ type: "send", params: message });
-          enqueue.assign({ seq });
-        }),
+        entry: "announceBlobCertified",
         on: { ...invalidate },
       },
       invalid: {
-        entry: enqueueActions(({ context, enqueue }) => {
-          const event = {
-            type: "InvalidBlobID",
-            epoch: context.committee.epoch,
-            blobId: context.blobId as BlobIdText,
-          } as const;
-          const { messages, seq } = announce(context, event);
-          for (const message of messages) enqueue({ type: "send", params: message });
-          enqueue.assign({ seq });
-        }),
+        entry: "announceInvalidBlobID",
       },
     },
   });

@@ -43,7 +43,7 @@
 import { and, assign, enqueueActions, not, setup } from "xstate";
 import type { ActorName, BlobIdText, CertifyBlob, InvalidateBlobId } from "../spec/messages.js";
 import { isAboveValidity, isQuorum } from "../spec/params.js";
-import { type Subscriber, announce, freshStreams } from "./chain-events.js";
+import { type Subscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, send, weightOf, withName } from "./committee.js";
 import { type ShardCount, invalidShardCounts, transitionCommittee } from "./shard-assignment.js";
 
@@ -165,12 +165,10 @@ export function createEpochsMachine({ certificates = true }: { readonly certific
       selectNextCommittee: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== "VotingEnd") return;
         enqueue.assign({ nextCommittee: transitionCommittee(context.committee, event.counts) });
-        const { messages, seq } = announce(context, {
+        enqueueAnnouncement(enqueue, context, {
           type: "EpochParametersSelected",
           nextEpoch: context.committee.epoch + 1,
         });
-        for (const message of messages) enqueue({ type: "send", params: message });
-        enqueue.assign({ seq });
       }),
       advanceEpoch: enqueueActions(({ context, enqueue }) => {
         const next = context.nextCommittee as Committee;
@@ -181,52 +179,42 @@ export function createEpochsMachine({ certificates = true }: { readonly certific
           weightAttested: 0,
           syncDone: [],
         });
-        const { messages, seq } = announce(context, { type: "EpochChangeStart", epoch: next.epoch });
-        for (const message of messages) enqueue({ type: "send", params: message });
-        enqueue.assign({ seq });
+        enqueueAnnouncement(enqueue, context, { type: "EpochChangeStart", epoch: next.epoch });
       }),
       recordSyncDone: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== "EpochSyncDone") return;
         const shards = memberOf(context.committee, event.node)?.shards ?? [];
         enqueue.assign({ syncDone: withName(context.syncDone, event.node) });
-        const { messages, seq } = announce(context, {
+        enqueueAnnouncement(enqueue, context, {
           type: "ShardsReceived",
           epoch: context.committee.epoch,
           shards,
         });
-        for (const message of messages) enqueue({ type: "send", params: message });
-        enqueue.assign({ seq });
       }),
       addSyncWeight: assign({
         weightAttested: ({ context, event }) =>
           context.weightAttested + (event.type === "EpochSyncDone" ? weightOf(context.committee, [event.node]) : 0),
       }),
       announceEpochChangeDone: enqueueActions(({ context, enqueue }) => {
-        const { messages, seq } = announce(context, { type: "EpochChangeDone", epoch: context.committee.epoch });
-        for (const message of messages) enqueue({ type: "send", params: message });
-        enqueue.assign({ seq });
+        enqueueAnnouncement(enqueue, context, { type: "EpochChangeDone", epoch: context.committee.epoch });
       }),
       certify: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== "CertifyBlob") return;
         enqueue.assign({ certified: [...context.certified, event.blobId].sort() });
-        const { messages, seq } = announce(context, {
+        enqueueAnnouncement(enqueue, context, {
           type: "BlobCertified",
           epoch: context.committee.epoch,
           blobId: event.blobId,
         });
-        for (const message of messages) enqueue({ type: "send", params: message });
-        enqueue.assign({ seq });
       }),
       invalidate: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== "InvalidateBlobId") return;
         enqueue.assign({ invalidated: [...context.invalidated, event.blobId].sort() });
-        const { messages, seq } = announce(context, {
+        enqueueAnnouncement(enqueue, context, {
           type: "InvalidBlobID",
           epoch: context.committee.epoch,
           blobId: event.blobId,
         });
-        for (const message of messages) enqueue({ type: "send", params: message });
-        enqueue.assign({ seq });
       }),
     },
     guards: {
