@@ -71,10 +71,9 @@ export const NO_BLOB: Pick<ChainContext, "blobId" | "size" | "signers" | "invali
 
 /**
  * The chain machine. Without `invalidation` it has no `invalidate_blob_id`: a model of an honest
- * writer's blob may leave it out, so that no state of the chain can still send after the
- * certification, which is what lets partial-order reduction reorder the nodes' steps (encoding
- * protection, that an honest writer's blob is never invalidated, is then checked by the models
- * that keep it).
+ * writer's blob with readers may leave it out, so that the chain sends nothing after the
+ * certification (encoding protection, that an honest writer's blob is never invalidated, is then
+ * checked by the models that keep it).
  */
 export function createChainMachine({ invalidation = true }: { readonly invalidation?: boolean } = {}) {
   const invalidate = invalidation

@@ -110,129 +110,105 @@ function upload(context: WriterContext, node: ActorName): Outgoing {
   };
 }
 
-/**
- * The writer machine. With `epochs` it follows epoch changes (see the header); without, it has no
- * transition on `EpochChangeStart`, so that once it certifies nothing can make it send again, which
- * is what lets partial-order reduction reorder the other actors' steps after it (as the chain's
- * `invalidation` option does).
- */
-export function createWriterMachine({ epochs = false }: { readonly epochs?: boolean } = {}) {
-  const onRegistering = epochs
-    ? { EpochChangeStart: { guard: "newerEpoch" as const, actions: "writeToNewCommittee" as const } }
-    : {};
-  const onUploading = epochs
-    ? {
-        EpochChangeStart: {
-          guard: "newerEpoch" as const,
-          target: "uploading",
-          reenter: true,
-          actions: "writeToNewCommittee" as const,
-        },
-      }
-    : {};
-  return setup({
-    types: {} as { context: WriterContext; input: WriterInput; events: WriterEvent },
-    actions: {
-      send,
-      uploadTo: enqueueActions(({ context, event, enqueue }) => {
-        if (event.type !== "Upload") return;
-        enqueue({ type: "send", params: upload(context, event.node) });
-        enqueue.assign({ uploaded: withName(context.uploaded, event.node) });
-      }),
-      writeToNewCommittee: assign(({ context, event }) => ({
-        committee:
-          context.committees?.find((c) => event.type === "EpochChangeStart" && c.epoch === event.epoch) ??
-          context.committee,
-        uploaded: [],
-        confirmations: [],
-      })),
-      recordConfirmation: assign({
-        confirmations: ({ context, event }) =>
-          event.type === "StorageConfirmation" ? withName(context.confirmations, event.node) : context.confirmations,
-      }),
-    },
-    guards: {
-      /** An epoch after the writer's, whose committee it knows. */
-      newerEpoch: ({ context, event }) =>
-        event.type === "EpochChangeStart" &&
-        event.epoch > context.committee.epoch &&
-        context.committees?.some((c) => c.epoch === event.epoch) === true,
-      forThisBlob: ({ context, event }) => "blobId" in event && event.blobId === context.blobId,
-      notYetUploaded: ({ context, event }) =>
-        event.type === "Upload" &&
-        memberOf(context.committee, event.node) !== undefined &&
-        !context.uploaded.includes(event.node),
-      /** From a committee member, for this epoch, covering exactly the shards the member holds. */
-      confirmationIsValid: ({ context, event }) =>
-        event.type === "StorageConfirmation" &&
-        event.epoch === context.committee.epoch &&
-        holdsExactly(context.committee, event.node, event.shards),
-      quorumOfConfirmations: ({ context, event }) =>
-        event.type === "StorageConfirmation" &&
-        isQuorum(weightOf(context.committee, withName(context.confirmations, event.node)), context.committee.nShards),
-    },
-  }).createMachine({
-    id: "writer",
-    context: ({ input }) => ({ ...input, uploaded: [], confirmations: [] }),
-    initial: "registering",
-    states: {
-      registering: {
-        entry: {
-          type: "send",
-          params: ({ context }) => ({
-            to: CHAIN,
-            type: "RegisterBlob",
-            blobId: context.blobId,
-            size: context.size,
-            rootHash: context.rootHash,
-          }),
-        },
-        on: {
-          BlobRegistered: { guard: "forThisBlob", target: "uploading" },
-          ...onRegistering,
-        },
+export const writerMachine = setup({
+  types: {} as { context: WriterContext; input: WriterInput; events: WriterEvent },
+  actions: {
+    send,
+    uploadTo: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "Upload") return;
+      enqueue({ type: "send", params: upload(context, event.node) });
+      enqueue.assign({ uploaded: withName(context.uploaded, event.node) });
+    }),
+    writeToNewCommittee: assign(({ context, event }) => ({
+      committee:
+        context.committees?.find((c) => event.type === "EpochChangeStart" && c.epoch === event.epoch) ??
+        context.committee,
+      uploaded: [],
+      confirmations: [],
+    })),
+    recordConfirmation: assign({
+      confirmations: ({ context, event }) =>
+        event.type === "StorageConfirmation" ? withName(context.confirmations, event.node) : context.confirmations,
+    }),
+  },
+  guards: {
+    /** An epoch after the writer's, whose committee it knows. */
+    newerEpoch: ({ context, event }) =>
+      event.type === "EpochChangeStart" &&
+      event.epoch > context.committee.epoch &&
+      context.committees?.some((c) => c.epoch === event.epoch) === true,
+    forThisBlob: ({ context, event }) => "blobId" in event && event.blobId === context.blobId,
+    notYetUploaded: ({ context, event }) =>
+      event.type === "Upload" &&
+      memberOf(context.committee, event.node) !== undefined &&
+      !context.uploaded.includes(event.node),
+    /** From a committee member, for this epoch, covering exactly the shards the member holds. */
+    confirmationIsValid: ({ context, event }) =>
+      event.type === "StorageConfirmation" &&
+      event.epoch === context.committee.epoch &&
+      holdsExactly(context.committee, event.node, event.shards),
+    quorumOfConfirmations: ({ context, event }) =>
+      event.type === "StorageConfirmation" &&
+      isQuorum(weightOf(context.committee, withName(context.confirmations, event.node)), context.committee.nShards),
+  },
+}).createMachine({
+  id: "writer",
+  context: ({ input }) => ({ ...input, uploaded: [], confirmations: [] }),
+  initial: "registering",
+  states: {
+    registering: {
+      entry: {
+        type: "send",
+        params: ({ context }) => ({
+          to: CHAIN,
+          type: "RegisterBlob",
+          blobId: context.blobId,
+          size: context.size,
+          rootHash: context.rootHash,
+        }),
       },
-      // Uploads go out while the writer collects confirmations and certifies, one node at a time, in
-      // any order the environment picks (`Upload`); once the blob is certified the writer stops, and a
-      // node whose upload never went out recovers its slivers.
-      uploading: {
-        on: {
-          Upload: { guard: "notYetUploaded", actions: "uploadTo" },
-          ...onUploading,
-        },
-        initial: "collectingConfirmations",
-        states: {
-          collectingConfirmations: {
-            on: {
-              StorageConfirmation: [
-                {
-                  guard: and(["forThisBlob", "confirmationIsValid", "quorumOfConfirmations"]),
-                  target: "certifying",
-                  actions: "recordConfirmation",
-                },
-                { guard: and(["forThisBlob", "confirmationIsValid"]), actions: "recordConfirmation" },
-              ],
-            },
-          },
-          certifying: {
-            entry: {
-              type: "send",
-              params: ({ context }) => ({
-                to: CHAIN,
-                type: "CertifyBlob",
-                blobId: context.blobId,
-                epoch: context.committee.epoch,
-                signers: context.confirmations,
-              }),
-            },
-            on: { BlobCertified: { guard: "forThisBlob", target: "#writer.certified" } },
+      on: {
+        BlobRegistered: { guard: "forThisBlob", target: "uploading" },
+        EpochChangeStart: { guard: "newerEpoch", actions: "writeToNewCommittee" },
+      },
+    },
+    // Uploads go out while the writer collects confirmations and certifies, one node at a time, in
+    // any order the environment picks (`Upload`); once the blob is certified the writer stops, and a
+    // node whose upload never went out recovers its slivers.
+    uploading: {
+      on: {
+        Upload: { guard: "notYetUploaded", actions: "uploadTo" },
+        EpochChangeStart: { guard: "newerEpoch", target: "uploading", reenter: true, actions: "writeToNewCommittee" },
+      },
+      initial: "collectingConfirmations",
+      states: {
+        collectingConfirmations: {
+          on: {
+            StorageConfirmation: [
+              {
+                guard: and(["forThisBlob", "confirmationIsValid", "quorumOfConfirmations"]),
+                target: "certifying",
+                actions: "recordConfirmation",
+              },
+              { guard: and(["forThisBlob", "confirmationIsValid"]), actions: "recordConfirmation" },
+            ],
           },
         },
+        certifying: {
+          entry: {
+            type: "send",
+            params: ({ context }) => ({
+              to: CHAIN,
+              type: "CertifyBlob",
+              blobId: context.blobId,
+              epoch: context.committee.epoch,
+              signers: context.confirmations,
+            }),
+          },
+          on: { BlobCertified: { guard: "forThisBlob", target: "#writer.certified" } },
+        },
       },
-      certified: {},
     },
-  });
-}
-
-/** The writer of one epoch. */
-export const writerMachine = createWriterMachine();
+    certified: {},
+  },
+});

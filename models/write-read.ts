@@ -123,8 +123,8 @@ export interface WriteReadOptions {
 
   /**
    * Whether the chain has `invalidate_blob_id`. Default: yes, except in a model of an honest
-   * writer's blob with readers, where leaving it out lets partial-order reduction work (see
-   * machines/chain.ts); the models of the write alone keep it and check encoding protection.
+   * writer's blob with readers, which checks the reads (see machines/chain.ts); the models of the
+   * write alone keep it and check encoding protection.
    */
   readonly invalidation?: boolean;
   /** Nodes (by index) that may crash at any point. */
@@ -137,8 +137,8 @@ export interface WriteReadOptions {
   /** Where the exploration starts (default `start`); see the header. */
   readonly from?: "start" | "pointOfAvailability";
   /**
-   * Also check write completeness and what correct nodes store at the point of availability. They
-   * read every node, which leaves partial-order reduction little to reorder.
+   * Also check write completeness and what correct nodes store at the point of availability (the
+   * models of the write alone do; those with readers check the reads).
    */
   readonly nodeProperties?: boolean;
 }

@@ -11,12 +11,11 @@
  * | no write lost                                   | eventually | paper §6: writes go to the new committee at once; blobs certified before move with their shards | a gained shard holds the stored blob |
  * | attestation soundness                           | always     | paper §6: a node signals once it has received its shards; `plan.rs` (WAL-1271) | a node attests having gained a shard |
  *
- * The last two read every node, which leaves partial-order reduction little to reorder: a model
- * with a reader may leave them out (`nodes: false`) and check them in the models without one.
+ * The last two read every node: a model with a reader may leave them out (`nodes: false`) and
+ * check them in the models without one.
  * "Holds" always means both slivers of the shard's pair, each verified against the blob's metadata
  * when it was stored. The attestation property reads every node, and the availability ones only
- * the reader (and the chain, for their witness), so partial-order reduction can reorder the nodes'
- * steps under the read properties.
+ * the reader (and the chain, for their witness).
  */
 
 import type { SystemProperty, SystemView } from "../checker/actors.js";

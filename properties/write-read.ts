@@ -24,9 +24,9 @@
  * docs `operations.mdx` and `inconsistency.rs`); witnesses: every reader returns ⊥, one by its
  * own consistency check, one because the blob ID is invalid.
  *
- * The read and chain properties read only the readers and the chain, so every node's steps are
- * invisible to them and partial-order reduction can reorder the nodes' deliveries; the node
- * properties (write completeness, encoding protection, what is stored) read every node.
+ * The read and chain properties read only the readers and the chain; the node properties (write
+ * completeness, encoding protection, what is stored) read every node, and are checked by the
+ * models that ask for them.
  */
 
 import type { SystemProperty, SystemView } from "../checker/actors.js";
@@ -246,8 +246,8 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
       );
     },
   };
-  // With readers, a malicious writer's model reads only them: until it invalidates the blob, the
-  // chain may still send to every node, so reading it would leave reduction nothing to reorder.
+  // With readers, a malicious writer's model checks what they return; the chain's invalidation is
+  // the detection models' property.
   if (!layout.honestWriter) {
     return layout.readers.length > 0 ? maliciousReads(layout) : [...invalidation(layout), certifiedWithQuorum];
   }
