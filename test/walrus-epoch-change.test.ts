@@ -4,14 +4,18 @@
  * pinned and the verdicts of the variants that must fail.
  */
 
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { checkWithFastCheck, modelCommands, startRun } from "../checker/fast-check.js";
 import { checkModel } from "../checker/search.js";
 import { type SimulationReport, simulate } from "../checker/simulate.js";
 import { announce } from "../machines/chain-events.js";
 import { membershipOf, planEpochChange } from "../machines/epoch-change-plan.js";
 import { DEFAULT_CHANGE, epochChange } from "../models/epoch-change.js";
 import { findModel } from "../models/index.js";
+import type { ShardCount } from "../machines/shard-assignment.js";
 import { IllegalTransitionError, InvalidShardAssignmentError } from "../spec/errors.js";
+import { maxFaulty } from "../spec/params.js";
 
 const diff = (gained: number[], lost: number[], kept: number[]) => ({ gained, lost, kept });
 
@@ -132,6 +136,32 @@ describe("epoch-change models, exhaustively", () => {
   });
 });
 
+/** n = 7 over nodes of 2,2,1,1,1 shards: N1 gives a shard to N2 and N4 leaves for N5, then N0 gives one to N6. */
+const N7_TWO_CHANGES = {
+  shards: [2, 2, 1, 1, 1],
+  changes: [
+    [
+      { name: "N0", shards: 2 },
+      { name: "N1", shards: 1 },
+      { name: "N2", shards: 2 },
+      { name: "N3", shards: 1 },
+      { name: "N5", shards: 1 },
+    ],
+    [
+      { name: "N0", shards: 1 },
+      { name: "N1", shards: 1 },
+      { name: "N2", shards: 2 },
+      { name: "N3", shards: 1 },
+      { name: "N5", shards: 1 },
+      { name: "N6", shards: 1 },
+    ],
+  ],
+  nodeProperties: true,
+};
+
+/** Runs of 30 reaching each witness of the n = 7 model, in the order of its properties. */
+const WITNESSES_N7 = [26, 13, 23];
+
 const broken = (report: SimulationReport) =>
   report.properties.filter((p) => p.kind !== "sometimes" && !p.holds).map((p) => p.name.split(":")[0]);
 const unreached = (report: SimulationReport) =>
@@ -153,31 +183,75 @@ describe("epoch-change models by seeded simulation", () => {
   });
 
   it("n = 7, several shards per node, two consecutive changes with a write and a read racing them", () => {
-    const model = epochChange({
-      shards: [2, 2, 1, 1, 1],
-      changes: [
-        [
-          { name: "N0", shards: 2 },
-          { name: "N1", shards: 1 },
-          { name: "N2", shards: 2 },
-          { name: "N3", shards: 1 },
-          { name: "N5", shards: 1 },
-        ],
-        [
-          { name: "N0", shards: 1 },
-          { name: "N1", shards: 1 },
-          { name: "N2", shards: 2 },
-          { name: "N3", shards: 1 },
-          { name: "N5", shards: 1 },
-          { name: "N6", shards: 1 },
-        ],
-      ],
-      timeouts: true,
-      nodeProperties: true,
-    });
-    const report = simulate(model, { runs: 100, seed: 1, maxDepth: 4000 });
+    const report = simulate(epochChange(N7_TWO_CHANGES), { runs: 100, seed: 1, maxDepth: 4000 });
     expect([report.terminalWalks, report.uniqueStates]).toEqual([100, 15078]);
     expect([broken(report), unreached(report)]).toEqual([[], []]);
+  });
+});
+
+describe("epoch-change models by fast-check", () => {
+  it("n = 7, two changes: random schedules keep every property", () => {
+    const result = checkWithFastCheck(epochChange(N7_TWO_CHANGES), { seed: 1, numRuns: 30, maxCommands: 400 });
+    if (!result.holds) throw new Error(result.report);
+    expect(Object.values(result.witnesses)).toEqual(WITNESSES_N7);
+  });
+
+  /**
+   * A committee of n = 7 to 10 shards over nodes of 1 to f shards, and one change: one node leaves,
+   * a new one joins with its shards, and one member gives a shard to another.
+   */
+  const committees = fc
+    .record({
+      n: fc.integer({ min: 7, max: 10 }),
+      sizes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 10, maxLength: 10 }),
+      leaving: fc.nat(),
+      giver: fc.nat(),
+    })
+    .map(({ n, sizes, leaving, giver }) => {
+      const shards: number[] = [];
+      for (let left = n, i = 0; left > 0; i++) {
+        const take = Math.min(sizes[i], maxFaulty(n), left);
+        shards.push(take);
+        left -= take;
+      }
+      const counts: ShardCount[] = shards.map((count, i) => ({ name: `N${i}`, shards: count }));
+      const gone = leaving % counts.length;
+      const joined = { name: `N${counts.length}`, shards: counts[gone].shards };
+      const next = counts.filter((_, i) => i !== gone).concat(joined);
+      // One member gives a shard to the next one, if it has two.
+      const from = giver % (next.length - 1);
+      if (next[from].shards > 1 && next[from + 1].shards < maxFaulty(n)) {
+        next[from] = { ...next[from], shards: next[from].shards - 1 };
+        next[from + 1] = { ...next[from + 1], shards: next[from + 1].shards + 1 };
+      }
+      return { shards, changes: [next] };
+    });
+
+  it("random committees and changes at n = 7 to 10: every property holds on every run", () => {
+    const reached = new Map<string, number>();
+    const sizes = new Set<number>();
+    let runs = 0;
+    const scenarios = committees.chain((configuration) => {
+      const model = epochChange({ ...configuration, nodeProperties: true });
+      return fc.tuple(fc.constant({ configuration, model }), modelCommands(model, { maxCommands: 300 }));
+    });
+    fc.assert(
+      fc.property(scenarios, ([{ configuration, model }, commands]) => {
+        const run = startRun(model, model.initStates()[0]);
+        fc.modelRun(() => run, commands);
+        runs++;
+        sizes.add(configuration.shards.reduce((a, b) => a + b, 0));
+        for (const name of run.real.reached) reached.set(name, (reached.get(name) ?? 0) + 1);
+      }),
+      { seed: 1, numRuns: 20 },
+    );
+    expect(runs).toBe(20);
+    expect([...sizes].sort((a, b) => a - b)).toEqual([7, 8, 9, 10]);
+    expect(Object.fromEntries(reached)).toEqual({
+      "witness: a read returns the stored blob while the epoch change is under way": 16,
+      "witness: the change to epoch 2 is done": 15,
+      "witness: a node that gained a shard attests epoch_sync_done": 14,
+    });
   });
 });
 
