@@ -162,8 +162,8 @@ export interface ShardAtNode {
   readonly syncing: Axis | null;
   /** The previous owner, while a transfer may run. */
   readonly source: ActorName | null;
-  /** Its sync and recovery failed for good: nothing fills it any more. */
-  readonly failed: boolean;
+  /** The epoch in which its sync and recovery failed for good (nothing fills it any more), or null. */
+  readonly failedIn: number | null;
 }
 
 export type HeldRequest = ReadRequest | RecoverySymbolRequest | ShardSyncRequest;
@@ -298,7 +298,8 @@ const movedBy = (blob: BlobAtNode, epoch: number) => blob.certifiedEpoch !== nul
  * transfer unless it gave up).
  */
 function recoveryDue(blob: BlobAtNode, shard: ShardAtNode): boolean {
-  if (blob.certifiedEpoch === null || !isOwned(shard.status) || shard.failed || holds(blob, shard.shard)) return false;
+  if (blob.certifiedEpoch === null || !isOwned(shard.status) || shard.failedIn !== null || holds(blob, shard.shard))
+    return false;
   return !(shard.status === "ActiveSync" && movedBy(blob, shard.since));
 }
 
@@ -477,7 +478,7 @@ function shardsAfterPlan(context: Context, epoch: number, plan: EpochChangePlan)
       since: epoch,
       syncing: sync ? ("primary" as const) : null,
       source: sync ? (previous.members.find((member) => member.shards.includes(shard))?.name ?? null) : null,
-      failed: false,
+      failedIn: null,
     };
   });
   return [...kept, ...created].sort((a, b) => a.shard - b.shard);
@@ -499,8 +500,12 @@ function readyToAttest(context: Context): boolean {
     return false;
   }
   if (context.status.kind === "RecoverMetadata") return false;
-  return owned(context).every((shard) =>
-    context.attestWhen === "noTaskRunning" ? shard.status === "Active" || shard.failed : shard.status === "Active",
+  // The finisher of a later epoch sees no task for a shard whose filling failed in an earlier one;
+  // in the epoch it failed, the sync held the attestation and never gives it.
+  return owned(context).every(
+    (shard) =>
+      shard.status === "Active" ||
+      (context.attestWhen === "noTaskRunning" && shard.failedIn !== null && shard.failedIn < context.epoch),
   );
 }
 
@@ -630,7 +635,7 @@ export const epochChangeNodeMachine = setup({
       shards: ({ context }) =>
         context.shards.map((shard) =>
           shard.status === "ActiveSync" || shard.status === "ActiveRecover"
-            ? { ...shard, syncing: null, source: null, failed: true }
+            ? { ...shard, syncing: null, source: null, failedIn: context.epoch }
             : shard,
         ),
     }),
@@ -663,7 +668,7 @@ export const epochChangeNodeMachine = setup({
         blob.symbols !== null && dueShards(context, blob).length === 0 ? { ...blob, symbols: null } : blob,
       );
       const shards = context.shards.map((shard) =>
-        shard.status === "ActiveRecover" && !shard.failed && shardComplete({ ...context, blobs }, shard)
+        shard.status === "ActiveRecover" && shard.failedIn === null && shardComplete({ ...context, blobs }, shard)
           ? { ...shard, status: transitionShardStatus(shard.status, "Active") }
           : shard,
       );
@@ -702,7 +707,7 @@ export const epochChangeNodeMachine = setup({
     transferRunning: ({ context }) => context.shards.some((shard) => shard.syncing !== null),
     fillingShards: ({ context }) =>
       context.shards.some(
-        (shard) => (shard.status === "ActiveSync" || shard.status === "ActiveRecover") && !shard.failed,
+        (shard) => (shard.status === "ActiveSync" || shard.status === "ActiveRecover") && shard.failedIn === null,
       ),
     recoveryToRequest: ({ context }) =>
       context.blobs.some((blob) => blob.symbols === null && dueShards(context, blob).length > 0),
@@ -711,7 +716,7 @@ export const epochChangeNodeMachine = setup({
     recoveriesToSettle: ({ context }) =>
       context.blobs.some((blob) => blob.symbols !== null && dueShards(context, blob).length === 0) ||
       context.shards.some(
-        (shard) => shard.status === "ActiveRecover" && !shard.failed && shardComplete(context, shard),
+        (shard) => shard.status === "ActiveRecover" && shard.failedIn === null && shardComplete(context, shard),
       ),
     metadataRecovered: ({ context }) =>
       context.status.kind === "RecoverMetadata" &&
@@ -740,7 +745,7 @@ export const epochChangeNodeMachine = setup({
         since: genesis.epoch,
         syncing: null,
         source: null,
-        failed: false,
+        failedIn: null,
       })),
       held: [],
     };
