@@ -11,7 +11,12 @@ import { checkModel } from "../checker/search.js";
 import { type SimulationReport, simulate } from "../checker/simulate.js";
 import { announce } from "../machines/chain-events.js";
 import { membershipOf, planEpochChange } from "../machines/epoch-change-plan.js";
-import { DEFAULT_CHANGE, epochChange } from "../models/epoch-change.js";
+import type { SystemAction } from "../checker/actors.js";
+import type { ShardSyncResponse } from "../machines/epoch-change-node.js";
+import { DEFAULT_CHANGE, STORED_BLOB, epochChange } from "../models/epoch-change.js";
+import { cooperativeShardBytes } from "../properties/migration-cost.js";
+import { blobIdFromString, decodeSliver, encodeSyncShardResponse } from "../spec/index.js";
+import { getBytes } from "../spec/store.js";
 import { findModel } from "../models/index.js";
 import type { ShardCount } from "../machines/shard-assignment.js";
 import { IllegalTransitionError, InvalidShardAssignmentError } from "../spec/errors.js";
@@ -166,6 +171,30 @@ const broken = (report: SimulationReport) =>
   report.properties.filter((p) => p.kind !== "sometimes" && !p.holds).map((p) => p.name.split(":")[0]);
 const unreached = (report: SimulationReport) =>
   report.properties.filter((p) => p.kind === "sometimes" && !p.holds).map((p) => p.name);
+
+describe("migration cost in the model's own messages", () => {
+  it("the slivers a cooperative transfer delivers cost, on the wire, exactly the closed form of migration-cost.ts", () => {
+    const model = epochChange({ read: false, write: false, timeouts: false });
+    const report = checkModel(model);
+    const witness = report.properties.find((p) => p.name.startsWith("witness: a node that gained a shard attests"));
+    if (witness?.kind !== "sometimes" || !witness.holds) throw new Error("expected the witness");
+    // Every ShardSyncResponse the new owner took on the way, as the implementation's BCS answer.
+    const answers = witness.witness.steps.flatMap(({ action }) => {
+      const step = action as SystemAction | undefined;
+      if (step?.kind !== "deliver") return [];
+      const { event } = model.message(step.message);
+      if (event.type !== "ShardSyncResponse") return [];
+      const { axis, slivers } = event as unknown as ShardSyncResponse;
+      const entries = (slivers ?? []).map((entry) => ({
+        blobId: blobIdFromString(entry.blobId),
+        sliver: decodeSliver(getBytes(entry.sliver), axis),
+      }));
+      return [encodeSyncShardResponse(entries).length];
+    });
+    expect(answers.length).toBe(2);
+    expect(answers.reduce((a, b) => a + b, 0)).toBe(cooperativeShardBytes(4, [STORED_BLOB.length]));
+  });
+});
 
 describe("epoch-change models by seeded simulation", () => {
   it("epoch-change-4-write: a write racing the change is certified and lost by no one", () => {
