@@ -203,6 +203,12 @@ describe("epoch-change models by seeded simulation", () => {
     expect([broken(report), unreached(report)]).toEqual([[], []]);
   });
 
+  it("a Byzantine previous owner, with a read racing the change: the read still returns the blob", () => {
+    const report = simulate(epochChange({ byzantine: ["N3"], write: false }), { runs: 150, seed: 1 });
+    expect([report.terminalWalks, report.uniqueStates]).toEqual([150, 3082]);
+    expect([broken(report), unreached(report)]).toEqual([[], []]);
+  });
+
   it("the implementation's finisher attests an epoch without the shard whose sync failed (WAL-1271)", () => {
     const gap = simulate(findModel("epoch-change-4-attestation-gap")?.build() as never, { runs: 150, seed: 1 });
     expect(broken(gap)).toContain("attestation soundness");
