@@ -15,17 +15,9 @@ import {
   transitionCommittee,
 } from "../machines/shard-assignment.js";
 import { InvalidShardAssignmentError } from "../spec/errors.js";
+import { TEN_SHARDS } from "./support/committees.js";
 
-const committee: Committee = {
-  epoch: 1,
-  nShards: 10,
-  members: [
-    { name: "N0", shards: [0, 1, 2] },
-    { name: "N1", shards: [3, 4, 5] },
-    { name: "N2", shards: [6, 7] },
-    { name: "N3", shards: [8, 9] },
-  ],
-};
+const committee: Committee = TEN_SHARDS;
 
 /** Every shard of 0..nShards-1 held once, and each node holding its count. */
 function expectWellFormed(next: Committee, counts: readonly ShardCount[]): void {

@@ -10,18 +10,9 @@ import { describe, expect, it } from "vitest";
 import { drive } from "./support/drive.js";
 import type { Committee } from "../machines/committee.js";
 import { type EpochSubscriber, epochsMachine, readCommittee } from "../machines/epochs.js";
+import { TEN_SHARDS } from "./support/committees.js";
 
-// Ten shards, f = 3, quorum 2f + 1 = 7, validity f + 1 = 4.
-const committee: Committee = {
-  epoch: 1,
-  nShards: 10,
-  members: [
-    { name: "N0", shards: [0, 1, 2] },
-    { name: "N1", shards: [3, 4, 5] },
-    { name: "N2", shards: [6, 7] },
-    { name: "N3", shards: [8, 9] },
-  ],
-};
+const committee: Committee = TEN_SHARDS;
 // N2 leaves, N4 joins with 3 shards, N0 drops to 2: shards 2, 6, 7 move.
 const counts = [
   { name: "N0", shards: 2 },
