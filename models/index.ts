@@ -146,9 +146,9 @@ export const EPOCH_CHANGE_MODELS: readonly ModelEntry[] = [
   ),
   epochs(
     "epoch-change-4-write",
-    `Epoch change, ${HANDOVER}; a write races the change (large: explore with --simulate)`,
+    `Epoch change, ${HANDOVER}; a write and a read race the change (large: explore with --simulate)`,
     false,
-    { read: false, timeouts: false },
+    { timeouts: false, nodeProperties: true },
   ),
   epochs(
     "epoch-change-4-sync-failure",
