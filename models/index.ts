@@ -8,6 +8,7 @@ import type { Model } from "../checker/model.js";
 import { quorumWrite, type QuorumWriteOptions } from "./examples/quorum-write.js";
 import { twoPhaseCommit } from "./examples/two-phase-commit.js";
 import { twoPhaseCommitActors } from "./examples/two-phase-commit-actors.js";
+import { type ChallengeOptions, challenge } from "./challenge.js";
 import { DEFAULT_CHANGE, type EpochChangeOptions, epochChange } from "./epoch-change.js";
 import { type WriteReadOptions, writeRead } from "./write-read.js";
 
@@ -174,6 +175,38 @@ export const EPOCH_CHANGE_MODELS: readonly ModelEntry[] = [
     "Tightness: N0 and N1 may crash (f + 1 shards of the new committee): the change never completes",
     false,
     { read: false, write: false, timeouts: false, crash: ["N0", "N1"], budget: 2 },
+  ),
+];
+
+/** A storage-challenge model of models/challenge.ts, with its options as parameters. */
+function challenges(name: string, description: string, options: ChallengeOptions): ModelEntry {
+  const parameters: Record<string, string | number | boolean> = { shards: (options.shards ?? [1, 1, 1, 1]).join(",") };
+  if (options.deleted) parameters.deleted = options.deleted.join(",");
+  if (options.byzantine) parameters.byzantine = options.byzantine.join(",");
+  if (options.crash) parameters.crash = options.crash.join(",");
+  if (options.budget !== undefined) parameters.budget = options.budget;
+  return entry(name, description, parameters, false, () => challenge(options));
+}
+
+/** The storage-challenge models: every message of four nodes interleaves, so explore them with --simulate. */
+export const CHALLENGE_MODELS: readonly ModelEntry[] = [
+  challenges(
+    "challenge-4",
+    "Storage challenge, n = 4, every node stores its slivers (large: explore with --simulate)",
+    {},
+  ),
+  challenges("challenge-4-crash", "Storage challenge, n = 4, N3 may crash (large: explore with --simulate)", {
+    crash: ["N3"],
+  }),
+  challenges(
+    "challenge-4-deleted",
+    "Storage challenge, n = 4, N3 threw its slivers away and rebuilds them from nodes that have not yet seen the challenge start: soundness fails",
+    { deleted: ["N3"] },
+  ),
+  challenges(
+    "challenge-4-deleted-byzantine",
+    "Storage challenge, n = 4, N3 threw its slivers away, Byzantine N2 colludes: soundness fails",
+    { deleted: ["N3"], byzantine: ["N2"] },
   ),
 ];
 
@@ -400,6 +433,7 @@ export const MODELS: readonly ModelEntry[] = [
     },
   ),
   ...EPOCH_CHANGE_MODELS,
+  ...CHALLENGE_MODELS,
 ];
 
 /** The entry named `name`, or undefined. */

@@ -1,0 +1,451 @@
+/**
+ * A storage node in the fully asynchronous storage challenge: it stops serving reads and recovery
+ * when the challenge starts, proves to every other node that it holds its slivers by sending the
+ * symbols they share, signs for the nodes whose symbols verify, posts a certificate of 2f + 1
+ * signatures, and serves again when the challenge ends.
+ *
+ * - in: `ChallengeStart` and `ChallengeEnd` from the chain; `ChallengeAck`, `ChallengeSymbols`,
+ *   `ChallengeSignature`, `RecoverySymbolRequest` and `RecoverySymbolResponse` from nodes;
+ * - out: the same messages to nodes, and `ChallengeCertificate` to the chain.
+ *
+ * The symbols node i sends node j, for every blob: the symbols of i's primary slivers at the
+ * positions of j's secondary slivers (symbol (i, j) of the expanded matrix, which j's secondary
+ * sliver also holds), each with its opening against i's primary sliver commitment. To compute them
+ * a node needs its primary slivers, which take n − f symbols to rebuild: the high threshold.
+ *
+ * Two kinds of node. A `storing` node holds its slivers. A `deleted` node threw its slivers away
+ * and, seeing the challenge start, tries what the paper says cannot work: it asks every other node
+ * for recovery symbols and rebuilds its slivers if enough answer, then answers the challenge like
+ * the others. A correct node that is already in challenge mode holds such a request until the
+ * challenge ends; one that has not seen the challenge start yet answers it.
+ *
+ * Follows paper §5 (steps 1–7 of the fully asynchronous challenge, "why timing tricks do not
+ * help"). The implementation has none (walrus-protocol.md §5.3). Acks, signatures and
+ * certificates are names over authenticated channels, as elsewhere in the spec.
+ */
+
+import { and, assign, enqueueActions, raise, setup } from "xstate";
+import { type Axis, orthogonal, sliverIndexOf } from "../spec/codec/slivers.js";
+import type { ActorName, BlobIdText, RecoverySymbolRequest, RecoverySymbolResponse } from "../spec/messages.js";
+import { isQuorum } from "../spec/params.js";
+import type { ByteRef } from "../spec/store.js";
+import { chainOrderGuards, takeNextHeldEvent, withEarlyEvent } from "./chain-order.js";
+import {
+  loadRecoverySymbol,
+  pairOfShard,
+  recoverFromSymbols,
+  recoverySymbolsFor,
+  symbolMatchesMetadata,
+  symbolVerifies,
+} from "./codec.js";
+import { CHAIN, type Committee, memberOf, send, sortedSet, weightOf, withName } from "./committee.js";
+
+// --- messages ---
+
+/** node → node: the sender is in challenge mode. */
+export interface ChallengeAck {
+  readonly type: "ChallengeAck";
+  readonly node: ActorName;
+}
+
+/** node → node: the symbols the sender shares with the receiver, of one blob, with their openings. */
+export interface ChallengeSymbols {
+  readonly type: "ChallengeSymbols";
+  readonly node: ActorName;
+  readonly blobId: BlobIdText;
+  readonly symbols: readonly ByteRef[];
+}
+
+/** node → node: the sender verified `for`'s symbols of every blob it stores, and signs. */
+export interface ChallengeSignature {
+  readonly type: "ChallengeSignature";
+  readonly node: ActorName;
+  readonly for: ActorName;
+}
+
+type ChallengeChainNotice =
+  | { readonly type: "ChallengeStart"; readonly seq: number; readonly epoch: number }
+  | { readonly type: "ChallengeEnd"; readonly seq: number; readonly epoch: number };
+
+// --- context ---
+
+/** A blob the node is responsible for, and its slivers of the node's shards (by shard order). */
+export interface ChallengedBlob {
+  readonly blobId: BlobIdText;
+  readonly metadata: ByteRef;
+  readonly primary: readonly (ByteRef | null)[];
+  readonly secondary: readonly (ByteRef | null)[];
+}
+
+export interface ChallengeNodeInput {
+  readonly name: ActorName;
+  readonly committee: Committee;
+  readonly blobs: readonly ChallengedBlob[];
+  /** `storing`: holds its slivers; `deleted`: threw them away (see the header). */
+  readonly behaviour?: "storing" | "deleted";
+}
+
+export interface ChallengeNodeContext extends Required<ChallengeNodeInput> {
+  readonly shards: readonly number[];
+  // chain order
+  readonly nextSeq: number;
+  readonly early: readonly ChallengeChainNotice[];
+  // challenge
+  /** Nodes known in challenge mode (this one first), sorted. */
+  readonly acks: readonly ActorName[];
+  /** Whether this node sent its challenge symbols. */
+  readonly answered: boolean;
+  /** Nodes whose symbols for every blob verified, by blob: node → blobs verified. */
+  readonly verified: readonly { readonly node: ActorName; readonly blobs: readonly BlobIdText[] }[];
+  /** Symbols that came before this node could check them (it checks in challenge mode), sorted. */
+  readonly pendingSymbols: readonly ChallengeSymbols[];
+  /** Signatures for this node (its own first once it answered), sorted. */
+  readonly signatures: readonly ActorName[];
+  readonly certificatePosted: boolean;
+  // recovery (a `deleted` node's attempt, and requests held during the challenge)
+  readonly held: readonly RecoverySymbolRequest[];
+  /** Recovery symbols received, by blob (the order of `blobs`), sorted. */
+  readonly symbols: readonly (readonly ByteRef[])[];
+}
+
+/** Raised when the chain's notice is processed in chain order, for the regions to follow. */
+type ChallengeProcessed = { readonly type: "ChallengeStartProcessed" } | { readonly type: "ChallengeEndProcessed" };
+
+type ChallengeNodeEvent =
+  | ChallengeChainNotice
+  | ChallengeProcessed
+  | ChallengeAck
+  | ChallengeSymbols
+  | ChallengeSignature
+  | RecoverySymbolRequest
+  | RecoverySymbolResponse;
+
+type Context = ChallengeNodeContext;
+
+const nOf = (context: Context) => context.committee.nShards;
+const pairsOf = (context: Context, blob: ChallengedBlob) =>
+  context.shards.map((shard) => pairOfShard(blob.blobId, shard, nOf(context)));
+const held = (slivers: readonly (ByteRef | null)[]) => slivers.filter((s): s is ByteRef => s !== null);
+const sliversOf = (blob: ChallengedBlob, axis: Axis) => (axis === "primary" ? blob.primary : blob.secondary);
+
+/** The secondary sliver indices of `node`'s shards for the blob (where its symbols from others go). */
+function secondaryIndicesOf(context: Context, node: ActorName, blobId: BlobIdText): number[] {
+  const n = nOf(context);
+  return (memberOf(context.committee, node)?.shards ?? []).map((shard) =>
+    sliverIndexOf("secondary", pairOfShard(blobId, shard, n), n),
+  );
+}
+
+/** The symbols this node owes `node` for the blob: its primary slivers at `node`'s secondary positions. */
+function challengeSymbols(context: Context, blob: ChallengedBlob, node: ActorName): ByteRef[] {
+  return recoverySymbolsFor(
+    blob.metadata,
+    blob.blobId,
+    nOf(context),
+    held(blob.primary),
+    "secondary",
+    secondaryIndicesOf(context, node, blob.blobId),
+  );
+}
+
+/**
+ * Whether `message` proves its sender holds its primary slivers of the blob: one symbol from each
+ * of the sender's primary slivers for each of this node's secondary slivers, each opening against
+ * the metadata, no more.
+ */
+function symbolsProve(context: Context, message: ChallengeSymbols): boolean {
+  const blob = context.blobs.find((b) => b.blobId === message.blobId);
+  const sender = memberOf(context.committee, message.node);
+  if (blob === undefined || sender === undefined) return false;
+  const n = nOf(context);
+  const sources = sender.shards.map((shard) => sliverIndexOf("primary", pairOfShard(blob.blobId, shard, n), n));
+  const targets = secondaryIndicesOf(context, context.name, blob.blobId);
+  const expected = sources.flatMap((source) => targets.map((target) => `${source}:${target}`)).sort();
+  const got = message.symbols.map((ref) => {
+    if (!symbolVerifies(blob.metadata, blob.blobId, n, ref)) return "invalid";
+    const symbol = loadRecoverySymbol(blob.metadata, blob.blobId, n, ref);
+    return symbol.target === "secondary" &&
+      symbolMatchesMetadata(blob.metadata, blob.blobId, n, ref, "secondary", symbol.targetIndex)
+      ? `${symbol.sourceIndex}:${symbol.targetIndex}`
+      : "invalid";
+  });
+  return got.length === expected.length && [...got].sort().every((key, i) => key === expected[i]);
+}
+
+const holdsEverything = (context: Context) =>
+  context.blobs.every((blob) => [...blob.primary, ...blob.secondary].every((s) => s !== null));
+
+/** The blobs with what the recovery symbols rebuild: secondary slivers first, then primary ones. */
+function rebuilt(context: Context): ChallengedBlob[] {
+  const n = nOf(context);
+  return context.blobs.map((blob, b) => {
+    let result = blob;
+    for (const axis of ["secondary", "primary"] as const) {
+      const slivers = pairsOf(context, result).map((pair, k) => {
+        const current = sliversOf(result, axis)[k];
+        if (current !== null) return current;
+        const index = sliverIndexOf(axis, pair, n);
+        const own = recoverySymbolsFor(
+          result.metadata,
+          result.blobId,
+          n,
+          held(sliversOf(result, orthogonal(axis))),
+          axis,
+          [index],
+        );
+        const outcome = recoverFromSymbols(result.metadata, result.blobId, n, axis, index, [
+          ...context.symbols[b],
+          ...own,
+        ]);
+        return outcome.kind === "recovered" ? outcome.sliver : null;
+      });
+      result = { ...result, [axis]: slivers };
+    }
+    return result;
+  });
+}
+
+export const challengeNodeMachine = setup({
+  types: {} as { context: ChallengeNodeContext; input: ChallengeNodeInput; events: ChallengeNodeEvent },
+  actions: {
+    send,
+    holdEarlyEvent: assign({ early: ({ context, event }) => withEarlyEvent(context, event as ChallengeChainNotice) }),
+    processNextEarlyEvent: enqueueActions(({ context, enqueue }) => {
+      const { next, early } = takeNextHeldEvent(context);
+      enqueue.raise(next);
+      enqueue.assign({ early });
+    }),
+    advanceChainOrder: assign({ nextSeq: ({ context }) => context.nextSeq + 1 }),
+    enterChallenge: raise({ type: "ChallengeStartProcessed" }),
+    leaveChallenge: raise({ type: "ChallengeEndProcessed" }),
+
+    // step 1: stop serving, broadcast an ack
+    broadcastAck: enqueueActions(({ context, enqueue }) => {
+      for (const member of context.committee.members) {
+        if (member.name !== context.name) {
+          enqueue({ type: "send", params: { to: member.name, type: "ChallengeAck", node: context.name } });
+        }
+      }
+      enqueue.assign({ acks: withName(context.acks, context.name) });
+    }),
+    // A node that threw its slivers away tries to rebuild them from whoever still serves.
+    requestRecoverySymbols: enqueueActions(({ context, enqueue }) => {
+      const n = nOf(context);
+      for (const blob of context.blobs) {
+        const indices = (axis: Axis) => pairsOf(context, blob).map((pair) => sliverIndexOf(axis, pair, n));
+        for (const member of context.committee.members) {
+          if (member.name === context.name) continue;
+          const request = { type: "RecoverySymbolRequest", from: context.name, blobId: blob.blobId };
+          enqueue({
+            type: "send",
+            params: { to: member.name, ...request, primary: indices("primary"), secondary: indices("secondary") },
+          });
+        }
+      }
+    }),
+    recordAck: assign({
+      acks: ({ context, event }) =>
+        event.type === "ChallengeAck" ? withName(context.acks, event.node) : [...context.acks],
+    }),
+    // step 3: the shared symbols of every blob to every other node; this node signs for itself
+    sendChallengeSymbols: enqueueActions(({ context, enqueue }) => {
+      for (const member of context.committee.members) {
+        if (member.name === context.name) continue;
+        for (const blob of context.blobs) {
+          enqueue({
+            type: "send",
+            params: {
+              to: member.name,
+              type: "ChallengeSymbols",
+              node: context.name,
+              blobId: blob.blobId,
+              symbols: challengeSymbols(context, blob, member.name),
+            },
+          });
+        }
+      }
+      enqueue.assign({ answered: true, signatures: withName(context.signatures, context.name) });
+    }),
+    holdSymbols: assign({
+      pendingSymbols: ({ context, event }) => sortedSet([...context.pendingSymbols, event as ChallengeSymbols]),
+    }),
+    // step 4: check the openings; sign once every blob of the sender verified
+    checkSymbols: enqueueActions(({ context, enqueue }) => {
+      let verified = context.verified;
+      for (const message of context.pendingSymbols) {
+        if (!symbolsProve(context, message)) continue;
+        const entry = verified.find((v) => v.node === message.node) ?? { node: message.node, blobs: [] };
+        const blobs = [...new Set([...entry.blobs, message.blobId])].sort();
+        verified = [...verified.filter((v) => v.node !== message.node), { node: message.node, blobs }].sort((a, b) =>
+          a.node < b.node ? -1 : 1,
+        );
+        if (blobs.length === context.blobs.length && entry.blobs.length < blobs.length) {
+          enqueue({
+            type: "send",
+            params: { to: message.node, type: "ChallengeSignature", node: context.name, for: message.node },
+          });
+        }
+      }
+      enqueue.assign({ verified, pendingSymbols: [] });
+    }),
+    recordSignature: assign({
+      signatures: ({ context, event }) =>
+        event.type === "ChallengeSignature" ? withName(context.signatures, event.node) : [...context.signatures],
+    }),
+    // step 5: the certificate
+    postCertificate: enqueueActions(({ context, enqueue }) => {
+      enqueue({
+        type: "send",
+        params: { to: CHAIN, type: "ChallengeCertificate", node: context.name, signers: context.signatures },
+      });
+      enqueue.assign({ certificatePosted: true });
+    }),
+
+    // recovery: served before and after the challenge, held during it
+    holdRecoveryRequest: assign({
+      held: ({ context, event }) => sortedSet([...context.held, event as RecoverySymbolRequest]),
+    }),
+    answerRecoveryRequests: enqueueActions(({ context, enqueue }) => {
+      const n = nOf(context);
+      for (const request of context.held) {
+        const blob = context.blobs.find((b) => b.blobId === request.blobId);
+        const symbols =
+          blob === undefined
+            ? null
+            : (["primary", "secondary"] as const).flatMap((axis) =>
+                request[axis].length === 0
+                  ? []
+                  : recoverySymbolsFor(
+                      blob.metadata,
+                      blob.blobId,
+                      n,
+                      held(sliversOf(blob, orthogonal(axis))),
+                      axis,
+                      request[axis],
+                    ),
+              );
+        const reply = { type: "RecoverySymbolResponse", node: context.name, blobId: request.blobId };
+        enqueue({ type: "send", params: { to: request.from, ...reply, metadata: blob?.metadata ?? null, symbols } });
+      }
+      enqueue.assign({ held: [] });
+    }),
+    takeRecoverySymbols: assign(({ context, event }) => {
+      if (event.type !== "RecoverySymbolResponse") return {};
+      const b = context.blobs.findIndex((blob) => blob.blobId === event.blobId);
+      const blob = context.blobs[b];
+      const verified = (event.symbols ?? []).filter((ref) =>
+        symbolVerifies(blob.metadata, blob.blobId, nOf(context), ref),
+      );
+      const symbols = context.symbols.map((list, i) => (i === b ? [...new Set([...list, ...verified])].sort() : list));
+      return { symbols, blobs: rebuilt({ ...context, symbols }) };
+    }),
+  },
+  guards: {
+    ...chainOrderGuards,
+    deleted: ({ context }) => context.behaviour === "deleted",
+    fromMember: ({ context, event }) =>
+      "node" in event && event.node !== context.name && memberOf(context.committee, event.node) !== undefined,
+    /** 2f + 1 shards' worth of nodes are in challenge mode: the challenge has begun here. */
+    challengeBegun: ({ context }) => isQuorum(weightOf(context.committee, context.acks), nOf(context)),
+    /** This node can compute what it owes: it holds every sliver (a deleted node once it rebuilt them). */
+    canAnswer: ({ context }) => !context.answered && holdsEverything(context),
+    symbolsToCheck: ({ context }) => context.pendingSymbols.length > 0,
+    signaturesSuffice: ({ context }) =>
+      !context.certificatePosted && isQuorum(weightOf(context.committee, context.signatures), nOf(context)),
+    recoveryAsked: ({ context, event }) =>
+      event.type === "RecoverySymbolResponse" &&
+      context.behaviour === "deleted" &&
+      context.blobs.some((blob) => blob.blobId === event.blobId),
+    requestsHeld: ({ context }) => context.held.length > 0,
+  },
+}).createMachine({
+  id: "challengeNode",
+  context: ({ input }) => {
+    const shards = memberOf(input.committee, input.name)?.shards ?? [];
+    const deleted = input.behaviour === "deleted";
+    return {
+      ...input,
+      behaviour: input.behaviour ?? "storing",
+      // A deleted node keeps the metadata (small, and on chain in spirit) and no sliver.
+      blobs: input.blobs.map((blob) =>
+        deleted ? { ...blob, primary: blob.primary.map(() => null), secondary: blob.secondary.map(() => null) } : blob,
+      ),
+      shards,
+      nextSeq: 0,
+      early: [],
+      acks: [],
+      answered: false,
+      verified: [],
+      pendingSymbols: [],
+      signatures: [],
+      certificatePosted: false,
+      held: [],
+      symbols: input.blobs.map(() => []),
+    };
+  },
+  type: "parallel",
+  on: {
+    ChallengeStart: [
+      { guard: "aheadOfChainOrder", actions: "holdEarlyEvent" },
+      { guard: "inChainOrder", actions: ["advanceChainOrder", "enterChallenge"] },
+    ],
+    ChallengeEnd: [
+      { guard: "aheadOfChainOrder", actions: "holdEarlyEvent" },
+      { guard: "inChainOrder", actions: ["advanceChainOrder", "leaveChallenge"] },
+    ],
+    RecoverySymbolResponse: { guard: "recoveryAsked", actions: "takeRecoverySymbols" },
+  },
+  always: { guard: "nextEventHeld", actions: "processNextEarlyEvent" },
+  states: {
+    // Reads and recovery: served, then held during the challenge, then served again.
+    serving: {
+      initial: "serving",
+      states: {
+        serving: {
+          always: { guard: "requestsHeld", actions: "answerRecoveryRequests" },
+          on: {
+            RecoverySymbolRequest: { actions: "holdRecoveryRequest" },
+            ChallengeStartProcessed: { target: "suspended" },
+          },
+        },
+        // step 1 (paper): no reads or recovery while the challenge runs
+        suspended: {
+          on: {
+            RecoverySymbolRequest: { actions: "holdRecoveryRequest" },
+            ChallengeEndProcessed: { target: "serving" },
+          },
+        },
+      },
+    },
+    challenge: {
+      initial: "idle",
+      // What other nodes send is kept from the start: a node may hear of the challenge from them first.
+      on: {
+        ChallengeAck: { guard: "fromMember", actions: "recordAck" },
+        ChallengeSymbols: { guard: "fromMember", actions: "holdSymbols" },
+        ChallengeSignature: { guard: "fromMember", actions: "recordSignature" },
+      },
+      states: {
+        idle: {
+          on: { ChallengeStartProcessed: { target: "acked" } },
+        },
+        acked: {
+          entry: ["broadcastAck"],
+          always: [{ guard: "deleted", target: "rebuilding" }, { target: "collectingAcks" }],
+        },
+        rebuilding: {
+          entry: "requestRecoverySymbols",
+          always: { target: "collectingAcks" },
+        },
+        // step 2: the challenge begins at 2f + 1 acks; steps 3–5 then run side by side
+        collectingAcks: {
+          always: [
+            { guard: and(["challengeBegun", "canAnswer"]), actions: "sendChallengeSymbols" },
+            { guard: and(["challengeBegun", "symbolsToCheck"]), actions: "checkSymbols" },
+            { guard: "signaturesSuffice", actions: "postCertificate" },
+          ],
+        },
+      },
+    },
+  },
+});
