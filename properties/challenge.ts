@@ -63,8 +63,7 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
       kind: "eventually",
       name: "every correct node that stores its slivers obtains a certificate",
       reads: [layout.chain, ...storing],
-      holds: (view) =>
-        storing.every((name) => !correct(view, layout, name) || certified(view, layout).includes(name)),
+      holds: (view) => storing.every((name) => !correct(view, layout, name) || certified(view, layout).includes(name)),
     },
     {
       kind: "sometimes",
