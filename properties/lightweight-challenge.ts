@@ -172,8 +172,8 @@ function checkedCount(name: string, value: number, blobs: number): number {
  * The node's blobs in the order the coin picks them: a partial Fisher–Yates shuffle of 0..m−1, kept
  * sparse (only displaced positions are stored) so that picking k costs O(k) whatever m.
  */
-function* pickOrder(coin: Coin, node: ActorName, blobs: number): Generator<number, void, undefined> {
-  const stream = new PrfStream(checkedCoin(coin), checkedNode(node));
+function* pickOrder(coin: Coin, name: Uint8Array, blobs: number): Generator<number, void, undefined> {
+  const stream = new PrfStream(checkedCoin(coin), name);
   const displaced = new Map<number, number>();
   for (let i = 0; i < blobs; i++) {
     const j = i + stream.below(blobs - i);
@@ -193,9 +193,10 @@ function* pickOrder(coin: Coin, node: ActorName, blobs: number): Generator<numbe
 export function selectChallengedBlobs(coin: Coin, node: ActorName, blobs: number, challenged: number): number[] {
   checkedBlobs(blobs);
   checkedCount("the number of challenged blobs k", challenged, blobs);
+  const name = checkedNode(node);
   const picks: number[] = [];
   if (challenged === 0) return picks;
-  for (const blob of pickOrder(coin, node, blobs)) {
+  for (const blob of pickOrder(coin, name, blobs)) {
     picks.push(blob);
     if (picks.length === challenged) break;
   }
@@ -250,10 +251,14 @@ export function passesChallenge(
 ): boolean {
   checkedBlobs(blobs);
   checkedCount("the number of challenged blobs k", challenged, blobs);
-  checkedStored(stored, blobs);
+  return passes(coin, checkedNode(node), blobs, challenged, checkedStored(stored, blobs));
+}
+
+/** {@link passesChallenge} on checked arguments, so a measurement checks them once, not per coin. */
+function passes(coin: Coin, name: Uint8Array, blobs: number, challenged: number, stored: ReadonlySet<number>): boolean {
   if (challenged === 0) return true;
   let answered = 0;
-  for (const blob of pickOrder(coin, node, blobs)) {
+  for (const blob of pickOrder(coin, name, blobs)) {
     if (!stored.has(blob)) return false;
     if (++answered === challenged) return true;
   }
@@ -295,7 +300,9 @@ export function passProbability(blobs: number, stored: number, challenged: numbe
 export function passProbabilityBound(fraction: number, challenged: number): number {
   checkedFraction(fraction);
   if (!Number.isSafeInteger(challenged) || challenged < 0) {
-    throw new InvalidParametersError(`the number of challenged blobs k must be a non-negative integer, got ${challenged}`);
+    throw new InvalidParametersError(
+      `the number of challenged blobs k must be a non-negative integer, got ${challenged}`,
+    );
   }
   return fraction ** challenged;
 }
@@ -368,10 +375,13 @@ export function measurePassRate(
   stored: ReadonlySet<number>,
 ): PassRate {
   if (coins.length === 0) throw new InvalidParametersError("measuring a pass rate needs at least one coin");
+  checkedBlobs(blobs);
+  checkedCount("the number of challenged blobs k", challenged, blobs);
   checkedStored(stored, blobs);
-  let passes = 0;
-  for (const coin of coins) if (passesChallenge(coin, node, blobs, challenged, stored)) passes++;
-  return { trials: coins.length, passes, rate: passes / coins.length };
+  const name = checkedNode(node);
+  let passed = 0;
+  for (const coin of coins) if (passes(coin, name, blobs, challenged, stored)) passed++;
+  return { trials: coins.length, passes: passed, rate: passed / coins.length };
 }
 
 // --- escalation ---
@@ -399,7 +409,9 @@ function checkedPolicy(policy: EscalationPolicy): EscalationPolicy {
   const blobs = checkedBlobs(policy.blobs);
   const k0 = policy.initialChallenged;
   if (!Number.isSafeInteger(k0) || k0 < 1 || k0 > blobs) {
-    throw new InvalidParametersError(`the initial challenged count k0 must be an integer in 1..m = 1..${blobs}, got ${k0}`);
+    throw new InvalidParametersError(
+      `the initial challenged count k0 must be an integer in 1..m = 1..${blobs}, got ${k0}`,
+    );
   }
   const t = policy.failedReadsToRaise;
   if (!Number.isSafeInteger(t) || t < 1) {
@@ -470,7 +482,7 @@ export interface PassRateRow {
 }
 
 /** Coins per cell of the measured table: coinFromSeed(0..n−1). */
-export const TABLE_COINS = 20_000;
+export const TABLE_COINS = 10_000;
 /** δ of the table's Hoeffding intervals. */
 export const TABLE_DELTA = 1e-9;
 /** The table's target cheating probability, 2^−40. */
