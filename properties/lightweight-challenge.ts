@@ -45,8 +45,8 @@
  *     k(p, ε) = ⌈ln(1/ε) / ln(1/p)⌉   (k = 1 for p = 0),   and, as ln(1/p) ≥ 1 − p,   k ≤ ⌈ln(1/ε)/(1 − p)⌉
  *
  * whatever m; for a given m the exact smallest k with P(m, ⌊p·m⌋, k) ≤ ε is at most min(k(p, ε), s + 1),
- * and when k(p, ε) exceeds m only the full protocol (k = m) reaches ε. Over r rounds with independent
- * coins a node that keeps the same S passes all of them with probability P^r.
+ * and may be m itself: then only the full protocol reaches ε. Over r rounds with independent coins a
+ * node that keeps the same S passes all of them with probability P^r.
  *
  * Escalation. A round in which at least t reads fail of blobs whose holder passed its challenge is a
  * round in which "reads keep failing"; each such round doubles k, capped at m. From k0 the full
@@ -73,7 +73,7 @@ export const MAX_BLOBS = 2 ** 32;
 const TEXT = new TextEncoder();
 /** Domain tag of the PRF; its first byte, 'w', is neither Merkle prefix. */
 const PRF_TAG = TEXT.encode("walrus-spec/lightweight-challenge/v1");
-/** Domain tag of {@link coinFromSeed}, distinct from {@link PRF_TAG} so a coin is never a PRF block. */
+/** Domain tag of {@link coinFromSeed}, distinct from {@link PRF_TAG} so deriving a coin never hashes a PRF input. */
 const COIN_TAG = TEXT.encode("walrus-spec/lightweight-coin/v1");
 const WORDS_PER_DIGEST = DIGEST_BYTES / 4;
 const COUNTER_OFFSET = PRF_TAG.length + COIN_BYTES;
