@@ -14,10 +14,13 @@
  * a node needs its primary slivers, which take n − f symbols to rebuild: the high threshold.
  *
  * Two kinds of node. A `storing` node holds its slivers. A `deleted` node threw its slivers away
- * and, seeing the challenge start, tries what the paper says cannot work: it asks every other node
- * for recovery symbols and rebuilds its slivers if enough answer, then answers the challenge like
- * the others. A correct node that is already in challenge mode holds such a request until the
- * challenge ends; one that has not seen the challenge start yet answers it.
+ * and, seeing the challenge start, tries what the paper says cannot work: it rebuilds its slivers
+ * from whoever still serves, then answers the challenge like the others. It rebuilds them
+ * (`rebuildBy`) by recovery — symbols from every other node, secondary slivers from n − 2f, then
+ * primary ones from n − f — or by reading the blob back and encoding it again, from n − 2f primary
+ * slivers (the implementation's read) or n − f secondary ones (the paper's). A correct node that
+ * is already in challenge mode holds such a request until the challenge ends; one that has not
+ * seen the challenge start yet answers it.
  *
  * Follows paper §5 (steps 1–7 of the fully asynchronous challenge, "why timing tricks do not
  * help"). The implementation has none (walrus-protocol.md §5.3). Acks, signatures and
@@ -26,15 +29,24 @@
 
 import { and, assign, enqueueActions, raise, setup } from "xstate";
 import { type Axis, orthogonal, sliverIndexOf } from "../spec/codec/slivers.js";
-import type { ActorName, BlobIdText, RecoverySymbolRequest, RecoverySymbolResponse } from "../spec/messages.js";
+import type {
+  ActorName,
+  BlobIdText,
+  ReadRequest,
+  ReadResponse,
+  RecoverySymbolRequest,
+  RecoverySymbolResponse,
+} from "../spec/messages.js";
 import { isQuorum } from "../spec/params.js";
 import type { ByteRef } from "../spec/store.js";
 import { chainOrderGuards, takeNextHeldEvent, withEarlyEvent } from "./chain-order.js";
 import {
   loadRecoverySymbol,
   pairOfShard,
+  readBlob,
   recoverFromSymbols,
   recoverySymbolsFor,
+  reencodedSlivers,
   symbolMatchesMetadata,
   symbolVerifies,
 } from "./codec.js";
@@ -83,6 +95,8 @@ export interface ChallengeNodeInput {
   readonly blobs: readonly ChallengedBlob[];
   /** `storing`: holds its slivers; `deleted`: threw them away (see the header). */
   readonly behaviour?: "storing" | "deleted";
+  /** How a deleted node rebuilds its slivers (default `recovery`). */
+  readonly rebuildBy?: "recovery" | "primaryRead" | "secondaryRead";
 }
 
 export interface ChallengeNodeContext extends Required<ChallengeNodeInput> {
@@ -102,9 +116,9 @@ export interface ChallengeNodeContext extends Required<ChallengeNodeInput> {
   /** Signatures for this node (its own first once it answered), sorted. */
   readonly signatures: readonly ActorName[];
   readonly certificatePosted: boolean;
-  // recovery (a `deleted` node's attempt, and requests held during the challenge)
-  readonly held: readonly RecoverySymbolRequest[];
-  /** Recovery symbols received, by blob (the order of `blobs`), sorted. */
+  // recovery and reads (a `deleted` node's attempt, and requests held during the challenge)
+  readonly held: readonly (RecoverySymbolRequest | ReadRequest)[];
+  /** Recovery symbols, or slivers read, received by blob (the order of `blobs`), sorted. */
   readonly symbols: readonly (readonly ByteRef[])[];
 }
 
@@ -118,7 +132,9 @@ type ChallengeNodeEvent =
   | ChallengeSymbols
   | ChallengeSignature
   | RecoverySymbolRequest
-  | RecoverySymbolResponse;
+  | RecoverySymbolResponse
+  | ReadRequest
+  | ReadResponse;
 
 type Context = ChallengeNodeContext;
 
@@ -175,8 +191,27 @@ function symbolsProve(context: Context, message: ChallengeSymbols): boolean {
 const holdsEverything = (context: Context) =>
   context.blobs.every((blob) => [...blob.primary, ...blob.secondary].every((s) => s !== null));
 
+/** The blobs with what the slivers read rebuild: the blob decoded, then encoded again. */
+function reread(context: Context): ChallengedBlob[] {
+  const n = nOf(context);
+  const axis = context.rebuildBy === "secondaryRead" ? "secondary" : "primary";
+  return context.blobs.map((blob, b) => {
+    const outcome = readBlob(blob.metadata, blob.blobId, n, axis, context.symbols[b], "default");
+    if (outcome.kind !== "decoded") return blob;
+    const mine = (target: Axis) =>
+      reencodedSlivers(
+        outcome.blob,
+        n,
+        target,
+        pairsOf(context, blob).map((pair) => sliverIndexOf(target, pair, n)),
+      );
+    return { ...blob, primary: mine("primary"), secondary: mine("secondary") };
+  });
+}
+
 /** The blobs with what the recovery symbols rebuild: secondary slivers first, then primary ones. */
 function rebuilt(context: Context): ChallengedBlob[] {
+  if (context.rebuildBy !== "recovery") return reread(context);
   const n = nOf(context);
   return context.blobs.map((blob, b) => {
     let result = blob;
@@ -229,17 +264,18 @@ export const challengeNodeMachine = setup({
       enqueue.assign({ acks: withName(context.acks, context.name) });
     }),
     // A node that threw its slivers away tries to rebuild them from whoever still serves.
-    requestRecoverySymbols: enqueueActions(({ context, enqueue }) => {
+    requestRebuild: enqueueActions(({ context, enqueue }) => {
       const n = nOf(context);
       for (const blob of context.blobs) {
         const indices = (axis: Axis) => pairsOf(context, blob).map((pair) => sliverIndexOf(axis, pair, n));
         for (const member of context.committee.members) {
           if (member.name === context.name) continue;
-          const request = { type: "RecoverySymbolRequest", from: context.name, blobId: blob.blobId };
-          enqueue({
-            type: "send",
-            params: { to: member.name, ...request, primary: indices("primary"), secondary: indices("secondary") },
-          });
+          const base = { to: member.name, from: context.name, blobId: blob.blobId };
+          const request =
+            context.rebuildBy === "recovery"
+              ? { ...base, type: "RecoverySymbolRequest", primary: indices("primary"), secondary: indices("secondary") }
+              : { ...base, type: "ReadRequest", axis: context.rebuildBy === "secondaryRead" ? "secondary" : "primary" };
+          enqueue({ type: "send", params: request });
         }
       }
     }),
@@ -303,12 +339,18 @@ export const challengeNodeMachine = setup({
 
     // recovery: served before and after the challenge, held during it
     holdRecoveryRequest: assign({
-      held: ({ context, event }) => sortedSet([...context.held, event as RecoverySymbolRequest]),
+      held: ({ context, event }) => sortedSet([...context.held, event as RecoverySymbolRequest | ReadRequest]),
     }),
     answerRecoveryRequests: enqueueActions(({ context, enqueue }) => {
       const n = nOf(context);
       for (const request of context.held) {
         const blob = context.blobs.find((b) => b.blobId === request.blobId);
+        if (request.type === "ReadRequest") {
+          const reply = { type: "ReadResponse", node: context.name, blobId: request.blobId, axis: request.axis };
+          const slivers = blob === undefined ? null : held(sliversOf(blob, request.axis));
+          enqueue({ type: "send", params: { to: request.from, ...reply, metadata: blob?.metadata ?? null, slivers } });
+          continue;
+        }
         const symbols =
           blob === undefined
             ? null
@@ -330,12 +372,14 @@ export const challengeNodeMachine = setup({
       enqueue.assign({ held: [] });
     }),
     takeRecoverySymbols: assign(({ context, event }) => {
-      if (event.type !== "RecoverySymbolResponse") return {};
+      if (event.type !== "RecoverySymbolResponse" && event.type !== "ReadResponse") return {};
       const b = context.blobs.findIndex((blob) => blob.blobId === event.blobId);
       const blob = context.blobs[b];
-      const verified = (event.symbols ?? []).filter((ref) =>
-        symbolVerifies(blob.metadata, blob.blobId, nOf(context), ref),
-      );
+      // Slivers read are checked when the blob is decoded; symbols here.
+      const verified =
+        event.type === "ReadResponse"
+          ? [...(event.slivers ?? [])]
+          : (event.symbols ?? []).filter((ref) => symbolVerifies(blob.metadata, blob.blobId, nOf(context), ref));
       const symbols = context.symbols.map((list, i) => (i === b ? [...new Set([...list, ...verified])].sort() : list));
       return { symbols, blobs: rebuilt({ ...context, symbols }) };
     }),
@@ -353,7 +397,7 @@ export const challengeNodeMachine = setup({
     signaturesSuffice: ({ context }) =>
       !context.certificatePosted && isQuorum(weightOf(context.committee, context.signatures), nOf(context)),
     recoveryAsked: ({ context, event }) =>
-      event.type === "RecoverySymbolResponse" &&
+      (event.type === "RecoverySymbolResponse" || event.type === "ReadResponse") &&
       context.behaviour === "deleted" &&
       context.blobs.some((blob) => blob.blobId === event.blobId),
     requestsHeld: ({ context }) => context.held.length > 0,
@@ -366,6 +410,7 @@ export const challengeNodeMachine = setup({
     return {
       ...input,
       behaviour: input.behaviour ?? "storing",
+      rebuildBy: input.rebuildBy ?? "recovery",
       // A deleted node keeps the metadata (small, and on chain in spirit) and no sliver.
       blobs: input.blobs.map((blob) =>
         deleted ? { ...blob, primary: blob.primary.map(() => null), secondary: blob.secondary.map(() => null) } : blob,
@@ -394,6 +439,7 @@ export const challengeNodeMachine = setup({
       { guard: "inChainOrder", actions: ["advanceChainOrder", "leaveChallenge"] },
     ],
     RecoverySymbolResponse: { guard: "recoveryAsked", actions: "takeRecoverySymbols" },
+    ReadResponse: { guard: "recoveryAsked", actions: "takeRecoverySymbols" },
   },
   always: { guard: "nextEventHeld", actions: "processNextEarlyEvent" },
   states: {
@@ -405,6 +451,7 @@ export const challengeNodeMachine = setup({
           always: { guard: "requestsHeld", actions: "answerRecoveryRequests" },
           on: {
             RecoverySymbolRequest: { actions: "holdRecoveryRequest" },
+            ReadRequest: { actions: "holdRecoveryRequest" },
             ChallengeStartProcessed: { target: "suspended" },
           },
         },
@@ -412,6 +459,7 @@ export const challengeNodeMachine = setup({
         suspended: {
           on: {
             RecoverySymbolRequest: { actions: "holdRecoveryRequest" },
+            ReadRequest: { actions: "holdRecoveryRequest" },
             ChallengeEndProcessed: { target: "serving" },
           },
         },
@@ -434,7 +482,7 @@ export const challengeNodeMachine = setup({
           always: [{ guard: "deleted", target: "rebuilding" }, { target: "collectingAcks" }],
         },
         rebuilding: {
-          entry: "requestRecoverySymbols",
+          entry: "requestRebuild",
           always: { target: "collectingAcks" },
         },
         // step 2: the challenge begins at 2f + 1 acks; steps 3–5 then run side by side

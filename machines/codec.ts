@@ -28,6 +28,7 @@ import {
   decodeMetadataWithId,
   decodeRecoverySymbol,
   decodeSliver,
+  encodeBlob,
   encodeInconsistencyProof,
   encodeRecoverySymbol,
   encodeSliver,
@@ -313,6 +314,18 @@ export function readBlob(
     return result.kind === "decoded"
       ? { kind: "decoded", blob: putBytes(result.blob) }
       : { kind: "inconsistent", detail: result.detail };
+  });
+}
+
+/**
+ * The slivers of `axis` at `indices` of the blob under `blob`, encoded again with the codec: what a
+ * node that read the blob back can store as its own (a blob encodes to the same slivers every time).
+ */
+export function reencodedSlivers(blob: ByteRef, nShards: number, axis: Axis, indices: readonly number[]): ByteRef[] {
+  return memo("reencodedSlivers", `${blob}|${nShards}|${axis}|${indices}`, () => {
+    const encoded = encodeBlob(getBytes(blob), nShards);
+    const slivers = axis === "primary" ? encoded.primarySlivers : encoded.secondarySlivers;
+    return indices.map((index) => putSliver(slivers[index]));
   });
 }
 

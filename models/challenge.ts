@@ -34,6 +34,8 @@ export interface ChallengeOptions {
   /** Byzantine nodes colluding with the deleted ones. */
   readonly byzantine?: readonly string[];
   readonly crash?: readonly string[];
+  /** How the deleted nodes rebuild their slivers (default `recovery`; see machines/challenge-node.ts). */
+  readonly rebuildBy?: "recovery" | "primaryRead" | "secondaryRead";
   /** The adversary's budget in shards (default f). */
   readonly budget?: number;
 }
@@ -134,6 +136,7 @@ export function challenge(options: ChallengeOptions = {}): ActorModel {
         committee,
         blobs: [blobOf(member.name)],
         behaviour: deleted.includes(member.name) ? ("deleted" as const) : ("storing" as const),
+        rebuildBy: options.rebuildBy ?? "recovery",
       },
       shards: member.shards.length,
       sendsTo: [CHAIN, ...names.filter((other) => other !== member.name)],
@@ -148,7 +151,7 @@ export function challenge(options: ChallengeOptions = {}): ActorModel {
     committee,
   };
   const faults = [
-    deleted.length > 0 ? `deleted ${deleted.join(",")}` : "",
+    deleted.length > 0 ? `deleted ${deleted.join(",")} (rebuilt by ${options.rebuildBy ?? "recovery"})` : "",
     byzantine.length > 0 ? `byzantine ${byzantine.join(",")}` : "",
     crash.length > 0 ? `crash ${crash.join(",")}` : "",
   ].filter(Boolean);

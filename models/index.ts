@@ -184,6 +184,7 @@ function challenges(name: string, description: string, options: ChallengeOptions
   if (options.deleted) parameters.deleted = options.deleted.join(",");
   if (options.byzantine) parameters.byzantine = options.byzantine.join(",");
   if (options.crash) parameters.crash = options.crash.join(",");
+  if (options.rebuildBy) parameters.rebuildBy = options.rebuildBy;
   if (options.budget !== undefined) parameters.budget = options.budget;
   return entry(name, description, parameters, false, () => challenge(options));
 }
@@ -202,6 +203,16 @@ export const CHALLENGE_MODELS: readonly ModelEntry[] = [
     "challenge-4-deleted",
     "Storage challenge, n = 4, N3 threw its slivers away and rebuilds them from nodes that have not yet seen the challenge start: soundness fails",
     { deleted: ["N3"] },
+  ),
+  challenges(
+    "challenge-4-deleted-primary-read",
+    "Storage challenge, n = 4, N3 threw its slivers away and reads the blob back from n − 2f primary slivers (the implementation's read): soundness fails",
+    { deleted: ["N3"], rebuildBy: "primaryRead" },
+  ),
+  challenges(
+    "challenge-4-deleted-secondary-read",
+    "Storage challenge, n = 4, N3 threw its slivers away and reads the blob back from n − f secondary slivers (the paper's read)",
+    { deleted: ["N3"], rebuildBy: "secondaryRead" },
   ),
   challenges(
     "challenge-4-deleted-byzantine",

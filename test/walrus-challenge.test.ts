@@ -65,6 +65,22 @@ describe("the storage challenge by seeded simulation (200 walks, seed 1)", () =>
     }
   });
 
+  // How many correct nodes must answer the cheater before they see the challenge start: by
+  // recovery 2f (its rebuilt secondary sliver gives it one symbol of its primary one), by the
+  // implementation's read n − 2f = f + 1 primary slivers, by the paper's read n − f = 2f + 1.
+  it.each([
+    ["challenge-4-deleted", "RecoverySymbolResponse", 2, 8_141],
+    ["challenge-4-deleted-primary-read", "ReadResponse", 2, 8_141],
+    ["challenge-4-deleted-secondary-read", "ReadResponse", 3, 7_925],
+  ])("%s: the cheater passes once %s from %i nodes reach it first", (name, answer, answers, states) => {
+    const report = simulate(build(name), { runs: 200, seed: 1, maxDepth: 400 });
+    expect([broken(report), report.uniqueStates]).toEqual([["soundness"], states]);
+    const soundness = report.properties.find((p) => p.name.startsWith("soundness"));
+    if (soundness?.kind !== "always" || soundness.holds) throw new Error("expected a violation");
+    const pattern = new RegExp(`^N[0-2] → N3: ${answer}`);
+    expect(soundness.labels.filter((label) => pattern.test(label)).length).toBe(answers);
+  });
+
   it("challenge-4-deleted-byzantine: with a colluder (f + 1 faulty shards) soundness fails too", () => {
     const report = simulate(build("challenge-4-deleted-byzantine"), { runs: 200, seed: 1, maxDepth: 400 });
     expect(broken(report)).toContain("soundness");
