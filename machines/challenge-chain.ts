@@ -27,11 +27,21 @@ export interface ChallengeCertificate {
   readonly signers: readonly ActorName[];
 }
 
-export type ChallengeChainEvent = { readonly type: "StartChallenge" } | ChallengeCertificate;
+/**
+ * environment → chain: the certificates of the nodes whose challenge a model does not play out
+ * (`others`) land, all at once.
+ */
+export interface OthersCertified {
+  readonly type: "OthersCertified";
+}
+
+export type ChallengeChainEvent = { readonly type: "StartChallenge" } | ChallengeCertificate | OthersCertified;
 
 export interface ChallengeChainInput {
   readonly committee: Committee;
   readonly subscribers: readonly Subscriber<"ChallengeStart" | "ChallengeEnd">[];
+  /** Nodes whose certificates come from the environment (`OthersCertified`); default none. */
+  readonly others?: readonly ActorName[];
 }
 
 export interface ChallengeChainContext extends ChallengeChainInput {
@@ -50,6 +60,9 @@ export const challengeChainMachine = setup({
     announceChallengeEnd: enqueueActions(({ context, enqueue }) =>
       enqueueAnnouncement(enqueue, context, { type: "ChallengeEnd", epoch: context.committee.epoch }),
     ),
+    recordOthers: assign({
+      certified: ({ context }) => [...new Set([...context.certified, ...(context.others ?? [])])].sort(),
+    }),
     recordCertificate: assign({
       certified: ({ context, event }) =>
         event.type === "ChallengeCertificate" ? withName(context.certified, event.node) : [...context.certified],
@@ -65,6 +78,12 @@ export const challengeChainMachine = setup({
     alreadyCertified: ({ context, event }) =>
       event.type === "ChallengeCertificate" && context.certified.includes(event.node),
     /** With this certificate, the certified nodes hold 2f + 1 shards. */
+    othersEndIt: ({ context }) =>
+      isQuorum(
+        weightOf(context.committee, [...context.certified, ...(context.others ?? [])]),
+        context.committee.nShards,
+      ),
+    othersToCertify: ({ context }) => (context.others ?? []).some((name) => !context.certified.includes(name)),
     certificatesSuffice: ({ context, event }) =>
       event.type === "ChallengeCertificate" &&
       isQuorum(weightOf(context.committee, withName(context.certified, event.node)), context.committee.nShards),
@@ -79,6 +98,14 @@ export const challengeChainMachine = setup({
     },
     challenging: {
       on: {
+        OthersCertified: [
+          {
+            guard: and(["othersToCertify", "othersEndIt"]),
+            target: "ended",
+            actions: ["recordOthers", "announceChallengeEnd"],
+          },
+          { guard: "othersToCertify", actions: "recordOthers" },
+        ],
         ChallengeCertificate: [
           {
             guard: and(["certificateIsValid", not("alreadyCertified"), "certificatesSuffice"]),

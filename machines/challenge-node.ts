@@ -97,6 +97,12 @@ export interface ChallengeNodeInput {
   readonly behaviour?: "storing" | "deleted";
   /** How a deleted node rebuilds its slivers (default `recovery`). */
   readonly rebuildBy?: "recovery" | "primaryRead" | "secondaryRead";
+  /**
+   * Whether this node's own challenge is played out (default true). A model that follows one
+   * node's challenge lets the others only ack, check and sign, and leaves their certificates to
+   * the chain's environment.
+   */
+  readonly answers?: boolean;
 }
 
 export interface ChallengeNodeContext extends Required<ChallengeNodeInput> {
@@ -392,7 +398,7 @@ export const challengeNodeMachine = setup({
     /** 2f + 1 shards' worth of nodes are in challenge mode: the challenge has begun here. */
     challengeBegun: ({ context }) => isQuorum(weightOf(context.committee, context.acks), nOf(context)),
     /** This node can compute what it owes: it holds every sliver (a deleted node once it rebuilt them). */
-    canAnswer: ({ context }) => !context.answered && holdsEverything(context),
+    canAnswer: ({ context }) => context.answers && !context.answered && holdsEverything(context),
     symbolsToCheck: ({ context }) => context.pendingSymbols.length > 0,
     signaturesSuffice: ({ context }) =>
       !context.certificatePosted && isQuorum(weightOf(context.committee, context.signatures), nOf(context)),
@@ -411,6 +417,7 @@ export const challengeNodeMachine = setup({
       ...input,
       behaviour: input.behaviour ?? "storing",
       rebuildBy: input.rebuildBy ?? "recovery",
+      answers: input.answers ?? true,
       // A deleted node keeps the metadata (small, and on chain in spirit) and no sliver.
       blobs: input.blobs.map((blob) =>
         deleted ? { ...blob, primary: blob.primary.map(() => null), secondary: blob.secondary.map(() => null) } : blob,

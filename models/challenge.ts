@@ -36,6 +36,11 @@ export interface ChallengeOptions {
   readonly crash?: readonly string[];
   /** How the deleted nodes rebuild their slivers (default `recovery`; see machines/challenge-node.ts). */
   readonly rebuildBy?: "recovery" | "primaryRead" | "secondaryRead";
+  /**
+   * Play out only these nodes' challenges (default: every node's); the others ack, check and sign,
+   * and their certificates land when the environment says (`OthersCertified`).
+   */
+  readonly focus?: readonly string[];
   /** The adversary's budget in shards (default f). */
   readonly budget?: number;
 }
@@ -119,13 +124,18 @@ export function challenge(options: ChallengeOptions = {}): ActorModel {
         }
       : undefined;
 
+  const focus = options.focus ?? names;
+  for (const name of focus) {
+    if (!names.includes(name)) throw new ModelError(`challenge: no node ${JSON.stringify(name)}`);
+  }
+  const others = names.filter((name) => !focus.includes(name) && !byzantine.includes(name));
   const subscribers = names.map((name) => ({ name, events: ["ChallengeStart", "ChallengeEnd"] as const }));
   const actors: ActorSpec[] = [
     {
       name: CHAIN,
       machine: challengeChainMachine,
-      input: { committee, subscribers },
-      internalEvents: [{ type: "StartChallenge" }],
+      input: { committee, subscribers, others },
+      internalEvents: [{ type: "StartChallenge" }, ...(others.length > 0 ? [{ type: "OthersCertified" }] : [])],
       sendsTo: names,
     },
     ...committee.members.map((member) => ({
@@ -137,6 +147,7 @@ export function challenge(options: ChallengeOptions = {}): ActorModel {
         blobs: [blobOf(member.name)],
         behaviour: deleted.includes(member.name) ? ("deleted" as const) : ("storing" as const),
         rebuildBy: options.rebuildBy ?? "recovery",
+        answers: focus.includes(member.name),
       },
       shards: member.shards.length,
       sendsTo: [CHAIN, ...names.filter((other) => other !== member.name)],
@@ -154,6 +165,7 @@ export function challenge(options: ChallengeOptions = {}): ActorModel {
     deleted.length > 0 ? `deleted ${deleted.join(",")} (rebuilt by ${options.rebuildBy ?? "recovery"})` : "",
     byzantine.length > 0 ? `byzantine ${byzantine.join(",")}` : "",
     crash.length > 0 ? `crash ${crash.join(",")}` : "",
+    options.focus ? `the challenge of ${focus.join(",")}` : "",
   ].filter(Boolean);
   return new ActorModel({
     name: `challenge(${shardCounts.join(",")}${faults.map((f) => `; ${f}`).join("")})`,

@@ -185,6 +185,7 @@ function challenges(name: string, description: string, options: ChallengeOptions
   if (options.byzantine) parameters.byzantine = options.byzantine.join(",");
   if (options.crash) parameters.crash = options.crash.join(",");
   if (options.rebuildBy) parameters.rebuildBy = options.rebuildBy;
+  if (options.focus) parameters.focus = options.focus.join(",");
   if (options.budget !== undefined) parameters.budget = options.budget;
   return entry(name, description, parameters, false, () => challenge(options));
 }
@@ -199,6 +200,11 @@ export const CHALLENGE_MODELS: readonly ModelEntry[] = [
   challenges("challenge-4-crash", "Storage challenge, n = 4, N3 may crash (large: explore with --simulate)", {
     crash: ["N3"],
   }),
+  challenges(
+    "challenge-4-one-node",
+    "Storage challenge, n = 4, only N3's challenge played out (the others ack, check and sign; their certificates land when the environment says): exhaustive, 800 402 states; N3 can miss the end",
+    { focus: ["N3"] },
+  ),
   challenges(
     "challenge-4-deleted",
     "Storage challenge, n = 4, N3 threw its slivers away and rebuilds them from nodes that have not yet seen the challenge start: soundness fails",

@@ -81,6 +81,15 @@ describe("the storage challenge by seeded simulation (200 walks, seed 1)", () =>
     expect(soundness.labels.filter((label) => pattern.test(label)).length).toBe(answers);
   });
 
+  it("challenge-4-one-node: the others' certificates may land first, and N3, correct, fails the challenge", () => {
+    const report = simulate(build("challenge-4-one-node"), { runs: 200, seed: 1, maxDepth: 400 });
+    expect(report.terminalWalks).toBe(200);
+    expect([broken(report), unreached(report)]).toEqual([
+      ["every correct node that stores its slivers obtains a certificate"],
+      [],
+    ]);
+  });
+
   it("challenge-4-deleted-byzantine: with a colluder (f + 1 faulty shards) soundness fails too", () => {
     const report = simulate(build("challenge-4-deleted-byzantine"), { runs: 200, seed: 1, maxDepth: 400 });
     expect(broken(report)).toContain("soundness");
