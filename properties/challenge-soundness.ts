@@ -273,6 +273,8 @@ export function challengeResponseVerifies(
   response: Uint8Array,
   sources: readonly Axis[] = ALL_SHARED,
 ): boolean {
+  // Impossible pairs are the caller's mistake, not a bad response: let them throw.
+  sharedSymbols(meta.params.nShards, challenger, receiver, sources);
   try {
     acceptChallengeResponse(meta, challenger, receiver, response, sources);
     return true;
