@@ -49,6 +49,9 @@
  * 2. The symbols cut from the challenger's secondary sliver prove little: n−2f helpers rebuild that
  *    sliver, which is within the budget whenever n ≤ 4f−1 (n = 7, 10, 11, 13, …). Only the symbols
  *    cut from the primary sliver, on the high-threshold axis, make the challenge sound.
+ *    For the same reason a node may delete its secondary sliver, a third of its share, and keep only
+ *    its primary: it rebuilds the secondary from n−2f−1 helpers ({@link helpersToRebuildKeeping}),
+ *    within the budget whenever n ≤ 4f. The challenge enforces the primary sliver, not the pair.
  * 3. The argument needs nodes outside challenge mode to hand out nothing of the low-threshold axis
  *    beyond the requester's own recovery symbols: a primary sliver (the implementation's read) or
  *    symbols cut from it for any target add up, from n−2f nodes, to the whole blob.
@@ -509,6 +512,16 @@ export function helperBudget(params: EncodingParams): number {
  */
 export function helpersToRebuild(params: EncodingParams, axis: Axis): number {
   return axis === "secondary" ? sliverSymbolCount(params, "secondary") : sliverSymbolCount(params, "primary") - 1;
+}
+
+/**
+ * Helpers a node that kept only its sliver of `kept` needs to rebuild the other one: the kept sliver
+ * supplies the cell the two share, so one fewer than the other's recovery threshold. Keeping the
+ * secondary sliver saves nothing (n−f−1, as for a node that kept neither); keeping the primary leaves
+ * n−2f−1, within the budget 2f−1 whenever n ≤ 4f.
+ */
+export function helpersToRebuildKeeping(params: EncodingParams, kept: Axis): number {
+  return sliverSymbolCount(params, orthogonal(kept)) - 1;
 }
 
 // --- bytes on the wire ---

@@ -27,6 +27,7 @@ import {
   disclose,
   helperBudget,
   helpersToRebuild,
+  helpersToRebuildKeeping,
   knownSliver,
   mergeDisclosed,
   pairSlivers,
@@ -330,6 +331,39 @@ describe("the low-threshold axis", () => {
       expect(short.rebuilt).toEqual([]);
     },
   );
+});
+
+describe("a node that keeps one sliver", () => {
+  test.prop([challengeCase, fc.constantFrom<Axis>("primary", "secondary"), fc.nat()], { numRuns: 30, seed: SEED + 6 })(
+    "rebuilds the other from one helper fewer than its threshold: keeping the secondary saves nothing, " +
+      "keeping the primary passes the primary-only challenge alone and the full one from n−2f−1 helpers",
+    ({ n, blob, cheater, others }, kept, pick) => {
+      const enc = encodeBlob(blob, n);
+      const meta = verifyMetadata(enc);
+      const { params } = enc;
+      const need = helpersToRebuildKeeping(params, kept);
+      const h = pick % 2 === 0 ? need - 1 + ((pick >> 1) % 2) : (pick >> 1) % n;
+      const own = pairSlivers(enc, cheater)[kept];
+      const known = cheaterKnowledge(
+        meta,
+        mergeDisclosed([{ slivers: [own], symbols: [] }, disclosedBy(enc, cheater, others.slice(0, h), recoveryOnly)]),
+      );
+      const missing = kept === "primary" ? "secondary" : "primary";
+      expect(knownSliver(known, missing, sliverIndexOf(missing, cheater, n)) !== undefined).toBe(h >= need);
+      expect(answerableReceivers(known, cheater).certificate).toBe(h >= need);
+      expect(answerableReceivers(known, cheater, HIGH_THRESHOLD_ONLY).certificate).toBe(
+        kept === "primary" || h >= need,
+      );
+    },
+  );
+
+  it("keeping the secondary needs as many helpers as keeping nothing; keeping the primary is within the budget iff n ≤ 4f", () => {
+    for (let n = 4; n <= 1000; n++) {
+      const params = encodingParams(n);
+      expect(helpersToRebuildKeeping(params, "secondary")).toBe(helpersToRebuild(params, "primary"));
+      expect(helpersToRebuildKeeping(params, "primary") <= helperBudget(params)).toBe(n <= 4 * params.maxFaulty);
+    }
+  });
 });
 
 describe("wrong answers", () => {
