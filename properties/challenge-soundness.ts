@@ -7,11 +7,11 @@
  * in challenge mode, every challenged node sends every other node the symbols the two share, each
  * with an opening against the writer's commitment; the receiver checks the opening and signs; 2f+1
  * signatures make the node's certificate. Honest nodes in challenge mode serve neither reads nor
- * recovery, so a node that threw its data away can draw only on the nodes outside challenge mode,
- * "2f symbols, one short of the 2f+1" that the high-threshold axis needs. Challenges exist only in
- * the paper; the implementation has no challenge code (§5.3). The paper fixes no wire format: a
- * response is modelled here as BCS `Vec<GeneralRecoverySymbol>`, the form in which nodes already
- * send symbols with openings (walrus-codec.md §7–8).
+ * recovery, so a node that threw its data away can draw only on the nodes outside challenge mode:
+ * f corrupt and f slow, the paper counts, 2f symbols, one short of the 2f+1 that the high-threshold
+ * axis needs. Challenges exist only in the paper; the implementation has no challenge code (§5.3).
+ * The paper fixes no wire format: a response is modelled here as BCS `Vec<GeneralRecoverySymbol>`,
+ * the form in which nodes already send symbols with openings (walrus-codec.md §7–8).
  *
  * Which symbols two pairs share (spec/codec/slivers.ts: pair p holds primary sliver p, row p of the
  * expanded n×n matrix M, and secondary sliver n−1−p, column n−1−p). Pairs p ≠ q share exactly two
@@ -25,7 +25,9 @@
  * These are {@link RecoverySymbol}s, named as recovery names them: `target` and `targetIndex` the
  * receiver's sliver, `sourceIndex` the challenger's.
  *
- * What the receiver checks: the opening against the metadata, nothing else. A receiver that holds
+ * What the receiver checks: that each symbol is the cell it is owed (a symbol of another cell can
+ * verify too when the two leaves hold the same bytes: a column of padding has n equal leaves), and
+ * its opening against the metadata; nothing else. A receiver that holds
  * its own sliver could compare the value with its own copy, but for a consistent encoding a valid
  * opening already fixes the value (the receiver's copy verifies against the same metadata and both
  * trees commit to the same cell), and for an inconsistent encoding the comparison would fail an
@@ -37,7 +39,7 @@
  * with the real recovery (`recoverSliver`), and from each sliver it knows or rebuilds it cuts the
  * symbols of every orthogonal sliver, repeated until nothing more decodes. What it can answer is
  * then read off ({@link cheaterAnswers}). The model grants it every opening it asks for (it could
- * have kept its own Merkle trees, 2n digests, and dropped only the symbols), so soundness rests on
+ * have kept its two Merkle trees, about 4n digests, and dropped only the symbols), so soundness rests on
  * values alone: a value it cannot compute it can only guess, and a wrong value fails the opening.
  *
  * The findings (tested in test/challenge-soundness.test.ts, written up in docs/challenge-soundness.md):
@@ -47,7 +49,7 @@
  *    the cheater is one of the f faults, so once a quorum is in challenge mode at most
  *    2f−1 other nodes serve it ({@link helperBudget}), and 2f−1 + 1 = 2f < 2f+1.
  * 2. The symbols cut from the challenger's secondary sliver prove little: n−2f helpers rebuild that
- *    sliver, which is within the budget whenever n ≤ 4f−1 (n = 7, 10, 11, 13, …). Only the symbols
+ *    sliver, which is within the budget whenever n ≤ 4f−1 (n = 7, 10, 11 and every n ≥ 13). Only the symbols
  *    cut from the primary sliver, on the high-threshold axis, make the challenge sound.
  *    For the same reason a node may delete its secondary sliver, a third of its share, and keep only
  *    its primary: it rebuilds the secondary from n−2f−1 helpers ({@link helpersToRebuildKeeping}),
@@ -58,6 +60,7 @@
  */
 
 import type { VerifiedMetadata } from "../spec/commitments/metadata.js";
+import type { EncodedBlob } from "../spec/codec/encode.js";
 import {
   type RecoverySymbol,
   RecoverySymbolSource,
@@ -96,7 +99,11 @@ export interface SharedSymbol {
 
 /** The source axes a challenge asks for: both shared symbols, as the paper has it. */
 export const ALL_SHARED: readonly Axis[] = ["primary", "secondary"];
-/** Only the symbol cut from the challenger's primary sliver: the one that finding 2 leaves sound. */
+/**
+ * Only the symbol cut from the challenger's primary sliver, which carries the soundness (finding 2).
+ * Every shared cell still travels once: what q sends p from its primary sliver is the cell p would
+ * have sent q from its secondary.
+ */
 export const HIGH_THRESHOLD_ONLY: readonly Axis[] = ["primary"];
 
 function checkedPair(name: string, pair: number, nShards: number): number {
@@ -170,11 +177,7 @@ function pairOf(params: EncodingParams, slivers: PairSlivers): number {
 
 /** The slivers of pair `pair` of an encoded blob. */
 export function pairSlivers(
-  encoded: {
-    readonly params: EncodingParams;
-    readonly primarySlivers: readonly Sliver[];
-    readonly secondarySlivers: readonly Sliver[];
-  },
+  encoded: Pick<EncodedBlob, "params" | "primarySlivers" | "secondarySlivers">,
   pair: number,
 ): PairSlivers {
   const n = encoded.params.nShards;
