@@ -39,21 +39,24 @@
  * with the real recovery (`recoverSliver`), and from each sliver it knows or rebuilds it cuts the
  * symbols of every orthogonal sliver, repeated until nothing more decodes. What it can answer is
  * then read off ({@link cheaterAnswers}). The model grants it every opening it asks for (it could
- * have kept its two Merkle trees, about 4n digests, and dropped only the symbols), so soundness rests on
- * values alone: a value it cannot compute it can only guess, and a wrong value fails the opening.
+ * have kept its two Merkle trees, about 4n digests, and dropped only the symbols), so soundness
+ * rests on values alone: a value it cannot compute it can only guess, and a wrong value fails the
+ * opening. The nodes that serve it are its suppliers, as in properties/recovery-bounds.ts.
  *
- * The findings (tested in test/challenge-soundness.test.ts, written up in docs/challenge-soundness.md):
+ * The findings (tested in test/challenge-soundness.test.ts, written up in
+ * docs/challenge-soundness.md):
  * 1. The cheater's own rebuilt secondary sliver supplies one symbol of its primary sliver, the cell
- *    M[p][n−1−p] its two slivers share. So n−f−1 helpers rebuild both slivers, not n−f: with
- *    n = 3f+1, 2f helpers suffice. Within the budget the claim still holds, by exactly one symbol:
- *    the cheater is one of the f faults, so once a quorum is in challenge mode at most
- *    2f−1 other nodes serve it ({@link helperBudget}), and 2f−1 + 1 = 2f < 2f+1.
- * 2. The symbols cut from the challenger's secondary sliver prove little: n−2f helpers rebuild that
- *    sliver, which is within the budget whenever n ≤ 4f−1 (n = 7, 10, 11 and every n ≥ 13). Only the symbols
- *    cut from the primary sliver, on the high-threshold axis, make the challenge sound.
- *    For the same reason a node may delete its secondary sliver, a third of its share, and keep only
- *    its primary: it rebuilds the secondary from n−2f−1 helpers ({@link helpersToRebuildKeeping}),
- *    within the budget whenever n ≤ 4f. The challenge enforces the primary sliver, not the pair.
+ *    M[p][n−1−p] its two slivers share. So n−f−1 suppliers rebuild both slivers, not n−f: with
+ *    n = 3f+1, 2f suppliers suffice. Within the budget the claim still holds, by exactly one
+ *    symbol: the cheater is one of the f faults, so once a quorum is in challenge mode at most 2f−1
+ *    other nodes serve it ({@link supplierBudget}), and 2f−1 + 1 = 2f < 2f+1.
+ * 2. The symbols cut from the challenger's secondary sliver prove little: n−2f suppliers rebuild
+ *    that sliver, which is within the budget whenever n ≤ 4f−1 (n = 7, 10, 11 and every n ≥ 13).
+ *    Only the symbols cut from the primary sliver, on the high-threshold axis, make the challenge
+ *    sound. For the same reason a node may delete its secondary sliver, a third of its share, and
+ *    keep only its primary: it rebuilds the secondary from n−2f−1 suppliers
+ *    ({@link suppliersToRebuildKeeping}), within the budget whenever n ≤ 4f. The challenge enforces
+ *    the primary sliver, not the pair.
  * 3. The argument needs nodes outside challenge mode to hand out nothing of the low-threshold axis
  *    beyond the requester's own recovery symbols: a primary sliver (the implementation's read) or
  *    symbols cut from it for any target add up, from n−2f nodes, to the whole blob.
@@ -240,8 +243,9 @@ export function verifyChallengedSymbol(meta: VerifiedMetadata, expected: SharedS
     symbol.sourceIndex !== expected.sourceIndex
   ) {
     throw new InvalidSymbolError(
-      `challenged symbol of ${expected.target} sliver ${expected.targetIndex} from ${expected.source} sliver ` +
-        `${expected.sourceIndex} expected, got ${symbol.target} sliver ${symbol.targetIndex} from source ${symbol.sourceIndex}`,
+      `challenged symbol of ${expected.target} sliver ${expected.targetIndex} from ${expected.source} ` +
+        `sliver ${expected.sourceIndex} expected, got ${symbol.target} sliver ${symbol.targetIndex} ` +
+        `from source ${symbol.sourceIndex}`,
     );
   }
   verifyRecoverySymbol(meta, symbol);
@@ -322,9 +326,9 @@ export function disclose(
   disclosures: readonly Disclosure[],
 ): Disclosed {
   const n = params.nShards;
-  const helper = pairOf(params, slivers);
+  const supplier = pairOf(params, slivers);
   checkedPair("cheater", cheater, n);
-  if (helper === cheater) throw new InvalidParametersError(`pair ${cheater} cannot help itself`);
+  if (supplier === cheater) throw new InvalidParametersError(`pair ${cheater} cannot supply itself`);
   const out: { slivers: Sliver[]; symbols: RecoverySymbol[] } = { slivers: [], symbols: [] };
   for (const disclosure of new Set(disclosures)) {
     if (disclosure === "primarySliver") out.slivers.push(slivers.primary);
@@ -429,7 +433,8 @@ export function cheaterKnowledge(meta: VerifiedMetadata, disclosed: Disclosed): 
         const symbols = pool.get(key);
         if (slivers.has(key) || symbols === undefined || symbols.size < need) continue;
         const result = recoverSliver(meta, axis, index, [...symbols.values()]);
-        // An inconsistent encoding decodes to a sliver the metadata contradicts: no verifying answer can come of it.
+        // An inconsistent encoding decodes to a sliver the metadata contradicts: no verifying
+        // answer can come of it.
         if (result.kind !== "recovered") continue;
         addSliver(result.sliver);
         rebuilt.push({ axis, index });
@@ -441,7 +446,10 @@ export function cheaterKnowledge(meta: VerifiedMetadata, disclosed: Disclosed): 
   return { params, slivers, cells, rebuilt };
 }
 
-/** The value of cell (row, column) if the cheater can compute it: from a known row, a known column, or a cell it received. */
+/**
+ * The value of cell (row, column) if the cheater can compute it: from a known row, a known column,
+ * or a cell it received.
+ */
 export function cellValue(knowledge: CheaterKnowledge, row: number, column: number): Uint8Array | undefined {
   const { params } = knowledge;
   const n = params.nShards;
@@ -503,27 +511,27 @@ export function answerableReceivers(
  * challenge mode and at most f of it is Byzantine, so n−2f honest nodes have stopped serving; the
  * other 2f nodes include the cheater, itself one of the f faults. 2f−1.
  */
-export function helperBudget(params: EncodingParams): number {
+export function supplierBudget(params: EncodingParams): number {
   const honestInChallengeMode = minCorrect(params.nShards) - params.maxFaulty;
   return params.nShards - honestInChallengeMode - 1;
 }
 
 /**
- * Helpers (each answering the cheater's own recovery requests) it takes to rebuild the cheater's
+ * Suppliers (each answering the cheater's own recovery requests) it takes to rebuild the cheater's
  * sliver of `axis`: n−2f for the secondary; n−f−1 for the primary, because once the secondary is
  * rebuilt (n−f−1 ≥ n−2f) it supplies the cell both slivers share.
  */
-export function helpersToRebuild(params: EncodingParams, axis: Axis): number {
+export function suppliersToRebuild(params: EncodingParams, axis: Axis): number {
   return axis === "secondary" ? sliverSymbolCount(params, "secondary") : sliverSymbolCount(params, "primary") - 1;
 }
 
 /**
- * Helpers a node that kept only its sliver of `kept` needs to rebuild the other one: the kept sliver
+ * Suppliers a node that kept only its sliver of `kept` needs to rebuild the other one: the kept sliver
  * supplies the cell the two share, so one fewer than the other's recovery threshold. Keeping the
  * secondary sliver saves nothing (n−f−1, as for a node that kept neither); keeping the primary leaves
  * n−2f−1, within the budget 2f−1 whenever n ≤ 4f.
  */
-export function helpersToRebuildKeeping(params: EncodingParams, kept: Axis): number {
+export function suppliersToRebuildKeeping(params: EncodingParams, kept: Axis): number {
   return sliverSymbolCount(params, orthogonal(kept)) - 1;
 }
 

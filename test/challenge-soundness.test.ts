@@ -2,7 +2,7 @@
  * Storage-challenge soundness over the real codec (properties/challenge-soundness.ts): an honest
  * pair's challenged symbols verify at every receiver; a pair that deleted its slivers cannot compute
  * the symbols cut from its primary sliver from what the nodes outside challenge mode disclose within
- * the adversary budget, and can one helper beyond it; the symbols cut from its secondary sliver and
+ * the adversary budget, and can one supplier beyond it; the symbols cut from its secondary sliver and
  * the implementation's primary-sliver read give the game away; wrong answers fail with typed errors.
  */
 
@@ -25,9 +25,9 @@ import {
   cheaterAnswers,
   cheaterKnowledge,
   disclose,
-  helperBudget,
-  helpersToRebuild,
-  helpersToRebuildKeeping,
+  supplierBudget,
+  suppliersToRebuild,
+  suppliersToRebuildKeeping,
   knownSliver,
   mergeDisclosed,
   pairSlivers,
@@ -68,10 +68,10 @@ const challengeCase = fc.integer({ min: 4, max: 25 }).chain((n) =>
 function disclosedBy(
   enc: EncodedBlob,
   cheater: number,
-  helpers: readonly number[],
+  suppliers: readonly number[],
   what: (q: number) => readonly Disclosure[],
 ) {
-  return mergeDisclosed(helpers.map((q) => disclose(enc.params, pairSlivers(enc, q), cheater, what(q))));
+  return mergeDisclosed(suppliers.map((q) => disclose(enc.params, pairSlivers(enc, q), cheater, what(q))));
 }
 
 const recoveryOnly = () => ["recoveryForCheater"] as const;
@@ -96,18 +96,21 @@ function rebuiltResponse(
 describe("the shared symbols", () => {
   it("are the two cells (p, n−1−q) and (q, n−1−p) that two pairs' rows and columns have in common", () => {
     for (let n = 4; n <= 25; n++) {
-      const cells = (pair: number) =>
-        new Set([
-          ...range(n).map((c) => `${pair},${c}`),
-          ...range(n).map((r) => `${r},${sliverIndexOf("secondary", pair, n)}`),
-        ]);
+      const cells = range(n).map(
+        (pair) =>
+          new Set([
+            ...range(n).map((c) => `${pair},${c}`),
+            ...range(n).map((r) => `${r},${sliverIndexOf("secondary", pair, n)}`),
+          ]),
+      );
+      const actual: unknown[] = [];
+      const expected: unknown[] = [];
       for (let p = 0; p < n; p++) {
         for (let q = 0; q < n; q++) {
           if (p === q) continue;
-          const common = [...cells(p)].filter((cell) => cells(q).has(cell)).sort();
           const shared = sharedSymbols(n, p, q);
-          expect(shared.map((s) => `${s.row},${s.column}`).sort()).toEqual(common);
-          expect(shared).toEqual([
+          actual.push(shared.map((x) => `${x.row},${x.column}`).sort(), shared);
+          expected.push([...cells[p]].filter((cell) => cells[q].has(cell)).sort(), [
             {
               source: "primary",
               sourceIndex: p,
@@ -127,13 +130,15 @@ describe("the shared symbols", () => {
           ]);
         }
       }
+      expect(actual).toEqual(expected);
     }
   });
 });
 
 describe("completeness", () => {
-  test.prop([challengeCase], { numRuns: 25, seed: SEED })(
-    "an honest pair's challenged symbols verify at every receiver, equal the receiver's own copy, and cost the closed form",
+  test.prop([challengeCase], { numRuns: 15, seed: SEED })(
+    "an honest pair's challenged symbols verify at every receiver, equal the receiver's own copy, " +
+      "and cost the closed form",
     ({ n, blob }) => {
       const enc = encodeBlob(blob, n);
       const meta = verifyMetadata(enc);
@@ -180,7 +185,7 @@ describe("soundness", () => {
         const f = encodingParams(c.n).maxFaulty;
         return fc.record({
           c: fc.constant(c),
-          helpers: fc.integer({ min: 0, max: c.n - f - 2 }),
+          suppliers: fc.integer({ min: 0, max: c.n - f - 2 }),
           byzantine: fc.integer({ min: 0, max: f - 1 }),
           at: fc.nat(),
         });
@@ -188,17 +193,17 @@ describe("soundness", () => {
     ],
     { numRuns: 40, seed: SEED + 1 },
   )(
-    "below n−f−1 helpers (the budget 2f−1 included), even with Byzantine ones handing over their slivers, " +
-      "the cheater computes no primary-sourced symbol for a receiver outside its helpers and gets no certificate",
-    ({ c, helpers: h, byzantine: b, at }) => {
+    "below n−f−1 suppliers (the budget 2f−1 included), even with Byzantine ones handing over their slivers, " +
+      "the cheater computes no primary-sourced symbol for a receiver outside its suppliers and gets no certificate",
+    ({ c, suppliers: h, byzantine: b, at }) => {
       const { n, blob, cheater } = c;
       const enc = encodeBlob(blob, n);
       const meta = verifyMetadata(enc);
-      const helpers = c.others.slice(0, h);
-      const byzantine = new Set(helpers.slice(0, Math.min(b, h)));
+      const suppliers = c.others.slice(0, h);
+      const byzantine = new Set(suppliers.slice(0, Math.min(b, h)));
       const known = cheaterKnowledge(
         meta,
-        disclosedBy(enc, cheater, helpers, (q) => (byzantine.has(q) ? BYZANTINE : PAPER_HONEST)),
+        disclosedBy(enc, cheater, suppliers, (q) => (byzantine.has(q) ? BYZANTINE : PAPER_HONEST)),
       );
       expect(knownSliver(known, "primary", cheater)).toBeUndefined();
       const honest = pairSlivers(enc, cheater);
@@ -212,7 +217,7 @@ describe("soundness", () => {
         ] as const) {
           if (answer.value !== undefined) expect(hex(answer.value)).toBe(hex(symbol.data));
         }
-        if (helpers.includes(q)) continue;
+        if (suppliers.includes(q)) continue;
         expect(fromPrimary.value).toBeUndefined();
         expect(fromPrimary.symbol).toBeUndefined();
         // Its best is a guess; given the true opening for free, any value but the truth fails.
@@ -222,28 +227,28 @@ describe("soundness", () => {
         expect(() => acceptChallengeResponse(meta, cheater, q, forged)).toThrow(InvalidSymbolError);
       }
       const { receivers, certificate } = answerableReceivers(known, cheater);
-      expect(receivers.every((q) => helpers.includes(q))).toBe(true);
+      expect(receivers.every((q) => suppliers.includes(q))).toBe(true);
       expect(certificate).toBe(false);
       expect(answerableReceivers(known, cheater, HIGH_THRESHOLD_ONLY).certificate).toBe(false);
     },
   );
 
   test.prop([challengeCase, fc.nat()], { numRuns: 40, seed: SEED + 2 })(
-    "with h helpers answering its recovery requests the cheater rebuilds its secondary sliver iff h ≥ n−2f and " +
+    "with h suppliers answering its recovery requests the cheater rebuilds its secondary sliver iff h ≥ n−2f and " +
       "its primary iff h ≥ n−f−1, its own secondary supplying the last symbol; then every receiver accepts it",
     ({ n, blob, cheater, others }, pick) => {
       const enc = encodeBlob(blob, n);
       const meta = verifyMetadata(enc);
       const { params } = enc;
-      const primaryAt = helpersToRebuild(params, "primary");
+      const primaryAt = suppliersToRebuild(params, "primary");
       // Half the cases sit at the primary threshold or one below it, where the claim is decided.
       const h = pick % 2 === 0 ? primaryAt - 1 + ((pick >> 1) % 2) : (pick >> 1) % n;
-      const helpers = others.slice(0, h);
-      const disclosed = disclosedBy(enc, cheater, helpers, recoveryOnly);
+      const suppliers = others.slice(0, h);
+      const disclosed = disclosedBy(enc, cheater, suppliers, recoveryOnly);
       const known = cheaterKnowledge(meta, disclosed);
       const secondaryIndex = sliverIndexOf("secondary", cheater, n);
       expect(knownSliver(known, "secondary", secondaryIndex) !== undefined).toBe(
-        h >= helpersToRebuild(params, "secondary"),
+        h >= suppliersToRebuild(params, "secondary"),
       );
       expect(knownSliver(known, "primary", cheater) !== undefined).toBe(h >= primaryAt);
       expect(answerableReceivers(known, cheater).certificate).toBe(h >= primaryAt);
@@ -257,11 +262,11 @@ describe("soundness", () => {
         const response = rebuiltResponse(meta, known, cheater, q, ALL_SHARED);
         expect(hex(response)).toBe(hex(challengeResponse(params, honest, q)));
       }
-      // From the helpers alone the primary sliver is one symbol short.
-      const fromHelpers = disclosed.symbols.filter((s) => s.target === "primary");
-      expect(fromHelpers).toHaveLength(h);
+      // From the suppliers alone the primary sliver is one symbol short.
+      const fromSuppliers = disclosed.symbols.filter((s) => s.target === "primary");
+      expect(fromSuppliers).toHaveLength(h);
       if (h === primaryAt) {
-        expect(() => recoverSliver(meta, "primary", cheater, fromHelpers)).toThrow(NotEnoughSymbolsError);
+        expect(() => recoverSliver(meta, "primary", cheater, fromSuppliers)).toThrow(NotEnoughSymbolsError);
       }
     },
   );
@@ -270,43 +275,43 @@ describe("soundness", () => {
     for (let n = 4; n <= 1000; n++) {
       const params = encodingParams(n);
       const f = params.maxFaulty;
-      expect(helperBudget(params)).toBe(2 * f - 1);
-      // Margin n−3f: 1 when n = 3f+1, so one helper beyond the budget is enough there.
-      expect(helpersToRebuild(params, "primary") - helperBudget(params)).toBe(n - 3 * f);
-      expect(isQuorum(helperBudget(params) + 1, n)).toBe(false);
+      expect(supplierBudget(params)).toBe(2 * f - 1);
+      // Margin n−3f: 1 when n = 3f+1, so one supplier beyond the budget is enough there.
+      expect(suppliersToRebuild(params, "primary") - supplierBudget(params)).toBe(n - 3 * f);
+      expect(isQuorum(supplierBudget(params) + 1, n)).toBe(false);
     }
   });
 });
 
 describe("the low-threshold axis", () => {
   test.prop([challengeCase], { numRuns: 30, seed: SEED + 3 })(
-    "n−2f helpers let the cheater answer every secondary-sourced symbol with openings that verify, " +
-      "while the primary-sourced ones for receivers outside its helpers stay out of reach (f ≥ 2)",
+    "n−2f suppliers let the cheater answer every secondary-sourced symbol with openings that verify, " +
+      "while the primary-sourced ones for receivers outside its suppliers stay out of reach (f ≥ 2)",
     ({ n, blob, cheater, others }) => {
       const enc = encodeBlob(blob, n);
       const meta = verifyMetadata(enc);
       const { params } = enc;
-      const kp = helpersToRebuild(params, "secondary");
-      const helpers = others.slice(0, kp);
-      const known = cheaterKnowledge(meta, disclosedBy(enc, cheater, helpers, recoveryOnly));
+      const kp = suppliersToRebuild(params, "secondary");
+      const suppliers = others.slice(0, kp);
+      const known = cheaterKnowledge(meta, disclosedBy(enc, cheater, suppliers, recoveryOnly));
       for (const q of others) {
         expect(rebuiltResponse(meta, known, cheater, q, ["secondary"])).toBeDefined();
         const [fromPrimary] = cheaterAnswers(known, cheater, q, HIGH_THRESHOLD_ONLY);
-        if (params.maxFaulty >= 2 && !helpers.includes(q)) expect(fromPrimary.value).toBeUndefined();
+        if (params.maxFaulty >= 2 && !suppliers.includes(q)) expect(fromPrimary.value).toBeUndefined();
       }
       expect(answerableReceivers(known, cheater, ["secondary"]).certificate).toBe(true);
-      // One helper fewer and the secondary-sourced values it has are the helpers' own cells.
-      const fewer = cheaterKnowledge(meta, disclosedBy(enc, cheater, helpers.slice(1), recoveryOnly));
+      // One supplier fewer and the secondary-sourced values it has are the suppliers' own cells.
+      const fewer = cheaterKnowledge(meta, disclosedBy(enc, cheater, suppliers.slice(1), recoveryOnly));
       const answerable = answerableReceivers(fewer, cheater, ["secondary"]).receivers;
-      expect(answerable).toEqual([...helpers.slice(1)].sort((a, b) => a - b));
+      expect(answerable).toEqual([...suppliers.slice(1)].sort((a, b) => a - b));
     },
   );
 
-  it("n−2f helpers are within the budget 2f−1 exactly when n ≤ 4f−1: for n in 4..25 all but 4, 5, 6, 8, 9, 12", () => {
+  it("n−2f suppliers are within the budget 2f−1 iff n ≤ 4f−1: of n in 4..25 all but 4, 5, 6, 8, 9, 12", () => {
     const forgeable = range(1000).filter((n) => {
       if (n < 4) return false;
       const params = encodingParams(n);
-      const within = helpersToRebuild(params, "secondary") <= helperBudget(params);
+      const within = suppliersToRebuild(params, "secondary") <= supplierBudget(params);
       expect(within).toBe(n <= 4 * params.maxFaulty - 1);
       return within;
     });
@@ -335,13 +340,13 @@ describe("the low-threshold axis", () => {
 
 describe("a node that keeps one sliver", () => {
   test.prop([challengeCase, fc.constantFrom<Axis>("primary", "secondary"), fc.nat()], { numRuns: 30, seed: SEED + 6 })(
-    "rebuilds the other from one helper fewer than its threshold: keeping the secondary saves nothing, " +
-      "keeping the primary passes the primary-only challenge alone and the full one from n−2f−1 helpers",
+    "rebuilds the other from one supplier fewer than its threshold: keeping the secondary saves nothing, " +
+      "keeping the primary passes the primary-only challenge alone and the full one from n−2f−1 suppliers",
     ({ n, blob, cheater, others }, kept, pick) => {
       const enc = encodeBlob(blob, n);
       const meta = verifyMetadata(enc);
       const { params } = enc;
-      const need = helpersToRebuildKeeping(params, kept);
+      const need = suppliersToRebuildKeeping(params, kept);
       const h = pick % 2 === 0 ? need - 1 + ((pick >> 1) % 2) : (pick >> 1) % n;
       const own = pairSlivers(enc, cheater)[kept];
       const known = cheaterKnowledge(
@@ -357,13 +362,17 @@ describe("a node that keeps one sliver", () => {
     },
   );
 
-  it("keeping the secondary needs as many helpers as keeping nothing; keeping the primary is within the budget iff n ≤ 4f", () => {
-    for (let n = 4; n <= 1000; n++) {
-      const params = encodingParams(n);
-      expect(helpersToRebuildKeeping(params, "secondary")).toBe(helpersToRebuild(params, "primary"));
-      expect(helpersToRebuildKeeping(params, "primary") <= helperBudget(params)).toBe(n <= 4 * params.maxFaulty);
-    }
-  });
+  it(
+    "keeping the secondary needs as many suppliers as keeping nothing; keeping the primary is within " +
+      "the budget iff n ≤ 4f",
+    () => {
+      for (let n = 4; n <= 1000; n++) {
+        const params = encodingParams(n);
+        expect(suppliersToRebuildKeeping(params, "secondary")).toBe(suppliersToRebuild(params, "primary"));
+        expect(suppliersToRebuildKeeping(params, "primary") <= supplierBudget(params)).toBe(n <= 4 * params.maxFaulty);
+      }
+    },
+  );
 });
 
 describe("wrong answers", () => {
@@ -526,7 +535,7 @@ describe("bad input", () => {
   const enc = encodeBlob(Uint8Array.of(1, 2, 3), 7);
   const slivers: PairSlivers = pairSlivers(enc, 0);
 
-  it("rejects impossible pairs, sources and helpers with typed errors", () => {
+  it("rejects impossible pairs, sources and suppliers with typed errors", () => {
     expect(() => sharedSymbols(7, 3, 3)).toThrow(InvalidParametersError);
     expect(() => sharedSymbols(7, 7, 0)).toThrow(InvalidParametersError);
     expect(() => sharedSymbols(7, 0, -1)).toThrow(InvalidParametersError);
