@@ -14,16 +14,16 @@
  * flight (the checker's rule).
  */
 
-import { ActorModel, type ActorSpec, type AdversarySpec } from "../checker/actors.js";
+import { ActorModel, type ActorSpec } from "../checker/actors.js";
 import { ModelError } from "../checker/errors.js";
-import { blobIdToString, encodeBlob, encodeMetadataWithId, maxFaulty, sliverIndexOf } from "../spec/index.js";
+import { blobIdToString, encodeBlob, encodeMetadataWithId, sliverIndexOf } from "../spec/index.js";
 import { putBytes } from "../spec/store.js";
 import { challengeChainMachine } from "../machines/challenge-chain.js";
 import { type ChallengedBlob, challengeNodeMachine } from "../machines/challenge-node.js";
 import { pairOfShard, putSliver, recoverySymbolsFor } from "../machines/codec.js";
 import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
 import { type ChallengeLayout, challengeProperties } from "../properties/challenge.js";
-import { codecChecked } from "./faulty-bytes.js";
+import { adversaryOf, codecChecked } from "./faults.js";
 
 export interface ChallengeOptions {
   /** Shards of each node (nodes N0, N1, …); default four nodes of one shard. */
@@ -113,16 +113,11 @@ export function challenge(options: ChallengeOptions = {}): ActorModel {
     }
     return messages;
   };
-  const adversary: AdversarySpec | undefined =
-    byzantine.length + crash.length > 0
-      ? {
-          budget: options.budget ?? maxFaulty(n),
-          crash,
-          byzantine,
-          menu: Object.fromEntries(byzantine.map((name) => [name, menu(name)])),
-          menuInFlight: true,
-        }
-      : undefined;
+  const adversary = adversaryOf(
+    n,
+    { crash, byzantine, ...(options.budget === undefined ? {} : { budget: options.budget }) },
+    menu,
+  );
 
   const focus = options.focus ?? names;
   for (const name of focus) {

@@ -24,7 +24,7 @@
  * network.
  */
 
-import { ActorModel, type AdversarySpec, type ActorSpec, type NetworkKind } from "../checker/actors.js";
+import { ActorModel, type ActorSpec, type NetworkKind } from "../checker/actors.js";
 import { ModelError } from "../checker/errors.js";
 import {
   RecoverySymbolSource,
@@ -33,12 +33,11 @@ import {
   encodeBlob,
   encodeMetadataWithId,
   encodingParams,
-  maxFaulty,
   orthogonal,
   sliverIndexOf,
 } from "../spec/index.js";
 import { type ByteRef, putBytes } from "../spec/store.js";
-import { codecChecked, corrupt } from "./faulty-bytes.js";
+import { adversaryOf, codecChecked, corrupt } from "./faults.js";
 import { createChainWithEpochsMachine, type ChainWithEpochsSubscriber } from "../machines/chain-with-epochs.js";
 import { pairOfShard, putRecoverySymbol, putSliver } from "../machines/codec.js";
 import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
@@ -234,16 +233,11 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
     return messages;
   };
   const crash = options.crash ?? [];
-  const adversary: AdversarySpec | undefined =
-    crash.length + byzantine.length > 0
-      ? {
-          budget: options.budget ?? maxFaulty(n),
-          crash,
-          byzantine,
-          menu: Object.fromEntries(byzantine.map((name) => [name, menu(name)])),
-          menuInFlight: true,
-        }
-      : undefined;
+  const adversary = adversaryOf(
+    n,
+    { crash, byzantine, ...(options.budget === undefined ? {} : { budget: options.budget }) },
+    menu,
+  );
 
   // Nodes follow what they act on; `EpochParametersSelected` and `ShardsReceived` change nothing at a node.
   const nodeEvents = ["BlobRegistered", "BlobCertified", "EpochChangeStart", "EpochChangeDone"] as const;

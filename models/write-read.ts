@@ -46,7 +46,6 @@
 import {
   ActorModel,
   type ActorModelSpec,
-  type AdversarySpec,
   type NetworkKind,
   type NetworkSpec,
   type SystemAction,
@@ -65,13 +64,12 @@ import {
   encodeInconsistently,
   encodeMetadataWithId,
   encodingParams,
-  maxFaulty,
   orthogonal,
   pairIndexOf,
   sliverIndexOf,
 } from "../spec/index.js";
 import { putBytes } from "../spec/store.js";
-import { codecChecked, corrupt } from "./faulty-bytes.js";
+import { adversaryOf, codecChecked, corrupt } from "./faults.js";
 import { createChainMachine, type Subscriber } from "../machines/chain.js";
 import { pairOfShard, putRecoverySymbol, putSliver } from "../machines/codec.js";
 import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
@@ -375,17 +373,11 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
       );
     }
   }
-  const adversary: AdversarySpec | undefined =
-    byzantineNames.length > 0 || crash.length > 0
-      ? {
-          budget: options.budget ?? maxFaulty(n),
-          crash,
-          byzantine: byzantineNames,
-          menu: Object.fromEntries((byzantine?.nodes ?? []).map((node) => [nodeName(node), menu(node)])),
-          // What the adversary says is out from the start; when it arrives is the network's choice.
-          menuInFlight: true,
-        }
-      : undefined;
+  const adversary = adversaryOf(
+    n,
+    { crash, byzantine: byzantineNames, ...(options.budget === undefined ? {} : { budget: options.budget }) },
+    (name) => menu(names.indexOf(name)),
+  );
   const invalidation =
     options.invalidation ??
     (options.tamper !== undefined || readers.length === 0 || (byzantine?.behaviours ?? []).includes("attestInvalid"));
