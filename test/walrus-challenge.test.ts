@@ -9,8 +9,12 @@ import { describe, expect, it } from "vitest";
 import type { SystemState } from "../checker/actors.js";
 import { followActionPath } from "../checker/path.js";
 import { type SimulationReport, simulate } from "../checker/simulate.js";
-import type { ChallengeNodeContext } from "../machines/challenge-node.js";
-import { challenge } from "../models/challenge.js";
+import { type ChallengeNodeContext, challengeNodeMachine } from "../machines/challenge-node.js";
+import { pairOfShard, putSliver, recoverySymbolsFor } from "../machines/codec.js";
+import { CHALLENGED_BLOB, challenge } from "../models/challenge.js";
+import { blobIdToString, encodeBlob, encodeMetadataWithId, sliverIndexOf } from "../spec/index.js";
+import { getBytes, putBytes } from "../spec/store.js";
+import { drive } from "./support/drive.js";
 import { findModel } from "../models/index.js";
 import { ModelError } from "../checker/errors.js";
 
@@ -99,5 +103,54 @@ describe("the storage challenge by seeded simulation (200 walks, seed 1)", () =>
     expect(() => challenge({ deleted: ["N9"] })).toThrow(ModelError);
     expect(() => challenge({ deleted: ["N3"], byzantine: ["N3"] })).toThrow(ModelError);
     expect(() => challenge({ shards: [1, 1, 1] })).toThrow(ModelError);
+  });
+});
+
+describe("the challenged node's check of the symbols it receives", () => {
+  const n = 4;
+  const committee = {
+    epoch: 1,
+    nShards: n,
+    members: [0, 1, 2, 3].map((shard) => ({ name: `N${shard}`, shards: [shard] })),
+  };
+  const encoded = encodeBlob(CHALLENGED_BLOB, n);
+  const blobId = blobIdToString(encoded.blobId);
+  const metadata = putBytes(encodeMetadataWithId({ blobId: encoded.blobId, metadata: encoded.metadata }));
+  const index = (shard: number, axis: "primary" | "secondary") => sliverIndexOf(axis, pairOfShard(blobId, shard, n), n);
+  const sliver = (shard: number, axis: "primary" | "secondary") =>
+    putSliver((axis === "primary" ? encoded.primarySlivers : encoded.secondarySlivers)[index(shard, axis)]);
+  const blobOf = (shard: number) => ({
+    blobId,
+    metadata,
+    primary: [sliver(shard, "primary")],
+    secondary: [sliver(shard, "secondary")],
+  });
+  /** N0 in challenge mode with acks of 2f + 1 shards; it has sent its own symbols. */
+  const inChallenge = () => {
+    const node = drive(challengeNodeMachine, { name: "N0", committee, blobs: [blobOf(0)] });
+    node.step({ type: "ChallengeStart", seq: 0, epoch: 1 });
+    node.step({ type: "ChallengeAck", node: "N1" });
+    node.step({ type: "ChallengeAck", node: "N2" });
+    return node;
+  };
+  /** N1's symbol of its primary sliver for sliver `target` of the secondary axis. */
+  const fromN1 = (target: number) =>
+    recoverySymbolsFor(metadata, blobId, n, [sliver(1, "primary")], "secondary", [target]);
+
+  it("signs for the exact cell it shares with the sender", () => {
+    const node = inChallenge();
+    node.step({ type: "ChallengeSymbols", node: "N1", blobId, symbols: fromN1(index(0, "secondary")) });
+    expect(node.sent).toEqual([{ to: "N1", type: "ChallengeSignature", node: "N0", for: "N1" }]);
+  });
+
+  it("refuses a symbol that opens correctly but is another node's cell, or corrupted bytes", () => {
+    const other = inChallenge();
+    other.step({ type: "ChallengeSymbols", node: "N1", blobId, symbols: fromN1(index(2, "secondary")) });
+    expect(other.sent).toEqual([]);
+    const corrupted = inChallenge();
+    const bytes = getBytes(fromN1(index(0, "secondary"))[0]).slice();
+    bytes[bytes.length - 1] ^= 0xff;
+    corrupted.step({ type: "ChallengeSymbols", node: "N1", blobId, symbols: [putBytes(bytes)] });
+    expect(corrupted.sent).toEqual([]);
   });
 });
