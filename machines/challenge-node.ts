@@ -484,14 +484,14 @@ export const challengeNodeMachine = setup({
         },
         acked: {
           entry: ["broadcastAck"],
-          always: [{ guard: "deleted", target: "rebuilding" }, { target: "collectingAcks" }],
+          always: [{ guard: "deleted", target: "rebuilding" }, { target: "inChallenge" }],
         },
         rebuilding: {
           entry: "requestRebuild",
-          always: { target: "collectingAcks" },
+          always: { target: "inChallenge" },
         },
-        // step 2: the challenge begins at 2f + 1 acks; steps 3–5 then run side by side
-        collectingAcks: {
+        // step 2: the challenge begins here at 2f + 1 acks; steps 3–5 then run side by side
+        inChallenge: {
           always: [
             { guard: and(["challengeBegun", "canAnswer"]), actions: "sendChallengeSymbols" },
             { guard: and(["challengeBegun", "symbolsToCheck"]), actions: "checkSymbols" },
