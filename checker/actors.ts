@@ -448,7 +448,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     const name = (actor: number) => this.actors[actor].name;
     switch (action.kind) {
       case "internal":
-        return `${name(action.actor)}: ${this.events[action.event].type}`;
+        return `${name(action.actor)}: ${this.formatEvent(this.events[action.event])}`;
       case "crash":
         return `${name(action.actor)} crashes`;
       case "byzantine": {

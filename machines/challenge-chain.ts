@@ -3,8 +3,8 @@
  * the end of an epoch, records the certificates nodes post, and ends the challenge once valid
  * certificates cover 2f + 1 shards; a node without one has failed it.
  *
- * - in: `StartChallenge` (the environment: the height that starts the challenge is reached),
- *   `ChallengeCertificate` from nodes;
+ * - in: `StartChallenge` (the environment: the height that starts the challenge is reached; in
+ *   the lightweight variant it also names the coin), `ChallengeCertificate` from nodes;
  * - out: `ChallengeStart` and `ChallengeEnd` to the subscribers, numbered in each one's stream.
  *
  * Follows paper §5 ("fully asynchronous challenge": a challenge-start event on chain; a node posts
@@ -12,6 +12,12 @@
  * implementation has no challenge (walrus-protocol.md §5.3): this is the paper's protocol. A
  * certificate is the list of its signers' names; the authenticated channels stand for the
  * signatures.
+ *
+ * The lightweight variant (paper §5, lightweight variant): the nodes' threshold coin (2f + 1) is
+ * the environment's choice, named by its seed (spec/challenge-coin.ts); the chain announces it with
+ * the number k of blobs challenged per node, and each node derives from it the blobs challenged of
+ * every node. Raising k when reads keep failing (properties/lightweight-challenge.ts) gives the
+ * next challenge's k; at k = m it is the full challenge.
  */
 
 import { and, assign, enqueueActions, not, setup } from "xstate";
@@ -35,28 +41,45 @@ export interface OthersCertified {
   readonly type: "OthersCertified";
 }
 
-export type ChallengeChainEvent = { readonly type: "StartChallenge" } | ChallengeCertificate | OthersCertified;
+/** environment → chain: the challenge starts; the lightweight variant's coin, by its seed. */
+export interface StartChallenge {
+  readonly type: "StartChallenge";
+  readonly coin?: number;
+}
+
+export type ChallengeChainEvent = StartChallenge | ChallengeCertificate | OthersCertified;
 
 export interface ChallengeChainInput {
   readonly committee: Committee;
   readonly subscribers: readonly Subscriber<"ChallengeStart" | "ChallengeEnd">[];
   /** Nodes whose certificates come from the environment (`OthersCertified`); default none. */
   readonly others?: readonly ActorName[];
+  /** The lightweight variant: blobs challenged per node (default: the full challenge, every blob). */
+  readonly challenged?: number;
 }
 
 export interface ChallengeChainContext extends ChallengeChainInput {
   readonly seq: readonly number[];
   /** Nodes with a valid certificate, sorted. */
   readonly certified: readonly ActorName[];
+  /** The lightweight variant's coin (its seed), once the challenge started. */
+  readonly coin: number | null;
 }
 
 export const challengeChainMachine = setup({
   types: {} as { context: ChallengeChainContext; input: ChallengeChainInput; events: ChallengeChainEvent },
   actions: {
     send,
-    announceChallengeStart: enqueueActions(({ context, enqueue }) =>
-      enqueueAnnouncement(enqueue, context, { type: "ChallengeStart", epoch: context.committee.epoch }),
-    ),
+    announceChallengeStart: enqueueActions(({ context, event, enqueue }) => {
+      const epoch = context.committee.epoch;
+      if (context.challenged === undefined || event.type !== "StartChallenge" || event.coin === undefined) {
+        enqueueAnnouncement(enqueue, context, { type: "ChallengeStart", epoch });
+        return;
+      }
+      const { coin } = event;
+      enqueueAnnouncement(enqueue, context, { type: "ChallengeStart", epoch, coin, challenged: context.challenged });
+      enqueue.assign({ coin });
+    }),
     announceChallengeEnd: enqueueActions(({ context, enqueue }) =>
       enqueueAnnouncement(enqueue, context, { type: "ChallengeEnd", epoch: context.committee.epoch }),
     ),
@@ -69,6 +92,10 @@ export const challengeChainMachine = setup({
     }),
   },
   guards: {
+    /** The lightweight variant starts only with a coin, the full challenge only without one. */
+    coinAsVariantNeeds: ({ context, event }) =>
+      event.type === "StartChallenge" &&
+      (context.challenged === undefined) === (event.coin === undefined || !Number.isSafeInteger(event.coin)),
     /** From a member, signed by members holding 2f + 1 shards. */
     certificateIsValid: ({ context, event }) =>
       event.type === "ChallengeCertificate" &&
@@ -90,11 +117,13 @@ export const challengeChainMachine = setup({
   },
 }).createMachine({
   id: `${CHAIN}-challenge`,
-  context: ({ input }) => ({ ...input, seq: freshStreams(input.subscribers), certified: [] }),
+  context: ({ input }) => ({ ...input, seq: freshStreams(input.subscribers), certified: [], coin: null }),
   initial: "beforeChallenge",
   states: {
     beforeChallenge: {
-      on: { StartChallenge: { target: "challenging", actions: "announceChallengeStart" } },
+      on: {
+        StartChallenge: { guard: "coinAsVariantNeeds", target: "challenging", actions: "announceChallengeStart" },
+      },
     },
     challenging: {
       on: {

@@ -22,12 +22,21 @@
  * is already in challenge mode holds such a request until the challenge ends; one that has not
  * seen the challenge start yet answers it.
  *
+ * The lightweight variant: the chain's `ChallengeStart` names a coin and a count k, and every node
+ * derives from them the k blobs challenged of each node (spec/challenge-coin.ts). A node answers
+ * and is checked for its challenged blobs only, and withholds only the blobs challenged of some
+ * node: the others stay readable. A `deleted` node may have thrown away only some blobs
+ * (`deletedBlobs`), and may not try to rebuild them at all (`rebuildBy: none`), hoping the coin
+ * misses them.
+ *
  * Follows paper §5 (steps 1–7 of the fully asynchronous challenge, "why timing tricks do not
  * help"). The implementation has none (walrus-protocol.md §5.3). Acks, signatures and
  * certificates are names over authenticated channels, as elsewhere in the spec.
  */
 
 import { and, assign, enqueueActions, raise, setup } from "xstate";
+import { coinFromSeed, selectChallengedBlobs } from "../spec/challenge-coin.js";
+import { HIGH_THRESHOLD_ONLY, type SharedSymbol, sharedSymbols } from "../spec/challenge-symbols.js";
 import { type Axis, orthogonal, sliverIndexOf } from "../spec/codec/slivers.js";
 import type {
   ActorName,
@@ -41,7 +50,7 @@ import { isQuorum } from "../spec/params.js";
 import type { ByteRef } from "../spec/store.js";
 import { chainOrderGuards, takeNextHeldEvent, withEarlyEvent } from "./chain-order.js";
 import {
-  loadRecoverySymbol,
+  challengedSymbolsVerify,
   pairOfShard,
   readBlob,
   recoverFromSymbols,
@@ -49,7 +58,7 @@ import {
   reencodedSlivers,
   symbolVerifies,
 } from "./codec.js";
-import { CHAIN, type Committee, memberOf, send, sortedSet, weightOf, withName } from "./committee.js";
+import { CHAIN, type Committee, type Outgoing, memberOf, send, sortedSet, weightOf, withName } from "./committee.js";
 
 // --- messages ---
 
@@ -67,7 +76,7 @@ export interface ChallengeSymbols {
   readonly symbols: readonly ByteRef[];
 }
 
-/** node → node: the sender verified `for`'s symbols of every blob it stores, and signs. */
+/** node → node: the sender verified `for`'s symbols of every blob challenged of it, and signs. */
 export interface ChallengeSignature {
   readonly type: "ChallengeSignature";
   readonly node: ActorName;
@@ -75,7 +84,14 @@ export interface ChallengeSignature {
 }
 
 type ChallengeChainNotice =
-  | { readonly type: "ChallengeStart"; readonly seq: number; readonly epoch: number }
+  | {
+      readonly type: "ChallengeStart";
+      readonly seq: number;
+      readonly epoch: number;
+      /** The lightweight variant: the coin (its seed) and the blobs challenged per node. */
+      readonly coin?: number;
+      readonly challenged?: number;
+    }
   | { readonly type: "ChallengeEnd"; readonly seq: number; readonly epoch: number };
 
 // --- context ---
@@ -94,8 +110,10 @@ export interface ChallengeNodeInput {
   readonly blobs: readonly ChallengedBlob[];
   /** `storing`: holds its slivers; `deleted`: threw them away (see the header). */
   readonly behaviour?: "storing" | "deleted";
-  /** How a deleted node rebuilds its slivers (default `recovery`). */
-  readonly rebuildBy?: "recovery" | "primaryRead" | "secondaryRead";
+  /** The blobs a deleted node threw away (default every one). */
+  readonly deletedBlobs?: readonly BlobIdText[];
+  /** How a deleted node rebuilds its slivers (default `recovery`; `none`: it does not try). */
+  readonly rebuildBy?: "recovery" | "primaryRead" | "secondaryRead" | "none";
   /**
    * Whether this node's own challenge is played out (default true). A model that follows one
    * node's challenge lets the others only ack, check and sign, and leaves their certificates to
@@ -110,11 +128,13 @@ export interface ChallengeNodeContext extends Required<ChallengeNodeInput> {
   readonly nextSeq: number;
   readonly early: readonly ChallengeChainNotice[];
   // challenge
+  /** The blobs challenged of each node, by node, once the challenge started here. */
+  readonly challenged: readonly { readonly node: ActorName; readonly blobIds: readonly BlobIdText[] }[];
   /** Nodes known in challenge mode (this one first), sorted. */
   readonly acks: readonly ActorName[];
   /** Whether this node sent its challenge symbols. */
   readonly answered: boolean;
-  /** Nodes whose symbols for every blob verified, by blob: node → blobs verified. */
+  /** Nodes whose symbols verified, by blob: node → blobs verified. */
   readonly verified: readonly { readonly node: ActorName; readonly blobs: readonly BlobIdText[] }[];
   /** Symbols that came before this node could check them (it checks in challenge mode), sorted. */
   readonly pendingSymbols: readonly ChallengeSymbols[];
@@ -125,6 +145,8 @@ export interface ChallengeNodeContext extends Required<ChallengeNodeInput> {
   readonly held: readonly (RecoverySymbolRequest | ReadRequest)[];
   /** Recovery symbols, or slivers read, received by blob (the order of `blobs`), sorted. */
   readonly symbols: readonly (readonly ByteRef[])[];
+  /** Blobs this node answered a read or recovery request for while in challenge mode, sorted. */
+  readonly answeredInChallenge: readonly BlobIdText[];
 }
 
 /** Raised when the chain's notice is processed in chain order, for the regions to follow. */
@@ -170,30 +192,75 @@ function challengeSymbols(context: Context, blob: ChallengedBlob, node: ActorNam
 }
 
 /**
- * Whether `message` proves its sender holds its primary slivers of the blob: one symbol from each
- * of the sender's primary slivers for each of this node's secondary slivers, each opening against
- * the metadata, no more.
+ * Whether `message` proves its sender holds its primary slivers of the blob: for each of the
+ * sender's primary slivers and each of this node's secondary slivers, the exact cell the two share,
+ * opening against the metadata, and nothing more.
  */
 function symbolsProve(context: Context, message: ChallengeSymbols): boolean {
   const blob = context.blobs.find((b) => b.blobId === message.blobId);
   const sender = memberOf(context.committee, message.node);
   if (blob === undefined || sender === undefined) return false;
   const n = nOf(context);
-  const sources = sender.shards.map((shard) => sliverIndexOf("primary", pairOfShard(blob.blobId, shard, n), n));
-  const targets = secondaryIndicesOf(context, context.name, blob.blobId);
-  const expected = sources.flatMap((source) => targets.map((target) => `${source}:${target}`)).sort();
-  // The exact cell, not only a valid opening: a padding column has equal leaves, so another cell's
-  // symbol can verify too.
-  const got = message.symbols.map((ref) => {
-    if (!symbolVerifies(blob.metadata, blob.blobId, n, ref)) return "invalid";
-    const symbol = loadRecoverySymbol(blob.metadata, blob.blobId, n, ref);
-    return symbol.target === "secondary" ? `${symbol.sourceIndex}:${symbol.targetIndex}` : "invalid";
-  });
-  return got.length === expected.length && [...got].sort().every((key, i) => key === expected[i]);
+  const expected = sender.shards.flatMap((shard) =>
+    pairsOf(context, blob).map(
+      (own) => sharedSymbols(n, pairOfShard(blob.blobId, shard, n), own, HIGH_THRESHOLD_ONLY)[0] as SharedSymbol,
+    ),
+  );
+  return challengedSymbolsVerify(blob.metadata, blob.blobId, n, expected, message.symbols);
 }
 
-const holdsEverything = (context: Context) =>
-  context.blobs.every((blob) => [...blob.primary, ...blob.secondary].every((s) => s !== null));
+/** The blobs challenged of `node` (none before the challenge started here). */
+export const challengedOf = (context: Context, node: ActorName): readonly BlobIdText[] =>
+  context.challenged.find((entry) => entry.node === node)?.blobIds ?? [];
+
+/** Whether the blob is challenged of some node: then no one serves it until the challenge ends. */
+const withheld = (context: Context, blobId: BlobIdText) =>
+  context.challenged.some((entry) => entry.blobIds.includes(blobId));
+
+/**
+ * The blobs challenged of every member: all of them in the full challenge; in the lightweight
+ * variant the coin's picks among the blobs in ascending blob-ID order.
+ */
+function challengedBlobs(context: Context, notice: ChallengeChainNotice): Context["challenged"] {
+  const ids = context.blobs.map((blob) => blob.blobId).sort();
+  return context.committee.members.map(({ name }) => {
+    if (notice.type !== "ChallengeStart" || notice.coin === undefined || notice.challenged === undefined) {
+      return { node: name, blobIds: ids };
+    }
+    const picks = selectChallengedBlobs(coinFromSeed(notice.coin), name, ids.length, notice.challenged);
+    return { node: name, blobIds: picks.map((i) => ids[i] as BlobIdText) };
+  });
+}
+
+/** The answer to a held read or recovery request: slivers or recovery symbols, or ⊥ for an unknown blob. */
+function answerTo(context: Context, request: RecoverySymbolRequest | ReadRequest): Outgoing {
+  const blob = context.blobs.find((b) => b.blobId === request.blobId);
+  if (request.type === "ReadRequest") {
+    const slivers = blob === undefined ? null : held(sliversOf(blob, request.axis));
+    const reply = { type: "ReadResponse", node: context.name, blobId: request.blobId, axis: request.axis };
+    return { to: request.from, ...reply, metadata: blob?.metadata ?? null, slivers };
+  }
+  const n = nOf(context);
+  const symbols =
+    blob === undefined
+      ? null
+      : (["primary", "secondary"] as const).flatMap((axis) =>
+          request[axis].length === 0
+            ? []
+            : recoverySymbolsFor(
+                blob.metadata,
+                blob.blobId,
+                n,
+                held(sliversOf(blob, orthogonal(axis))),
+                axis,
+                request[axis],
+              ),
+        );
+  const reply = { type: "RecoverySymbolResponse", node: context.name, blobId: request.blobId };
+  return { to: request.from, ...reply, metadata: blob?.metadata ?? null, symbols };
+}
+
+const holdsBlob = (blob: ChallengedBlob) => [...blob.primary, ...blob.secondary].every((s) => s !== null);
 
 /** The blobs with what the slivers read rebuild: the blob decoded, then encoded again. */
 function reread(context: Context): ChallengedBlob[] {
@@ -255,6 +322,9 @@ export const challengeNodeMachine = setup({
       enqueue.assign({ early });
     }),
     advanceChainOrder: assign({ nextSeq: ({ context }) => context.nextSeq + 1 }),
+    recordChallengedBlobs: assign({
+      challenged: ({ context, event }) => challengedBlobs(context, event as ChallengeChainNotice),
+    }),
     enterChallenge: raise({ type: "ChallengeStartProcessed" }),
     leaveChallenge: raise({ type: "ChallengeEndProcessed" }),
 
@@ -270,7 +340,7 @@ export const challengeNodeMachine = setup({
     // A node that threw its slivers away tries to rebuild them from whoever still serves.
     requestRebuild: enqueueActions(({ context, enqueue }) => {
       const n = nOf(context);
-      for (const blob of context.blobs) {
+      for (const blob of context.blobs.filter((b) => !holdsBlob(b))) {
         const indices = (axis: Axis) => pairsOf(context, blob).map((pair) => sliverIndexOf(axis, pair, n));
         for (const member of context.committee.members) {
           if (member.name === context.name) continue;
@@ -287,11 +357,12 @@ export const challengeNodeMachine = setup({
       acks: ({ context, event }) =>
         event.type === "ChallengeAck" ? withName(context.acks, event.node) : [...context.acks],
     }),
-    // step 3: the shared symbols of every blob to every other node; this node signs for itself
+    // step 3: the shared symbols of every challenged blob to every other node; this node signs for itself
     sendChallengeSymbols: enqueueActions(({ context, enqueue }) => {
+      const mine = challengedOf(context, context.name);
       for (const member of context.committee.members) {
         if (member.name === context.name) continue;
-        for (const blob of context.blobs) {
+        for (const blob of context.blobs.filter((b) => mine.includes(b.blobId))) {
           enqueue({
             type: "send",
             params: {
@@ -309,17 +380,18 @@ export const challengeNodeMachine = setup({
     holdSymbols: assign({
       pendingSymbols: ({ context, event }) => sortedSet([...context.pendingSymbols, event as ChallengeSymbols]),
     }),
-    // step 4: check the openings; sign once every blob of the sender verified
+    // step 4: check the openings; sign once every blob challenged of the sender verified
     checkSymbols: enqueueActions(({ context, enqueue }) => {
       let verified = context.verified;
       for (const message of context.pendingSymbols) {
-        if (!symbolsProve(context, message)) continue;
+        const owed = challengedOf(context, message.node);
+        if (!owed.includes(message.blobId) || !symbolsProve(context, message)) continue;
         const entry = verified.find((v) => v.node === message.node) ?? { node: message.node, blobs: [] };
         const blobs = [...new Set([...entry.blobs, message.blobId])].sort();
         verified = [...verified.filter((v) => v.node !== message.node), { node: message.node, blobs }].sort((a, b) =>
           a.node < b.node ? -1 : 1,
         );
-        if (blobs.length === context.blobs.length && entry.blobs.length < blobs.length) {
+        if (owed.every((b) => blobs.includes(b)) && !owed.every((b) => entry.blobs.includes(b))) {
           enqueue({
             type: "send",
             params: { to: message.node, type: "ChallengeSignature", node: context.name, for: message.node },
@@ -346,34 +418,17 @@ export const challengeNodeMachine = setup({
       held: ({ context, event }) => sortedSet([...context.held, event as RecoverySymbolRequest | ReadRequest]),
     }),
     answerRecoveryRequests: enqueueActions(({ context, enqueue }) => {
-      const n = nOf(context);
-      for (const request of context.held) {
-        const blob = context.blobs.find((b) => b.blobId === request.blobId);
-        if (request.type === "ReadRequest") {
-          const reply = { type: "ReadResponse", node: context.name, blobId: request.blobId, axis: request.axis };
-          const slivers = blob === undefined ? null : held(sliversOf(blob, request.axis));
-          enqueue({ type: "send", params: { to: request.from, ...reply, metadata: blob?.metadata ?? null, slivers } });
-          continue;
-        }
-        const symbols =
-          blob === undefined
-            ? null
-            : (["primary", "secondary"] as const).flatMap((axis) =>
-                request[axis].length === 0
-                  ? []
-                  : recoverySymbolsFor(
-                      blob.metadata,
-                      blob.blobId,
-                      n,
-                      held(sliversOf(blob, orthogonal(axis))),
-                      axis,
-                      request[axis],
-                    ),
-              );
-        const reply = { type: "RecoverySymbolResponse", node: context.name, blobId: request.blobId };
-        enqueue({ type: "send", params: { to: request.from, ...reply, metadata: blob?.metadata ?? null, symbols } });
-      }
+      for (const request of context.held) enqueue({ type: "send", params: answerTo(context, request) });
       enqueue.assign({ held: [] });
+    }),
+    // the lightweight variant: blobs challenged of no node stay readable during the challenge
+    answerUnwithheldRequests: enqueueActions(({ context, enqueue }) => {
+      const answered = context.held.filter((request) => !withheld(context, request.blobId));
+      for (const request of answered) enqueue({ type: "send", params: answerTo(context, request) });
+      enqueue.assign({
+        held: context.held.filter((request) => withheld(context, request.blobId)),
+        answeredInChallenge: sortedSet([...context.answeredInChallenge, ...answered.map((r) => r.blobId)]),
+      });
     }),
     takeRecoverySymbols: assign(({ context, event }) => {
       if (event.type !== "RecoverySymbolResponse" && event.type !== "ReadResponse") return {};
@@ -390,13 +445,17 @@ export const challengeNodeMachine = setup({
   },
   guards: {
     ...chainOrderGuards,
-    deleted: ({ context }) => context.behaviour === "deleted",
+    rebuilds: ({ context }) => context.behaviour === "deleted" && context.rebuildBy !== "none",
     fromMember: ({ context, event }) =>
       "node" in event && event.node !== context.name && memberOf(context.committee, event.node) !== undefined,
     /** 2f + 1 shards' worth of nodes are in challenge mode: the challenge has begun here. */
     challengeBegun: ({ context }) => isQuorum(weightOf(context.committee, context.acks), nOf(context)),
-    /** This node can compute what it owes: it holds every sliver (a deleted node once it rebuilt them). */
-    canAnswer: ({ context }) => context.answers && !context.answered && holdsEverything(context),
+    /** This node can compute what it owes: it holds every challenged blob (a deleted node once it rebuilt it). */
+    canAnswer: ({ context }) => {
+      if (!context.answers || context.answered) return false;
+      const mine = challengedOf(context, context.name);
+      return context.blobs.every((blob) => !mine.includes(blob.blobId) || holdsBlob(blob));
+    },
     symbolsToCheck: ({ context }) => context.pendingSymbols.length > 0,
     signaturesSuffice: ({ context }) =>
       !context.certificatePosted && isQuorum(weightOf(context.committee, context.signatures), nOf(context)),
@@ -405,24 +464,30 @@ export const challengeNodeMachine = setup({
       context.behaviour === "deleted" &&
       context.blobs.some((blob) => blob.blobId === event.blobId),
     requestsHeld: ({ context }) => context.held.length > 0,
+    unwithheldRequestsHeld: ({ context }) => context.held.some((request) => !withheld(context, request.blobId)),
   },
 }).createMachine({
   id: "challengeNode",
   context: ({ input }) => {
     const shards = memberOf(input.committee, input.name)?.shards ?? [];
-    const deleted = input.behaviour === "deleted";
+    const deleted = (blob: ChallengedBlob) =>
+      input.behaviour === "deleted" && (input.deletedBlobs ?? [blob.blobId]).includes(blob.blobId);
     return {
       ...input,
       behaviour: input.behaviour ?? "storing",
       rebuildBy: input.rebuildBy ?? "recovery",
       answers: input.answers ?? true,
+      deletedBlobs: input.deletedBlobs ?? (input.behaviour === "deleted" ? input.blobs.map((b) => b.blobId) : []),
       // A deleted node keeps the metadata (small, and on chain in spirit) and no sliver.
       blobs: input.blobs.map((blob) =>
-        deleted ? { ...blob, primary: blob.primary.map(() => null), secondary: blob.secondary.map(() => null) } : blob,
+        deleted(blob)
+          ? { ...blob, primary: blob.primary.map(() => null), secondary: blob.secondary.map(() => null) }
+          : blob,
       ),
       shards,
       nextSeq: 0,
       early: [],
+      challenged: [],
       acks: [],
       answered: false,
       verified: [],
@@ -431,13 +496,14 @@ export const challengeNodeMachine = setup({
       certificatePosted: false,
       held: [],
       symbols: input.blobs.map(() => []),
+      answeredInChallenge: [],
     };
   },
   type: "parallel",
   on: {
     ChallengeStart: [
       { guard: "aheadOfChainOrder", actions: "holdEarlyEvent" },
-      { guard: "inChainOrder", actions: ["advanceChainOrder", "enterChallenge"] },
+      { guard: "inChainOrder", actions: ["advanceChainOrder", "recordChallengedBlobs", "enterChallenge"] },
     ],
     ChallengeEnd: [
       { guard: "aheadOfChainOrder", actions: "holdEarlyEvent" },
@@ -460,8 +526,9 @@ export const challengeNodeMachine = setup({
             ChallengeStartProcessed: { target: "suspended" },
           },
         },
-        // step 1 (paper): no reads or recovery while the challenge runs
+        // step 1 (paper): no reads or recovery of a challenged blob while the challenge runs
         suspended: {
+          always: { guard: "unwithheldRequestsHeld", actions: "answerUnwithheldRequests" },
           on: {
             RecoverySymbolRequest: { actions: "holdRecoveryRequest" },
             ReadRequest: { actions: "holdRecoveryRequest" },
@@ -484,7 +551,7 @@ export const challengeNodeMachine = setup({
         },
         acked: {
           entry: ["broadcastAck"],
-          always: [{ guard: "deleted", target: "rebuilding" }, { target: "inChallenge" }],
+          always: [{ guard: "rebuilds", target: "rebuilding" }, { target: "inChallenge" }],
         },
         rebuilding: {
           entry: "requestRebuild",

@@ -42,6 +42,7 @@ import {
   verifySliver,
 } from "../spec/index.js";
 import { type ByteRef, getBytes, putBytes } from "../spec/store.js";
+import { type SharedSymbol, verifyChallengedSymbol } from "../spec/challenge-symbols.js";
 import type { BlobIdText } from "../spec/messages.js";
 
 /** Memo tables by function: each answer, or the typed error it threw (bad input stays bad). */
@@ -198,6 +199,30 @@ export function loadRecoverySymbol(
 /** Whether a recovery symbol verifies against the metadata, its Merkle proof included, whatever its target. */
 export function symbolVerifies(metadataRef: ByteRef, blobId: BlobIdText, nShards: number, ref: ByteRef): boolean {
   return unlessInvalid(() => loadRecoverySymbol(metadataRef, blobId, nShards, ref) !== undefined, false);
+}
+
+/**
+ * Whether the symbols under `refs` are exactly the challenged cells `expected`, in that order, each
+ * opening against the metadata (the receiver's check of spec/challenge-symbols.ts).
+ */
+export function challengedSymbolsVerify(
+  metadataRef: ByteRef,
+  blobId: BlobIdText,
+  nShards: number,
+  expected: readonly SharedSymbol[],
+  refs: readonly ByteRef[],
+): boolean {
+  const cells = expected.map((e) => `${e.source}${e.sourceIndex}:${e.targetIndex}`).join();
+  return memo("challengedSymbolsVerify", `${metadataRef}|${blobId}|${nShards}|${cells}|${refs}`, () =>
+    unlessInvalid(() => {
+      if (refs.length !== expected.length) return false;
+      const meta = loadMetadata(metadataRef, blobId, nShards);
+      refs.forEach((ref, i) => {
+        verifyChallengedSymbol(meta, expected[i] as SharedSymbol, decodeRecoverySymbol(getBytes(ref)));
+      });
+      return true;
+    }, false),
+  );
 }
 
 /** Whether a recovery symbol for sliver `targetIndex` of `target` verifies (guard `symbolMatchesMetadata`). */

@@ -8,7 +8,7 @@ import type { Model } from "../checker/model.js";
 import { quorumWrite, type QuorumWriteOptions } from "./examples/quorum-write.js";
 import { twoPhaseCommit } from "./examples/two-phase-commit.js";
 import { twoPhaseCommitActors } from "./examples/two-phase-commit-actors.js";
-import { type ChallengeOptions, challenge } from "./challenge.js";
+import { type ChallengeOptions, LIGHTWEIGHT_BLOBS, challenge } from "./challenge.js";
 import { DEFAULT_CHANGE, type EpochChangeOptions, epochChange } from "./epoch-change.js";
 import { type WriteReadOptions, writeRead } from "./write-read.js";
 
@@ -178,6 +178,20 @@ export const EPOCH_CHANGE_MODELS: readonly ModelEntry[] = [
   ),
 ];
 
+/**
+ * The lightweight challenge's configuration: three blobs, one challenged per node. Under coin 2 the
+ * coin picks N3's deleted blob 1 and leaves blob 2 to no node (the reader's read goes on); under
+ * coin 7 it picks N3's blob 0, so N3 passes without blob 1.
+ */
+const LIGHTWEIGHT = {
+  blobs: LIGHTWEIGHT_BLOBS,
+  deleted: ["N3"],
+  deletedBlobs: [1],
+  rebuildBy: "none",
+  lightweight: { challenged: 1, coins: [2, 7] },
+  reader: 2,
+} as const satisfies ChallengeOptions;
+
 /** A storage-challenge model of models/challenge.ts, with its options as parameters. */
 function challenges(name: string, description: string, options: ChallengeOptions): ModelEntry {
   const parameters: Record<string, string | number | boolean> = { shards: (options.shards ?? [1, 1, 1, 1]).join(",") };
@@ -187,6 +201,13 @@ function challenges(name: string, description: string, options: ChallengeOptions
   if (options.rebuildBy) parameters.rebuildBy = options.rebuildBy;
   if (options.focus) parameters.focus = options.focus.join(",");
   if (options.budget !== undefined) parameters.budget = options.budget;
+  if (options.blobs) parameters.blobs = options.blobs.length;
+  if (options.deletedBlobs) parameters.deletedBlobs = options.deletedBlobs.join(",");
+  if (options.lightweight) {
+    parameters.challenged = options.lightweight.challenged;
+    parameters.coins = options.lightweight.coins.join(",");
+  }
+  if (options.reader !== undefined) parameters.reader = `blob ${options.reader}`;
   return entry(name, description, parameters, false, () => challenge(options));
 }
 
@@ -224,6 +245,16 @@ export const CHALLENGE_MODELS: readonly ModelEntry[] = [
     "challenge-4-deleted-byzantine",
     "Storage challenge, n = 4, N3 threw its slivers away, Byzantine N2 colludes: soundness fails",
     { deleted: ["N3"], byzantine: ["N2"] },
+  ),
+  challenges(
+    "challenge-4-lightweight",
+    "Lightweight storage challenge, n = 4, 1 of 3 blobs challenged per node, the coin one of two seeds; N3 threw blob 1 away and does not rebuild it; a reader reads blob 2 during the challenge: N3 passes when the coin misses blob 1",
+    LIGHTWEIGHT,
+  ),
+  challenges(
+    "challenge-4-lightweight-escalated",
+    "Lightweight storage challenge escalated to every blob (k = m = 3): the full challenge again, N3 never passes and no challenged blob is read",
+    { ...LIGHTWEIGHT, lightweight: { ...LIGHTWEIGHT.lightweight, challenged: 3 } },
   ),
 ];
 

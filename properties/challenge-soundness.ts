@@ -85,78 +85,24 @@ import { decodeRecoverySymbols, encodeRecoverySymbols } from "../spec/bcs.js";
 import { InvalidParametersError, InvalidSymbolError, WalrusSpecError } from "../spec/errors.js";
 import { type EncodingParams, encodingParams, isQuorum, minCorrect, symbolSizeFor } from "../spec/params.js";
 import { responseWireBytes, ulebLength } from "./recovery-bounds.js";
+import {
+  ALL_SHARED,
+  type SharedSymbol,
+  cellOf,
+  checkedPair,
+  checkedSources,
+  sharedSymbols,
+  verifyChallengedSymbol,
+} from "../spec/challenge-symbols.js";
 
-// --- which symbols two pairs share ---
-
-/** One cell of the expanded matrix that a challenged pair shares with a receiver, as the challenger cuts it. */
-export interface SharedSymbol {
-  /** Axis of the challenger's sliver the symbol is cut from. */
-  readonly source: Axis;
-  /** That sliver's index: the challenger's primary sliver p or secondary sliver n−1−p. */
-  readonly sourceIndex: number;
-  /** Axis of the receiver's sliver that holds the same cell: the other axis. */
-  readonly target: Axis;
-  /** The receiver's sliver index on that axis, and the leaf opened in the source sliver's tree. */
-  readonly targetIndex: number;
-  /** The cell in the expanded n×n matrix. */
-  readonly row: number;
-  readonly column: number;
-}
-
-/** The source axes a challenge asks for: both shared symbols, as the paper has it. */
-export const ALL_SHARED: readonly Axis[] = ["primary", "secondary"];
-/**
- * Only the symbol cut from the challenger's primary sliver, which carries the soundness (finding 2).
- * Every shared cell still travels once: what q sends p from its primary sliver is the cell p would
- * have sent q from its secondary.
- */
-export const HIGH_THRESHOLD_ONLY: readonly Axis[] = ["primary"];
-
-function checkedPair(name: string, pair: number, nShards: number): number {
-  if (!Number.isInteger(pair) || pair < 0 || pair >= nShards) {
-    throw new InvalidParametersError(`${name} must be an integer in 0..${nShards - 1}, got ${pair}`);
-  }
-  return pair;
-}
-
-function checkedSources(sources: readonly Axis[]): readonly Axis[] {
-  if (sources.length === 0 || new Set(sources).size !== sources.length) {
-    throw new InvalidParametersError(`challenged source axes must be distinct and not empty, got [${sources}]`);
-  }
-  return sources;
-}
-
-/** The cell of the expanded matrix a recovery or challenged symbol carries. */
-export function cellOf(symbol: Pick<RecoverySymbol, "target" | "targetIndex" | "sourceIndex">): {
-  row: number;
-  column: number;
-} {
-  return symbol.target === "primary"
-    ? { row: symbol.targetIndex, column: symbol.sourceIndex }
-    : { row: symbol.sourceIndex, column: symbol.targetIndex };
-}
-
-/**
- * The symbols challenged pair `challenger` sends pair `receiver`, in the order of `sources`: cut
- * from its primary sliver (cell (p, n−1−q)) and from its secondary sliver (cell (q, n−1−p)).
- */
-export function sharedSymbols(
-  nShards: number,
-  challenger: number,
-  receiver: number,
-  sources: readonly Axis[] = ALL_SHARED,
-): SharedSymbol[] {
-  encodingParams(nShards);
-  checkedPair("challenger", challenger, nShards);
-  checkedPair("receiver", receiver, nShards);
-  if (challenger === receiver) throw new InvalidParametersError(`pair ${challenger} does not challenge itself`);
-  return checkedSources(sources).map((source) => {
-    const target = orthogonal(source);
-    const sourceIndex = sliverIndexOf(source, challenger, nShards);
-    const targetIndex = sliverIndexOf(target, receiver, nShards);
-    return { source, sourceIndex, target, targetIndex, ...cellOf({ target, targetIndex, sourceIndex }) };
-  });
-}
+export {
+  ALL_SHARED,
+  HIGH_THRESHOLD_ONLY,
+  type SharedSymbol,
+  cellOf,
+  sharedSymbols,
+  verifyChallengedSymbol,
+} from "../spec/challenge-symbols.js";
 
 // --- the challenged node's answer ---
 
@@ -233,26 +179,6 @@ export function challengeResponse(
 }
 
 // --- the receiver's check ---
-
-/**
- * Checks one challenged symbol as its receiver does: it is the expected cell (target axis and index,
- * source index) and its opening verifies against the source sliver's commitment in the metadata.
- * Throws {@link InvalidSymbolError}.
- */
-export function verifyChallengedSymbol(meta: VerifiedMetadata, expected: SharedSymbol, symbol: RecoverySymbol): void {
-  if (
-    symbol.target !== expected.target ||
-    symbol.targetIndex !== expected.targetIndex ||
-    symbol.sourceIndex !== expected.sourceIndex
-  ) {
-    throw new InvalidSymbolError(
-      `challenged symbol of ${expected.target} sliver ${expected.targetIndex} from ${expected.source} ` +
-        `sliver ${expected.sourceIndex} expected, got ${symbol.target} sliver ${symbol.targetIndex} ` +
-        `from source ${symbol.sourceIndex}`,
-    );
-  }
-  verifyRecoverySymbol(meta, symbol);
-}
 
 /**
  * What `receiver` accepts from challenged pair `challenger` for one blob: exactly the challenged

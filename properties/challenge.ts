@@ -4,17 +4,23 @@
  *
  * | property | kind | source | witness |
  * | --- | --- | --- | --- |
- * | soundness: a node that threw its slivers away never obtains a certificate | always | paper §5: "why timing tricks do not help" | the challenge ends |
+ * | soundness: a node that threw away a blob challenged of it never obtains a certificate | always | paper §5: "why timing tricks do not help" | the challenge ends |
  * | completeness: the challenge ends | eventually | paper §5, step 6 | the challenge ends |
  * | every correct node that stores its slivers obtains a certificate | eventually | paper §5, steps 5 and 7 | the challenge ends |
- * | no correct node serves reads or recovery during the challenge | always | paper §5, step 1 | a node serves again after the end |
+ * | no correct node answers a read or recovery request for a challenged blob during the challenge | always | paper §5, step 1; lightweight variant, item 3 | a node serves again after the end |
  * | reads resume: every correct node serves again once the challenge ended | eventually | paper §5, step 6 | the same |
+ *
+ * The lightweight variant adds witnesses: a blob challenged of no node is served during the
+ * challenge, and a reader reads it back from such answers alone; and a node that threw a blob
+ * away passes because the coin missed it (the variant's price, which
+ * properties/lightweight-challenge.ts bounds).
  */
 
 import type { SystemProperty, SystemView } from "../checker/actors.js";
 import type { ActorName } from "../spec/messages.js";
 import type { Committee } from "../machines/committee.js";
-import type { ChallengeNodeContext } from "../machines/challenge-node.js";
+import { type ChallengeNodeContext, challengedOf } from "../machines/challenge-node.js";
+import type { ReaderContext } from "../machines/reader.js";
 
 /** Where the actors of a challenge model are, and who cheats. */
 export interface ChallengeLayout {
@@ -24,6 +30,10 @@ export interface ChallengeLayout {
   readonly byzantine: readonly string[];
   readonly index: (name: string) => number;
   readonly committee: Committee;
+  /** The lightweight variant: add its witnesses. */
+  readonly lightweight: boolean;
+  /** A reader of a blob, if the model has one. */
+  readonly reader?: string;
 }
 
 const snapshot = (view: SystemView, layout: ChallengeLayout, name: string) => view.actors[layout.index(name)];
@@ -32,6 +42,18 @@ const certified = (view: SystemView, layout: ChallengeLayout) =>
 const ended = (view: SystemView, layout: ChallengeLayout) => snapshot(view, layout, layout.chain).value === "ended";
 const correct = (view: SystemView, layout: ChallengeLayout, name: string) =>
   view.status[layout.index(name)] === "correct";
+
+const contextOf = (view: SystemView, layout: ChallengeLayout, name: string) =>
+  snapshot(view, layout, name).context as ChallengeNodeContext;
+
+/**
+ * Whether the node threw away a blob challenged of it. It knows which blobs once it saw the
+ * challenge start, and it can obtain a certificate only after that.
+ */
+function caught(view: SystemView, layout: ChallengeLayout, name: string): boolean {
+  const context = contextOf(view, layout, name);
+  return challengedOf(context, name).some((blobId) => context.deletedBlobs.includes(blobId));
+}
 
 /** A node's regions: whether it is in challenge mode and whether it serves. */
 function regions(view: SystemView, layout: ChallengeLayout, name: string) {
@@ -49,9 +71,10 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
   return [
     {
       kind: "always",
-      name: "soundness: a node that threw its slivers away never obtains a certificate",
-      reads: [layout.chain],
-      holds: (view) => layout.deleted.every((name) => !certified(view, layout).includes(name)),
+      name: "soundness: a node that threw away a blob challenged of it never obtains a certificate",
+      reads: [layout.chain, ...layout.deleted],
+      holds: (view) =>
+        layout.deleted.every((name) => !certified(view, layout).includes(name) || !caught(view, layout, name)),
     },
     {
       kind: "eventually",
@@ -73,13 +96,16 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     },
     {
       kind: "always",
-      name: "no correct node serves reads or recovery between its ack and the end of the challenge",
+      name: "no correct node answers a read or recovery request for a challenged blob between its ack and the end of the challenge",
       reads: [...honest],
       holds: (view) =>
         honest.every((name) => {
           if (!correct(view, layout, name)) return true;
           const node = regions(view, layout, name);
-          return !node.inChallenge || !node.serving || node.endProcessed;
+          const context = contextOf(view, layout, name);
+          const challenged = new Set(context.challenged.flatMap((entry) => entry.blobIds));
+          const quiet = !node.inChallenge || !node.serving || node.endProcessed;
+          return quiet && context.answeredInChallenge.every((blobId) => !challenged.has(blobId));
         }),
     },
     {
@@ -99,5 +125,49 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
       reads: [...honest],
       holds: (view) => honest.some((name) => correct(view, layout, name) && regions(view, layout, name).endProcessed),
     },
+    ...(layout.lightweight ? lightweightWitnesses(layout, honest) : []),
   ];
+}
+
+function lightweightWitnesses(layout: ChallengeLayout, honest: readonly string[]): SystemProperty[] {
+  return [
+    {
+      kind: "sometimes",
+      name: "witness: a correct node answers a read of a blob the coin did not pick, during the challenge",
+      reads: [...honest],
+      holds: (view) =>
+        honest.some(
+          (name) => correct(view, layout, name) && contextOf(view, layout, name).answeredInChallenge.length > 0,
+        ),
+    },
+    ...(layout.reader === undefined ? [] : [readDuringChallenge(layout, honest, layout.reader)]),
+    {
+      kind: "sometimes",
+      name: "witness: a node that threw a blob away obtains a certificate, the coin having missed it",
+      reads: [layout.chain, ...layout.deleted],
+      holds: (view) =>
+        layout.deleted.some(
+          (name) =>
+            contextOf(view, layout, name).deletedBlobs.length > 0 &&
+            certified(view, layout).includes(name) &&
+            !caught(view, layout, name),
+        ),
+    },
+  ];
+}
+
+function readDuringChallenge(layout: ChallengeLayout, honest: readonly string[], reader: string): SystemProperty {
+  return {
+    kind: "sometimes",
+    name: "witness: the reader reads its blob back from answers all given in challenge mode",
+    reads: [layout.chain, reader, ...honest],
+    holds: (view) => {
+      const { blob, blobId, answered } = snapshot(view, layout, reader).context as ReaderContext;
+      return (
+        blob !== null &&
+        !ended(view, layout) &&
+        answered.every((name) => contextOf(view, layout, name).answeredInChallenge.includes(blobId))
+      );
+    },
+  };
 }

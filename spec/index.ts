@@ -31,3 +31,12 @@ export {
 export { symbolsToElements, elementsToSymbols } from "./codec/symbol-layout.js";
 export { blake2b256 } from "./hash/blake2b.js";
 export { runCodecSelfCheck, type CheckResult } from "./self-check.js";
+export { COIN_BYTES, type Coin, MAX_BLOBS, coinFromSeed, selectChallengedBlobs } from "./challenge-coin.js";
+export {
+  ALL_SHARED,
+  HIGH_THRESHOLD_ONLY,
+  type SharedSymbol,
+  cellOf,
+  sharedSymbols,
+  verifyChallengedSymbol,
+} from "./challenge-symbols.js";

@@ -11,7 +11,9 @@ import { followActionPath } from "../checker/path.js";
 import { type SimulationReport, simulate } from "../checker/simulate.js";
 import { type ChallengeNodeContext, challengeNodeMachine } from "../machines/challenge-node.js";
 import { pairOfShard, putSliver, recoverySymbolsFor } from "../machines/codec.js";
-import { CHALLENGED_BLOB, challenge } from "../models/challenge.js";
+import { CHALLENGED_BLOB, LIGHTWEIGHT_BLOBS, challenge } from "../models/challenge.js";
+import { challengeChainMachine } from "../machines/challenge-chain.js";
+import { coinFromSeed, selectChallengedBlobs } from "../spec/challenge-coin.js";
 import { blobIdToString, encodeBlob, encodeMetadataWithId, sliverIndexOf } from "../spec/index.js";
 import { getBytes, putBytes } from "../spec/store.js";
 import { drive } from "./support/drive.js";
@@ -101,8 +103,117 @@ describe("the storage challenge by seeded simulation (200 walks, seed 1)", () =>
 
   it("bad parameters are a ModelError", () => {
     expect(() => challenge({ deleted: ["N9"] })).toThrow(ModelError);
+    expect(() => challenge({ lightweight: { challenged: 2, coins: [0] } })).toThrow(/1 to 1 blobs per node/);
+    expect(() => challenge({ blobs: LIGHTWEIGHT_BLOBS, lightweight: { challenged: 1, coins: [] } })).toThrow(
+      ModelError,
+    );
+    expect(() => challenge({ blobs: LIGHTWEIGHT_BLOBS, lightweight: { challenged: 1, coins: [-1] } })).toThrow(
+      ModelError,
+    );
+    expect(() => challenge({ blobs: LIGHTWEIGHT_BLOBS, deleted: ["N3"], deletedBlobs: [3] })).toThrow(/no blob 3/);
+    expect(() => challenge({ blobs: LIGHTWEIGHT_BLOBS, reader: 5 })).toThrow(/no blob 5 to read/);
+    expect(() => challenge({ blobs: [CHALLENGED_BLOB, CHALLENGED_BLOB] })).toThrow(/same contents/);
     expect(() => challenge({ deleted: ["N3"], byzantine: ["N3"] })).toThrow(ModelError);
     expect(() => challenge({ shards: [1, 1, 1] })).toThrow(ModelError);
+  });
+});
+
+describe("the lightweight challenge by seeded simulation (200 walks, seed 1)", () => {
+  it("challenge-4-lightweight: N3 passes without blob 1 when the coin misses it, is caught when it does not, and blob 2 is read during the challenge", () => {
+    const report = simulate(build("challenge-4-lightweight"), { runs: 200, seed: 1, maxDepth: 400 });
+    expect([report.terminalWalks, report.uniqueStates]).toEqual([200, 9_994]);
+    expect([broken(report), unreached(report)]).toEqual([
+      ["every correct node that stores its slivers obtains a certificate"],
+      [],
+    ]);
+    // Where N3 passed, the coin was 7, which picks its blob 0; under coin 2 it never does.
+    const passed = report.properties.find((p) => p.name.includes("the coin having missed it"));
+    if (passed?.kind !== "sometimes" || !passed.holds) throw new Error("expected a witness");
+    const coinOf = (labels: readonly string[]) => labels.find((label) => label.startsWith("chain: StartChallenge"));
+    expect(coinOf(passed.labels)).toBe('chain: StartChallenge {"coin":7}');
+    const read = report.properties.find((p) => p.name.includes("reader reads its blob back"));
+    if (read?.kind !== "sometimes" || !read.holds) throw new Error("expected a witness");
+    expect(coinOf(read.labels)).toBe('chain: StartChallenge {"coin":2}');
+  });
+
+  it("challenge-4-lightweight-escalated: at k = m the coin misses nothing and no challenged blob is read", () => {
+    const report = simulate(build("challenge-4-lightweight-escalated"), { runs: 200, seed: 1, maxDepth: 400 });
+    expect([report.terminalWalks, report.uniqueStates]).toEqual([200, 12_526]);
+    expect(broken(report)).toEqual([]);
+    expect(unreached(report)).toEqual([
+      "witness: a correct node answers a read of a blob the coin did not pick, during the challenge",
+      "witness: the reader reads its blob back from answers all given in challenge mode",
+      "witness: a node that threw a blob away obtains a certificate, the coin having missed it",
+    ]);
+  });
+});
+
+describe("the lightweight challenge, machine by machine", () => {
+  const n = 4;
+  const committee = {
+    epoch: 1,
+    nShards: n,
+    members: [0, 1, 2, 3].map((shard) => ({ name: `N${shard}`, shards: [shard] })),
+  };
+  const stored = LIGHTWEIGHT_BLOBS.map((bytes) => {
+    const encoded = encodeBlob(bytes, n);
+    const blobId = blobIdToString(encoded.blobId);
+    const metadata = putBytes(encodeMetadataWithId({ blobId: encoded.blobId, metadata: encoded.metadata }));
+    const sliver = (axis: "primary" | "secondary") =>
+      putSliver(
+        (axis === "primary" ? encoded.primarySlivers : encoded.secondarySlivers)[
+          sliverIndexOf(axis, pairOfShard(blobId, 0, n), n)
+        ],
+      );
+    return { blobId, metadata, primary: [sliver("primary")], secondary: [sliver("secondary")] };
+  });
+  const sortedIds = stored.map((blob) => blob.blobId).sort();
+  const start = (coin: number) => ({ type: "ChallengeStart", seq: 0, epoch: 1, coin, challenged: 1 });
+
+  it("every node derives each node's challenged blobs from the coin, in ascending blob-ID order", () => {
+    for (const coin of [0, 2, 7, 11]) {
+      const node = drive(challengeNodeMachine, { name: "N0", committee, blobs: stored }).step(start(coin));
+      const context = node.snapshot.context as ChallengeNodeContext;
+      expect(context.challenged).toEqual(
+        committee.members.map(({ name }) => ({
+          node: name,
+          blobIds: selectChallengedBlobs(coinFromSeed(coin), name, 3, 1).map((i) => sortedIds[i]),
+        })),
+      );
+    }
+  });
+
+  it("in challenge mode a node answers a read of a blob challenged of no node, and holds one challenged of some node", () => {
+    const picked = (coin: number) =>
+      new Set(committee.members.flatMap(({ name }) => selectChallengedBlobs(coinFromSeed(coin), name, 3, 1)));
+    const coin = [0, 1, 2, 3, 4, 5, 6, 7].find((c) => picked(c).size < 3) as number;
+    const free = sortedIds[[0, 1, 2].find((i) => !picked(coin).has(i)) as number];
+    const taken = sortedIds[[...picked(coin)][0] as number];
+    const read = (blobId: string) => ({ type: "ReadRequest", from: "reader", blobId, axis: "primary" });
+    const node = drive(challengeNodeMachine, { name: "N0", committee, blobs: stored }).step(start(coin));
+    node.step(read(taken));
+    expect(node.sent).toEqual([]);
+    node.step(read(free));
+    expect(node.sent.map((m) => [m.to, m.type, m.blobId])).toEqual([["reader", "ReadResponse", free]]);
+    expect((node.snapshot.context as ChallengeNodeContext).answeredInChallenge).toEqual([free]);
+    // The challenge's end releases the held read.
+    node.step({ type: "ChallengeEnd", seq: 1, epoch: 1 });
+    expect(node.sent.map((m) => [m.to, m.type, m.blobId])).toEqual([["reader", "ReadResponse", taken]]);
+  });
+
+  it("the chain starts the lightweight challenge only with a coin, and the full one only without", () => {
+    const subscribers = committee.members.map(({ name }) => ({ name, events: ["ChallengeStart", "ChallengeEnd"] }));
+    const light = drive(challengeChainMachine, { committee, subscribers, challenged: 1 });
+    light.step({ type: "StartChallenge" });
+    expect(light.snapshot.value).toBe("beforeChallenge");
+    light.step({ type: "StartChallenge", coin: 7 });
+    expect(light.snapshot.value).toBe("challenging");
+    expect(light.sent[0]).toEqual({ to: "N0", type: "ChallengeStart", epoch: 1, coin: 7, challenged: 1, seq: 0 });
+    const full = drive(challengeChainMachine, { committee, subscribers });
+    full.step({ type: "StartChallenge", coin: 7 });
+    expect(full.snapshot.value).toBe("beforeChallenge");
+    full.step({ type: "StartChallenge" });
+    expect(full.sent[0]).toEqual({ to: "N0", type: "ChallengeStart", epoch: 1, seq: 0 });
   });
 });
 
