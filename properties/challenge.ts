@@ -131,16 +131,8 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
 
 function lightweightWitnesses(layout: ChallengeLayout, honest: readonly string[]): SystemProperty[] {
   return [
-    {
-      kind: "sometimes",
-      name: "witness: a correct node answers a read of a blob the coin did not pick, during the challenge",
-      reads: [...honest],
-      holds: (view) =>
-        honest.some(
-          (name) => correct(view, layout, name) && contextOf(view, layout, name).answeredInChallenge.length > 0,
-        ),
-    },
-    ...(layout.reader === undefined ? [] : [readDuringChallenge(layout, honest, layout.reader)]),
+    // Reads during the challenge need someone who reads.
+    ...(layout.reader === undefined ? [] : readsDuringChallenge(layout, honest, layout.reader)),
     {
       kind: "sometimes",
       name: "witness: a node that threw a blob away obtains a certificate, the coin having missed it",
@@ -156,18 +148,29 @@ function lightweightWitnesses(layout: ChallengeLayout, honest: readonly string[]
   ];
 }
 
-function readDuringChallenge(layout: ChallengeLayout, honest: readonly string[], reader: string): SystemProperty {
-  return {
-    kind: "sometimes",
-    name: "witness: the reader reads its blob back from answers all given in challenge mode",
-    reads: [layout.chain, reader, ...honest],
-    holds: (view) => {
-      const { blob, blobId, answered } = snapshot(view, layout, reader).context as ReaderContext;
-      return (
-        blob !== null &&
-        !ended(view, layout) &&
-        answered.every((name) => contextOf(view, layout, name).answeredInChallenge.includes(blobId))
-      );
+function readsDuringChallenge(layout: ChallengeLayout, honest: readonly string[], reader: string): SystemProperty[] {
+  return [
+    {
+      kind: "sometimes",
+      name: "witness: a correct node answers a read of a blob the coin did not pick, during the challenge",
+      reads: [...honest],
+      holds: (view) =>
+        honest.some(
+          (name) => correct(view, layout, name) && contextOf(view, layout, name).answeredInChallenge.length > 0,
+        ),
     },
-  };
+    {
+      kind: "sometimes",
+      name: "witness: the reader reads its blob back from answers all given in challenge mode",
+      reads: [layout.chain, reader, ...honest],
+      holds: (view) => {
+        const { blob, blobId, answered } = snapshot(view, layout, reader).context as ReaderContext;
+        return (
+          blob !== null &&
+          !ended(view, layout) &&
+          answered.every((name) => contextOf(view, layout, name).answeredInChallenge.includes(blobId))
+        );
+      },
+    },
+  ];
 }

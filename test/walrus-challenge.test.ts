@@ -136,6 +136,21 @@ describe("the lightweight challenge by seeded simulation (200 walks, seed 1)", (
     expect(coinOf(read.labels)).toBe('chain: StartChallenge {"coin":2}');
   });
 
+  it("challenge-4-lightweight-one-node: everything holds, and N3 passes under coin 7 (never under 2: soundness)", () => {
+    const report = simulate(build("challenge-4-lightweight-one-node"), { runs: 200, seed: 1, maxDepth: 400 });
+    expect([report.terminalWalks, report.uniqueStates, broken(report), unreached(report)]).toEqual([
+      200,
+      3_706,
+      [],
+      [],
+    ]);
+    const passed = report.properties.find((p) => p.name.includes("the coin having missed it"));
+    if (passed?.kind !== "sometimes" || !passed.holds) throw new Error("expected a witness");
+    expect(passed.labels.filter((label) => label.startsWith("chain: StartChallenge"))).toEqual([
+      'chain: StartChallenge {"coin":7}',
+    ]);
+  });
+
   it("challenge-4-lightweight-escalated: at k = m the coin misses nothing and no challenged blob is read", () => {
     const report = simulate(build("challenge-4-lightweight-escalated"), { runs: 200, seed: 1, maxDepth: 400 });
     expect([report.terminalWalks, report.uniqueStates]).toEqual([200, 12_526]);
