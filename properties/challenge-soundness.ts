@@ -95,15 +95,6 @@ import {
   verifyChallengedSymbol,
 } from "../spec/challenge-symbols.js";
 
-export {
-  ALL_SHARED,
-  HIGH_THRESHOLD_ONLY,
-  type SharedSymbol,
-  cellOf,
-  sharedSymbols,
-  verifyChallengedSymbol,
-} from "../spec/challenge-symbols.js";
-
 // --- the challenged node's answer ---
 
 /** The two slivers a pair stores. */

@@ -61,8 +61,6 @@ import {
   selectChallengedBlobs,
 } from "../spec/challenge-coin.js";
 
-export { COIN_BYTES, type Coin, MAX_BLOBS, coinFromSeed, selectChallengedBlobs } from "../spec/challenge-coin.js";
-
 // --- pass or fail ---
 
 /** A challenge as the node meets it: what was picked, what it could not answer, the verdict. */

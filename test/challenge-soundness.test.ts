@@ -9,10 +9,8 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import {
-  ALL_SHARED,
   BYZANTINE,
   type Disclosure,
-  HIGH_THRESHOLD_ONLY,
   PAPER_HONEST,
   type PairSlivers,
   acceptChallengeResponse,
@@ -31,8 +29,8 @@ import {
   knownSliver,
   mergeDisclosed,
   pairSlivers,
-  sharedSymbols,
 } from "../properties/challenge-soundness.js";
+import { ALL_SHARED, HIGH_THRESHOLD_ONLY, sharedSymbols } from "../spec/challenge-symbols.js";
 import { decodeRecoverySymbols, encodeRecoverySymbols } from "../spec/bcs.js";
 import { EMPTY_NODE } from "../spec/commitments/merkle.js";
 import { type VerifiedMetadata, verifyMetadata } from "../spec/commitments/metadata.js";

@@ -16,14 +16,11 @@ import { fc, test } from "@fast-check/vitest";
 import { blake2b } from "@noble/hashes/blake2.js";
 import { describe, expect, it } from "vitest";
 import {
-  COIN_BYTES,
-  type Coin,
   type EscalationPolicy,
   type EscalationState,
   challengeNode,
   challengedBlobsFor,
   challengedBlobsForBound,
-  coinFromSeed,
   documentTables,
   escalationAfterRaises,
   escalationAfterRound,
@@ -33,9 +30,9 @@ import {
   passProbabilityBound,
   passesChallenge,
   raisesToFullProtocol,
-  selectChallengedBlobs,
   startEscalation,
 } from "../properties/lightweight-challenge.js";
+import { COIN_BYTES, type Coin, coinFromSeed, selectChallengedBlobs } from "../spec/challenge-coin.js";
 import { InvalidParametersError } from "../spec/errors.js";
 
 const SEED = 0x11c4;

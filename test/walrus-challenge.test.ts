@@ -25,6 +25,14 @@ const broken = (report: SimulationReport) =>
 const unreached = (report: SimulationReport) =>
   report.properties.filter((p) => p.kind === "sometimes" && !p.holds).map((p) => p.name);
 
+/** Four nodes of one shard each, as the machine-level tests drive them. */
+const n = 4;
+const committee = {
+  epoch: 1,
+  nShards: n,
+  members: [0, 1, 2, 3].map((shard) => ({ name: `N${shard}`, shards: [shard] })),
+};
+
 const build = (name: string) => {
   const entry = findModel(name);
   if (entry === undefined) throw new Error(`no model ${name}`);
@@ -164,12 +172,6 @@ describe("the lightweight challenge by seeded simulation (200 walks, seed 1)", (
 });
 
 describe("the lightweight challenge, machine by machine", () => {
-  const n = 4;
-  const committee = {
-    epoch: 1,
-    nShards: n,
-    members: [0, 1, 2, 3].map((shard) => ({ name: `N${shard}`, shards: [shard] })),
-  };
   const stored = LIGHTWEIGHT_BLOBS.map((bytes) => {
     const encoded = encodeBlob(bytes, n);
     const blobId = blobIdToString(encoded.blobId);
@@ -233,12 +235,6 @@ describe("the lightweight challenge, machine by machine", () => {
 });
 
 describe("the challenged node's check of the symbols it receives", () => {
-  const n = 4;
-  const committee = {
-    epoch: 1,
-    nShards: n,
-    members: [0, 1, 2, 3].map((shard) => ({ name: `N${shard}`, shards: [shard] })),
-  };
   const encoded = encodeBlob(CHALLENGED_BLOB, n);
   const blobId = blobIdToString(encoded.blobId);
   const metadata = putBytes(encodeMetadataWithId({ blobId: encoded.blobId, metadata: encoded.metadata }));
