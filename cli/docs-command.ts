@@ -328,7 +328,10 @@ export async function generateDocs(options: DocsOptions = {}): Promise<Map<strin
   }
   if (options.coverage !== undefined) {
     const from = dirname(join(out, COVERAGE_FILE));
-    const pageLink = (entry: { name: string }) => relative(from, join(out, `${entry.name}.md`)).split(sep).join("/");
+    const pageLink = (entry: { name: string }) =>
+      relative(from, join(out, `${entry.name}.md`))
+        .split(sep)
+        .join("/");
     files.set(COVERAGE_FILE, await generateCoverage(entries, options.coverage, { mark: MARK, pageLink }));
   }
   return files;
@@ -450,7 +453,10 @@ export function registerDocsCommand(program: Command): void {
     .command("docs")
     .description("generate the statechart pages of docs/machines, and docs/coverage.md, from the machines and models")
     .argument("[machine...]", "machines by page or export name (storage-node, writerMachine); default: all")
-    .option("--out <dir>", "the directory to write to (default: docs/machines of the package); coverage.md goes beside it")
+    .option(
+      "--out <dir>",
+      "the directory to write to (default: docs/machines of the package); coverage.md goes beside it",
+    )
     .option("--check", "write nothing; exit 1 naming each file that differs from what the machines generate")
     .action((machines: string[], options: DocsCommandOptions) => docsCommand(machines, options));
 }

@@ -87,8 +87,7 @@ export interface SimulationBounds {
 export const DEFAULT_SIMULATION: SimulationBounds = { seed: 1, walks: 100, depth: 400 };
 
 /** What a chart's transition is made of, for telling a variant's transitions among the machine's. */
-const transitionSignature = (t: ChartTransition) =>
-  JSON.stringify([t.source, t.event, t.guard, t.targets, t.actions]);
+const transitionSignature = (t: ChartTransition) => JSON.stringify([t.source, t.event, t.guard, t.targets, t.actions]);
 
 /**
  * The documented machine an actor runs: the same definition, or a variant built by the same
@@ -176,7 +175,9 @@ export function driversFromModels(
         }
         state = next;
       }
-      runs.forEach((run, actor) => received[actor]?.push(run));
+      runs.forEach((run, actor) => {
+        received[actor]?.push(run);
+      });
     }
     const start = model.view(model.initStates()[0] as SystemState);
     model.actors.forEach((actor, index) => {
@@ -314,7 +315,6 @@ export interface CoverageBounds {
 }
 
 export const DEFAULT_BOUNDS: CoverageBounds = { snapshots: 300 };
-
 
 /**
  * The machine as actor logic that records what each step reaches. @xstate/graph steps logic with a
@@ -525,7 +525,8 @@ export function coverageProblems(coverage: readonly MachineCoverage[], reasons: 
     const items = [...c.states, ...c.transitions];
     const keys = new Set(items.map((item) => item.key));
     for (const key of Object.keys(explained)) {
-      if (!keys.has(key)) problems.push(`${c.machine.name}: a reason is given for "${key}", which the chart does not have`);
+      if (!keys.has(key))
+        problems.push(`${c.machine.name}: a reason is given for "${key}", which the chart does not have`);
     }
     if (c.drivers.length === 0 && Object.keys(explained).length === 0) {
       problems.push(`${c.machine.name}: no model runs it and it has no driver of its own`);

@@ -60,6 +60,7 @@ function door({ closable = true }: { closable?: boolean } = {}) {
 
 const DOOR: CoveredMachine = { name: "door", exportName: "doorMachine", machine: door() };
 const OPEN = { type: "Open" } as const;
+const UNLOCK: DoorEvent = { type: "Unlock", key: "k" };
 const CLOSE = { type: "Close" } as const;
 const driver = (events: readonly DoorEvent[], runs: readonly (readonly DoorEvent[])[] = []): Driver => ({
   label: "test/door",
@@ -175,7 +176,7 @@ describe("drivers from models", () => {
               name: "door",
               machine: door({ closable: false }),
               input: { locked: true },
-              internalEvents: [{ type: "Unlock", key: "k" }, OPEN],
+              internalEvents: [UNLOCK, OPEN],
             },
           ],
           properties: [],

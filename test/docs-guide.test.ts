@@ -114,7 +114,9 @@ describe("the guide's commands", () => {
       const all = `${out}\n${printed(stderr)}`;
       expect({ exit: code, ...(command.expected?.text === undefined ? {} : { text: collapse(all) }) }).toEqual({
         exit: command.expected?.exit,
-        ...(command.expected?.text === undefined ? {} : { text: expect.stringContaining(collapse(command.expected.text)) }),
+        ...(command.expected?.text === undefined
+          ? {}
+          : { text: expect.stringContaining(collapse(command.expected.text)) }),
       });
     },
     30_000,
@@ -129,28 +131,27 @@ describe("the guide's code", () => {
     for (const quote of quotes) expect(quote.lines[0]).toMatch(/^\/\/ [\w./-]+\.ts$/);
   });
 
-  it.each(quotes.map((quote) => [quote.lines[0], quote.lines.slice(1)] as const))(
-    "%s: the excerpt is in the file",
-    (header, excerpt) => {
-      const file = readFileSync(join(ROOT, header.slice("// ".length)), "utf8").split("\n");
-      const indent = (line: string) => line.length - line.trimStart().length;
-      const first = excerpt[0] ?? "";
-      // The file's lines from `at` on, less the indentation the excerpt's first line drops there.
-      const matches = (at: number) => {
-        const drop = indent(file[at] ?? "") - indent(first);
-        return (
-          drop >= 0 &&
-          excerpt.every((line, k) => {
-            const original = file[at + k];
-            if (original === undefined) return false;
-            return line === "" ? original.trim() === "" : original === " ".repeat(drop) + line;
-          })
-        );
-      };
-      expect(
-        file.some((_, at) => matches(at)),
-        `${header}: not found as quoted`,
-      ).toBe(true);
-    },
-  );
+  it.each(
+    quotes.map((quote) => [quote.lines[0], quote.lines.slice(1)] as const),
+  )("%s: the excerpt is in the file", (header, excerpt) => {
+    const file = readFileSync(join(ROOT, header.slice("// ".length)), "utf8").split("\n");
+    const indent = (line: string) => line.length - line.trimStart().length;
+    const first = excerpt[0] ?? "";
+    // The file's lines from `at` on, less the indentation the excerpt's first line drops there.
+    const matches = (at: number) => {
+      const drop = indent(file[at] ?? "") - indent(first);
+      return (
+        drop >= 0 &&
+        excerpt.every((line, k) => {
+          const original = file[at + k];
+          if (original === undefined) return false;
+          return line === "" ? original.trim() === "" : original === " ".repeat(drop) + line;
+        })
+      );
+    };
+    expect(
+      file.some((_, at) => matches(at)),
+      `${header}: not found as quoted`,
+    ).toBe(true);
+  });
 });
