@@ -16,7 +16,8 @@ const edge = (d: string, leader?: string) =>
   `<g id="e" class="edge"><title>a</title><path fill="none" stroke="#000" d="${d}"/>` +
   (leader === undefined ? "" : `<polyline fill="none" stroke="#000" points="${leader}"/>`) +
   "</g>";
-const cluster = (d: string) => `<g id="c" class="cluster"><title>c</title><path fill="#fff" stroke="#000" d="${d}"/></g>`;
+const cluster = (d: string) =>
+  `<g id="c" class="cluster"><title>c</title><path fill="#fff" stroke="#000" d="${d}"/></g>`;
 const svg = (...parts: string[]) => `<svg width="100pt" height="100pt">${parts.join("\n")}</svg>`;
 
 describe("edge crossings", () => {
