@@ -475,6 +475,11 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     return this.messages[id];
   }
 
+  /** The event with id `id` (as an actor's spontaneous step names it). */
+  event(id: number): EventObject {
+    return this.events[id];
+  }
+
   /** What properties see: each actor's snapshot, its status and the messages in flight. */
   view(state: SystemState): SystemView {
     const n = this.n;

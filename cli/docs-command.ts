@@ -2,7 +2,8 @@
  * `walrus-spec docs`: the statechart pages of docs/machines/, generated from the machine
  * definitions. Every xstate machine exported by a module of machines/ gets a page (its file's
  * summary, a Mermaid statechart GitHub renders, its states and transitions as tables) and an SVG
- * drawn by Graphviz; an index lists them. New machines are found by looking, not by a list.
+ * drawn by Graphviz; an index lists them. New machines are found by looking, not by a list. A full
+ * run also writes docs/coverage.md, how much of each chart the models reach (cli/docs-coverage.ts).
  *
  * `--check` writes nothing and fails when a committed file differs from what the machines
  * generate now, naming each file, so CI catches a machine changed without its pages. Exit codes: 0
@@ -11,12 +12,13 @@
  */
 
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { instance } from "@viz-js/viz";
 import type { Command } from "commander";
 import { type AnyStateMachine, StateMachine } from "xstate";
 import { type Chart, type ChartState, chartOf, statesOf } from "./docs-chart.js";
+import { type CoverageOptions, coverageAnchor, generateCoverage } from "./docs-coverage.js";
 import { renderChart } from "./docs-layout.js";
 import { mermaidOf } from "./docs-mermaid.js";
 import { FailureError, UsageError } from "./errors.js";
@@ -181,7 +183,7 @@ function machinePage(page: MachinePage, sourceLink: string): string {
     `# \`${entry.exportName}\``,
     "",
     `Source: [\`${entry.source}\`](${sourceLink}) · ${nStates} states, ${chart.transitions.length} transitions · ` +
-      `[how to read the chart](README.md#how-to-read-the-charts)`,
+      `[how to read the chart](README.md#how-to-read-the-charts) · [coverage](${COVERAGE_FILE}#${coverageAnchor(entry)})`,
     "",
     page.summary,
     "",
@@ -252,6 +254,8 @@ function indexPage(pages: readonly MachinePage[], sourceLink: (entry: MachineEnt
     "Each page is generated from a machine's definition: its source file's summary, its statechart",
     "(Mermaid, and an SVG drawn by Graphviz), and every state and transition as a table.",
     "`npm run docs` writes them; `npm run docs:check`, run in CI, fails when they are out of date.",
+    `[The coverage](${COVERAGE_FILE}) says which states and transitions of each machine the models reach,`,
+    "and why the others are out of reach.",
     "",
     "| machine | source | states | transitions | summary |",
     "| --- | --- | --- | --- | --- |",
@@ -273,7 +277,12 @@ export interface DocsOptions {
   readonly root?: string;
   /** The machines to document (default: those discovered in machines/). */
   readonly entries?: readonly MachineEntry[];
+  /** Write the coverage page too (beside the output directory), driven as these options say. */
+  readonly coverage?: CoverageOptions;
 }
+
+/** The coverage page, relative to the output directory: docs/coverage.md beside docs/machines/. */
+const COVERAGE_FILE = "../coverage.md";
 
 /** Every generated file: name in the output directory → content. */
 export async function generateDocs(options: DocsOptions = {}): Promise<Map<string, string>> {
@@ -316,6 +325,14 @@ export async function generateDocs(options: DocsOptions = {}): Promise<Map<strin
     if (!selected.includes(page.entry)) continue;
     files.set(`${page.entry.name}.md`, machinePage(page, link(page.entry)));
     files.set(`${page.entry.name}.svg`, renderChart(viz, page.chart));
+  }
+  if (options.coverage !== undefined) {
+    const from = dirname(join(out, COVERAGE_FILE));
+    const pageLink = (entry: { name: string }) =>
+      relative(from, join(out, `${entry.name}.md`))
+        .split(sep)
+        .join("/");
+    files.set(COVERAGE_FILE, await generateCoverage(entries, options.coverage, { mark: MARK, pageLink }));
   }
   return files;
 }
@@ -409,9 +426,10 @@ interface DocsCommandOptions {
 
 async function docsCommand(machines: string[], options: DocsCommandOptions): Promise<void> {
   const out = options.out ?? join(ROOT, "docs", "machines");
-  const files = await generateDocs({ out, machines });
-  // Only a full run knows every file that belongs: a partial one leaves the others alone.
+  // Only a full run knows every file that belongs: a partial one leaves the others alone, the
+  // coverage of every machine included.
   const prune = machines.length === 0;
+  const files = await generateDocs({ out, machines, ...(prune ? { coverage: {} } : {}) });
   if (options.check) {
     const problems = await checkDocs(out, files, prune);
     if (problems.length > 0) {
@@ -433,9 +451,12 @@ async function docsCommand(machines: string[], options: DocsCommandOptions): Pro
 export function registerDocsCommand(program: Command): void {
   program
     .command("docs")
-    .description("generate the statechart pages of docs/machines from the machine definitions")
+    .description("generate the statechart pages of docs/machines, and docs/coverage.md, from the machines and models")
     .argument("[machine...]", "machines by page or export name (storage-node, writerMachine); default: all")
-    .option("--out <dir>", "the directory to write to (default: docs/machines of the package)")
+    .option(
+      "--out <dir>",
+      "the directory to write to (default: docs/machines of the package); coverage.md goes beside it",
+    )
     .option("--check", "write nothing; exit 1 naming each file that differs from what the machines generate")
     .action((machines: string[], options: DocsCommandOptions) => docsCommand(machines, options));
 }

@@ -96,6 +96,8 @@ export interface DotOptions {
   readonly direction?: "TB" | "LR";
   /** Inches between neighbouring states of a rank (Graphviz's `nodesep`). */
   readonly nodesep?: number;
+  /** Inches between ranks (Graphviz's `ranksep`): room for the labels of the edges between them. */
+  readonly ranksep?: number;
 }
 
 export function dotOf(chart: Chart, options: DotOptions = {}): string {
@@ -123,7 +125,7 @@ export function dotOf(chart: Chart, options: DotOptions = {}): string {
   const title = chart.root.kind === "parallel" ? `${chart.id} (parallel regions)` : chart.id;
   const lines: string[] = [
     `digraph ${quoted(chart.id)} {`,
-    `  graph [label=<<b>${html(title)}</b>>, labelloc=t, labeljust=l, fontsize=17, rankdir=${options.direction ?? "TB"}, compound=true, newrank=true, nodesep=${options.nodesep ?? 0.45}, ranksep=0.4, pad=0.3, fontname="${FONT}", fontcolor="${COLORS.text}", bgcolor="white"];`,
+    `  graph [label=<<b>${html(title)}</b>>, labelloc=t, labeljust=l, fontsize=17, rankdir=${options.direction ?? "TB"}, compound=true, newrank=true, nodesep=${options.nodesep ?? 0.45}, ranksep=${options.ranksep ?? 0.4}, pad=0.3, fontname="${FONT}", fontcolor="${COLORS.text}", bgcolor="white"];`,
     `  node [shape=box, style="rounded,filled", fillcolor="${COLORS.leaf}", color="${COLORS.line}", fontname="${FONT}", fontsize=13, fontcolor="${COLORS.text}", margin="0.12,0.06"];`,
     `  edge [decorate=true, color="${COLORS.line}", fontname="${FONT}", fontsize=12, fontcolor="${COLORS.edgeText}", arrowsize=0.8];`,
   ];

@@ -1,9 +1,10 @@
 /**
  * Chooses how Graphviz lays a chart out by looking at what it drew. Graphviz sometimes puts two
- * edge labels on top of each other, a label on a state, or a label across a cluster's border; which
- * settings avoid that differs from chart to chart. Each candidate layout is measured from its SVG
- * and the one with the fewest such defects, then the smallest longest side, is kept — so a new
- * machine gets a readable drawing without anyone tuning it.
+ * edge labels on top of each other, a label on a state, or a label across a cluster's border, and
+ * routes edges across each other; which settings avoid that differs from chart to chart. Each
+ * candidate layout is measured from its SVG and the one with the fewest such defects, then the
+ * fewest crossings, then the smallest longest side, is kept — so a new machine gets a readable
+ * drawing without anyone tuning it.
  */
 
 import type { Viz } from "@viz-js/viz";
@@ -17,12 +18,19 @@ interface Box {
   readonly y1: number;
 }
 
-/** The layouts tried; on a tie the first wins, so a chart that reads well top down stays so. */
+/**
+ * The layouts tried; on a tie the first wins, so a chart that reads well top down stays so. More
+ * room between ranks lets Graphviz route edges around each other rather than across.
+ */
 const CANDIDATES: readonly Required<DotOptions>[] = [
-  { direction: "TB", nodesep: 0.45 },
-  { direction: "LR", nodesep: 0.45 },
-  { direction: "TB", nodesep: 0.7 },
-  { direction: "LR", nodesep: 0.7 },
+  { direction: "TB", nodesep: 0.45, ranksep: 0.4 },
+  { direction: "LR", nodesep: 0.45, ranksep: 0.4 },
+  { direction: "TB", nodesep: 0.7, ranksep: 0.4 },
+  { direction: "LR", nodesep: 0.7, ranksep: 0.4 },
+  { direction: "TB", nodesep: 0.45, ranksep: 0.8 },
+  { direction: "LR", nodesep: 0.45, ranksep: 0.8 },
+  { direction: "TB", nodesep: 0.7, ranksep: 0.8 },
+  { direction: "LR", nodesep: 0.7, ranksep: 0.8 },
 ];
 
 function boxOfNumbers(numbers: readonly number[]): Box | null {
@@ -87,9 +95,107 @@ export function svgSize(svg: string): { width: number; height: number } {
   return { width: Number(match?.[1] ?? 0), height: Number(match?.[2] ?? 0) };
 }
 
-/** The chart as SVG in the most readable of the candidate layouts. */
+type Point = readonly [number, number];
+
+/** The points of an SVG path of M, C and L commands, each cubic flattened into short segments. */
+function pathPoints(d: string): Point[] {
+  const tokens = d.match(/[MCL]|-?\d+(?:\.\d+)?/g) ?? [];
+  const points: Point[] = [];
+  let command = "M";
+  const numbers: number[] = [];
+  const flush = () => {
+    if (command === "C") {
+      while (numbers.length >= 6 && points.length > 0) {
+        const [x0, y0] = points[points.length - 1] as Point;
+        const [x1, y1, x2, y2, x3, y3] = numbers.splice(0, 6) as [number, number, number, number, number, number];
+        for (let i = 1; i <= 8; i++) {
+          const t = i / 8;
+          const u = 1 - t;
+          points.push([
+            u * u * u * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x3,
+            u * u * u * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y3,
+          ]);
+        }
+      }
+    } else {
+      while (numbers.length >= 2) points.push(numbers.splice(0, 2) as unknown as Point);
+    }
+    numbers.length = 0;
+  };
+  for (const token of tokens) {
+    if (/^[MCL]$/.test(token)) {
+      flush();
+      command = token;
+    } else numbers.push(Number(token));
+  }
+  flush();
+  return points;
+}
+
+const pointsOf = (text: string): Point[] => {
+  const numbers = (text.match(/-?\d+(?:\.\d+)?/g) ?? []).map(Number);
+  const points: Point[] = [];
+  for (let i = 0; i + 1 < numbers.length; i += 2) points.push([numbers[i] as number, numbers[i + 1] as number]);
+  return points;
+};
+
+/** Where segments a–b and c–d cross, if they do (touching or overlapping is not crossing). */
+function crossing(a: Point, b: Point, c: Point, d: Point): Point | null {
+  const cross = (p: Point, q: Point, r: Point) => (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]);
+  const d1 = cross(c, d, a);
+  const d2 = cross(c, d, b);
+  const d3 = cross(a, b, c);
+  const d4 = cross(a, b, d);
+  if (!(((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0)))) return null;
+  const t = d1 / (d1 - d2);
+  return [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+}
+
+/** How often two polylines cross, not counting crossings near the points in `ignoreNear`. */
+function crossings(a: readonly Point[], b: readonly Point[], ignoreNear: readonly Point[] = []): number {
+  let count = 0;
+  for (let i = 1; i < a.length; i++) {
+    for (let j = 1; j < b.length; j++) {
+      const at = crossing(a[i - 1] as Point, a[i] as Point, b[j - 1] as Point, b[j] as Point);
+      if (at !== null && !ignoreNear.some((q) => Math.hypot(at[0] - q[0], at[1] - q[1]) < 6)) count++;
+    }
+  }
+  return count;
+}
+
+/**
+ * Where lines cross that a reader must tell apart: an edge across another, and a label's leader
+ * (the line from its underline to its edge) across another edge or a cluster's border (pointing
+ * from one region into another). Crossings right at the ends of edges, where edges meet at a
+ * state anyway, are not counted.
+ */
+export function edgeCrossings(svg: string): number {
+  const edges = groups(svg, "edge").map((group) => {
+    const path = /<path fill="none"[^>]* d="([^"]*)"/.exec(group);
+    const leader = /<polyline fill="none"[^>]* points="([^"]*)"/.exec(group);
+    const line = path ? pathPoints(path[1] ?? "") : [];
+    const ends = line.length === 0 ? [] : [line[0] as Point, line[line.length - 1] as Point];
+    return { line, ends, leader: leader ? pointsOf(leader[1] ?? "").slice(-2) : [] };
+  });
+  const borders = groups(svg, "cluster").flatMap((group) => {
+    const shape = /<(?:path|polygon)[^>]* (?:d|points)="([^"]*)"/.exec(group);
+    return shape ? [pathPoints(`M${shape[1] ?? ""}`)] : [];
+  });
+  let count = 0;
+  edges.forEach((edge, i) => {
+    for (const other of edges.slice(i + 1)) count += crossings(edge.line, other.line, [...edge.ends, ...other.ends]);
+    for (const other of edges) if (other !== edge) count += crossings(edge.leader, other.line);
+    for (const border of borders) count += crossings(edge.leader, border);
+  });
+  return count;
+}
+
+/**
+ * The chart as SVG in the most readable of the candidate layouts: the fewest defects (text on
+ * text is unreadable), then the fewest crossings (which edge goes where), then the smallest.
+ */
 export function renderChart(viz: Viz, chart: Chart): string {
-  let best: { svg: string; defects: number; side: number } | null = null;
+  let best: { svg: string; score: readonly number[] } | null = null;
   for (const options of CANDIDATES) {
     const result = viz.render(dotOf(chart, options), { format: "svg" });
     if (result.status !== "success" || result.output === undefined) {
@@ -97,13 +203,10 @@ export function renderChart(viz: Viz, chart: Chart): string {
     }
     const svg = result.output;
     const { width, height } = svgSize(svg);
-    const candidate = { svg, defects: layoutDefects(svg), side: Math.max(width, height) };
-    if (
-      best === null ||
-      candidate.defects < best.defects ||
-      (candidate.defects === best.defects && candidate.side < best.side)
-    ) {
-      best = candidate;
+    const score = [layoutDefects(svg), edgeCrossings(svg), Math.max(width, height)];
+    const index = best === null ? -1 : score.findIndex((value, i) => value !== best?.score[i]);
+    if (best === null || (index >= 0 && (score[index] as number) < (best.score[index] as number))) {
+      best = { svg, score };
     }
   }
   return (best as { svg: string }).svg;
