@@ -25,6 +25,13 @@ import {
   createEpochsMachine,
   epochsAtGenesis,
 } from "./epochs.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["6.1", "6.2", "7.2"],
+  files: ["contracts/walrus/sources/system/system_state_inner.move"],
+};
 
 /** Who receives which of the chain's events, of either region. */
 export type ChainWithEpochsSubscriber = Subscriber<ChainEvent["type"] | EpochChainEvent["type"]>;

@@ -33,6 +33,17 @@ import type {
 import { blobIdDerivesFromRootHash } from "./codec.js";
 import { type Subscriber as EventSubscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, send, weightOf } from "./committee.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["2.1", "2.2", "3.3", "7.2"],
+  files: [
+    "contracts/walrus/sources/system/system_state_inner.move",
+    "contracts/walrus/sources/system/blob.move",
+    "contracts/walrus/sources/system/bls_aggregate.move",
+  ],
+};
 
 /** Who receives which of the blob's events. */
 export type Subscriber = EventSubscriber<ChainEvent["type"]>;

@@ -19,6 +19,10 @@ import type { ActorName } from "../spec/messages.js";
 import { isQuorum } from "../spec/params.js";
 import { type Subscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, send, weightOf, withName } from "./committee.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = { sections: ["5.1"] };
 
 /** node → chain: a certificate that `node` answered the challenge, signed by `signers`. */
 export interface ChallengeCertificate {

@@ -50,6 +50,10 @@ import {
   symbolVerifies,
 } from "./codec.js";
 import { CHAIN, type Committee, memberOf, send, sortedSet, weightOf, withName } from "./committee.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = { sections: ["5.1"] };
 
 // --- messages ---
 

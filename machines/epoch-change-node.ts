@@ -75,6 +75,20 @@ import {
   transitionShardStatus,
 } from "./node-status.js";
 import { shardDiff } from "./shard-assignment.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["6.1", "6.5", "6.6"],
+  files: [
+    "crates/walrus-service/src/node/epoch_change.rs",
+    "crates/walrus-service/src/node/epoch_change/plan.rs",
+    "crates/walrus-service/src/node/shard_sync.rs",
+    "crates/walrus-service/src/node/storage/shard.rs",
+    "crates/walrus-service/src/node.rs",
+    "crates/walrus-sdk/src/active_committees.rs",
+  ],
+};
 
 // --- messages of the shard transfer ---
 

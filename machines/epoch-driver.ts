@@ -17,6 +17,13 @@
 import { assign, setup } from "xstate";
 import { CHAIN, send } from "./committee.js";
 import type { ShardCount } from "./shard-assignment.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["6.2"],
+  files: ["crates/walrus-service/src/node/epoch_change_driver.rs"],
+};
 
 export interface EpochDriverInput {
   /** The shard counts of each next committee, in order. */

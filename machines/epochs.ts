@@ -46,6 +46,17 @@ import { isAboveValidity, isQuorum } from "../spec/params.js";
 import { type Subscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, send, weightOf, withName } from "./committee.js";
 import { type ShardCount, invalidShardCounts, transitionCommittee } from "./shard-assignment.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["6.1", "6.2", "7.2"],
+  files: [
+    "contracts/walrus/sources/staking/staking_inner.move",
+    "contracts/walrus/sources/staking/committee.move",
+    "contracts/walrus/sources/system/system_state_inner.move",
+  ],
+};
 
 // --- messages ---
 

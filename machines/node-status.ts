@@ -48,6 +48,18 @@
 
 import { assign, setup } from "xstate";
 import { IllegalTransitionError } from "../spec/errors.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["6.3", "6.4"],
+  files: [
+    "crates/walrus-service/src/node/storage.rs",
+    "crates/walrus-service/src/node/storage/shard.rs",
+    "crates/walrus-service/src/node/epoch_change/plan.rs",
+    "crates/walrus-service/src/node.rs",
+  ],
+};
 
 // --- node status ---
 

@@ -48,6 +48,17 @@ import type { ByteRef } from "../spec/store.js";
 import { type ReadOutcome, metadataMatchesBlobId, readBlob } from "./codec.js";
 import { type Committee, memberOf, send, withName } from "./committee.js";
 import { readCommittee } from "./epochs.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["3.1", "3.2", "6.1"],
+  files: [
+    "crates/walrus-sdk/src/node_client.rs",
+    "crates/walrus-core/src/encoding/config.rs",
+    "crates/walrus-sdk/src/active_committees.rs",
+  ],
+};
 
 export interface ReaderInput {
   readonly name: ActorName;

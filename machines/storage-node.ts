@@ -76,6 +76,18 @@ import {
 import { isAboveValidity, isQuorum } from "../spec/params.js";
 import { chainOrderGuards, takeNextHeldEvent, withEarlyEvent } from "./chain-order.js";
 import { CHAIN, type Committee, type Outgoing, memberOf, send, sortedSet, weightOf, withName } from "./committee.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["2.2", "2.3", "3.3", "4.1", "4.2"],
+  files: [
+    "crates/walrus-service/src/node.rs",
+    "crates/walrus-service/src/node/blob_event_processor.rs",
+    "crates/walrus-service/src/node/blob_sync.rs",
+    "crates/walrus-service/src/node/committee/request_futures.rs",
+  ],
+};
 
 export interface StorageNodeInput {
   readonly name: ActorName;

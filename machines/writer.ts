@@ -42,6 +42,13 @@ import type {
 import { pairOfShard } from "./codec.js";
 import { CHAIN, type Committee, type Outgoing, holdsExactly, memberOf, send, weightOf, withName } from "./committee.js";
 import { sliverIndexOf } from "../spec/codec/slivers.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["2.1", "2.2", "6.1"],
+  files: ["crates/walrus-sdk/src/node_client/store_pipeline.rs", "crates/walrus-sdk/src/node_client.rs"],
+};
 
 /** The encoded blob, by reference, and the committee it is written to. */
 export interface WriterInput {

@@ -50,30 +50,41 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     {
       kind: "always",
       name: "soundness: a node that threw its slivers away never obtains a certificate",
+      claim:
+        "A node that does not store its slivers cannot obtain a certificate: honest nodes in challenge mode serve neither reads nor recovery, so timing tricks do not help.",
+      source: { sections: ["5.1"], detail: "why timing tricks do not help" },
       reads: [layout.chain],
       holds: (view) => layout.deleted.every((name) => !certified(view, layout).includes(name)),
     },
     {
       kind: "eventually",
       name: "completeness: the challenge ends (certificates of 2f + 1 shards)",
+      claim: "The challenge ends: certificates of nodes holding 2f + 1 shards reach the chain.",
+      source: { sections: ["5.1"], detail: "step 6" },
       reads: [layout.chain],
       holds: (view) => ended(view, layout),
     },
     {
       kind: "eventually",
       name: "every correct node that stores its slivers obtains a certificate",
+      claim: "Every correct node that stores its slivers obtains a certificate of 2f + 1 signatures.",
+      source: { sections: ["5.1"], detail: "steps 5 and 7" },
       reads: [layout.chain, ...storing],
       holds: (view) => storing.every((name) => !correct(view, layout, name) || certified(view, layout).includes(name)),
     },
     {
       kind: "sometimes",
       name: "witness: the challenge ends",
+      claim: "The challenge properties are not vacuous: the challenge ends.",
+      source: { sections: ["5.1"] },
       reads: [layout.chain],
       holds: (view) => ended(view, layout),
     },
     {
       kind: "always",
       name: "no correct node serves reads or recovery between its ack and the end of the challenge",
+      claim: "A correct node in challenge mode serves neither reads nor recovery until the challenge ends.",
+      source: { sections: ["5.1"], detail: "step 1" },
       reads: [...honest],
       holds: (view) =>
         honest.every((name) => {
@@ -85,6 +96,8 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     {
       kind: "eventually",
       name: "reads resume: every correct node serves again once the challenge ended",
+      claim: "Once the challenge ended every correct node serves reads and recovery again.",
+      source: { sections: ["5.1"], detail: "step 6" },
       reads: [...honest],
       holds: (view) =>
         honest.every((name) => {
@@ -96,6 +109,8 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     {
       kind: "sometimes",
       name: "witness: a node serves again after the challenge",
+      claim: "Reads resuming is not vacuous: a node serves again after the challenge.",
+      source: { sections: ["5.1"] },
       reads: [...honest],
       holds: (view) => honest.some((name) => correct(view, layout, name) && regions(view, layout, name).endProcessed),
     },
