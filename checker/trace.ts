@@ -830,10 +830,54 @@ export function toMermaidSequence<S, A>(
 /** A name as a file name part: runs of anything but letters, digits, `.`, `_` and `-` become `-`. */
 const fileSafe = (name: string) => name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+|-+$/g, "") || "trace";
 
+/** A trace's files as text: the ITF JSON and the Mermaid sequence diagram, and the name they share. */
+export interface TraceTexts {
+  /** `<model>.<property>`, made safe as a file name. */
+  readonly base: string;
+  readonly itf: string;
+  readonly mermaid: string;
+}
+
 /**
- * Writes `<model>.<property>.itf.json` and `<model>.<property>.mmd` into `dir` (created if need
- * be) for a counterexample (`always`) or witness (`sometimes`) of `propertyName`; `modelName` is
- * the model's catalogue name, by which `walrus-spec replay` finds it again.
+ * The ITF trace and the Mermaid diagram of a counterexample (`always`, `eventually`) or witness
+ * (`sometimes`) of `propertyName`; `modelName` is the model's catalogue name, by which `walrus-spec
+ * replay` finds it again. `description` replaces the trace's default one.
+ */
+export function traceTexts<S, A>(
+  modelName: string,
+  model: Model<S, A>,
+  propertyName: string,
+  kind: PropertyRef["kind"],
+  path: Path<S, A>,
+  options: ToItfOptions<S, A> & { readonly loopStart?: number; readonly description?: string } = {},
+): TraceTexts {
+  const { loopStart, description, ...itfOptions } = options;
+  const itf = toItf(
+    model,
+    path,
+    {
+      model: modelName,
+      property: propertyName,
+      kind,
+      ...(loopStart !== undefined ? { loopStart } : {}),
+      ...(description !== undefined ? { description } : {}),
+    },
+    itfOptions,
+  );
+  const mermaid = toMermaidSequence(model, path, `${modelName}: ${itf["#meta"].verdict} of ${propertyName}`, {
+    name: propertyName,
+    kind,
+  });
+  return {
+    base: `${fileSafe(modelName)}.${fileSafe(propertyName)}`,
+    itf: `${JSON.stringify(itf, null, 2)}\n`,
+    mermaid,
+  };
+}
+
+/**
+ * Writes `<model>.<property>.itf.json` and `<model>.<property>.mmd` ({@link traceTexts}) into
+ * `dir`, created if need be; returns their paths.
  */
 export function writeTraceFiles<S, A>(
   dir: string,
@@ -844,21 +888,11 @@ export function writeTraceFiles<S, A>(
   path: Path<S, A>,
   options: ToItfOptions<S, A> & { readonly loopStart?: number } = {},
 ): { readonly itf: string; readonly mermaid: string } {
-  const { loopStart, ...itfOptions } = options;
-  const itf = toItf(
-    model,
-    path,
-    { model: modelName, property: propertyName, kind, ...(loopStart !== undefined ? { loopStart } : {}) },
-    itfOptions,
-  );
-  const mermaid = toMermaidSequence(model, path, `${modelName}: ${itf["#meta"].verdict} of ${propertyName}`, {
-    name: propertyName,
-    kind,
-  });
+  const texts = traceTexts(modelName, model, propertyName, kind, path, options);
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, `${fileSafe(modelName)}.${fileSafe(propertyName)}`);
+  const base = join(dir, texts.base);
   const files = { itf: `${base}.itf.json`, mermaid: `${base}.mmd` };
-  writeFileSync(files.itf, `${JSON.stringify(itf, null, 2)}\n`);
-  writeFileSync(files.mermaid, mermaid);
+  writeFileSync(files.itf, texts.itf);
+  writeFileSync(files.mermaid, texts.mermaid);
   return files;
 }

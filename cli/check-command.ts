@@ -8,8 +8,13 @@
  * shards' JSON reports). Exit code 0: all holds; 1: a property failed (a violated invariant or
  * eventually property, or a witness never reached by a complete search) or a self-check failed;
  * 2: could not run, or a bound (states, depth, time) stopped a search before it was complete.
+ *
+ * With no model named and no bound, the search also records each property's verdict in
+ * docs/check-results.json (`--results FILE`, `--no-results`), which docs/properties.md shows as
+ * the result of the last `npm run check`.
  */
 
+import { relative } from "node:path";
 import type { Command } from "commander";
 import { ModelError } from "../checker/errors.js";
 import type { Model } from "../checker/model.js";
@@ -22,6 +27,7 @@ import { followActionPath } from "../checker/path.js";
 import { actionLabel, formatPath, writeTraceFiles } from "../checker/trace.js";
 import { findModel, MODELS, type ModelEntry } from "../models/index.js";
 import { type CheckResult, runCodecSelfCheck } from "../spec/self-check.js";
+import { CHECK_RESULTS_FILE, recordedVerdicts, writeCheckResults } from "./check-results.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { oneOf, positiveInteger, positiveSeconds, uint32 } from "./options.js";
 import { createStatusLine } from "./progress.js";
@@ -46,6 +52,8 @@ interface CheckOptions {
   codec: boolean;
   progress: boolean;
   workers: number;
+  /** Where the default check records its verdicts; false: nowhere. */
+  results?: string | false;
 }
 
 type AnyModel = Model<unknown, unknown>;
@@ -404,6 +412,25 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
   }
   status.clear();
 
+  // Only a search of the whole default selection without bounds gives the verdicts the property
+  // table shows as those of `npm run check`; any other run would record a different question.
+  const recordTo =
+    names.length === 0 &&
+    options.simulate === undefined &&
+    options.maxStates === undefined &&
+    options.maxDepth === undefined &&
+    options.timeout === undefined &&
+    options.results !== false
+      ? (options.results ?? CHECK_RESULTS_FILE)
+      : undefined;
+  if (recordTo !== undefined) {
+    const models = (outcomes as SearchOutcome[]).map((o) => ({
+      model: o.entry.name,
+      properties: recordedVerdicts(o.report),
+    }));
+    await writeCheckResults({ models }, recordTo);
+  }
+
   const codecFailed = codec.filter((r) => !r.ok).length;
   if (options.format === "junit") {
     process.stdout.write(`${junitReport(outcomes, codec)}\n`);
@@ -432,6 +459,7 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
     lines.push(
       `models: ${outcomes.length - failedModels - unfinished} passed, ${failedModels} failed${unfinished > 0 ? `, ${unfinished} incomplete` : ""}`,
     );
+    if (recordTo !== undefined) lines.push(`verdicts recorded in ${relative(process.cwd(), recordTo) || recordTo}`);
     process.stdout.write(`${lines.join("\n")}\n`);
   }
   if (codecFailed > 0 || outcomes.some(failed)) process.exitCode = EXIT_FAILED;
@@ -476,6 +504,11 @@ export function registerCheckCommand(program: Command): void {
       1,
     )
     .option("--format <format>", "text, json or junit", oneOf<Format>("text", "json", "junit"), "text")
+    .option(
+      "--results <file>",
+      "where a check of every default model without bounds records its verdicts (default: docs/check-results.json of the package)",
+    )
+    .option("--no-results", "record no verdicts")
     .action((names: string[], options: CheckOptions) => checkCommand(names, options));
 
   program

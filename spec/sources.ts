@@ -10,6 +10,10 @@
  * one that names the implementation the Walrus code.
  */
 
+/** The Walrus repository whose files sources name, at the commit the protocol notes describe. */
+export const WALRUS_REPOSITORY = "https://github.com/MystenLabs/walrus";
+export const WALRUS_COMMIT = "3c1cacc11c9292ed498f01f798cf790f02ea5062";
+
 /** Section number → title. */
 export const PROTOCOL_SECTIONS = {
   "1": "Roles, thresholds, properties",
