@@ -70,13 +70,16 @@ export type Property<S> =
  */
 export interface PortableStates<S> {
   readonly words: number;
+  /** Writes `state` as `words` words from `out[at]`. */
   encode(state: S, out: Int32Array, at: number): void;
+  /** The state written from `words[at]`. */
   decode(words: Int32Array, at: number): S;
 }
 
 /** A model the checker can explore. */
 export interface Model<S, A> {
   readonly name: string;
+  /** The initial states. */
   initStates(): S[];
   /** Appends the actions enabled in `state` to `out`. */
   actions(state: S, out: A[]): void;

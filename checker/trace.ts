@@ -183,6 +183,7 @@ function diffStates(before: Record<string, unknown>, after: Record<string, unkno
 // ---------------------------------------------------------------------------------------------
 // Numbered steps
 
+/** How numbered steps are written. */
 export interface FormatPathOptions {
   /** The initial state's values are cut to this many characters (default 120). */
   readonly maxValueLength?: number;
@@ -370,6 +371,7 @@ export interface ItfMeta {
 /** One state: its index and the model's described variables in ITF. */
 export type ItfState = { readonly "#meta": { readonly index: number } } & { readonly [variable: string]: ItfValue };
 
+/** A trace in ITF as walrus-spec writes it: `#meta`, the variables, the states. */
 export interface ItfTrace {
   readonly "#meta": ItfMeta;
   readonly vars: readonly string[];
@@ -389,6 +391,7 @@ export interface TraceMeta {
   readonly loopStart?: number;
 }
 
+/** What {@link toItf} needs besides the path. */
 export interface ToItfOptions<S, A> {
   /**
    * A fresh instance of the model, as `replay` builds it. Action indices are positions among the
@@ -626,6 +629,7 @@ export function parseItf(input: unknown): ItfTrace {
 // ---------------------------------------------------------------------------------------------
 // Replay
 
+/** What replaying a trace found. */
 export interface ReplayResult<S, A> {
   /** The trace's verdict is reproduced: every step matches and the property fails (or holds) at the end. */
   readonly confirmed: boolean;

@@ -48,11 +48,13 @@ export const follows: WalrusSource = {
 /** Who receives which of the blob's events. */
 export type Subscriber = EventSubscriber<ChainEvent["type"]>;
 
+/** The committee that certifies and who follows which events. */
 export interface ChainInput {
   readonly committee: Committee;
   readonly subscribers: readonly Subscriber[];
 }
 
+/** The blob's on-chain record and the event streams' numbering. */
 export interface ChainContext extends ChainInput {
   /** The next number of each subscriber's event stream (`chain-events.ts`). */
   readonly seq: readonly number[];
@@ -64,7 +66,8 @@ export interface ChainContext extends ChainInput {
   readonly invalidatedBy: readonly ActorName[];
 }
 
-type ChainMachineEvent = RegisterBlob | CertifyBlob | InvalidateBlobId;
+/** What the chain takes: the writer's transactions and the nodes' invalidation. */
+export type ChainMachineEvent = RegisterBlob | CertifyBlob | InvalidateBlobId;
 
 /** What every event about the blob says: the current epoch and the blob ID. */
 const aboutTheBlob = (context: ChainContext) => ({
@@ -132,6 +135,7 @@ export function createChainMachine({ invalidation = true }: { readonly invalidat
     },
   }).createMachine({
     id: CHAIN,
+    /** No blob yet, every stream at 0. */
     context: ({ input }) => ({
       ...input,
       seq: freshStreams(input.subscribers),

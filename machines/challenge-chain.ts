@@ -39,8 +39,10 @@ export interface OthersCertified {
   readonly type: "OthersCertified";
 }
 
+/** The environment's start of the challenge and the certificates nodes post. */
 export type ChallengeChainEvent = { readonly type: "StartChallenge" } | ChallengeCertificate | OthersCertified;
 
+/** The challenged committee and who follows the challenge's events. */
 export interface ChallengeChainInput {
   readonly committee: Committee;
   readonly subscribers: readonly Subscriber<"ChallengeStart" | "ChallengeEnd">[];
@@ -48,12 +50,14 @@ export interface ChallengeChainInput {
   readonly others?: readonly ActorName[];
 }
 
+/** The event streams' numbering and the certificates recorded. */
 export interface ChallengeChainContext extends ChallengeChainInput {
   readonly seq: readonly number[];
   /** Nodes with a valid certificate, sorted. */
   readonly certified: readonly ActorName[];
 }
 
+/** The chain's side of one challenge: before it, while it runs, after it ended. */
 export const challengeChainMachine = setup({
   types: {} as { context: ChallengeChainContext; input: ChallengeChainInput; events: ChallengeChainEvent },
   actions: {
@@ -94,6 +98,7 @@ export const challengeChainMachine = setup({
   },
 }).createMachine({
   id: `${CHAIN}-challenge`,
+  /** Before the challenge: every stream at 0, no certificate. */
   context: ({ input }) => ({ ...input, seq: freshStreams(input.subscribers), certified: [] }),
   initial: "beforeChallenge",
   states: {

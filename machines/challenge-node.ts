@@ -78,7 +78,8 @@ export interface ChallengeSignature {
   readonly for: ActorName;
 }
 
-type ChallengeChainNotice =
+/** The chain's notices of the challenge, numbered in the node's event stream. */
+export type ChallengeChainNotice =
   | { readonly type: "ChallengeStart"; readonly seq: number; readonly epoch: number }
   | { readonly type: "ChallengeEnd"; readonly seq: number; readonly epoch: number };
 
@@ -92,6 +93,7 @@ export interface ChallengedBlob {
   readonly secondary: readonly (ByteRef | null)[];
 }
 
+/** Who the node is, the blobs it answers for, and whether it kept their slivers. */
 export interface ChallengeNodeInput {
   readonly name: ActorName;
   readonly committee: Committee;
@@ -108,6 +110,7 @@ export interface ChallengeNodeInput {
   readonly answers?: boolean;
 }
 
+/** The node's input with its progress through the challenge, grouped by concern below. */
 export interface ChallengeNodeContext extends Required<ChallengeNodeInput> {
   readonly shards: readonly number[];
   // chain order
@@ -132,9 +135,12 @@ export interface ChallengeNodeContext extends Required<ChallengeNodeInput> {
 }
 
 /** Raised when the chain's notice is processed in chain order, for the regions to follow. */
-type ChallengeProcessed = { readonly type: "ChallengeStartProcessed" } | { readonly type: "ChallengeEndProcessed" };
+export type ChallengeProcessed =
+  | { readonly type: "ChallengeStartProcessed" }
+  | { readonly type: "ChallengeEndProcessed" };
 
-type ChallengeNodeEvent =
+/** Every event the node takes: the chain's notices, the other nodes' messages, its own raised events. */
+export type ChallengeNodeEvent =
   | ChallengeChainNotice
   | ChallengeProcessed
   | ChallengeAck
@@ -248,6 +254,7 @@ function rebuilt(context: Context): ChallengedBlob[] {
   });
 }
 
+/** A node through one challenge: `serving` (reads and recovery) and `challenge` (its steps) side by side. */
 export const challengeNodeMachine = setup({
   types: {} as { context: ChallengeNodeContext; input: ChallengeNodeInput; events: ChallengeNodeEvent },
   actions: {
@@ -412,6 +419,7 @@ export const challengeNodeMachine = setup({
   },
 }).createMachine({
   id: "challengeNode",
+  /** The node's shards from the committee (a deleted node without its slivers); nothing acked, signed or certified yet. */
   context: ({ input }) => {
     const shards = memberOf(input.committee, input.name)?.shards ?? [];
     const deleted = input.behaviour === "deleted";

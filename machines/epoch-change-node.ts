@@ -180,8 +180,10 @@ export interface ShardAtNode {
   readonly failedIn: number | null;
 }
 
+/** A request the node cannot answer yet and answers once it can. */
 export type HeldRequest = ReadRequest | RecoverySymbolRequest | ShardSyncRequest;
 
+/** Who the node is, the committees of every epoch, and what it holds at the start. */
 export interface EpochChangeNodeInput {
   readonly name: ActorName;
   /** The committee of every epoch the model runs through, the first one first. */
@@ -192,6 +194,7 @@ export interface EpochChangeNodeInput {
   readonly attestWhen?: "allShardsActive" | "noTaskRunning";
 }
 
+/** The node's input with its epoch view, shards, blobs and work in progress. */
 export interface EpochChangeNodeContext extends Required<EpochChangeNodeInput> {
   // epoch view
   /** The epoch whose `EpochChangeStart` the node processed last. */
@@ -212,7 +215,8 @@ export interface EpochChangeNodeContext extends Required<EpochChangeNodeInput> {
   readonly held: readonly HeldRequest[];
 }
 
-type EpochChangeNodeEvent =
+/** Every event the node takes: chain events, writers', readers' and nodes' messages, the environment's. */
+export type EpochChangeNodeEvent =
   | BlobRegistered
   | BlobCertified
   | EpochEvent
@@ -525,6 +529,7 @@ function readyToAttest(context: Context): boolean {
 
 // --- the machine ---
 
+/** A node through epoch changes: chain events, writes, shard sync, recovery and the attestation, as regions side by side. */
 export const epochChangeNodeMachine = setup({
   types: {} as { context: EpochChangeNodeContext; input: EpochChangeNodeInput; events: EpochChangeNodeEvent },
   actions: {
@@ -739,6 +744,7 @@ export const epochChangeNodeMachine = setup({
   },
 }).createMachine({
   id: "epochChangeNode",
+  /** The genesis committee's shards, active, holding the blobs of the input. */
   context: ({ input }) => {
     const genesis = input.committees[0];
     const shards = memberOf(genesis, input.name)?.shards ?? [];

@@ -87,6 +87,7 @@ export type EpochChainEvent =
   | { readonly type: "BlobCertified"; readonly epoch: number; readonly blobId: BlobIdText }
   | { readonly type: "InvalidBlobID"; readonly epoch: number; readonly blobId: BlobIdText };
 
+/** What the staking object takes: the permissionless calls, the nodes' attestations, certificates. */
 export type EpochsMachineEvent = VotingEnd | InitiateEpochChange | EpochSyncDone | CertifyBlob | InvalidateBlobId;
 
 // --- context ---
@@ -94,12 +95,14 @@ export type EpochsMachineEvent = VotingEnd | InitiateEpochChange | EpochSyncDone
 /** Who receives which of the epoch events. */
 export type EpochSubscriber = Subscriber<EpochChainEvent["type"]>;
 
+/** The first committee and who follows which epoch events. */
 export interface EpochsInput {
   /** The committee of the first epoch. */
   readonly committee: Committee;
   readonly subscribers: readonly EpochSubscriber[];
 }
 
+/** The committees, the change under way (its sync weight, who attested), the blobs certified and invalidated, and the event streams' numbering. */
 export interface EpochsContext {
   readonly subscribers: readonly EpochSubscriber[];
   /** The next number of each subscriber's event stream (`chain-events.ts`). */
@@ -264,6 +267,7 @@ export function createEpochsMachine({ certificates = true }: { readonly certific
     },
   }).createMachine({
     id: `${CHAIN}-epochs`,
+    /** The first committee's epoch, done; every stream at 0. */
     context: ({ input }) => ({
       subscribers: input.subscribers,
       seq: freshStreams(input.subscribers),

@@ -60,6 +60,7 @@ export const follows: WalrusSource = {
   ],
 };
 
+/** Who reads which blob from which committee, and the read's variant. */
 export interface ReaderInput {
   readonly name: ActorName;
   readonly committee: Committee;
@@ -78,6 +79,7 @@ export interface ReaderInput {
   readonly certifiedEpoch?: number;
 }
 
+/** The read's input with what the nodes answered so far and what it returned. */
 export interface ReaderContext extends ReaderInput {
   /** The first metadata that verified (`BlobMetadataWithId` bytes). */
   readonly metadata: ByteRef | null;
@@ -98,12 +100,13 @@ export interface ReaderContext extends ReaderInput {
 export const INVALID_BLOB_ID = "the blob ID is invalid (InvalidBlobID)";
 
 /** The chain's epoch events, and the environment's `Read`. */
-type ReaderEpochEvent =
+export type ReaderEpochEvent =
   | { readonly type: "EpochChangeStart"; readonly seq: number; readonly epoch: number }
   | { readonly type: "EpochChangeDone"; readonly seq: number; readonly epoch: number }
   | { readonly type: "Read" };
 
-type ReaderEvent = BlobRegistered | BlobCertified | InvalidBlobID | ReadResponse | ReaderEpochEvent;
+/** Every event the reader takes. */
+export type ReaderEvent = BlobRegistered | BlobCertified | InvalidBlobID | ReadResponse | ReaderEpochEvent;
 
 const nShards = (context: ReaderContext) => context.committee.nShards;
 
@@ -133,6 +136,7 @@ function taken(context: ReaderContext, event: ReaderEvent) {
   };
 }
 
+/** One read of one blob, until it returns the blob (`succeeded`) or ⊥ (`failed`). */
 export const readerMachine = setup({
   types: {} as { context: ReaderContext; input: ReaderInput; events: ReaderEvent },
   actions: {
@@ -201,6 +205,7 @@ export const readerMachine = setup({
   },
 }).createMachine({
   id: "reader",
+  /** Nothing answered, received or returned yet. */
   context: ({ input }) => ({
     ...input,
     metadata: null,

@@ -89,6 +89,7 @@ export const follows: WalrusSource = {
   ],
 };
 
+/** Who the node is, its committee, and the blob whose life at the node the machine follows. */
 export interface StorageNodeInput {
   readonly name: ActorName;
   readonly committee: Committee;
@@ -111,6 +112,7 @@ export interface FoundInconsistency {
   readonly proof: ByteRef;
 }
 
+/** The node's input with what it holds, recovers and has processed. */
 export interface StorageNodeContext extends StorageNodeInput {
   /** The shards this node holds (from the committee) and the pair each stores, in that order. */
   readonly shards: readonly number[];
@@ -144,7 +146,8 @@ export interface StorageNodeContext extends StorageNodeInput {
   readonly invalid: boolean;
 }
 
-type StorageNodeEvent =
+/** Every event the node takes: chain events, the writer's upload, readers' and nodes' messages. */
+export type StorageNodeEvent =
   | BlobRegistered
   | BlobCertified
   | InvalidBlobID
@@ -351,6 +354,7 @@ function recovered(context: StorageNodeContext, axis: Axis) {
   };
 }
 
+/** A node's handling of one blob: what it has processed of the chain (`chain`) beside what it holds (`storage`). */
 export const storageNodeMachine = setup({
   types: {} as { context: StorageNodeContext; input: StorageNodeInput; events: StorageNodeEvent },
   actions: {
@@ -487,6 +491,7 @@ export const storageNodeMachine = setup({
   },
 }).createMachine({
   id: "storageNode",
+  /** The node's shards and their pairs from the committee; nothing stored or processed yet. */
   context: ({ input }) => {
     const member = memberOf(input.committee, input.name);
     const shards = member === undefined ? [] : [...member.shards];

@@ -88,7 +88,8 @@ export interface WriterEpochChangeStart {
   readonly epoch: number;
 }
 
-type WriterEvent =
+/** Every event the writer takes: chain events, confirmations, the environment's `Upload`. */
+export type WriterEvent =
   | BlobRegistered
   | BlobCertified
   | InvalidBlobID
@@ -117,6 +118,7 @@ function upload(context: WriterContext, node: ActorName): Outgoing {
   };
 }
 
+/** One write: register, upload and collect confirmations, certify. */
 export const writerMachine = setup({
   types: {} as { context: WriterContext; input: WriterInput; events: WriterEvent },
   actions: {
@@ -160,12 +162,14 @@ export const writerMachine = setup({
   },
 }).createMachine({
   id: "writer",
+  /** The input, with nothing uploaded or confirmed yet. */
   context: ({ input }) => ({ ...input, uploaded: [], confirmations: [] }),
   initial: "registering",
   states: {
     registering: {
       entry: {
         type: "send",
+        /** The blob ID, size and root hash the chain derives the blob ID from. */
         params: ({ context }) => ({
           to: CHAIN,
           type: "RegisterBlob",
@@ -204,6 +208,7 @@ export const writerMachine = setup({
         certifying: {
           entry: {
             type: "send",
+            /** The confirmations collected, for the current epoch. */
             params: ({ context }) => ({
               to: CHAIN,
               type: "CertifyBlob",

@@ -22,6 +22,7 @@ export interface ChallengeLayout {
   readonly nodes: readonly string[];
   readonly deleted: readonly string[];
   readonly byzantine: readonly string[];
+  /** Actor name → index in the view. */
   readonly index: (name: string) => number;
   readonly committee: Committee;
 }

@@ -12,6 +12,7 @@
 
 /** The Walrus repository whose files sources name, at the commit the protocol notes describe. */
 export const WALRUS_REPOSITORY = "https://github.com/MystenLabs/walrus";
+/** The commit of {@link WALRUS_REPOSITORY} that file links point at. */
 export const WALRUS_COMMIT = "3c1cacc11c9292ed498f01f798cf790f02ea5062";
 
 /** Section number → title. */
