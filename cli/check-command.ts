@@ -307,6 +307,26 @@ function rate(count: number, ms: number): string {
   return perSecond >= 1000 ? `${(perSecond / 1000).toFixed(0)}k` : perSecond.toFixed(0);
 }
 
+/**
+ * Where this run records its verdicts, if anywhere. Only a search of the whole default selection
+ * without bounds gives the verdicts the property table shows as those of `npm run check`; any
+ * other run answers a different question and records nothing.
+ */
+export function resultsFileFor(
+  names: readonly string[],
+  options: {
+    readonly simulate?: number | undefined;
+    readonly maxStates?: number | undefined;
+    readonly maxDepth?: number | undefined;
+    readonly timeout?: number | undefined;
+    readonly results?: string | false | undefined;
+  },
+): string | undefined {
+  const bounded = [options.simulate, options.maxStates, options.maxDepth, options.timeout].some((o) => o !== undefined);
+  if (names.length > 0 || bounded || options.results === false) return undefined;
+  return options.results ?? CHECK_RESULTS_FILE;
+}
+
 async function checkCommand(names: string[], options: CheckOptions): Promise<void> {
   const modes = [options.bfs, options.dfs, options.simulate !== undefined].filter(Boolean).length;
   if (modes > 1) throw new UsageError("choose one search: --bfs, --dfs or --simulate N");
@@ -412,17 +432,7 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
   }
   status.clear();
 
-  // Only a search of the whole default selection without bounds gives the verdicts the property
-  // table shows as those of `npm run check`; any other run would record a different question.
-  const recordTo =
-    names.length === 0 &&
-    options.simulate === undefined &&
-    options.maxStates === undefined &&
-    options.maxDepth === undefined &&
-    options.timeout === undefined &&
-    options.results !== false
-      ? (options.results ?? CHECK_RESULTS_FILE)
-      : undefined;
+  const recordTo = resultsFileFor(names, options);
   if (recordTo !== undefined) {
     const models = (outcomes as SearchOutcome[]).map((o) => ({
       model: o.entry.name,

@@ -4,6 +4,9 @@
  * summary, a Mermaid statechart GitHub renders, its states and transitions as tables) and an SVG
  * drawn by Graphviz; an index lists them. New machines are found by looking, not by a list.
  *
+ * With no machine named, it also writes the tables of docs/ (cli/docs-pages.ts: the property
+ * table, the traceability matrix, an example counterexample).
+ *
  * `--check` writes nothing and fails when a committed file differs from what the machines
  * generate now, naming each file, so CI catches a machine changed without its pages. Exit codes: 0
  * up to date (or written), 1 out of date, 2 could not run (unknown machine, unreadable source,
@@ -429,8 +432,9 @@ async function docsCommand(machines: string[], options: DocsCommandOptions): Pro
       ...(pageProblems.length === 0 ? [] : [`the generated tables are out of date:\n${list(pageProblems)}`]),
     ];
     if (messages.length > 0) {
+      const verdicts = (pages?.stale.length ?? 0) > 0 ? "`npm run check` (the verdicts), then " : "";
       throw new FailureError(
-        `${messages.join("\n")}\nrun \`npm run check\` if the verdicts are stale, then \`npm run docs\` (walrus-spec docs), and commit the result`,
+        `${messages.join("\n")}\nrun ${verdicts}\`npm run docs\` (walrus-spec docs) and commit the result`,
       );
     }
     const counted = files.size + (pages?.files.size ?? 0);
