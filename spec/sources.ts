@@ -65,13 +65,3 @@ export interface WalrusSource {
   readonly files?: readonly string[];
   readonly detail?: string;
 }
-
-/** Whether `section` is one of {@link PROTOCOL_SECTIONS}. */
-export function isProtocolSection(section: string): section is ProtocolSection {
-  return Object.hasOwn(PROTOCOL_SECTIONS, section);
-}
-
-/** The top-level section a section belongs to (`"3.1"` → `"3"`). */
-export function topSection(section: ProtocolSection): ProtocolSection {
-  return section.split(".")[0] as ProtocolSection;
-}
