@@ -105,7 +105,9 @@ export interface AdversarySpec {
  */
 export interface SymmetrySpec {
   readonly actors: readonly string[];
+  /** An actor's context with the group's identities permuted. */
   readonly renameContext?: (actor: string, context: unknown, perm: readonly number[]) => unknown;
+  /** An event with the group's identities permuted. */
   readonly renameEvent?: (event: EventObject, perm: readonly number[]) => EventObject;
 }
 
@@ -138,6 +140,7 @@ export interface SystemView {
  */
 export type SystemProperty = Property<SystemView> & { readonly reads?: readonly string[] };
 
+/** An actor system to check: its actors, network, adversary, symmetry and properties. */
 export interface ActorModelSpec {
   readonly name: string;
   readonly actors: readonly ActorSpec[];
@@ -366,6 +369,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     }
   }
 
+  /** The one initial state, built from the actors' inputs when the model was made. */
   initStates(): SystemState[] {
     return [this.initial];
   }

@@ -56,6 +56,7 @@ export interface RunSetup<S, A> {
   readonly real: SystemHolder<S, A>;
 }
 
+/** How fast-check draws command sequences from a model's actions. */
 export interface ModelCommandsOptions {
   /** The families to draw commands from (default: those enabled initially, plus {@link ANY_ACTION}). */
   readonly kinds?: readonly string[];
@@ -65,6 +66,7 @@ export interface ModelCommandsOptions {
   readonly replayPath?: string;
 }
 
+/** A fast-check run over a model: seed, runs and command lengths. */
 export interface FastCheckOptions {
   readonly seed?: number;
   /** Random runs (default 100). */
@@ -79,6 +81,7 @@ export interface FastCheckOptions {
 /** Runs that reached each `sometimes` property's witness, by property name. */
 export type WitnessCounts = Readonly<Record<string, number>>;
 
+/** Every run held, or the shrunk run that failed. */
 export type FastCheckResult<S, A> =
   | {
       readonly holds: true;

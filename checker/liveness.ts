@@ -11,6 +11,7 @@
 import type { Fingerprint, Model } from "./model.js";
 import type { Path, PathStep } from "./search.js";
 
+/** An `eventually` property's verdict: it holds, or a path to a quiescent state or a lasso where it never does. */
 export type LivenessResult<S, A> =
   | { readonly holds: true; readonly complete: boolean; readonly states: number }
   | {
@@ -23,6 +24,7 @@ export type LivenessResult<S, A> =
       readonly states: number;
     };
 
+/** Bounds of the liveness check. */
 export interface LivenessOptions {
   /** Paths longer than this are not followed (the answer is then incomplete). */
   readonly maxDepth?: number;

@@ -10,30 +10,59 @@ export interface Fingerprint {
   lo: number;
 }
 
+/**
+ * Where a claim comes from: sections of the protocol's description and files of an implementation
+ * or of another specification. The property table and the traceability matrix of docs/ are built
+ * from it, so that a claim is traced from the code rather than from comments.
+ */
+export interface Source {
+  /**
+   * Sections, as the protocol's description numbers them: for Walrus, the sections of
+   * spec/sources.ts (`"3.1"`, `"5.1"`).
+   */
+  readonly sections?: readonly string[];
+  /**
+   * Files, by their path in their repository (`crates/walrus-core/src/bft.rs`), or named with
+   * their repository when it is not Walrus's (`tlaplus/Examples: TCommit.tla`).
+   */
+  readonly files?: readonly string[];
+  /** What in them says it, in a few words: `paper Definition 1.2`, `step 6`. */
+  readonly detail?: string;
+}
+
+/** What every property has, whatever its kind. */
+export interface PropertyBase<S> {
+  /** How reports name it; properties of one model have distinct names. */
+  readonly name: string;
+  /** The property's verdict on one state. */
+  readonly holds: (state: S) => boolean;
+  /**
+   * The guarantee it checks, in words (for a witness: what it shows is not vacuous). The
+   * property table shows it beside the name, which is the short form.
+   */
+  readonly claim?: string;
+  /** Where the claim comes from. */
+  readonly source?: Source;
+}
+
 /** A property over single states. */
 export type Property<S> =
-  | {
+  | (PropertyBase<S> & {
       /** Holds in every reachable state (a safety invariant). A violation is a counterexample. */
       readonly kind: "always";
-      readonly name: string;
-      readonly holds: (state: S) => boolean;
-    }
-  | {
+    })
+  | (PropertyBase<S> & {
       /** Holds in some reachable state (a witness). Never reached: the model is vacuous for it. */
       readonly kind: "sometimes";
-      readonly name: string;
-      readonly holds: (state: S) => boolean;
-    }
-  | {
+    })
+  | (PropertyBase<S> & {
       /**
        * Holds at some point of every behaviour. A behaviour that reaches a quiescent state (no
        * action changes anything) or runs in a cycle without the property holding is a violation,
        * reported as a path to the quiescent state or as a lasso.
        */
       readonly kind: "eventually";
-      readonly name: string;
-      readonly holds: (state: S) => boolean;
-    };
+    });
 
 /**
  * A state written as `words` 32-bit words and read back: `decode(encode(s))` must equal `s`, and the
@@ -41,13 +70,16 @@ export type Property<S> =
  */
 export interface PortableStates<S> {
   readonly words: number;
+  /** Writes `state` as `words` words from `out[at]`. */
   encode(state: S, out: Int32Array, at: number): void;
+  /** The state written from `words[at]`. */
   decode(words: Int32Array, at: number): S;
 }
 
 /** A model the checker can explore. */
 export interface Model<S, A> {
   readonly name: string;
+  /** The initial states. */
   initStates(): S[];
   /** Appends the actions enabled in `state` to `out`. */
   actions(state: S, out: A[]): void;

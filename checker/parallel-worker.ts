@@ -91,6 +91,7 @@ export class RecordBuffer {
     this.words = new Int32Array(records * (HEADER + portable.words));
   }
 
+  /** Appends a record: the parent's entry, the fingerprint and the state's words. */
   append(parentEntry: number, hi: number, lo: number, state: unknown): void {
     const need = this.length + HEADER + this.portable.words;
     if (need > this.words.length) {

@@ -35,6 +35,7 @@ import { VisitedSet } from "./visited.js";
 
 export type { ModelFactory } from "./parallel-worker.js";
 
+/** A parallel breadth-first search: the bounds of a search, over this many workers. */
 export interface ParallelOptions extends Omit<SearchOptions, "strategy" | "reduction" | "exhaustive"> {
   /** Worker threads (at least 2). */
   readonly workers: number;

@@ -51,6 +51,7 @@ export type PropertyResult<S, A> =
       readonly loopStart?: number;
     };
 
+/** How a search explores: strategy, bounds, reduction, progress. */
 export interface SearchOptions {
   /** `bfs` (default): shortest counterexamples; `dfs`: less memory. */
   readonly strategy?: "bfs" | "dfs";
@@ -81,6 +82,7 @@ export interface SearchProgress {
   readonly elapsedMs: number;
 }
 
+/** What a search found: its counts, whether it was complete, and each property's verdict. */
 export interface SearchReport<S, A> {
   readonly model: string;
   readonly uniqueStates: number;

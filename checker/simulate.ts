@@ -28,6 +28,7 @@ export interface SimulationProgress {
   readonly uniqueStates: number;
 }
 
+/** A seeded simulation: walks, seed, shard of the swarm, bounds, progress. */
 export interface SimulationOptions {
   /** Walks in the whole swarm; this shard runs its share of them. */
   readonly runs: number;
@@ -105,6 +106,7 @@ export class SimulationOptionsError extends RangeError {
   }
 }
 
+/** Steps a walk takes at most unless told otherwise. */
 export const DEFAULT_MAX_DEPTH = 1000;
 
 const PROGRESS_INTERVAL_MS = 200;

@@ -183,6 +183,7 @@ function diffStates(before: Record<string, unknown>, after: Record<string, unkno
 // ---------------------------------------------------------------------------------------------
 // Numbered steps
 
+/** How numbered steps are written. */
 export interface FormatPathOptions {
   /** The initial state's values are cut to this many characters (default 120). */
   readonly maxValueLength?: number;
@@ -370,6 +371,7 @@ export interface ItfMeta {
 /** One state: its index and the model's described variables in ITF. */
 export type ItfState = { readonly "#meta": { readonly index: number } } & { readonly [variable: string]: ItfValue };
 
+/** A trace in ITF as walrus-spec writes it: `#meta`, the variables, the states. */
 export interface ItfTrace {
   readonly "#meta": ItfMeta;
   readonly vars: readonly string[];
@@ -389,6 +391,7 @@ export interface TraceMeta {
   readonly loopStart?: number;
 }
 
+/** What {@link toItf} needs besides the path. */
 export interface ToItfOptions<S, A> {
   /**
    * A fresh instance of the model, as `replay` builds it. Action indices are positions among the
@@ -626,6 +629,7 @@ export function parseItf(input: unknown): ItfTrace {
 // ---------------------------------------------------------------------------------------------
 // Replay
 
+/** What replaying a trace found. */
 export interface ReplayResult<S, A> {
   /** The trace's verdict is reproduced: every step matches and the property fails (or holds) at the end. */
   readonly confirmed: boolean;
@@ -830,10 +834,54 @@ export function toMermaidSequence<S, A>(
 /** A name as a file name part: runs of anything but letters, digits, `.`, `_` and `-` become `-`. */
 const fileSafe = (name: string) => name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+|-+$/g, "") || "trace";
 
+/** A trace's files as text: the ITF JSON and the Mermaid sequence diagram, and the name they share. */
+export interface TraceTexts {
+  /** `<model>.<property>`, made safe as a file name. */
+  readonly base: string;
+  readonly itf: string;
+  readonly mermaid: string;
+}
+
 /**
- * Writes `<model>.<property>.itf.json` and `<model>.<property>.mmd` into `dir` (created if need
- * be) for a counterexample (`always`) or witness (`sometimes`) of `propertyName`; `modelName` is
- * the model's catalogue name, by which `walrus-spec replay` finds it again.
+ * The ITF trace and the Mermaid diagram of a counterexample (`always`, `eventually`) or witness
+ * (`sometimes`) of `propertyName`; `modelName` is the model's catalogue name, by which `walrus-spec
+ * replay` finds it again. `description` replaces the trace's default one.
+ */
+export function traceTexts<S, A>(
+  modelName: string,
+  model: Model<S, A>,
+  propertyName: string,
+  kind: PropertyRef["kind"],
+  path: Path<S, A>,
+  options: ToItfOptions<S, A> & { readonly loopStart?: number; readonly description?: string } = {},
+): TraceTexts {
+  const { loopStart, description, ...itfOptions } = options;
+  const itf = toItf(
+    model,
+    path,
+    {
+      model: modelName,
+      property: propertyName,
+      kind,
+      ...(loopStart !== undefined ? { loopStart } : {}),
+      ...(description !== undefined ? { description } : {}),
+    },
+    itfOptions,
+  );
+  const mermaid = toMermaidSequence(model, path, `${modelName}: ${itf["#meta"].verdict} of ${propertyName}`, {
+    name: propertyName,
+    kind,
+  });
+  return {
+    base: `${fileSafe(modelName)}.${fileSafe(propertyName)}`,
+    itf: `${JSON.stringify(itf, null, 2)}\n`,
+    mermaid,
+  };
+}
+
+/**
+ * Writes `<model>.<property>.itf.json` and `<model>.<property>.mmd` ({@link traceTexts}) into
+ * `dir`, created if need be; returns their paths.
  */
 export function writeTraceFiles<S, A>(
   dir: string,
@@ -844,21 +892,11 @@ export function writeTraceFiles<S, A>(
   path: Path<S, A>,
   options: ToItfOptions<S, A> & { readonly loopStart?: number } = {},
 ): { readonly itf: string; readonly mermaid: string } {
-  const { loopStart, ...itfOptions } = options;
-  const itf = toItf(
-    model,
-    path,
-    { model: modelName, property: propertyName, kind, ...(loopStart !== undefined ? { loopStart } : {}) },
-    itfOptions,
-  );
-  const mermaid = toMermaidSequence(model, path, `${modelName}: ${itf["#meta"].verdict} of ${propertyName}`, {
-    name: propertyName,
-    kind,
-  });
+  const texts = traceTexts(modelName, model, propertyName, kind, path, options);
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, `${fileSafe(modelName)}.${fileSafe(propertyName)}`);
+  const base = join(dir, texts.base);
   const files = { itf: `${base}.itf.json`, mermaid: `${base}.mmd` };
-  writeFileSync(files.itf, `${JSON.stringify(itf, null, 2)}\n`);
-  writeFileSync(files.mermaid, mermaid);
+  writeFileSync(files.itf, texts.itf);
+  writeFileSync(files.mermaid, texts.mermaid);
   return files;
 }

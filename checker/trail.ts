@@ -60,6 +60,7 @@ class ByteLog {
   }
 }
 
+/** The two byte logs of a breadth-first search, and the paths rebuilt from them (see the module comment). */
 export class BreadthFirstTrail {
   private readonly ordinals = new ByteLog();
   private readonly fresh = new ByteLog();

@@ -34,12 +34,14 @@ export const MAX_LOAD = 0.85;
 export const GROWTH = 1.45;
 const MIN_CAPACITY = 64;
 
+/** Sizing of the visited set: expected states, load before growing, growth factor. */
 export interface VisitedSetOptions {
   readonly expected?: number;
   readonly maxLoad?: number;
   readonly growth?: number;
 }
 
+/** The set of visited fingerprints (see the module comment). */
 export class VisitedSet {
   /** Slot i holds hi at 2i and lo at 2i + 1. */
   private table: Int32Array;

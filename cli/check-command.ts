@@ -8,8 +8,13 @@
  * shards' JSON reports). Exit code 0: all holds; 1: a property failed (a violated invariant or
  * eventually property, or a witness never reached by a complete search) or a self-check failed;
  * 2: could not run, or a bound (states, depth, time) stopped a search before it was complete.
+ *
+ * With no model named and no bound, the search also records each property's verdict in
+ * docs/check-results.json (`--results FILE`, `--no-results`), which docs/properties.md shows as
+ * the result of the last `npm run check`.
  */
 
+import { relative } from "node:path";
 import type { Command } from "commander";
 import { ModelError } from "../checker/errors.js";
 import type { Model } from "../checker/model.js";
@@ -22,6 +27,7 @@ import { followActionPath } from "../checker/path.js";
 import { actionLabel, formatPath, writeTraceFiles } from "../checker/trace.js";
 import { findModel, MODELS, type ModelEntry } from "../models/index.js";
 import { type CheckResult, runCodecSelfCheck } from "../spec/self-check.js";
+import { CHECK_RESULTS_FILE, recordedVerdicts, writeCheckResults } from "./check-results.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { oneOf, positiveInteger, positiveSeconds, uint32 } from "./options.js";
 import { createStatusLine } from "./progress.js";
@@ -46,6 +52,8 @@ interface CheckOptions {
   codec: boolean;
   progress: boolean;
   workers: number;
+  /** Where the default check records its verdicts; false: nowhere. */
+  results?: string | false;
 }
 
 type AnyModel = Model<unknown, unknown>;
@@ -299,6 +307,26 @@ function rate(count: number, ms: number): string {
   return perSecond >= 1000 ? `${(perSecond / 1000).toFixed(0)}k` : perSecond.toFixed(0);
 }
 
+/**
+ * Where this run records its verdicts, if anywhere. Only a search of the whole default selection
+ * without bounds gives the verdicts the property table shows as those of `npm run check`; any
+ * other run answers a different question and records nothing.
+ */
+export function resultsFileFor(
+  names: readonly string[],
+  options: {
+    readonly simulate?: number | undefined;
+    readonly maxStates?: number | undefined;
+    readonly maxDepth?: number | undefined;
+    readonly timeout?: number | undefined;
+    readonly results?: string | false | undefined;
+  },
+): string | undefined {
+  const bounded = [options.simulate, options.maxStates, options.maxDepth, options.timeout].some((o) => o !== undefined);
+  if (names.length > 0 || bounded || options.results === false) return undefined;
+  return options.results ?? CHECK_RESULTS_FILE;
+}
+
 async function checkCommand(names: string[], options: CheckOptions): Promise<void> {
   const modes = [options.bfs, options.dfs, options.simulate !== undefined].filter(Boolean).length;
   if (modes > 1) throw new UsageError("choose one search: --bfs, --dfs or --simulate N");
@@ -404,6 +432,15 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
   }
   status.clear();
 
+  const recordTo = resultsFileFor(names, options);
+  if (recordTo !== undefined) {
+    const models = (outcomes as SearchOutcome[]).map((o) => ({
+      model: o.entry.name,
+      properties: recordedVerdicts(o.report),
+    }));
+    await writeCheckResults({ models }, recordTo);
+  }
+
   const codecFailed = codec.filter((r) => !r.ok).length;
   if (options.format === "junit") {
     process.stdout.write(`${junitReport(outcomes, codec)}\n`);
@@ -432,6 +469,7 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
     lines.push(
       `models: ${outcomes.length - failedModels - unfinished} passed, ${failedModels} failed${unfinished > 0 ? `, ${unfinished} incomplete` : ""}`,
     );
+    if (recordTo !== undefined) lines.push(`verdicts recorded in ${relative(process.cwd(), recordTo) || recordTo}`);
     process.stdout.write(`${lines.join("\n")}\n`);
   }
   if (codecFailed > 0 || outcomes.some(failed)) process.exitCode = EXIT_FAILED;
@@ -476,6 +514,11 @@ export function registerCheckCommand(program: Command): void {
       1,
     )
     .option("--format <format>", "text, json or junit", oneOf<Format>("text", "json", "junit"), "text")
+    .option(
+      "--results <file>",
+      "where a check of every default model without bounds records its verdicts (default: docs/check-results.json of the package)",
+    )
+    .option("--no-results", "record no verdicts")
     .action((names: string[], options: CheckOptions) => checkCommand(names, options));
 
   program

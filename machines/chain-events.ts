@@ -38,6 +38,7 @@ export function announce(
 /** What an `enqueueActions` callback is given that an announcement needs: `send` and `assign`. */
 export interface AnnouncementQueue {
   (action: { readonly type: "send"; readonly params: Outgoing }): void;
+  /** Records the streams' next numbers once the announcement is numbered. */
   assign(values: { readonly seq: number[] }): void;
 }
 

@@ -20,10 +20,13 @@ const seqOf = (event: object): number | undefined =>
 
 /** The guards: the event is next in chain order, ahead of it, or the next one is already held. */
 export const chainOrderGuards = {
+  /** The event is the next one of the node's stream. */
   inChainOrder: ({ context, event }: { context: { readonly nextSeq: number }; event: object }) =>
     seqOf(event) === context.nextSeq,
+  /** The event comes before its turn: it is held. */
   aheadOfChainOrder: ({ context, event }: { context: { readonly nextSeq: number }; event: object }) =>
     (seqOf(event) ?? -1) > context.nextSeq,
+  /** The next event of the stream is among those held. */
   nextEventHeld: ({ context }: { context: ChainOrder<{ readonly seq: number }> }) =>
     context.early.some((e) => e.seq === context.nextSeq),
 };

@@ -25,19 +25,29 @@ import {
   createEpochsMachine,
   epochsAtGenesis,
 } from "./epochs.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["6.1", "6.2", "7.2"],
+  files: ["contracts/walrus/sources/system/system_state_inner.move"],
+};
 
 /** Who receives which of the chain's events, of either region. */
 export type ChainWithEpochsSubscriber = Subscriber<ChainEvent["type"] | EpochChainEvent["type"]>;
 
+/** The first committee and who follows which events. */
 export interface ChainWithEpochsInput {
   /** The committee of the first epoch. */
   readonly committee: Committee;
   readonly subscribers: readonly ChainWithEpochsSubscriber[];
 }
 
+/** Both regions' contexts over one subscriber list. */
 export type ChainWithEpochsContext = Omit<ChainContext, "subscribers"> &
   Omit<EpochsContext, "subscribers"> & { readonly subscribers: readonly ChainWithEpochsSubscriber[] };
 
+/** What either region takes. */
 export type ChainWithEpochsEvent = RegisterBlob | EpochsMachineEvent;
 
 /** The chain with epochs; without `invalidation`, no `invalidate_blob_id` (see `createChainMachine`). */
@@ -56,6 +66,7 @@ export function createChainWithEpochsMachine({ invalidation = true }: { readonly
   }).createMachine({
     id: CHAIN,
     type: "parallel",
+    /** No blob yet, the first committee's epoch, every stream at 0. */
     context: ({ input }) => ({
       subscribers: input.subscribers,
       seq: freshStreams(input.subscribers),

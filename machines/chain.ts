@@ -33,15 +33,28 @@ import type {
 import { blobIdDerivesFromRootHash } from "./codec.js";
 import { type Subscriber as EventSubscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, send, weightOf } from "./committee.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["2.1", "2.2", "3.3", "7.2"],
+  files: [
+    "contracts/walrus/sources/system/system_state_inner.move",
+    "contracts/walrus/sources/system/blob.move",
+    "contracts/walrus/sources/system/bls_aggregate.move",
+  ],
+};
 
 /** Who receives which of the blob's events. */
 export type Subscriber = EventSubscriber<ChainEvent["type"]>;
 
+/** The committee that certifies and who follows which events. */
 export interface ChainInput {
   readonly committee: Committee;
   readonly subscribers: readonly Subscriber[];
 }
 
+/** The blob's on-chain record and the event streams' numbering. */
 export interface ChainContext extends ChainInput {
   /** The next number of each subscriber's event stream (`chain-events.ts`). */
   readonly seq: readonly number[];
@@ -53,7 +66,8 @@ export interface ChainContext extends ChainInput {
   readonly invalidatedBy: readonly ActorName[];
 }
 
-type ChainMachineEvent = RegisterBlob | CertifyBlob | InvalidateBlobId;
+/** What the chain takes: the writer's transactions and the nodes' invalidation. */
+export type ChainMachineEvent = RegisterBlob | CertifyBlob | InvalidateBlobId;
 
 /** What every event about the blob says: the current epoch and the blob ID. */
 const aboutTheBlob = (context: ChainContext) => ({
@@ -121,6 +135,7 @@ export function createChainMachine({ invalidation = true }: { readonly invalidat
     },
   }).createMachine({
     id: CHAIN,
+    /** No blob yet, every stream at 0. */
     context: ({ input }) => ({
       ...input,
       seq: freshStreams(input.subscribers),

@@ -25,6 +25,10 @@ import type { ActorName } from "../spec/messages.js";
 import { isQuorum } from "../spec/params.js";
 import { type Subscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, send, weightOf, withName } from "./committee.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = { sections: ["5.1"] };
 
 /** node → chain: a certificate that `node` answered the challenge, signed by `signers`. */
 export interface ChallengeCertificate {
@@ -47,8 +51,10 @@ export interface StartChallenge {
   readonly coin?: number;
 }
 
+/** The environment's start of the challenge and the certificates nodes post. */
 export type ChallengeChainEvent = StartChallenge | ChallengeCertificate | OthersCertified;
 
+/** The challenged committee and who follows the challenge's events. */
 export interface ChallengeChainInput {
   readonly committee: Committee;
   readonly subscribers: readonly Subscriber<"ChallengeStart" | "ChallengeEnd">[];
@@ -58,6 +64,7 @@ export interface ChallengeChainInput {
   readonly challenged?: number;
 }
 
+/** The event streams' numbering and the certificates recorded. */
 export interface ChallengeChainContext extends ChallengeChainInput {
   readonly seq: readonly number[];
   /** Nodes with a valid certificate, sorted. */
@@ -66,6 +73,7 @@ export interface ChallengeChainContext extends ChallengeChainInput {
   readonly coin: number | null;
 }
 
+/** The chain's side of one challenge: before it, while it runs, after it ended. */
 export const challengeChainMachine = setup({
   types: {} as { context: ChallengeChainContext; input: ChallengeChainInput; events: ChallengeChainEvent },
   actions: {
@@ -117,6 +125,7 @@ export const challengeChainMachine = setup({
   },
 }).createMachine({
   id: `${CHAIN}-challenge`,
+  /** Before the challenge: every stream at 0, no certificate, no coin. */
   context: ({ input }) => ({ ...input, seq: freshStreams(input.subscribers), certified: [], coin: null }),
   initial: "beforeChallenge",
   states: {

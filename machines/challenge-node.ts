@@ -59,6 +59,10 @@ import {
   symbolVerifies,
 } from "./codec.js";
 import { CHAIN, type Committee, type Outgoing, memberOf, send, sortedSet, weightOf, withName } from "./committee.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = { sections: ["5.1"] };
 
 // --- messages ---
 
@@ -83,7 +87,8 @@ export interface ChallengeSignature {
   readonly for: ActorName;
 }
 
-type ChallengeChainNotice =
+/** The chain's notices of the challenge, numbered in the node's event stream. */
+export type ChallengeChainNotice =
   | {
       readonly type: "ChallengeStart";
       readonly seq: number;
@@ -104,6 +109,7 @@ export interface ChallengedBlob {
   readonly secondary: readonly (ByteRef | null)[];
 }
 
+/** Who the node is, the blobs it answers for, and whether it kept their slivers. */
 export interface ChallengeNodeInput {
   readonly name: ActorName;
   readonly committee: Committee;
@@ -122,6 +128,7 @@ export interface ChallengeNodeInput {
   readonly answers?: boolean;
 }
 
+/** The node's input with its progress through the challenge, grouped by concern below. */
 export interface ChallengeNodeContext extends Required<ChallengeNodeInput> {
   readonly shards: readonly number[];
   // chain order
@@ -150,9 +157,12 @@ export interface ChallengeNodeContext extends Required<ChallengeNodeInput> {
 }
 
 /** Raised when the chain's notice is processed in chain order, for the regions to follow. */
-type ChallengeProcessed = { readonly type: "ChallengeStartProcessed" } | { readonly type: "ChallengeEndProcessed" };
+export type ChallengeProcessed =
+  | { readonly type: "ChallengeStartProcessed" }
+  | { readonly type: "ChallengeEndProcessed" };
 
-type ChallengeNodeEvent =
+/** Every event the node takes: the chain's notices, the other nodes' messages, its own raised events. */
+export type ChallengeNodeEvent =
   | ChallengeChainNotice
   | ChallengeProcessed
   | ChallengeAck
@@ -311,6 +321,7 @@ function rebuilt(context: Context): ChallengedBlob[] {
   });
 }
 
+/** A node through one challenge: `serving` (reads and recovery) and `challenge` (its steps) side by side. */
 export const challengeNodeMachine = setup({
   types: {} as { context: ChallengeNodeContext; input: ChallengeNodeInput; events: ChallengeNodeEvent },
   actions: {
@@ -468,6 +479,7 @@ export const challengeNodeMachine = setup({
   },
 }).createMachine({
   id: "challengeNode",
+  /** The node's shards from the committee (a deleted node without its slivers); nothing acked, signed or certified yet. */
   context: ({ input }) => {
     const shards = memberOf(input.committee, input.name)?.shards ?? [];
     const deleted = (blob: ChallengedBlob) =>

@@ -75,6 +75,20 @@ import {
   transitionShardStatus,
 } from "./node-status.js";
 import { shardDiff } from "./shard-assignment.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["6.1", "6.5", "6.6"],
+  files: [
+    "crates/walrus-service/src/node/epoch_change.rs",
+    "crates/walrus-service/src/node/epoch_change/plan.rs",
+    "crates/walrus-service/src/node/shard_sync.rs",
+    "crates/walrus-service/src/node/storage/shard.rs",
+    "crates/walrus-service/src/node.rs",
+    "crates/walrus-sdk/src/active_committees.rs",
+  ],
+};
 
 // --- messages of the shard transfer ---
 
@@ -166,8 +180,10 @@ export interface ShardAtNode {
   readonly failedIn: number | null;
 }
 
+/** A request the node cannot answer yet and answers once it can. */
 export type HeldRequest = ReadRequest | RecoverySymbolRequest | ShardSyncRequest;
 
+/** Who the node is, the committees of every epoch, and what it holds at the start. */
 export interface EpochChangeNodeInput {
   readonly name: ActorName;
   /** The committee of every epoch the model runs through, the first one first. */
@@ -178,6 +194,7 @@ export interface EpochChangeNodeInput {
   readonly attestWhen?: "allShardsActive" | "noTaskRunning";
 }
 
+/** The node's input with its epoch view, shards, blobs and work in progress. */
 export interface EpochChangeNodeContext extends Required<EpochChangeNodeInput> {
   // epoch view
   /** The epoch whose `EpochChangeStart` the node processed last. */
@@ -198,7 +215,8 @@ export interface EpochChangeNodeContext extends Required<EpochChangeNodeInput> {
   readonly held: readonly HeldRequest[];
 }
 
-type EpochChangeNodeEvent =
+/** Every event the node takes: chain events, writers', readers' and nodes' messages, the environment's. */
+export type EpochChangeNodeEvent =
   | BlobRegistered
   | BlobCertified
   | EpochEvent
@@ -511,6 +529,7 @@ function readyToAttest(context: Context): boolean {
 
 // --- the machine ---
 
+/** A node through epoch changes: chain events, writes, shard sync, recovery and the attestation, as regions side by side. */
 export const epochChangeNodeMachine = setup({
   types: {} as { context: EpochChangeNodeContext; input: EpochChangeNodeInput; events: EpochChangeNodeEvent },
   actions: {
@@ -725,6 +744,7 @@ export const epochChangeNodeMachine = setup({
   },
 }).createMachine({
   id: "epochChangeNode",
+  /** The genesis committee's shards, active, holding the blobs of the input. */
   context: ({ input }) => {
     const genesis = input.committees[0];
     const shards = memberOf(genesis, input.name)?.shards ?? [];

@@ -29,6 +29,7 @@ export type ShardFill = "ShardSync" | "ForceActive";
 /** The component that calls `epoch_sync_done` once the node holds its shards. */
 export type SyncDoneAttester = "Finisher" | "ShardSync" | "RecoveryTask" | "Nobody";
 
+/** What a node does at `EpochChangeStart`: its new status, the shards it creates and locks, who attests. */
 export interface EpochChangePlan {
   readonly nodeStatus: NodeStatus;
   /** Shards gained, created with their fill. */

@@ -17,21 +17,32 @@
 import { assign, setup } from "xstate";
 import { CHAIN, send } from "./committee.js";
 import type { ShardCount } from "./shard-assignment.js";
+import type { WalrusSource } from "../spec/sources.js";
 
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["6.2"],
+  files: ["crates/walrus-service/src/node/epoch_change_driver.rs"],
+};
+
+/** The epoch changes the driver makes, in order. */
 export interface EpochDriverInput {
   /** The shard counts of each next committee, in order. */
   readonly changes: readonly (readonly ShardCount[])[];
 }
 
+/** The changes and how far the driver has come. */
 export interface EpochDriverContext extends EpochDriverInput {
   /** The change under way or next: an index into `changes`. */
   readonly next: number;
 }
 
-type EpochDriverEvent =
+/** The chain's events the driver waits for. */
+export type EpochDriverEvent =
   | { readonly type: "EpochParametersSelected"; readonly nextEpoch: number }
   | { readonly type: "EpochChangeDone"; readonly epoch: number };
 
+/** The permissionless epoch calls, one planned change after another, until none is left. */
 export const epochDriverMachine = setup({
   types: {} as { context: EpochDriverContext; input: EpochDriverInput; events: EpochDriverEvent },
   actions: { send, countChangeDone: assign({ next: ({ context }) => context.next + 1 }) },
@@ -40,6 +51,7 @@ export const epochDriverMachine = setup({
   },
 }).createMachine({
   id: "epochDriver",
+  /** The first planned change next. */
   context: ({ input }) => ({ ...input, next: 0 }),
   initial: "choosing",
   states: {
@@ -47,6 +59,7 @@ export const epochDriverMachine = setup({
     votingEnd: {
       entry: {
         type: "send",
+        /** The next planned change's shard counts. */
         params: ({ context }) => ({ to: CHAIN, type: "VotingEnd", counts: context.changes[context.next] }),
       },
       on: { EpochParametersSelected: { target: "initiating" } },

@@ -46,6 +46,17 @@ import { isAboveValidity, isQuorum } from "../spec/params.js";
 import { type Subscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, send, weightOf, withName } from "./committee.js";
 import { type ShardCount, invalidShardCounts, transitionCommittee } from "./shard-assignment.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["6.1", "6.2", "7.2"],
+  files: [
+    "contracts/walrus/sources/staking/staking_inner.move",
+    "contracts/walrus/sources/staking/committee.move",
+    "contracts/walrus/sources/system/system_state_inner.move",
+  ],
+};
 
 // --- messages ---
 
@@ -76,6 +87,7 @@ export type EpochChainEvent =
   | { readonly type: "BlobCertified"; readonly epoch: number; readonly blobId: BlobIdText }
   | { readonly type: "InvalidBlobID"; readonly epoch: number; readonly blobId: BlobIdText };
 
+/** What the staking object takes: the permissionless calls, the nodes' attestations, certificates. */
 export type EpochsMachineEvent = VotingEnd | InitiateEpochChange | EpochSyncDone | CertifyBlob | InvalidateBlobId;
 
 // --- context ---
@@ -83,12 +95,14 @@ export type EpochsMachineEvent = VotingEnd | InitiateEpochChange | EpochSyncDone
 /** Who receives which of the epoch events. */
 export type EpochSubscriber = Subscriber<EpochChainEvent["type"]>;
 
+/** The first committee and who follows which epoch events. */
 export interface EpochsInput {
   /** The committee of the first epoch. */
   readonly committee: Committee;
   readonly subscribers: readonly EpochSubscriber[];
 }
 
+/** The committees, the change under way (its sync weight, who attested), the blobs certified and invalidated, and the event streams' numbering. */
 export interface EpochsContext {
   readonly subscribers: readonly EpochSubscriber[];
   /** The next number of each subscriber's event stream (`chain-events.ts`). */
@@ -253,6 +267,7 @@ export function createEpochsMachine({ certificates = true }: { readonly certific
     },
   }).createMachine({
     id: `${CHAIN}-epochs`,
+    /** The first committee's epoch, done; every stream at 0. */
     context: ({ input }) => ({
       subscribers: input.subscribers,
       seq: freshStreams(input.subscribers),

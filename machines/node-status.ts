@@ -48,9 +48,22 @@
 
 import { assign, setup } from "xstate";
 import { IllegalTransitionError } from "../spec/errors.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["6.3", "6.4"],
+  files: [
+    "crates/walrus-service/src/node/storage.rs",
+    "crates/walrus-service/src/node/storage/shard.rs",
+    "crates/walrus-service/src/node/epoch_change/plan.rs",
+    "crates/walrus-service/src/node.rs",
+  ],
+};
 
 // --- node status ---
 
+/** A storage node's status, as `NodeStatus` of the implementation. */
 export type NodeStatus =
   | { readonly kind: "Standby" }
   | { readonly kind: "Active" }
@@ -63,8 +76,10 @@ export type NodeStatus =
     }
   | { readonly kind: "RecoveryInProgress"; readonly epoch: number };
 
+/** A node status without its fields. */
 export type NodeStatusKind = NodeStatus["kind"];
 
+/** Every node status kind. */
 export const NODE_STATUS_KINDS: readonly NodeStatusKind[] = [
   "Standby",
   "Active",
@@ -102,8 +117,10 @@ export function transitionNodeStatus(from: NodeStatus, to: NodeStatus): NodeStat
 
 // --- shard status ---
 
+/** A shard's status at the node that stores it, as `ShardStatus` of the implementation. */
 export type ShardStatus = "None" | "Active" | "ActiveSync" | "ActiveRecover" | "LockedToMove";
 
+/** Every shard status. */
 export const SHARD_STATUSES: readonly ShardStatus[] = ["None", "Active", "ActiveSync", "ActiveRecover", "LockedToMove"];
 
 /** The changes of shard status, each with why it happens. */
@@ -198,6 +215,7 @@ export interface NodeRecoveryComplete {
   readonly type: "NodeRecoveryComplete";
 }
 
+/** What the node observes that changes its status. */
 export type NodeStatusEvent =
   | NodeEpochChangeStart
   | LagDetected
@@ -206,6 +224,7 @@ export type NodeStatusEvent =
   | MetadataRecovered
   | NodeRecoveryComplete;
 
+/** The fields of the statuses that carry an epoch. */
 export interface NodeStatusContext {
   /** `RecoveryInProgress(epoch)`: the epoch up to which the node recovers. */
   readonly recoveryEpoch: number;

@@ -48,7 +48,19 @@ import type { ByteRef } from "../spec/store.js";
 import { type ReadOutcome, metadataMatchesBlobId, readBlob } from "./codec.js";
 import { type Committee, memberOf, send, withName } from "./committee.js";
 import { readCommittee } from "./epochs.js";
+import type { WalrusSource } from "../spec/sources.js";
 
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["3.1", "3.2", "6.1"],
+  files: [
+    "crates/walrus-sdk/src/node_client.rs",
+    "crates/walrus-core/src/encoding/config.rs",
+    "crates/walrus-sdk/src/active_committees.rs",
+  ],
+};
+
+/** Who reads which blob from which committee, and the read's variant. */
 export interface ReaderInput {
   readonly name: ActorName;
   readonly committee: Committee;
@@ -67,6 +79,7 @@ export interface ReaderInput {
   readonly certifiedEpoch?: number;
 }
 
+/** The read's input with what the nodes answered so far and what it returned. */
 export interface ReaderContext extends ReaderInput {
   /** The first metadata that verified (`BlobMetadataWithId` bytes). */
   readonly metadata: ByteRef | null;
@@ -87,12 +100,13 @@ export interface ReaderContext extends ReaderInput {
 export const INVALID_BLOB_ID = "the blob ID is invalid (InvalidBlobID)";
 
 /** The chain's epoch events, and the environment's `Read`. */
-type ReaderEpochEvent =
+export type ReaderEpochEvent =
   | { readonly type: "EpochChangeStart"; readonly seq: number; readonly epoch: number }
   | { readonly type: "EpochChangeDone"; readonly seq: number; readonly epoch: number }
   | { readonly type: "Read" };
 
-type ReaderEvent = BlobRegistered | BlobCertified | InvalidBlobID | ReadResponse | ReaderEpochEvent;
+/** Every event the reader takes. */
+export type ReaderEvent = BlobRegistered | BlobCertified | InvalidBlobID | ReadResponse | ReaderEpochEvent;
 
 const nShards = (context: ReaderContext) => context.committee.nShards;
 
@@ -122,6 +136,7 @@ function taken(context: ReaderContext, event: ReaderEvent) {
   };
 }
 
+/** One read of one blob, until it returns the blob (`succeeded`) or ⊥ (`failed`). */
 export const readerMachine = setup({
   types: {} as { context: ReaderContext; input: ReaderInput; events: ReaderEvent },
   actions: {
@@ -190,6 +205,7 @@ export const readerMachine = setup({
   },
 }).createMachine({
   id: "reader",
+  /** Nothing answered, received or returned yet. */
   context: ({ input }) => ({
     ...input,
     metadata: null,

@@ -76,7 +76,20 @@ import {
 import { isAboveValidity, isQuorum } from "../spec/params.js";
 import { chainOrderGuards, takeNextHeldEvent, withEarlyEvent } from "./chain-order.js";
 import { CHAIN, type Committee, type Outgoing, memberOf, send, sortedSet, weightOf, withName } from "./committee.js";
+import type { WalrusSource } from "../spec/sources.js";
 
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["2.2", "2.3", "3.3", "4.1", "4.2"],
+  files: [
+    "crates/walrus-service/src/node.rs",
+    "crates/walrus-service/src/node/blob_event_processor.rs",
+    "crates/walrus-service/src/node/blob_sync.rs",
+    "crates/walrus-service/src/node/committee/request_futures.rs",
+  ],
+};
+
+/** Who the node is, its committee, and the blob whose life at the node the machine follows. */
 export interface StorageNodeInput {
   readonly name: ActorName;
   readonly committee: Committee;
@@ -99,6 +112,7 @@ export interface FoundInconsistency {
   readonly proof: ByteRef;
 }
 
+/** The node's input with what it holds, recovers and has processed. */
 export interface StorageNodeContext extends StorageNodeInput {
   /** The shards this node holds (from the committee) and the pair each stores, in that order. */
   readonly shards: readonly number[];
@@ -132,7 +146,8 @@ export interface StorageNodeContext extends StorageNodeInput {
   readonly invalid: boolean;
 }
 
-type StorageNodeEvent =
+/** Every event the node takes: chain events, the writer's upload, readers' and nodes' messages. */
+export type StorageNodeEvent =
   | BlobRegistered
   | BlobCertified
   | InvalidBlobID
@@ -339,6 +354,7 @@ function recovered(context: StorageNodeContext, axis: Axis) {
   };
 }
 
+/** A node's handling of one blob: what it has processed of the chain (`chain`) beside what it holds (`storage`). */
 export const storageNodeMachine = setup({
   types: {} as { context: StorageNodeContext; input: StorageNodeInput; events: StorageNodeEvent },
   actions: {
@@ -475,6 +491,7 @@ export const storageNodeMachine = setup({
   },
 }).createMachine({
   id: "storageNode",
+  /** The node's shards and their pairs from the committee; nothing stored or processed yet. */
   context: ({ input }) => {
     const member = memberOf(input.committee, input.name);
     const shards = member === undefined ? [] : [...member.shards];

@@ -42,6 +42,13 @@ import type {
 import { pairOfShard } from "./codec.js";
 import { CHAIN, type Committee, type Outgoing, holdsExactly, memberOf, send, weightOf, withName } from "./committee.js";
 import { sliverIndexOf } from "../spec/codec/slivers.js";
+import type { WalrusSource } from "../spec/sources.js";
+
+/** The protocol sections and Walrus files this module follows (docs/traceability.md). */
+export const follows: WalrusSource = {
+  sections: ["2.1", "2.2", "6.1"],
+  files: ["crates/walrus-sdk/src/node_client/store_pipeline.rs", "crates/walrus-sdk/src/node_client.rs"],
+};
 
 /** The encoded blob, by reference, and the committee it is written to. */
 export interface WriterInput {
@@ -81,7 +88,8 @@ export interface WriterEpochChangeStart {
   readonly epoch: number;
 }
 
-type WriterEvent =
+/** Every event the writer takes: chain events, confirmations, the environment's `Upload`. */
+export type WriterEvent =
   | BlobRegistered
   | BlobCertified
   | InvalidBlobID
@@ -110,6 +118,7 @@ function upload(context: WriterContext, node: ActorName): Outgoing {
   };
 }
 
+/** One write: register, upload and collect confirmations, certify. */
 export const writerMachine = setup({
   types: {} as { context: WriterContext; input: WriterInput; events: WriterEvent },
   actions: {
@@ -153,12 +162,14 @@ export const writerMachine = setup({
   },
 }).createMachine({
   id: "writer",
+  /** The input, with nothing uploaded or confirmed yet. */
   context: ({ input }) => ({ ...input, uploaded: [], confirmations: [] }),
   initial: "registering",
   states: {
     registering: {
       entry: {
         type: "send",
+        /** The blob ID, size and root hash the chain derives the blob ID from. */
         params: ({ context }) => ({
           to: CHAIN,
           type: "RegisterBlob",
@@ -197,6 +208,7 @@ export const writerMachine = setup({
         certifying: {
           entry: {
             type: "send",
+            /** The confirmations collected, for the current epoch. */
             params: ({ context }) => ({
               to: CHAIN,
               type: "CertifyBlob",

@@ -174,7 +174,7 @@ export function challengeResponse(
 /**
  * What `receiver` accepts from challenged pair `challenger` for one blob: exactly the challenged
  * symbols, in the order of `sources`, each verifying against the metadata. Throws
- * {@link MalformedBcsError} for bytes that do not parse and {@link InvalidSymbolError} for anything
+ * {@link "spec/errors"!MalformedBcsError} for bytes that do not parse and {@link InvalidSymbolError} for anything
  * else; the receiver signs only when this returns.
  */
 export function acceptChallengeResponse(

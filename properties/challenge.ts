@@ -28,6 +28,7 @@ export interface ChallengeLayout {
   readonly nodes: readonly string[];
   readonly deleted: readonly string[];
   readonly byzantine: readonly string[];
+  /** Actor name → index in the view. */
   readonly index: (name: string) => number;
   readonly committee: Committee;
   /** The lightweight variant: add its witnesses. */
@@ -72,6 +73,9 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     {
       kind: "always",
       name: "soundness: a node that threw away a blob challenged of it never obtains a certificate",
+      claim:
+        "A node that does not store a blob challenged of it cannot obtain a certificate: honest nodes in challenge mode serve neither reads nor recovery of it, so timing tricks do not help.",
+      source: { sections: ["5.1"], detail: "why timing tricks do not help" },
       reads: [layout.chain, ...layout.deleted],
       holds: (view) =>
         layout.deleted.every((name) => !certified(view, layout).includes(name) || !caught(view, layout, name)),
@@ -79,24 +83,33 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     {
       kind: "eventually",
       name: "completeness: the challenge ends (certificates of 2f + 1 shards)",
+      claim: "The challenge ends: certificates of nodes holding 2f + 1 shards reach the chain.",
+      source: { sections: ["5.1"], detail: "step 6" },
       reads: [layout.chain],
       holds: (view) => ended(view, layout),
     },
     {
       kind: "eventually",
       name: "every correct node that stores its slivers obtains a certificate",
+      claim: "Every correct node that stores its slivers obtains a certificate of 2f + 1 signatures.",
+      source: { sections: ["5.1"], detail: "steps 5 and 7" },
       reads: [layout.chain, ...storing],
       holds: (view) => storing.every((name) => !correct(view, layout, name) || certified(view, layout).includes(name)),
     },
     {
       kind: "sometimes",
       name: "witness: the challenge ends",
+      claim: "The challenge properties are not vacuous: the challenge ends.",
+      source: { sections: ["5.1"] },
       reads: [layout.chain],
       holds: (view) => ended(view, layout),
     },
     {
       kind: "always",
       name: "no correct node answers a read or recovery request for a challenged blob between its ack and the end of the challenge",
+      claim:
+        "A correct node in challenge mode serves neither reads nor recovery of a challenged blob until the challenge ends; in the lightweight variant the blobs the coin picked for no node stay readable.",
+      source: { sections: ["5.1"], detail: "step 1; lightweight variant, item 3" },
       reads: [...honest],
       holds: (view) =>
         honest.every((name) => {
@@ -111,6 +124,8 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     {
       kind: "eventually",
       name: "reads resume: every correct node serves again once the challenge ended",
+      claim: "Once the challenge ended every correct node serves reads and recovery again.",
+      source: { sections: ["5.1"], detail: "step 6" },
       reads: [...honest],
       holds: (view) =>
         honest.every((name) => {
@@ -122,6 +137,8 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     {
       kind: "sometimes",
       name: "witness: a node serves again after the challenge",
+      claim: "Reads resuming is not vacuous: a node serves again after the challenge.",
+      source: { sections: ["5.1"] },
       reads: [...honest],
       holds: (view) => honest.some((name) => correct(view, layout, name) && regions(view, layout, name).endProcessed),
     },
@@ -136,6 +153,9 @@ function lightweightWitnesses(layout: ChallengeLayout, honest: readonly string[]
     {
       kind: "sometimes",
       name: "witness: a node that threw a blob away obtains a certificate, the coin having missed it",
+      claim:
+        "The lightweight variant's price: a node that stores only part of its blobs passes when the coin picks none of the others.",
+      source: { sections: ["5.1"], detail: "lightweight variant, items 2 and 4" },
       reads: [layout.chain, ...layout.deleted],
       holds: (view) =>
         layout.deleted.some(
@@ -153,6 +173,8 @@ function readsDuringChallenge(layout: ChallengeLayout, honest: readonly string[]
     {
       kind: "sometimes",
       name: "witness: a correct node answers a read of a blob the coin did not pick, during the challenge",
+      claim: "In the lightweight variant, blobs the coin picked for no node are still served during the challenge.",
+      source: { sections: ["5.1"], detail: "lightweight variant, item 3" },
       reads: [...honest],
       holds: (view) =>
         honest.some(
@@ -162,6 +184,8 @@ function readsDuringChallenge(layout: ChallengeLayout, honest: readonly string[]
     {
       kind: "sometimes",
       name: "witness: the reader reads its blob back from answers all given in challenge mode",
+      claim: "In the lightweight variant, a blob the coin picked for no node can be read whole during the challenge.",
+      source: { sections: ["5.1"], detail: "lightweight variant, item 3" },
       reads: [layout.chain, reader, ...honest],
       holds: (view) => {
         const { blob, blobId, answered } = snapshot(view, layout, reader).context as ReaderContext;

@@ -3,13 +3,9 @@
  * names its claim and its source and is paired with `sometimes` witnesses, so that a property that
  * holds because nothing happens is reported as vacuous.
  *
- * | property                                        | kind       | source                                                  | witness |
- * | ----------------------------------------------- | ---------- | ------------------------------------------------------- | ------- |
- * | availability across the change (never ⊥, never another blob) | always | paper §6: reads of older blobs go to the old committee until the change is done | a read returns the blob during the change |
- * | availability across the change (the read returns) | eventually | paper §6                                               | the same |
- * | reconfiguration liveness                        | eventually | paper §6 (2f + 1 shards signal, the change completes); `staking_inner.move::epoch_sync_done` | the change is done |
- * | no write lost                                   | eventually | paper §6: writes go to the new committee at once; blobs certified before move with their shards | a gained shard holds the stored blob |
- * | attestation soundness                           | always     | paper §6: a node signals once it has received its shards; `plan.rs` (WAL-1271) | a node attests having gained a shard |
+ * Availability across the change, reconfiguration liveness, no write lost and attestation
+ * soundness (paper §6; `plan.rs`, WAL-1271); each property carries its claim and source (`claim`,
+ * `source`), from which docs/properties.md and docs/traceability.md are generated.
  *
  * The last two read every node: a model with a reader may leave them out (`nodes: false`) and
  * check them in the models without one.
@@ -23,6 +19,8 @@ import type { BlobIdText } from "../spec/messages.js";
 import type { ByteRef } from "../spec/store.js";
 import type { Committee } from "../machines/committee.js";
 import type { BlobAtNode, EpochChangeNodeContext } from "../machines/epoch-change-node.js";
+
+const ACTIVE_COMMITTEES = "crates/walrus-sdk/src/active_committees.rs";
 
 /** Where the actors of an epoch-change model are, and what is stored and written. */
 export interface EpochChangeLayout {
@@ -89,6 +87,9 @@ function readProperties(layout: EpochChangeLayout): SystemProperty[] {
     {
       kind: "always",
       name: "availability across the change: a read of a blob certified before it never returns ⊥ or other bytes",
+      claim:
+        "A read of a blob certified before an epoch change, made while the change runs, never returns ⊥ or other bytes: reads of older blobs go to the old committee until the change is done.",
+      source: { sections: ["6.1"], files: [`${ACTIVE_COMMITTEES}::read_committee`] },
       reads,
       holds: (view) => {
         const result = returned(view, layout);
@@ -98,12 +99,16 @@ function readProperties(layout: EpochChangeLayout): SystemProperty[] {
     {
       kind: "eventually",
       name: "availability across the change: a read of a blob certified before it returns the blob",
+      claim: "A read of a blob certified before an epoch change, made while the change runs, returns the blob.",
+      source: { sections: ["6.1"], files: [`${ACTIVE_COMMITTEES}::read_committee`] },
       reads,
       holds: (view) => returned(view, layout) === layout.stored.bytes,
     },
     {
       kind: "sometimes",
       name: "witness: a read returns the stored blob while the epoch change is under way",
+      claim: "Availability across the change is not vacuous: a read returns the blob while the change is under way.",
+      source: { sections: ["6.1"] },
       reads: [layout.reader, layout.chain],
       holds: (view) =>
         returned(view, layout) === layout.stored.bytes && chainEpoch(view, layout).state === "EpochChangeSync",
@@ -121,6 +126,12 @@ export function epochChangeProperties(
     {
       kind: "eventually",
       name: `reconfiguration liveness: the change to epoch ${last.epoch} completes (EpochChangeDone)`,
+      claim:
+        "Once members of the new committee holding 2f + 1 shards signal that they hold their shards, the change completes.",
+      source: {
+        sections: ["6.1", "6.2"],
+        files: ["contracts/walrus/sources/staking/staking_inner.move::epoch_sync_done"],
+      },
       reads: [layout.chain],
       holds: (view) => {
         const { state, epoch } = chainEpoch(view, layout);
@@ -130,6 +141,8 @@ export function epochChangeProperties(
     {
       kind: "sometimes",
       name: `witness: the change to epoch ${last.epoch} is done`,
+      claim: "Reconfiguration liveness is not vacuous: the change completes.",
+      source: { sections: ["6.2"] },
       reads: [layout.chain],
       holds: (view) =>
         chainEpoch(view, layout).epoch === last.epoch && chainEpoch(view, layout).state === "EpochChangeDone",
@@ -145,12 +158,25 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
     {
       kind: "eventually",
       name: "no write lost: every certified blob is held in every shard of the last committee's correct members",
+      claim:
+        "Blobs certified before a change move with their shards: every correct member of the last committee holds, in every shard it owns, every certified blob.",
+      source: {
+        sections: ["6.1"],
+        detail: "writes go to the new committee at once; certified blobs move with their shards",
+      },
       reads: [...layout.nodes],
       holds: (view) => lastCommitteeHoldsEverything(view, layout),
     },
     {
       kind: "always",
       name: "attestation soundness: a node that called epoch_sync_done holds, in every shard it gained, every blob that moved with the shard",
+      claim:
+        "A node signals epoch_sync_done only once it has received its shards: it holds every blob that moved with a shard it gained.",
+      source: {
+        sections: ["6.1", "6.5"],
+        files: ["crates/walrus-service/src/node/epoch_change/plan.rs"],
+        detail: "WAL-1271",
+      },
       reads: [...layout.nodes],
       holds: (view) =>
         layout.nodes.every((name) => {
@@ -168,6 +194,8 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
     {
       kind: "sometimes",
       name: "witness: a node that gained a shard attests epoch_sync_done",
+      claim: "Attestation soundness is not vacuous: a node that gained a shard attests epoch_sync_done.",
+      source: { sections: ["6.5"] },
       reads: [...layout.nodes],
       holds: (view) =>
         layout.nodes.some((name) => {

@@ -422,9 +422,13 @@ export function renderChallengeSizeTable(
 
 /** Parameters of the tables in docs/lightweight-challenge.md. */
 export const TABLE_BLOBS = 100;
+/** Stored fractions of the pass-rate table. */
 export const TABLE_FRACTIONS: readonly number[] = [0.5, 0.9, 0.99];
+/** Challenged counts of the pass-rate table. */
 export const TABLE_CHALLENGED: readonly number[] = [1, 10, 50];
+/** Stored fractions of the challenge-size table. */
 export const SIZE_FRACTIONS: readonly number[] = [0.5, 0.75, 0.9, 0.99, 0.999];
+/** Blob counts of the challenge-size table. */
 export const SIZE_BLOBS: readonly number[] = [100, 1000, 10_000, 1_000_000];
 
 /** Both tables of docs/lightweight-challenge.md, as the page shows them. */

@@ -271,7 +271,7 @@ export function honestResponse(
 /**
  * Accepts a response only if it is one well-formed symbol, the one requested (axis, target and the
  * supplier's source sliver), with a proof that verifies against the metadata. Throws
- * {@link MalformedBcsError} or {@link InvalidSymbolError}.
+ * {@link "spec/errors"!MalformedBcsError} or {@link InvalidSymbolError}.
  */
 export function acceptResponse(meta: VerifiedMetadata, request: SymbolRequest, response: Uint8Array): RecoverySymbol {
   const symbols = decodeRecoverySymbols(response);
@@ -292,7 +292,7 @@ export function acceptResponse(meta: VerifiedMetadata, request: SymbolRequest, r
 
 /**
  * Recovers one sliver by asking `suppliers` in order until the threshold of answers is accepted.
- * Throws {@link NotEnoughSymbolsError} (from `recoverSliver`) when the suppliers run out first.
+ * Throws {@link "spec/errors"!NotEnoughSymbolsError} (from `recoverSliver`) when the suppliers run out first.
  */
 export function recoverFromSuppliers(
   meta: VerifiedMetadata,

@@ -3,26 +3,13 @@
  * models/write-read.ts. Each names its claim and its source; each is paired with a `sometimes`
  * witness, so that a property that holds only because nothing happens is reported as vacuous.
  *
- * An honest writer:
- *
- * | property                                        | kind       | source                                               | witness |
- * | ----------------------------------------------- | ---------- | ---------------------------------------------------- | ------- |
- * | read consistency                                | always     | paper Definition 1.2 (§3.1)                          | every reader returns the blob |
- * | validity                                        | always     | paper Definition 1.3 (§3.1)                          | every reader returns the blob |
- * | availability after the point of availability    | eventually | docs `operations.mdx`: read completion and correct blob retrieval after the PoA | every reader returns the blob |
- * | correct storage guarantee                       | eventually | docs `operations.mdx`                                | the blob is certified |
- * | the certificate is a quorum of the epoch        | always     | `system_state_inner.move::certify_blob` (`is_quorum`) | the blob is certified |
- * | the chain never invalidates the blob            | always     | `invalidate_blob_id` needs f + 1 shards, one of them correct | the blob is certified |
- * | write completeness                              | eventually | paper Definition 1.1 (§3.1)                          | a node stores slivers it recovered |
- * | encoding protection                             | always     | docs `operations.mdx`: no inconsistency proof exists for a correctly encoded blob | a node stores slivers it recovered |
- * | stored at the point of availability             | always     | paper §4: of the 2f + 1 signers, f + 1 are honest and hold their slivers | the blob is certified |
- *
- * A malicious writer (an inconsistent encoding): read consistency — readers that return, return
- * the same: the same bytes or both ⊥ (Definition 1.2 holds "even if the writer is Byzantine") —,
- * read completion (every read returns, docs `operations.mdx`), and inconsistency detection (a
- * correct node that cannot recover its sliver proves it, and the blob ID is invalidated on chain,
- * docs `operations.mdx` and `inconsistency.rs`); witnesses: every reader returns ⊥, one by its
- * own consistency check, one because the blob ID is invalid.
+ * An honest writer: read consistency and validity (paper Definition 1), availability after the
+ * point of availability and the correct storage guarantee (docs `operations.mdx`), a certificate
+ * only from a quorum of the epoch, no invalidation of a correctly encoded blob; with the node
+ * properties, write completeness, encoding protection and what correct nodes store at the point of
+ * availability. A malicious writer (an inconsistent encoding): read consistency "even if the writer
+ * is Byzantine", read completion, and inconsistency detection. Each property carries its claim and
+ * source (`claim`, `source`), from which docs/properties.md and docs/traceability.md are generated.
  *
  * The read and chain properties read only the readers and the chain; the node properties (write
  * completeness, encoding protection, what is stored) read every node, and are checked by the
@@ -34,6 +21,10 @@ import type { ByteRef } from "../spec/store.js";
 import type { Committee } from "../machines/committee.js";
 import { INVALID_BLOB_ID } from "../machines/reader.js";
 import { isQuorum, maxFaulty } from "../spec/params.js";
+
+/** The Walrus docs' list of what holds after the point of availability. */
+const OPERATIONS = "docs/content/system-overview/operations.mdx";
+const SYSTEM_STATE = "contracts/walrus/sources/system/system_state_inner.move";
 
 /** Where the actors of a write-read model are, and what was written. */
 export interface WriteReadLayout {
@@ -97,6 +88,9 @@ function honestReads(layout: WriteReadLayout): SystemProperty[] {
     {
       kind: "always",
       name: "read consistency (Definition 1.2): a read that returns a blob returns the blob written",
+      claim:
+        "Two honest readers of a successfully written blob both return it or both return ⊥; with an honest writer, a read that returns a blob returns the blob written.",
+      source: { sections: ["1.3", "3.1"], detail: "paper Definition 1.2 (Read Consistency)" },
       reads: [...readers],
       holds: (view) =>
         readers.every((reader) => {
@@ -107,16 +101,31 @@ function honestReads(layout: WriteReadLayout): SystemProperty[] {
     {
       kind: "always",
       name: "validity (Definition 1.3): a read of a blob an honest writer wrote never returns ⊥",
+      claim: "If an honest writer successfully writes a blob, an honest reader holding its commitment reads it.",
+      source: { sections: ["1.3", "3.1"], detail: "paper Definition 1.3 (Validity)" },
       reads: [...readers],
       holds: (view) => readers.every((reader) => returned(view, layout, reader) !== null),
     },
     {
       kind: "eventually",
       name: "availability after the point of availability: every read returns the blob written",
+      claim: "After the point of availability every read of a correct user's blob terminates and returns the blob.",
+      source: {
+        sections: ["1.3", "3.2"],
+        files: [OPERATIONS],
+        detail: "read completion and correct blob retrieval after the PoA",
+      },
       reads: [...readers],
       holds: allRead,
     },
-    { kind: "sometimes", name: "witness: every reader returns the blob written", reads: [...readers], holds: allRead },
+    {
+      kind: "sometimes",
+      name: "witness: every reader returns the blob written",
+      claim: "The honest-writer read properties are not vacuous: every reader returns the blob.",
+      source: { sections: ["3.1", "3.2"] },
+      reads: [...readers],
+      holds: allRead,
+    },
   ];
 }
 
@@ -134,6 +143,9 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
     {
       kind: "always",
       name: "read consistency (Definition 1.2) with a Byzantine writer: readers that return, return the same",
+      claim:
+        "Read consistency holds even if the writer is Byzantine: readers that return, return the same bytes or both ⊥.",
+      source: { sections: ["1.3", "3.1", "3.3"], detail: "paper Definition 1.2, 'even if the writer is Byzantine'" },
       reads: [...readers],
       holds: (view) => {
         const results = readers.map((reader) => returned(view, layout, reader)).filter((r) => r !== undefined);
@@ -143,24 +155,32 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
     {
       kind: "eventually",
       name: "read completion: every read returns, a blob or ⊥",
+      claim: "After the point of availability a correct reader terminates, with the blob or ⊥ (None).",
+      source: { sections: ["1.3", "3.3"], files: [OPERATIONS], detail: "read completion" },
       reads: [...readers],
       holds: finished,
     },
     {
       kind: "sometimes",
       name: "witness: every reader returns ⊥",
+      claim: "Reads of an inconsistently encoded blob are not vacuous: every reader returns ⊥.",
+      source: { sections: ["3.3"] },
       reads: [...readers],
       holds: (view) => readers.every((reader) => returned(view, layout, reader) === null),
     },
     {
       kind: "sometimes",
       name: "witness: a reader returns ⊥ from what nodes serve, before the invalidation reaches it",
+      claim: "A reader's own consistency check rejects the inconsistent encoding before the chain invalidates it.",
+      source: { sections: ["3.1", "3.2", "3.3"] },
       reads: [...readers],
       holds: (view) => bottomBecause(view, false),
     },
     {
       kind: "sometimes",
       name: "witness: a reader returns ⊥ because the blob ID is invalid",
+      claim: "A reader returns ⊥ because the chain marked the blob ID invalid (reads of an invalid blob return None).",
+      source: { sections: ["3.3"], files: [OPERATIONS], detail: "inconsistent blob handling" },
       reads: [...readers],
       holds: (view) => bottomBecause(view, true),
     },
@@ -174,12 +194,21 @@ function invalidation(layout: WriteReadLayout): SystemProperty[] {
     {
       kind: "eventually",
       name: "inconsistency detection: a correct node that cannot recover proves it, and the chain invalidates the blob ID",
+      claim:
+        "A correct node that cannot recover its sliver produces an inconsistency proof, and the blob ID is invalidated on chain.",
+      source: {
+        sections: ["1.3", "3.3"],
+        files: [OPERATIONS, "crates/walrus-core/src/inconsistency.rs"],
+        detail: "inconsistency detection",
+      },
       reads: [layout.chain],
       holds: invalidated,
     },
     {
       kind: "sometimes",
       name: "witness: the chain invalidates the blob ID",
+      claim: "Inconsistency detection is not vacuous: the chain invalidates the blob ID.",
+      source: { sections: ["3.3", "7.2"], files: [`${SYSTEM_STATE}::invalidate_blob_id`] },
       reads: [layout.chain],
       holds: invalidated,
     },
@@ -198,12 +227,17 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
     {
       kind: "eventually",
       name: "write completeness (Definition 1.1): every correct node stores the slivers of all its shards",
+      claim:
+        "If the writer is honest, every honest node eventually holds its part of the blob (here: the slivers of all its shards).",
+      source: { sections: ["1.3", "2.1", "4.1"], detail: "paper Definition 1.1 (Write Completeness)" },
       reads: [...nodes],
       holds: allCorrectStore,
     },
     {
       kind: "always",
       name: "encoding protection: no correct node finds or attests an inconsistency proof for a correctly encoded blob",
+      claim: "No inconsistency proof can exist for a correctly encoded blob.",
+      source: { sections: ["1.3", "3.3"], files: [OPERATIONS], detail: "encoding protection" },
       reads: [...nodes],
       holds: (view) =>
         nodes.every((name) => {
@@ -214,6 +248,9 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
     {
       kind: "sometimes",
       name: "witness: a correct node stores slivers it recovered (never uploaded to it)",
+      claim:
+        "Write completeness is not vacuous: a node that was never sent its slivers recovers them (sliver healing).",
+      source: { sections: ["4.1", "4.2"] },
       reads: [...nodes],
       holds: (view) =>
         nodes.some(
@@ -223,6 +260,12 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
     {
       kind: "always",
       name: "at the point of availability correct nodes holding f+1 shards store their slivers (§4)",
+      claim:
+        "Of the 2f + 1 shards that signed the certificate, the f + 1 held by correct nodes store their slivers: what write completeness builds on.",
+      source: {
+        sections: ["2.1"],
+        detail: "write step 6: of the 2f + 1 signers, f + 1 are honest and hold their slivers",
+      },
       reads: [chain, ...nodes],
       holds: (view) => !chainIn(view, layout, "certified") || storedShards(view) >= f + 1,
     },
@@ -236,6 +279,11 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
   const certifiedWithQuorum: SystemProperty = {
     kind: "always",
     name: "the chain certifies only with confirmations from a quorum (2f+1 shards) of the epoch",
+    claim: "A blob is certified only with storage confirmations of 2f + 1 shards of the current committee.",
+    source: {
+      sections: ["1.4", "2.2", "7.2"],
+      files: [`${SYSTEM_STATE}::certify_blob`, "contracts/walrus/sources/system/bls_aggregate.move::is_quorum"],
+    },
     reads: [chain],
     holds: (view) => {
       if (!chainIn(view, layout, "certified")) return true;
@@ -256,6 +304,8 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
     {
       kind: "eventually",
       name: "correct storage guarantee: an honest writer's blob reaches its point of availability",
+      claim: "A correct user can always drive a store to its point of availability.",
+      source: { sections: ["1.3", "2.2"], files: [OPERATIONS], detail: "correct storage guarantee" },
       reads: [chain],
       holds: (view) => chainIn(view, layout, "certified"),
     },
@@ -265,6 +315,13 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
           {
             kind: "always" as const,
             name: "the chain never invalidates a correctly encoded blob (f+1 attestations include a correct node)",
+            claim:
+              "The chain invalidates a blob ID only with attestations of f + 1 shards, so at least one correct node attested: never for a correctly encoded blob.",
+            source: {
+              sections: ["3.3", "7.2"],
+              files: [`${SYSTEM_STATE}::invalidate_blob_id`],
+              detail: "verify_one_correct_node_in_epoch",
+            },
             reads: [chain],
             holds: (view: SystemView) => !chainIn(view, layout, "invalid"),
           },
@@ -273,6 +330,8 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
     {
       kind: "sometimes",
       name: "witness: the blob is certified (the point of availability)",
+      claim: "The chain properties are not vacuous: the blob reaches its point of availability.",
+      source: { sections: ["2.1", "2.2"] },
       reads: [chain],
       holds: (view) => chainIn(view, layout, "certified"),
     },

@@ -181,7 +181,7 @@ function metadataFromBcs(value: ReturnType<typeof BlobMetadataBcs.parse>, typeNa
   return { encodingType: 1, unencodedLength: Number(length), hashes };
 }
 
-/** Parses BCS `BlobMetadataWithId` (structure only: {@link verifyMetadata} checks the blob ID). */
+/** Parses BCS `BlobMetadataWithId` (structure only: {@link "spec/commitments/metadata"!verifyMetadata} checks the blob ID). */
 export function decodeMetadataWithId(bytes: Uint8Array): BlobMetadataWithId {
   const value = parseStrict(BlobMetadataWithIdBcs, "BlobMetadataWithId", bytes);
   return { blobId: toBytes(value.blob_id), metadata: metadataFromBcs(value.metadata, "BlobMetadataWithId") };

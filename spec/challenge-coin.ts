@@ -45,6 +45,7 @@ function checkedCoin(coin: Coin): Coin {
   return coin;
 }
 
+/** The node name as the PRF hashes it (UTF-8); a name that is not a string is an {@link InvalidParametersError}. */
 export function checkedNode(node: ActorName): Uint8Array {
   if (typeof node !== "string") throw new InvalidParametersError(`a node name must be a string, got ${shown(node)}`);
   return TEXT.encode(node);
@@ -114,6 +115,7 @@ class PrfStream {
   }
 }
 
+/** m itself, checked to be an integer in 1..2^32 ({@link InvalidParametersError} otherwise). */
 export function checkedBlobs(blobs: number): number {
   if (!Number.isSafeInteger(blobs) || blobs < 1 || blobs > MAX_BLOBS) {
     throw new InvalidParametersError(`the number of blobs m must be an integer in 1..2^32, got ${blobs}`);
@@ -121,6 +123,7 @@ export function checkedBlobs(blobs: number): number {
   return blobs;
 }
 
+/** A count of blobs, checked to be an integer in 0..m ({@link InvalidParametersError} otherwise). */
 export function checkedCount(name: string, value: number, blobs: number): number {
   if (!Number.isSafeInteger(value) || value < 0 || value > blobs) {
     throw new InvalidParametersError(`${name} must be an integer in 0..m = 0..${blobs}, got ${value}`);

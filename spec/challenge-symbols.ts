@@ -46,6 +46,7 @@ export const ALL_SHARED: readonly Axis[] = ["primary", "secondary"];
  */
 export const HIGH_THRESHOLD_ONLY: readonly Axis[] = ["primary"];
 
+/** A sliver pair index, checked to be in 0..n−1 ({@link InvalidParametersError} otherwise). */
 export function checkedPair(name: string, pair: number, nShards: number): number {
   if (!Number.isInteger(pair) || pair < 0 || pair >= nShards) {
     throw new InvalidParametersError(`${name} must be an integer in 0..${nShards - 1}, got ${pair}`);
@@ -53,6 +54,7 @@ export function checkedPair(name: string, pair: number, nShards: number): number
   return pair;
 }
 
+/** The challenged source axes, checked to be distinct and not empty ({@link InvalidParametersError} otherwise). */
 export function checkedSources(sources: readonly Axis[]): readonly Axis[] {
   if (sources.length === 0 || new Set(sources).size !== sources.length) {
     throw new InvalidParametersError(`challenged source axes must be distinct and not empty, got [${sources}]`);

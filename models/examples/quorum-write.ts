@@ -175,6 +175,9 @@ export function quorumWrite(options: QuorumWriteOptions): ActorModel {
             {
               kind: "always" as const,
               name: "quorum intersection: committed ⇒ f+1 correct shards store the value",
+              claim:
+                "Once the writer commits, correct acceptors holding f + 1 shards store the value, so every later quorum of 2f + 1 meets one of them.",
+              source: { sections: ["1.4", "2.1"], detail: "2f + 1 acknowledgements of 3f + 1 shards" },
               reads: ["writer", ...acceptors.map((a) => a.name)],
               holds: (view: SystemView) => !committed(view) || storedShards(view) >= f + 1,
             },
@@ -182,11 +185,27 @@ export function quorumWrite(options: QuorumWriteOptions): ActorModel {
       {
         kind: "always",
         name: "the writer commits only with acknowledgements from 2f+1 shards",
+        claim: "The writer commits only with acknowledgements that cover 2f + 1 shards.",
+        source: { sections: ["1.4"] },
         reads: ["writer"],
         holds: (view) => !committed(view) || ackedShards(view) >= 2 * f + 1,
       },
-      { kind: "eventually", name: "the write completes", reads: ["writer"], holds: committed },
-      { kind: "sometimes", name: "the writer commits", reads: ["writer"], holds: committed },
+      {
+        kind: "eventually",
+        name: "the write completes",
+        claim: "With at most f faulty shards and an asynchronous, reliable network, the write completes.",
+        source: { sections: ["1.2", "2.1"] },
+        reads: ["writer"],
+        holds: committed,
+      },
+      {
+        kind: "sometimes",
+        name: "the writer commits",
+        claim: "The quorum-write properties are not vacuous: the writer commits.",
+        source: { sections: ["2.1"] },
+        reads: ["writer"],
+        holds: committed,
+      },
     ],
   });
 }

@@ -18,6 +18,7 @@
 
 import { assign, setup } from "xstate";
 import { ActorModel, type SystemView } from "../../checker/actors.js";
+import { TWO_PHASE_CLAIMS } from "./two-phase-commit.js";
 
 /** The send action: its params are the message, `to` naming the recipient. */
 const send = (_: unknown, _params: { to: string; type: string; rm?: number }) => {};
@@ -132,18 +133,21 @@ export function twoPhaseCommitActors(rms: number, options: TwoPhaseActorsOptions
       {
         kind: "always",
         name: "TCConsistent",
+        ...TWO_PHASE_CLAIMS.consistent,
         reads: names,
         holds: (view) => !(rmValues(view).includes("committed") && rmValues(view).includes("aborted")),
       },
       {
         kind: "sometimes",
         name: "all committed",
+        ...TWO_PHASE_CLAIMS.allCommitted,
         reads: names,
         holds: (view) => rmValues(view).every((v) => v === "committed"),
       },
       {
         kind: "sometimes",
         name: "all aborted",
+        ...TWO_PHASE_CLAIMS.allAborted,
         reads: names,
         holds: (view) => rmValues(view).every((v) => v === "aborted"),
       },

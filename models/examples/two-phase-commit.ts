@@ -14,7 +14,28 @@
  */
 
 import { fingerprintWords } from "../../checker/fingerprint.js";
-import type { Fingerprint, Model } from "../../checker/model.js";
+import type { Fingerprint, Model, Source } from "../../checker/model.js";
+
+const TWO_PHASE_TLA = "tlaplus/Examples: specifications/transaction_commit/TwoPhase.tla";
+
+/** The claims and sources of the two-phase-commit properties, shared with the xstate version. */
+export const TWO_PHASE_CLAIMS = {
+  consistent: {
+    claim: "No resource manager has committed while another has aborted (TwoPhase.tla implements TCommit).",
+    source: {
+      files: ["tlaplus/Examples: specifications/transaction_commit/TCommit.tla", TWO_PHASE_TLA],
+      detail: "invariant TCConsistent",
+    },
+  },
+  allCommitted: {
+    claim: "TCConsistent is not vacuous: every resource manager can commit.",
+    source: { files: [TWO_PHASE_TLA] },
+  },
+  allAborted: {
+    claim: "TCConsistent is not vacuous: every resource manager can abort.",
+    source: { files: [TWO_PHASE_TLA] },
+  },
+} as const satisfies Record<string, { claim: string; source: Source }>;
 
 export const RM_WORKING = 0;
 export const RM_PREPARED = 1;
@@ -153,10 +174,21 @@ export function twoPhaseCommit(rms: number, options: TwoPhaseOptions = {}): Mode
       {
         kind: "always",
         name: "TCConsistent",
+        ...TWO_PHASE_CLAIMS.consistent,
         holds: (s) => !(s.rmState.includes(RM_COMMITTED) && s.rmState.includes(RM_ABORTED)),
       },
-      { kind: "sometimes", name: "all committed", holds: (s) => s.rmState.every((r) => r === RM_COMMITTED) },
-      { kind: "sometimes", name: "all aborted", holds: (s) => s.rmState.every((r) => r === RM_ABORTED) },
+      {
+        kind: "sometimes",
+        name: "all committed",
+        ...TWO_PHASE_CLAIMS.allCommitted,
+        holds: (s) => s.rmState.every((r) => r === RM_COMMITTED),
+      },
+      {
+        kind: "sometimes",
+        name: "all aborted",
+        ...TWO_PHASE_CLAIMS.allAborted,
+        holds: (s) => s.rmState.every((r) => r === RM_ABORTED),
+      },
     ],
     formatAction: (action) => ("rm" in action ? `${action.type}(rm${action.rm})` : action.type),
     actionKind: (action) => {

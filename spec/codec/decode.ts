@@ -61,6 +61,7 @@ export type DecodeResult =
       readonly rejected: readonly RejectedSliver[];
     };
 
+/** How a blob is decoded: the consistency check, and whether the slivers are known to verify. */
 export interface DecodeOptions {
   /** Default `default`, as the implementation's reader. */
   readonly consistency?: ConsistencyCheck;

@@ -28,9 +28,11 @@ export interface EncodingProgress {
   readonly total: number;
 }
 
+/** How the parallel encoder runs. */
 export interface ParallelOptions {
   /** Worker threads; default: the machine's available parallelism. */
   readonly threads?: number;
+  /** Called as the workers finish their parts. */
   readonly onProgress?: (progress: EncodingProgress) => void;
 }
 
@@ -142,7 +144,7 @@ async function runParallel(job: EncodingJob, options: ParallelOptions): Promise<
   }
 }
 
-/** {@link encodeBlob} on worker threads. */
+/** {@link "spec/codec/encode"!encodeBlob} on worker threads. */
 export async function encodeBlobParallel(
   blob: Uint8Array,
   nShards: number,
@@ -153,7 +155,7 @@ export async function encodeBlobParallel(
   return { ...finishCommitments(job), ...finishSlivers(job) };
 }
 
-/** {@link computeBlobCommitments} on worker threads. */
+/** {@link "spec/codec/encode"!computeBlobCommitments} on worker threads. */
 export async function computeBlobCommitmentsParallel(
   blob: Uint8Array,
   nShards: number,

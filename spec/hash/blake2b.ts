@@ -28,6 +28,7 @@ export const LEAF_PREFIX = 0x00;
 export const INNER_PREFIX = 0x01;
 /** Digest length in bytes / in u32 words. */
 export const DIGEST_BYTES = 32;
+/** The digest in 32-bit words. */
 export const DIGEST_WORDS = 8;
 /** BLAKE2b block length in bytes. */
 export const BLOCK_BYTES = 128;

@@ -1,0 +1,136 @@
+/**
+ * The verdicts of the last `npm run check`: what `walrus-spec check` with no model named found for
+ * each property of each default model, committed as docs/check-results.json so that the property
+ * table (docs/properties.md) can show them.
+ *
+ * The file holds verdicts only — no timings, no state counts (which differ with and without
+ * reduction), models and properties sorted — so it changes exactly when a verdict, a default model
+ * or a property does. `check` rewrites it; CI compares the rewritten file with the committed one,
+ * and `docs --check` compares it with the properties the default models have now.
+ */
+
+import { readFile, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { SearchReport } from "../checker/search.js";
+import { UsageError } from "./errors.js";
+
+/** The package root: two levels up from dist/cli/, one from cli/ when run from the sources. */
+const ROOT = fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "../" : "../../", import.meta.url));
+
+/** Where `check` records the verdicts and `docs` reads them. */
+export const CHECK_RESULTS_FILE = join(ROOT, "docs", "check-results.json");
+
+/**
+ * A property's verdict: an invariant or `eventually` property `holds` or `fails`; a witness is
+ * `reached` or, when the whole state space was searched without reaching it, `vacuous`; `unknown`
+ * when a bound stopped the search before a verdict.
+ */
+export type RecordedVerdict = "holds" | "fails" | "reached" | "vacuous" | "unknown";
+
+export interface RecordedProperty {
+  readonly kind: "always" | "sometimes" | "eventually";
+  readonly name: string;
+  readonly verdict: RecordedVerdict;
+}
+
+export interface RecordedModel {
+  readonly model: string;
+  readonly properties: readonly RecordedProperty[];
+}
+
+/** The verdicts of the default models, by model name. */
+export interface CheckResults {
+  readonly models: readonly RecordedModel[];
+}
+
+const ABOUT =
+  "Verdicts of the last `npm run check` (walrus-spec check, every default model). Written by the check; read by `npm run docs` for docs/properties.md.";
+
+const byName = <T extends { readonly name: string; readonly kind: string }>(a: T, b: T) =>
+  a.name === b.name ? (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) : a.name < b.name ? -1 : 1;
+
+/** The verdict of each property of a search report. */
+export function recordedVerdicts(report: SearchReport<unknown, unknown>): RecordedProperty[] {
+  return report.properties
+    .map((p): RecordedProperty => {
+      const verdict: RecordedVerdict =
+        p.kind === "sometimes"
+          ? p.holds
+            ? "reached"
+            : report.complete
+              ? "vacuous"
+              : "unknown"
+          : !p.holds
+            ? "fails"
+            : report.complete
+              ? "holds"
+              : "unknown";
+      return { kind: p.kind, name: p.name, verdict };
+    })
+    .sort(byName);
+}
+
+/** The file's text: sorted, two-space JSON, a final newline. */
+export function formatCheckResults(results: CheckResults): string {
+  const models = [...results.models]
+    .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0))
+    .map((m) => ({ model: m.model, properties: [...m.properties].sort(byName) }));
+  return `${JSON.stringify({ about: ABOUT, models }, null, 2)}\n`;
+}
+
+const KINDS = ["always", "sometimes", "eventually"];
+const VERDICTS = ["holds", "fails", "reached", "vacuous", "unknown"];
+
+/** Reads the file's text; anything that is not such a file is a {@link UsageError} naming `file`. */
+export function parseCheckResults(text: string, file: string): CheckResults {
+  const bad = (why: string) => new UsageError(`${file} is not a record of check verdicts: ${why}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw bad((error as Error).message);
+  }
+  const models = (json as { models?: unknown } | null)?.models;
+  if (!Array.isArray(models)) throw bad("no `models` array");
+  return {
+    models: models.map((m: unknown, i): RecordedModel => {
+      const { model, properties } = (m ?? {}) as { model?: unknown; properties?: unknown };
+      if (typeof model !== "string" || !Array.isArray(properties)) {
+        throw bad(`models[${i}] needs a \`model\` name and a \`properties\` array`);
+      }
+      return {
+        model,
+        properties: properties.map((p: unknown, j): RecordedProperty => {
+          const { kind, name, verdict } = (p ?? {}) as Record<string, unknown>;
+          if (typeof name !== "string" || !KINDS.includes(kind as string) || !VERDICTS.includes(verdict as string)) {
+            throw bad(`models[${i}].properties[${j}] needs a name, a kind (${KINDS.join(", ")}) and a verdict`);
+          }
+          return { kind, name, verdict } as RecordedProperty;
+        }),
+      };
+    }),
+  };
+}
+
+/** The recorded verdicts, or null when no check has recorded any. */
+export async function readCheckResults(file = CHECK_RESULTS_FILE): Promise<CheckResults | null> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseCheckResults(text, relative(process.cwd(), file) || file);
+}
+
+/** Records the verdicts (the whole file is rewritten: it holds the last check only). */
+export async function writeCheckResults(results: CheckResults, file = CHECK_RESULTS_FILE): Promise<void> {
+  try {
+    await writeFile(file, formatCheckResults(results));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot record the verdicts in ${file}: ${code ?? (error as Error).message}`);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The pages of docs/ that `walrus-spec docs` generates besides the statecharts: the property table
+ * (properties.md), the traceability matrix (traceability.md) and the example counterexample
+ * (counterexample.md with its ITF trace). They are generated only by a run over every machine,
+ * since the matrix speaks of all of them.
+ */
+
+import { join, relative, sep } from "node:path";
+import { MODELS, type ModelEntry } from "../models/index.js";
+import { CHECK_RESULTS_FILE, readCheckResults } from "./check-results.js";
+import { buildCatalogue } from "./docs-catalogue.js";
+import type { MachineEntry } from "./docs-command.js";
+import { counterexampleFiles } from "./docs-counterexample.js";
+import { propertiesPage } from "./docs-properties.js";
+import { traceabilityPage, tracedMachines } from "./docs-traceability.js";
+
+export interface PagesOptions {
+  /** The generated-file mark each page opens with. */
+  readonly mark: string;
+  /** The package root (paths in the pages are relative to it). */
+  readonly root: string;
+  /** Where the pages go. */
+  readonly out: string;
+  readonly machines: readonly MachineEntry[];
+  /** The catalogue (default: models/index.ts). */
+  readonly models?: readonly ModelEntry[];
+  /** The recorded verdicts (default: docs/check-results.json of the package). */
+  readonly resultsFile?: string;
+}
+
+/** The pages by file name in `out`, and how the recorded verdicts disagree with the default models. */
+export async function generatePages(
+  options: PagesOptions,
+): Promise<{ readonly files: Map<string, string>; readonly stale: readonly string[] }> {
+  const resultsFile = options.resultsFile ?? CHECK_RESULTS_FILE;
+  const fromRoot = (path: string) => relative(options.root, path).split(sep).join("/");
+  const models = options.models ?? MODELS;
+  const built = buildCatalogue(models);
+  const properties = propertiesPage(built, await readCheckResults(resultsFile), {
+    mark: options.mark,
+    resultsFile: fromRoot(resultsFile),
+    resultsLink: relative(options.out, resultsFile).split(sep).join("/"),
+  });
+  const traceability = traceabilityPage(built, await tracedMachines(options.machines), { mark: options.mark });
+  const files = new Map<string, string>([
+    ["properties.md", properties.text],
+    ["traceability.md", traceability],
+    ...counterexampleFiles(models, { mark: options.mark, docsDir: fromRoot(options.out) }),
+  ]);
+  return { files, stale: properties.stale };
+}
+
+/** Where the pages go by default: docs/ of the package. */
+export const pagesDir = (root: string) => join(root, "docs");
