@@ -132,7 +132,9 @@ describe("the traceability matrix", () => {
     const row = page.split("\n").find((line) => line.startsWith("| §5.1 ")) as string;
     expect(row).toMatch(/^\| §5\.1 Fully asynchronous challenge, paper \| /);
     expect(row).toContain("[`challengeNodeMachine`](machines/challenge-node.md)");
-    expect(row).toContain("| soundness: a node that threw its slivers away never obtains a certificate | always |");
+    expect(row).toContain(
+      "| soundness: a node that threw away a blob challenged of it never obtains a certificate | always |",
+    );
     expect(row).toContain("`challenge-4-deleted`");
     // Factories build the models' chains: the write models still run chainMachine.
     const certify = page.split("\n").filter((line) => line.includes("| the chain certifies only with"));
