@@ -6,7 +6,7 @@
  */
 
 import type { EventObject } from "xstate";
-import type { Membership, NodeStatusEvent, ShardStatusEvent } from "../machines/node-status.js";
+import { type Membership, type NodeStatusEvent, SHARD_STATUS_EVENTS } from "../machines/node-status.js";
 import type { Driver, Drivers } from "./docs-coverage.js";
 
 const MEMBERSHIPS: readonly Membership[] = ["NewMember", "ContinuingMember", "NotMember"];
@@ -26,16 +26,6 @@ const NODE_STATUS_EVENTS: readonly NodeStatusEvent[] = [
   { type: "LagDetectedWithIncompleteHistory", firstCompleteEpoch: 1, epochAtStart: 2 },
   { type: "MetadataRecovered" },
   { type: "NodeRecoveryComplete" },
-];
-
-/** Every shard-status event (they carry nothing). */
-const SHARD_STATUS_EVENTS: readonly ShardStatusEvent[] = [
-  { type: "ForceActive" },
-  { type: "StartShardSync" },
-  { type: "RecoverMissingBlobs" },
-  { type: "ShardSyncDone" },
-  { type: "RestartShardSync" },
-  { type: "LockForEpochChange" },
 ];
 
 const ownEvents = (label: string, events: readonly EventObject[]): Driver => ({

@@ -356,6 +356,16 @@ export type ShardStatusEvent =
   /** the shard is lost at an epoch change (`lock_shard_for_epoch_change`) */
   | { readonly type: "LockForEpochChange" };
 
+/** Every shard-status event (none carries data), for driving the machine through all of them. */
+export const SHARD_STATUS_EVENTS: readonly ShardStatusEvent[] = [
+  { type: "ForceActive" },
+  { type: "StartShardSync" },
+  { type: "RecoverMissingBlobs" },
+  { type: "ShardSyncDone" },
+  { type: "RestartShardSync" },
+  { type: "LockForEpochChange" },
+];
+
 /** A shard's status, driven by its sync, recovery and loss; every change is in {@link SHARD_STATUS_TRANSITIONS}. */
 export const shardStatusMachine = setup({
   types: {} as { events: ShardStatusEvent },

@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createMachine } from "xstate";
 import {
   type MachineEntry,
@@ -18,6 +18,7 @@ import {
   writeDocs,
 } from "../cli/docs-command.js";
 import { main } from "../cli/main.js";
+import { captureOutput } from "./support/output.js";
 
 const work = mkdtempSync(join(tmpdir(), "walrus-spec-docs-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -116,14 +117,7 @@ describe("docs --check", () => {
 });
 
 describe("walrus-spec docs", () => {
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  afterEach(() => {
-    stdout.mockClear();
-    stderr.mockClear();
-    process.exitCode = undefined;
-  });
-  const printed = (spy: typeof stderr) => spy.mock.calls.map((call) => String(call[0])).join("");
+  const { stdout, stderr, printed } = captureOutput();
 
   it("fails the check naming the files and how to fix them", async () => {
     const out = join(work, "empty");

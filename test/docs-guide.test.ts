@@ -11,8 +11,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../cli/main.js";
+import { captureOutput } from "./support/output.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const GUIDE = readFileSync(join(ROOT, "docs", "README.md"), "utf8");
@@ -81,14 +82,7 @@ describe("the guide's commands", () => {
     process.chdir(home);
     rmSync(scratch, { recursive: true, force: true });
   });
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  afterEach(() => {
-    stdout.mockClear();
-    stderr.mockClear();
-    process.exitCode = undefined;
-  });
-  const printed = (spy: typeof stdout) => spy.mock.calls.map((call) => String(call[0])).join("");
+  const { stdout, stderr, printed } = captureOutput();
 
   it("are found, the CLI's with an expectation each", () => {
     expect(commands.filter((c) => c.line.startsWith(CLI)).length).toBeGreaterThanOrEqual(8);

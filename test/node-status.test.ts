@@ -12,7 +12,6 @@ import {
   type NodeStatusKind,
   SHARD_STATUSES,
   type ShardStatus,
-  type ShardStatusEvent,
   acceptsWrites,
   isOwned,
   nodeStatusCanTransitionTo,
@@ -23,6 +22,7 @@ import {
   shardStatusMachine,
   transitionNodeStatus,
   transitionShardStatus,
+  SHARD_STATUS_EVENTS,
 } from "../machines/node-status.js";
 import { IllegalTransitionError, WalrusSpecError } from "../spec/errors.js";
 
@@ -228,14 +228,7 @@ describe("nodeStatusMachine", () => {
 });
 
 describe("shardStatusMachine", () => {
-  const events: ShardStatusEvent[] = [
-    { type: "ForceActive" },
-    { type: "StartShardSync" },
-    { type: "RecoverMissingBlobs" },
-    { type: "ShardSyncDone" },
-    { type: "RestartShardSync" },
-    { type: "LockForEpochChange" },
-  ];
+  const events = SHARD_STATUS_EVENTS;
 
   it("reaches every status, and its changes are exactly the table's", () => {
     const [initial] = initialTransition(shardStatusMachine);
