@@ -309,8 +309,8 @@ function rate(count: number, ms: number): string {
 
 /**
  * Where this run records its verdicts, if anywhere. Only a search of the whole default selection
- * without bounds gives the verdicts the property table shows as those of `npm run check`; any
- * other run answers a different question and records nothing.
+ * without bounds, with the default reductions, gives the verdicts and counts recorded as those of
+ * `npm run check`; any other run answers a different question and records nothing.
  */
 export function resultsFileFor(
   names: readonly string[],
@@ -320,10 +320,12 @@ export function resultsFileFor(
     readonly maxDepth?: number | undefined;
     readonly timeout?: number | undefined;
     readonly results?: string | false | undefined;
+    readonly reduction?: boolean | undefined;
   },
 ): string | undefined {
   const bounded = [options.simulate, options.maxStates, options.maxDepth, options.timeout].some((o) => o !== undefined);
-  if (names.length > 0 || bounded || options.results === false) return undefined;
+  // Without the reductions the same models have other state counts than the ones recorded.
+  if (names.length > 0 || bounded || options.results === false || options.reduction === false) return undefined;
   return options.results ?? CHECK_RESULTS_FILE;
 }
 
@@ -436,6 +438,7 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
   if (recordTo !== undefined) {
     const models = (outcomes as SearchOutcome[]).map((o) => ({
       model: o.entry.name,
+      states: o.report.uniqueStates,
       properties: recordedVerdicts(o.report),
     }));
     await writeCheckResults({ models }, recordTo);

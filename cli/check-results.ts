@@ -3,10 +3,12 @@
  * each property of each default model, committed as docs/check-results.json so that the property
  * table (docs/properties.md) can show them.
  *
- * The file holds verdicts only — no timings, no state counts (which differ with and without
- * reduction), models and properties sorted — so it changes exactly when a verdict, a default model
- * or a property does. `check` rewrites it; CI compares the rewritten file with the committed one,
- * and `docs --check` compares it with the properties the default models have now.
+ * The file holds each model's verdicts and its count of unique states (searched with the default
+ * reductions, so a run with `--no-reduction` records nothing), models and properties sorted, no
+ * timings: it changes exactly when a verdict, a state space, a default model or a property does.
+ * `check` rewrites it; CI compares the rewritten file with the committed one, so a change to a
+ * state space is as visible as a changed verdict (the counts are pinned, as Stateright's tests
+ * pin theirs), and `docs --check` compares it with the properties the default models have now.
  */
 
 import { readFile, writeFile } from "node:fs/promises";
@@ -36,6 +38,8 @@ export interface RecordedProperty {
 
 export interface RecordedModel {
   readonly model: string;
+  /** Unique states of the complete search, with the default reductions. */
+  readonly states: number;
   readonly properties: readonly RecordedProperty[];
 }
 
@@ -45,7 +49,7 @@ export interface CheckResults {
 }
 
 const ABOUT =
-  "Verdicts of the last `npm run check` (walrus-spec check, every default model). Written by the check; read by `npm run docs` for docs/properties.md.";
+  "Verdicts and unique-state counts of the last `npm run check` (walrus-spec check, every default model, default reductions). Written by the check; read by `npm run docs` for docs/properties.md.";
 
 const byName = <T extends { readonly name: string; readonly kind: string }>(a: T, b: T) =>
   a.name === b.name ? (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) : a.name < b.name ? -1 : 1;
@@ -75,7 +79,7 @@ export function recordedVerdicts(report: SearchReport<unknown, unknown>): Record
 export function formatCheckResults(results: CheckResults): string {
   const models = [...results.models]
     .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0))
-    .map((m) => ({ model: m.model, properties: [...m.properties].sort(byName) }));
+    .map((m) => ({ model: m.model, states: m.states, properties: [...m.properties].sort(byName) }));
   return `${JSON.stringify({ about: ABOUT, models }, null, 2)}\n`;
 }
 
@@ -95,12 +99,16 @@ export function parseCheckResults(text: string, file: string): CheckResults {
   if (!Array.isArray(models)) throw bad("no `models` array");
   return {
     models: models.map((m: unknown, i): RecordedModel => {
-      const { model, properties } = (m ?? {}) as { model?: unknown; properties?: unknown };
+      const { model, states, properties } = (m ?? {}) as { model?: unknown; states?: unknown; properties?: unknown };
       if (typeof model !== "string" || !Array.isArray(properties)) {
         throw bad(`models[${i}] needs a \`model\` name and a \`properties\` array`);
       }
+      if (!Number.isSafeInteger(states) || (states as number) < 1) {
+        throw bad(`models[${i}] needs \`states\`, a positive integer`);
+      }
       return {
         model,
+        states: states as number,
         properties: properties.map((p: unknown, j): RecordedProperty => {
           const { kind, name, verdict } = (p ?? {}) as Record<string, unknown>;
           if (typeof name !== "string" || !KINDS.includes(kind as string) || !VERDICTS.includes(verdict as string)) {

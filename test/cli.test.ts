@@ -225,6 +225,7 @@ describe("check and list", () => {
       ["epoch-change-4-read", "stopped at 1000"],
       ["epoch-change-4-crash", "stopped at 1000"],
       ["epoch-change-4-byzantine", "stopped at 1000"],
+      ["challenge-4-lightweight-one-node", "stopped at 1000"],
     ]);
     expect(report.models.filter((m: Row) => !m.complete).every((m: Row) => m.uniqueStates === 1000)).toBe(true);
   }, 60_000);

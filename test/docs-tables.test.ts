@@ -78,12 +78,13 @@ describe("the property table", () => {
       models: [
         {
           model: "m1",
+          states: 3,
           properties: [
             { kind: "always", name: "p", verdict: "holds" },
             { kind: "always", name: "q", verdict: "fails" },
           ],
         },
-        { model: "m2", properties: [{ kind: "always", name: "p", verdict: "holds" }] },
+        { model: "m2", states: 2, properties: [{ kind: "always", name: "p", verdict: "holds" }] },
       ],
     };
     const options = { mark: MARK, resultsFile: "docs/check-results.json", resultsLink: "check-results.json" };
@@ -99,9 +100,9 @@ describe("the property table", () => {
       built,
       {
         models: [
-          { model: "m1", properties: [{ kind: "always", name: "p", verdict: "holds" }] },
-          { model: "m2", properties: [{ kind: "always", name: "gone", verdict: "holds" }] },
-          { model: "m3", properties: [] },
+          { model: "m1", states: 3, properties: [{ kind: "always", name: "p", verdict: "holds" }] },
+          { model: "m2", states: 2, properties: [{ kind: "always", name: "gone", verdict: "holds" }] },
+          { model: "m3", states: 1, properties: [] },
         ],
       },
       options,
@@ -188,9 +189,10 @@ describe("the counterexample page", () => {
 });
 
 describe("the record of check verdicts", () => {
-  it("records verdicts only, sorted, and reads back what it wrote", () => {
+  it("records verdicts and state counts, sorted, and reads back what it wrote", () => {
     const entry = findModel("two-phase-commit-3-buggy") as ModelEntry;
-    const verdicts = recordedVerdicts(checkModel(entry.build()));
+    const report = checkModel(entry.build());
+    const verdicts = recordedVerdicts(report);
     expect(verdicts).toEqual([
       { kind: "always", name: "TCConsistent", verdict: "fails" },
       { kind: "sometimes", name: "all aborted", verdict: "reached" },
@@ -198,17 +200,18 @@ describe("the record of check verdicts", () => {
     ]);
     const text = formatCheckResults({
       models: [
-        { model: "z", properties: [] },
-        { model: "a", properties: [...verdicts].reverse() },
+        { model: "z", states: 1, properties: [] },
+        { model: "a", states: report.uniqueStates, properties: [...verdicts].reverse() },
       ],
     });
-    expect(text).not.toMatch(/seconds|states/);
+    expect(text).not.toMatch(/seconds/);
     expect(parseCheckResults(text, "f")).toEqual({
       models: [
-        { model: "a", properties: verdicts },
-        { model: "z", properties: [] },
+        { model: "a", states: report.uniqueStates, properties: verdicts },
+        { model: "z", states: 1, properties: [] },
       ],
     });
+    expect(() => parseCheckResults('{"models":[{"model":"a","properties":[]}]}', "f")).toThrow(/needs `states`/);
     expect(() => parseCheckResults("{}", "f.json")).toThrow(/f\.json is not a record of check verdicts/);
     expect(() => parseCheckResults('{"models":[{"model":"a","properties":[{"name":"p"}]}]}', "f")).toThrow(UsageError);
   });
@@ -220,5 +223,6 @@ describe("the record of check verdicts", () => {
     expect(resultsFileFor([], { maxStates: 10 })).toBeUndefined();
     expect(resultsFileFor([], { simulate: 10 })).toBeUndefined();
     expect(resultsFileFor([], { results: false })).toBeUndefined();
+    expect(resultsFileFor([], { reduction: false })).toBeUndefined();
   });
 });
