@@ -23,12 +23,12 @@ import { ModelError } from "../checker/errors.js";
 import { blobIdToString, encodeBlob, encodeMetadataWithId, sliverIndexOf } from "../spec/index.js";
 import { putBytes } from "../spec/store.js";
 import { challengeChainMachine } from "../machines/challenge-chain.js";
-import { readerMachine } from "../machines/reader.js";
 import { type ChallengedBlob, challengeNodeMachine } from "../machines/challenge-node.js";
 import { pairOfShard, putSliver, recoverySymbolsFor } from "../machines/codec.js";
 import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
 import { type ChallengeLayout, challengeProperties } from "../properties/challenge.js";
 import { adversaryOf, codecChecked } from "./faults.js";
+import { readerOnRead } from "./reader-actor.js";
 
 export interface ChallengeOptions {
   /** Shards of each node (nodes N0, N1, …); default four nodes of one shard. */
@@ -209,22 +209,7 @@ export function challenge(options: ChallengeOptions = {}): ActorModel {
   ];
   if (options.reader !== undefined) {
     const read = stored[options.reader] as (typeof stored)[number];
-    actors.push({
-      name: READER,
-      machine: readerMachine,
-      input: {
-        name: READER,
-        committee,
-        committees: [committee],
-        certifiedEpoch: committee.epoch,
-        blobId: read.blobId,
-        axis: "primary",
-        consistency: "default",
-        start: "onRead",
-      },
-      internalEvents: [{ type: "Read" }],
-      sendsTo: names,
-    });
+    actors.push(readerOnRead(READER, [committee], read.blobId, names));
   }
   const layout: ChallengeLayout = {
     chain: CHAIN,

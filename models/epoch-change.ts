@@ -43,10 +43,10 @@ import { pairOfShard, putRecoverySymbol, putSliver } from "../machines/codec.js"
 import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
 import { epochDriverMachine } from "../machines/epoch-driver.js";
 import { type BlobAtNode, epochChangeNodeMachine } from "../machines/epoch-change-node.js";
-import { readerMachine } from "../machines/reader.js";
 import { type ShardCount, invalidShardCounts, transitionCommittee } from "../machines/shard-assignment.js";
 import { writerMachine } from "../machines/writer.js";
 import { type EpochChangeLayout, epochChangeProperties } from "../properties/epoch-change.js";
+import { readerOnRead } from "./reader-actor.js";
 
 export interface EpochChangeOptions {
   /** Shards of each node of the first committee (nodes N0, N1, …); default four nodes of one shard. */
@@ -293,22 +293,7 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
     });
   }
   if (read) {
-    actors.push({
-      name: READER,
-      machine: readerMachine,
-      input: {
-        name: READER,
-        committee: first,
-        committees,
-        certifiedEpoch: first.epoch,
-        blobId: stored.id,
-        axis: "primary",
-        consistency: "default",
-        start: "onRead",
-      },
-      internalEvents: [{ type: "Read" }],
-      sendsTo: names,
-    });
+    actors.push(readerOnRead(READER, committees, stored.id, names));
   }
   const layout: EpochChangeLayout = {
     chain: CHAIN,
