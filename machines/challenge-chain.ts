@@ -101,9 +101,11 @@ export const challengeChainMachine = setup({
   },
   guards: {
     /** The lightweight variant starts only with a coin, the full challenge only without one. */
-    coinAsVariantNeeds: ({ context, event }) =>
-      event.type === "StartChallenge" &&
-      (context.challenged === undefined) === (event.coin === undefined || !Number.isSafeInteger(event.coin)),
+    coinAsVariantNeeds: ({ context, event }) => {
+      if (event.type !== "StartChallenge") return false;
+      if (context.challenged === undefined) return event.coin === undefined;
+      return event.coin !== undefined && Number.isSafeInteger(event.coin) && event.coin >= 0;
+    },
     /** From a member, signed by members holding 2f + 1 shards. */
     certificateIsValid: ({ context, event }) =>
       event.type === "ChallengeCertificate" &&

@@ -221,8 +221,10 @@ describe("the lightweight challenge, machine by machine", () => {
   it("the chain starts the lightweight challenge only with a coin, and the full one only without", () => {
     const subscribers = committee.members.map(({ name }) => ({ name, events: ["ChallengeStart", "ChallengeEnd"] }));
     const light = drive(challengeChainMachine, { committee, subscribers, challenged: 1 });
-    light.step({ type: "StartChallenge" });
-    expect(light.snapshot.value).toBe("beforeChallenge");
+    for (const coin of [undefined, -1, 1.5, "7"]) {
+      light.step({ type: "StartChallenge", ...(coin === undefined ? {} : { coin }) });
+      expect(light.snapshot.value).toBe("beforeChallenge");
+    }
     light.step({ type: "StartChallenge", coin: 7 });
     expect(light.snapshot.value).toBe("challenging");
     expect(light.sent[0]).toEqual({ to: "N0", type: "ChallengeStart", epoch: 1, coin: 7, challenged: 1, seq: 0 });
