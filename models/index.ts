@@ -236,6 +236,11 @@ export const CHALLENGE_MODELS: readonly ModelEntry[] = [
     { deleted: ["N3"] },
   ),
   challenges(
+    "challenge-4-deleted-one-node",
+    "Storage challenge, n = 4, N3 threw its slivers away and rebuilds them by recovery; only N3's challenge played out: exhaustive, 10 047 650 states (minutes); soundness fails, in 19 steps at the shortest",
+    { deleted: ["N3"], focus: ["N3"] },
+  ),
+  challenges(
     "challenge-4-deleted-primary-read",
     "Storage challenge, n = 4, N3 threw its slivers away and reads the blob back from n − 2f primary slivers (the implementation's read): soundness fails",
     { deleted: ["N3"], rebuildBy: "primaryRead" },
