@@ -370,13 +370,13 @@ export const MODELS: readonly ModelEntry[] = [
   walrus(
     "write-read-4-racing-reader",
     "Walrus write and read, n = 4, a reader that starts at once, racing the write",
-    false,
+    true,
     { reader: { start: "immediately" } },
   ),
   walrus(
     "write-read-4-crash-any",
     `Walrus write and read, n = 4, any one node may crash at any point: ${READ_AFTER_POA}`,
-    false,
+    true,
     { crash: [0, 1, 2, 3] },
   ),
   walrus(

@@ -213,6 +213,8 @@ describe("check and list", () => {
       ["write-read-4", "stopped at 1000"],
       ["write-read-4-crash", "stopped at 1000"],
       ["write-read-4-byzantine", "stopped at 1000"],
+      ["write-read-4-racing-reader", "stopped at 1000"],
+      ["write-read-4-crash-any", "stopped at 1000"],
       ["write-4", "stopped at 1000"],
       ["write-4-crash", "stopped at 1000"],
       ["write-read-4-byzantine-attests", 216],
