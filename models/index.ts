@@ -446,7 +446,7 @@ export const MODELS: readonly ModelEntry[] = [
   walrus(
     "malicious-writer-4-two-racing",
     "A malicious writer as in malicious-writer-4, with two readers that both race the invalidation (paper's strict check): they agree on ⊥",
-    false,
+    true,
     { ...MALICIOUS, reader: { consistency: "strict" }, readers: 2 },
   ),
   walrus(

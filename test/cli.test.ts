@@ -222,6 +222,7 @@ describe("check and list", () => {
       ["self-healing-7", "stopped at 1000"],
       ["self-healing-4-byzantine", 76],
       ["malicious-writer-4", "stopped at 1000"],
+      ["malicious-writer-4-two-racing", "stopped at 1000"],
       ["malicious-writer-4-detection", "stopped at 1000"],
       ["epoch-change-4", "stopped at 1000"],
       ["epoch-change-4-read", "stopped at 1000"],
