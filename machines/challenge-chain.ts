@@ -22,6 +22,7 @@
 
 import { and, assign, enqueueActions, not, setup } from "xstate";
 import type { ActorName } from "../spec/messages.js";
+import { InvalidParametersError } from "../spec/errors.js";
 import { isQuorum } from "../spec/params.js";
 import { type Subscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, send, weightOf, withName } from "./committee.js";
@@ -128,7 +129,14 @@ export const challengeChainMachine = setup({
 }).createMachine({
   id: `${CHAIN}-challenge`,
   /** Before the challenge: every stream at 0, no certificate, no coin. */
-  context: ({ input }) => ({ ...input, seq: freshStreams(input.subscribers), certified: [], coin: null }),
+  context: ({ input }) => {
+    if (input.challenged !== undefined && !(Number.isSafeInteger(input.challenged) && input.challenged >= 1)) {
+      throw new InvalidParametersError(
+        `the lightweight challenge challenges at least one blob per node, got ${input.challenged}`,
+      );
+    }
+    return { ...input, seq: freshStreams(input.subscribers), certified: [], coin: null };
+  },
   initial: "beforeChallenge",
   states: {
     beforeChallenge: {

@@ -46,6 +46,8 @@ import type {
   RecoverySymbolRequest,
   RecoverySymbolResponse,
 } from "../spec/messages.js";
+import { blobIdFromString } from "../spec/commitments/blob-id.js";
+import { InvalidParametersError } from "../spec/errors.js";
 import { isQuorum } from "../spec/params.js";
 import type { ByteRef } from "../spec/store.js";
 import { chainOrderGuards, takeNextHeldEvent, withEarlyEvent } from "./chain-order.js";
@@ -229,10 +231,13 @@ const withheld = (context: Context, blobId: BlobIdText) =>
 
 /**
  * The blobs challenged of every member: all of them in the full challenge; in the lightweight
- * variant the coin's picks among the blobs in ascending blob-ID order.
+ * variant the coin's picks among the blobs in ascending blob-ID order (of the IDs' bytes).
  */
 function challengedBlobs(context: Context, notice: ChallengeChainNotice): Context["challenged"] {
-  const ids = context.blobs.map((blob) => blob.blobId).sort();
+  // Byte order, as the blobs are keyed on chain and in storage (not the base64 text's order).
+  const ids = context.blobs
+    .map((blob) => blob.blobId)
+    .sort((x, y) => Buffer.compare(blobIdFromString(x), blobIdFromString(y)));
   return context.committee.members.map(({ name }) => {
     if (notice.type !== "ChallengeStart" || notice.coin === undefined || notice.challenged === undefined) {
       return { node: name, blobIds: ids };
@@ -268,6 +273,19 @@ function answerTo(context: Context, request: RecoverySymbolRequest | ReadRequest
         );
   const reply = { type: "RecoverySymbolResponse", node: context.name, blobId: request.blobId };
   return { to: request.from, ...reply, metadata: blob?.metadata ?? null, symbols };
+}
+
+/**
+ * The log of blobs answered in challenge mode with these answers added, whichever path answers:
+ * the properties read it to see that no challenged blob was served, so every answer is logged
+ * while the challenge runs here (its start processed, its end not yet: the chain's notices are
+ * numbers 0 and 1 of the node's stream).
+ */
+function loggedAnswers(context: Context, answered: readonly (RecoverySymbolRequest | ReadRequest)[]): BlobIdText[] {
+  const inChallengeMode = context.nextSeq === 1;
+  return inChallengeMode
+    ? sortedSet([...context.answeredInChallenge, ...answered.map((request) => request.blobId)])
+    : [...context.answeredInChallenge];
 }
 
 const holdsBlob = (blob: ChallengedBlob) => [...blob.primary, ...blob.secondary].every((s) => s !== null);
@@ -430,7 +448,7 @@ export const challengeNodeMachine = setup({
     }),
     answerRecoveryRequests: enqueueActions(({ context, enqueue }) => {
       for (const request of context.held) enqueue({ type: "send", params: answerTo(context, request) });
-      enqueue.assign({ held: [] });
+      enqueue.assign({ held: [], answeredInChallenge: loggedAnswers(context, context.held) });
     }),
     // the lightweight variant: blobs challenged of no node stay readable during the challenge
     answerUnwithheldRequests: enqueueActions(({ context, enqueue }) => {
@@ -438,7 +456,7 @@ export const challengeNodeMachine = setup({
       for (const request of answered) enqueue({ type: "send", params: answerTo(context, request) });
       enqueue.assign({
         held: context.held.filter((request) => withheld(context, request.blobId)),
-        answeredInChallenge: sortedSet([...context.answeredInChallenge, ...answered.map((r) => r.blobId)]),
+        answeredInChallenge: loggedAnswers(context, answered),
       });
     }),
     takeRecoverySymbols: assign(({ context, event }) => {
@@ -470,10 +488,21 @@ export const challengeNodeMachine = setup({
     symbolsToCheck: ({ context }) => context.pendingSymbols.length > 0,
     signaturesSuffice: ({ context }) =>
       !context.certificatePosted && isQuorum(weightOf(context.committee, context.signatures), nOf(context)),
-    recoveryAsked: ({ context, event }) =>
-      (event.type === "RecoverySymbolResponse" || event.type === "ReadResponse") &&
-      context.behaviour === "deleted" &&
-      context.blobs.some((blob) => blob.blobId === event.blobId),
+    /** An answer to what this deleted node asked for, the way it rebuilds (a node that does not try takes none). */
+    recoveryAsked: ({ context, event }) => {
+      if (event.type !== "RecoverySymbolResponse" && event.type !== "ReadResponse") return false;
+      const asked = {
+        recovery: "RecoverySymbolResponse",
+        primaryRead: "ReadResponse",
+        secondaryRead: "ReadResponse",
+        none: null,
+      };
+      return (
+        event.type === asked[context.rebuildBy] &&
+        context.behaviour === "deleted" &&
+        context.blobs.some((blob) => blob.blobId === event.blobId)
+      );
+    },
     requestsHeld: ({ context }) => context.held.length > 0,
     unwithheldRequestsHeld: ({ context }) => context.held.some((request) => !withheld(context, request.blobId)),
   },
@@ -482,6 +511,15 @@ export const challengeNodeMachine = setup({
   /** The node's shards from the committee (a deleted node without its slivers); nothing acked, signed or certified yet. */
   context: ({ input }) => {
     const shards = memberOf(input.committee, input.name)?.shards ?? [];
+    const unknown = (input.deletedBlobs ?? []).filter((id) => !input.blobs.some((blob) => blob.blobId === id));
+    if (
+      unknown.length > 0 ||
+      (input.deletedBlobs !== undefined && input.deletedBlobs.length > 0 && input.behaviour !== "deleted")
+    ) {
+      throw new InvalidParametersError(
+        `${input.name}: deletedBlobs names blobs the node holds, and only for a deleted node (got ${JSON.stringify(input.deletedBlobs)})`,
+      );
+    }
     const deleted = (blob: ChallengedBlob) =>
       input.behaviour === "deleted" && (input.deletedBlobs ?? [blob.blobId]).includes(blob.blobId);
     return {

@@ -261,6 +261,11 @@ export const CHALLENGE_MODELS: readonly ModelEntry[] = [
     LIGHTWEIGHT,
   ),
   challenges(
+    "challenge-4-lightweight-recovery",
+    "Lightweight storage challenge as challenge-4-lightweight under coin 2, which picks N3's deleted blob 1, and N3 rebuilds it by recovery from nodes that have not seen the challenge start: soundness fails, as in the full challenge",
+    { ...LIGHTWEIGHT_CHEATER, rebuildBy: "recovery", lightweight: { challenged: 1, coins: [2] } },
+  ),
+  challenges(
     "challenge-4-lightweight-one-node",
     "Lightweight storage challenge as challenge-4-lightweight without the reader, only N3's challenge played out: exhaustive, 911 939 states; everything holds, and N3 passes under coin 7",
     { ...LIGHTWEIGHT_CHEATER, focus: ["N3"] },

@@ -19,6 +19,8 @@ import { getBytes, putBytes } from "../spec/store.js";
 import { drive } from "./support/drive.js";
 import { findModel } from "../models/index.js";
 import { ModelError } from "../checker/errors.js";
+import { InvalidParametersError } from "../spec/errors.js";
+import { blobIdFromString } from "../spec/commitments/blob-id.js";
 
 const broken = (report: SimulationReport) =>
   report.properties.filter((p) => p.kind !== "sometimes" && !p.holds).map((p) => p.name.split(":")[0]);
@@ -144,6 +146,27 @@ describe("the lightweight challenge by seeded simulation (200 walks, seed 1)", (
     expect(coinOf(read.labels)).toBe('chain: StartChallenge {"coin":2}');
   });
 
+  it("challenge-4-lightweight-recovery: a cheater that rebuilds its picked blob by recovery passes through the same window as in the full challenge", () => {
+    const report = simulate(build("challenge-4-lightweight-recovery"), { runs: 200, seed: 1, maxDepth: 400 });
+    expect([report.uniqueStates, broken(report), unreached(report)]).toEqual([
+      8_141,
+      ["soundness"],
+      ["witness: a node that threw a blob away obtains a certificate, the coin having missed it"],
+    ]);
+    const soundness = report.properties.find((p) => p.name.startsWith("soundness"));
+    if (soundness?.kind !== "always" || soundness.holds) throw new Error("expected a violation");
+    // Correct nodes answered N3's recovery request before they processed the challenge start.
+    const answered = soundness.labels.filter((label) => /^N[0-2] → N3: RecoverySymbolResponse/.test(label));
+    expect(answered.length).toBe(2);
+    for (const label of answered) {
+      const node = label.slice(0, 2);
+      const start = soundness.labels.findIndex((l) => l.startsWith(`chain → ${node}: ChallengeStart`));
+      const request = soundness.labels.findIndex((l) => l.startsWith(`N3 → ${node}: RecoverySymbolRequest`));
+      expect(request).toBeGreaterThanOrEqual(0);
+      expect(start === -1 || request < start).toBe(true);
+    }
+  });
+
   it("challenge-4-lightweight-one-node: everything holds, and N3 passes under coin 7 (never under 2: soundness)", () => {
     const report = simulate(build("challenge-4-lightweight-one-node"), { runs: 200, seed: 1, maxDepth: 400 });
     expect([report.terminalWalks, report.uniqueStates, broken(report), unreached(report)]).toEqual([
@@ -184,7 +207,9 @@ describe("the lightweight challenge, machine by machine", () => {
       );
     return { blobId, metadata, primary: [sliver("primary")], secondary: [sliver("secondary")] };
   });
-  const sortedIds = stored.map((blob) => blob.blobId).sort();
+  const sortedIds = stored
+    .map((blob) => blob.blobId)
+    .sort((x, y) => Buffer.compare(blobIdFromString(x), blobIdFromString(y)));
   const start = (coin: number) => ({ type: "ChallengeStart", seq: 0, epoch: 1, coin, challenged: 1 });
 
   it("every node derives each node's challenged blobs from the coin, in ascending blob-ID order", () => {
@@ -216,6 +241,23 @@ describe("the lightweight challenge, machine by machine", () => {
     // The challenge's end releases the held read.
     node.step({ type: "ChallengeEnd", seq: 1, epoch: 1 });
     expect(node.sent.map((m) => [m.to, m.type, m.blobId])).toEqual([["reader", "ReadResponse", taken]]);
+  });
+
+  it("malformed inputs are typed errors: k below one, a deleted blob the node does not hold or on a storing node", () => {
+    const subscribers = committee.members.map(({ name }) => ({ name, events: ["ChallengeStart", "ChallengeEnd"] }));
+    // xstate keeps what the context factory throws as the actor's error.
+    const failure = (snapshot: { status: string; error?: unknown }) =>
+      snapshot.status === "error" && snapshot.error instanceof InvalidParametersError ? String(snapshot.error) : "none";
+    for (const challenged of [0, -1, 1.5]) {
+      expect(failure(drive(challengeChainMachine, { committee, subscribers, challenged }).snapshot)).toMatch(
+        /at least one blob per node/,
+      );
+    }
+    const node = (input: Record<string, unknown>) =>
+      failure(drive(challengeNodeMachine, { name: "N0", committee, blobs: stored, ...input }).snapshot);
+    expect(node({ behaviour: "deleted", deletedBlobs: ["nosuchblob"] })).toMatch(/deletedBlobs names blobs/);
+    expect(node({ deletedBlobs: [stored[0]?.blobId] })).toMatch(/only for a deleted node/);
+    expect(node({ behaviour: "deleted", deletedBlobs: [stored[0]?.blobId] })).toBe("none");
   });
 
   it("the chain starts the lightweight challenge only with a coin, and the full one only without", () => {
