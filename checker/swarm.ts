@@ -128,6 +128,8 @@ const REPORT_FIELDS = [
   "properties",
   // Wall-clock figures a caller may add; they vary between runs, so they are never compared.
   "timing",
+  // The catalogue's name of the model, which a caller may add (walrus-spec check does).
+  "catalogueModel",
 ];
 
 function readProperty(value: unknown, where: string, report: SimulationReport): SimulationPropertyResult {
@@ -188,6 +190,9 @@ export function validateSimulationReport(value: unknown, source = "report"): Sim
     fields.fail("sketch", `must be the ${Math.min(uniqueStates, SKETCH_SIZE)} smallest state values, ascending`);
   }
   if (fields.has("timing") && !isObject(value.timing)) fields.fail("timing", "must be an object");
+  if (fields.has("catalogueModel") && typeof value.catalogueModel !== "string") {
+    fields.fail("catalogueModel", "must be a string");
+  }
   const report: SimulationReport = {
     kind: "simulation",
     model: fields.string("model"),
@@ -293,7 +298,12 @@ export function mergeSimulationReports(
 
 /** Whether the walks violated an invariant (the verdict that fails a CI job). */
 export function simulationFailed(report: SimulationReport | MergedSimulationReport): boolean {
-  return report.properties.some((p) => p.kind !== "sometimes" && !p.holds);
+  return simulationBroken(report).length > 0;
+}
+
+/** The names of the invariants and `eventually` properties the walks violated. */
+export function simulationBroken(report: SimulationReport | MergedSimulationReport): string[] {
+  return report.properties.filter((p) => p.kind !== "sometimes" && !p.holds).map((p) => p.name);
 }
 
 /** `--shard` values (1-based i/N) of 0-based shard indices. */

@@ -22,12 +22,13 @@ import { checkModelParallel } from "../checker/parallel.js";
 import { toActionPath } from "../checker/path.js";
 import { type Path, type SearchProgress, type SearchReport, checkModel } from "../checker/search.js";
 import { type SimulationReport, SimulationOptionsError, parseShardSpec, simulate } from "../checker/simulate.js";
-import { formatSimulationReport, simulationFailed } from "../checker/swarm.js";
+import { formatSimulationReport, simulationBroken } from "../checker/swarm.js";
 import { followActionPath } from "../checker/path.js";
 import { actionLabel, formatPath, writeTraceFiles } from "../checker/trace.js";
 import { findModel, MODELS, type ModelEntry } from "../models/index.js";
 import { type CheckResult, runCodecSelfCheck } from "../spec/self-check.js";
 import { CHECK_RESULTS_FILE, recordedVerdicts, writeCheckResults } from "./check-results.js";
+import { expectedToFail, surprises } from "./expectations.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { oneOf, positiveInteger, positiveSeconds, uint32 } from "./options.js";
 import { createStatusLine } from "./progress.js";
@@ -102,12 +103,38 @@ function shownPaths(report: SearchReport<unknown, unknown>): Shown[] {
 }
 
 /** A violated invariant or eventually property fails a model; an unreached witness only if the search was complete. */
-function searchFailed(report: SearchReport<unknown, unknown>): boolean {
-  return report.properties.some((p) => !p.holds && (p.kind !== "sometimes" || report.complete));
+/** The properties the outcome broke: violated, or (a whole search) a witness never reached. */
+function brokenProperties(outcome: Outcome): string[] {
+  if (outcome.mode === "simulation") return simulationBroken(outcome.report);
+  const { report } = outcome;
+  return report.properties.filter((p) => !p.holds && (p.kind !== "sometimes" || report.complete)).map((p) => p.name);
 }
 
+/** Whether the search covered the whole state space, so that what it did not find is not there. */
+const exhaustive = (outcome: Outcome) => outcome.mode === "search" && outcome.report.complete;
+
+/**
+ * Whether the outcome is not what its model expects (cli/expectations.ts): a property broken that
+ * should hold, or an expected failure a whole search did not find. A bounded search or a
+ * simulation (whose walks stop at their first violation) that has not found one proves nothing.
+ */
 function failed(outcome: Outcome): boolean {
-  return outcome.mode === "search" ? searchFailed(outcome.report) : simulationFailed(outcome.report);
+  const { unexpected, missing } = surprises(outcome.entry, brokenProperties(outcome));
+  return unexpected.length > 0 || (missing.length > 0 && exhaustive(outcome));
+}
+
+/** The line saying whether a tightness model failed as it should. */
+function expectationText(outcome: Outcome): string[] {
+  const expected = outcome.entry.expectedFailures;
+  if (expected === undefined) return [];
+  const { missing } = surprises(outcome.entry, brokenProperties(outcome));
+  if (missing.length === 0) {
+    const which = expected.length === 1 ? "the property" : `the ${expected.length} properties`;
+    return [`  expected: ${which} this tightness model must break ${expected.length === 1 ? "fails" : "fail"}`];
+  }
+  return exhaustive(outcome)
+    ? [`  UNEXPECTED: this tightness model no longer breaks: ${missing.join("; ")}`]
+    : [`  not found by this bounded run, the failures this tightness model must show: ${missing.join("; ")}`];
 }
 
 function incomplete(outcome: Outcome): boolean {
@@ -130,6 +157,8 @@ function coverage(report: SearchReport<unknown, unknown>): string {
 
 function searchText(outcome: SearchOutcome): string[] {
   const { report, model, seconds } = outcome;
+  // A tightness model's expected failures are its point: marked, not alarming.
+  const mark = (name: string) => (expectedToFail(outcome.entry, name) ? "fails  " : "FAIL   ");
   const reductions = [
     report.reduction.partialOrder ? "partial-order" : "",
     report.reduction.symmetry ? "symmetry" : "",
@@ -142,7 +171,7 @@ function searchText(outcome: SearchOutcome): string[] {
     if (p.kind === "always") {
       if (p.holds) lines.push(`  ok      always ${p.name}`);
       else {
-        lines.push(`  FAIL    always ${p.name}: counterexample in ${p.counterexample.steps.length} steps`);
+        lines.push(`  ${mark(p.name)} always ${p.name}: counterexample in ${p.counterexample.steps.length} steps`);
         lines.push(...stepsOf(model, p.counterexample));
       }
     } else if (p.kind === "eventually") {
@@ -152,7 +181,7 @@ function searchText(outcome: SearchOutcome): string[] {
           p.violation === "lasso"
             ? `a cycle that never reaches it (lasso: the last step returns to state ${p.loopStart})`
             : "a quiescent state where it never held";
-        lines.push(`  FAIL    eventually ${p.name}: ${how}, ${p.counterexample.steps.length} steps`);
+        lines.push(`  ${mark(p.name)} eventually ${p.name}: ${how}, ${p.counterexample.steps.length} steps`);
         lines.push(...stepsOf(model, p.counterexample));
       }
     } else if (p.holds) {
@@ -160,7 +189,7 @@ function searchText(outcome: SearchOutcome): string[] {
     } else {
       lines.push(
         report.complete
-          ? `  VACUOUS sometimes ${p.name}: never reached in the whole state space`
+          ? `  ${expectedToFail(outcome.entry, p.name) ? "vacuous" : "VACUOUS"} sometimes ${p.name}: never reached in the whole state space`
           : `  UNKNOWN sometimes ${p.name}: not reached within the bounds`,
       );
     }
@@ -176,7 +205,7 @@ function outcomeText(outcome: Outcome): string[] {
           `${outcome.entry.name}: simulation, ${outcome.seconds.toFixed(2)} s`,
           ...formatSimulationReport(outcome.report, outcome.model),
         ];
-  return [...lines, ...outcome.traces.map((file) => `  trace written: ${file}`)];
+  return [...lines, ...expectationText(outcome), ...outcome.traces.map((file) => `  trace written: ${file}`)];
 }
 
 function searchJson(outcome: SearchOutcome) {
@@ -189,6 +218,9 @@ function searchJson(outcome: SearchOutcome) {
     model: outcome.entry.name,
     mode: "search",
     parameters: outcome.entry.parameters,
+    /** Whether the model did what it should: everything holds, or exactly its expected failures. */
+    passed: !failed(outcome),
+    ...(outcome.entry.expectedFailures ? { expectedFailures: outcome.entry.expectedFailures } : {}),
     uniqueStates: report.uniqueStates,
     generatedStates: report.generatedStates,
     maxDepth: report.maxDepth,
@@ -257,7 +289,9 @@ function junitReport(outcomes: readonly Outcome[], codec: readonly CheckResult[]
       const { report, model } = outcome;
       for (const p of report.properties) {
         const label = `${p.kind} ${p.name}`;
-        if (p.kind === "sometimes" && !p.holds) {
+        if (!p.holds && expectedToFail(outcome.entry, p.name)) {
+          cases.push(testcase(name, `${label} (fails, as expected)`));
+        } else if (p.kind === "sometimes" && !p.holds) {
           if (report.complete) {
             failing++;
             cases.push(testcase(name, label, { message: "vacuous: never reached", body: coverage(report) }));
@@ -275,13 +309,25 @@ function junitReport(outcomes: readonly Outcome[], codec: readonly CheckResult[]
     } else {
       for (const p of outcome.report.properties) {
         const label = `${p.kind} ${p.name}`;
-        if (p.kind !== "sometimes" && !p.holds) {
+        if (!p.holds && expectedToFail(outcome.entry, p.name)) {
+          cases.push(testcase(name, `${label} (fails, as expected)`));
+        } else if (p.kind !== "sometimes" && !p.holds) {
           failing++;
           cases.push(testcase(name, label, { message: `violated in walk ${p.walk}`, body: p.labels.join("\n") }));
         } else if (p.kind === "sometimes" && !p.holds) {
           cases.push(testcase(name, label, undefined, "not reached by the simulation"));
         } else cases.push(testcase(name, label));
       }
+    }
+    const missing = expectationText(outcome).filter((line) => line.includes("UNEXPECTED"));
+    if (missing.length > 0) {
+      failing++;
+      cases.push(
+        testcase(name, "expected failures", {
+          message: "a seeded fault is no longer caught",
+          body: missing.join("\n"),
+        }),
+      );
     }
     suite(name, outcome.seconds, cases, failing);
   }
@@ -452,7 +498,12 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
       ...(runCodec ? { codec: { results: codec, failed: codecFailed, timing: { seconds: codecSeconds } } } : {}),
       ...(options.simulate !== undefined
         ? {
-            simulations: outcomes.map((o) => ({ ...o.report, timing: { seconds: o.seconds } })),
+            // The catalogue's name, by which `merge` finds what the model expects.
+            simulations: outcomes.map((o) => ({
+              ...o.report,
+              catalogueModel: o.entry.name,
+              timing: { seconds: o.seconds },
+            })),
             traces: outcomes.flatMap((o) => o.traces),
           }
         : { models: outcomes.map((o) => searchJson(o as SearchOutcome)) }),

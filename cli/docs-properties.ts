@@ -10,6 +10,7 @@
  */
 
 import type { CheckResults, RecordedVerdict } from "./check-results.js";
+import { expectedToFail } from "./expectations.js";
 import {
   type BuiltModel,
   type CatalogueProperty,
@@ -73,13 +74,16 @@ function verdictIndex(results: CheckResults | null, built: readonly BuiltModel[]
   return { verdicts, stale };
 }
 
-const VERDICT_ORDER: readonly (RecordedVerdict | "not recorded")[] = [
+type ShownVerdict = RecordedVerdict | "not recorded" | "fails, as expected" | "vacuous, as expected";
+const VERDICT_ORDER: readonly ShownVerdict[] = [
   "fails",
   "vacuous",
   "unknown",
   "not recorded",
   "holds",
   "reached",
+  "fails, as expected",
+  "vacuous, as expected",
 ];
 /** Verdicts that are not a property's intended outcome stand out. */
 const ALARMING = new Set(["fails", "vacuous", "unknown", "not recorded"]);
@@ -90,7 +94,12 @@ function resultCell(property: CatalogueProperty, verdicts: ReadonlyMap<string, R
   const key = propertyKey(property);
   const byVerdict = new Map<string, string[]>();
   for (const model of defaults) {
-    const verdict = verdicts.get(model.name)?.get(key) ?? "not recorded";
+    const recorded = verdicts.get(model.name)?.get(key) ?? "not recorded";
+    // A tightness model's expected failure is its point, not an alarm.
+    const verdict: ShownVerdict =
+      (recorded === "fails" || recorded === "vacuous") && expectedToFail(model, property.name)
+        ? `${recorded}, as expected`
+        : recorded;
     byVerdict.set(verdict, [...(byVerdict.get(verdict) ?? []), model.name]);
   }
   const parts = VERDICT_ORDER.filter((v) => byVerdict.has(v)).map((verdict) => {
@@ -147,9 +156,11 @@ export function propertiesPage(
     "- **checked by**: the models whose properties include it; those `npm run check` searches come first.",
     `- **last \`npm run check\`**: the verdicts recorded in [\`check-results.json\`](${options.resultsLink}) for the`,
     "  default models: `holds` / `fails` for `always` and `eventually`, `reached` / `vacuous` for a",
-    "  witness. Models outside the default check (larger configurations, and the tightness models whose",
-    "  failures are the point) are not searched by `npm run check`; their tests pin their verdicts",
-    "  (test/walrus-*.test.ts), and the [counterexample page](counterexample.md) shows one.",
+    "  witness. A tightness model (one faulty shard beyond the budget, a seeded bug, a finding) must",
+    "  break the properties it names (`expectedFailures`, models/index.ts): its failures show as",
+    "  `fails, as expected`, and `npm run check` fails if one stops failing. Models outside the default",
+    "  check (larger configurations) are not searched by `npm run check`; their tests pin their",
+    "  verdicts (test/walrus-*.test.ts), and the [counterexample page](counterexample.md) shows one.",
     "",
     "How the verdicts stay true: `walrus-spec check` with no model named and no bound (`npm run check`)",
     "rewrites `check-results.json` (each model's verdicts and its count of unique states), and CI fails",

@@ -6,7 +6,9 @@
  */
 
 import type { Command } from "commander";
-import { formatSimulationReport, mergeSimulationReports, simulationFailed, SwarmMergeError } from "../checker/swarm.js";
+import { formatSimulationReport, mergeSimulationReports, simulationBroken, SwarmMergeError } from "../checker/swarm.js";
+import { findModel } from "../models/index.js";
+import { surprises } from "./expectations.js";
 import { EXIT_FAILED, EXIT_OK, UsageError } from "./errors.js";
 import { oneOf, readInputFile } from "./options.js";
 
@@ -67,8 +69,19 @@ function mergeCommand(files: string[], options: MergeOptions): void {
   process.stdout.write(`${output}\n`);
   // A counterexample is a verdict whatever else is missing; missing shards only make "no violation" unsure.
   const incomplete = merged.filter((report) => report.missingShards.length > 0);
-  if (merged.some(simulationFailed)) process.exitCode = EXIT_FAILED;
-  else if (incomplete.length > 0) {
+  // A tightness model's expected failures are no counterexample to report, as `check` has it; one
+  // the walks did not reach proves nothing (a walk stops at its first violation).
+  const catalogueNames = [...swarms.values()].map((shards) => {
+    const name = (shards[0]?.value as { catalogueModel?: unknown } | undefined)?.catalogueModel;
+    return typeof name === "string" ? name : undefined;
+  });
+  const wrong = merged.some((report, i) => {
+    const entry = catalogueNames[i] === undefined ? undefined : findModel(catalogueNames[i]);
+    return surprises(entry, simulationBroken(report)).unexpected.length > 0;
+  });
+  if (wrong) {
+    process.exitCode = EXIT_FAILED;
+  } else if (incomplete.length > 0) {
     const missing = incomplete.map(
       (report) =>
         `${report.model}: no report of shard ${report.missingShards.map((i) => `${i + 1}/${report.shard.count}`).join(", ")}`,

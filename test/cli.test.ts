@@ -224,10 +224,17 @@ describe("check and list", () => {
       ["malicious-writer-4", "stopped at 1000"],
       ["malicious-writer-4-two-racing", "stopped at 1000"],
       ["malicious-writer-4-detection", "stopped at 1000"],
+      ["malicious-writer-4-default-check", "stopped at 1000"],
+      ["write-read-4-f-plus-1", "stopped at 1000"],
+      ["write-4-f-plus-1", "stopped at 1000"],
+      ["write-read-4-f-plus-1-invalidation", 421],
       ["epoch-change-4", "stopped at 1000"],
       ["epoch-change-4-read", "stopped at 1000"],
       ["epoch-change-4-crash", "stopped at 1000"],
       ["epoch-change-4-byzantine", "stopped at 1000"],
+      ["epoch-change-4-attestation-gap", "stopped at 1000"],
+      ["epoch-change-4-f-plus-1", "stopped at 1000"],
+      ["challenge-4-one-node", "stopped at 1000"],
       ["challenge-4-lightweight-one-node", "stopped at 1000"],
     ]);
     expect(report.models.filter((m: Row) => !m.complete).every((m: Row) => m.uniqueStates === 1000)).toBe(true);

@@ -1,0 +1,84 @@
+/**
+ * Tightness models and their expected failures (models/index.ts `expectedFailures`,
+ * cli/expectations.ts): `check` passes such a model when exactly its expected failures happen, and
+ * fails it when another property breaks or a whole search no longer finds an expected failure;
+ * `merge` judges a swarm the same way; every expectation names a property its model has.
+ */
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { expectedToFail, surprises } from "../cli/expectations.js";
+import { MODELS } from "../models/index.js";
+import { runCli as run } from "./support/cli.js";
+
+describe("expected failures", () => {
+  const tight = { expectedFailures: ["validity", "the chain never invalidates"] };
+
+  it("match the start of a property's name, and say what is unexpected and what is missing", () => {
+    expect(expectedToFail(tight, "validity (Definition 1.3): a read never returns ⊥")).toBe(true);
+    expect(expectedToFail(tight, "availability after the point of availability")).toBe(false);
+    expect(expectedToFail(undefined, "validity")).toBe(false);
+    expect(surprises(tight, ["validity (Definition 1.3)", "the chain never invalidates a blob"])).toEqual({
+      unexpected: [],
+      missing: [],
+    });
+    expect(surprises(tight, ["validity (Definition 1.3)", "availability"])).toEqual({
+      unexpected: ["availability"],
+      missing: ["the chain never invalidates"],
+    });
+    expect(surprises(undefined, ["availability"])).toEqual({ unexpected: ["availability"], missing: [] });
+  });
+
+  it("each name a property of its model, and belong to default models", () => {
+    const tightness = MODELS.filter((m) => m.expectedFailures !== undefined);
+    expect(tightness.length).toBeGreaterThanOrEqual(7);
+    for (const entry of tightness) {
+      expect(entry.isDefault).toBe(true);
+      const names = entry.build().properties.map((p) => p.name);
+      for (const start of entry.expectedFailures ?? []) {
+        expect(
+          names.filter((name) => name.startsWith(start)),
+          `${entry.name}: ${start}`,
+        ).toHaveLength(1);
+      }
+    }
+  });
+});
+
+describe("check and merge on a tightness model", () => {
+  const work = mkdtempSync(join(tmpdir(), "walrus-spec-tightness-"));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it("check: exit 0 when exactly the expected failures happen, marked as expected", () => {
+    const result = run("check", "write-read-4-f-plus-1-invalidation", "--no-codec");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ {2}fails {3}always validity \(Definition 1\.3\)/);
+    expect(result.stdout).not.toMatch(/FAIL/);
+    expect(result.stdout).toMatch(/expected: the 3 properties this tightness model must break fail/);
+    const json = JSON.parse(
+      run("check", "write-read-4-f-plus-1-invalidation", "--no-codec", "--format", "json").stdout,
+    );
+    expect([json.models[0].passed, json.models[0].expectedFailures.length]).toEqual([true, 3]);
+    const junit = run("check", "write-read-4-f-plus-1-invalidation", "--no-codec", "--format", "junit").stdout;
+    expect(junit).toMatch(/<testsuite name="write-read-4-f-plus-1-invalidation" tests="\d+" failures="0"/);
+    expect(junit).toMatch(/\(fails, as expected\)/);
+  });
+
+  it("a bound that stops the search before the expected failures is incomplete (exit 2), not a failure", () => {
+    const result = run("check", "write-4-f-plus-1", "--no-codec", "--max-states", "100");
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/not found by this bounded run/);
+  });
+
+  it("merge: a swarm of a tightness model that shows its expected failures passes", () => {
+    const base = ["check", "write-read-4-f-plus-1-invalidation", "--no-codec", "--simulate", "20", "--format", "json"];
+    const files = [1, 2].map((i) => {
+      const file = join(work, `shard-${i}.json`);
+      writeFileSync(file, run(...base, "--shard", `${i}/2`).stdout);
+      return file;
+    });
+    expect(run("merge", ...files).code).toBe(0);
+  });
+});
