@@ -520,17 +520,17 @@ export const challengeNodeMachine = setup({
         `${input.name}: deletedBlobs names blobs the node holds, and only for a deleted node (got ${JSON.stringify(input.deletedBlobs)})`,
       );
     }
-    const deleted = (blob: ChallengedBlob) =>
-      input.behaviour === "deleted" && (input.deletedBlobs ?? [blob.blobId]).includes(blob.blobId);
+    const deletedBlobs =
+      input.deletedBlobs ?? (input.behaviour === "deleted" ? input.blobs.map((blob) => blob.blobId) : []);
     return {
       ...input,
       behaviour: input.behaviour ?? "storing",
       rebuildBy: input.rebuildBy ?? "recovery",
       answers: input.answers ?? true,
-      deletedBlobs: input.deletedBlobs ?? (input.behaviour === "deleted" ? input.blobs.map((b) => b.blobId) : []),
+      deletedBlobs,
       // A deleted node keeps the metadata (small, and on chain in spirit) and no sliver.
       blobs: input.blobs.map((blob) =>
-        deleted(blob)
+        deletedBlobs.includes(blob.blobId)
           ? { ...blob, primary: blob.primary.map(() => null), secondary: blob.secondary.map(() => null) }
           : blob,
       ),
