@@ -28,7 +28,10 @@ export type ToWorker =
   | { readonly type: "entry"; readonly entry: number }
   | { readonly type: "finish" };
 
-/** Where a worker gets its own instance of the model: a module exporting `buildModel(name, options)`. */
+/**
+ * Where a worker gets its own instance of the model: a module exporting `buildModel(name, options)`,
+ * which returns the model or a promise of it.
+ */
 export interface ModelFactory {
   readonly module: string;
   readonly name: string;
@@ -351,9 +354,9 @@ function run(port: MessagePort): void {
       switch (message.type) {
         case "init": {
           const factory = (await import(message.factory.module)) as {
-            buildModel(name: string, options?: unknown): Model<unknown, unknown>;
+            buildModel(name: string, options?: unknown): Model<unknown, unknown> | Promise<Model<unknown, unknown>>;
           };
-          const model = factory.buildModel(message.factory.name, message.factory.options);
+          const model = await factory.buildModel(message.factory.name, message.factory.options);
           partition = new Partition(model, message.index, message.workers, message.peers);
           port.postMessage({ type: "ready" } satisfies FromWorker);
           break;

@@ -11,7 +11,8 @@
  * this thread afterwards, as `search.ts` does.
  */
 
-import { MessageChannel, Worker } from "node:worker_threads";
+import { MessageChannel } from "node:worker_threads";
+import { siblingModule, startModuleWorker } from "../spec/worker-thread.js";
 import { ModelError } from "./errors.js";
 import { collisionProbability } from "./fingerprint.js";
 import type { Fingerprint, Model, PortableStates } from "./model.js";
@@ -41,13 +42,8 @@ export interface ParallelOptions extends Omit<SearchOptions, "strategy" | "reduc
   readonly workers: number;
 }
 
-/** Starts a worker: the compiled .js, or the .ts source through tsx (tests). */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./parallel-worker.js", import.meta.url));
-  const source = new URL("./parallel-worker.ts", import.meta.url).href;
-  const bootstrap = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
+/** Starts a worker on parallel-worker (its .ts source through tsx in tests). */
+const startWorker = () => startModuleWorker(siblingModule("parallel-worker", import.meta.url));
 
 /** One state's entry in its owner's log. */
 type Entry = Extract<FromWorker, { type: "entry" }>;

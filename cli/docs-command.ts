@@ -17,7 +17,6 @@
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { instance } from "@viz-js/viz";
 import type { Command } from "commander";
 import { type AnyStateMachine, StateMachine } from "xstate";
 import { type Chart, type ChartState, chartOf, statesOf } from "./docs-chart.js";
@@ -323,6 +322,8 @@ export async function generateDocs(options: DocsOptions = {}): Promise<Map<strin
     });
   }
 
+  // Graphviz (compiled to WebAssembly) is loaded by this command alone: nothing else pays for it.
+  const { instance } = await import("@viz-js/viz");
   const viz = await instance();
   const files = new Map<string, string>([["README.md", indexPage(pages, link)]]);
   for (const page of pages) {

@@ -10,7 +10,7 @@
  * payloads no guard accepts. So each machine is driven as the models run it. A seeded simulation of
  * every model of the catalogue records, per actor, the events delivered to it and the order they
  * came in; each actor makes a driver of its machine (its input, or the snapshot its model starts it
- * in; its events; its sequences). For each driver, @xstate/graph's `getShortestPaths`
+ * in; its events; its sequences). For each driver, xstate/graph's `getShortestPaths`
  * traverses the machine breadth first from its input, trying every event of the driver in every
  * snapshot that handles its type, up to a bound on the snapshots it expands; then each recorded
  * sequence is replayed, which reaches the states the models reach deeper than that bound. A machine
@@ -21,7 +21,7 @@
  * state left again in the same step (a choice point) counts as reached.
  */
 
-import { getShortestPaths } from "@xstate/graph";
+import { getShortestPaths } from "xstate/graph";
 import {
   type ActorLogic,
   type AnyMachineSnapshot,
@@ -317,7 +317,7 @@ export interface CoverageBounds {
 export const DEFAULT_BOUNDS: CoverageBounds = { snapshots: 300 };
 
 /**
- * The machine as actor logic that records what each step reaches. @xstate/graph steps logic with a
+ * The machine as actor logic that records what each step reaches. xstate/graph steps logic with a
  * scope of its own, whose inspection no one can observe; this logic steps the machine with a scope
  * whose system reports every microstep to `onMicrostep`.
  */
@@ -644,7 +644,7 @@ export function coveragePage(coverage: readonly MachineCoverage[], options: Cove
     "",
     `Every model of the catalogue is simulated (${walks} seeded random walks of at most ${steps} steps, seed ${seed}),`,
     "recording the events each actor receives. Each actor, started with its input or where its model",
-    "starts it, is a *driver* of its machine: `@xstate/graph` (`getShortestPaths`) traverses the machine",
+    "starts it, is a *driver* of its machine: `xstate/graph` (`getShortestPaths`) traverses the machine",
     "breadth first from there, trying the actor's events in any order wherever their type is handled,",
     `and expands at most ${options.bounds.snapshots} snapshots per driver; then the event sequences the actor received in`,
     "the walks are replayed, reaching what the models reach deeper than that bound. The machines no",

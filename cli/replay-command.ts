@@ -7,12 +7,16 @@
 
 import type { Command } from "commander";
 import { formatPath, type ItfTrace, parseItf, type ReplayResult, replayTrace, TraceError } from "../checker/trace.js";
-import { findModel, MODELS } from "../models/index.js";
+import { findIn } from "../models/load.js";
+import { catalogueFor } from "./check-command.js";
+import { buildEntry } from "./check-run.js";
 import { EXIT_FAILED, EXIT_OK, UsageError } from "./errors.js";
 import { oneOf, readInputFile } from "./options.js";
 
 interface ReplayOptions {
   format: "text" | "json";
+  /** The model module the trace's model comes from (default: the built-in catalogue). */
+  model?: string;
 }
 
 function readTrace(file: string): ItfTrace {
@@ -25,16 +29,17 @@ function readTrace(file: string): ItfTrace {
   }
 }
 
-function replayCommand(file: string, options: ReplayOptions): void {
+async function replayCommand(file: string, options: ReplayOptions): Promise<void> {
   const trace = readTrace(file);
   const meta = trace["#meta"];
-  const entry = findModel(meta.model);
+  const catalogue = await catalogueFor(options.model);
+  const entry = findIn(catalogue, meta.model);
   if (!entry) {
     throw new UsageError(
-      `${file}: unknown model ${JSON.stringify(meta.model)}; known: ${MODELS.map((m) => m.name).join(", ")}`,
+      `${file}: unknown model ${JSON.stringify(meta.model)}; known: ${catalogue.entries.map((m) => m.name).join(", ")}`,
     );
   }
-  const model = entry.build();
+  const model = buildEntry(entry);
   let result: ReplayResult<unknown, unknown>;
   try {
     result = replayTrace(model, trace);
@@ -73,5 +78,6 @@ export function registerReplayCommand(program: Command): void {
     .description("replay a counterexample or witness (ITF JSON) against its model and confirm its verdict")
     .argument("<trace>", "a .itf.json trace written by walrus-spec")
     .option("--format <format>", "text or json", oneOf("text", "json"), "text")
+    .option("--model <file>", "the model module the trace's model comes from (a .js or .ts file)")
     .action((file: string, options: ReplayOptions) => replayCommand(file, options));
 }

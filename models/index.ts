@@ -1,5 +1,6 @@
 /**
- * The catalogue of models `walrus-spec check` and `walrus-spec list` know, by name. Default models
+ * The catalogue of models `walrus-spec check` and `walrus-spec list` know, by name, and the model
+ * builders behind it (`walrus-spec/models`). Default models
  * are what `walrus-spec check` runs with no model named (and so what CI checks); the others are
  * larger configurations and seeded bugs, each named in tests with its expected verdict.
  */
@@ -12,6 +13,13 @@ import { twoPhaseCommitActors } from "./examples/two-phase-commit-actors.js";
 import { type ChallengeOptions, LIGHTWEIGHT_BLOBS, challenge } from "./challenge.js";
 import { DEFAULT_CHANGE, type EpochChangeOptions, epochChange } from "./epoch-change.js";
 import { type WriteReadOptions, writeRead } from "./write-read.js";
+
+export { type ChallengeOptions, challenge } from "./challenge.js";
+export { type EpochChangeOptions, epochChange } from "./epoch-change.js";
+export { type QuorumWriteOptions, quorumWrite } from "./examples/quorum-write.js";
+export { twoPhaseCommit } from "./examples/two-phase-commit.js";
+export { twoPhaseCommitActors } from "./examples/two-phase-commit-actors.js";
+export { type WriteReadOptions, writeRead } from "./write-read.js";
 
 /** How a model is built: `reduction: false` leaves out what only serves reduction (symmetry). */
 export interface BuildOptions {
@@ -33,6 +41,36 @@ export interface ModelEntry {
   build(options?: BuildOptions): Model<unknown, unknown>;
 }
 
+/** What an auditor writes to add a model: {@link defineModel} turns it into a catalogue entry. */
+export interface ModelDefinition<S, A> {
+  readonly name: string;
+  readonly description: string;
+  /** Parameters, as shown by `walrus-spec list` (default: none). */
+  readonly parameters?: ModelEntry["parameters"];
+  /** Whether `walrus-spec check` with no model named checks it (default: true). */
+  readonly isDefault?: boolean;
+  /** The properties (by the start of their names) the model must break, and no others. */
+  readonly expectedFailures?: readonly string[];
+  build(options: BuildOptions): Model<S, A>;
+}
+
+/**
+ * A catalogue entry from its definition: the entries of `models/index.ts` and those of an
+ * auditor's own model module (`walrus-spec check --model FILE`) are made the same way.
+ */
+export function defineModel<S, A>(definition: ModelDefinition<S, A>): ModelEntry {
+  const { build, expectedFailures } = definition;
+  return {
+    name: definition.name,
+    description: definition.description,
+    parameters: definition.parameters ?? {},
+    isDefault: definition.isDefault ?? true,
+    ...(expectedFailures === undefined ? {} : { expectedFailures }),
+    // The checker treats states and actions opaquely, so erasing their types here is safe.
+    build: ((options: BuildOptions = {}) => build(options)) as unknown as ModelEntry["build"],
+  };
+}
+
 function entry<S, A>(
   name: string,
   description: string,
@@ -40,14 +78,7 @@ function entry<S, A>(
   isDefault: boolean,
   build: (options: BuildOptions) => Model<S, A>,
 ): ModelEntry {
-  // The checker treats states and actions opaquely, so erasing their types here is safe.
-  return {
-    name,
-    description,
-    parameters,
-    isDefault,
-    build: ((options: BuildOptions = {}) => build(options)) as unknown as ModelEntry["build"],
-  };
+  return defineModel({ name, description, parameters, isDefault, build });
 }
 
 function quorum(name: string, description: string, isDefault: boolean, options: QuorumWriteOptions): ModelEntry {

@@ -1,0 +1,191 @@
+/**
+ * The reports of `walrus-spec check` for tools: the JSON report (its types, which
+ * `schema/check-report.schema.json` describes, and its format version) and JUnit XML; and the
+ * verdict colours of the text report on a terminal.
+ *
+ * The JSON report's `formatVersion` changes whenever a field is removed or changes meaning, so that
+ * a tool reading it can refuse a report it does not understand rather than misread it; fields may
+ * be added without a new version. A test validates real reports against the schema.
+ */
+
+import { styleText } from "node:util";
+import type { ActionPath } from "../checker/path.js";
+import type { SimulationReport } from "../checker/simulate.js";
+import type { CheckResult } from "../spec/self-check.js";
+
+/** The version of the JSON report's format (`formatVersion`). */
+export const REPORT_FORMAT_VERSION = 1;
+
+/** A path as the JSON report gives it: the action indices to follow and each step's label. */
+export interface PathJson {
+  readonly actionPath: ActionPath;
+  readonly steps: readonly string[];
+}
+
+/** A property's verdict in a search's JSON report. */
+export type PropertyJson =
+  | { readonly name: string; readonly kind: "always" | "eventually"; readonly holds: true }
+  | {
+      readonly name: string;
+      readonly kind: "always" | "eventually";
+      readonly holds: false;
+      /** An `eventually` property: a lasso (a cycle) or a quiescent state where it never held. */
+      readonly violation?: "lasso" | "quiescent";
+      readonly loopStart?: number;
+      readonly counterexample: PathJson;
+    }
+  | { readonly name: string; readonly kind: "sometimes"; readonly holds: true; readonly witness: PathJson }
+  | {
+      readonly name: string;
+      readonly kind: "sometimes";
+      readonly holds: false;
+      /** Never reached in the whole state space. */
+      readonly vacuous?: true;
+      /** Not reached before a bound stopped the search. */
+      readonly unknown?: true;
+    };
+
+/** One model's search in the JSON report. */
+export interface ModelJson {
+  readonly model: string;
+  readonly mode: "search";
+  readonly parameters: Readonly<Record<string, string | number | boolean>>;
+  /** Whether the model did what it should: everything holds, or exactly its expected failures. */
+  readonly passed: boolean;
+  readonly expectedFailures?: readonly string[];
+  readonly uniqueStates: number;
+  readonly generatedStates: number;
+  readonly maxDepth: number;
+  readonly complete: boolean;
+  readonly stoppedBy?: "maxStates" | "maxDepth" | "timeout";
+  readonly reduction: { readonly partialOrder: boolean; readonly symmetry: boolean };
+  readonly collisionProbability: number;
+  readonly bytesPerState: number;
+  readonly properties: readonly PropertyJson[];
+  /** The ITF files written with --trace-out. */
+  readonly traces: readonly string[];
+  readonly timing: { readonly seconds: number };
+}
+
+/** One model's simulation in the JSON report: the shard report `merge` reads. */
+export type SimulationJson = SimulationReport & {
+  /** The catalogue's name, by which `merge` finds what the model expects. */
+  readonly catalogueModel: string;
+  readonly timing: { readonly seconds: number };
+};
+
+/** The JSON report of `check --format json`. */
+export type CheckReportJson = {
+  readonly formatVersion: typeof REPORT_FORMAT_VERSION;
+  readonly codec?: {
+    readonly results: readonly CheckResult[];
+    readonly failed: number;
+    readonly timing: { readonly seconds: number };
+  };
+} & (
+  | { readonly models: readonly ModelJson[] }
+  | { readonly simulations: readonly SimulationJson[]; readonly traces: readonly string[] }
+);
+
+/** A JUnit test case: passed, failed (with a message and a body) or skipped (with why). */
+export interface JunitCase {
+  readonly name: string;
+  readonly failure?: { readonly message: string; readonly body: string };
+  readonly skipped?: string;
+}
+
+/** A JUnit test suite: a model, or the codec self-check. */
+export interface JunitSuite {
+  readonly name: string;
+  readonly seconds: number;
+  readonly cases: readonly JunitCase[];
+  readonly failing: number;
+}
+
+/**
+ * Text as XML 1.0 character data or an attribute value. XML 1.0 cannot carry most control
+ * characters (nor lone surrogates, U+FFFE, U+FFFF) even as references, so each is written as
+ * visible text (`\u001b`): a property name or a trace that holds one still gives a file every
+ * XML parser reads.
+ */
+export function xmlText(text: string): string {
+  return text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML forbids
+    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[<>&"']/g,
+    (ch) => {
+      if ("<>&\"'".includes(ch)) return `&#${ch.charCodeAt(0)};`;
+      return `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
+    },
+  );
+}
+
+/** The JUnit XML of the suites. */
+export function junitXml(suites: readonly JunitSuite[]): string {
+  const lines: string[] = [];
+  let tests = 0;
+  let failures = 0;
+  for (const suite of suites) {
+    tests += suite.cases.length;
+    failures += suite.failing;
+    lines.push(
+      `  <testsuite name="${xmlText(suite.name)}" tests="${suite.cases.length}" failures="${suite.failing}" time="${suite.seconds.toFixed(3)}">`,
+    );
+    for (const c of suite.cases) {
+      const open = `    <testcase classname="${xmlText(suite.name)}" name="${xmlText(c.name)}">`;
+      if (c.failure) {
+        lines.push(
+          `${open}<failure message="${xmlText(c.failure.message)}">${xmlText(c.failure.body)}</failure></testcase>`,
+        );
+      } else if (c.skipped !== undefined) lines.push(`${open}<skipped message="${xmlText(c.skipped)}"/></testcase>`);
+      else lines.push(`${open}</testcase>`);
+    }
+    lines.push("  </testsuite>");
+  }
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="walrus-spec check" tests="${tests}" failures="${failures}">`,
+    ...lines,
+    "</testsuites>",
+  ].join("\n");
+}
+
+/** The codec self-check as a JUnit suite. */
+export function codecSuite(codec: readonly CheckResult[], seconds: number): JunitSuite {
+  const cases = codec.map(
+    (r): JunitCase =>
+      r.ok ? { name: r.name } : { name: r.name, failure: { message: "self-check failed", body: r.detail ?? "" } },
+  );
+  return { name: "codec self-check", seconds, cases, failing: codec.filter((r) => !r.ok).length };
+}
+
+/**
+ * Whether the text report on `stream` is coloured: on a terminal, unless NO_COLOR is set
+ * (no-color.org) or the terminal has no colours; FORCE_COLOR forces it.
+ */
+export function useColour(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
+  return Boolean(stream.isTTY) && (typeof stream.hasColors !== "function" || stream.hasColors());
+}
+
+/** The verdict words of the text report and their colours. */
+const VERDICT_COLOURS: ReadonlyArray<[RegExp, Parameters<typeof styleText>[0]]> = [
+  [/^(\s*)(ok)(\b)/, "green"],
+  [/^(\s*)(FAIL|VACUOUS|UNEXPECTED)(\b)/, ["red", "bold"]],
+  [/^(\s*)(fails|vacuous|expected)(\b)/, "yellow"],
+  [/^(\s*)(UNKNOWN)(\b)/, "yellow"],
+  [/^(models: \d+ passed, )(\d+ failed)()/, "red"],
+  [/(, )(\d+ incomplete)()$/, "yellow"],
+  [/(, )(INCOMPLETE[^,]*)(,)/, "yellow"],
+];
+
+/** A line of the text report with its verdict coloured (`models: … 0 failed` stays plain). */
+export function colourVerdict(line: string): string {
+  let out = line;
+  for (const [pattern, style] of VERDICT_COLOURS) {
+    out = out.replace(pattern, (whole, before: string, word: string, after: string) =>
+      word === "0 failed" ? whole : `${before}${styleText(style, word)}${after}`,
+    );
+  }
+  return out;
+}
