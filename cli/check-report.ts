@@ -179,12 +179,15 @@ const VERDICT_COLOURS: ReadonlyArray<[RegExp, Parameters<typeof styleText>[0]]> 
   [/(, )(INCOMPLETE[^,]*)(,)/, "yellow"],
 ];
 
-/** A line of the text report with its verdict coloured (`models: … 0 failed` stays plain). */
+/**
+ * A line of the text report with its verdict coloured (`models: … 0 failed` stays plain). Whether
+ * to colour at all is {@link useColour}'s decision, so styleText is told not to second-guess it.
+ */
 export function colourVerdict(line: string): string {
   let out = line;
   for (const [pattern, style] of VERDICT_COLOURS) {
     out = out.replace(pattern, (whole, before: string, word: string, after: string) =>
-      word === "0 failed" ? whole : `${before}${styleText(style, word)}${after}`,
+      word === "0 failed" ? whole : `${before}${styleText(style, word, { validateStream: false })}${after}`,
     );
   }
   return out;

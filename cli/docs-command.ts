@@ -15,7 +15,7 @@
  */
 
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Command } from "commander";
 import { type AnyStateMachine, StateMachine } from "xstate";
@@ -436,7 +436,8 @@ async function docsCommand(machines: string[], options: DocsCommandOptions): Pro
   // coverage of every machine included.
   const prune = machines.length === 0;
   const files = await generateDocs({ out, machines, ...(prune ? { coverage: {} } : {}) });
-  const pagesOut = options.pagesOut ?? pagesDir(ROOT);
+  // The tables live beside the statecharts' folder, as docs/ holds docs/machines/.
+  const pagesOut = options.pagesOut ?? (options.out === undefined ? pagesDir(ROOT) : dirname(resolve(options.out)));
   // The tables speak of every machine and model, so only a full run generates them.
   const pages = prune
     ? await generatePages({ mark: MARK, root: ROOT, out: pagesOut, machines: await discoverMachines() })
@@ -487,7 +488,7 @@ export function registerDocsCommand(program: Command): void {
     )
     .option(
       "--pages-out <dir>",
-      "the directory of the property table, traceability matrix and counterexample (default: docs of the package)",
+      "the directory of the property table, traceability matrix and counterexample (default: the parent of --out, or docs of the package)",
     )
     .option("--check", "write nothing; exit 1 naming each file that differs from what the machines generate")
     .action((machines: string[], options: DocsCommandOptions) => docsCommand(machines, options));

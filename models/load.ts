@@ -10,11 +10,12 @@
  * it, wherever the file lives: one copy of the checker's classes, and no install beside the file.
  */
 
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { register } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Model } from "../checker/model.js";
+import { packageEntryPoints } from "./entry-points.js";
 import { type BuildOptions, MODELS, type ModelEntry, buildModel as buildBuiltIn, defineModel } from "./index.js";
 
 /** A model module could not be loaded or exports no model. */
@@ -35,25 +36,6 @@ export const BUILT_IN: ModelCatalogue = { entries: MODELS };
 const FROM_SOURCES = import.meta.url.endsWith(".ts");
 const PACKAGE_ROOT = new URL(FROM_SOURCES ? "../" : "../../", import.meta.url);
 
-/**
- * This package's entry points (package.json `exports`), as the URLs of the modules that run now:
- * the compiled ones under dist/, or their sources when the package runs from its sources.
- */
-function entryPoints(): Record<string, string> {
-  const pkg = JSON.parse(readFileSync(new URL("package.json", PACKAGE_ROOT), "utf8")) as {
-    name: string;
-    exports: Record<string, string | { import?: string }>;
-  };
-  const map: Record<string, string> = {};
-  for (const [key, target] of Object.entries(pkg.exports)) {
-    const file = typeof target === "string" ? target : target.import;
-    if (file === undefined || !file.endsWith(".js")) continue;
-    const path = FROM_SOURCES ? file.replace(/^\.\/dist\//, "./").replace(/\.js$/, ".ts") : file;
-    map[key === "." ? pkg.name : `${pkg.name}/${key.slice(2)}`] = new URL(path, PACKAGE_ROOT).href;
-  }
-  return map;
-}
-
 let hooksRegistered = false;
 
 /**
@@ -66,7 +48,7 @@ function registerHooks(): void {
   if (hooksRegistered) return;
   hooksRegistered = true;
   const data = {
-    map: entryPoints(),
+    map: packageEntryPoints(PACKAGE_ROOT, FROM_SOURCES),
     esbuild: import.meta.resolve("esbuild"),
     packageRoot: PACKAGE_ROOT.href,
   };

@@ -5,7 +5,10 @@
  * `> FILE`; the `# → exit N: TEXT` line after it gives the exit code and a line of the output
  * (spaces collapsed). The npm commands the guide shows are CI's own (`.ci/run`, package.json),
  * and the test checks that they are. Each `ts` block opens with `// PATH` and must be a verbatim
- * excerpt of that file (indentation aside), so the guide quotes code that compiles and is tested.
+ * excerpt of that file (indentation aside), so the guide quotes code that compiles and is tested;
+ * a block that opens with `// FILE (your own file)` is an auditor's file, which the test writes
+ * into the scratch directory for the commands to use (and test/pack/ compiles against the
+ * installed package).
  */
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../cli/main.js";
+import { OWN_FILE, guideOwnFiles } from "./support/guide.js";
 import { captureOutput } from "./support/output.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -71,12 +75,15 @@ const RUN_BY_CI: Record<string, () => boolean> = {
 
 const collapse = (text: string) => text.replace(/\s+/g, " ").trim();
 
+const ownFiles = guideOwnFiles(GUIDE);
+
 describe("the guide's commands", () => {
   let scratch = "";
   const home = process.cwd();
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), "walrus-spec-guide-"));
     process.chdir(scratch);
+    for (const file of ownFiles) writeFileSync(file.name, file.text);
   });
   afterAll(() => {
     process.chdir(home);
@@ -118,7 +125,11 @@ describe("the guide's commands", () => {
 });
 
 describe("the guide's code", () => {
-  const quotes = blocks.filter((block) => block.language === "ts");
+  const quotes = blocks.filter((block) => block.language === "ts" && !OWN_FILE.test(block.lines[0] ?? ""));
+
+  it("has the auditor's own files the guide's commands use", () => {
+    expect(ownFiles.map((file) => file.name)).toEqual(expect.arrayContaining(["my-model.ts", "check-it.ts"]));
+  });
 
   it("is quoted from files, each block naming its file", () => {
     expect(quotes.length).toBeGreaterThanOrEqual(5);
