@@ -37,7 +37,7 @@ import {
   useColour,
   type ModelJson,
 } from "./check-report.js";
-import { CHECK_RESULTS_FILE, readCheckResults, writeCheckResults } from "./check-results.js";
+import { CHECK_RESULTS_FILE, LONG_RESULTS_FILE, readCheckResults, writeCheckResults } from "./check-results.js";
 import { type CheckedModel, type RunOptions, type RunProgress, buildEntry, runEntry } from "./check-run.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { oneOf, positiveInteger, positiveSeconds, uint32 } from "./options.js";
@@ -63,6 +63,8 @@ interface CheckOptions {
   jobs?: number;
   /** A model module to check instead of the built-in catalogue. */
   model?: string;
+  /** The long profile's models instead of the default ones. */
+  profile?: "long";
   /** Where the default check records its verdicts; false: nowhere. */
   results?: string | false;
 }
@@ -78,7 +80,11 @@ export async function catalogueFor(file: string | undefined): Promise<ModelCatal
   }
 }
 
-function selectEntries(catalogue: ModelCatalogue, names: readonly string[]): ModelEntry[] {
+function selectEntries(catalogue: ModelCatalogue, names: readonly string[], profile?: "long"): ModelEntry[] {
+  if (profile !== undefined) {
+    if (names.length > 0) throw new UsageError("--profile selects the models itself: name no model with it");
+    return catalogue.entries.filter((m) => m.profile === profile);
+  }
   if (names.length === 0) return catalogue.entries.filter((m) => m.isDefault);
   const unknown = names.filter((name) => findIn(catalogue, name) === undefined);
   if (unknown.length > 0) {
@@ -129,6 +135,7 @@ export function resultsFileFor(
     readonly results?: string | false | undefined;
     readonly reduction?: boolean | undefined;
     readonly model?: string | undefined;
+    readonly profile?: "long" | undefined;
   },
 ): string | undefined {
   const bounded = [options.simulate, options.maxStates, options.maxDepth, options.timeout].some((o) => o !== undefined);
@@ -136,14 +143,17 @@ export function resultsFileFor(
   if (names.length > 0 || bounded || options.results === false || options.reduction === false) return undefined;
   if (options.model !== undefined) return undefined;
   if (options.results !== undefined) return options.results;
-  return /[\\/]node_modules[\\/]/.test(CHECK_RESULTS_FILE) ? undefined : CHECK_RESULTS_FILE;
+  const file = options.profile === "long" ? LONG_RESULTS_FILE : CHECK_RESULTS_FILE;
+  return /[\\/]node_modules[\\/]/.test(file) ? undefined : file;
 }
 
 /** The expected cost of each built-in model: its unique states in the last recorded check. */
 async function recordedCosts(catalogue: ModelCatalogue): Promise<(entry: ModelEntry) => number | undefined> {
   if (catalogue !== BUILT_IN) return () => undefined;
-  const recorded = await readCheckResults().catch(() => null);
-  const states = new Map((recorded?.models ?? []).map((m) => [m.model, m.states]));
+  const records = await Promise.all(
+    [CHECK_RESULTS_FILE, LONG_RESULTS_FILE].map((file) => readCheckResults(file).catch(() => null)),
+  );
+  const states = new Map(records.flatMap((recorded) => (recorded?.models ?? []).map((m) => [m.model, m.states])));
   return (entry) => states.get(entry.name);
 }
 
@@ -167,11 +177,16 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
     throw new UsageError("--workers searches one model on several threads, --jobs several models: choose one");
   }
   const catalogue = await catalogueFor(options.model);
-  const entries = selectEntries(catalogue, names);
+  const entries = selectEntries(catalogue, names, options.profile);
   const started = Date.now();
   const status = createStatusLine({ enabled: options.progress });
 
-  const runCodec = names.length === 0 && catalogue === BUILT_IN && options.codec && options.simulate === undefined;
+  const runCodec =
+    names.length === 0 &&
+    catalogue === BUILT_IN &&
+    options.profile === undefined &&
+    options.codec &&
+    options.simulate === undefined;
   let codec: CheckResult[] = [];
   let codecSeconds = 0;
   if (runCodec) {
@@ -209,6 +224,7 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
       run,
       cost: await recordedCosts(catalogue),
       onProgress: show,
+      onDone: (name) => running.delete(name),
     });
   } else {
     checked = [];
@@ -275,6 +291,7 @@ async function listCommand(options: { model?: string }): Promise<void> {
     for (const property of buildEntry(entry).properties) lines.push(`  ${property.kind} ${property.name}`);
   }
   process.stdout.write(`${lines.join("\n")}\n`);
+  process.exitCode = EXIT_OK;
 }
 
 const MODEL_OPTION = [
@@ -301,6 +318,11 @@ export function registerCheckCommand(program: Command): void {
     .option("--no-progress", "print no progress on stderr")
     .option(...MODEL_OPTION)
     .option(
+      "--profile <profile>",
+      "check the models of a profile instead of the default ones: long (npm run check:long)",
+      oneOf("long"),
+    )
+    .option(
       "--jobs <n>",
       "check this many models at a time, each on a worker thread of its own (default: one per core)",
       positiveInteger,
@@ -314,7 +336,7 @@ export function registerCheckCommand(program: Command): void {
     .option("--format <format>", "text, json or junit", oneOf<Format>("text", "json", "junit"), "text")
     .option(
       "--results <file>",
-      "where a check of every default model without bounds records its verdicts (default: docs/check-results.json of the package)",
+      "where a check of every default model without bounds records its verdicts (default: docs/check-results.json of the package; docs/check-results-long.json with --profile long)",
     )
     .option("--no-results", "record no verdicts")
     .action((names: string[], options: CheckOptions) => checkCommand(names, options));

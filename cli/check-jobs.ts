@@ -40,6 +40,8 @@ export interface JobsOptions {
   /** A model's expected cost (larger first); models without one go last. */
   readonly cost?: (entry: ModelEntry) => number | undefined;
   readonly onProgress?: (name: string, progress: RunProgress) => void;
+  /** Called as each model is done. */
+  readonly onDone?: (name: string) => void;
 }
 
 /** Checks `entries` on worker threads; the results in the order of `entries`. */
@@ -77,6 +79,7 @@ export async function checkInWorkers(entries: readonly ModelEntry[], options: Jo
         } else {
           const index = entries.findIndex((e) => e.name === message.name);
           results[index] = message.result;
+          options.onDone?.(message.name);
           take();
         }
       });

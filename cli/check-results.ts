@@ -23,6 +23,9 @@ const ROOT = fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "../" : "..
 /** Where `check` records the verdicts and `docs` reads them. */
 export const CHECK_RESULTS_FILE = join(ROOT, "docs", "check-results.json");
 
+/** Where `check --profile long` (`npm run check:long`) records the verdicts of the long profile. */
+export const LONG_RESULTS_FILE = join(ROOT, "docs", "check-results-long.json");
+
 /**
  * A property's verdict: an invariant or `eventually` property `holds` or `fails`; a witness is
  * `reached` or, when the whole state space was searched without reaching it, `vacuous`; `unknown`

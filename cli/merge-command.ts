@@ -7,13 +7,17 @@
 
 import type { Command } from "commander";
 import { formatSimulationReport, mergeSimulationReports, simulationBroken, SwarmMergeError } from "../checker/swarm.js";
-import { findModel } from "../models/index.js";
+import { findIn } from "../models/load.js";
+import { catalogueFor } from "./check-command.js";
+import { REPORT_FORMAT_VERSION } from "./check-report.js";
 import { surprises } from "./expectations.js";
 import { EXIT_FAILED, EXIT_OK, UsageError } from "./errors.js";
 import { oneOf, readInputFile } from "./options.js";
 
 interface MergeOptions {
   format: "text" | "json";
+  /** The model module the swarm's models come from (default: the built-in catalogue). */
+  model?: string;
 }
 
 function readReport(file: string): unknown {
@@ -32,15 +36,22 @@ function readReport(file: string): unknown {
 function shardReports(files: readonly string[]): { value: unknown; source: string; run: boolean }[] {
   return files.flatMap((file): { value: unknown; source: string; run: boolean }[] => {
     const value = readReport(file);
-    const simulations = (value as { simulations?: unknown }).simulations;
+    const { simulations, formatVersion } = (value ?? {}) as { simulations?: unknown; formatVersion?: unknown };
     if (typeof value === "object" && value !== null && Array.isArray(simulations)) {
+      // A report of another format may mean something else by the same fields: refused, not misread.
+      if (formatVersion !== undefined && formatVersion !== REPORT_FORMAT_VERSION) {
+        throw new UsageError(
+          `${file} is a report of format version ${JSON.stringify(formatVersion)}; this walrus-spec reads version ${REPORT_FORMAT_VERSION}`,
+        );
+      }
       return simulations.map((report, i) => ({ value: report, source: `${file} (simulation ${i + 1})`, run: true }));
     }
     return [{ value, source: file, run: false }];
   });
 }
 
-function mergeCommand(files: string[], options: MergeOptions): void {
+async function mergeCommand(files: string[], options: MergeOptions): Promise<void> {
+  const catalogue = await catalogueFor(options.model);
   // Runs that checked several models wrote one report for each: one swarm per model then. Bare
   // reports must all be shards of one swarm, so that a file of another swarm is an error.
   const shards = shardReports(files);
@@ -76,7 +87,7 @@ function mergeCommand(files: string[], options: MergeOptions): void {
     return typeof name === "string" ? name : undefined;
   });
   const wrong = merged.some((report, i) => {
-    const entry = catalogueNames[i] === undefined ? undefined : findModel(catalogueNames[i]);
+    const entry = catalogueNames[i] === undefined ? undefined : findIn(catalogue, catalogueNames[i]);
     return surprises(entry, simulationBroken(report)).unexpected.length > 0;
   });
   if (wrong) {
@@ -96,5 +107,6 @@ export function registerMergeCommand(program: Command): void {
     .description("merge the JSON reports of a simulation swarm's shards into one verdict")
     .argument("<reports...>", "the shards' simulation reports (JSON files)")
     .option("--format <format>", "text or json", oneOf("text", "json"), "text")
+    .option("--model <file>", "the model module the swarm's models come from (a .js or .ts file)")
     .action((files: string[], options: MergeOptions) => mergeCommand(files, options));
 }

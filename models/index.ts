@@ -38,6 +38,12 @@ export interface ModelEntry {
    * `npm run check` keeps checking that each seeded fault is still caught.
    */
   readonly expectedFailures?: readonly string[];
+  /**
+   * `long`: a search too long for `npm run check` and the test suite, run by `npm run check:long`
+   * (`walrus-spec check --profile long`), which records its counts and verdicts in
+   * docs/check-results-long.json. CI does not run it.
+   */
+  readonly profile?: "long";
   build(options?: BuildOptions): Model<unknown, unknown>;
 }
 
@@ -51,6 +57,8 @@ export interface ModelDefinition<S, A> {
   readonly isDefault?: boolean;
   /** The properties (by the start of their names) the model must break, and no others. */
   readonly expectedFailures?: readonly string[];
+  /** `long`: searched by `npm run check:long` rather than by `npm run check`. */
+  readonly profile?: "long";
   build(options: BuildOptions): Model<S, A>;
 }
 
@@ -59,13 +67,14 @@ export interface ModelDefinition<S, A> {
  * auditor's own model module (`walrus-spec check --model FILE`) are made the same way.
  */
 export function defineModel<S, A>(definition: ModelDefinition<S, A>): ModelEntry {
-  const { build, expectedFailures } = definition;
+  const { build, expectedFailures, profile } = definition;
   return {
     name: definition.name,
     description: definition.description,
     parameters: definition.parameters ?? {},
     isDefault: definition.isDefault ?? true,
     ...(expectedFailures === undefined ? {} : { expectedFailures }),
+    ...(profile === undefined ? {} : { profile }),
     // The checker treats states and actions opaquely, so erasing their types here is safe.
     build: ((options: BuildOptions = {}) => build(options)) as unknown as ModelEntry["build"],
   };
@@ -569,9 +578,22 @@ for (const name of Object.keys(EXPECTED_FAILURES)) {
 }
 
 /** Every model, by name; the tightness ones above are default models with their expected failures. */
+/**
+ * The long profile (`npm run check:long`): searches of non-default models that take too long for
+ * `npm run check` and the test suite, whose counts and verdicts are still worth keeping.
+ */
+const LONG_PROFILE: readonly string[] = [];
+
+for (const name of LONG_PROFILE) {
+  const model = CATALOGUE.find((m) => m.name === name);
+  if (model === undefined || model.isDefault)
+    throw new ModelError(`the long profile names no non-default model ${name}`);
+}
+
 export const MODELS: readonly ModelEntry[] = CATALOGUE.map((model) => {
   const expectedFailures = EXPECTED_FAILURES[model.name];
-  return expectedFailures === undefined ? model : { ...model, isDefault: true, expectedFailures };
+  const long = LONG_PROFILE.includes(model.name) ? { profile: "long" as const } : {};
+  return expectedFailures === undefined ? { ...model, ...long } : { ...model, isDefault: true, expectedFailures };
 });
 
 /** The entry named `name`, or undefined. */

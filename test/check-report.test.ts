@@ -23,8 +23,8 @@ const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
 
 const output = captureOutput();
 
-async function run(args: string[]): Promise<{ code: number; stdout: string }> {
-  const code = await main([...args, "--no-progress", "--jobs", "1"]);
+async function run(args: string[], jobs = 1): Promise<{ code: number; stdout: string }> {
+  const code = await main([...args, "--no-progress", "--jobs", String(jobs)]);
   const stdout = output.printed(output.stdout);
   output.stdout.mockClear();
   return { code, stdout };
@@ -42,6 +42,16 @@ describe("the JSON report", () => {
     const report = JSON.parse(stdout);
     expect(report.formatVersion).toBe(1);
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it("is the same with models shared among worker threads as on one thread, timing aside", async () => {
+    const models = ["two-phase-commit-3-buggy", "quorum-write-4-byzantine", "write-read-4-byzantine-attests"];
+    const untimed = (stdout: string) => JSON.stringify(JSON.parse(stdout), (k, v) => (k === "timing" ? undefined : v));
+    const one = await run(["check", ...models, "--format", "json"], 1);
+    const two = await run(["check", ...models, "--format", "json"], 2);
+    expect(two.code).toBe(one.code);
+    expect(untimed(two.stdout)).toBe(untimed(one.stdout));
+    expect(JSON.parse(two.stdout).models.map((m: { model: string }) => m.model)).toEqual(models);
   });
 
   it("the schema rejects a report without its format version, or with a field the types do not name", async () => {
