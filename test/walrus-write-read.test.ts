@@ -42,8 +42,10 @@ const NODES = [
   "ok always at the point of availability correct nodes holding f+1 shards store their slivers",
 ];
 
-describe("within the budget every property holds and every witness is reached (models that are not default)", () => {
+describe("within the budget every property holds and every witness is reached (models that are not default, and the guide's example)", () => {
   it.each([
+    // A default model, kept as the example the auditor's guide quotes (docs/README.md, "Add a model").
+    ["self-healing-4", 224, [STORAGE, QUORUM, NEVER_INVALID, CERTIFIED, ...NODES]],
     ["write-4-byzantine", 10_044, [STORAGE, QUORUM, NEVER_INVALID, CERTIFIED, ...NODES]],
     [
       "malicious-writer-4-detection-quorum",
