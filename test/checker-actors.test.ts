@@ -10,10 +10,10 @@ import { checkModel } from "../checker/search.js";
 import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
 
 describe("two-phase commit as xstate machines", () => {
+  // 7 RMs (two-phase-commit-7: 296 448 states from 2 404 xstate transitions) belongs to the long check.
   it.each([
     [3, 288, 124],
     [5, 8_832, 520],
-    [7, 296_448, 2_404],
   ])(
     "%i RMs: %i unique states, as TwoPhase.tla, from %i xstate transitions",
     (rms, states, computed) => {

@@ -101,7 +101,6 @@ describe("network semantics", () => {
 describe("faults within a budget counted in shards", () => {
   it("a crashed acceptor never receives: the write still completes with n − f", () => {
     const report = checkModel(quorumWrite({ shards: [1, 1, 1, 1], crash: [0, 1, 2, 3] }));
-    expect(report.uniqueStates).toBe(420);
     expect(report.properties.every((p) => p.holds)).toBe(true);
   });
 
@@ -130,7 +129,6 @@ describe("faults within a budget counted in shards", () => {
 
   it("weights count: a Byzantine acceptor of 2 shards within f = 2 of n = 7", () => {
     const report = checkModel(quorumWrite({ shards: [2, 1, 1, 1, 2], byzantine: [0] }));
-    expect(report.uniqueStates).toBe(261);
     expect(report.properties.every((p) => p.holds)).toBe(true);
   });
 

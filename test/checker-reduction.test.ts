@@ -1,5 +1,5 @@
 /**
- * Reduction never changes a verdict: every catalogue model is checked with and without
+ * Reduction never changes a verdict: the catalogue's small models are checked with and without
  * partial-order reduction and symmetry, with both state counts pinned; what the properties can
  * observe is the same either way; and on a model of many independent deliveries the reduction is
  * more than tenfold.
@@ -14,22 +14,19 @@ import { quorumWrite } from "../models/examples/quorum-write.js";
 import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
 import { findModel } from "../models/index.js";
 
-// two-phase-commit-plain-8 (1 745 408 states, no reduction to offer, like plain-7) is pinned by the
-// parallel search's test instead, which explores it in half the time.
+// The large ones (two-phase-commit-7, its symmetric and plain forms, quorum-write-10 without
+// reduction: 296 448 and 61 128 states) belong to the long check, not to the tests; symmetry and
+// partial-order reduction are shown below on 5 RMs and 7 acceptors.
 // Model → [unique states without reduction, with reduction, verdicts (1 holds, 0 fails) per property].
 const TABLE: Array<[string, number, number, string]> = [
   ["two-phase-commit-3", 288, 288, "111"],
   ["two-phase-commit-5", 8_832, 8_832, "111"],
-  ["two-phase-commit-7", 296_448, 296_448, "111"],
-  ["two-phase-commit-7-symmetric", 296_448, 2_210, "111"],
-  ["two-phase-commit-plain-7", 296_448, 296_448, "111"],
   ["two-phase-commit-3-buggy", 498, 498, "011"],
   ["quorum-write-4-byzantine", 83, 83, "1111"],
   ["quorum-write-4-crash", 420, 420, "1111"],
   ["quorum-write-weighted-byzantine", 261, 261, "1111"],
   ["quorum-write-4-two-byzantine", 82, 82, "0111"],
   ["quorum-write-4-lossy", 624, 624, "1101"],
-  ["quorum-write-10", 61_128, 1_818, "111"],
   // Walrus models: every node may still send to every other, so reduction cuts nothing.
   ["malicious-writer-4-detection", 1_078, 1_078, "111"],
   ["write-read-4-f-plus-1-invalidation", 421, 421, "10011101"],
@@ -53,7 +50,7 @@ describe("the same verdicts with and without reduction", () => {
     60_000,
   );
 
-  it("partial-order reduction: more than 10× fewer states already for 7 acceptors (33× for 10)", () => {
+  it("partial-order reduction: more than 10× fewer states already for 7 acceptors", () => {
     const [plain, reduced] = [false, true].map((reduction) =>
       checkModel(quorumWrite({ shards: Array(7).fill(1), intersection: false }), { reduction }),
     );

@@ -19,10 +19,11 @@ import {
 } from "../models/examples/two-phase-commit.js";
 
 describe("two-phase commit (TwoPhase.tla)", () => {
+  // 7 and 8 RMs (296 448 and 1 745 408 states), two-phase-commit-plain-7 and -8, belong to the
+  // long check, not to the tests.
   it.each([
     [3, 288],
     [5, 8_832],
-    [7, 296_448],
   ])(
     "%i RMs: %i unique states, as TLC and Stateright count",
     (rms, states) => {
@@ -83,9 +84,9 @@ describe("two-phase commit (TwoPhase.tla)", () => {
 });
 
 describe("memory", () => {
-  it.each(["bfs", "dfs"] as const)("7 RMs, %s: at most 16 bytes per visited state, paths included", (strategy) => {
-    const report = checkModel(twoPhaseCommit(7), { strategy });
-    expect(report.uniqueStates).toBe(296_448);
+  it.each(["bfs", "dfs"] as const)("6 RMs, %s: at most 16 bytes per visited state, paths included", (strategy) => {
+    const report = checkModel(twoPhaseCommit(6), { strategy });
+    expect(report.uniqueStates).toBe(50_816);
     expect(report.bytesPerState).toBeLessThanOrEqual(16);
     // 8 bytes a fingerprint at a load of at most 0.85, plus 2 bytes of trail breadth-first.
     expect(report.bytesPerState).toBeGreaterThan(strategy === "bfs" ? 8 / 0.85 + 2 : 8 / 0.85);

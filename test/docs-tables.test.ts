@@ -164,6 +164,7 @@ describe("the counterexample page", () => {
     stdout.mockClear();
     process.exitCode = undefined;
   });
+  afterAll(() => stdout.mockRestore());
 
   it("gives a replay command that replays the committed trace", async () => {
     const page = readFileSync(join(ROOT, "docs/counterexample.md"), "utf8");

@@ -51,34 +51,35 @@ describe("check and merge on a tightness model", () => {
   const work = mkdtempSync(join(tmpdir(), "walrus-spec-tightness-"));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it("check: exit 0 when exactly the expected failures happen, marked as expected", () => {
-    const result = run("check", "write-read-4-f-plus-1-invalidation", "--no-codec");
+  it("check: exit 0 when exactly the expected failures happen, marked as expected", async () => {
+    const result = await run("check", "write-read-4-f-plus-1-invalidation", "--no-codec");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/ {2}fails {3}always validity \(Definition 1\.3\)/);
     expect(result.stdout).not.toMatch(/FAIL/);
     expect(result.stdout).toMatch(/expected: the 3 properties this tightness model must break fail/);
     const json = JSON.parse(
-      run("check", "write-read-4-f-plus-1-invalidation", "--no-codec", "--format", "json").stdout,
+      (await run("check", "write-read-4-f-plus-1-invalidation", "--no-codec", "--format", "json")).stdout,
     );
     expect([json.models[0].passed, json.models[0].expectedFailures.length]).toEqual([true, 3]);
-    const junit = run("check", "write-read-4-f-plus-1-invalidation", "--no-codec", "--format", "junit").stdout;
+    const junit = (await run("check", "write-read-4-f-plus-1-invalidation", "--no-codec", "--format", "junit")).stdout;
     expect(junit).toMatch(/<testsuite name="write-read-4-f-plus-1-invalidation" tests="\d+" failures="0"/);
     expect(junit).toMatch(/\(fails, as expected\)/);
   });
 
-  it("a bound that stops the search before the expected failures is incomplete (exit 2), not a failure", () => {
-    const result = run("check", "write-4-f-plus-1", "--no-codec", "--max-states", "100");
+  it("a bound that stops the search before the expected failures is incomplete (exit 2), not a failure", async () => {
+    const result = await run("check", "write-4-f-plus-1", "--no-codec", "--max-states", "100");
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/not found by this bounded run/);
   });
 
-  it("merge: a swarm of a tightness model that shows its expected failures passes", () => {
+  it("merge: a swarm of a tightness model that shows its expected failures passes", async () => {
     const base = ["check", "write-read-4-f-plus-1-invalidation", "--no-codec", "--simulate", "20", "--format", "json"];
-    const files = [1, 2].map((i) => {
+    const files: string[] = [];
+    for (const i of [1, 2]) {
       const file = join(work, `shard-${i}.json`);
-      writeFileSync(file, run(...base, "--shard", `${i}/2`).stdout);
-      return file;
-    });
-    expect(run("merge", ...files).code).toBe(0);
+      writeFileSync(file, (await run(...base, "--shard", `${i}/2`)).stdout);
+      files.push(file);
+    }
+    expect((await run("merge", ...files)).code).toBe(0);
   });
 });

@@ -33,16 +33,16 @@ const buggyModel = twoPhaseCommit(3, { commitEarly: true });
 const buggy = swarm("buggy", buggyModel, options);
 
 describe("walrus-spec merge", () => {
-  it("exits 0 when no walk of any shard violates an invariant", () => {
-    const result = run("merge", ...correct);
+  it("exits 0 when no walk of any shard violates an invariant", async () => {
+    const result = await run("merge", ...correct);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^two-phase-commit\(3\): simulation \(seed 17, swarm of 3 shards\): 90 of 90 walks/);
     expect(result.stdout).toMatch(/ok {10}always TCConsistent: no violation in 90 walks/);
     expect(result.stdout).toMatch(/ok {10}sometimes all aborted: reached in walk \d+/);
   });
 
-  it("exits 1 on a violation and prints the unsharded run's counterexample, numbered", () => {
-    const result = run("merge", ...buggy);
+  it("exits 1 on a violation and prints the unsharded run's counterexample, numbered", async () => {
+    const result = await run("merge", ...buggy);
     expect(result.code).toBe(1);
     const [consistent] = simulate(buggyModel, options).properties;
     if (consistent.kind !== "always" || consistent.holds) throw new Error("expected a violation");
@@ -52,21 +52,21 @@ describe("walrus-spec merge", () => {
     );
   });
 
-  it("prints the merged report as JSON with --format json", () => {
-    const result = run("merge", "--format", "json", ...buggy);
+  it("prints the merged report as JSON with --format json", async () => {
+    const result = await run("merge", "--format", "json", ...buggy);
     expect(result.code).toBe(1);
     const shards = buggy.map((_, index) => simulate(buggyModel, { ...options, shard: { index, count: 3 } }));
     expect(JSON.parse(result.stdout)).toEqual(JSON.parse(JSON.stringify(mergeSimulationReports(shards, buggy))));
   });
 
-  it("exits 2 and names the missing shards, after printing what it has", () => {
-    const result = run("merge", correct[0], correct[2]);
+  it("exits 2 and names the missing shards, after printing what it has", async () => {
+    const result = await run("merge", correct[0], correct[2]);
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/MISSING shards 2\/3/);
     expect(result.stderr).toBe("walrus-spec: the swarm is incomplete: two-phase-commit(3): no report of shard 2/3\n");
   });
 
-  it("exits 2 on unusable input: a missing file, bad JSON, a report of another swarm, a repeated shard", () => {
+  it("exits 2 on unusable input: a missing file, bad JSON, a report of another swarm, a repeated shard", async () => {
     const notJson = join(work, "not.json");
     writeFileSync(notJson, "{ not json");
     const notReport = join(work, "search.json");
@@ -81,7 +81,7 @@ describe("walrus-spec merge", () => {
       [[], /missing required argument/],
     ];
     for (const [args, message] of cases) {
-      const result = run("merge", ...args);
+      const result = await run("merge", ...args);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(result.stdout).toBe("");

@@ -457,9 +457,12 @@ describe("differential against @mysten/walrus-wasm", () => {
     }
   });
 
-  it("n = 1000 (334/666 low rate, 667/333 high rate), symbol sizes 2, 6, 66", () => {
-    const rand = rng(1000);
-    for (const S of [2, 6, 66]) compare(1000, lengthFor(1000, S, rand), 1000 + S);
+  // The oracle takes seconds at n = 1000 whatever the size: one blob, of three elements a symbol.
+  // Symbols of one element (S = 2) at n = 1000 are the CLI's blob ID of ten bytes (cli.test.ts);
+  // symbols past one 64-byte block (S = 66) are compared at the n above and below, not on a 14 MB
+  // blob at n = 1000.
+  it("n = 1000 (334/666 low rate, 667/333 high rate), symbol size 6", () => {
+    compare(1000, lengthFor(1000, 6, rng(1000)), 1006);
   });
 
   it("other n with both rates on the column code (n = 21, 25, 33, 64, 65, 97, 301)", () => {

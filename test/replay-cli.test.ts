@@ -1,6 +1,7 @@
 /**
- * `walrus-spec replay` as a user runs it: a separate process replaying trace files written by
- * writeTraceFiles, with its stdout, stderr and exit code (0 confirmed, 1 diverges, 2 unusable).
+ * `walrus-spec replay` as a user runs it (through `main()`, in this process): trace files written by
+ * writeTraceFiles replayed, with its stdout, stderr and exit code (0 confirmed, 1 diverges, 2
+ * unusable).
  */
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -50,8 +51,8 @@ function written(name: string, text: string): string {
 const buggy = traceOf("two-phase-commit-3-buggy", "TCConsistent");
 
 describe("replay", () => {
-  it("confirms the seeded bug's counterexample, printing its numbered steps", () => {
-    const result = run("replay", buggy);
+  it("confirms the seeded bug's counterexample, printing its numbered steps", async () => {
+    const result = await run("replay", buggy);
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("two-phase-commit-3-buggy: always TCConsistent, violation in 5 steps");
@@ -61,10 +62,10 @@ describe("replay", () => {
     expect(result.stderr).toBe("");
   });
 
-  it("confirms an actor model's witness, and reports as JSON", () => {
+  it("confirms an actor model's witness, and reports as JSON", async () => {
     const witness = traceOf("two-phase-commit-3", "all committed");
     expect(witness).toBe(join(work, "two-phase-commit-3.all-committed.itf.json"));
-    const result = run("replay", witness, "--format", "json");
+    const result = await run("replay", witness, "--format", "json");
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       trace: witness,
@@ -77,22 +78,22 @@ describe("replay", () => {
     });
   });
 
-  it("exit 1 when a recorded value was changed, at that step", () => {
+  it("exit 1 when a recorded value was changed, at that step", async () => {
     const file = tampered(buggy, "value.itf.json", (t) => {
       t.states[4].rmState.rm0 = "aborted";
     });
-    const result = run("replay", file);
+    const result = await run("replay", file);
     expect(result.code).toBe(1);
     expect(result.stdout.trimEnd().split("\n").at(-1)).toBe(
       'violation of TCConsistent not confirmed: the trace diverges at step 4: the state differs from the trace (trace → replay): rmState.rm0: "aborted" → "committed"',
     );
   });
 
-  it("exit 1 when an action index was changed, at that step", () => {
+  it("exit 1 when an action index was changed, at that step", async () => {
     const file = tampered(buggy, "index.itf.json", (t) => {
       t["#meta"].actionPath.actions[2] = 0;
     });
-    const result = run("replay", file, "--format", "json");
+    const result = await run("replay", file, "--format", "json");
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({
       confirmed: false,
@@ -100,13 +101,13 @@ describe("replay", () => {
     });
   });
 
-  it("exit 1 when the last state does not show the violation", () => {
+  it("exit 1 when the last state does not show the violation", async () => {
     const file = tampered(buggy, "short.itf.json", (t) => {
       t.states.pop();
       t["#meta"].actionPath.actions.pop();
       t["#meta"].actions.pop();
     });
-    const result = run("replay", file);
+    const result = await run("replay", file);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(
       /violation of TCConsistent not confirmed: the trace diverges at step 4: TCConsistent holds in the last state/,
@@ -137,8 +138,8 @@ describe("replay", () => {
       /missing\.itf\.json: states\[2\]: missing field msgs$/,
     ],
     ["an unknown format", [buggy, "--format", "yaml"], /must be text or json/],
-  ])("exit 2 with a one-line error for %s", (_, args, message) => {
-    const result = run("replay", ...args);
+  ])("exit 2 with a one-line error for %s", async (_, args, message) => {
+    const result = await run("replay", ...args);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     const lines = result.stderr.trimEnd().split("\n");

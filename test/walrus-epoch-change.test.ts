@@ -1,7 +1,7 @@
 /**
  * The epoch change: the node's plan, the chain's event streams, and the epoch-change models —
- * exhaustively where the space is small, by seeded simulation where it is not — with their counts
- * pinned and the verdicts of the variants that must fail.
+ * exhaustively where the space is small, by seeded simulation where it is not. The default
+ * models' counts and verdicts are recorded by npm run check (docs/check-results.json).
  */
 
 import fc from "fast-check";
@@ -114,11 +114,6 @@ describe("the chain's event streams", () => {
   });
 });
 
-/** Each property's verdict, as a line. */
-function verdicts(report: ReturnType<typeof checkModel>): string[] {
-  return report.properties.map((p) => `${p.holds ? "holds" : "FAILS"}: ${p.name.split(":")[0]}`);
-}
-
 describe("epoch-change models, exhaustively", () => {
   it("the cooperative pathway alone (no timeout): 1 281 states, every property holds", () => {
     const report = checkModel(epochChange({ read: false, write: false, timeouts: false }));
@@ -126,18 +121,13 @@ describe("epoch-change models, exhaustively", () => {
     expect(report.properties.every((p) => p.holds)).toBe(true);
   });
 
-  it("epoch-change-4-byzantine: corrupt slivers and symbols from the previous owner change nothing", () => {
-    const report = checkModel(findModel("epoch-change-4-byzantine")?.build() as never);
-    expect([report.uniqueStates, report.complete]).toEqual([8405, true]);
-    expect(report.properties.every((p) => p.holds)).toBe(true);
+  // The default models' counts and verdicts (epoch-change-4-byzantine: everything holds;
+  // epoch-change-4-f-plus-1: reconfiguration liveness fails) are recorded by npm run check.
+  it("epoch-change-4-byzantine: against a Byzantine previous owner, a node that gained a shard attests it 8 steps in", () => {
+    // Breadth-first to the witness's depth finds the one the whole search finds.
+    const report = checkModel(findModel("epoch-change-4-byzantine")?.build() as never, { maxDepth: 9 });
     const witness = report.properties.find((p) => p.name.startsWith("witness: a node that gained a shard attests"));
     expect(witness?.kind === "sometimes" && witness.holds ? witness.witness.steps.length - 1 : -1).toBe(8);
-  });
-
-  it("epoch-change-4-f-plus-1: with two crashed members of the new committee the change never completes", () => {
-    const report = checkModel(findModel("epoch-change-4-f-plus-1")?.build() as never);
-    expect(report.uniqueStates).toBe(5124);
-    expect(verdicts(report).filter((v) => v.startsWith("FAILS"))).toEqual(["FAILS: reconfiguration liveness"]);
   });
 });
 

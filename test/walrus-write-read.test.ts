@@ -1,12 +1,14 @@
 /**
  * The Walrus models (write-read, self-healing, malicious writer), checked exhaustively with
- * partial-order reduction: pinned state counts, every property holding within the adversary's
- * budget with every witness reached, the properties that must break with f + 1 faulty shards (or
- * with the implementation's default consistency check against a malicious writer) breaking with a
- * readable counterexample, bad parameters refused, and the memoised local steps equal to xstate's
- * own `transition()`. Partial-order reduction finds nothing to cut in these models (every node may
- * still send to every other), so the counts are those of the full space; checker-reduction.test.ts
- * checks a few of them both ways.
+ * partial-order reduction. The default models' state counts and verdicts are recorded by
+ * `npm run check` (docs/check-results.json), so only the small models that are not default are
+ * counted here; what is tested is what only a test shows: the shape of the counterexamples of the
+ * properties that must break with f + 1 faulty shards (or with the implementation's default
+ * consistency check against a malicious writer), the witnesses that say what the models claim,
+ * bad parameters refused, and the memoised local steps equal to xstate's own `transition()`.
+ * Partial-order reduction finds nothing to cut in these models (every node may still send to
+ * every other), so the counts are those of the full space; checker-reduction.test.ts checks a few
+ * of them both ways.
  */
 
 import { transition } from "xstate";
@@ -29,12 +31,6 @@ function build(name: string): ActorModel {
 const summary = (report: SearchReport<unknown, unknown>, expected: readonly string[]) =>
   report.properties.map((p, i) => `${p.holds ? "ok" : "FAIL"} ${p.kind} ${p.name}`.slice(0, expected[i]?.length));
 
-const READ = [
-  "ok always read consistency (Definition 1.2)",
-  "ok always validity (Definition 1.3)",
-  "ok eventually availability after the point of availability",
-  "ok sometimes witness: every reader returns the blob written",
-];
 const STORAGE = "ok eventually correct storage guarantee";
 const QUORUM = "ok always the chain certifies only with confirmations from a quorum";
 const NEVER_INVALID = "ok always the chain never invalidates a correctly encoded blob";
@@ -45,36 +41,15 @@ const NODES = [
   "ok sometimes witness: a correct node stores slivers it recovered",
   "ok always at the point of availability correct nodes holding f+1 shards store their slivers",
 ];
-const MALICIOUS_READ = [
-  "ok always read consistency (Definition 1.2) with a Byzantine writer",
-  "ok eventually read completion",
-  "ok sometimes witness: every reader returns ⊥",
-  "ok sometimes witness: a reader returns ⊥ from what nodes serve",
-  "ok sometimes witness: a reader returns ⊥ because the blob ID is invalid",
-];
 
-describe("within the budget every property holds and every witness is reached", () => {
+describe("within the budget every property holds and every witness is reached (models that are not default, and the guide's example)", () => {
   it.each([
-    ["write-read-4", 375_477, [...READ, STORAGE, QUORUM, CERTIFIED]],
-    ["write-read-4-crash", 750_954, [...READ, STORAGE, QUORUM, CERTIFIED]],
-    ["write-read-4-byzantine", 137_689, [...READ, STORAGE, QUORUM, CERTIFIED]],
-    ["write-read-4-paper-reader", 404_661, [...READ, STORAGE, QUORUM, CERTIFIED]],
-    ["write-read-4-byzantine-attests", 216, [...READ, STORAGE, QUORUM, NEVER_INVALID, CERTIFIED]],
-    ["write-4", 8_373, [STORAGE, QUORUM, NEVER_INVALID, CERTIFIED, ...NODES]],
-    ["write-4-crash", 41_865, [STORAGE, QUORUM, NEVER_INVALID, CERTIFIED, ...NODES]],
-    ["write-4-byzantine", 10_044, [STORAGE, QUORUM, NEVER_INVALID, CERTIFIED, ...NODES]],
+    // A default model, kept as the example the auditor's guide quotes (docs/README.md, "Add a model").
     ["self-healing-4", 224, [STORAGE, QUORUM, NEVER_INVALID, CERTIFIED, ...NODES]],
-    ["self-healing-7", 42_888, [STORAGE, QUORUM, NEVER_INVALID, CERTIFIED, ...NODES]],
-    ["self-healing-4-byzantine", 76, [STORAGE, QUORUM, NEVER_INVALID, CERTIFIED, ...NODES]],
-    ["malicious-writer-4", 95_974, MALICIOUS_READ],
+    ["write-4-byzantine", 10_044, [STORAGE, QUORUM, NEVER_INVALID, CERTIFIED, ...NODES]],
     [
       "malicious-writer-4-detection-quorum",
       772,
-      ["ok eventually inconsistency detection", "ok sometimes witness: the chain invalidates the blob ID", QUORUM],
-    ],
-    [
-      "malicious-writer-4-detection",
-      1_078,
       ["ok eventually inconsistency detection", "ok sometimes witness: the chain invalidates the blob ID", QUORUM],
     ],
   ])("%s: %i states", (name, states, expected) => {
@@ -105,9 +80,11 @@ describe("self-healing and the malicious writer do what they claim", () => {
 
   it("malicious-writer-4: the node that recovers proves the inconsistency; the racing reader is the first to say ⊥", () => {
     const model = build("malicious-writer-4");
-    const report = checkModel(model);
+    // The witness is three steps deep: breadth-first to that depth finds the one the whole search finds.
+    const report = checkModel(model, { maxDepth: 3 });
     const witness = report.properties.find((p) => p.name.includes("from what nodes serve"));
     if (witness?.kind !== "sometimes" || !witness.holds) throw new Error("expected a witness");
+    expect(witness.witness.steps).toHaveLength(3);
     const last = model.view(witness.witness.steps[witness.witness.steps.length - 1].state as SystemState);
     const racing = last.actors[model.actors.findIndex((a) => a.name === "reader1")];
     expect(racing.value).toBe("failed");
@@ -127,7 +104,6 @@ describe("tightness: one shard beyond the budget, and the implementation's defau
   it("write-read-4-f-plus-1: the read after the point of availability never completes", () => {
     const model = build("write-read-4-f-plus-1");
     const report = checkModel(model);
-    expect(report.uniqueStates).toBe(87_154);
     expect(failing(report)).toEqual(["availability after the point of availability"]);
     const availability = report.properties.find((p) => !p.holds);
     if (availability?.kind !== "eventually" || availability.holds) throw new Error("expected a violation");
@@ -149,7 +125,6 @@ describe("tightness: one shard beyond the budget, and the implementation's defau
 
   it("write-4-f-plus-1: write completeness and what is stored at the point of availability both fail", () => {
     const report = checkModel(build("write-4-f-plus-1"));
-    expect(report.uniqueStates).toBe(6_578);
     expect(failing(report)).toEqual([
       "write completeness (Definition 1.1)",
       "at the point of availability correct nodes holding f+1 shards store their slivers (§4)",
@@ -161,7 +136,6 @@ describe("tightness: one shard beyond the budget, and the implementation's defau
   it("write-read-4-f-plus-1-invalidation: two Byzantine attestations invalidate an honest blob; the read returns ⊥", () => {
     const model = build("write-read-4-f-plus-1-invalidation");
     const report = checkModel(model);
-    expect(report.uniqueStates).toBe(421);
     expect(failing(report)).toEqual([
       "validity (Definition 1.3)",
       "availability after the point of availability",
@@ -181,7 +155,6 @@ describe("tightness: one shard beyond the budget, and the implementation's defau
   it("malicious-writer-4-default-check: one reader returns a blob, the other ⊥ (the strict check agrees on ⊥)", () => {
     const model = build("malicious-writer-4-default-check");
     const report = checkModel(model);
-    expect(report.uniqueStates).toBe(18_856);
     // Nobody recovers the inconsistent sliver, so nothing is invalidated: that witness stays unreached.
     expect(failing(report)).toEqual(["read consistency (Definition 1.2) with a Byzantine writer", "witness"]);
     const split = counterexample(report, "read consistency");
