@@ -580,20 +580,31 @@ for (const name of Object.keys(EXPECTED_FAILURES)) {
 /** Every model, by name; the tightness ones above are default models with their expected failures. */
 /**
  * The long profile (`npm run check:long`): searches of non-default models that take too long for
- * `npm run check` and the test suite, whose counts and verdicts are still worth keeping.
+ * `npm run check` and the test suite, whose counts and verdicts are still worth keeping, each with
+ * the properties it must break (a finding), if any.
  */
-const LONG_PROFILE: readonly string[] = [];
+const LONG_PROFILE: Readonly<Record<string, readonly string[]>> = {
+  "two-phase-commit-7": [],
+  "two-phase-commit-plain-7": [],
+  "two-phase-commit-plain-8": [],
+  "write-read-4-paper-reader": [],
+  // The full challenge's timing window (docs/challenge.md), searched whole.
+  "challenge-4-deleted-one-node": ["soundness"],
+};
 
-for (const name of LONG_PROFILE) {
+for (const name of Object.keys(LONG_PROFILE)) {
   const model = CATALOGUE.find((m) => m.name === name);
   if (model === undefined || model.isDefault)
     throw new ModelError(`the long profile names no non-default model ${name}`);
 }
 
 export const MODELS: readonly ModelEntry[] = CATALOGUE.map((model) => {
+  const long = LONG_PROFILE[model.name];
+  if (long !== undefined) {
+    return { ...model, profile: "long" as const, ...(long.length > 0 ? { expectedFailures: long } : {}) };
+  }
   const expectedFailures = EXPECTED_FAILURES[model.name];
-  const long = LONG_PROFILE.includes(model.name) ? { profile: "long" as const } : {};
-  return expectedFailures === undefined ? { ...model, ...long } : { ...model, isDefault: true, expectedFailures };
+  return expectedFailures === undefined ? model : { ...model, isDefault: true, expectedFailures };
 });
 
 /** The entry named `name`, or undefined. */

@@ -31,9 +31,9 @@ export const counter = (name, top, limit) => ({
 });
 `;
 
-describe("model modules", () => {
-  const output = captureOutput();
+const output = captureOutput();
 
+describe("model modules", () => {
   it("exports one entry, a list of entries as `models`, or a bare model", async () => {
     const entry = file(
       "entry.ts",
@@ -100,8 +100,6 @@ export const models = [
 });
 
 describe("merge", () => {
-  const output = captureOutput();
-
   it("refuses a report of another format version rather than misread it", async () => {
     const report = file("v2.json", JSON.stringify({ formatVersion: 2, simulations: [] }));
     expect(await main(["merge", report])).toBe(2);
