@@ -10,6 +10,7 @@
 
 import { styleText } from "node:util";
 import type { ActionPath } from "../checker/path.js";
+import type { SearchReport } from "../checker/search.js";
 import type { SimulationReport } from "../checker/simulate.js";
 import type { CheckResult } from "../spec/self-check.js";
 
@@ -45,22 +46,25 @@ export type PropertyJson =
       readonly unknown?: true;
     };
 
-/** One model's search in the JSON report. */
-export interface ModelJson {
+/** One model's search in the JSON report: the search's counts as checker/search.ts reports them. */
+export interface ModelJson
+  extends Pick<
+    SearchReport<unknown, unknown>,
+    | "uniqueStates"
+    | "generatedStates"
+    | "maxDepth"
+    | "complete"
+    | "stoppedBy"
+    | "reduction"
+    | "collisionProbability"
+    | "bytesPerState"
+  > {
   readonly model: string;
   readonly mode: "search";
   readonly parameters: Readonly<Record<string, string | number | boolean>>;
   /** Whether the model did what it should: everything holds, or exactly its expected failures. */
   readonly passed: boolean;
   readonly expectedFailures?: readonly string[];
-  readonly uniqueStates: number;
-  readonly generatedStates: number;
-  readonly maxDepth: number;
-  readonly complete: boolean;
-  readonly stoppedBy?: "maxStates" | "maxDepth" | "timeout";
-  readonly reduction: { readonly partialOrder: boolean; readonly symmetry: boolean };
-  readonly collisionProbability: number;
-  readonly bytesPerState: number;
   readonly properties: readonly PropertyJson[];
   /** The ITF files written with --trace-out. */
   readonly traces: readonly string[];
