@@ -30,6 +30,41 @@ import { ModelError } from "./errors.js";
 import { fingerprintWords } from "./fingerprint.js";
 import type { Fingerprint, Model, Property } from "./model.js";
 
+/** A rewrite of the machines of the actor models built while it is in force (see {@link withMachineRewrite}). */
+export type MachineRewrite = (machine: AnyStateMachine) => AnyStateMachine;
+
+let machineRewrite: MachineRewrite | undefined;
+
+/**
+ * Builds models whose actors run `rewrite(machine)` instead of each machine they are given: how a
+ * mutant of a machine (checker/mutation.ts) is put into models built by code that knows nothing
+ * of it. The rewrite is in force while `build` runs, synchronously; actors that share a machine
+ * share its rewrite, so symmetry still sees them as interchangeable.
+ */
+export function withMachineRewrite<T>(rewrite: MachineRewrite, build: () => T): T {
+  const outer = machineRewrite;
+  const rewritten = new Map<AnyStateMachine, AnyStateMachine>();
+  machineRewrite = (machine) => {
+    let result = rewritten.get(machine);
+    if (result === undefined) {
+      result = rewrite(machine);
+      rewritten.set(machine, result);
+    }
+    return result;
+  };
+  try {
+    return build();
+  } finally {
+    machineRewrite = outer;
+  }
+}
+
+function rewriteMachines(spec: ActorModelSpec): ActorModelSpec {
+  const rewrite = machineRewrite;
+  if (rewrite === undefined) return spec;
+  return { ...spec, actors: spec.actors.map((actor) => ({ ...actor, machine: rewrite(actor.machine) })) };
+}
+
 /** One actor of the system. */
 export interface ActorSpec {
   readonly name: string;
@@ -246,7 +281,8 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   /** Local transitions computed with xstate (the rest came from the memo). */
   transitionsComputed = 0;
 
-  constructor(spec: ActorModelSpec) {
+  constructor(given: ActorModelSpec) {
+    const spec = rewriteMachines(given);
     this.name = spec.name;
     this.actors = spec.actors;
     this.n = spec.actors.length;
