@@ -4,17 +4,22 @@
  */
 
 import { parentPort } from "node:worker_threads";
-import { type EncodingJob, computeRoots, encodeColumnsAndHash, encodeRows, writeSecondarySlivers } from "./encode.js";
+import {
+  type EncodingJob,
+  computeRowRoots,
+  encodeColumnsAndHash,
+  encodeRows,
+  writeSecondarySlivers,
+} from "./encode.js";
 
 /** The stages a worker can run. */
-export type EncodingStage = "rows" | "secondary" | "columns" | "rowRoots" | "columnRoots";
+export type EncodingStage = "rows" | "secondary" | "columns" | "rowRoots";
 
 const stages: Record<EncodingStage, (job: EncodingJob, start: number, end: number) => void> = {
   rows: encodeRows,
   secondary: writeSecondarySlivers,
   columns: encodeColumnsAndHash,
-  rowRoots: (job, start, end) => computeRoots(job, "rows", start, end),
-  columnRoots: (job, start, end) => computeRoots(job, "columns", start, end),
+  rowRoots: computeRowRoots,
 };
 
 parentPort?.on(

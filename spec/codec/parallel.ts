@@ -130,13 +130,7 @@ async function runParallel(job: EncodingJob, options: ParallelOptions): Promise<
           : []),
       ],
     ],
-    [
-      "roots",
-      [
-        ...split(n, threads * 4).map(([start, end]): Task => ({ stage: "rowRoots", start, end })),
-        ...split(n, threads * 4).map(([start, end]): Task => ({ stage: "columnRoots", start, end })),
-      ],
-    ],
+    ["roots", split(n, threads * 4).map(([start, end]): Task => ({ stage: "rowRoots", start, end }))],
   ];
   for (const [stage, tasks] of stages) {
     let done = 0;
