@@ -8,7 +8,7 @@
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
-import { decodeMetadataWithId, decodeSliver, encodeMetadataWithId, encodeSliver } from "../spec/bcs.js";
+import { decodeMetadataWithId, decodeSliver, encodeMetadataWithId, sliverBcsParts } from "../spec/bcs.js";
 import { blobIdToString } from "../spec/commitments/blob-id.js";
 import { type VerifiedMetadata, verifyMetadata } from "../spec/commitments/metadata.js";
 import { type BlobCommitments, type EncodedBlob, computeBlobCommitments, encodeBlob } from "../spec/codec/encode.js";
@@ -24,6 +24,8 @@ import { createProgress } from "./progress.js";
 const DEFAULT_N_SHARDS = 1000;
 /** Below this many symbols in the expanded matrix, starting worker threads costs more than it saves. */
 const PARALLEL_MIN_SYMBOLS = 64 * 64;
+/** Sliver files written concurrently by `encode`. */
+const WRITES_IN_FLIGHT = 4;
 /** Blobs from this size on report progress. */
 const PROGRESS_MIN_BYTES = 4 << 20;
 
@@ -49,7 +51,7 @@ async function readInput(path: string): Promise<Uint8Array> {
   }
 }
 
-async function writeOutput(path: string, bytes: Uint8Array): Promise<void> {
+async function writeOutput(path: string, bytes: Uint8Array | Iterable<Uint8Array>): Promise<void> {
   try {
     await writeFile(path, bytes);
   } catch (error) {
@@ -119,16 +121,19 @@ async function encodeCommand(file: string, options: EncodeOptions & { out: strin
   }
   const n = options.nShards;
   await writeOutput(join(options.out, "metadata.bcs"), encodeMetadataWithId(encoded));
+  const files: Array<[string, Sliver]> = [];
   for (let p = 0; p < n; p++) {
-    await writeOutput(
-      join(options.out, `primary-${p}.bcs`),
-      encodeSliver(encoded.primarySlivers[sliverIndexOf("primary", p, n)]),
-    );
-    await writeOutput(
-      join(options.out, `secondary-${p}.bcs`),
-      encodeSliver(encoded.secondarySlivers[sliverIndexOf("secondary", p, n)]),
-    );
+    files.push([`primary-${p}.bcs`, encoded.primarySlivers[sliverIndexOf("primary", p, n)]]);
+    files.push([`secondary-${p}.bcs`, encoded.secondarySlivers[sliverIndexOf("secondary", p, n)]]);
   }
+  // A few files in flight at once, so that the kernel copies into the page cache on every core.
+  let next = 0;
+  const writer = async () => {
+    for (let i = next++; i < files.length; i = next++) {
+      await writeOutput(join(options.out, files[i][0]), sliverBcsParts(files[i][1]));
+    }
+  };
+  await Promise.all(Array.from({ length: WRITES_IN_FLIGHT }, writer));
   process.stdout.write(`${blobIdToString(encoded.blobId)}\n`);
 }
 
@@ -214,7 +219,7 @@ export function registerCodecCommands(program: Command): void {
     .description("print the Walrus blob ID of a file (URL-safe base64)")
     .argument("<file>", "the blob")
     .option("-n, --n-shards <n>", "number of shards", parseShards, DEFAULT_N_SHARDS)
-    .option("--threads <n>", "worker threads (default: automatic; 1 = no workers)", parseThreads)
+    .option("--threads <n>", "threads to encode on (default: automatic; 1 = no worker threads)", parseThreads)
     .option("--no-progress", "no progress on stderr")
     .action((file: string, options: EncodeOptions) => blobIdCommand(file, options));
 
@@ -224,7 +229,7 @@ export function registerCodecCommands(program: Command): void {
     .argument("<file>", "the blob")
     .requiredOption("-n, --n-shards <n>", "number of shards", parseShards)
     .requiredOption("-o, --out <dir>", "directory for metadata.bcs, primary-<p>.bcs and secondary-<p>.bcs")
-    .option("--threads <n>", "worker threads (default: automatic; 1 = no workers)", parseThreads)
+    .option("--threads <n>", "threads to encode on (default: automatic; 1 = no worker threads)", parseThreads)
     .option("--no-progress", "no progress on stderr")
     .action((file: string, options: EncodeOptions & { out: string }) => encodeCommand(file, options));
 

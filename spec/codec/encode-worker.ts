@@ -1,6 +1,7 @@
 /**
- * Worker thread of the parallel encoder: runs one stage of `encode.ts` over one index range of a
- * job whose buffers are shared with the main thread, and reports back.
+ * Worker thread of the parallel encoder (parallel.ts): for each stage it is sent, claims tasks of
+ * `encode.ts` from the stage's shared counter and runs them over the job's shared buffers,
+ * reporting each finished task. The main thread runs the same loop ({@link runClaimedTasks}).
  */
 
 import { parentPort } from "node:worker_threads";
@@ -12,8 +13,19 @@ import {
   writeSecondarySlivers,
 } from "./encode.js";
 
-/** The stages a worker can run. */
+/** The stages a task can belong to. */
 export type EncodingStage = "rows" | "secondary" | "columns" | "rowRoots";
+
+/** One stage of one job, as sent to the workers. */
+export interface StageMessage {
+  readonly job: EncodingJob;
+  readonly tasks: ReadonlyArray<{ readonly stage: EncodingStage; readonly start: number; readonly end: number }>;
+  /** Shared: the next task to claim. */
+  readonly next: Int32Array;
+}
+
+/** A worker's report: one task finished, or the stage failed. */
+export type WorkerReply = { ok: true } | { ok: false; error: string };
 
 const stages: Record<EncodingStage, (job: EncodingJob, start: number, end: number) => void> = {
   rows: encodeRows,
@@ -22,17 +34,22 @@ const stages: Record<EncodingStage, (job: EncodingJob, start: number, end: numbe
   rowRoots: computeRowRoots,
 };
 
-parentPort?.on(
-  "message",
-  ({ job, task }: { job: EncodingJob; task: { stage: EncodingStage; start: number; end: number } }) => {
-    try {
-      stages[task.stage](job, task.start, task.end);
-      parentPort?.postMessage({ ok: true });
-    } catch (error) {
-      parentPort?.postMessage({
-        ok: false,
-        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      });
-    }
-  },
-);
+/** Claims and runs tasks of the stage until none is left; `onDone` after each. */
+export function runClaimedTasks({ job, tasks, next }: StageMessage, onDone: () => void): void {
+  for (let i = Atomics.add(next, 0, 1); i < tasks.length; i = Atomics.add(next, 0, 1)) {
+    const task = tasks[i];
+    stages[task.stage](job, task.start, task.end);
+    onDone();
+  }
+}
+
+parentPort?.on("message", (message: StageMessage) => {
+  try {
+    runClaimedTasks(message, () => parentPort?.postMessage({ ok: true } satisfies WorkerReply));
+  } catch (error) {
+    parentPort?.postMessage({
+      ok: false,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    } satisfies WorkerReply);
+  }
+});

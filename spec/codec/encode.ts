@@ -22,7 +22,7 @@ import { type EncodingParams, encodingParams, symbolSizeFor } from "../params.js
 import { DIGEST_WORDS, digestNode } from "../commitments/merkle.js";
 import { DIGEST_BYTES, digestWordsToBytes } from "../hash/blake2b.js";
 import { hashArena } from "../hash/blake2b-wasm.js";
-import { type BlobMetadata, type SliverPairMetadata, computeRootHash } from "../commitments/metadata.js";
+import type { BlobMetadata, SliverPairMetadata } from "../commitments/metadata.js";
 import { deriveBlobId } from "../commitments/blob-id.js";
 import { ENCODING_TYPE_RS2 } from "../params.js";
 import { rsEncodeInto } from "./reed-solomon.js";
@@ -170,11 +170,16 @@ export function encodeColumnsAndHash(job: EncodingJob, c0: number, c1: number): 
   const width = c1 - c0;
   const rowLength = width * e;
   const block = new Uint16Array(n * rowLength);
-  // Gather the systematic rows of these columns: row r of the block = M[r][c0..c1).
-  for (let r = 0; r < kp; r++) {
-    for (let c = c0; c < c1; c++) {
-      const from = c * columnLength + r * e;
-      block.set(job.columns.subarray(from, from + e), r * rowLength + (c - c0) * e);
+  // Gather the systematic rows of these columns: row r of the block = M[r][c0..c1). Symbols are
+  // a few elements each for small blobs, so a plain loop beats a subarray and a set per symbol.
+  const columns = job.columns;
+  for (let c = c0; c < c1; c++) {
+    const from = c * columnLength;
+    const to = (c - c0) * e;
+    for (let r = 0; r < kp; r++) {
+      const src = from + r * e;
+      const dst = to + r * rowLength;
+      for (let k = 0; k < e; k++) block[dst + k] = columns[src + k];
     }
   }
   rsEncodeInto(kp, n - kp, block, 0, rowLength, block, kp * rowLength, rowLength, 0, rowLength);
@@ -221,7 +226,20 @@ export function finishCommitments(job: EncodingJob): BlobCommitments {
     });
   }
   const metadata: BlobMetadata = { encodingType: ENCODING_TYPE_RS2, unencodedLength: job.unencodedLength, hashes };
-  const rootHash = computeRootHash(hashes);
+  // The root hash of metadata.ts (`computeRootHash`): leaf p = primary hash ‖ secondary hash of
+  // pair p. Hashed in the arena too: the TypeScript BLAKE2b would run its 2n hashes before the
+  // JIT has compiled it, which costs more than all the rest of a small blob's metadata.
+  const arena = hashArena();
+  const [leaves, digests] = arena.layout([n * 2 * DIGEST_BYTES, n * DIGEST_BYTES]);
+  for (let p = 0; p < n; p++) {
+    const at = (leaves >>> 2) + 2 * p * DIGEST_WORDS;
+    arena.words.set(job.rowRoots.subarray(p * DIGEST_WORDS, (p + 1) * DIGEST_WORDS), at);
+    arena.words.set(job.columnRoots.subarray((n - 1 - p) * DIGEST_WORDS, (n - p) * DIGEST_WORDS), at + DIGEST_WORDS);
+  }
+  arena.leaves(leaves, 2 * DIGEST_BYTES, n, digests);
+  const root = new Uint32Array(DIGEST_WORDS);
+  arena.rootInto(digests, DIGEST_BYTES, n, digests, root, 0);
+  const rootHash = digestWordsToBytes(root, 0);
   return {
     params,
     symbolSize: job.symbolSize,
