@@ -1,13 +1,15 @@
 /**
  * The WebAssembly BLAKE2b kernel and the hash arenas (spec/hash/blake2b-wasm.ts) against
- * @noble/hashes and the TypeScript Merkle tree (spec/commitments/merkle.ts), and the encoder run
- * on the TypeScript arena against the encoder run on the kernel.
+ * @noble/hashes, the TypeScript Merkle tree (spec/commitments/merkle.ts) and symbol layout
+ * (spec/codec/symbol-layout.ts), and the encoder run on the TypeScript arena against the encoder
+ * run on the kernel.
  */
 import { blake2b } from "@noble/hashes/blake2.js";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { DIGEST_WORDS, MerkleTree } from "../spec/commitments/merkle.js";
 import { computeBlobCommitments, encodeBlob } from "../spec/codec/encode.js";
+import { elementsToSymbols } from "../spec/codec/symbol-layout.js";
 import {
   _setHashArenaForTests,
   type HashArena,
@@ -79,6 +81,20 @@ describe("hash arenas", () => {
             reference(data.subarray(i * size, (i + 1) * size), 0),
           );
         }
+      }
+    });
+
+    it(`${kind}: symbols from field elements are elementsToSymbols's bytes`, () => {
+      const arena = make();
+      for (const size of [2, 6, 62, 64, 66, 126, 128, 130, 302, 1000]) {
+        const count = 5;
+        const elements = new Uint16Array(pattern(size * count, size).buffer);
+        const expected = new Uint8Array(size * count);
+        elementsToSymbols(elements, 0, size, count, expected, 0);
+        const [src, out] = arena.layout([size * count, size * count]);
+        arena.elements.set(elements, src >>> 1);
+        arena.symbols(src, size, count, out);
+        expect(hex(arena.bytes.subarray(out, out + size * count)), `size ${size}`).toBe(hex(expected));
       }
     });
 

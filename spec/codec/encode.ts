@@ -169,9 +169,19 @@ export function encodeColumnsAndHash(job: EncodingJob, c0: number, c1: number): 
   const s = job.symbolSize;
   const width = c1 - c0;
   const rowLength = width * e;
-  const block = new Uint16Array(n * rowLength);
-  // Gather the systematic rows of these columns: row r of the block = M[r][c0..c1). Symbols are
-  // a few elements each for small blobs, so a plain loop beats a subarray and a set per symbol.
+  // The block of these columns lives in the thread's hash arena, so that its symbols are converted
+  // to bytes and hashed in place: elements (row r = M[r][c0..c1), row-major), their bytes (symbol
+  // (r, c) at bytes + (r·width + c − c0)·S), leaf hashes (likewise, 32 bytes each), and a tree.
+  const arena = hashArena();
+  const [elements, bytes, leaves, tree] = arena.layout([
+    n * rowLength * 2,
+    n * width * s,
+    n * width * DIGEST_BYTES,
+    Math.ceil(n / 2) * DIGEST_BYTES,
+  ]);
+  const block = arena.elements.subarray(elements >>> 1, (elements >>> 1) + n * rowLength);
+  // Gather the systematic rows. Symbols are a few elements each for small blobs, so a plain loop
+  // beats a subarray and a set per symbol.
   const columns = job.columns;
   for (let c = c0; c < c1; c++) {
     const from = c * columnLength;
@@ -183,20 +193,17 @@ export function encodeColumnsAndHash(job: EncodingJob, c0: number, c1: number): 
     }
   }
   rsEncodeInto(kp, n - kp, block, 0, rowLength, block, kp * rowLength, rowLength, 0, rowLength);
-  // The block's symbols are hashed a row at a time in the arena; its leaf hashes stay there,
-  // row-major (leaf (r, c) at leaves + (r·width + c − c0)·32), until the column trees are built.
-  const arena = hashArena();
-  const [row, leaves, tree] = arena.layout([width * s, n * width * DIGEST_BYTES, Math.ceil(n / 2) * DIGEST_BYTES]);
-  const { bytes, words } = arena;
+  arena.symbols(elements, s, n * width, bytes);
+  arena.leaves(bytes, s, n * width, leaves);
   const withSlivers = job.primary.length > 0;
   const inSliver = Math.min(c1, ks) - c0;
   for (let r = 0; r < n; r++) {
-    const rowLeaves = leaves + r * width * DIGEST_BYTES;
-    elementsToSymbols(block, r * rowLength, s, width, bytes, row);
-    arena.leaves(row, s, width, rowLeaves);
-    const first = rowLeaves >>> 2;
-    job.leafHashes.set(words.subarray(first, first + width * DIGEST_WORDS), (r * n + c0) * DIGEST_WORDS);
-    if (withSlivers && inSliver > 0) job.primary.set(bytes.subarray(row, row + inSliver * s), (r * ks + c0) * s);
+    const first = (leaves >>> 2) + r * width * DIGEST_WORDS;
+    job.leafHashes.set(arena.words.subarray(first, first + width * DIGEST_WORDS), (r * n + c0) * DIGEST_WORDS);
+    if (withSlivers && inSliver > 0) {
+      const row = bytes + r * width * s;
+      job.primary.set(arena.bytes.subarray(row, row + inSliver * s), (r * ks + c0) * s);
+    }
   }
   for (let c = c0; c < c1; c++) {
     arena.rootInto(leaves + (c - c0) * DIGEST_BYTES, width * DIGEST_BYTES, n, tree, job.columnRoots, c * DIGEST_WORDS);

@@ -18,6 +18,7 @@
  */
 
 import { merkleRootInto } from "../commitments/merkle.js";
+import { elementsToSymbols } from "../codec/symbol-layout.js";
 import { hashLeavesInto } from "./blake2b.js";
 import { I32, I64, ModuleBuilder, Op } from "./wasm-assembler.js";
 
@@ -82,6 +83,7 @@ function assembleKernel(): Uint8Array {
   const leaves = m.declare("leaves", [I32, I32, I32, I32]);
   const node = m.declare(undefined, [I32, I32, I32]);
   const nodes = m.declare("nodes", [I32, I32, I32, I32], [I32]);
+  const symbols = m.declare("symbols", [I32, I32, I32, I32]);
 
   // compress(block, t, last): F(h, m, t, f) of RFC 7693 section 3.2 on the chaining value at
   // STATE, message = the 128 bytes at `block` (16 little-endian words), counter t, f = last.
@@ -262,6 +264,58 @@ function assembleKernel(): Uint8Array {
       });
     f.get(pairs).get(count).i32(1).op(Op.i32And).op(Op.i32Add);
   });
+
+  // symbols(src, size, count, out): `count` symbols of `size` bytes from their field elements
+  // (u16, little-endian, size/2 per symbol, consecutive at src) to their bytes in
+  // reed-solomon-simd's layout (codec/symbol-layout.ts): each 64-byte block is 32 low bytes then
+  // 32 high bytes, a tail of t elements is t low bytes then t high bytes.
+  m.define(symbols, (f) => {
+    const [src, size, count, out] = [0, 1, 2, 3];
+    const elements = f.local(I32); // elements of the whole run of symbols left to convert in this stretch
+    const half = f.local(I32); // elements per stretch: 32 in a block, t in a tail
+    const tail = f.local(I32);
+    const i = f.local(I32);
+    const q = f.local(I32);
+    const value = f.local(I32);
+    f.get(size).i32(63).op(Op.i32And).i32(1).op(Op.i32ShrU).set(tail);
+    // Walk the stretches of each symbol: size >> 6 blocks of 32 elements, then the tail.
+    f.whileNot(
+      () => f.get(i).get(count).op(Op.i32GeU),
+      () => {
+        f.get(size).i32(6).op(Op.i32ShrU).set(elements);
+        f.whileNot(
+          () => f.get(elements).op(Op.i32Eqz).get(tail).op(Op.i32Eqz).op(Op.i32And),
+          () => {
+            f.get(elements).ifElse(
+              () => {
+                f.i32(32).set(half);
+                f.get(elements).i32(1).op(Op.i32Sub).set(elements);
+              },
+              () => {
+                f.get(tail).set(half);
+                f.i32(0).set(tail);
+              },
+            );
+            f.i32(0).set(q);
+            f.whileNot(
+              () => f.get(q).get(half).op(Op.i32GeU),
+              () => {
+                f.get(src).get(q).i32(1).op(Op.i32Shl).op(Op.i32Add).memory(Op.i32Load16U, 0).set(value);
+                f.get(out).get(q).op(Op.i32Add).get(value).memory(Op.i32Store8, 0);
+                f.get(out).get(q).op(Op.i32Add).get(half).op(Op.i32Add);
+                f.get(value).i32(8).op(Op.i32ShrU).memory(Op.i32Store8, 0);
+                f.get(q).i32(1).op(Op.i32Add).set(q);
+              },
+            );
+            f.get(src).get(half).i32(1).op(Op.i32Shl).op(Op.i32Add).set(src);
+            f.get(out).get(half).i32(1).op(Op.i32Shl).op(Op.i32Add).set(out);
+          },
+        );
+        f.get(size).i32(63).op(Op.i32And).i32(1).op(Op.i32ShrU).set(tail);
+        f.get(i).i32(1).op(Op.i32Add).set(i);
+      },
+    );
+  });
   return m.bytes();
 }
 
@@ -276,6 +330,7 @@ interface KernelExports {
   hash(prefix: number, ptr: number, len: number, out: number): void;
   leaves(src: number, size: number, count: number, out: number): void;
   nodes(src: number, stride: number, count: number, out: number): number;
+  symbols(src: number, size: number, count: number, out: number): void;
 }
 
 /**
@@ -290,11 +345,18 @@ export interface HashArena {
   readonly bytes: Uint8Array;
   /** The same memory as u32 words. */
   readonly words: Uint32Array;
+  /** The same memory as u16 field elements. */
+  readonly elements: Uint16Array;
   /**
    * Reserves consecutive regions of the given sizes (each aligned to 32 bytes) and returns their
    * byte offsets. Earlier regions and their contents are released: call once per task.
    */
   layout(sizes: readonly number[]): number[];
+  /**
+   * The bytes of `count` symbols of `size` bytes (codec/symbol-layout.ts `elementsToSymbols`) from
+   * their field elements at `src`, to `out`: the encoder converts where it hashes, in one pass.
+   */
+  symbols(src: number, size: number, count: number, out: number): void;
   /** Leaf hashes of `count` symbols of `size` bytes at `src`, digest i to `out` + 32·i. */
   leaves(src: number, size: number, count: number, out: number): void;
   /**
@@ -312,30 +374,43 @@ export interface HashArena {
   ): void;
 }
 
+/** Consecutive regions of the given sizes from USER_BASE, each aligned to a digest. */
+function regions(sizes: readonly number[]): { offsets: number[]; end: number } {
+  const offsets: number[] = [];
+  let end = USER_BASE;
+  for (const size of sizes) {
+    offsets.push(end);
+    end += Math.ceil(size / DIGEST) * DIGEST;
+  }
+  return { offsets, end };
+}
+
 class WasmArena implements HashArena {
   readonly kind = "wasm";
   bytes: Uint8Array;
   words: Uint32Array;
+  elements: Uint16Array;
 
   constructor(private readonly kernel: KernelExports) {
     this.bytes = new Uint8Array(kernel.memory.buffer);
     this.words = new Uint32Array(kernel.memory.buffer);
+    this.elements = new Uint16Array(kernel.memory.buffer);
   }
 
   layout(sizes: readonly number[]): number[] {
-    const offsets: number[] = [];
-    let end = USER_BASE;
-    for (const size of sizes) {
-      offsets.push(end);
-      end += Math.ceil(size / DIGEST) * DIGEST;
-    }
+    const { offsets, end } = regions(sizes);
     const memory = this.kernel.memory;
     if (end > memory.buffer.byteLength) {
       memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
       this.bytes = new Uint8Array(memory.buffer);
       this.words = new Uint32Array(memory.buffer);
+      this.elements = new Uint16Array(memory.buffer);
     }
     return offsets;
+  }
+
+  symbols(src: number, size: number, count: number, out: number): void {
+    this.kernel.symbols(src, size, count, out);
   }
 
   leaves(src: number, size: number, count: number, out: number): void {
@@ -359,20 +434,21 @@ class ScriptArena implements HashArena {
   readonly kind = "js";
   bytes = new Uint8Array(0);
   words = new Uint32Array(0);
+  elements = new Uint16Array(0);
 
   layout(sizes: readonly number[]): number[] {
-    const offsets: number[] = [];
-    let end = USER_BASE;
-    for (const size of sizes) {
-      offsets.push(end);
-      end += Math.ceil(size / DIGEST) * DIGEST;
-    }
+    const { offsets, end } = regions(sizes);
     if (end > this.bytes.length) {
       const buffer = new ArrayBuffer(end);
       this.bytes = new Uint8Array(buffer);
       this.words = new Uint32Array(buffer);
+      this.elements = new Uint16Array(buffer);
     }
     return offsets;
+  }
+
+  symbols(src: number, size: number, count: number, out: number): void {
+    elementsToSymbols(this.elements, src >>> 1, size, count, this.bytes, out);
   }
 
   leaves(src: number, size: number, count: number, out: number): void {
