@@ -1,18 +1,34 @@
 /**
  * A minimal WebAssembly binary writer: just enough of the format (WebAssembly Core Specification
- * 2.0, chapter 5 "Binary Format") to assemble the BLAKE2b kernel of `blake2b-wasm.ts` from
- * TypeScript at load time: i32/i64 locals and arithmetic, loads and stores, structured control,
- * calls, bulk memory (memory.copy, memory.fill) and one exported memory.
+ * 2.0, chapter 5 "Binary Format") to assemble the kernels of `blake2b-wasm.ts` and
+ * `codec/reed-solomon-wasm.ts` from TypeScript at load time: i32/i64/v128 locals and arithmetic,
+ * loads and stores, structured control, calls, bulk memory (memory.copy, memory.fill), a few SIMD
+ * instructions and one exported memory.
  *
- * Why assemble instead of shipping a .wasm file: the kernel's source stays readable TypeScript
- * next to the RFC it follows, there is no binary artefact to trust or regenerate, and assembling
- * the few kilobytes takes well under a millisecond.
+ * Why assemble instead of shipping a .wasm file: a kernel's source stays readable TypeScript next
+ * to the algorithm it follows, there is no binary artefact to trust or regenerate, and assembling
+ * a few kilobytes takes well under a millisecond.
  */
 
 /** Value types. */
 export const I32 = 0x7f;
 export const I64 = 0x7e;
-export type ValueType = typeof I32 | typeof I64;
+export const V128 = 0x7b;
+export type ValueType = typeof I32 | typeof I64 | typeof V128;
+
+/** SIMD opcodes (fixed-width SIMD proposal, part of WebAssembly 2.0), after the 0xfd prefix. */
+export const Simd = {
+  load: 0x00,
+  store: 0x0b,
+  shuffle: 0x0d,
+  swizzle: 0x0e,
+  i8x16Splat: 0x0f,
+  and: 0x4e,
+  or: 0x50,
+  xor: 0x51,
+  i16x8Shl: 0x8b,
+  i16x8ShrU: 0x8d,
+} as const;
 
 /** Opcodes used by the kernel (spec section 5.4). */
 export const Op = {
@@ -123,6 +139,12 @@ export class FunctionBody {
   /** A load or store with an unaligned memarg (alignment hint 1) and a constant byte offset. */
   memory(opcode: number, offset: number): this {
     return this.op(opcode, 0, ...uleb(offset));
+  }
+
+  /** A SIMD instruction; loads and stores take a constant byte offset, shuffles their 16 lanes. */
+  simd(opcode: number, ...immediates: number[]): this {
+    const memarg = opcode === Simd.load || opcode === Simd.store ? [0, ...uleb(immediates[0] ?? 0)] : immediates;
+    return this.op(0xfd, ...uleb(opcode), ...memarg);
   }
 
   /** memory.copy (dst, src, n on the stack). */
