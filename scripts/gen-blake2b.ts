@@ -1,7 +1,7 @@
 /**
- * Generator for `spec/hash/blake2b-compress.ts`: the unrolled BLAKE2b compression
- * function (RFC 7693, section 3.2) used by `spec/hash/blake2b.ts`. Written from
- * the RFC; IV and SIGMA below are the RFC's constants.
+ * Generator for `spec/hash/blake2b-compress.ts`: the BLAKE2b compression function
+ * (RFC 7693, section 3.2) used by `spec/hash/blake2b.ts`. Written from the RFC;
+ * IV and SIGMA below are the RFC's constants.
  *
  * Run: `npx tsx scripts/gen-blake2b.ts` to regenerate the committed file.
  *   --check           only verify that the committed file is up to date
@@ -9,15 +9,17 @@
  *   --options JSON    override generator options, e.g. '{"carry":"bits"}'
  *
  * Representation: every 64-bit word is a pair of int32 values, `<name>l` (low
- * half) and `<name>h` (high half). The rounds are unrolled and the message
- * schedule SIGMA is resolved here, so every mixing step G names its message
- * words directly; message words known to be zero are left out. A 64-bit
+ * half) and `<name>h` (high half). By default one function loops over the 12
+ * rounds and picks message words through a schedule table (`loop`). Unrolled
+ * (`{"loop":false}`), the message schedule SIGMA is resolved here, so every
+ * mixing step G names its message words directly; message words known to be
+ * zero are left out. A 64-bit
  * addition adds the halves and carries `(lowSum >>> 0) < (lowAddend >>> 0)`
  * into the high half; rotation by 32 is a swap, rotations by 24 / 16 / 63 are
  * two 32-bit rotates (which V8 compiles to `ror`) plus a masked exchange of the
  * bits that crossed between the halves.
  *
- * Layout of the generated code (default options):
+ * Layout of the unrolled code (`{"loop":false}`):
  *  - The working vector v lives in a module-level Int32Array V; each G loads its
  *    four words into locals and stores them back. Referenced directly as a
  *    module constant, V has a fixed address and needs no bounds checks. Keeping
@@ -33,11 +35,20 @@
  *    (Merkle inner nodes, short leaves, short final blocks), where message
  *    words 9..15 and the high half of word 8 are zero.
  *
- * Variants measured on node 20 / AMD EPYC (Zen 5), µs per compression,
- * inner node / full block: default 0.49 / 0.53; shift-based rotations
- * 0.51 / 0.56; carry "bits" 0.73 / 0.83; carry "float" 0.90 / 0.91; state in
- * locals 0.71 / 0.79; rolled loop over rounds (schedule from a table, no
- * zero-word specialisation, ~4 KiB of code) 0.61 / 0.61.
+ * Variants measured on node 20 / AMD EPYC (Zen 5), µs per compression once
+ * optimized, inner node / full block: unrolled 0.49 / 0.53; shift-based
+ * rotations 0.51 / 0.56; carry "bits" 0.73 / 0.83; carry "float" 0.90 / 0.91;
+ * state in locals 0.71 / 0.79; rolled loop over rounds (schedule from a table,
+ * no zero-word specialisation, ~4 KiB of code) 0.61 / 0.61.
+ *
+ * Why the loop is the default: the unrolled functions (9 000 lines) run slowly
+ * until V8 has compiled them, and that is what most processes see. In a fresh
+ * process on a 2-core EPYC (node 20, machine busy), the first 2 000 inner nodes
+ * took 220–360 ms unrolled against 40 ms looped, the first 20 000 240–650 ms
+ * against 70–80 ms; at 2 million the two were level (0.84 / 0.83 µs per
+ * hash), and warm the unrolled code was 10–20% faster. The encoder's and the
+ * sliver verifier's bulk hashing runs in WebAssembly (`blake2b-wasm.ts`); the
+ * TypeScript compression hashes the rest: metadata, proofs, the models' data.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -106,7 +117,7 @@ export const DEFAULT_OPTIONS: GenOptions = {
   roundsPerFunction: 4,
   reuseRounds: true,
   rot: "ror",
-  loop: false,
+  loop: true,
 };
 
 /** The eight G applications of a round: four columns, then four diagonals. */
@@ -508,11 +519,20 @@ export function generate(opts: GenOptions = DEFAULT_OPTIONS): string {
     "// Produced by scripts/gen-blake2b.ts (`npx tsx scripts/gen-blake2b.ts`);",
     `// options: ${JSON.stringify(opts)}.`,
     "//",
-    "// Unrolled BLAKE2b compression (RFC 7693) for spec/hash/blake2b.ts. 64-bit words",
-    "// are pairs of int32 (<name>l = low half, <name>h = high half); the message",
-    "// schedule is resolved at generation time. The working vector v lives in V and",
-    "// each G works on locals a, b, c, d; the rounds are split over several functions",
-    "// (V8 bytecode size limit) and rounds 10..11 rerun the function of rounds 0..1.",
+    ...(opts.loop
+      ? [
+          "// BLAKE2b compression (RFC 7693) for spec/hash/blake2b.ts. 64-bit words are",
+          "// pairs of int32 (<name>l = low half, <name>h = high half). The working vector",
+          "// v lives in V and each G works on locals a, b, c, d; one loop runs the 12",
+          "// rounds, taking message words through the schedule table S.",
+        ]
+      : [
+          "// Unrolled BLAKE2b compression (RFC 7693) for spec/hash/blake2b.ts. 64-bit words",
+          "// are pairs of int32 (<name>l = low half, <name>h = high half); the message",
+          "// schedule is resolved at generation time. The working vector v lives in V and",
+          "// each G works on locals a, b, c, d; the rounds are split over several functions",
+          "// (V8 bytecode size limit) and rounds 10..11 rerun the function of rounds 0..1.",
+        ]),
     "// See the generator for the design and the measured alternatives.",
     "",
     "/* biome-ignore-all lint: generated code */",
