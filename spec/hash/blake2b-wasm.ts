@@ -20,7 +20,7 @@
 import { merkleRootInto } from "../commitments/merkle.js";
 import { elementsToSymbols } from "../codec/symbol-layout.js";
 import { hashLeavesInto } from "./blake2b.js";
-import { I32, I64, ModuleBuilder, Op } from "./wasm-assembler.js";
+import { type FunctionBody, I32, I64, ModuleBuilder, Op } from "./wasm-assembler.js";
 
 /** Bytes in a digest. */
 const DIGEST = 32;
@@ -73,6 +73,15 @@ const STEPS = [
 
 /** Parameter block word 0 for an unkeyed 32-byte digest: digest length 32, fanout 1, depth 1. */
 const PARAM0 = 0x01010020n;
+
+/** Emits: the digest (the first 32 bytes of the chaining value) to the address in local `out`. */
+function copyDigest(f: FunctionBody, out: number): void {
+  for (let k = 0; k < 4; k++)
+    f.get(out)
+      .i32(STATE)
+      .memory(Op.i64Load, 8 * k)
+      .memory(Op.i64Store, 8 * k);
+}
 
 /** Assembles the kernel: compress, init, hash, leaves, nodes (see each function's comment). */
 function assembleKernel(): Uint8Array {
@@ -184,7 +193,11 @@ function assembleKernel(): Uint8Array {
         f.get(done).i32(128).op(Op.i32Add).set(done);
       },
     );
-    f.i32(BLOCK).i32(0).i32(128).memoryFill();
+    // zero BLOCK with sixteen stores (cheaper than a memory.fill call for 128 bytes)
+    for (let k = 0; k < 16; k++)
+      f.i32(BLOCK)
+        .i64(0n)
+        .memory(Op.i64Store, 8 * k);
     prefixedFirst().ifElse(
       () => {
         f.i32(BLOCK).get(prefix).memory(Op.i32Store8, 0);
@@ -199,7 +212,7 @@ function assembleKernel(): Uint8Array {
       },
     );
     f.i32(BLOCK).get(total).op(Op.i64ExtendI32U).i32(1).call(compress);
-    f.get(out).i32(STATE).i32(DIGEST).memoryCopy();
+    copyDigest(f, out);
   });
 
   // leaves(src, size, count, out): leaf hashes of `count` symbols of `size` bytes at src, digest i
@@ -219,24 +232,32 @@ function assembleKernel(): Uint8Array {
   });
 
   // node(left, right, out): H(0x01 ‖ left ‖ right) of two 32-byte digests; out may be left.
+  // The 65-byte message is built in BLOCK a word at a time (the digests shifted up by the prefix
+  // byte, words 9..15 zero) rather than by filling and copying bytes: a tree is mostly this.
   m.define(node, (f) => {
     const [left, right, out] = [0, 1, 2];
+    const words = Array.from({ length: 8 }, () => f.local(I64));
+    words.forEach((word, k) => {
+      f.get(k < 4 ? left : right)
+        .memory(Op.i64Load, 8 * (k % 4))
+        .set(word);
+    });
+    for (let k = 0; k < 16; k++) {
+      f.i32(BLOCK);
+      // message word k = bytes 8k..8k+7 of 0x01 ‖ left ‖ right = (word k−1 >> 56) | (word k << 8)
+      if (k === 0) f.get(words[0]).i64(8n).op(Op.i64Shl).i64(1n).op(Op.i64Or);
+      else if (k < 8) {
+        f.get(words[k - 1])
+          .i64(56n)
+          .op(Op.i64ShrU);
+        f.get(words[k]).i64(8n).op(Op.i64Shl).op(Op.i64Or);
+      } else if (k === 8) f.get(words[7]).i64(56n).op(Op.i64ShrU);
+      else f.i64(0n);
+      f.memory(Op.i64Store, 8 * k);
+    }
     f.call(init);
-    f.i32(BLOCK + 65)
-      .i32(0)
-      .i32(128 - 65)
-      .memoryFill();
-    f.i32(BLOCK).i32(1).memory(Op.i32Store8, 0);
-    f.i32(BLOCK + 1)
-      .get(left)
-      .i32(DIGEST)
-      .memoryCopy();
-    f.i32(BLOCK + 1 + DIGEST)
-      .get(right)
-      .i32(DIGEST)
-      .memoryCopy();
     f.i32(BLOCK).i64(65n).i32(1).call(compress);
-    f.get(out).i32(STATE).i32(DIGEST).memoryCopy();
+    copyDigest(f, out);
   });
 
   // nodes(src, stride, count, out) -> parents: one Merkle level, the `count` digests at

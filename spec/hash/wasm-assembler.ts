@@ -2,7 +2,7 @@
  * A minimal WebAssembly binary writer: just enough of the format (WebAssembly Core Specification
  * 2.0, chapter 5 "Binary Format") to assemble the kernels of `blake2b-wasm.ts` and
  * `codec/reed-solomon-wasm.ts` from TypeScript at load time: i32/i64/v128 locals and arithmetic,
- * loads and stores, structured control, calls, bulk memory (memory.copy, memory.fill), a few SIMD
+ * loads and stores, structured control, calls, memory.copy, a few SIMD
  * instructions and one exported memory.
  *
  * Why assemble instead of shipping a .wasm file: a kernel's source stays readable TypeScript next
@@ -60,7 +60,10 @@ export const Op = {
   i32ShrU: 0x76,
   i32Shl: 0x74,
   i64Add: 0x7c,
+  i64Or: 0x84,
   i64Xor: 0x85,
+  i64Shl: 0x86,
+  i64ShrU: 0x88,
   i64Rotr: 0x8a,
   i64ExtendI32U: 0xad,
 } as const;
@@ -150,11 +153,6 @@ export class FunctionBody {
   /** memory.copy (dst, src, n on the stack). */
   memoryCopy(): this {
     return this.op(0xfc, 10, 0, 0);
-  }
-
-  /** memory.fill (dst, value, n on the stack). */
-  memoryFill(): this {
-    return this.op(0xfc, 11, 0);
   }
 
   call(functionIndex: number): this {
