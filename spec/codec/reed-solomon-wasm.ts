@@ -170,61 +170,53 @@ function assemble(): Uint8Array {
     });
   });
 
-  // fft2(i, len, s, t): x ^= y·c; y ^= x, for x at p and y at p + s.
-  // ifft2(i, len, s, t): y ^= x; x ^= y·c.
-  for (const inverse of [false, true]) {
-    m.define(m.declare(inverse ? "ifft2" : "fft2", [I32, I32, I32, I32]), (f) => {
-      const [i, len, s, t] = [0, 1, 2, 3];
+  // The butterfly on (x, y) with twiddle c: forward x ^= y·c, y ^= x; inverse y ^= x, x ^= y·c.
+  // fft2 / ifft2(i, len, s, t): one butterfly on x at p, y at p + s.
+  // fft4 / ifft4(i, len, s, t01, t02, t23): two layers on (a0, a1, a2, a3) at p + k·s, in the order
+  // of reed-solomon.ts's fft4 / ifft4. Layers are [x, y, twiddle], twiddles numbered as parameters.
+  const kernels: Array<[name: string, slots: number, twiddles: number, layers: number[][]]> = [
+    ["fft2", 2, 1, [[0, 1, 0]]],
+    ["ifft2", 2, 1, [[0, 1, 0]]],
+    [
+      "fft4",
+      4,
+      3,
+      [
+        [0, 2, 1],
+        [1, 3, 1],
+        [0, 1, 0],
+        [2, 3, 2],
+      ],
+    ],
+    [
+      "ifft4",
+      4,
+      3,
+      [
+        [0, 1, 0],
+        [2, 3, 2],
+        [0, 2, 1],
+        [1, 3, 1],
+      ],
+    ],
+  ];
+  for (const [name, slots, twiddles, layers] of kernels) {
+    const inverse = name.startsWith("i");
+    m.define(m.declare(name, [I32, I32, I32, ...Array<typeof I32>(twiddles).fill(I32)]), (f) => {
+      const [i, len, s] = [0, 1, 2];
       const e = new Emitter(f);
-      const tables = e.tables(t);
-      const x = e.pair();
-      const y = e.pair();
-      steps(f, i, len, (p) => {
-        e.load(at(f, p, s, 0), x);
-        e.load(at(f, p, s, 1), y);
-        if (inverse) {
-          e.add(y, x);
-          e.addProduct(x, y, tables);
-        } else {
-          e.addProduct(x, y, tables);
-          e.add(y, x);
-        }
-        e.store(at(f, p, s, 0), x);
-        e.store(at(f, p, s, 1), y);
-      });
-    });
-  }
-
-  // fft4 / ifft4(i, len, s, t01, t02, t23): two layers on (a0, a1, a2, a3) at p, p + s, p + 2s,
-  // p + 3s, in the order of reed-solomon.ts's fft4 / ifft4.
-  for (const inverse of [false, true]) {
-    m.define(m.declare(inverse ? "ifft4" : "fft4", [I32, I32, I32, I32, I32, I32]), (f) => {
-      const [i, len, s, t01, t02, t23] = [0, 1, 2, 3, 4, 5];
-      const e = new Emitter(f);
-      const c01 = e.tables(t01);
-      const c02 = e.tables(t02);
-      const c23 = e.tables(t23);
-      const a = [e.pair(), e.pair(), e.pair(), e.pair()];
+      const tables = Array.from({ length: twiddles }, (_, k) => e.tables(3 + k));
+      const a = Array.from({ length: slots }, () => e.pair());
       steps(f, i, len, (p) => {
         for (const [k, pair] of a.entries()) e.load(at(f, p, s, k), pair);
-        if (inverse) {
-          e.add(a[1], a[0]);
-          e.addProduct(a[0], a[1], c01);
-          e.add(a[3], a[2]);
-          e.addProduct(a[2], a[3], c23);
-          e.add(a[2], a[0]);
-          e.addProduct(a[0], a[2], c02);
-          e.add(a[3], a[1]);
-          e.addProduct(a[1], a[3], c02);
-        } else {
-          e.addProduct(a[0], a[2], c02);
-          e.add(a[2], a[0]);
-          e.addProduct(a[1], a[3], c02);
-          e.add(a[3], a[1]);
-          e.addProduct(a[0], a[1], c01);
-          e.add(a[1], a[0]);
-          e.addProduct(a[2], a[3], c23);
-          e.add(a[3], a[2]);
+        for (const [x, y, c] of layers) {
+          if (inverse) {
+            e.add(a[y], a[x]);
+            e.addProduct(a[x], a[y], tables[c]);
+          } else {
+            e.addProduct(a[x], a[y], tables[c]);
+            e.add(a[y], a[x]);
+          }
         }
         for (const [k, pair] of a.entries()) e.store(at(f, p, s, k), pair);
       });

@@ -20,6 +20,7 @@
 import { merkleRootInto } from "../commitments/merkle.js";
 import { elementsToSymbols } from "../codec/symbol-layout.js";
 import { hashLeavesInto } from "./blake2b.js";
+import { IV as IV_HALVES, PARAM0_LOW, SIGMA, STEPS } from "./blake2b-constants.js";
 import { type FunctionBody, I32, I64, ModuleBuilder, Op } from "./wasm-assembler.js";
 
 /** Bytes in a digest. */
@@ -33,46 +34,8 @@ const EMPTY_NODE = 192;
 const USER_BASE = 256;
 const PAGE = 65536;
 
-/** BLAKE2b initialisation vector (RFC 7693, section 2.6). */
-const IV = [
-  0x6a09e667f3bcc908n,
-  0xbb67ae8584caa73bn,
-  0x3c6ef372fe94f82bn,
-  0xa54ff53a5f1d36f1n,
-  0x510e527fade682d1n,
-  0x9b05688c2b3e6c1fn,
-  0x1f83d9abfb41bd6bn,
-  0x5be0cd19137e2179n,
-];
-
-/** Message schedule (RFC 7693, section 2.7); rounds 10 and 11 reuse rows 0 and 1. */
-const SIGMA = [
-  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
-  [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
-  [11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4],
-  [7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8],
-  [9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13],
-  [2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9],
-  [12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11],
-  [13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10],
-  [6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5],
-  [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
-];
-
-/** The eight G applications of a round: four columns, then four diagonals (RFC 7693, 3.2). */
-const STEPS = [
-  [0, 4, 8, 12],
-  [1, 5, 9, 13],
-  [2, 6, 10, 14],
-  [3, 7, 11, 15],
-  [0, 5, 10, 15],
-  [1, 6, 11, 12],
-  [2, 7, 8, 13],
-  [3, 4, 9, 14],
-];
-
-/** Parameter block word 0 for an unkeyed 32-byte digest: digest length 32, fanout 1, depth 1. */
-const PARAM0 = 0x01010020n;
+/** The initialisation vector as 64-bit words. */
+const IV = IV_HALVES.map(([high, low]) => (BigInt(high) << 32n) | BigInt(low));
 
 /** Emits: the digest (the first 32 bytes of the chaining value) to the address in local `out`. */
 function copyDigest(f: FunctionBody, out: number): void {
@@ -153,7 +116,7 @@ function assembleKernel(): Uint8Array {
   m.define(init, (f) => {
     for (let i = 0; i < 8; i++)
       f.i32(STATE)
-        .i64(i === 0 ? IV[0] ^ PARAM0 : IV[i])
+        .i64(i === 0 ? IV[0] ^ BigInt(PARAM0_LOW) : IV[i])
         .memory(Op.i64Store, 8 * i);
   });
 
