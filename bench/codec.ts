@@ -104,7 +104,9 @@ function probeMemory(n: number, size: number): number {
 const rows: string[][] = [["case", "operation", "ours (s)", "wasm (s)", "ours / wasm"]];
 const fmt = (x: number) => x.toFixed(3);
 
-console.log(`runs per measurement: ${runs}; threads: ${threads} (this one and ${threads - 1} workers); node ${process.version}`);
+console.log(
+  `runs per measurement: ${runs}; threads: ${threads} (this one and ${threads - 1} workers); node ${process.version}`,
+);
 for (const [n, size] of flags["process-only"] ? [] : cases) {
   const label = `n=${n}, ${size / MiB} MiB`;
   const blob = pattern(size, 42);
