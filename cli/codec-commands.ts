@@ -22,8 +22,19 @@ import { createProgress } from "./progress.js";
 
 /** Mainnet and Testnet have 1000 shards. */
 const DEFAULT_N_SHARDS = 1000;
-/** Below this many symbols in the expanded matrix, starting worker threads costs more than it saves. */
-const PARALLEL_MIN_SYMBOLS = 64 * 64;
+/**
+ * Single-thread encoding time, roughly (measured at n = 1000 on a 2-core EPYC): per symbol of the
+ * expanded n × n matrix (its leaf hash and its share of the trees) and per blob byte (Reed-Solomon,
+ * symbol layout, copies).
+ */
+const SECONDS_PER_SYMBOL = 5e-7;
+const SECONDS_PER_BYTE = 3e-8;
+/**
+ * Below this estimated single-thread time, worker threads cost more than they save: a worker takes
+ * about 0.1 s to start and warms up its own JIT, and on two cores a 1 MiB blob at n = 1000 (about
+ * 0.55 s) was no faster with a worker, for half as much CPU time again.
+ */
+const PARALLEL_MIN_SECONDS = 0.75;
 /** Sliver files written concurrently by `encode`. */
 const WRITES_IN_FLIGHT = 4;
 /** Blobs from this size on report progress. */
@@ -77,9 +88,10 @@ interface EncodeOptions {
   progress: boolean;
 }
 
-function useThreads(options: EncodeOptions): number {
+function useThreads(options: EncodeOptions, length: number): number {
   if (options.threads !== undefined) return options.threads;
-  return options.nShards * options.nShards >= PARALLEL_MIN_SYMBOLS ? 0 : 1;
+  const seconds = options.nShards * options.nShards * SECONDS_PER_SYMBOL + length * SECONDS_PER_BYTE;
+  return seconds >= PARALLEL_MIN_SECONDS ? 0 : 1;
 }
 
 async function encodeWith<T>(
@@ -89,7 +101,7 @@ async function encodeWith<T>(
   parallel: (blob: Uint8Array, n: number, o: Parameters<typeof encodeBlobParallel>[2]) => Promise<T>,
 ): Promise<T> {
   checkFits(blob.length, options.nShards);
-  const threads = useThreads(options);
+  const threads = useThreads(options, blob.length);
   if (threads === 1) return single(blob, options.nShards);
   const progress = createProgress({ enabled: options.progress && blob.length >= PROGRESS_MIN_BYTES });
   try {
