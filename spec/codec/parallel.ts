@@ -21,11 +21,44 @@ import {
   type EncodedBlob,
   type EncodingJob,
   columnBlocks,
+  computeRowRoots,
   createEncodingJob,
+  encodeColumnsAndHash,
+  encodeRows,
   finishCommitments,
   finishSlivers,
+  writeSecondarySlivers,
 } from "./encode.js";
-import { type EncodingStage, type StageMessage, type WorkerReply, runClaimedTasks } from "./encode-worker.js";
+
+/** The stages a task can belong to. */
+export type EncodingStage = "rows" | "secondary" | "columns" | "rowRoots";
+
+/** One stage of one job, as sent to the workers. */
+export interface StageMessage {
+  readonly job: EncodingJob;
+  readonly tasks: ReadonlyArray<{ readonly stage: EncodingStage; readonly start: number; readonly end: number }>;
+  /** Shared: the next task to claim. */
+  readonly next: Int32Array;
+}
+
+/** A worker's report: one task finished, or the stage failed. */
+export type WorkerReply = { ok: true } | { ok: false; error: string };
+
+const stages: Record<EncodingStage, (job: EncodingJob, start: number, end: number) => void> = {
+  rows: encodeRows,
+  secondary: writeSecondarySlivers,
+  columns: encodeColumnsAndHash,
+  rowRoots: computeRowRoots,
+};
+
+/** Claims and runs tasks of the stage until none is left; `onDone` after each. Every thread runs this. */
+export function runClaimedTasks({ job, tasks, next }: StageMessage, onDone: () => void): void {
+  for (let i = Atomics.add(next, 0, 1); i < tasks.length; i = Atomics.add(next, 0, 1)) {
+    const task = tasks[i];
+    stages[task.stage](job, task.start, task.end);
+    onDone();
+  }
+}
 
 /** Progress of a parallel encoding, reported after each finished task. */
 export interface EncodingProgress {
@@ -95,10 +128,13 @@ class Pool {
       failure ??= error;
       wake?.();
     };
+    // A worker that stops may have claimed a task it will never finish.
+    const onExit = (code: number) => onError(new Error(`encoder worker exited with code ${code}`));
     for (const worker of active) {
       worker.ref();
       worker.on("message", onMessage);
       worker.on("error", onError);
+      worker.on("exit", onExit);
       worker.postMessage(message);
     }
     try {
@@ -116,6 +152,7 @@ class Pool {
       for (const worker of active) {
         worker.off("message", onMessage);
         worker.off("error", onError);
+        worker.off("exit", onExit);
         worker.unref();
       }
       if (failure !== undefined) await this.close();

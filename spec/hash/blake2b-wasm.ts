@@ -2,8 +2,9 @@
  * The encoder's Merkle hashing (walrus-core `merkle.rs`: leaf H(0x00 ‖ symbol), inner node
  * H(0x01 ‖ left ‖ right), odd levels padded with the all-zero empty node) as batch operations over
  * one arena of bytes: hash `count` consecutive symbols into leaf digests, and reduce `count`
- * digests at a stride to their root. At n = 1000 a blob has a million leaves and two million inner
- * nodes, so BLAKE2b-256 (RFC 7693) is most of the encoder's work.
+ * digests at a stride to their root; also the symbols' bytes from their field elements, so that
+ * the encoder converts where it hashes. At n = 1000 a blob has a million leaves and two million
+ * inner nodes, so BLAKE2b-256 (RFC 7693) is most of the encoder's work.
  *
  * Two implementations of the same operations:
  * - a WebAssembly kernel, assembled below from the RFC's G function with `wasm-assembler.ts`.
@@ -255,9 +256,9 @@ function assembleKernel(): Uint8Array {
   // 32 high bytes, a tail of t elements is t low bytes then t high bytes.
   m.define(symbols, (f) => {
     const [src, size, count, out] = [0, 1, 2, 3];
-    const elements = f.local(I32); // elements of the whole run of symbols left to convert in this stretch
-    const half = f.local(I32); // elements per stretch: 32 in a block, t in a tail
-    const tail = f.local(I32);
+    const blocks = f.local(I32); // whole 64-byte blocks of this symbol still to convert
+    const half = f.local(I32); // elements in the stretch being converted: 32 in a block, t in a tail
+    const tail = f.local(I32); // elements of this symbol's tail still to convert (t, then 0)
     const i = f.local(I32);
     const q = f.local(I32);
     const value = f.local(I32);
@@ -266,14 +267,14 @@ function assembleKernel(): Uint8Array {
     f.whileNot(
       () => f.get(i).get(count).op(Op.i32GeU),
       () => {
-        f.get(size).i32(6).op(Op.i32ShrU).set(elements);
+        f.get(size).i32(6).op(Op.i32ShrU).set(blocks);
         f.whileNot(
-          () => f.get(elements).op(Op.i32Eqz).get(tail).op(Op.i32Eqz).op(Op.i32And),
+          () => f.get(blocks).op(Op.i32Eqz).get(tail).op(Op.i32Eqz).op(Op.i32And),
           () => {
-            f.get(elements).ifElse(
+            f.get(blocks).ifElse(
               () => {
                 f.i32(32).set(half);
-                f.get(elements).i32(1).op(Op.i32Sub).set(elements);
+                f.get(blocks).i32(1).op(Op.i32Sub).set(blocks);
               },
               () => {
                 f.get(tail).set(half);
