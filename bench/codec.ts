@@ -3,15 +3,27 @@
  * @mysten/walrus-wasm on the same inputs in the same run. Prints the median of several runs of
  * each and the ratio ours / wasm (below 1.0: we are faster), and the peak memory of our encoder.
  *
- *   npm run bench:codec                 # n = 1000 × 1 MiB and 64 MiB, n = 100 × 10 MiB
- *   npm run bench:codec -- --runs 5     # more runs per measurement
- *   npm run bench:codec -- --quick      # smaller inputs, for a smoke test
+ * Then the same comparison as whole processes, start-up included, which is what a user waits for:
+ * `node dist/cli/bin.js blob-id FILE` and `... encode FILE --n-shards 1000 --out DIR` against
+ * bench/wasm-process.ts doing the same work with the wasm. Wall time and CPU time (user + system of
+ * the child, worker threads included) are both reported: on a machine with few cores, CPU spent
+ * on start-up and worker threads is time another process does not get. The CLI is built first
+ * (`npm run build`) unless --cli names another build, e.g. an older one to compare with.
+ *
+ *   npm run bench:codec                       # in-process cases, then the process cases
+ *   npm run bench:codec -- --runs 5           # more runs per in-process measurement
+ *   npm run bench:codec -- --quick            # smaller inputs, for a smoke test
+ *   npm run bench:codec -- --process-only     # only the whole-process timings (5 runs each)
+ *   npm run bench:codec -- --process-runs 9   # more runs per process measurement
+ *   npm run bench:codec -- --process-only --cli /elsewhere/dist/cli/bin.js   # another build
+ *   npm run bench:codec -- --process-only --baseline-cli /before/dist/cli/bin.js  # and an older one
  */
 
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { median, printTable, timeProcesses } from "./codec-process.js";
 import { decodeSliver } from "../spec/bcs.js";
 import { verifyMetadata } from "../spec/commitments/metadata.js";
 import { decodeBlob } from "../spec/codec/decode.js";
@@ -26,6 +38,10 @@ const { values: flags } = parseArgs({
     quick: { type: "boolean", default: false },
     threads: { type: "string" },
     "probe-memory": { type: "string" },
+    "process-only": { type: "boolean", default: false },
+    "process-runs": { type: "string", default: "5" },
+    cli: { type: "string" },
+    "baseline-cli": { type: "string" },
   },
 });
 const runs = Number(flags.runs);
@@ -43,12 +59,6 @@ const cases: Array<[n: number, bytes: number]> = flags.quick
       [1000, 64 * MiB],
       [100, 10 * MiB],
     ];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 async function time(run: () => unknown): Promise<number[]> {
   const samples: number[] = [];
@@ -94,8 +104,10 @@ function probeMemory(n: number, size: number): number {
 const rows: string[][] = [["case", "operation", "ours (s)", "wasm (s)", "ours / wasm"]];
 const fmt = (x: number) => x.toFixed(3);
 
-console.log(`runs per measurement: ${runs}; worker threads: ${threads}; node ${process.version}`);
-for (const [n, size] of cases) {
+console.log(
+  `runs per measurement: ${runs}; threads: ${threads} (this one and ${threads - 1} workers); node ${process.version}`,
+);
+for (const [n, size] of flags["process-only"] ? [] : cases) {
   const label = `n=${n}, ${size / MiB} MiB`;
   const blob = pattern(size, 42);
   const params = encodingParams(n);
@@ -157,5 +169,11 @@ for (const [n, size] of cases) {
   ]);
 }
 
-const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join("  "));
+if (rows.length > 1) printTable(rows);
+
+await timeProcesses({
+  runs: Number(flags["process-runs"]),
+  quick: flags.quick,
+  ...(flags.cli === undefined ? {} : { cli: flags.cli }),
+  ...(flags["baseline-cli"] === undefined ? {} : { baselineCli: flags["baseline-cli"] }),
+});

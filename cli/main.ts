@@ -6,36 +6,50 @@
 
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { registerCodecCommands } from "./codec-commands.js";
-import { registerCheckCommand } from "./check-command.js";
-import { registerDocsCommand } from "./docs-command.js";
-import { registerMergeCommand } from "./merge-command.js";
-import { registerReplayCommand } from "./replay-command.js";
 import { EXIT_FAILED, EXIT_USAGE, FailureError, UsageError } from "./errors.js";
+
+type Register = (program: Command) => void;
+
+/**
+ * The command modules, in help order, each loaded only when one of its commands runs: `blob-id`
+ * should not wait for the model checker, the models and xstate to load (a few hundred ms).
+ */
+const COMMAND_MODULES: ReadonlyArray<{ commands: readonly string[]; load: () => Promise<Register> }> = [
+  {
+    commands: ["blob-id", "encode", "decode"],
+    load: async () => (await import("./codec-commands.js")).registerCodecCommands,
+  },
+  { commands: ["check", "list"], load: async () => (await import("./check-command.js")).registerCheckCommand },
+  { commands: ["merge"], load: async () => (await import("./merge-command.js")).registerMergeCommand },
+  { commands: ["replay"], load: async () => (await import("./replay-command.js")).registerReplayCommand },
+  { commands: ["docs"], load: async () => (await import("./docs-command.js")).registerDocsCommand },
+];
 
 function packageVersion(): string {
   const url = new URL(import.meta.url.endsWith(".ts") ? "../package.json" : "../../package.json", import.meta.url);
   return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
 }
 
-/** Builds the program (exported for tests that run commands in-process). */
-export function buildProgram(): Command {
+/**
+ * Builds the program (exported for tests that run commands in-process). Given the arguments, it
+ * loads only the module of the command they name (none for --version); otherwise every command.
+ */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command("walrus-spec")
     .description("An executable, model-checked specification of the Walrus storage protocol")
     .version(packageVersion())
     .exitOverride();
-  registerCodecCommands(program);
-  registerCheckCommand(program);
-  registerMergeCommand(program);
-  registerReplayCommand(program);
-  registerDocsCommand(program);
+  const [first] = argv;
+  const named = COMMAND_MODULES.filter((module) => first !== undefined && module.commands.includes(first));
+  const versionOnly = argv.length === 1 && (first === "--version" || first === "-V");
+  for (const module of versionOnly ? [] : named.length > 0 ? named : COMMAND_MODULES) (await module.load())(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
 
 /** Runs the CLI and returns its exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: "user" });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

@@ -1,7 +1,7 @@
 /**
- * Generator for `spec/hash/blake2b-compress.ts`: the unrolled BLAKE2b compression
- * function (RFC 7693, section 3.2) used by `spec/hash/blake2b.ts`. Written from
- * the RFC; IV and SIGMA below are the RFC's constants.
+ * Generator for `spec/hash/blake2b-compress.ts`: the BLAKE2b compression function
+ * (RFC 7693, section 3.2) used by `spec/hash/blake2b.ts`. Written from the RFC;
+ * its constants are in `spec/hash/blake2b-constants.ts`.
  *
  * Run: `npx tsx scripts/gen-blake2b.ts` to regenerate the committed file.
  *   --check           only verify that the committed file is up to date
@@ -9,15 +9,17 @@
  *   --options JSON    override generator options, e.g. '{"carry":"bits"}'
  *
  * Representation: every 64-bit word is a pair of int32 values, `<name>l` (low
- * half) and `<name>h` (high half). The rounds are unrolled and the message
- * schedule SIGMA is resolved here, so every mixing step G names its message
- * words directly; message words known to be zero are left out. A 64-bit
+ * half) and `<name>h` (high half). By default one function loops over the 12
+ * rounds and picks message words through a schedule table (`loop`). Unrolled
+ * (`{"loop":false}`), the message schedule SIGMA is resolved here, so every
+ * mixing step G names its message words directly; message words known to be
+ * zero are left out. A 64-bit
  * addition adds the halves and carries `(lowSum >>> 0) < (lowAddend >>> 0)`
  * into the high half; rotation by 32 is a swap, rotations by 24 / 16 / 63 are
  * two 32-bit rotates (which V8 compiles to `ror`) plus a masked exchange of the
  * bits that crossed between the halves.
  *
- * Layout of the generated code (default options):
+ * Layout of the unrolled code (`{"loop":false}`):
  *  - The working vector v lives in a module-level Int32Array V; each G loads its
  *    four words into locals and stores them back. Referenced directly as a
  *    module constant, V has a fixed address and needs no bounds checks. Keeping
@@ -33,46 +35,27 @@
  *    (Merkle inner nodes, short leaves, short final blocks), where message
  *    words 9..15 and the high half of word 8 are zero.
  *
- * Variants measured on node 20 / AMD EPYC (Zen 5), µs per compression,
- * inner node / full block: default 0.49 / 0.53; shift-based rotations
- * 0.51 / 0.56; carry "bits" 0.73 / 0.83; carry "float" 0.90 / 0.91; state in
- * locals 0.71 / 0.79; rolled loop over rounds (schedule from a table, no
- * zero-word specialisation, ~4 KiB of code) 0.61 / 0.61.
+ * Variants measured on node 20 / AMD EPYC (Zen 5), µs per compression once
+ * optimized, inner node / full block: unrolled 0.49 / 0.53; shift-based
+ * rotations 0.51 / 0.56; carry "bits" 0.73 / 0.83; carry "float" 0.90 / 0.91;
+ * state in locals 0.71 / 0.79; rolled loop over rounds (schedule from a table,
+ * no zero-word specialisation, ~4 KiB of code) 0.61 / 0.61.
+ *
+ * Why the loop is the default: the unrolled functions (9 000 lines) run slowly
+ * until V8 has compiled them, and that is what most processes see. In a fresh
+ * process on a 2-core EPYC (node 20, machine busy), the first 2 000 inner nodes
+ * took 220–360 ms unrolled against 40 ms looped, the first 20 000 240–650 ms
+ * against 70–80 ms; at 2 million the two were level (0.84 / 0.83 µs per
+ * hash), and warm the unrolled code was 10–20% faster. The encoder's and the
+ * sliver verifier's bulk hashing runs in WebAssembly (`blake2b-wasm.ts`); the
+ * TypeScript compression hashes the rest: metadata, proofs, the models' data.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { IV, PARAM0_LOW, ROUNDS, SIGMA, STEPS } from "../spec/hash/blake2b-constants.js";
 
-/** BLAKE2b initialisation vector (RFC 7693, section 2.6), as [high, low] u32 halves. */
-export const IV: ReadonlyArray<readonly [number, number]> = [
-  [0x6a09e667, 0xf3bcc908],
-  [0xbb67ae85, 0x84caa73b],
-  [0x3c6ef372, 0xfe94f82b],
-  [0xa54ff53a, 0x5f1d36f1],
-  [0x510e527f, 0xade682d1],
-  [0x9b05688c, 0x2b3e6c1f],
-  [0x1f83d9ab, 0xfb41bd6b],
-  [0x5be0cd19, 0x137e2179],
-];
-
-/** Message schedule (RFC 7693, section 2.7); rounds 10 and 11 reuse rows 0 and 1. */
-export const SIGMA: ReadonlyArray<ReadonlyArray<number>> = [
-  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
-  [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
-  [11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4],
-  [7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8],
-  [9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13],
-  [2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9],
-  [12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11],
-  [13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10],
-  [6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5],
-  [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
-];
-
-export const ROUNDS = 12;
-
-/** Low 32 bits of the parameter block word 0 for an unkeyed 32-byte digest: digest length 32, key length 0, fanout 1, depth 1. */
-export const PARAM0_LOW = 0x01010020;
+export { IV, PARAM0_LOW, ROUNDS, SIGMA };
 
 /** How the carry out of a 32-bit low-half addition is computed. */
 export type CarryStyle =
@@ -106,20 +89,8 @@ export const DEFAULT_OPTIONS: GenOptions = {
   roundsPerFunction: 4,
   reuseRounds: true,
   rot: "ror",
-  loop: false,
+  loop: true,
 };
-
-/** The eight G applications of a round: four columns, then four diagonals. */
-const STEPS: ReadonlyArray<readonly [number, number, number, number]> = [
-  [0, 4, 8, 12],
-  [1, 5, 9, 13],
-  [2, 6, 10, 14],
-  [3, 7, 11, 15],
-  [0, 5, 10, 15],
-  [1, 6, 11, 12],
-  [2, 7, 8, 13],
-  [3, 4, 9, 14],
-];
 
 const hex = (x: number): string => `0x${(x >>> 0).toString(16).padStart(8, "0")}`;
 
@@ -508,11 +479,20 @@ export function generate(opts: GenOptions = DEFAULT_OPTIONS): string {
     "// Produced by scripts/gen-blake2b.ts (`npx tsx scripts/gen-blake2b.ts`);",
     `// options: ${JSON.stringify(opts)}.`,
     "//",
-    "// Unrolled BLAKE2b compression (RFC 7693) for spec/hash/blake2b.ts. 64-bit words",
-    "// are pairs of int32 (<name>l = low half, <name>h = high half); the message",
-    "// schedule is resolved at generation time. The working vector v lives in V and",
-    "// each G works on locals a, b, c, d; the rounds are split over several functions",
-    "// (V8 bytecode size limit) and rounds 10..11 rerun the function of rounds 0..1.",
+    ...(opts.loop
+      ? [
+          "// BLAKE2b compression (RFC 7693) for spec/hash/blake2b.ts. 64-bit words are",
+          "// pairs of int32 (<name>l = low half, <name>h = high half). The working vector",
+          "// v lives in V and each G works on locals a, b, c, d; one loop runs the 12",
+          "// rounds, taking message words through the schedule table S.",
+        ]
+      : [
+          "// Unrolled BLAKE2b compression (RFC 7693) for spec/hash/blake2b.ts. 64-bit words",
+          "// are pairs of int32 (<name>l = low half, <name>h = high half); the message",
+          "// schedule is resolved at generation time. The working vector v lives in V and",
+          "// each G works on locals a, b, c, d; the rounds are split over several functions",
+          "// (V8 bytecode size limit) and rounds 10..11 rerun the function of rounds 0..1.",
+        ]),
     "// See the generator for the design and the measured alternatives.",
     "",
     "/* biome-ignore-all lint: generated code */",

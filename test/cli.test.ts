@@ -50,7 +50,7 @@ describe("blob-id", () => {
       code: 0,
       stdout: "RcU82Mwf-CFkv1LaI_2qcpANwpGUuG3TMwnVzZxD2kY\n",
     });
-    // Default n = 1000 (Mainnet), on worker threads.
+    // Default n = 1000 (Mainnet).
     const tenBytes = file(
       "ten.bin",
       Uint8Array.from({ length: 10 }, (_, i) => i),
@@ -61,7 +61,7 @@ describe("blob-id", () => {
 
   it("reports progress on stderr for large files and gives the same ID with and without threads", async () => {
     const big = file("big.bin", pattern(5 << 20, 1));
-    const threaded = await run("blob-id", big, "-n", "100");
+    const threaded = await run("blob-id", big, "-n", "100", "--threads", "2");
     const single = await run("blob-id", big, "-n", "100", "--threads", "1");
     expect(threaded.code).toBe(0);
     expect(threaded.stderr).toMatch(/encoding \(rows\)/);

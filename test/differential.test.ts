@@ -5,7 +5,7 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { encodeMetadataWithId, encodeSliver } from "../spec/bcs.js";
+import { encodeMetadataWithId, encodeSliver, sliverBcsParts } from "../spec/bcs.js";
 import { blobIdFromString, blobIdToString } from "../spec/commitments/blob-id.js";
 import { nodeBytes } from "../spec/commitments/merkle.js";
 import { verifyMetadata } from "../spec/commitments/metadata.js";
@@ -46,6 +46,13 @@ function compareWithOracle(n: number, blob: Uint8Array): ReturnType<typeof encod
     }
     if (hex(encodeSliver(ours.secondarySlivers[n - 1 - p])) !== hex(theirs.secondaryBcs[p])) {
       expect.fail(`n = ${n}, ${blob.length} bytes: BCS of secondary sliver ${n - 1 - p} differs`);
+    }
+    // The parts the CLI writes to sliver files, concatenated.
+    if (hex(Buffer.concat(sliverBcsParts(ours.primarySlivers[p]))) !== hex(theirs.primaryBcs[p])) {
+      expect.fail(`n = ${n}, ${blob.length} bytes: BCS parts of primary sliver ${p} differ`);
+    }
+    if (hex(Buffer.concat(sliverBcsParts(ours.secondarySlivers[n - 1 - p]))) !== hex(theirs.secondaryBcs[p])) {
+      expect.fail(`n = ${n}, ${blob.length} bytes: BCS parts of secondary sliver ${n - 1 - p} differ`);
     }
   }
   return ours;

@@ -1,33 +1,20 @@
 /**
- * Worker thread of the parallel encoder: runs one stage of `encode.ts` over one index range of a
- * job whose buffers are shared with the main thread, and reports back.
+ * Worker thread of the parallel encoder (parallel.ts): for each stage it is sent, claims tasks of
+ * `encode.ts` from the stage's shared counter and runs them over the job's shared buffers,
+ * reporting each finished task. This module is only a worker's entry point: importing it
+ * elsewhere would listen to that thread's parent port.
  */
 
 import { parentPort } from "node:worker_threads";
-import { type EncodingJob, computeRoots, encodeColumnsAndHash, encodeRows, writeSecondarySlivers } from "./encode.js";
+import { type StageMessage, type WorkerReply, runClaimedTasks } from "./parallel.js";
 
-/** The stages a worker can run. */
-export type EncodingStage = "rows" | "secondary" | "columns" | "rowRoots" | "columnRoots";
-
-const stages: Record<EncodingStage, (job: EncodingJob, start: number, end: number) => void> = {
-  rows: encodeRows,
-  secondary: writeSecondarySlivers,
-  columns: encodeColumnsAndHash,
-  rowRoots: (job, start, end) => computeRoots(job, "rows", start, end),
-  columnRoots: (job, start, end) => computeRoots(job, "columns", start, end),
-};
-
-parentPort?.on(
-  "message",
-  ({ job, task }: { job: EncodingJob; task: { stage: EncodingStage; start: number; end: number } }) => {
-    try {
-      stages[task.stage](job, task.start, task.end);
-      parentPort?.postMessage({ ok: true });
-    } catch (error) {
-      parentPort?.postMessage({
-        ok: false,
-        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      });
-    }
-  },
-);
+parentPort?.on("message", (message: StageMessage) => {
+  try {
+    runClaimedTasks(message, () => parentPort?.postMessage({ ok: true } satisfies WorkerReply));
+  } catch (error) {
+    parentPort?.postMessage({
+      ok: false,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    } satisfies WorkerReply);
+  }
+});

@@ -10,6 +10,7 @@
  * 3. primary sliver i = M[i][0..n−f), secondary sliver j = M[0..n−2f)[j];
  * 4. every symbol of M is a Merkle leaf; row i's tree gives the primary hash of pair i, column j's
  *    tree the secondary hash of pair n−1−j; the root hash and the blob ID follow (metadata.ts).
+ *    The hashing runs in the thread's hash arena (hash/blake2b-wasm.ts).
  *
  * Codewords that share a code are batched: the row code runs once over all rows (its shards are the
  * columns), the column code runs over blocks of columns (its shards are row segments). The work is
@@ -18,9 +19,10 @@
  */
 
 import { type EncodingParams, encodingParams, symbolSizeFor } from "../params.js";
-import { DIGEST_WORDS, digestNode, merkleRootInto } from "../commitments/merkle.js";
-import { digestWordsToBytes, hashLeavesInto } from "../hash/blake2b.js";
-import { type BlobMetadata, type SliverPairMetadata, computeRootHash } from "../commitments/metadata.js";
+import { DIGEST_WORDS, digestNode } from "../commitments/merkle.js";
+import { DIGEST_BYTES, digestWordsToBytes } from "../hash/blake2b.js";
+import { hashArena } from "../hash/blake2b-wasm.js";
+import type { BlobMetadata, SliverPairMetadata } from "../commitments/metadata.js";
 import { deriveBlobId } from "../commitments/blob-id.js";
 import { ENCODING_TYPE_RS2 } from "../params.js";
 import { rsEncodeInto } from "./reed-solomon.js";
@@ -158,41 +160,64 @@ export function columnBlocks(job: EncodingJob, minBlocks = 1): Array<[number, nu
 
 /**
  * Stage 3, columns [c0, c1): extend the columns with the primary code, hash every symbol of them,
- * and (with slivers) write their part of the primary slivers. Needs stage 1 for all rows.
+ * compute their Merkle roots (secondary hashes), and (with slivers) write their part of the primary
+ * slivers. Needs stage 1 for all rows. The leaf hashes also go to `job.leafHashes` for the row
+ * trees of stage 4.
  */
 export function encodeColumnsAndHash(job: EncodingJob, c0: number, c1: number): void {
   const { n, kp, ks, elementsPerSymbol: e, columnLength } = shape(job);
   const s = job.symbolSize;
   const width = c1 - c0;
   const rowLength = width * e;
-  const block = new Uint16Array(n * rowLength);
-  // Gather the systematic rows of these columns: row r of the block = M[r][c0..c1).
-  for (let r = 0; r < kp; r++) {
-    for (let c = c0; c < c1; c++) {
-      const from = c * columnLength + r * e;
-      block.set(job.columns.subarray(from, from + e), r * rowLength + (c - c0) * e);
+  // The block of these columns lives in the thread's hash arena, so that its symbols are converted
+  // to bytes and hashed in place: elements (row r = M[r][c0..c1), row-major), their bytes (symbol
+  // (r, c) at bytes + (r·width + c − c0)·S), leaf hashes (likewise, 32 bytes each), and a tree.
+  const arena = hashArena();
+  const [elements, bytes, leaves, tree] = arena.layout([
+    n * rowLength * 2,
+    n * width * s,
+    n * width * DIGEST_BYTES,
+    Math.ceil(n / 2) * DIGEST_BYTES,
+  ]);
+  const block = arena.elements.subarray(elements >>> 1, (elements >>> 1) + n * rowLength);
+  // Gather the systematic rows. Symbols are a few elements each for small blobs, so a plain loop
+  // beats a subarray and a set per symbol.
+  const columns = job.columns;
+  for (let c = c0; c < c1; c++) {
+    const from = c * columnLength;
+    const to = (c - c0) * e;
+    for (let r = 0; r < kp; r++) {
+      const src = from + r * e;
+      const dst = to + r * rowLength;
+      for (let k = 0; k < e; k++) block[dst + k] = columns[src + k];
     }
   }
   rsEncodeInto(kp, n - kp, block, 0, rowLength, block, kp * rowLength, rowLength, 0, rowLength);
-  const rowBytes = new Uint8Array(width * s);
+  arena.symbols(elements, s, n * width, bytes);
+  arena.leaves(bytes, s, n * width, leaves);
   const withSlivers = job.primary.length > 0;
+  const inSliver = Math.min(c1, ks) - c0;
   for (let r = 0; r < n; r++) {
-    elementsToSymbols(block, r * rowLength, s, width, rowBytes, 0);
-    hashLeavesInto(rowBytes, 0, s, width, job.leafHashes, (r * n + c0) * DIGEST_WORDS);
-    if (withSlivers && c0 < ks) {
-      const inSliver = Math.min(c1, ks) - c0;
-      job.primary.set(rowBytes.subarray(0, inSliver * s), (r * ks + c0) * s);
+    const first = (leaves >>> 2) + r * width * DIGEST_WORDS;
+    job.leafHashes.set(arena.words.subarray(first, first + width * DIGEST_WORDS), (r * n + c0) * DIGEST_WORDS);
+    if (withSlivers && inSliver > 0) {
+      const row = bytes + r * width * s;
+      job.primary.set(arena.bytes.subarray(row, row + inSliver * s), (r * ks + c0) * s);
     }
+  }
+  for (let c = c0; c < c1; c++) {
+    arena.rootInto(leaves + (c - c0) * DIGEST_BYTES, width * DIGEST_BYTES, n, tree, job.columnRoots, c * DIGEST_WORDS);
   }
 }
 
-/** Stage 4, trees [i0, i1) of `axis` ("rows": primary hashes, "columns": secondary hashes). */
-export function computeRoots(job: EncodingJob, axis: "rows" | "columns", i0: number, i1: number): void {
+/** Stage 4, rows [i0, i1): the Merkle root of each row's leaf hashes (primary hashes). */
+export function computeRowRoots(job: EncodingJob, i0: number, i1: number): void {
   const n = job.nShards;
+  const arena = hashArena();
+  const [leaves] = arena.layout([n * DIGEST_BYTES]);
   for (let i = i0; i < i1; i++) {
-    if (axis === "rows")
-      merkleRootInto(job.leafHashes, i * n * DIGEST_WORDS, DIGEST_WORDS, n, job.rowRoots, i * DIGEST_WORDS);
-    else merkleRootInto(job.leafHashes, i * DIGEST_WORDS, n * DIGEST_WORDS, n, job.columnRoots, i * DIGEST_WORDS);
+    arena.words.set(job.leafHashes.subarray(i * n * DIGEST_WORDS, (i + 1) * n * DIGEST_WORDS), leaves >>> 2);
+    arena.rootInto(leaves, DIGEST_BYTES, n, leaves, job.rowRoots, i * DIGEST_WORDS);
   }
 }
 
@@ -208,7 +233,20 @@ export function finishCommitments(job: EncodingJob): BlobCommitments {
     });
   }
   const metadata: BlobMetadata = { encodingType: ENCODING_TYPE_RS2, unencodedLength: job.unencodedLength, hashes };
-  const rootHash = computeRootHash(hashes);
+  // The root hash of metadata.ts (`computeRootHash`): leaf p = primary hash ‖ secondary hash of
+  // pair p. Hashed in the arena too: the TypeScript BLAKE2b would run its 2n hashes before the
+  // JIT has compiled it, which costs more than all the rest of a small blob's metadata.
+  const arena = hashArena();
+  const [leaves, digests] = arena.layout([n * 2 * DIGEST_BYTES, n * DIGEST_BYTES]);
+  for (let p = 0; p < n; p++) {
+    const at = (leaves >>> 2) + 2 * p * DIGEST_WORDS;
+    arena.words.set(job.rowRoots.subarray(p * DIGEST_WORDS, (p + 1) * DIGEST_WORDS), at);
+    arena.words.set(job.columnRoots.subarray((n - 1 - p) * DIGEST_WORDS, (n - p) * DIGEST_WORDS), at + DIGEST_WORDS);
+  }
+  arena.leaves(leaves, 2 * DIGEST_BYTES, n, digests);
+  const root = new Uint32Array(DIGEST_WORDS);
+  arena.rootInto(digests, DIGEST_BYTES, n, digests, root, 0);
+  const rootHash = digestWordsToBytes(root, 0);
   return {
     params,
     symbolSize: job.symbolSize,
@@ -247,8 +285,7 @@ export function runEncodingJob(job: EncodingJob): void {
   encodeRows(job, 0, kp);
   if (job.secondary.length > 0) writeSecondarySlivers(job, 0, n);
   for (const [c0, c1] of columnBlocks(job)) encodeColumnsAndHash(job, c0, c1);
-  computeRoots(job, "rows", 0, n);
-  computeRoots(job, "columns", 0, n);
+  computeRowRoots(job, 0, n);
 }
 
 /** Encodes a blob for `nShards` shards: all slivers, the metadata and the blob ID. */

@@ -1,7 +1,13 @@
 /**
- * The RS2 encoder on several threads. The stages of `encode.ts` run unchanged in worker threads
- * over shared buffers: every stage is a set of independent index ranges, and stages are separated
- * by barriers (the column code needs every row encoded; the roots need every leaf hashed).
+ * The RS2 encoder on several threads. The stages of `encode.ts` run unchanged on this thread and
+ * on worker threads over shared buffers: every stage is a list of independent tasks (index
+ * ranges), and stages are separated by barriers (the column code needs every row encoded; the row
+ * trees need every leaf hashed).
+ *
+ * Within a stage every thread, this one included, claims the next task from a shared counter
+ * (Atomics) until none is left, so no thread waits for another to hand out work, and this thread
+ * starts working while the workers are still starting up; a worker that starts late finds the
+ * stage done and claims nothing. This thread then waits only for tasks that have been claimed.
  *
  * This is the fast path for large blobs; {@link encodeBlob} stays the reference on one thread and
  * the tests check that both give identical bytes.
@@ -15,11 +21,44 @@ import {
   type EncodedBlob,
   type EncodingJob,
   columnBlocks,
+  computeRowRoots,
   createEncodingJob,
+  encodeColumnsAndHash,
+  encodeRows,
   finishCommitments,
   finishSlivers,
+  writeSecondarySlivers,
 } from "./encode.js";
-import type { EncodingStage } from "./encode-worker.js";
+
+/** The stages a task can belong to. */
+export type EncodingStage = "rows" | "secondary" | "columns" | "rowRoots";
+
+/** One stage of one job, as sent to the workers. */
+export interface StageMessage {
+  readonly job: EncodingJob;
+  readonly tasks: ReadonlyArray<{ readonly stage: EncodingStage; readonly start: number; readonly end: number }>;
+  /** Shared: the next task to claim. */
+  readonly next: Int32Array;
+}
+
+/** A worker's report: one task finished, or the stage failed. */
+export type WorkerReply = { ok: true } | { ok: false; error: string };
+
+const stages: Record<EncodingStage, (job: EncodingJob, start: number, end: number) => void> = {
+  rows: encodeRows,
+  secondary: writeSecondarySlivers,
+  columns: encodeColumnsAndHash,
+  rowRoots: computeRowRoots,
+};
+
+/** Claims and runs tasks of the stage until none is left; `onDone` after each. Every thread runs this. */
+export function runClaimedTasks({ job, tasks, next }: StageMessage, onDone: () => void): void {
+  for (let i = Atomics.add(next, 0, 1); i < tasks.length; i = Atomics.add(next, 0, 1)) {
+    const task = tasks[i];
+    stages[task.stage](job, task.start, task.end);
+    onDone();
+  }
+}
 
 /** Progress of a parallel encoding, reported after each finished task. */
 export interface EncodingProgress {
@@ -30,9 +69,9 @@ export interface EncodingProgress {
 
 /** How the parallel encoder runs. */
 export interface ParallelOptions {
-  /** Worker threads; default: the machine's available parallelism. */
+  /** Threads working, this one included; default: the machine's available parallelism. */
   readonly threads?: number;
-  /** Called as the workers finish their parts. */
+  /** Called as the threads finish their tasks. */
   readonly onProgress?: (progress: EncodingProgress) => void;
 }
 
@@ -43,8 +82,6 @@ function startWorker(): Worker {
   const bootstrap = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
   return new Worker(bootstrap, { eval: true });
 }
-
-type Task = { stage: EncodingStage; start: number; end: number };
 
 /** Splits 0..count into about `parts` contiguous ranges. */
 function split(count: number, parts: number): Array<[number, number]> {
@@ -62,45 +99,64 @@ function split(count: number, parts: number): Array<[number, number]> {
 class Pool {
   private readonly workers: Worker[] = [];
 
-  /** Runs the tasks of one stage on `threads` workers, each taking the next task when free. */
-  async runStage(job: EncodingJob, threads: number, tasks: Task[], onDone: () => void): Promise<void> {
-    while (this.workers.length < threads) this.workers.push(startWorker());
-    const active = this.workers.slice(0, threads);
-    let next = 0;
-    const drive = (worker: Worker) =>
-      new Promise<void>((resolve, reject) => {
-        const finish = (error?: Error) => {
-          worker.off("message", onMessage);
-          worker.off("error", finish);
-          worker.unref();
-          if (error) {
-            this.discard(worker);
-            reject(error);
-          } else resolve();
-        };
-        const take = () => {
-          if (next >= tasks.length) finish();
-          else worker.postMessage({ job, task: tasks[next++] });
-        };
-        const onMessage = (message: { ok: boolean; error?: string }) => {
-          if (!message.ok) finish(new Error(`encoder worker failed: ${message.error}`));
-          else {
-            onDone();
-            take();
-          }
-        };
-        worker.ref();
-        worker.on("message", onMessage);
-        worker.once("error", finish);
-        take();
-      });
-    await Promise.all(active.map(drive));
-  }
-
-  private discard(worker: Worker): void {
-    const index = this.workers.indexOf(worker);
-    if (index >= 0) this.workers.splice(index, 1);
-    void worker.terminate();
+  /**
+   * Runs the tasks of one stage on this thread and `helpers` workers; resolves when every task is
+   * finished. `onDone` is called once per finished task.
+   */
+  async runStage(
+    job: EncodingJob,
+    helpers: number,
+    stage: Array<{ stage: EncodingStage; start: number; end: number }>,
+    onDone: () => void,
+  ): Promise<void> {
+    while (this.workers.length < helpers) this.workers.push(startWorker());
+    const active = this.workers.slice(0, helpers);
+    const message: StageMessage = { job, tasks: stage, next: new Int32Array(new SharedArrayBuffer(4)) };
+    let finished = 0;
+    let failure: Error | undefined;
+    let wake: (() => void) | undefined;
+    const finish = () => {
+      finished++;
+      onDone();
+    };
+    const onMessage = (reply: WorkerReply) => {
+      if (!reply.ok) failure ??= new Error(`encoder worker failed: ${reply.error}`);
+      else finish();
+      wake?.();
+    };
+    const onError = (error: Error) => {
+      failure ??= error;
+      wake?.();
+    };
+    // A worker that stops may have claimed a task it will never finish.
+    const onExit = (code: number) => onError(new Error(`encoder worker exited with code ${code}`));
+    for (const worker of active) {
+      worker.ref();
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+      worker.on("exit", onExit);
+      worker.postMessage(message);
+    }
+    try {
+      runClaimedTasks(message, finish);
+      // Wait for the tasks the workers claimed (each reports when finished, or fails).
+      while (failure === undefined && finished < stage.length) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+      if (failure !== undefined) throw failure;
+    } finally {
+      // Stop the others from claiming more (they skip past the end), then detach.
+      Atomics.store(message.next, 0, stage.length);
+      for (const worker of active) {
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        worker.off("exit", onExit);
+        worker.unref();
+      }
+      if (failure !== undefined) await this.close();
+    }
   }
 
   async close(): Promise<void> {
@@ -119,32 +175,28 @@ export function closeEncoderWorkers(): Promise<void> {
 async function runParallel(job: EncodingJob, options: ParallelOptions): Promise<void> {
   const threads = Math.max(1, options.threads ?? availableParallelism());
   const { nShards: n, primarySourceSymbols: kp } = encodingParams(job.nShards);
-  const stages: Array<[EncodingProgress["stage"], Task[]]> = [
+  const stages: Array<[EncodingProgress["stage"], Array<{ stage: EncodingStage; start: number; end: number }>]> = [
     ["rows", split(kp, threads * 2).map(([start, end]) => ({ stage: "rows", start, end }))],
     [
       "columns",
       [
-        ...columnBlocks(job, threads * 4).map(([start, end]): Task => ({ stage: "columns", start, end })),
+        ...columnBlocks(job, threads * 4).map(([start, end]) => ({ stage: "columns" as const, start, end })),
         ...(job.secondary.length > 0
-          ? split(n, threads).map(([start, end]): Task => ({ stage: "secondary", start, end }))
+          ? split(n, threads).map(([start, end]) => ({ stage: "secondary" as const, start, end }))
           : []),
       ],
     ],
-    [
-      "roots",
-      [
-        ...split(n, threads * 4).map(([start, end]): Task => ({ stage: "rowRoots", start, end })),
-        ...split(n, threads * 4).map(([start, end]): Task => ({ stage: "columnRoots", start, end })),
-      ],
-    ],
+    ["roots", split(n, threads * 4).map(([start, end]) => ({ stage: "rowRoots", start, end }))],
   ];
   for (const [stage, tasks] of stages) {
     let done = 0;
-    await pool.runStage(job, threads, tasks, () => options.onProgress?.({ stage, done: ++done, total: tasks.length }));
+    await pool.runStage(job, threads - 1, tasks, () =>
+      options.onProgress?.({ stage, done: ++done, total: tasks.length }),
+    );
   }
 }
 
-/** {@link "spec/codec/encode"!encodeBlob} on worker threads. */
+/** {@link "spec/codec/encode"!encodeBlob} on several threads. */
 export async function encodeBlobParallel(
   blob: Uint8Array,
   nShards: number,
@@ -155,7 +207,7 @@ export async function encodeBlobParallel(
   return { ...finishCommitments(job), ...finishSlivers(job) };
 }
 
-/** {@link "spec/codec/encode"!computeBlobCommitments} on worker threads. */
+/** {@link "spec/codec/encode"!computeBlobCommitments} on several threads. */
 export async function computeBlobCommitmentsParallel(
   blob: Uint8Array,
   nShards: number,

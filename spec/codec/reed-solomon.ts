@@ -24,6 +24,7 @@
 
 import { InvalidParametersError, WalrusSpecError } from "../errors.js";
 import { EXP, evalPoly, GF_MODULUS, GF_ORDER, LOG, SKEW, addMod } from "./gf16.js";
+import { createSimdButterflies } from "./reed-solomon-wasm.js";
 
 // ======================================================================
 // Errors and parameters
@@ -355,6 +356,69 @@ function ifft4(w: Int32Array, i: number, len: number, s: number, l01: number, l0
 }
 
 // ======================================================================
+// Where the butterflies run
+
+/**
+ * The butterflies of the transforms over a work area `w` of words (two elements each), indexed in
+ * words, twiddles given as logarithms: the TypeScript kernels above, or the WebAssembly SIMD kernel
+ * of reed-solomon-wasm.ts (same results), whose slots must be multiples of `stepWords` words.
+ */
+interface Butterflies {
+  readonly stepWords: number;
+  readonly w: Int32Array;
+  readonly w16: Uint16Array;
+  /** Makes the work area at least `words` words (renewing `w` and `w16`). */
+  ensure(words: number): void;
+  xorRange(i: number, j: number, len: number): void;
+  fft2(i: number, len: number, s: number, logM: number): void;
+  ifft2(i: number, len: number, s: number, logM: number): void;
+  fft4(i: number, len: number, s: number, l01: number, l02: number, l23: number): void;
+  ifft4(i: number, len: number, s: number, l01: number, l02: number, l23: number): void;
+}
+
+/** The TypeScript butterflies over the module's scratch area. */
+const scriptButterflies: Butterflies = {
+  stepWords: 1,
+  get w() {
+    return scratch32;
+  },
+  get w16() {
+    return scratch16;
+  },
+  ensure: ensureScratch,
+  xorRange: (i, j, len) => xorRange(scratch32, i, j, len),
+  fft2: (i, len, s, logM) => fft2(scratch32, i, len, s, logM),
+  ifft2: (i, len, s, logM) => ifft2(scratch32, i, len, s, logM),
+  fft4: (i, len, s, l01, l02, l23) => fft4(scratch32, i, len, s, l01, l02, l23),
+  ifft4: (i, len, s, l01, l02, l23) => ifft4(scratch32, i, len, s, l01, l02, l23),
+};
+
+let simdButterflies: Butterflies | null | undefined;
+let encoderKind: "simd" | "script" | undefined;
+
+/** The encoder's butterflies: SIMD where WebAssembly runs, else TypeScript. */
+function encoderButterflies(): Butterflies {
+  if (encoderKind === "script") return scriptButterflies;
+  if (simdButterflies === undefined) simdButterflies = createSimdButterflies(mulTable, GF_MODULUS) ?? null;
+  return simdButterflies ?? scriptButterflies;
+}
+
+/**
+ * Testing hook: run the encoder on the TypeScript butterflies ("script") or the default (SIMD where
+ * available, when undefined). Returns the kind the encoder now uses.
+ * @internal
+ */
+export function _setRsButterfliesForTests(kind?: "script"): "simd" | "script" {
+  encoderKind = kind;
+  return encoderButterflies() === scriptButterflies ? "script" : "simd";
+}
+
+/** x rounded up to a multiple of `step`. */
+function roundUp(x: number, step: number): number {
+  return Math.ceil(x / step) * step;
+}
+
+// ======================================================================
 // Transforms over shard slots. Slot j occupies w[j*B .. (j+1)*B).
 
 /**
@@ -362,15 +426,14 @@ function ifft4(w: Int32Array, i: number, len: number, s: number, l01: number, l0
  * [pos, pos+truncated) are meaningful. Twiddle for the group at relative offset r and half-distance
  * dist is SKEW[r + dist + skewDelta - 1].
  */
-function fft(w: Int32Array, B: number, pos: number, size: number, truncated: number, skewDelta: number): void {
+function fft(k: Butterflies, B: number, pos: number, size: number, truncated: number, skewDelta: number): void {
   let dist4 = size;
   let dist = size >> 2;
   while (dist !== 0) {
     const len = dist * B;
     for (let r = 0; r < truncated; r += dist4) {
       const base = r + dist + skewDelta - 1;
-      fft4(
-        w,
+      k.fft4(
         (pos + r) * B,
         len,
         len,
@@ -383,20 +446,19 @@ function fft(w: Int32Array, B: number, pos: number, size: number, truncated: num
     dist >>= 2;
   }
   if (dist4 === 2) {
-    for (let r = 0; r < truncated; r += 2) fft2(w, (pos + r) * B, B, B, SKEW[r + skewDelta] as number);
+    for (let r = 0; r < truncated; r += 2) k.fft2((pos + r) * B, B, B, SKEW[r + skewDelta] as number);
   }
 }
 
 /** Inverse of {@link fft}; inputs in [pos+truncated, pos+size) must be zero. */
-function ifft(w: Int32Array, B: number, pos: number, size: number, truncated: number, skewDelta: number): void {
+function ifft(k: Butterflies, B: number, pos: number, size: number, truncated: number, skewDelta: number): void {
   let dist = 1;
   let dist4 = 4;
   while (dist4 <= size) {
     const len = dist * B;
     for (let r = 0; r < truncated; r += dist4) {
       const base = r + dist + skewDelta - 1;
-      ifft4(
-        w,
+      k.ifft4(
         (pos + r) * B,
         len,
         len,
@@ -408,7 +470,7 @@ function ifft(w: Int32Array, B: number, pos: number, size: number, truncated: nu
     dist = dist4;
     dist4 <<= 2;
   }
-  if (dist < size) ifft2(w, pos * B, dist * B, dist * B, SKEW[dist + skewDelta - 1] as number);
+  if (dist < size) k.ifft2(pos * B, dist * B, dist * B, SKEW[dist + skewDelta - 1] as number);
 }
 
 /** Formal derivative over slots [0, count): for i >= 1, slots [i-w, i) ^= [i, i+w), w = lowbit(i). */
@@ -469,19 +531,20 @@ export function rsEncodeInto(
   const total = e1 - e0;
   if (total === 0) return;
   const words = Math.ceil(total / 2);
+  const K = encoderButterflies();
 
   if (high) {
     const C = nextPow2(m);
     const slots = k > C ? 2 * C : C;
-    const B = blockWords(slots, words);
-    ensureScratch(slots * B);
-    const w = scratch32;
-    const w16 = scratch16;
+    const B = roundUp(blockWords(slots, words), K.stepWords);
+    K.ensure(slots * B);
+    const w = K.w;
+    const w16 = K.w16;
     const E = 2 * B; // elements per slot
     const tmp = C; // slot index of the temporary chunk
     for (let be = e0; be < e1; be += E) {
       const n = Math.min(E, e1 - be);
-      const bw = Math.ceil(n / 2);
+      const bw = roundUp(Math.ceil(n / 2), K.stepWords);
       // First chunk, into slots [0, C).
       const first = Math.min(k, C);
       for (let i = 0; i < first; i++) {
@@ -489,7 +552,7 @@ export function rsEncodeInto(
         w16.set(src.subarray(o, o + n), i * E);
       }
       for (let i = first; i < C; i++) w.fill(0, i * B, i * B + bw);
-      ifft(w, B, 0, C, first, C);
+      ifft(K, B, 0, C, first, C);
       // Further chunks, each transformed in the temporary area and added to the first.
       for (let cs = C; cs < k; cs += C) {
         const cnt = Math.min(C, k - cs);
@@ -498,10 +561,10 @@ export function rsEncodeInto(
           w16.set(src.subarray(o, o + n), (tmp + i) * E);
         }
         for (let i = cnt; i < C; i++) w.fill(0, (tmp + i) * B, (tmp + i) * B + bw);
-        ifft(w, B, tmp, C, cnt, cs + C);
-        for (let i = 0; i < C; i++) xorRange(w, i * B, (tmp + i) * B, bw);
+        ifft(K, B, tmp, C, cnt, cs + C);
+        for (let i = 0; i < C; i++) K.xorRange(i * B, (tmp + i) * B, bw);
       }
-      fft(w, B, 0, C, m, 0);
+      fft(K, B, 0, C, m, 0);
       for (let j = 0; j < m; j++) {
         dst.set(w16.subarray(j * E, j * E + n), dstOffset + j * dstStride + be);
       }
@@ -509,21 +572,21 @@ export function rsEncodeInto(
   } else {
     const C = nextPow2(k);
     const slots = m > C ? 2 * C : C;
-    const B = blockWords(slots, words);
-    ensureScratch(slots * B);
-    const w = scratch32;
-    const w16 = scratch16;
+    const B = roundUp(blockWords(slots, words), K.stepWords);
+    K.ensure(slots * B);
+    const w = K.w;
+    const w16 = K.w16;
     const E = 2 * B;
     const tmp = C;
     for (let be = e0; be < e1; be += E) {
       const n = Math.min(E, e1 - be);
-      const bw = Math.ceil(n / 2);
+      const bw = roundUp(Math.ceil(n / 2), K.stepWords);
       for (let i = 0; i < k; i++) {
         const o = srcOffset + i * srcStride + be;
         w16.set(src.subarray(o, o + n), i * E);
       }
       for (let i = k; i < C; i++) w.fill(0, i * B, i * B + bw);
-      ifft(w, B, 0, C, k, 0);
+      ifft(K, B, 0, C, k, 0);
       for (let cs = 0; cs < m; cs += C) {
         const cnt = Math.min(C, m - cs);
         let at = 0;
@@ -532,7 +595,7 @@ export function rsEncodeInto(
           for (let i = 0; i < C; i++) w.copyWithin((tmp + i) * B, i * B, i * B + bw);
           at = tmp;
         }
-        fft(w, B, at, C, cnt, cs + C);
+        fft(K, B, at, C, cnt, cs + C);
         for (let j = 0; j < cnt; j++) {
           dst.set(w16.subarray((at + j) * E, (at + j) * E + n), dstOffset + (cs + j) * dstStride + be);
         }
@@ -666,9 +729,10 @@ function decodeMissing(
 
   const words = Math.ceil(total / 2);
   const B = blockWords(workCount, words);
-  ensureScratch(workCount * B);
-  const w = scratch32;
-  const w16 = scratch16;
+  const K = scriptButterflies;
+  K.ensure(workCount * B);
+  const w = K.w;
+  const w16 = K.w16;
   const E = 2 * B;
   const received = new Uint8Array(workCount);
   for (const p of slotOfChosen) received[p] = 1;
@@ -685,10 +749,10 @@ function decodeMissing(
       w16.set((srcArrays[r] as Uint16Array).subarray(o, o + n), p * E);
       mulRange(w, p * B, bw, receiveTables[r] as Int32Array);
     }
-    ifft(w, B, 0, workCount, end, 0);
+    ifft(K, B, 0, workCount, end, 0);
     formalDerivative(w, B, workCount);
     // Only the originals' outputs are needed: [0, k) at low rate, [C, C + k) = [C, end) at high rate.
-    fft(w, B, 0, workCount, high ? end : k, 0);
+    fft(K, B, 0, workCount, high ? end : k, 0);
     for (let q = 0; q < missing.length; q++) {
       const i = missing[q] as number;
       const p = originalPos(i);

@@ -10,9 +10,10 @@
 
 import { InvalidSliverError } from "../errors.js";
 import type { EncodingParams } from "../params.js";
-import { DIGEST_WORDS, equalBytes, merkleRootInto } from "../commitments/merkle.js";
+import { DIGEST_WORDS, equalBytes } from "../commitments/merkle.js";
 import { type VerifiedMetadata, sliverCommitment } from "../commitments/metadata.js";
-import { digestWordsToBytes, hashLeavesInto } from "../hash/blake2b.js";
+import { DIGEST_BYTES, digestWordsToBytes } from "../hash/blake2b.js";
+import { hashArena } from "../hash/blake2b-wasm.js";
 import { rsEncodeInto } from "./reed-solomon.js";
 import { elementsToSymbols, symbolsToElements } from "./symbol-layout.js";
 
@@ -76,12 +77,17 @@ export function expandSliver(params: EncodingParams, axis: Axis, symbolSize: num
   return expanded;
 }
 
-/** Merkle root over the n symbols of an expanded sliver: what the metadata commits to. */
+/**
+ * Merkle root over the n symbols of an expanded sliver: what the metadata commits to. Hashed in
+ * the thread's hash arena, as the encoder hashes (a reader verifies hundreds of slivers).
+ */
 export function expandedSliverRoot(expanded: Uint8Array, symbolSize: number, nShards: number): Uint8Array {
-  const leaves = new Uint32Array(nShards * DIGEST_WORDS);
-  hashLeavesInto(expanded, 0, symbolSize, nShards, leaves, 0);
+  const arena = hashArena();
+  const [symbols, leaves] = arena.layout([nShards * symbolSize, nShards * DIGEST_BYTES]);
+  arena.bytes.set(expanded.subarray(0, nShards * symbolSize), symbols);
+  arena.leaves(symbols, symbolSize, nShards, leaves);
   const root = new Uint32Array(DIGEST_WORDS);
-  merkleRootInto(leaves, 0, DIGEST_WORDS, nShards, root, 0);
+  arena.rootInto(leaves, DIGEST_BYTES, nShards, leaves, root, 0);
   return digestWordsToBytes(root, 0);
 }
 
