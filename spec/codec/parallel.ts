@@ -14,7 +14,8 @@
  */
 
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { siblingModule, startModuleWorker } from "../worker-thread.js";
 import { encodingParams } from "../params.js";
 import {
   type BlobCommitments,
@@ -75,13 +76,8 @@ export interface ParallelOptions {
   readonly onProgress?: (progress: EncodingProgress) => void;
 }
 
-/** Starts a worker on `encode-worker`: the compiled .js, or the .ts source through tsx (tests, benchmarks). */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./encode-worker.js", import.meta.url));
-  const source = new URL("./encode-worker.ts", import.meta.url).href;
-  const bootstrap = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
+/** Starts a worker on `encode-worker` (its .ts source through tsx in tests and benchmarks). */
+const startWorker = (): Worker => startModuleWorker(siblingModule("encode-worker", import.meta.url));
 
 /** Splits 0..count into about `parts` contiguous ranges. */
 function split(count: number, parts: number): Array<[number, number]> {
