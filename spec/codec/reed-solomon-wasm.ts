@@ -241,11 +241,33 @@ interface WebAssemblyApi {
 }
 
 /**
- * The SIMD butterflies over their work area: word indices as in reed-solomon.ts (two elements per
- * word), twiddles as logarithms. `ensure` makes room and renews the views.
+ * The butterflies reed-solomon.ts runs its transforms with, over a work area `w` of words (two
+ * elements each), indexed in words, twiddles given as logarithms: its TypeScript kernels, or the
+ * SIMD kernel of this module (same results).
  */
-export class SimdButterflies {
-  /** Work-area words per step: shard slots must be multiples of this. */
+export interface Butterflies {
+  /** Shard slots must be multiples of this many words. */
+  readonly stepWords: number;
+  /** The work area. */
+  readonly w: Int32Array;
+  /** The work area as elements. */
+  readonly w16: Uint16Array;
+  /** Makes the work area at least `words` words (renewing `w` and `w16`). */
+  ensure(words: number): void;
+  /** w[i .. i+len) ^= w[j .. j+len). */
+  xorRange(i: number, j: number, len: number): void;
+  /** FFT butterfly on x = w[i..], y = w[i+s..]: x ^= y·m; y ^= x. */
+  fft2(i: number, len: number, s: number, logM: number): void;
+  /** IFFT butterfly on x = w[i..], y = w[i+s..]: y ^= x; x ^= y·m. */
+  ifft2(i: number, len: number, s: number, logM: number): void;
+  /** Two FFT layers on w[i..], w[i+s..], w[i+2s..], w[i+3s..] (reed-solomon.ts `fft4`). */
+  fft4(i: number, len: number, s: number, l01: number, l02: number, l23: number): void;
+  /** Two IFFT layers on w[i..], w[i+s..], w[i+2s..], w[i+3s..] (reed-solomon.ts `ifft4`). */
+  ifft4(i: number, len: number, s: number, l01: number, l02: number, l23: number): void;
+}
+
+/** The SIMD butterflies over their work area, after the fixed table region. */
+class SimdButterflies implements Butterflies {
   readonly stepWords = STEP_BYTES / 4;
   w = new Int32Array(0);
   w16 = new Uint16Array(0);
@@ -316,7 +338,7 @@ export class SimdButterflies {
 export function createSimdButterflies(
   productTable: (log: number) => Int32Array,
   zeroLog: number,
-): SimdButterflies | undefined {
+): Butterflies | undefined {
   const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   if (api === undefined) return undefined;
   try {
