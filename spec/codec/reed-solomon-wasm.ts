@@ -17,7 +17,7 @@
  * multiples of 32 bytes, so every butterfly runs over whole 32-byte steps.
  */
 
-import { I32, ModuleBuilder, Op, Simd, V128 } from "../hash/wasm-assembler.js";
+import { I32, type KernelMemory, ModuleBuilder, Op, Simd, V128, instantiate } from "../hash/wasm-assembler.js";
 import type { FunctionBody } from "../hash/wasm-assembler.js";
 
 const TABLE_BYTES = 128;
@@ -226,18 +226,12 @@ function assemble(): Uint8Array {
 }
 
 interface KernelExports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly memory: KernelMemory;
   xor(i: number, j: number, len: number): void;
   fft2(i: number, len: number, s: number, t: number): void;
   ifft2(i: number, len: number, s: number, t: number): void;
   fft4(i: number, len: number, s: number, t01: number, t02: number, t23: number): void;
   ifft4(i: number, len: number, s: number, t01: number, t02: number, t23: number): void;
-}
-
-/** The part of the WebAssembly JavaScript API used here (not in the ES2022 library types). */
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
 }
 
 /**
@@ -339,12 +333,6 @@ export function createSimdButterflies(
   productTable: (log: number) => Int32Array,
   zeroLog: number,
 ): Butterflies | undefined {
-  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
-  if (api === undefined) return undefined;
-  try {
-    const kernel = new api.Instance(new api.Module(assemble())).exports as KernelExports;
-    return new SimdButterflies(kernel, productTable, zeroLog);
-  } catch {
-    return undefined;
-  }
+  const kernel = instantiate<KernelExports>(assemble());
+  return kernel && new SimdButterflies(kernel, productTable, zeroLog);
 }

@@ -255,3 +255,30 @@ export class ModuleBuilder {
     ]);
   }
 }
+
+/** The part of the WebAssembly JavaScript API used here (not in the ES2022 library types). */
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+}
+
+/** The memory a kernel exports. */
+export interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/**
+ * Compiles and instantiates a module synchronously and returns its exports, or undefined where
+ * that cannot be done: no WebAssembly, no SIMD, or no synchronous compilation of this size (a
+ * browser's main thread). The caller then falls back to TypeScript.
+ */
+export function instantiate<Exports>(bytes: Uint8Array): Exports | undefined {
+  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  if (api === undefined) return undefined;
+  try {
+    return new api.Instance(new api.Module(bytes)).exports as Exports;
+  } catch {
+    return undefined;
+  }
+}
