@@ -17,7 +17,7 @@
  * multiples of 32 bytes, so every butterfly runs over whole 32-byte steps.
  */
 
-import { I32, ModuleBuilder, Op, Simd, V128 } from "../hash/wasm-assembler.js";
+import { I32, type KernelMemory, ModuleBuilder, Op, Simd, V128, instantiate } from "../hash/wasm-assembler.js";
 import type { FunctionBody } from "../hash/wasm-assembler.js";
 
 const TABLE_BYTES = 128;
@@ -226,7 +226,7 @@ function assemble(): Uint8Array {
 }
 
 interface KernelExports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly memory: KernelMemory;
   xor(i: number, j: number, len: number): void;
   fft2(i: number, len: number, s: number, t: number): void;
   ifft2(i: number, len: number, s: number, t: number): void;
@@ -234,18 +234,34 @@ interface KernelExports {
   ifft4(i: number, len: number, s: number, t01: number, t02: number, t23: number): void;
 }
 
-/** The part of the WebAssembly JavaScript API used here (not in the ES2022 library types). */
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
+/**
+ * The butterflies reed-solomon.ts runs its transforms with, over a work area `w` of words (two
+ * elements each), indexed in words, twiddles given as logarithms: its TypeScript kernels, or the
+ * SIMD kernel of this module (same results).
+ */
+export interface Butterflies {
+  /** Shard slots must be multiples of this many words. */
+  readonly stepWords: number;
+  /** The work area. */
+  readonly w: Int32Array;
+  /** The work area as elements. */
+  readonly w16: Uint16Array;
+  /** Makes the work area at least `words` words (renewing `w` and `w16`). */
+  ensure(words: number): void;
+  /** w[i .. i+len) ^= w[j .. j+len). */
+  xorRange(i: number, j: number, len: number): void;
+  /** FFT butterfly on x = w[i..], y = w[i+s..]: x ^= y·m; y ^= x. */
+  fft2(i: number, len: number, s: number, logM: number): void;
+  /** IFFT butterfly on x = w[i..], y = w[i+s..]: y ^= x; x ^= y·m. */
+  ifft2(i: number, len: number, s: number, logM: number): void;
+  /** Two FFT layers on w[i..], w[i+s..], w[i+2s..], w[i+3s..] (reed-solomon.ts `fft4`). */
+  fft4(i: number, len: number, s: number, l01: number, l02: number, l23: number): void;
+  /** Two IFFT layers on w[i..], w[i+s..], w[i+2s..], w[i+3s..] (reed-solomon.ts `ifft4`). */
+  ifft4(i: number, len: number, s: number, l01: number, l02: number, l23: number): void;
 }
 
-/**
- * The SIMD butterflies over their work area: word indices as in reed-solomon.ts (two elements per
- * word), twiddles as logarithms. `ensure` makes room and renews the views.
- */
-export class SimdButterflies {
-  /** Work-area words per step: shard slots must be multiples of this. */
+/** The SIMD butterflies over their work area, after the fixed table region. */
+class SimdButterflies implements Butterflies {
   readonly stepWords = STEP_BYTES / 4;
   w = new Int32Array(0);
   w16 = new Uint16Array(0);
@@ -316,13 +332,7 @@ export class SimdButterflies {
 export function createSimdButterflies(
   productTable: (log: number) => Int32Array,
   zeroLog: number,
-): SimdButterflies | undefined {
-  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
-  if (api === undefined) return undefined;
-  try {
-    const kernel = new api.Instance(new api.Module(assemble())).exports as KernelExports;
-    return new SimdButterflies(kernel, productTable, zeroLog);
-  } catch {
-    return undefined;
-  }
+): Butterflies | undefined {
+  const kernel = instantiate<KernelExports>(assemble());
+  return kernel && new SimdButterflies(kernel, productTable, zeroLog);
 }

@@ -24,7 +24,7 @@
 
 import { InvalidParametersError, WalrusSpecError } from "../errors.js";
 import { EXP, evalPoly, GF_MODULUS, GF_ORDER, LOG, SKEW, addMod } from "./gf16.js";
-import { createSimdButterflies } from "./reed-solomon-wasm.js";
+import { type Butterflies, createSimdButterflies } from "./reed-solomon-wasm.js";
 
 // ======================================================================
 // Errors and parameters
@@ -357,24 +357,6 @@ function ifft4(w: Int32Array, i: number, len: number, s: number, l01: number, l0
 
 // ======================================================================
 // Where the butterflies run
-
-/**
- * The butterflies of the transforms over a work area `w` of words (two elements each), indexed in
- * words, twiddles given as logarithms: the TypeScript kernels above, or the WebAssembly SIMD kernel
- * of reed-solomon-wasm.ts (same results), whose slots must be multiples of `stepWords` words.
- */
-interface Butterflies {
-  readonly stepWords: number;
-  readonly w: Int32Array;
-  readonly w16: Uint16Array;
-  /** Makes the work area at least `words` words (renewing `w` and `w16`). */
-  ensure(words: number): void;
-  xorRange(i: number, j: number, len: number): void;
-  fft2(i: number, len: number, s: number, logM: number): void;
-  ifft2(i: number, len: number, s: number, logM: number): void;
-  fft4(i: number, len: number, s: number, l01: number, l02: number, l23: number): void;
-  ifft4(i: number, len: number, s: number, l01: number, l02: number, l23: number): void;
-}
 
 /** The TypeScript butterflies over the module's scratch area. */
 const scriptButterflies: Butterflies = {

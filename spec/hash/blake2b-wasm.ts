@@ -22,7 +22,7 @@ import { merkleRootInto } from "../commitments/merkle.js";
 import { elementsToSymbols } from "../codec/symbol-layout.js";
 import { hashLeavesInto } from "./blake2b.js";
 import { IV as IV_HALVES, PARAM0_LOW, SIGMA, STEPS } from "./blake2b-constants.js";
-import { type FunctionBody, I32, I64, ModuleBuilder, Op } from "./wasm-assembler.js";
+import { type FunctionBody, I32, I64, type KernelMemory, ModuleBuilder, Op, instantiate } from "./wasm-assembler.js";
 
 /** Bytes in a digest. */
 const DIGEST = 32;
@@ -304,14 +304,8 @@ function assembleKernel(): Uint8Array {
   return m.bytes();
 }
 
-/** The part of the WebAssembly JavaScript API used here (not in the ES2022 library types). */
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
-
 interface KernelExports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly memory: KernelMemory;
   hash(prefix: number, ptr: number, len: number, out: number): void;
   leaves(src: number, size: number, count: number, out: number): void;
   nodes(src: number, stride: number, count: number, out: number): number;
@@ -446,14 +440,7 @@ class ScriptArena implements HashArena {
 }
 
 function instantiateKernel(): KernelExports | undefined {
-  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
-  if (api === undefined) return undefined;
-  try {
-    return new api.Instance(new api.Module(assembleKernel())).exports as KernelExports;
-  } catch {
-    // no WebAssembly, or no synchronous compilation here: the TypeScript arena does the work
-    return undefined;
-  }
+  return instantiate<KernelExports>(assembleKernel());
 }
 
 let arena: HashArena | undefined;

@@ -10,10 +10,13 @@
  * a few kilobytes takes well under a millisecond.
  */
 
-/** Value types. */
+/** Value type i32. */
 export const I32 = 0x7f;
+/** Value type i64. */
 export const I64 = 0x7e;
+/** Value type v128 (SIMD). */
 export const V128 = 0x7b;
+/** The value types used. */
 export type ValueType = typeof I32 | typeof I64 | typeof V128;
 
 /** SIMD opcodes (fixed-width SIMD proposal, part of WebAssembly 2.0), after the 0xfd prefix. */
@@ -117,19 +120,23 @@ export class FunctionBody {
     return this.params.length + this.localTypes.length - 1;
   }
 
+  /** Appends raw instruction bytes (an opcode and its immediates). */
   op(...bytes: number[]): this {
     this.code.push(...bytes);
     return this;
   }
 
+  /** local.get */
   get(index: number): this {
     return this.op(Op.localGet, ...uleb(index));
   }
 
+  /** local.set */
   set(index: number): this {
     return this.op(Op.localSet, ...uleb(index));
   }
 
+  /** i32.const */
   i32(value: number): this {
     return this.op(Op.i32Const, ...sleb(BigInt(value | 0)));
   }
@@ -155,6 +162,7 @@ export class FunctionBody {
     return this.op(0xfc, 10, 0, 0);
   }
 
+  /** call */
   call(functionIndex: number): this {
     return this.op(Op.call, ...uleb(functionIndex));
   }
@@ -179,6 +187,7 @@ export class FunctionBody {
     return this.op(Op.end);
   }
 
+  /** The function's code entry: size, locals, instructions, end. */
   encode(): number[] {
     const groups: number[][] = [];
     for (const type of this.localTypes) {
@@ -218,6 +227,7 @@ export class ModuleBuilder {
     entry.body = body;
   }
 
+  /** The module's binary. */
   bytes(): Uint8Array {
     const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
     const types = this.functions.map((f) => [
@@ -243,5 +253,32 @@ export class ModuleBuilder {
       ...section(7, vector(exports)),
       ...section(10, vector(bodies)),
     ]);
+  }
+}
+
+/** The part of the WebAssembly JavaScript API used here (not in the ES2022 library types). */
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+}
+
+/** The memory a kernel exports. */
+export interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/**
+ * Compiles and instantiates a module synchronously and returns its exports, or undefined where
+ * that cannot be done: no WebAssembly, no SIMD, or no synchronous compilation of this size (a
+ * browser's main thread). The caller then falls back to TypeScript.
+ */
+export function instantiate<Exports>(bytes: Uint8Array): Exports | undefined {
+  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  if (api === undefined) return undefined;
+  try {
+    return new api.Instance(new api.Module(bytes)).exports as Exports;
+  } catch {
+    return undefined;
   }
 }
