@@ -264,7 +264,9 @@ interface WebAssemblyApi {
 
 /** The memory a kernel exports. */
 export interface KernelMemory {
+  /** The memory's bytes (a new buffer after each growth). */
   readonly buffer: ArrayBuffer;
+  /** Adds `pages` pages of 64 KiB; returns the size before, in pages. */
   grow(pages: number): number;
 }
 
