@@ -284,7 +284,7 @@ export const CHALLENGE_MODELS: readonly ModelEntry[] = [
   ),
   challenges(
     "challenge-4-deleted-one-node",
-    "Storage challenge, n = 4, N3 threw its slivers away and rebuilds them by recovery; only N3's challenge played out: exhaustive, 10 047 650 states (minutes); soundness fails, in 19 steps at the shortest",
+    "Storage challenge, n = 4, N3 threw its slivers away and rebuilds them by recovery; only N3's challenge played out, searched whole by the long profile (minutes): soundness fails, in 19 steps at the shortest",
     { deleted: ["N3"], focus: ["N3"] },
   ),
   challenges(
