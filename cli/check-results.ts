@@ -53,6 +53,8 @@ export interface CheckResults {
 
 const ABOUT =
   "Verdicts and unique-state counts of the last `npm run check` (walrus-spec check, every default model, default reductions). Written by the check; read by `npm run docs` for docs/properties.md.";
+const ABOUT_LONG =
+  "Verdicts and unique-state counts of the last `npm run check:long` (walrus-spec check --profile long, default reductions). Written by the check.";
 
 const byName = <T extends { readonly name: string; readonly kind: string }>(a: T, b: T) =>
   a.name === b.name ? (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) : a.name < b.name ? -1 : 1;
@@ -79,11 +81,11 @@ export function recordedVerdicts(report: SearchReport<unknown, unknown>): Record
 }
 
 /** The file's text: sorted, two-space JSON, a final newline. */
-export function formatCheckResults(results: CheckResults): string {
+export function formatCheckResults(results: CheckResults, about = ABOUT): string {
   const models = [...results.models]
     .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0))
     .map((m) => ({ model: m.model, states: m.states, properties: [...m.properties].sort(byName) }));
-  return `${JSON.stringify({ about: ABOUT, models }, null, 2)}\n`;
+  return `${JSON.stringify({ about, models }, null, 2)}\n`;
 }
 
 const KINDS = ["always", "sometimes", "eventually"];
@@ -139,7 +141,7 @@ export async function readCheckResults(file = CHECK_RESULTS_FILE): Promise<Check
 /** Records the verdicts (the whole file is rewritten: it holds the last check only). */
 export async function writeCheckResults(results: CheckResults, file = CHECK_RESULTS_FILE): Promise<void> {
   try {
-    await writeFile(file, formatCheckResults(results));
+    await writeFile(file, formatCheckResults(results, file === LONG_RESULTS_FILE ? ABOUT_LONG : ABOUT));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot record the verdicts in ${file}: ${code ?? (error as Error).message}`);
