@@ -23,7 +23,8 @@ import { relative } from "node:path";
 import type { Command } from "commander";
 import { SimulationOptionsError, parseShardSpec } from "../checker/simulate.js";
 import type { ModelEntry } from "../models/index.js";
-import { BUILT_IN, type ModelCatalogue, ModelModuleError, findIn, loadModelModule } from "../models/load.js";
+import { BUILT_IN, type ModelCatalogue, findIn } from "../models/load.js";
+import { catalogueFor } from "./catalogue.js";
 import { type CheckResult, runCodecSelfCheck } from "../spec/self-check.js";
 import { checkInWorkers } from "./check-jobs.js";
 import {
@@ -67,17 +68,6 @@ interface CheckOptions {
   profile?: "long";
   /** Where the default check records its verdicts; false: nowhere. */
   results?: string | false;
-}
-
-/** The catalogue the command reads: the built-in one, or the module `--model FILE` names. */
-export async function catalogueFor(file: string | undefined): Promise<ModelCatalogue> {
-  if (file === undefined) return BUILT_IN;
-  try {
-    return await loadModelModule(file);
-  } catch (error) {
-    if (error instanceof ModelModuleError) throw new UsageError(error.message);
-    throw error;
-  }
 }
 
 function selectEntries(catalogue: ModelCatalogue, names: readonly string[], profile?: "long"): ModelEntry[] {

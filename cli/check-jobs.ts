@@ -54,10 +54,10 @@ export async function checkInWorkers(entries: readonly ModelEntry[], options: Jo
   const workers: Worker[] = [];
   const drive = (worker: Worker) =>
     new Promise<void>((resolve, reject) => {
-      let busy = false;
+      /** The job this worker is checking, if any. */
+      let job: (typeof order)[number] | undefined;
       const take = () => {
-        const job = order[next++];
-        busy = job !== undefined;
+        job = order[next++];
         if (job === undefined) {
           resolve();
           return;
@@ -76,16 +76,16 @@ export async function checkInWorkers(entries: readonly ModelEntry[], options: Jo
           const error = message.error.usage ? new UsageError(message.error.message) : new Error(message.error.message);
           if (!message.error.usage) error.stack = message.error.stack;
           reject(error);
-        } else {
-          const index = entries.findIndex((e) => e.name === message.name);
-          results[index] = message.result;
+        } else if (job !== undefined) {
+          results[job.index] = message.result;
           options.onDone?.(message.name);
           take();
         }
       });
       worker.once("error", reject);
       worker.once("exit", (code) => {
-        if (busy) reject(new Error(`a check worker stopped (exit code ${code}) before its model was checked`));
+        if (job !== undefined)
+          reject(new Error(`a check worker stopped (exit code ${code}) before its model was checked`));
       });
       take();
     });

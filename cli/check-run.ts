@@ -16,13 +16,14 @@ import { formatSimulationReport, simulationBroken } from "../checker/swarm.js";
 import { actionLabel, formatPath, writeTraceFiles } from "../checker/trace.js";
 import type { BuildOptions, ModelEntry } from "../models/index.js";
 import type { ModelCatalogue } from "../models/load.js";
+import { siblingModule } from "../spec/worker-thread.js";
 import { type RecordedModel, recordedVerdicts } from "./check-results.js";
 import type { JunitCase, ModelJson, SimulationJson } from "./check-report.js";
 import { UsageError } from "./errors.js";
 import { expectedToFail, surprises } from "./expectations.js";
 
 /** The load model module (`buildModel`) the parallel search's workers rebuild models from. */
-const LOAD_MODULE = new URL(`../models/load.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url).href;
+const LOAD_MODULE = siblingModule("../models/load", import.meta.url).href;
 
 /** How one model is checked: the options of `check` that concern a single model. */
 export interface RunOptions {

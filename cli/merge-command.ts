@@ -8,7 +8,7 @@
 import type { Command } from "commander";
 import { formatSimulationReport, mergeSimulationReports, simulationBroken, SwarmMergeError } from "../checker/swarm.js";
 import { findIn } from "../models/load.js";
-import { catalogueFor } from "./check-command.js";
+import { catalogueFor } from "./catalogue.js";
 import { REPORT_FORMAT_VERSION } from "./check-report.js";
 import { surprises } from "./expectations.js";
 import { EXIT_FAILED, EXIT_OK, UsageError } from "./errors.js";

@@ -8,7 +8,7 @@
 import type { Command } from "commander";
 import { formatPath, type ItfTrace, parseItf, type ReplayResult, replayTrace, TraceError } from "../checker/trace.js";
 import { findIn } from "../models/load.js";
-import { catalogueFor } from "./check-command.js";
+import { catalogueFor } from "./catalogue.js";
 import { buildEntry } from "./check-run.js";
 import { EXIT_FAILED, EXIT_OK, UsageError } from "./errors.js";
 import { oneOf, readInputFile } from "./options.js";

@@ -13,7 +13,10 @@ export function startModuleWorker(module: URL, options: WorkerOptions = {}): Wor
   return new Worker(bootstrap, { ...options, eval: true });
 }
 
-/** The URL of the module `name` (without extension) beside `importMetaUrl`, in the same form (.ts or .js). */
+/**
+ * The URL of the module `name` (a path without extension, relative to `importMetaUrl`'s folder),
+ * in the same form as `importMetaUrl` (.ts or .js).
+ */
 export function siblingModule(name: string, importMetaUrl: string): URL {
   return new URL(`./${name}.${importMetaUrl.endsWith(".ts") ? "ts" : "js"}`, importMetaUrl);
 }
