@@ -59,6 +59,18 @@ export function withMachineRewrite<T>(rewrite: MachineRewrite, build: () => T): 
   }
 }
 
+/** How many local transitions actor models have computed so far, in this thread. */
+let localTransitions = 0;
+
+/**
+ * The number of the local transition being computed (it grows by one for each): lets a rule tell
+ * the evaluations of one transition from the next (a mutant's guard that never lets a transition
+ * end, checker/mutation.ts).
+ */
+export function localTransitionNumber(): number {
+  return localTransitions;
+}
+
 function rewriteMachines(spec: ActorModelSpec): ActorModelSpec {
   const rewrite = machineRewrite;
   if (rewrite === undefined) return spec;
@@ -819,6 +831,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     const cached = row[event];
     if (cached) return cached;
     this.transitionsComputed++;
+    localTransitions++;
     const { actor, snapshot } = this.locals[local];
     const [next, actions] = transition(this.actors[actor].machine, snapshot, this.events[event]);
     const step = {

@@ -9,7 +9,7 @@
  */
 
 import type { Fingerprint, Model } from "./model.js";
-import type { Path, PathStep } from "./search.js";
+import type { Path, PathStep, SearchProgress } from "./search.js";
 
 /** An `eventually` property's verdict: it holds, or a path to a quiescent state or a lasso where it never does. */
 export type LivenessResult<S, A> =
@@ -32,6 +32,10 @@ export interface LivenessOptions {
   readonly maxStates?: number;
   /** Partial-order reduction where the model offers ample sets. Default true. */
   readonly reduction?: boolean;
+  /** Stop after this many milliseconds (the answer is then incomplete). */
+  readonly timeoutMs?: number;
+  /** Called about every quarter second with the check's progress (as a search's). */
+  readonly onProgress?: (progress: SearchProgress) => void;
 }
 
 interface Frame<S, A> {
@@ -62,6 +66,26 @@ export function checkEventually<S, A>(
   };
   let complete = true;
   const stack: Frame<S, A>[] = [];
+  const started = Date.now();
+  const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : started + options.timeoutMs;
+  let steps = 0;
+  let lastProgress = started;
+  /** Whether the time is up; tells the progress on the way (the clock is read every 4096 steps). */
+  const outOfTime = (): boolean => {
+    if ((++steps & 4095) !== 0) return false;
+    const now = Date.now();
+    if (options.onProgress && now - lastProgress >= 250) {
+      lastProgress = now;
+      options.onProgress({
+        generatedStates: steps,
+        uniqueStates: colour.size,
+        depth: stack.length,
+        queue: stack.length,
+        elapsedMs: now - started,
+      });
+    }
+    return now >= deadline;
+  };
   const ampleSets = (options.reduction ?? true) ? model.ampleSets?.bind(model) : undefined;
   // An ample set is taken only if it leads somewhere and none of its successors is on the stack
   // (the cycle proviso of depth-first search); otherwise every action is.
@@ -103,6 +127,7 @@ export function checkEventually<S, A>(
     if (holds(init) || colour.has(key)) continue;
     push(init, key, undefined);
     while (stack.length > 0) {
+      if (outOfTime()) return { holds: true, complete: false, states: colour.size };
       const frame = stack[stack.length - 1];
       if (frame.next >= frame.actions.length) {
         if (frame.successors === 0)

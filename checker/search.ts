@@ -70,6 +70,12 @@ export interface SearchOptions {
   readonly timeoutMs?: number;
   /** Called about every quarter second with the search's progress. */
   readonly onProgress?: (progress: SearchProgress) => void;
+  /**
+   * Stop at the first violation of a property this accepts (by name): a mutation campaign
+   * (cli/mutate-campaign.ts) needs one unexpected violation, not the whole space. The report then
+   * says `stoppedBy: "violation"`, and the `eventually` properties after it are left unchecked.
+   */
+  readonly stopOnViolation?: (property: string) => boolean;
 }
 
 /** Where a running search is. */
@@ -90,7 +96,7 @@ export interface SearchReport<S, A> {
   readonly maxDepth: number;
   /** True when the whole reachable space (within the boundary) was explored. */
   readonly complete: boolean;
-  readonly stoppedBy?: "maxStates" | "maxDepth" | "timeout";
+  readonly stoppedBy?: "maxStates" | "maxDepth" | "timeout" | "violation";
   /** Whether partial-order reduction and symmetry were in use. */
   readonly reduction: { readonly partialOrder: boolean; readonly symmetry: boolean };
   readonly collisionProbability: number;
@@ -209,6 +215,7 @@ class Search<S, A> {
   private readonly started = Date.now();
   private readonly deadline: number;
   private readonly onProgress: SearchOptions["onProgress"];
+  private readonly stopOnViolation: SearchOptions["stopOnViolation"];
   private lastProgress = this.started;
   /** Whether the last visit found a new state. */
   private fresh = false;
@@ -236,6 +243,7 @@ class Search<S, A> {
     ) => void;
     this.deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : this.started + options.timeoutMs;
     this.onProgress = options.onProgress;
+    this.stopOnViolation = options.stopOnViolation;
     this.properties = model.properties;
     this.decisive = this.properties.map((property) => property.kind === "sometimes");
     this.found = this.properties.map(() => undefined);
@@ -385,6 +393,11 @@ class Search<S, A> {
         ...(this.depthFirst ? { path: this.branchTo(state, action, depth) } : {}),
       };
       this.undecided--;
+      if (properties[p].kind === "always" && this.stopOnViolation?.(properties[p].name)) {
+        this.stoppedBy = "violation";
+        this.going = false;
+        return;
+      }
     }
   }
 
@@ -421,10 +434,14 @@ export function checkEventuallyProperty<S, A>(
 export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}): SearchReport<S, A> {
   const search = new Search(model, model.initStates(), options);
   search.run();
+  let stoppedBy = search.stoppedBy;
   const results = model.properties.map((property, p): PropertyResult<S, A> => {
     const discovery = search.found[p];
     if (property.kind === "eventually") {
-      return checkEventuallyProperty(model, property.name, property.holds, options);
+      if (stoppedBy === "violation") return { name: property.name, kind: "eventually", holds: true, complete: false };
+      const result = checkEventuallyProperty(model, property.name, property.holds, options);
+      if (!result.holds && options.stopOnViolation?.(property.name)) stoppedBy = "violation";
+      return result;
     }
     if (property.kind === "always") {
       return discovery === undefined
@@ -440,8 +457,8 @@ export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}
     uniqueStates: search.uniqueStates,
     generatedStates: search.generated,
     maxDepth: search.deepest,
-    complete: search.complete,
-    ...(search.stoppedBy ? { stoppedBy: search.stoppedBy } : {}),
+    complete: search.complete && stoppedBy === undefined,
+    ...(stoppedBy ? { stoppedBy } : {}),
     reduction: { partialOrder: search.ampleSets !== undefined, symmetry: search.symmetric },
     collisionProbability: collisionProbability(search.uniqueStates),
     bytesPerState: search.bytesPerState,

@@ -42,7 +42,7 @@ import { CHECK_RESULTS_FILE, LONG_RESULTS_FILE, readCheckResults, writeCheckResu
 import { type CheckedModel, type RunOptions, type RunProgress, buildEntry, runEntry } from "./check-run.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { oneOf, positiveInteger, positiveSeconds, uint32 } from "./options.js";
-import { createStatusLine } from "./progress.js";
+import { createStatusLine, duration } from "./progress.js";
 
 type Format = "text" | "json" | "junit";
 
@@ -88,12 +88,6 @@ function selectEntries(catalogue: ModelCatalogue, names: readonly string[], prof
 function rate(count: number, ms: number): string {
   const perSecond = ms > 0 ? (count * 1000) / ms : 0;
   return perSecond >= 1000 ? `${(perSecond / 1000).toFixed(0)}k` : perSecond.toFixed(0);
-}
-
-/** Seconds as `42 s` or `3 min 05 s`. */
-function duration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(0)} s`;
-  return `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, "0")} s`;
 }
 
 /** A model's progress as the status line shows it; a simulation's with the time it still needs. */

@@ -18,13 +18,13 @@ import type { SearchReport } from "../checker/search.js";
 import { UsageError } from "./errors.js";
 
 /** The package root: two levels up from dist/cli/, one from cli/ when run from the sources. */
-const ROOT = fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "../" : "../../", import.meta.url));
+export const PACKAGE_ROOT = fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "../" : "../../", import.meta.url));
 
 /** Where `check` records the verdicts and `docs` reads them. */
-export const CHECK_RESULTS_FILE = join(ROOT, "docs", "check-results.json");
+export const CHECK_RESULTS_FILE = join(PACKAGE_ROOT, "docs", "check-results.json");
 
 /** Where `check --profile long` (`npm run check:long`) records the verdicts of the long profile. */
-export const LONG_RESULTS_FILE = join(ROOT, "docs", "check-results-long.json");
+export const LONG_RESULTS_FILE = join(PACKAGE_ROOT, "docs", "check-results-long.json");
 
 /**
  * A property's verdict: an invariant or `eventually` property `holds` or `fails`; a witness is

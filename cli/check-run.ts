@@ -102,11 +102,14 @@ function shownPaths(report: SearchReport<unknown, unknown>): Shown[] {
   });
 }
 
-/** The properties the outcome broke: violated, or (a whole search) a witness never reached. */
-function brokenProperties(outcome: Outcome): string[] {
-  if (outcome.mode === "simulation") return simulationBroken(outcome.report);
-  const { report } = outcome;
+/** The properties a search broke: violated, or (a whole search) a witness never reached. */
+export function searchBroken(report: SearchReport<unknown, unknown>): string[] {
   return report.properties.filter((p) => !p.holds && (p.kind !== "sometimes" || report.complete)).map((p) => p.name);
+}
+
+/** The properties the outcome broke. */
+function brokenProperties(outcome: Outcome): string[] {
+  return outcome.mode === "simulation" ? simulationBroken(outcome.report) : searchBroken(outcome.report);
 }
 
 /** Whether the search covered the whole state space, so that what it did not find is not there. */
@@ -152,7 +155,7 @@ function stepsOf(model: AnyModel, path: Path<unknown, unknown>): string[] {
 
 function coverage(report: SearchReport<unknown, unknown>): string {
   if (report.complete) return "complete";
-  const why = { maxStates: "--max-states", maxDepth: "--max-depth", timeout: "--timeout" }[
+  const why = { maxStates: "--max-states", maxDepth: "--max-depth", timeout: "--timeout", violation: "a violation" }[
     report.stoppedBy ?? "maxStates"
   ];
   return `INCOMPLETE: stopped by ${why} after ${report.uniqueStates} unique states, depth ${report.maxDepth}`;

@@ -1,10 +1,12 @@
 /**
  * The pages of docs/ that `walrus-spec docs` generates besides the statecharts: the property table
- * (properties.md), the traceability matrix (traceability.md) and the example counterexample
- * (counterexample.md with its ITF trace). They are generated only by a run over every machine,
+ * (properties.md), the traceability matrix (traceability.md), the rule coverage of the last
+ * recorded campaign (rule-coverage.md) and the example counterexample (counterexample.md with its
+ * ITF trace). They are generated only by a run over every machine,
  * since the matrix speaks of all of them.
  */
 
+import { existsSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { MODELS, type ModelEntry } from "../models/index.js";
 import { CHECK_RESULTS_FILE, readCheckResults } from "./check-results.js";
@@ -12,7 +14,9 @@ import { buildCatalogue } from "./docs-catalogue.js";
 import type { MachineEntry } from "./docs-command.js";
 import { counterexampleFiles } from "./docs-counterexample.js";
 import { propertiesPage } from "./docs-properties.js";
+import { machinesRunBy, ruleCoveragePage } from "./docs-rule-coverage.js";
 import { traceabilityPage, tracedMachines } from "./docs-traceability.js";
+import { RULE_COVERAGE_FILE, readRuleCoverage } from "./mutate-report.js";
 
 export interface PagesOptions {
   /** The generated-file mark each page opens with. */
@@ -26,6 +30,8 @@ export interface PagesOptions {
   readonly models?: readonly ModelEntry[];
   /** The recorded verdicts (default: docs/check-results.json of the package). */
   readonly resultsFile?: string;
+  /** The recorded rule-coverage campaign (default: docs/rule-coverage.json of the package). */
+  readonly ruleCoverageFile?: string;
 }
 
 /** The pages by file name in `out`, and how the recorded verdicts disagree with the default models. */
@@ -42,9 +48,16 @@ export async function generatePages(
     resultsLink: relative(options.out, resultsFile).split(sep).join("/"),
   });
   const traceability = traceabilityPage(built, await tracedMachines(options.machines), { mark: options.mark });
+  const ruleCoverageFile = options.ruleCoverageFile ?? RULE_COVERAGE_FILE;
+  const ruleCoverage = ruleCoveragePage(
+    existsSync(ruleCoverageFile) ? readRuleCoverage(ruleCoverageFile) : null,
+    machinesRunBy(models.filter((m) => m.isDefault)),
+    { mark: options.mark, recordFile: fromRoot(ruleCoverageFile) },
+  );
   const files = new Map<string, string>([
     ["properties.md", properties.text],
     ["traceability.md", traceability],
+    ["rule-coverage.md", ruleCoverage],
     ...counterexampleFiles(models, { mark: options.mark, docsDir: fromRoot(options.out) }),
   ]);
   return { files, stale: properties.stale };

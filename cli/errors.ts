@@ -4,6 +4,8 @@
  * files, malformed input).
  */
 
+import type { TaskError } from "../spec/worker-pool.js";
+
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
@@ -16,4 +18,11 @@ export class UsageError extends Error {
 /** The command ran and reached a negative verdict. Exit code 1. */
 export class FailureError extends Error {
   readonly exitCode = EXIT_FAILED;
+}
+
+/** An error a worker thread's task threw, rebuilt on the main thread: a usage error stays one. */
+export function rebuildTaskError(error: TaskError): Error {
+  return error.name === "UsageError"
+    ? new UsageError(error.message)
+    : Object.assign(new Error(error.message), { stack: error.stack });
 }

@@ -22,6 +22,7 @@ const COMMAND_MODULES: ReadonlyArray<{ commands: readonly string[]; load: () => 
   { commands: ["check", "list"], load: async () => (await import("./check-command.js")).registerCheckCommand },
   { commands: ["merge"], load: async () => (await import("./merge-command.js")).registerMergeCommand },
   { commands: ["replay"], load: async () => (await import("./replay-command.js")).registerReplayCommand },
+  { commands: ["mutate"], load: async () => (await import("./mutate-command.js")).registerMutateCommand },
   { commands: ["docs"], load: async () => (await import("./docs-command.js")).registerDocsCommand },
 ];
 

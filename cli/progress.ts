@@ -65,3 +65,9 @@ export function createStatusLine(options: { enabled: boolean; stream?: NodeJS.Wr
     },
   };
 }
+
+/** Seconds as `42 s` or `3 min 05 s`. */
+export function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(0)} s`;
+  return `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, "0")} s`;
+}

@@ -131,12 +131,37 @@ export function encodedBlobLength(params: EncodingParams, unencodedLength: numbe
 
 // --- quorum predicates (by shard weight) ---
 
+/**
+ * Shards taken off both thresholds, and how many times they were read: rule coverage
+ * (checker/mutation.ts) lowers them by one inside a single guard, to ask whether some property
+ * notices a quorum one shard too small, and counts reads to learn which guards compare a weight
+ * with a threshold. 0 and unread outside it.
+ */
+const thresholds = { lowered: 0, reads: 0 };
+
+/** Runs `f` with both thresholds one shard lower (a rule-coverage mutant's guard). */
+export function withThresholdsLowered<T>(f: () => T): T {
+  thresholds.lowered++;
+  try {
+    return f();
+  } finally {
+    thresholds.lowered--;
+  }
+}
+
+/** How many times a threshold has been compared with so far (to see whether a guard reads one). */
+export function thresholdReads(): number {
+  return thresholds.reads;
+}
+
 /** At least f+1 shards: at least one of them is honest (walrus-core `bft::is_above_validity`). */
 export function isAboveValidity(weight: number, nShards: number): boolean {
-  return weight > maxFaulty(nShards);
+  thresholds.reads++;
+  return weight > maxFaulty(nShards) - thresholds.lowered;
 }
 
 /** At least n−f shards (2f+1 when n = 3f+1): any two such sets share an honest shard (`bft::is_quorum`). */
 export function isQuorum(weight: number, nShards: number): boolean {
-  return weight >= minCorrect(nShards);
+  thresholds.reads++;
+  return weight >= minCorrect(nShards) - thresholds.lowered;
 }

@@ -23,7 +23,7 @@ const verdicts = (entry: ModelEntry, rewrite?: Parameters<typeof withMachineRewr
 describe("mutants of a machine's rules", () => {
   it("are three per guard and one per action, named by machine, rule and kind", () => {
     const { guards, actions } = rulesOf(writerMachine);
-    const mutants = mutationsOf(writerMachine);
+    const mutants = mutationsOf(rulesOf(writerMachine));
     expect(guards).toContain("quorumOfConfirmations");
     expect(actions).toContain("recordConfirmation");
     expect(mutants).toHaveLength(3 * guards.length + actions.length);
@@ -34,7 +34,7 @@ describe("mutants of a machine's rules", () => {
   it("a writer that certifies without a quorum is caught; the unmutated model is untouched", () => {
     const baseline = verdicts(write4);
     expect(baseline.holds.every(Boolean)).toBe(true);
-    const [mutant] = mutationsOf(writerMachine).filter(
+    const [mutant] = mutationsOf(rulesOf(writerMachine)).filter(
       (m) => mutationName(m) === "writer.quorumOfConfirmations:always",
     );
     const mutated = verdicts(write4, (machine) => applyMutation(machine, mutant as Mutation));
@@ -45,7 +45,7 @@ describe("mutants of a machine's rules", () => {
 
   it("a rule the model never runs survives: the writer's epoch change in a model without one", () => {
     const baseline = verdicts(write4);
-    for (const mutant of mutationsOf(writerMachine).filter((m) => m.rule === "newerEpoch")) {
+    for (const mutant of mutationsOf(rulesOf(writerMachine)).filter((m) => m.rule === "newerEpoch")) {
       expect(
         verdicts(write4, (machine) => applyMutation(machine, mutant)),
         mutationName(mutant),
@@ -55,7 +55,7 @@ describe("mutants of a machine's rules", () => {
 
   it("names an unknown rule rather than mutate nothing", () => {
     expect(() =>
-      applyMutation(writerMachine, { machine: "writer", rule: "nosuch", ruleKind: "guard", kind: "never" }),
+      applyMutation(writerMachine, { machine: "writer", rule: "nosuch", kind: "never" }),
     ).toThrow(/writer has no guard nosuch/);
   });
 });

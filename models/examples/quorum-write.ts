@@ -83,7 +83,7 @@ function writer(acceptors: readonly { name: string; shards: number }[], quorum: 
         weight(context.acked.includes(event.acceptor) ? context.acked : [...context.acked, event.acceptor]) >= quorum,
     },
   }).createMachine({
-    id: "writer",
+    id: "quorumWriter",
     context: { acked: [] },
     initial: "collecting",
     entry: acceptors.map(({ name }) => ({ type: "send" as const, params: { to: name, type: "Write", value: VALUE } })),

@@ -1,0 +1,155 @@
+/**
+ * docs/rule-coverage.md: the last recorded rule-coverage campaign (docs/rule-coverage.json, written
+ * by `npm run mutate`) as an auditor reads it — the score per machine and overall, then each rule's
+ * mutants with their verdicts, the model and property that killed each, and the written reason of
+ * each survivor (cli/mutate-reasons.ts). Rules the machines have now and the campaign did not
+ * measure, or the other way round, are listed, so a page generated after a change to the machines
+ * says what the campaign has not caught up with.
+ */
+
+import { withMachineRewrite } from "../checker/actors.js";
+import { type MachineRules, rulesOf } from "../checker/mutation.js";
+import type { ModelEntry } from "../models/index.js";
+import type { MutantResult } from "./mutate-campaign.js";
+import { reasonFor } from "./mutate-reasons.js";
+import { type RuleCoverageReport, isWhole, percent, scoreOf } from "./mutate-report.js";
+
+/** The machines the models run now, with their rules (built, not searched). */
+export function machinesRunBy(models: readonly ModelEntry[]): Map<string, Set<string>> {
+  const rules = new Map<string, Set<string>>();
+  for (const entry of models) {
+    withMachineRewrite(
+      (machine) => {
+        const { id, guards, actions }: MachineRules = rulesOf(machine);
+        const set = rules.get(id) ?? new Set<string>();
+        for (const rule of [...guards, ...actions]) set.add(rule);
+        rules.set(id, set);
+        return machine;
+      },
+      () => entry.build({ reduction: true }),
+    );
+  }
+  return rules;
+}
+
+const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+
+function killedText(mutant: MutantResult): string {
+  const by = mutant.killedBy;
+  if (by === undefined) return "";
+  const how = {
+    violated: "violates",
+    vacuous: "never reaches",
+    "expected failure lost": "no longer breaks",
+    threw: "throws:",
+    hung: "hangs:",
+    "out of memory": "runs out of memory:",
+  }[by.how];
+  return `\`${by.model}\` ${how} ${by.property}`;
+}
+
+function reasonText(mutant: MutantResult): string {
+  if (mutant.verdict === "killed") return "";
+  if (mutant.verdict === "undecided")
+    return `outgrew the bound on ${(mutant.outgrew ?? []).map((m) => `\`${m}\``).join(", ")}`;
+  const reason = reasonFor(mutant);
+  if (reason === undefined) return "**no reason recorded**";
+  return `${reason.kind}: ${reason.why}${reason.issue === undefined ? "" : ` (issue ${reason.issue})`}`;
+}
+
+/** The page, from the recorded campaign and the rules the default models run now. */
+export function ruleCoveragePage(
+  report: RuleCoverageReport | null,
+  current: ReadonlyMap<string, ReadonlySet<string>>,
+  options: { readonly mark: string; readonly recordFile: string },
+): string {
+  const lines = [
+    "# Rule coverage",
+    "",
+    `<!-- ${options.mark} from ${options.recordFile}; do not edit. -->`,
+    "",
+    "Would the properties fail if the protocol were wrong? Each rule of each machine the default models run — a named guard or action of its xstate `setup` — is broken on purpose, one at a time, at run time (`machine.provide`): a guard forced true, forced false, negated, or, where it compares a weight with a threshold (`isQuorum`, `isAboveValidity`), with that threshold one shard lower; an action that does nothing. Each mutant is searched, with the search and reductions of `npm run check`, against the default models that can tell it from its rule — those whose unmutated search evaluated the guard to the other value, or ran the action — smallest first.",
+    "",
+    "- **killed**: a model no longer gives its verdicts — a property that held fails, a witness is never reached, an expected failure disappears, or the model throws, hangs or runs out of memory (as `npm run check` would);",
+    "- **survived**: every model that could tell gives its verdicts; each survivor has a written reason in `cli/mutate-reasons.ts`: *equivalent* (no behaviour of the protocol changes) or a *gap* (what would catch it, and the issue that brings it when it needs a new kind of fault);",
+    "- **not reached**: no default model runs the rule;",
+    "- **undecided**: its search outgrew five times the unmutated model's states or time on every model that could tell (left out of the score).",
+    "",
+    "The score is killed / (killed + survived). `npm run mutate` (`walrus-spec mutate`) runs the campaign and records it; `walrus-spec mutate --shard i/N --out FILE` runs a CI matrix's share and `walrus-spec mutate --merge FILE…` joins the shares.",
+    "",
+  ];
+  if (report === null) {
+    lines.push("No campaign is recorded yet: run `npm run mutate`.", "");
+    return lines.join("\n");
+  }
+  if (!isWhole(report)) {
+    lines.push(`The recorded campaign is partial: ${report.mutants.length} of ${report.planned} mutants.`, "");
+  }
+  lines.push(
+    `The campaign ran ${report.planned} mutants of ${report.machines.length} machines over ${report.models.length} default models.`,
+    "",
+  );
+  lines.push(
+    "## Score",
+    "",
+    "| machine | mutants | killed | survived | not reached | undecided | score |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+  );
+  const row = (label: string, mutants: readonly MutantResult[]) => {
+    const s = scoreOf(mutants);
+    lines.push(
+      `| ${label} | ${mutants.length} | ${s.killed} | ${s.survived} | ${s.notReached} | ${s.undecided} | ${percent(s.score)} |`,
+    );
+  };
+  for (const machine of report.machines)
+    row(
+      `[\`${machine.id}\`](#${machine.id.toLowerCase()})`,
+      report.mutants.filter((m) => m.machine === machine.id),
+    );
+  row("**all**", report.mutants);
+  lines.push("");
+
+  const measured = new Map(report.machines.map((m) => [m.id, new Set([...m.guards, ...m.actions])]));
+  const added: string[] = [];
+  const removed: string[] = [];
+  for (const [id, rules] of current)
+    for (const rule of rules) if (!measured.get(id)?.has(rule)) added.push(`${id}.${rule}`);
+  for (const [id, rules] of measured)
+    for (const rule of rules) if (!current.get(id)?.has(rule)) removed.push(`${id}.${rule}`);
+  if (added.length + removed.length > 0) {
+    lines.push("## Since the campaign", "");
+    if (added.length > 0)
+      lines.push(
+        `Rules the default models run now that the campaign did not measure: ${added
+          .sort()
+          .map((r) => `\`${r}\``)
+          .join(", ")}.`,
+        "",
+      );
+    if (removed.length > 0)
+      lines.push(
+        `Rules the campaign measured that the default models no longer run: ${removed
+          .sort()
+          .map((r) => `\`${r}\``)
+          .join(", ")}.`,
+        "",
+      );
+    lines.push("Run `npm run mutate` to measure them.", "");
+  }
+
+  for (const machine of report.machines) {
+    const mutants = report.mutants.filter((m) => m.machine === machine.id);
+    lines.push(
+      `## ${machine.id}`,
+      "",
+      "| rule | mutant | verdict | killed by, or why it survives |",
+      "|---|---|---|---|",
+    );
+    for (const mutant of mutants) {
+      const why = mutant.verdict === "killed" ? killedText(mutant) : reasonText(mutant);
+      lines.push(`| \`${mutant.rule}\` | ${mutant.kind} | ${mutant.verdict} | ${cell(why)} |`);
+    }
+    lines.push("");
+  }
+  return lines.join("\n");
+}
