@@ -76,15 +76,15 @@ export function summaryLines(report: RuleCoverageReport): string[] {
   const lines: string[] = [];
   const row = (label: string, mutants: readonly MutantResult[]) => {
     const s = scoreOf(mutants);
+    const undecided = s.undecided > 0 ? `, ${s.undecided} undecided` : "";
     lines.push(
-      `${label.padEnd(18)} ${String(mutants.length).padStart(4)} mutants: ${s.killed} killed, ${s.survived} survived, ${s.notReached} not reached${s.undecided > 0 ? `, ${s.undecided} undecided` : ""}; score ${percent(s.score)}`,
+      `${label}: ${mutants.length} mutants, ${s.killed} killed, ${s.survived} survived, ${s.notReached} not reached${undecided}, score ${percent(s.score)}`,
     );
   };
-  for (const machine of report.machines)
-    row(
-      machine.id,
-      report.mutants.filter((m) => m.machine === machine.id),
-    );
+  for (const machine of report.machines) {
+    const mutants = report.mutants.filter((m) => m.machine === machine.id);
+    if (mutants.length > 0) row(machine.id, mutants);
+  }
   row("all", report.mutants);
   const open = report.mutants.filter(
     (m) => m.verdict === "survived" || m.verdict === "not reached" || m.verdict === "undecided",

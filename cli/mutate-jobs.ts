@@ -75,13 +75,21 @@ export interface TaskOptions<T extends MutateTask> {
 
 /**
  * Runs `tasks` on worker threads, even on one: a mutant may make a transition that never ends or a
- * state space that never stops growing, and only a thread can be stopped from outside. The results
- * come in the order of `tasks`.
+ * state space that never stops growing, and only a thread can be stopped from outside. Observing
+ * the unmutated models, which pass `npm run check`, needs no such care: with one job it runs on
+ * this thread. The results come in the order of `tasks`.
  */
 export async function runTasks<T extends MutateTask>(
   tasks: readonly T[],
   options: TaskOptions<T>,
 ): Promise<MutateResult<T>[]> {
+  if (options.jobs <= 1 && tasks.every((task) => task.kind === "observe")) {
+    return tasks.map((task) => {
+      const result = runTask(task, (progress) => options.onProgress?.(task, progress)) as MutateResult<T>;
+      options.onDone?.(task, result);
+      return result;
+    });
+  }
   return runInWorkers<T, MutateResult<T>, MutateProgress>(tasks, {
     jobs: options.jobs,
     module: siblingModule("mutate-worker", import.meta.url),

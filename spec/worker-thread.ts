@@ -9,7 +9,9 @@ import { Worker, type WorkerOptions } from "node:worker_threads";
 /** A worker running `module`, a module URL ending in `.js` or `.ts`. */
 export function startModuleWorker(module: URL, options: WorkerOptions = {}): Worker {
   if (!module.href.endsWith(".ts")) return new Worker(module, options);
-  const bootstrap = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); });`;
+  // tsx as this package resolves it: the thread's own resolution starts from the working directory.
+  const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
+  const bootstrap = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); });`;
   return new Worker(bootstrap, { ...options, eval: true });
 }
 
