@@ -52,7 +52,11 @@ export async function generatePages(
   const ruleCoverage = ruleCoveragePage(
     existsSync(ruleCoverageFile) ? readRuleCoverage(ruleCoverageFile) : null,
     machinesRunBy(models.filter((m) => m.isDefault)),
-    { mark: options.mark, recordFile: fromRoot(ruleCoverageFile) },
+    {
+      mark: options.mark,
+      recordFile: fromRoot(ruleCoverageFile),
+      defined: options.machines.map((entry) => entry.machine.id),
+    },
   );
   const files = new Map<string, string>([
     ["properties.md", properties.text],

@@ -61,7 +61,12 @@ function reasonText(mutant: MutantResult): string {
 export function ruleCoveragePage(
   report: RuleCoverageReport | null,
   current: ReadonlyMap<string, ReadonlySet<string>>,
-  options: { readonly mark: string; readonly recordFile: string },
+  options: {
+    readonly mark: string;
+    readonly recordFile: string;
+    /** The ids of the machines machines/ defines, to name those no default model runs. */
+    readonly defined?: readonly string[];
+  },
 ): string {
   const lines = [
     "# Rule coverage",
@@ -73,7 +78,7 @@ export function ruleCoveragePage(
     "- **killed**: a model no longer gives its verdicts — a property that held fails, a witness is never reached, an expected failure disappears, or the model throws, hangs or runs out of memory (as `npm run check` would);",
     "- **survived**: every model that could tell gives its verdicts; each survivor has a written reason in `cli/mutate-reasons.ts`: *equivalent* (no behaviour of the protocol changes) or a *gap* (what would catch it, and the issue that brings it when it needs a new kind of fault);",
     "- **not reached**: no default model runs the rule;",
-    "- **undecided**: its search outgrew five times the unmutated model's states or time on every model that could tell (left out of the score).",
+    "- **undecided**: its search outgrew three times the unmutated model's states or time (left out of the score).",
     "",
     "The score is killed / (killed + survived). `npm run mutate` (`walrus-spec mutate`) runs the campaign and records it; `walrus-spec mutate --shard i/N --out FILE` runs a CI matrix's share and `walrus-spec mutate --merge FILE…` joins the shares.",
     "",
@@ -108,6 +113,13 @@ export function ruleCoveragePage(
     );
   row("**all**", report.mutants);
   lines.push("");
+  const unrun = [...new Set(options.defined ?? [])].filter((id) => !current.has(id)).sort();
+  if (unrun.length > 0) {
+    lines.push(
+      `Machines of \`machines/\` that no default model runs, so that no campaign measures them: ${unrun.map((id) => `\`${id}\``).join(", ")}.`,
+      "",
+    );
+  }
 
   const measured = new Map(report.machines.map((m) => [m.id, new Set([...m.guards, ...m.actions])]));
   const added: string[] = [];

@@ -24,6 +24,8 @@ import {
   RULE_COVERAGE_FILE,
   RULE_COVERAGE_FORMAT,
   type RuleCoverageReport,
+  type CampaignPlan,
+  openJournal,
   isWhole,
   mergeReports,
   percent,
@@ -41,6 +43,7 @@ interface MutateOptions {
   jobs?: number;
   only?: string[];
   out?: string;
+  journal?: string;
   merge?: boolean;
   record: boolean;
   minScore?: number;
@@ -166,12 +169,26 @@ async function mutateCommand(args: string[], options: MutateOptions): Promise<vo
   );
   if (only !== undefined && chosen.length === 0)
     throw new UsageError(`no mutant's name starts with ${only.join(" or ")}`);
+  const campaign: CampaignPlan = {
+    planned: plan.length,
+    models: observed.map(({ name, states }) => ({ name, states })).sort((a, b) => (a.name < b.name ? -1 : 1)),
+    machines: machinesOf(observed),
+  };
+  const journal = options.journal === undefined ? undefined : openJournal(options.journal, campaign);
+  const resumed = chosen.flatMap((p) => {
+    const result = journal?.done.get(p.name);
+    return result === undefined ? [] : [result];
+  });
+  if (resumed.length > 0) {
+    process.stderr.write(`resuming: ${resumed.length} of ${chosen.length} mutants already in the journal\n`);
+  }
+  const toRun = chosen.filter((p) => journal?.done.get(p.name) === undefined);
 
   // 3. Run them, the costliest first; the ETA weighs each by the time of the models it may search.
   const cost = (p: PlannedMutant) => p.candidates.reduce((sum, c) => sum + c.seconds, 0) + 0.01;
-  const totalCost = chosen.reduce((sum, p) => sum + cost(p), 0);
+  const totalCost = toRun.reduce((sum, p) => sum + cost(p), 0);
   let doneCost = 0;
-  const done: MutantResult[] = [];
+  const done: MutantResult[] = [...resumed];
   const phaseStart = elapsed();
   const line = (current: string) => {
     const s = scoreOf(done);
@@ -184,14 +201,15 @@ async function mutateCommand(args: string[], options: MutateOptions): Promise<vo
       `mutants ${done.length}/${chosen.length}: ${s.killed} killed, ${s.survived} survived, ${s.notReached} not reached, ${spent.toFixed(0)} s${eta}${current}`,
     );
   };
-  const results: MutantResult[] = await runTasks(
-    chosen.map((planned) => ({ kind: "mutant" as const, planned })),
+  const ran: MutantResult[] = await runTasks(
+    toRun.map((planned) => ({ kind: "mutant" as const, planned })),
     {
       jobs,
       cost: (task) => cost(task.planned),
       onProgress: (task, { model, progress }) =>
         line(` | ${task.planned.name} on ${model}${progress ? `: ${progress.uniqueStates} states` : ""}`),
       onDone: (task, result) => {
+        journal?.append(result);
         done.push(result);
         doneCost += cost(task.planned);
         line("");
@@ -203,13 +221,11 @@ async function mutateCommand(args: string[], options: MutateOptions): Promise<vo
     formatVersion: RULE_COVERAGE_FORMAT,
     about: ABOUT,
     ...(shard ? { shard } : {}),
-    planned: plan.length,
-    models: observed.map(({ name, states }) => ({ name, states })).sort((a, b) => (a.name < b.name ? -1 : 1)),
-    machines: machinesOf(observed),
-    mutants: results,
+    ...campaign,
+    mutants: [...resumed, ...ran].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
   process.stderr.write(
-    `${results.length} mutants over ${names.length} models in ${duration(elapsed())} on ${jobs} thread${jobs === 1 ? "" : "s"}\n`,
+    `${ran.length} mutants over ${names.length} models in ${duration(elapsed())} on ${jobs} thread${jobs === 1 ? "" : "s"}\n`,
   );
   await finish(report, options, recordFile(args, options));
 }
@@ -231,6 +247,7 @@ export function registerMutateCommand(program: Command): void {
       "only the mutants whose name starts with one of these (e.g. writer. or storageNode.shouldConfirm)",
     )
     .option("--out <file>", "write the campaign's JSON report here")
+    .option("--journal <file>", "append each mutant's result here as it comes, and resume from it when run again")
     .option("--merge", "join the reports of a campaign's shards instead of running one")
     .option("--no-record", "do not record a whole campaign in docs/rule-coverage.json")
     .option("--min-score <percent>", "exit 1 when the score (killed / (killed + survived)) is below this", parseScore)

@@ -7,6 +7,7 @@
  * is generated, changes exactly when a verdict does.
  */
 
+import { appendFileSync, existsSync, writeFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { MachineRules } from "../checker/mutation.js";
@@ -151,4 +152,42 @@ export function mergeReports(reports: readonly RuleCoverageReport[], names: read
     machines: first.machines,
     mutants,
   };
+}
+
+/** What fixes a campaign: its plan's size, its models and their states, its machines and rules. */
+export type CampaignPlan = Pick<RuleCoverageReport, "planned" | "models" | "machines">;
+
+/**
+ * A campaign's journal (`mutate --journal FILE`): its plan on the first line, then each mutant's
+ * result as it comes, one JSON line each, so that a campaign stopped part way (a CI job's time
+ * limit, a machine going down) resumes where it was instead of starting over. A journal of another
+ * plan is refused; a last line cut short by the stop is dropped.
+ */
+export function openJournal(
+  file: string,
+  plan: CampaignPlan,
+): { readonly done: ReadonlyMap<string, MutantResult>; append(result: MutantResult): void } {
+  const head = JSON.stringify({ formatVersion: RULE_COVERAGE_FORMAT, ...plan });
+  const done = new Map<string, MutantResult>();
+  if (existsSync(file)) {
+    const [first, ...rest] = readInputFile(file).split("\n");
+    if (first !== head)
+      throw new UsageError(`${file} is the journal of another campaign (other models, machines or mutants)`);
+    for (const [i, line] of rest.entries()) {
+      if (line.trim() === "") continue;
+      try {
+        const result = JSON.parse(line) as MutantResult;
+        done.set(result.name, result);
+      } catch (error) {
+        if (i < rest.length - 2) throw new UsageError(`${file}, line ${i + 2}: ${(error as Error).message}`);
+      }
+    }
+  } else {
+    try {
+      writeFileSync(file, `${head}\n`);
+    } catch (error) {
+      throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
+    }
+  }
+  return { done, append: (result) => appendFileSync(file, `${JSON.stringify(result)}\n`) };
 }

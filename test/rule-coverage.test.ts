@@ -129,6 +129,7 @@ describe("docs/rule-coverage.md", () => {
   const page = ruleCoveragePage(report, new Map([["writer", new Set(["quorumOfConfirmations", "newRule"])]]), {
     mark: "Generated",
     recordFile: "docs/rule-coverage.json",
+    defined: ["writer", "node-status"],
   });
 
   it("scores each machine and the whole campaign", () => {
@@ -146,6 +147,10 @@ describe("docs/rule-coverage.md", () => {
   it("lists the rules the machines gained or lost since the campaign", () => {
     expect(page).toMatch(/did not measure: `writer\.newRule`/);
     expect(page).toMatch(/no longer run: `writer\.gone`/);
+  });
+
+  it("names the machines no default model runs", () => {
+    expect(page).toMatch(/no default model runs, so that no campaign measures them: `node-status`\./);
   });
 
   it("says when no campaign is recorded", () => {
