@@ -6,6 +6,7 @@
  * | --- | --- | --- | --- |
  * | soundness: a node that threw away a blob challenged of it never obtains a certificate | always | paper §5: "why timing tricks do not help" | the challenge ends |
  * | completeness: the challenge ends | eventually | paper §5, step 6 | the challenge ends |
+ * | the challenge ends only once nodes holding 2f + 1 shards are certified | always | paper §5, step 6 | the challenge ends |
  * | every correct node that stores its slivers obtains a certificate | eventually | paper §5, steps 5 and 7 | the challenge ends |
  * | no correct node answers a read or recovery request for a challenged blob during the challenge | always | paper §5, step 1; lightweight variant, item 3 | a node serves again after the end |
  * | reads resume: every correct node serves again once the challenge ended | eventually | paper §5, step 6 | the same |
@@ -18,7 +19,8 @@
 
 import type { SystemProperty, SystemView } from "../checker/actors.js";
 import type { ActorName } from "../spec/messages.js";
-import type { Committee } from "../machines/committee.js";
+import { type Committee, weightOf } from "../machines/committee.js";
+import { isQuorum } from "../spec/params.js";
 import { type ChallengeNodeContext, challengedOf } from "../machines/challenge-node.js";
 import type { ReaderContext } from "../machines/reader.js";
 
@@ -87,6 +89,16 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
       source: { sections: ["5.1"], detail: "step 6" },
       reads: [layout.chain],
       holds: (view) => ended(view, layout),
+    },
+    {
+      kind: "always",
+      name: "the challenge ends only once nodes holding 2f + 1 shards are certified",
+      claim:
+        "The chain ends the challenge only when certificates of nodes holding 2f + 1 shards have reached it: an earlier end would fail correct nodes whose certificates are still on their way.",
+      source: { sections: ["5.1"], detail: "step 6" },
+      reads: [layout.chain],
+      holds: (view) =>
+        !ended(view, layout) || isQuorum(weightOf(layout.committee, certified(view, layout)), layout.committee.nShards),
     },
     {
       kind: "eventually",

@@ -70,6 +70,10 @@ interface NodeView {
 const correctNode = (view: SystemView, layout: WriteReadLayout, name: string): NodeView | undefined =>
   view.status[layout.index(name)] === "correct" ? (snapshot(view, layout, name).context as NodeView) : undefined;
 
+/** Whether a node has seen the blob registered on chain (its own view, from the events it processed). */
+const seesRegistration = (view: SystemView, layout: WriteReadLayout, name: string) =>
+  (snapshot(view, layout, name).value as { chain?: string }).chain !== "awaitingRegistration";
+
 /** A correct node that stores verified slivers of all its shards. */
 function storesItsSlivers(view: SystemView, layout: WriteReadLayout, name: string): boolean {
   const node = correctNode(view, layout, name);
@@ -243,6 +247,27 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
         nodes.every((name) => {
           const node = correctNode(view, layout, name);
           return node === undefined || (node.inconsistency === null && !node.attested);
+        }),
+    },
+    {
+      kind: "always",
+      name: "a correct node stores no sliver of a blob before it sees the blob registered",
+      claim:
+        "A storage node accepts a blob's slivers only once it has seen the blob registered on chain (its storage paid for); an upload that comes earlier waits for the registration. Not vacuous: a node that stores such an upload at once (the mutant storageNode.blobRegistered:always, docs/rule-coverage.md) breaks it.",
+      source: {
+        sections: ["2.1"],
+        files: ["crates/walrus-service/src/node.rs"],
+        detail: "write step 3: a node stores the slivers of a registered blob only",
+      },
+      reads: [...nodes],
+      holds: (view) =>
+        nodes.every((name) => {
+          const node = correctNode(view, layout, name);
+          return (
+            node === undefined ||
+            seesRegistration(view, layout, name) ||
+            [...node.primary, ...node.secondary].every((ref) => ref === null)
+          );
         }),
     },
     {
