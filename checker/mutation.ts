@@ -135,7 +135,10 @@ function aroundAction(original: unknown, ran: () => void): unknown {
 }
 
 /** A mutant's guard kept a transition from ending. */
-export class NeverEndingTransition extends ModelError {}
+export class NeverEndingTransition extends ModelError {
+  /** What its message says, to know it again inside the error xstate wraps it in. */
+  static readonly MARK = "a transition never ends";
+}
 
 /** Evaluations of a broken guard in one local transition beyond which it is taken to loop forever. */
 const LOOP_LIMIT = 10_000;
@@ -155,7 +158,7 @@ function bounded(name: string, guard: unknown): GuardImplementation {
       evaluations = 0;
     }
     if (++evaluations > LOOP_LIMIT) {
-      throw new NeverEndingTransition(`a transition never ends: ${name} was evaluated ${LOOP_LIMIT} times in it`);
+      throw new NeverEndingTransition(`${NeverEndingTransition.MARK}: ${name} was evaluated ${LOOP_LIMIT} times in it`);
     }
     return evaluate();
   });

@@ -432,6 +432,7 @@ export function checkEventuallyProperty<S, A>(
 
 /** Explores `model` exhaustively (breadth-first unless told otherwise) and checks its properties. */
 export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}): SearchReport<S, A> {
+  const deadline = Date.now() + (options.timeoutMs ?? 0);
   const search = new Search(model, model.initStates(), options);
   search.run();
   let stoppedBy = search.stoppedBy;
@@ -439,7 +440,12 @@ export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}
     const discovery = search.found[p];
     if (property.kind === "eventually") {
       if (stoppedBy === "violation") return { name: property.name, kind: "eventually", holds: true, complete: false };
-      const result = checkEventuallyProperty(model, property.name, property.holds, options);
+      // The bounds are the whole check's: the time left is what the searches before it left.
+      const timeoutMs = options.timeoutMs === undefined ? undefined : Math.max(1, deadline - Date.now());
+      const result = checkEventuallyProperty(model, property.name, property.holds, {
+        ...options,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      });
       if (!result.holds && options.stopOnViolation?.(property.name)) stoppedBy = "violation";
       return result;
     }

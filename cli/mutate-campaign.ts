@@ -214,7 +214,9 @@ export function runMutant(
     } catch (error) {
       // A mutant that makes the check itself fail is noticed by `npm run check` as surely.
       const message = error instanceof Error ? error.message : String(error);
-      const how = error instanceof NeverEndingTransition ? "hung" : "threw";
+      // xstate wraps an error thrown in a guard in one of its own, with the guard's message in it.
+      const how =
+        error instanceof NeverEndingTransition || message.includes(NeverEndingTransition.MARK) ? "hung" : "threw";
       return { ...result, verdict: "killed", killedBy: { model: entry.name, how, property: message }, searched };
     }
     const killedBy = killedIn(entry, report);
