@@ -92,3 +92,42 @@ describe("eventually", () => {
     });
   });
 });
+
+describe("eventually within a time limit", () => {
+  // A ring of a million states where "negative" never holds, each step made slow: the whole
+  // search would take seconds to find the lasso.
+  const negative = (state: number) => state < 0;
+  const base = counter({ wrapAt: 1_000_000, wrapTo: 0 });
+  const ring: Model<number, string> = {
+    ...base,
+    nextState: (state, action) => {
+      const until = performance.now() + 0.005;
+      while (performance.now() < until) {
+        // a slow step
+      }
+      return action === "step" ? (state + 1) % 1_000_000 : undefined;
+    },
+    fingerprint: (state: number, out: Fingerprint) => fingerprintWords([state & 0xffff, state >>> 16], 2, out),
+    properties: [{ kind: "eventually", name: "negative", holds: negative }],
+  };
+
+  it("stops when the time is up, incomplete rather than wrong, and tells its progress on the way", () => {
+    const seen: number[] = [];
+    const verdict = checkEventually(ring, negative, {
+      timeoutMs: 400,
+      onProgress: (p) => seen.push(p.uniqueStates),
+    });
+    expect(verdict.holds).toBe(true);
+    expect(verdict).toMatchObject({ complete: false });
+    expect(seen.length).toBeGreaterThan(0);
+  });
+
+  it("shares a check's timeout with the search before it: the check ends by its deadline", () => {
+    const start = Date.now();
+    const report = checkModel(ring, { timeoutMs: 500 });
+    // The safety search takes the 500 ms; a liveness search given the whole timeout again would
+    // take the check to 1 s.
+    expect(Date.now() - start).toBeLessThan(900);
+    expect(report.properties[0]).toMatchObject({ kind: "eventually", holds: true, complete: false });
+  });
+});
