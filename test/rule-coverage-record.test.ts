@@ -15,11 +15,15 @@ import { RULE_COVERAGE_FILE, isWhole, readRuleCoverage } from "../cli/mutate-rep
 
 const record = readRuleCoverage(RULE_COVERAGE_FILE);
 
-/** One killed mutant of each machine the campaign ran, each killed by a small model. */
+/** One killed mutant of each machine the campaign ran that has rules, each killed by a small model. */
 const SAMPLE: readonly string[] = [
+  "TM.allPrepared:always",
   "chain.recordCertificate:skipped",
   "chain-challenge.coinAsVariantNeeds:never",
   "challengeNode.canAnswer:always",
+  "epochChangeNode.answerHeldRequests:skipped",
+  "epochDriver.changesLeft:negated",
+  "quorumWriter.quorumReached:always",
   "reader.takeResponse:skipped",
   "storageNode.advanceChainOrder:skipped",
   "writer.recordConfirmation:skipped",
