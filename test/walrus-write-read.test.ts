@@ -38,6 +38,7 @@ const CERTIFIED = "ok sometimes witness: the blob is certified";
 const NODES = [
   "ok eventually write completeness (Definition 1.1)",
   "ok always encoding protection",
+  "ok always a correct node stores no sliver of a blob before it sees the blob registered",
   "ok sometimes witness: a correct node stores slivers it recovered",
   "ok always at the point of availability correct nodes holding f+1 shards store their slivers",
 ];
