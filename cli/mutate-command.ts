@@ -95,9 +95,13 @@ export function summaryLines(report: RuleCoverageReport): string[] {
   if (open.length > 0) lines.push("", "survivors, rules not reached, undecided:");
   for (const mutant of open) {
     const reason = reasonFor(mutant);
-    lines.push(
-      `  ${mutant.verdict.padEnd(11)} ${mutant.name}${reason ? ` — ${reason.kind}: ${reason.why}` : " — no reason recorded"}`,
-    );
+    const why =
+      mutant.verdict === "undecided"
+        ? `outgrew its bound on ${(mutant.outgrew ?? []).join(", ")}`
+        : reason
+          ? `${reason.kind}: ${reason.why}`
+          : "no reason recorded";
+    lines.push(`  ${mutant.verdict.padEnd(11)} ${mutant.name} — ${why}`);
   }
   return lines;
 }
@@ -225,7 +229,7 @@ async function mutateCommand(args: string[], options: MutateOptions): Promise<vo
     mutants: [...resumed, ...ran].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
   process.stderr.write(
-    `${ran.length} mutants over ${names.length} models in ${duration(elapsed())} on ${jobs} thread${jobs === 1 ? "" : "s"}\n`,
+    `${ran.length} mutants over ${names.length} model${names.length === 1 ? "" : "s"} in ${duration(elapsed())} on ${jobs} thread${jobs === 1 ? "" : "s"}\n`,
   );
   await finish(report, options, recordFile(args, options));
 }

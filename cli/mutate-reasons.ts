@@ -196,9 +196,6 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
   "storageNode.blobInvalid:never": needsAdversary(
     "no upload reaches a node after it deleted an invalid blob: only the malicious writer's blob is invalidated, and its upload is over by then. Needs a writer that uploads late.",
   ),
-  "storageNode.deleteBlob:skipped": gap(
-    "no property reads what a node holds once the blob ID is invalid (readers are told ⊥ by the chain, whatever the node still serves). A property that a correct node serves nothing of an invalid blob would catch it.",
-  ),
   "storageNode.attestOwnProof:skipped": gap(NOT_ANALYSED),
   "storageNode.invalidationSubmitted:never": gap(NOT_ANALYSED),
 

@@ -219,6 +219,32 @@ function invalidation(layout: WriteReadLayout): SystemProperty[] {
   ];
 }
 
+/** What a correct node does once the blob ID is invalid: keep nothing of it (`process_blob_invalid_event`). */
+function deletedOnInvalidation(layout: WriteReadLayout): SystemProperty {
+  return {
+    kind: "always",
+    name: "a correct node that sees the blob ID invalidated keeps no sliver of it",
+    claim:
+      "A node that processes the invalid-blob event deletes the blob's slivers (and answers ⊥ from then on): nothing of an invalid blob stays stored.",
+    source: {
+      sections: ["3.3"],
+      files: ["crates/walrus-service/src/node.rs"],
+      detail: "process_blob_invalid_event",
+    },
+    reads: [...layout.nodes],
+    holds: (view) =>
+      layout.nodes.every((name) => {
+        const node = correctNode(view, layout, name);
+        const region = (snapshot(view, layout, name).value as { chain?: string }).chain;
+        return (
+          node === undefined ||
+          region !== "invalid" ||
+          [...node.primary, ...node.secondary].every((ref) => ref === null)
+        );
+      }),
+  };
+}
+
 /** What correct nodes hold: write completeness, encoding protection, storage at the point of availability. */
 function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
   const { chain, nodes } = layout;
@@ -322,7 +348,9 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
   // With readers, a malicious writer's model checks what they return; the chain's invalidation is
   // the detection models' property.
   if (!layout.honestWriter) {
-    return layout.readers.length > 0 ? maliciousReads(layout) : [...invalidation(layout), certifiedWithQuorum];
+    return layout.readers.length > 0
+      ? maliciousReads(layout)
+      : [...invalidation(layout), deletedOnInvalidation(layout), certifiedWithQuorum];
   }
   return [
     ...honestReads(layout),

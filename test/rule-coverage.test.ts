@@ -26,7 +26,8 @@ describe("walrus-spec mutate", () => {
     // A node's confirmation taken as valid whatever it is survives write-4, whose nodes are all
     // honest; the epoch rule never runs there. The report is written all the same.
     const below = await mutate(...args, "--out", whole, "--min-score", "100");
-    expect(below.stderr).toMatch(/observing models/);
+    // What was run, and how long it took, goes to stderr.
+    expect(below.stderr).toMatch(/^6 mutants over 1 model in \d+ s on 1 thread$/m);
     expect(below.code).toBe(1);
     const report = read(whole);
     expect(report.models).toEqual([{ name: "write-4", states: expect.any(Number) }]);
@@ -105,7 +106,7 @@ describe("docs/rule-coverage.md", () => {
   const report: RuleCoverageReport = {
     formatVersion: RULE_COVERAGE_FORMAT,
     about: ABOUT,
-    planned: 3,
+    planned: 4,
     models: [{ name: "write-4", states: 8373 }],
     machines: [{ id: "writer", guards: ["gone", "quorumOfConfirmations"], actions: [] }],
     mutants: [
@@ -117,6 +118,16 @@ describe("docs/rule-coverage.md", () => {
       }),
       mutant({ rule: "quorumOfConfirmations", kind: "never", verdict: "survived" }),
       mutant({ rule: "gone", kind: "never", verdict: "not reached" }),
+      // A survivor cli/mutate-reasons.ts calls equivalent.
+      {
+        name: "storageNode.forgetSymbols:skipped",
+        machine: "storageNode",
+        rule: "forgetSymbols",
+        ruleKind: "action",
+        kind: "skipped",
+        verdict: "survived",
+        searched: ["write-4"],
+      },
     ],
   };
   const page = ruleCoveragePage(report, new Map([["writer", new Set(["quorumOfConfirmations", "newRule"])]]), {
@@ -127,7 +138,13 @@ describe("docs/rule-coverage.md", () => {
 
   it("scores each machine and the whole campaign", () => {
     expect(page).toContain("| [`writer`](#writer) | 3 | 1 | 1 | 1 | 0 | 50.0 % |");
-    expect(page).toContain("| **all** | 3 | 1 | 1 | 1 | 0 | 50.0 % |");
+    expect(page).toContain("| **all** | 4 | 1 | 2 | 1 | 0 | 33.3 % |");
+  });
+
+  it("scores the mutants that change some behaviour apart from the equivalent ones", () => {
+    expect(page).toContain(
+      "Without the survivor that is equivalent (they change no behaviour of the protocol), the score is 50.0 %: 1 of the 2 mutants",
+    );
   });
 
   it("says who killed each mutant and that a survivor has no reason yet", () => {

@@ -51,7 +51,12 @@ describe("within the budget every property holds and every witness is reached (m
     [
       "malicious-writer-4-detection-quorum",
       772,
-      ["ok eventually inconsistency detection", "ok sometimes witness: the chain invalidates the blob ID", QUORUM],
+      [
+        "ok eventually inconsistency detection",
+        "ok sometimes witness: the chain invalidates the blob ID",
+        "ok always a correct node that sees the blob ID invalidated keeps no sliver of it",
+        QUORUM,
+      ],
     ],
   ])("%s: %i states", (name, states, expected) => {
     const report = checkModel(build(name));
