@@ -158,6 +158,10 @@ export function ruleCoveragePage(
 
   for (const machine of report.machines) {
     const mutants = report.mutants.filter((m) => m.machine === machine.id);
+    if (mutants.length === 0) {
+      lines.push(`## ${machine.id}`, "", "No rules but the transport (`send`): nothing to break.", "");
+      continue;
+    }
     lines.push(
       `## ${machine.id}`,
       "",
