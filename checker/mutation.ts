@@ -211,6 +211,7 @@ export class RuleObservations {
     return seen;
   }
 
+  /** Records an evaluation of the guard `key` (`machine.rule`): its outcome, and whether it read a threshold. */
   guard(key: string, outcome: boolean, readThreshold: boolean): void {
     const seen = this.#of(key);
     if (outcome) seen.whenTrue = true;
@@ -218,6 +219,7 @@ export class RuleObservations {
     if (readThreshold) seen.threshold = true;
   }
 
+  /** Records a run of the action `key` (`machine.rule`). */
   action(key: string): void {
     this.#of(key).ran = true;
   }

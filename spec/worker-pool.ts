@@ -31,6 +31,7 @@ export interface PoolOptions<T, R, P> {
   readonly module: URL;
   /** A task's expected cost (larger first); tasks without one go last, in their order. */
   readonly cost?: (task: T) => number | undefined;
+  /** Called with each progress a task's worker sends. */
   readonly onProgress?: (task: T, progress: P) => void;
   /** Called as each task is done. */
   readonly onDone?: (task: T, result: R) => void;
