@@ -198,6 +198,9 @@ export interface RuleObservation {
   readonly ran: boolean;
 }
 
+/** What a run saw of a rule it never ran. */
+export const UNOBSERVED: RuleObservation = { whenTrue: false, whenFalse: false, threshold: false, ran: false };
+
 /** What observed runs saw, by machine id and rule (`machine.rule`). */
 export class RuleObservations {
   readonly #rules = new Map<string, { whenTrue: boolean; whenFalse: boolean; threshold: boolean; ran: boolean }>();
@@ -205,7 +208,7 @@ export class RuleObservations {
   #of(key: string) {
     let seen = this.#rules.get(key);
     if (seen === undefined) {
-      seen = { whenTrue: false, whenFalse: false, threshold: false, ran: false };
+      seen = { ...UNOBSERVED };
       this.#rules.set(key, seen);
     }
     return seen;
@@ -226,23 +229,12 @@ export class RuleObservations {
 
   /** What was seen of `machine.rule`; nothing, if it never ran. */
   get(machine: string, rule: string): RuleObservation {
-    return this.#rules.get(`${machine}.${rule}`) ?? { whenTrue: false, whenFalse: false, threshold: false, ran: false };
+    return this.#rules.get(`${machine}.${rule}`) ?? UNOBSERVED;
   }
 
-  /** Every rule seen, as plain data (to send between threads and merge). */
+  /** Every rule seen, as plain data (to send between threads). */
   toJSON(): Record<string, RuleObservation> {
     return Object.fromEntries(this.#rules);
-  }
-
-  /** Adds what another run saw. */
-  merge(other: Record<string, RuleObservation>): void {
-    for (const [key, seen] of Object.entries(other)) {
-      const mine = this.#of(key);
-      mine.whenTrue ||= seen.whenTrue;
-      mine.whenFalse ||= seen.whenFalse;
-      mine.threshold ||= seen.threshold;
-      mine.ran ||= seen.ran;
-    }
   }
 }
 

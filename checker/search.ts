@@ -213,7 +213,8 @@ class Search<S, A> {
   readonly ampleSets: ((state: S, actions: readonly A[]) => A[][]) | undefined;
   readonly symmetric: boolean;
   private readonly started = Date.now();
-  private readonly deadline: number;
+  /** When the search must stop (ms since the epoch); the eventually searches after it share it. */
+  readonly deadline: number;
   private readonly onProgress: SearchOptions["onProgress"];
   private readonly stopOnViolation: SearchOptions["stopOnViolation"];
   private lastProgress = this.started;
@@ -432,7 +433,6 @@ export function checkEventuallyProperty<S, A>(
 
 /** Explores `model` exhaustively (breadth-first unless told otherwise) and checks its properties. */
 export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}): SearchReport<S, A> {
-  const deadline = Date.now() + (options.timeoutMs ?? 0);
   const search = new Search(model, model.initStates(), options);
   search.run();
   let stoppedBy = search.stoppedBy;
@@ -441,7 +441,7 @@ export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}
     if (property.kind === "eventually") {
       if (stoppedBy === "violation") return { name: property.name, kind: "eventually", holds: true, complete: false };
       // The bounds are the whole check's: the time left is what the searches before it left.
-      const timeoutMs = options.timeoutMs === undefined ? undefined : Math.max(1, deadline - Date.now());
+      const timeoutMs = options.timeoutMs === undefined ? undefined : Math.max(1, search.deadline - Date.now());
       const result = checkEventuallyProperty(model, property.name, property.holds, {
         ...options,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),

@@ -38,7 +38,13 @@ import {
   useColour,
   type ModelJson,
 } from "./check-report.js";
-import { CHECK_RESULTS_FILE, LONG_RESULTS_FILE, readCheckResults, writeCheckResults } from "./check-results.js";
+import {
+  CHECK_RESULTS_FILE,
+  LONG_RESULTS_FILE,
+  recordable,
+  recordedStates,
+  writeCheckResults,
+} from "./check-results.js";
 import { type CheckedModel, type RunOptions, type RunProgress, buildEntry, runEntry } from "./check-run.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import { oneOf, positiveInteger, positiveSeconds, uint32 } from "./options.js";
@@ -127,17 +133,13 @@ export function resultsFileFor(
   if (names.length > 0 || bounded || options.results === false || options.reduction === false) return undefined;
   if (options.model !== undefined) return undefined;
   if (options.results !== undefined) return options.results;
-  const file = options.profile === "long" ? LONG_RESULTS_FILE : CHECK_RESULTS_FILE;
-  return /[\\/]node_modules[\\/]/.test(file) ? undefined : file;
+  return recordable(options.profile === "long" ? LONG_RESULTS_FILE : CHECK_RESULTS_FILE);
 }
 
 /** The expected cost of each built-in model: its unique states in the last recorded check. */
 async function recordedCosts(catalogue: ModelCatalogue): Promise<(entry: ModelEntry) => number | undefined> {
   if (catalogue !== BUILT_IN) return () => undefined;
-  const records = await Promise.all(
-    [CHECK_RESULTS_FILE, LONG_RESULTS_FILE].map((file) => readCheckResults(file).catch(() => null)),
-  );
-  const states = new Map(records.flatMap((recorded) => (recorded?.models ?? []).map((m) => [m.model, m.states])));
+  const states = await recordedStates();
   return (entry) => states.get(entry.name);
 }
 

@@ -26,6 +26,11 @@ export const CHECK_RESULTS_FILE = join(PACKAGE_ROOT, "docs", "check-results.json
 /** Where `check --profile long` (`npm run check:long`) records the verdicts of the long profile. */
 export const LONG_RESULTS_FILE = join(PACKAGE_ROOT, "docs", "check-results-long.json");
 
+/** A record file of this package, or undefined when the package is installed (nothing is recorded there). */
+export function recordable(file: string): string | undefined {
+  return /[\\/]node_modules[\\/]/.test(file) ? undefined : file;
+}
+
 /**
  * A property's verdict: an invariant or `eventually` property `holds` or `fails`; a witness is
  * `reached` or, when the whole state space was searched without reaching it, `vacuous`; `unknown`
@@ -124,6 +129,14 @@ export function parseCheckResults(text: string, file: string): CheckResults {
       };
     }),
   };
+}
+
+/** Each built-in model's unique states in the last recorded checks (default and long): its expected cost. */
+export async function recordedStates(): Promise<ReadonlyMap<string, number>> {
+  const records = await Promise.all(
+    [CHECK_RESULTS_FILE, LONG_RESULTS_FILE].map((file) => readCheckResults(file).catch(() => null)),
+  );
+  return new Map(records.flatMap((recorded) => (recorded?.models ?? []).map((m) => [m.model, m.states])));
 }
 
 /** The recorded verdicts, or null when no check has recorded any. */

@@ -51,7 +51,7 @@ export async function generatePages(
   const ruleCoverageFile = options.ruleCoverageFile ?? RULE_COVERAGE_FILE;
   const ruleCoverage = ruleCoveragePage(
     existsSync(ruleCoverageFile) ? readRuleCoverage(ruleCoverageFile) : null,
-    machinesRunBy(models.filter((m) => m.isDefault)),
+    machinesRunBy(built.filter((b) => b.entry.isDefault)),
     {
       mark: options.mark,
       recordFile: fromRoot(ruleCoverageFile),

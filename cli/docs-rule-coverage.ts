@@ -7,27 +7,24 @@
  * says what the campaign has not caught up with.
  */
 
-import { withMachineRewrite } from "../checker/actors.js";
-import { type MachineRules, rulesOf } from "../checker/mutation.js";
-import type { ModelEntry } from "../models/index.js";
+import { ActorModel } from "../checker/actors.js";
+import { rulesOf } from "../checker/mutation.js";
+import type { BuiltModel } from "./docs-catalogue.js";
 import type { MutantResult } from "./mutate-campaign.js";
 import { reasonFor } from "./mutate-reasons.js";
 import { type RuleCoverageReport, isWhole, percent, scoreOf } from "./mutate-report.js";
 
-/** The machines the models run now, with their rules (built, not searched). */
-export function machinesRunBy(models: readonly ModelEntry[]): Map<string, Set<string>> {
+/** The machines the built models run as actors, with their rules. */
+export function machinesRunBy(built: readonly BuiltModel[]): Map<string, Set<string>> {
   const rules = new Map<string, Set<string>>();
-  for (const entry of models) {
-    withMachineRewrite(
-      (machine) => {
-        const { id, guards, actions }: MachineRules = rulesOf(machine);
-        const set = rules.get(id) ?? new Set<string>();
-        for (const rule of [...guards, ...actions]) set.add(rule);
-        rules.set(id, set);
-        return machine;
-      },
-      () => entry.build({ reduction: true }),
-    );
+  for (const { model } of built) {
+    if (!(model instanceof ActorModel)) continue;
+    for (const { machine } of model.actors) {
+      const { id, guards, actions } = rulesOf(machine);
+      const set = rules.get(id) ?? new Set<string>();
+      for (const rule of [...guards, ...actions]) set.add(rule);
+      rules.set(id, set);
+    }
   }
   return rules;
 }

@@ -24,6 +24,7 @@ import {
   RuleObservations,
   type RuleObservation,
   NeverEndingTransition,
+  UNOBSERVED,
   applyMutation,
   canDiffer,
   mutationName,
@@ -79,6 +80,9 @@ export interface MutantResult {
   readonly outgrew?: readonly string[];
 }
 
+/** Text order, for the names and ids a report lists sorted. */
+export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** A machine's rules merged over the models that run it (the same id may carry more rules in one). */
 function mergeRules(a: MachineRules | undefined, b: MachineRules): MachineRules {
   if (a === undefined) return b;
@@ -111,7 +115,7 @@ export function observeModel(entry: ModelEntry, onProgress?: (progress: SearchPr
     name: entry.name,
     states: report.uniqueStates,
     seconds,
-    machines: [...machines.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    machines: [...machines.values()].sort((a, b) => compareText(a.id, b.id)),
     observations: observations.toJSON(),
   };
 }
@@ -120,15 +124,13 @@ export function observeModel(entry: ModelEntry, onProgress?: (progress: SearchPr
 export function machinesOf(observed: readonly ObservedModel[]): MachineRules[] {
   const machines = new Map<string, MachineRules>();
   for (const model of observed) for (const m of model.machines) machines.set(m.id, mergeRules(machines.get(m.id), m));
-  return [...machines.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  return [...machines.values()].sort((a, b) => compareText(a.id, b.id));
 }
-
-const NOTHING: RuleObservation = { whenTrue: false, whenFalse: false, threshold: false, ran: false };
 
 /** Every mutant of the machines the models run, in name order, with the models that can tell it. */
 export function planCampaign(observed: readonly ObservedModel[]): PlannedMutant[] {
   const seen = (model: ObservedModel, machine: string, rule: string) =>
-    model.observations[`${machine}.${rule}`] ?? NOTHING;
+    model.observations[`${machine}.${rule}`] ?? UNOBSERVED;
   const runs = (model: ObservedModel, machine: string) => model.machines.some((m) => m.id === machine);
   const byCost = [...observed].sort((a, b) => a.seconds - b.seconds || a.states - b.states);
   return machinesOf(observed)
@@ -148,7 +150,7 @@ export function planCampaign(observed: readonly ObservedModel[]): PlannedMutant[
         .map(({ name, states, seconds }) => ({ name, states, seconds }));
       return { mutation, name: mutationName(mutation), reached, candidates };
     })
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => compareText(a.name, b.name));
 }
 
 /** The machine with the mutant's rule broken, if it is the mutant's machine and has the rule. */

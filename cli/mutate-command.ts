@@ -15,9 +15,10 @@ import { availableParallelism } from "node:os";
 import { relative } from "node:path";
 import type { Command } from "commander";
 import { MODELS } from "../models/index.js";
+import { recordable, recordedStates } from "./check-results.js";
 import { EXIT_FAILED, UsageError } from "./errors.js";
 import type { MutantResult, ObservedModel, PlannedMutant } from "./mutate-campaign.js";
-import { planCampaign, machinesOf } from "./mutate-campaign.js";
+import { compareText, machinesOf, planCampaign } from "./mutate-campaign.js";
 import { builtInModel, runTasks } from "./mutate-jobs.js";
 import {
   ABOUT,
@@ -110,7 +111,7 @@ export function summaryLines(report: RuleCoverageReport): string[] {
 function recordFile(names: readonly string[], options: MutateOptions): string | undefined {
   if (!options.record || names.length > 0 || options.only !== undefined || options.shard !== undefined)
     return undefined;
-  return /[\\/]node_modules[\\/]/.test(RULE_COVERAGE_FILE) ? undefined : RULE_COVERAGE_FILE;
+  return recordable(RULE_COVERAGE_FILE);
 }
 
 async function finish(report: RuleCoverageReport, options: MutateOptions, recordTo: string | undefined): Promise<void> {
@@ -147,13 +148,15 @@ async function mutateCommand(args: string[], options: MutateOptions): Promise<vo
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
 
-  // 1. Observe every model unmutated (every shard does, so that all plan the same campaign).
+  // 1. Observe every model unmutated (every shard does, so that all plan the same campaign), the
+  // largest first as the last check recorded them.
+  const states = await recordedStates();
   let observedCount = 0;
   const observed: ObservedModel[] = await runTasks(
     names.map((model) => ({ kind: "observe" as const, model })),
     {
       jobs,
-      cost: (task) => names.length - names.indexOf(task.model),
+      cost: (task) => states.get(task.model),
       onProgress: (task, { progress }) =>
         progress &&
         status.show(
@@ -175,7 +178,7 @@ async function mutateCommand(args: string[], options: MutateOptions): Promise<vo
     throw new UsageError(`no mutant's name starts with ${only.join(" or ")}`);
   const campaign: CampaignPlan = {
     planned: plan.length,
-    models: observed.map(({ name, states }) => ({ name, states })).sort((a, b) => (a.name < b.name ? -1 : 1)),
+    models: observed.map(({ name, states }) => ({ name, states })).sort((a, b) => compareText(a.name, b.name)),
     machines: machinesOf(observed),
   };
   const journal = options.journal === undefined ? undefined : openJournal(options.journal, campaign);
@@ -226,7 +229,7 @@ async function mutateCommand(args: string[], options: MutateOptions): Promise<vo
     about: ABOUT,
     ...(shard ? { shard } : {}),
     ...campaign,
-    mutants: [...resumed, ...ran].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    mutants: [...resumed, ...ran].sort((a, b) => compareText(a.name, b.name)),
   };
   process.stderr.write(
     `${ran.length} mutants over ${names.length} model${names.length === 1 ? "" : "s"} in ${duration(elapsed())} on ${jobs} thread${jobs === 1 ? "" : "s"}\n`,

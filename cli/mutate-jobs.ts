@@ -67,8 +67,8 @@ export function runTask(
 export interface TaskOptions<T extends MutateTask> {
   /** Worker threads. */
   readonly jobs: number;
-  /** A task's expected cost (larger first). */
-  readonly cost: (task: T) => number;
+  /** A task's expected cost (larger first); tasks without one go last, in their order. */
+  readonly cost: (task: T) => number | undefined;
   readonly onProgress?: (task: T, progress: MutateProgress) => void;
   readonly onDone?: (task: T, result: MutateResult<T>) => void;
 }

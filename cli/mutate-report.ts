@@ -14,7 +14,7 @@ import type { MachineRules } from "../checker/mutation.js";
 import { PACKAGE_ROOT } from "./check-results.js";
 import { UsageError } from "./errors.js";
 import { readInputFile } from "./options.js";
-import type { MutantResult, MutantVerdict } from "./mutate-campaign.js";
+import { type MutantResult, type MutantVerdict, compareText } from "./mutate-campaign.js";
 
 /** Where a whole campaign over the default models is recorded. */
 export const RULE_COVERAGE_FILE = join(PACKAGE_ROOT, "docs", "rule-coverage.json");
@@ -143,7 +143,7 @@ export function mergeReports(reports: readonly RuleCoverageReport[], names: read
       byName.set(mutant.name, mutant);
     }
   });
-  const mutants = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const mutants = [...byName.values()].sort((a, b) => compareText(a.name, b.name));
   return {
     formatVersion: RULE_COVERAGE_FORMAT,
     about: ABOUT,
