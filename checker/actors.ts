@@ -833,6 +833,14 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     this.transitionsComputed++;
     localTransitions++;
     const { actor, snapshot } = this.locals[local];
+    // A machine in a final state is done: xstate's actors take no more events, but its pure
+    // `transition` would still take one through a handler of the root (a final state has none of
+    // its own). The checker keeps the actor's semantics: the message is consumed, nothing changes.
+    if (snapshot.status !== "active") {
+      const done = { next: local, sent: [] };
+      row[event] = done;
+      return done;
+    }
     const [next, actions] = transition(this.actors[actor].machine, snapshot, this.events[event]);
     const step = {
       next: next === snapshot ? local : this.internLocal(actor, next),

@@ -188,7 +188,6 @@ export const readerMachine = setup({
   guards: {
     startsImmediately: ({ context }) => context.start === "immediately",
     startsOnRead: ({ context }) => context.start === "onRead",
-    finished: ({ context }) => context.blob !== null || context.bottom !== null,
     /** A well-formed message about this blob. */
     forThisBlob: ({ context, event }) =>
       "blobId" in event && isMessage(event, event.type) && event.blobId === context.blobId,
@@ -217,10 +216,11 @@ export const readerMachine = setup({
     epochDone: input.committee.epoch,
   }),
   initial: "starting",
-  // Clients turn an invalid blob ID into "does not exist": ⊥, whatever the read had gathered.
+  // Clients turn an invalid blob ID into "does not exist": ⊥, whatever the read had gathered. A
+  // read that has returned is over (its states are final), so the answer it gave stands.
   on: {
     InvalidBlobID: {
-      guard: and(["forThisBlob", not("finished")]),
+      guard: "forThisBlob",
       target: ".failed",
       actions: assign({ bottom: INVALID_BLOB_ID }),
     },

@@ -20,7 +20,7 @@ import type { SystemProperty, SystemView } from "../checker/actors.js";
 import type { ByteRef } from "../spec/store.js";
 import type { Committee } from "../machines/committee.js";
 import { INVALID_BLOB_ID } from "../machines/reader.js";
-import { isQuorum, maxFaulty } from "../spec/params.js";
+import { isAboveValidity, isQuorum, maxFaulty } from "../spec/params.js";
 
 /** The Walrus docs' list of what holds after the point of availability. */
 const OPERATIONS = "docs/content/system-overview/operations.mdx";
@@ -137,12 +137,15 @@ function honestReads(layout: WriteReadLayout): SystemProperty[] {
 function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
   const { readers } = layout;
   const finished = (view: SystemView) => readers.every((reader) => returned(view, layout, reader) !== undefined);
+  // A read that returns ⊥ says why, as the client's errors do: the blob ID is invalid, or what
+  // the nodes served does not decode to the blob.
   const bottomBecause = (view: SystemView, invalid: boolean) =>
-    readers.some(
-      (reader) =>
-        returned(view, layout, reader) === null &&
-        (snapshot(view, layout, reader).context.bottom === INVALID_BLOB_ID) === invalid,
-    );
+    readers.some((reader) => {
+      const why = snapshot(view, layout, reader).context.bottom;
+      return (
+        returned(view, layout, reader) === null && typeof why === "string" && (why === INVALID_BLOB_ID) === invalid
+      );
+    });
   return [
     {
       kind: "always",
@@ -194,7 +197,43 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
 /** What happens to an inconsistent encoding on chain: it is proven and invalidated. */
 function invalidation(layout: WriteReadLayout): SystemProperty[] {
   const invalidated = (view: SystemView) => chainIn(view, layout, "invalid");
+  const attesters = (view: SystemView) => snapshot(view, layout, layout.chain).context.invalidatedBy as string[];
   return [
+    {
+      kind: "always",
+      name: "the chain invalidates only with attestations from more than f shards of the epoch",
+      claim:
+        "A blob ID is invalidated only on attestations of f + 1 shards of the current committee, so that one of them is a correct node's; the chain keeps who attested.",
+      source: {
+        sections: ["3.3", "7.2"],
+        files: [`${SYSTEM_STATE}::invalidate_blob_id`],
+        detail: "invalidate_blob_id requires attestations of f + 1 weight of the current committee",
+      },
+      reads: [layout.chain],
+      holds: (view) =>
+        !invalidated(view) ||
+        isAboveValidity(
+          attesters(view).reduce((sum, name) => sum + shardsOf(layout, name), 0),
+          layout.committee.nShards,
+        ),
+    },
+    {
+      kind: "sometimes",
+      name: "witness: the invalidation on chain carries the attestation of the node that found the inconsistency",
+      claim:
+        "The node that proves an inconsistency attests to it first (its own attestation counts), and the chain's invalidation names it.",
+      source: {
+        sections: ["3.3"],
+        files: ["crates/walrus-service/src/node.rs"],
+        detail: "inconsistency proof and attestation",
+      },
+      reads: [layout.chain, ...layout.nodes],
+      holds: (view) =>
+        invalidated(view) &&
+        attesters(view).some(
+          (name) => layout.nodes.includes(name) && correctNode(view, layout, name)?.inconsistency != null,
+        ),
+    },
     {
       kind: "eventually",
       name: "inconsistency detection: a correct node that cannot recover proves it, and the chain invalidates the blob ID",

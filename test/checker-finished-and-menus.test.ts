@@ -1,4 +1,7 @@
 /**
+ * An actor in a final state is done: it takes no more events (the machine's root may still have
+ * handlers, which xstate's actors never run once done).
+ *
  * Two ways an actor model leaves out states that change nothing any actor does: messages to an
  * actor in a final state leave the network (`dropToFinished`), and the Byzantine menus are in
  * flight from the start (`menuInFlight`). Both keep what the actors can reach and cut the states
@@ -77,6 +80,49 @@ const explore = (model: ActorModel) => {
   const report = checkModel(model, { reduction: false });
   return [report.uniqueStates, report.properties.map((p) => p.holds).join()];
 };
+
+describe("an actor in a final state", () => {
+  it("takes no more events, even those its machine's root still handles", () => {
+    const sender = setup({ actions: { send } }).createMachine({
+      entry: [
+        { type: "send", params: { to: "receiver", type: "Ping" } },
+        { type: "send", params: { to: "receiver", type: "Again" } },
+      ],
+    });
+    // `Again` would take a finished receiver back to waiting through the root's handler.
+    const receiver = setup({ types: {} as { context: { finished: boolean } } }).createMachine({
+      context: { finished: false },
+      initial: "waiting",
+      on: { Again: ".waiting" },
+      states: {
+        waiting: { on: { Ping: { target: "done", actions: assign({ finished: true }) } } },
+        done: { type: "final" },
+      },
+    });
+    const model = new ActorModel({
+      name: "final",
+      actors: [
+        { name: "sender", machine: sender },
+        { name: "receiver", machine: receiver },
+      ],
+      properties: [
+        {
+          kind: "always",
+          name: "a finished receiver stays finished",
+          reads: ["receiver"],
+          holds: (view) => view.actors[1].value === "done" || !view.actors[1].context.finished,
+        },
+        {
+          kind: "sometimes",
+          name: "the receiver finishes",
+          reads: ["receiver"],
+          holds: (view) => view.actors[1].value === "done",
+        },
+      ],
+    });
+    expect(checkModel(model, { reduction: false }).properties.map((p) => p.holds)).toEqual([true, true]);
+  });
+});
 
 describe("states that differ only in what is still in flight", () => {
   it("the same witnesses, fewer states: 3 pings to a finished receiver, 2 Byzantine messages", () => {

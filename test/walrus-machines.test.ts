@@ -472,6 +472,8 @@ describe("reader", () => {
     expect([reader.snapshot.value, reader.snapshot.context.bottom]).toEqual(["failed", INVALID_BLOB_ID]);
     const done = drive(readerMachine, input("primary", "default")).step(certified);
     for (const node of [0, 1, 2, 3]) done.step(response(node));
+    // The read is over: its actor takes no more events, so the blob it returned stands.
+    expect(done.snapshot.status).toBe("done");
     done.step({ type: "InvalidBlobID", seq: 2, epoch: 1, blobId });
     expect(done.snapshot.value).toBe("succeeded");
   });

@@ -52,6 +52,8 @@ describe("within the budget every property holds and every witness is reached (m
       "malicious-writer-4-detection-quorum",
       772,
       [
+        "ok always the chain invalidates only with attestations from more than f shards",
+        "ok sometimes witness: the invalidation on chain carries the attestation of the node that found",
         "ok eventually inconsistency detection",
         "ok sometimes witness: the chain invalidates the blob ID",
         "ok always a correct node that sees the blob ID invalidated keeps no sliver of it",

@@ -1,4 +1,7 @@
-/** Machines driven one event at a time with xstate's `initialTransition()` and `transition()`. */
+/**
+ * Machines driven one event at a time with xstate's `initialTransition()` and `transition()`. As
+ * with xstate's actors (and the checker), a machine in a final state takes no more events.
+ */
 
 import { type AnyStateMachine, initialTransition, transition } from "xstate";
 
@@ -15,7 +18,8 @@ export function drive(machine: AnyStateMachine, input: unknown) {
     },
     sent: sends(),
     step(event: Record<string, unknown>) {
-      [snapshot, actions] = transition(machine, snapshot, event as never);
+      [snapshot, actions] =
+        snapshot.status === "active" ? transition(machine, snapshot, event as never) : [snapshot, []];
       this.sent = sends();
       return this;
     },
