@@ -20,8 +20,6 @@ export interface SurvivorReason {
 
 /** A survivor no behaviour of the protocol tells from its rule. */
 const equivalent = (why: string): SurvivorReason => ({ kind: "equivalent", why });
-/** A gap a property or a model could close. */
-const gap = (why: string): SurvivorReason => ({ kind: "gap", why });
 /** A gap that needs the adversary of issue 19: parties that send what no model's parties send yet. */
 const needsAdversary = (why: string): SurvivorReason => ({ kind: "gap", why, issue: 19 });
 /** A gap that needs the one storage node of issue 16: the write, many blobs and the epoch change together. */
