@@ -8,7 +8,7 @@
 
 import fc from "fast-check";
 import type { Model } from "./model.js";
-import type { Path, PathStep } from "./search.js";
+import type { Path, PathStep } from "./path.js";
 
 /** The family that matches every action: the only one of a model without `actionKind`. */
 export const ANY_ACTION = "any";

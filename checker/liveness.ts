@@ -8,8 +8,8 @@
  * avoid is still reported, since an asynchronous network gives no such guarantee.
  */
 
-import type { Fingerprint, Model } from "./model.js";
-import type { Path, PathStep, SearchProgress } from "./search.js";
+import type { Fingerprint, Model, SearchProgress } from "./model.js";
+import type { Path, PathStep } from "./path.js";
 
 /** An `eventually` property's verdict: it holds, or a path to a quiescent state or a lasso where it never does. */
 export type LivenessResult<S, A> =

@@ -121,3 +121,13 @@ export interface Model<S, A> {
    */
   describe?(state: S): Record<string, unknown>;
 }
+
+/** Where a running search is. */
+export interface SearchProgress {
+  readonly generatedStates: number;
+  readonly uniqueStates: number;
+  readonly depth: number;
+  /** States waiting to be expanded. */
+  readonly queue: number;
+  readonly elapsedMs: number;
+}

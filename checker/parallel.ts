@@ -24,14 +24,8 @@ import {
   type ToWorker,
   ownerOf,
 } from "./parallel-worker.js";
-import {
-  type Path,
-  type PathStep,
-  type PropertyResult,
-  type SearchOptions,
-  type SearchReport,
-  checkEventuallyProperty,
-} from "./search.js";
+import type { Path, PathStep } from "./path.js";
+import { type PropertyResult, type SearchOptions, type SearchReport, checkEventuallyProperty } from "./search.js";
 import { VisitedSet } from "./visited.js";
 
 export type { ModelFactory } from "./parallel-worker.js";

@@ -1,11 +1,23 @@
 /**
- * Paths as data: a path through a model written as the index of its initial state and, per step,
- * the index of the action taken among the actions the model enables there. Such a path can be
- * stored (in a trace file, a URL) and followed again later to rebuild the states.
+ * Paths through a model, two ways: as states (`Path`, what the searches return), and as data
+ * (`ActionPath`): the index of its initial state and, per step, the index of the action taken among
+ * the actions the model enables there. Such a path can be stored (in a trace file, a URL) and
+ * followed again later to rebuild the states.
  */
 
 import type { Fingerprint, Model } from "./model.js";
-import type { Path, PathStep } from "./search.js";
+
+/** One step of a path: the action taken and the state it led to. */
+export interface PathStep<S, A> {
+  readonly action: A;
+  readonly state: S;
+}
+
+/** A path from an initial state. */
+export interface Path<S, A> {
+  readonly init: S;
+  readonly steps: readonly PathStep<S, A>[];
+}
 
 /** A path as data: which initial state (index into model.initStates()) and, per step, the index of the
  *  action taken among model.actions(state) (their deterministic order). */

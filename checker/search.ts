@@ -16,23 +16,14 @@
  * `liveness.ts`.
  */
 
-import type { Fingerprint, Model, Property } from "./model.js";
+import type { Fingerprint, Model, Property, SearchProgress } from "./model.js";
 import { collisionProbability } from "./fingerprint.js";
 import { checkEventually } from "./liveness.js";
+import type { Path, PathStep } from "./path.js";
+
+export type { SearchProgress } from "./model.js";
 import { BreadthFirstTrail } from "./trail.js";
 import { VisitedSet } from "./visited.js";
-
-/** One step of a path: the action taken and the state it led to. */
-export interface PathStep<S, A> {
-  readonly action: A;
-  readonly state: S;
-}
-
-/** A path from an initial state. */
-export interface Path<S, A> {
-  readonly init: S;
-  readonly steps: readonly PathStep<S, A>[];
-}
 
 /** What the search found for one property. */
 export type PropertyResult<S, A> =
@@ -76,16 +67,6 @@ export interface SearchOptions {
    * says `stoppedBy: "violation"`, and the `eventually` properties after it are left unchecked.
    */
   readonly stopOnViolation?: (property: string) => boolean;
-}
-
-/** Where a running search is. */
-export interface SearchProgress {
-  readonly generatedStates: number;
-  readonly uniqueStates: number;
-  readonly depth: number;
-  /** States waiting to be expanded. */
-  readonly queue: number;
-  readonly elapsedMs: number;
 }
 
 /** What a search found: its counts, whether it was complete, and each property's verdict. */

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { ActorModel, type SystemAction, type SystemState } from "./actors.js";
 import type { Fingerprint, Model, Property } from "./model.js";
 import { type ActionPath, PathError, followActionPath } from "./path.js";
-import type { Path, PathStep } from "./search.js";
+import type { Path, PathStep } from "./path.js";
 
 /** Machine-readable reason of a {@link TraceError}. */
 export type TraceErrorCode =

@@ -56,7 +56,11 @@ export async function discoverMachines(directory = MACHINE_MODULES): Promise<Mac
   const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
   let files: string[];
   try {
-    files = (await readdir(directory)).filter((f) => f.endsWith(extension) && !f.endsWith(".d.ts")).sort();
+    // The machines' modules, and those of a machine made of several (`node/`, one level down).
+    files = (await readdir(directory, { recursive: true }))
+      .map((f) => f.split(sep).join("/"))
+      .filter((f) => f.split("/").length <= 2 && f.endsWith(extension) && !f.endsWith(".d.ts"))
+      .sort();
   } catch (error) {
     throw new UsageError(`cannot list the machines in ${directory}: ${(error as Error).message}`);
   }

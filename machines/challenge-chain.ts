@@ -16,7 +16,7 @@
  * The lightweight variant (paper §5, lightweight variant): the nodes' threshold coin (2f + 1) is
  * the environment's choice, named by its seed (spec/challenge-coin.ts); the chain announces it with
  * the number k of blobs challenged per node, and each node derives from it the blobs challenged of
- * every node. Raising k when reads keep failing (properties/lightweight-challenge.ts) gives the
+ * every node. Raising k when reads keep failing (analysis/lightweight-challenge.ts) gives the
  * next challenge's k; at k = m it is the full challenge.
  */
 

@@ -4,7 +4,7 @@
  * its recipient (`to`), so that the machines stay pure and a runtime or the checker delivers.
  */
 
-import type { ActorName } from "../spec/messages.js";
+import type { ActorName, ProtocolMessage } from "../spec/messages.js";
 
 /** The chain's name as an actor: there is one chain. */
 export const CHAIN = "chain";
@@ -29,8 +29,14 @@ export interface Outgoing {
   readonly [field: string]: unknown;
 }
 
+/** A protocol message with its recipient: what a machine that speaks only the protocol sends. */
+export type Addressed<M extends ProtocolMessage = ProtocolMessage> = M & { readonly to: ActorName };
+
 /** The `send` action: it does nothing itself; its params (`{to, type, ...payload}`) are the message. */
 export const send = (_: unknown, _params: Outgoing) => {};
+
+/** The `send` action of a machine whose messages are all protocol messages: a typo does not compile. */
+export const sendMessage = (_: unknown, _params: Addressed) => {};
 
 /** The member named `name`, if any. */
 export function memberOf(committee: Committee, name: ActorName): CommitteeMember | undefined {

@@ -1,7 +1,7 @@
 /**
  * A storage node through epoch changes: the shards it owns change, the blobs certified before a
  * change move with their shards, and writes and reads go on meanwhile. It holds several blobs and
- * several shards; `storage-node.ts` is the node of one blob's write, read, healing and
+ * several shards; `node/` is the node of the write, read, healing and
  * invalidation within an epoch, and this one is that node's epoch change.
  *
  * - in: chain events `BlobRegistered`, `BlobCertified`, `EpochChangeStart`, `EpochChangeDone`

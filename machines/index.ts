@@ -19,7 +19,7 @@ export { epochDriverMachine } from "./epoch-driver.js";
 export { createEpochsMachine, epochsMachine } from "./epochs.js";
 export { nodeStatusMachine, shardStatusMachine } from "./node-status.js";
 export { readerMachine } from "./reader.js";
-export { storageNodeMachine } from "./storage-node.js";
+export { createStorageNodeMachine, storageNodeMachine } from "./node/index.js";
 export { writerMachine } from "./writer.js";
 export { CHAIN, type Committee, type CommitteeMember, type Outgoing, memberOf, send, weightOf } from "./committee.js";
 
@@ -38,5 +38,7 @@ export * as epochs from "./epochs.js";
 export * as nodeStatus from "./node-status.js";
 export * as reader from "./reader.js";
 export * as shardAssignment from "./shard-assignment.js";
-export * as storageNode from "./storage-node.js";
+export * as storageNode from "./node/index.js";
+export * as storageNodeContext from "./node/context.js";
+export * as slivers from "./node/slivers.js";
 export * as writer from "./writer.js";

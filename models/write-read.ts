@@ -74,7 +74,7 @@ import { createChainMachine, type Subscriber } from "../machines/chain.js";
 import { pairOfShard, putRecoverySymbol, putSliver } from "../machines/codec.js";
 import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
 import { readerMachine, type ReaderInput } from "../machines/reader.js";
-import { storageNodeMachine } from "../machines/storage-node.js";
+import { storageNodeMachine } from "../machines/node/index.js";
 import { writerMachine, type WriterInput } from "../machines/writer.js";
 import { type WriteReadLayout, writeReadProperties } from "../properties/write-read.js";
 
@@ -411,7 +411,7 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
       input: {
         name: member.name,
         committee,
-        blobId,
+        blobIds: [blobId],
         invalidationAttestations: options.invalidationAttestations ?? "validity",
       },
       shards: member.shards.length,

@@ -14,7 +14,7 @@
  * The lightweight variant adds witnesses: a blob challenged of no node is served during the
  * challenge, and a reader reads it back from such answers alone; and a node that threw a blob
  * away passes because the coin missed it (the variant's price, which
- * properties/lightweight-challenge.ts bounds).
+ * analysis/lightweight-challenge.ts bounds).
  */
 
 import type { SystemProperty, SystemView } from "../checker/actors.js";

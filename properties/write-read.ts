@@ -19,6 +19,7 @@
 import type { SystemProperty, SystemView } from "../checker/actors.js";
 import type { ByteRef } from "../spec/store.js";
 import type { Committee } from "../machines/committee.js";
+import { type BlobView, blobView } from "../machines/node/index.js";
 import { INVALID_BLOB_ID } from "../machines/reader.js";
 import { isAboveValidity, isQuorum, maxFaulty } from "../spec/params.js";
 
@@ -58,27 +59,17 @@ function returned(view: SystemView, layout: WriteReadLayout, reader: string): By
   return value === "succeeded" ? (context.blob as ByteRef) : value === "failed" ? null : undefined;
 }
 
-/** The storage node's context as the node properties read it. */
-interface NodeView {
-  primary: (ByteRef | null)[];
-  secondary: (ByteRef | null)[];
-  uploader: string | null;
-  inconsistency: unknown;
-  attested: boolean;
-}
-
-const correctNode = (view: SystemView, layout: WriteReadLayout, name: string): NodeView | undefined =>
-  view.status[layout.index(name)] === "correct" ? (snapshot(view, layout, name).context as NodeView) : undefined;
+/** A correct node's view of the blob (undefined for a faulty node). */
+const correctNode = (view: SystemView, layout: WriteReadLayout, name: string): BlobView | undefined =>
+  view.status[layout.index(name)] === "correct" ? blobView(snapshot(view, layout, name)) : undefined;
 
 /** Whether a node has seen the blob registered on chain (its own view, from the events it processed). */
 const seesRegistration = (view: SystemView, layout: WriteReadLayout, name: string) =>
-  (snapshot(view, layout, name).value as { chain?: string }).chain !== "awaitingRegistration";
+  blobView(snapshot(view, layout, name)).chainStatus !== "awaitingRegistration";
 
 /** A correct node that stores verified slivers of all its shards. */
-function storesItsSlivers(view: SystemView, layout: WriteReadLayout, name: string): boolean {
-  const node = correctNode(view, layout, name);
-  return node !== undefined && [...node.primary, ...node.secondary].every((ref) => ref !== null);
-}
+const storesItsSlivers = (view: SystemView, layout: WriteReadLayout, name: string): boolean =>
+  correctNode(view, layout, name)?.storesEverything === true;
 
 const shardsOf = (layout: WriteReadLayout, name: string) =>
   layout.committee.members.find((member) => member.name === name)?.shards.length ?? 0;
@@ -231,7 +222,7 @@ function invalidation(layout: WriteReadLayout): SystemProperty[] {
       holds: (view) =>
         invalidated(view) &&
         attesters(view).some(
-          (name) => layout.nodes.includes(name) && correctNode(view, layout, name)?.inconsistency != null,
+          (name) => layout.nodes.includes(name) && correctNode(view, layout, name)?.foundInconsistency === true,
         ),
     },
     {
@@ -274,12 +265,7 @@ function deletedOnInvalidation(layout: WriteReadLayout): SystemProperty {
     holds: (view) =>
       layout.nodes.every((name) => {
         const node = correctNode(view, layout, name);
-        const region = (snapshot(view, layout, name).value as { chain?: string }).chain;
-        return (
-          node === undefined ||
-          region !== "invalid" ||
-          [...node.primary, ...node.secondary].every((ref) => ref === null)
-        );
+        return node === undefined || node.chainStatus !== "invalid" || node.storesNothing;
       }),
   };
 }
@@ -311,7 +297,7 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
       holds: (view) =>
         nodes.every((name) => {
           const node = correctNode(view, layout, name);
-          return node === undefined || (node.inconsistency === null && !node.attested);
+          return node === undefined || (!node.foundInconsistency && !node.attested);
         }),
     },
     {
@@ -328,11 +314,7 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
       holds: (view) =>
         nodes.every((name) => {
           const node = correctNode(view, layout, name);
-          return (
-            node === undefined ||
-            seesRegistration(view, layout, name) ||
-            [...node.primary, ...node.secondary].every((ref) => ref === null)
-          );
+          return node === undefined || seesRegistration(view, layout, name) || node.storesNothing;
         }),
     },
     {

@@ -1,7 +1,7 @@
 /**
  * Prints the figures of docs/migration-cost.md. Measured over the real codec: one node of a
  * one-shard-per-node committee leaves and a new node takes its shard; the shard moves by the
- * cooperative path (properties/migration-cost.ts) and, as if the leaving node had crashed, by the
+ * cooperative path (analysis/migration-cost.ts) and, as if the leaving node had crashed, by the
  * recovery path; both are set beside their closed forms, which the run requires to be equal. Then
  * the closed forms alone at n = 1000 for larger blobs.
  *
@@ -18,8 +18,8 @@ import {
   migrationRatioBounds,
   pageFramingBytes,
   recoveryPath,
-} from "../properties/migration-cost.js";
-import { type SupplierOrder, pairRecoveryBytes, recoveryBounds } from "../properties/recovery-bounds.js";
+} from "../analysis/migration-cost.js";
+import { type SupplierOrder, pairRecoveryBytes, recoveryBounds } from "../analysis/recovery-bounds.js";
 import { pairForShard } from "../spec/commitments/blob-id.js";
 import { pathLength } from "../spec/commitments/merkle.js";
 import { encodeBlob } from "../spec/codec/encode.js";

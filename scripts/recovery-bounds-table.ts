@@ -1,6 +1,6 @@
 /**
  * Prints the measured recovery figures of docs/recovery-bounds.md: for each n and |B|, pair 0 and
- * then 2f pairs recover over the real codec (properties/recovery-bounds.ts), and the measured
+ * then 2f pairs recover over the real codec (analysis/recovery-bounds.ts), and the measured
  * bytes are set beside the closed form and the bounds. The run fails if a measurement and the
  * closed form disagree, so the table can only show equal figures.
  *
@@ -14,7 +14,7 @@ import {
   recoverPairs,
   recoveryBounds,
   shareRatio,
-} from "../properties/recovery-bounds.js";
+} from "../analysis/recovery-bounds.js";
 import { verifyMetadata } from "../spec/commitments/metadata.js";
 import { pathLength } from "../spec/commitments/merkle.js";
 import { encodeBlob } from "../spec/codec/encode.js";

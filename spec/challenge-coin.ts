@@ -13,7 +13,7 @@
  * integers, so they are distinct, and the first k picks do not depend on k: raising k under the same
  * coin keeps the blobs already picked.
  *
- * The analysis of what the picks catch is in properties/lightweight-challenge.ts; the machines that
+ * The analysis of what the picks catch is in analysis/lightweight-challenge.ts; the machines that
  * run the challenge on them are machines/challenge-chain.ts and machines/challenge-node.ts.
  */
 

@@ -12,7 +12,7 @@
  * The receiver checks that a symbol is the exact cell it is owed, not only that its opening
  * verifies: a column of padding has n equal leaves, so another cell's symbol can verify too. Why
  * that check suffices, and which of the two cells carries the soundness, is
- * properties/challenge-soundness.ts; the node machine (machines/challenge-node.ts) runs it.
+ * analysis/challenge-soundness.ts; the node machine (machines/challenge-node.ts) runs it.
  */
 
 import type { VerifiedMetadata } from "./commitments/metadata.js";
@@ -40,7 +40,7 @@ export interface SharedSymbol {
 export const ALL_SHARED: readonly Axis[] = ["primary", "secondary"];
 /**
  * Only the symbol cut from the challenger's primary sliver, which carries the soundness
- * (properties/challenge-soundness.ts, finding 2).
+ * (analysis/challenge-soundness.ts, finding 2).
  * Every shared cell still travels once: what q sends p from its primary sliver is the cell p would
  * have sent q from its secondary.
  */

@@ -1,5 +1,5 @@
 /**
- * Storage-challenge soundness over the real codec (properties/challenge-soundness.ts): an honest
+ * Storage-challenge soundness over the real codec (analysis/challenge-soundness.ts): an honest
  * pair's challenged symbols verify at every receiver; a pair that deleted its slivers cannot compute
  * the symbols cut from its primary sliver from what the nodes outside challenge mode disclose within
  * the adversary budget, and can one supplier beyond it; the symbols cut from its secondary sliver and
@@ -29,7 +29,7 @@ import {
   knownSliver,
   mergeDisclosed,
   pairSlivers,
-} from "../properties/challenge-soundness.js";
+} from "../analysis/challenge-soundness.js";
 import { ALL_SHARED, HIGH_THRESHOLD_ONLY, sharedSymbols } from "../spec/challenge-symbols.js";
 import { decodeRecoverySymbols, encodeRecoverySymbols } from "../spec/bcs.js";
 import { EMPTY_NODE } from "../spec/commitments/merkle.js";

@@ -17,7 +17,8 @@ import {
   startRun,
 } from "../checker/fast-check.js";
 import type { Fingerprint, Model } from "../checker/model.js";
-import { type Path, checkModel } from "../checker/search.js";
+import type { Path } from "../checker/path.js";
+import { checkModel } from "../checker/search.js";
 import { quorumWrite } from "../models/examples/quorum-write.js";
 import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
 import {

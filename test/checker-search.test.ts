@@ -7,7 +7,8 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { type Path, checkModel } from "../checker/search.js";
+import type { Path } from "../checker/path.js";
+import { checkModel } from "../checker/search.js";
 import { collisionProbability } from "../checker/fingerprint.js";
 import type { Fingerprint, Model } from "../checker/model.js";
 import {

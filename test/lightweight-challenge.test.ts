@@ -1,5 +1,5 @@
 /**
- * The lightweight storage challenge (properties/lightweight-challenge.ts): the coin's picks are k
+ * The lightweight storage challenge (analysis/lightweight-challenge.ts): the coin's picks are k
  * distinct blobs, a function of (coin, node) cut from BLAKE2b as documented and uniform over k-subsets;
  * honest and empty nodes; the pass rate over many coins against C(s,k)/C(m,k) within Hoeffding
  * intervals; the bound p^k and the challenged counts for a target ε; the escalation to the full
@@ -31,7 +31,7 @@ import {
   passesChallenge,
   raisesToFullProtocol,
   startEscalation,
-} from "../properties/lightweight-challenge.js";
+} from "../analysis/lightweight-challenge.js";
 import { COIN_BYTES, type Coin, coinFromSeed, selectChallengedBlobs } from "../spec/challenge-coin.js";
 import { InvalidParametersError } from "../spec/errors.js";
 

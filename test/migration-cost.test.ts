@@ -1,5 +1,5 @@
 /**
- * Migration cost over the real codec (properties/migration-cost.ts): the bytes the cooperative shard
+ * Migration cost over the real codec (analysis/migration-cost.ts): the bytes the cooperative shard
  * transfer downloads against its closed form and the slivers it carries, the recovery path against
  * recovery-bounds' formula and bound, and the ratio of the two, for random committees, shard-count
  * changes and blobs.
@@ -30,8 +30,8 @@ import {
   shardSliver,
   signedSyncShardRequestBytes,
   syncShard,
-} from "../properties/migration-cost.js";
-import { pairRecoveryBytes, recoveryBounds } from "../properties/recovery-bounds.js";
+} from "../analysis/migration-cost.js";
+import { pairRecoveryBytes, recoveryBounds } from "../analysis/recovery-bounds.js";
 import { decodeSyncShardResponse, encodeSliver, encodeSyncShardRequest, encodeSyncShardResponse } from "../spec/bcs.js";
 import { pairForShard } from "../spec/commitments/blob-id.js";
 import { verifyMetadata } from "../spec/commitments/metadata.js";

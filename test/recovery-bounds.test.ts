@@ -1,5 +1,5 @@
 /**
- * Recovery bounds over the real codec (properties/recovery-bounds.ts): the exact bytes a recovering
+ * Recovery bounds over the real codec (analysis/recovery-bounds.ts): the exact bytes a recovering
  * pair downloads, its share of |B|/n, the total over recovering pairs, the threshold's tightness and
  * the rejection of corrupted answers, for random n, blobs, recovering pairs and suppliers.
  */
@@ -24,7 +24,7 @@ import {
   recoveryBounds,
   responseWireBytes,
   shareRatio,
-} from "../properties/recovery-bounds.js";
+} from "../analysis/recovery-bounds.js";
 import { decodeRecoverySymbols, encodeRecoverySymbols } from "../spec/bcs.js";
 import { EMPTY_NODE, MerkleTree, pathLength } from "../spec/commitments/merkle.js";
 import { verifyMetadata } from "../spec/commitments/metadata.js";

@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { ActorModel, SystemAction, SystemState } from "../checker/actors.js";
 import type { Model } from "../checker/model.js";
 import { PathError, followActionPath, toActionPath } from "../checker/path.js";
-import { type Path, checkModel } from "../checker/search.js";
+import type { Path } from "../checker/path.js";
+import { checkModel } from "../checker/search.js";
 import {
   TraceError,
   decodeItf,

@@ -14,7 +14,7 @@ import { membershipOf, planEpochChange } from "../machines/epoch-change-plan.js"
 import type { SystemAction } from "../checker/actors.js";
 import type { ShardSyncResponse } from "../machines/epoch-change-node.js";
 import { DEFAULT_CHANGE, STORED_BLOB, epochChange } from "../models/epoch-change.js";
-import { cooperativeShardBytes } from "../properties/migration-cost.js";
+import { cooperativeShardBytes } from "../analysis/migration-cost.js";
 import { blobIdFromString, decodeSliver, encodeSyncShardResponse } from "../spec/index.js";
 import { getBytes } from "../spec/store.js";
 import { findModel } from "../models/index.js";

@@ -21,7 +21,7 @@ import { chainMachine, createChainMachine } from "../machines/chain.js";
 import { pairOfShard, putSliver, recoverySymbolsFor } from "../machines/codec.js";
 import type { Committee } from "../machines/committee.js";
 import { INVALID_BLOB_ID, readerMachine } from "../machines/reader.js";
-import { storageNodeMachine } from "../machines/storage-node.js";
+import { blobView, createStorageNodeMachine, storageNodeMachine } from "../machines/node/index.js";
 import { writerMachine } from "../machines/writer.js";
 
 const n = 4;
@@ -179,19 +179,30 @@ describe("writer", () => {
   });
 });
 
+/** What a driven node knows of its blob on chain, and the state of the blob's region. */
+const stateOf = (node: { snapshot: { value: unknown; context: unknown } }) => [
+  blobView(node.snapshot).chainStatus,
+  (node.snapshot.value as { blob0: unknown }).blob0,
+];
+/** A driven node's primary and secondary slivers of its blob, by shard. */
+const slots = (node: { snapshot: { value: unknown; context: unknown } }) => {
+  const { slivers } = blobView(node.snapshot);
+  return [slivers.map((slot) => slot.primary), slivers.map((slot) => slot.secondary)];
+};
+
 describe("storage node", () => {
-  const node = (index: number) => drive(storageNodeMachine, { name: `N${index}`, committee, blobId });
+  const node = (index: number) => drive(storageNodeMachine, { name: `N${index}`, committee, blobIds: [blobId] });
 
   it("processes chain events in chain order: an early BlobCertified waits for BlobRegistered", () => {
     const n1 = node(1);
     n1.step(certified);
-    expect(n1.snapshot.value).toEqual({ chain: "awaitingRegistration", storage: "awaitingSlivers" });
+    expect(stateOf(n1)).toEqual(["awaitingRegistration", "awaitingSlivers"]);
     expect(n1.snapshot.context.early).toEqual([certified]);
     n1.step(registered);
     expect(n1.snapshot.context.nextSeq).toBe(2);
     expect(n1.snapshot.context.early).toEqual([]);
     // Certified without slivers: it recovers, asking every other node for both axes' symbols.
-    expect(n1.snapshot.value).toEqual({ chain: "certified", storage: { recovering: "awaitingMetadata" } });
+    expect(stateOf(n1)).toEqual(["certified", { recovering: "awaitingMetadata" }]);
     expect(n1.sent).toEqual(
       ["N0", "N2", "N3"].map((to) => ({
         to,
@@ -207,11 +218,11 @@ describe("storage node", () => {
   it("holds an upload that comes before the registration, stores it after, and confirms", () => {
     const n1 = node(1);
     n1.step(upload(1));
-    expect(n1.snapshot.context.pendingUpload).toEqual(upload(1));
-    expect(n1.snapshot.context.primary).toEqual([null]);
+    expect(n1.snapshot.context.blobs[0].pendingUpload).toEqual(upload(1));
+    expect(slots(n1)).toEqual([[null], [null]]);
     n1.step(registered);
-    expect(n1.snapshot.value).toEqual({ chain: "registered", storage: "stored" });
-    expect([n1.snapshot.context.primary, n1.snapshot.context.secondary]).toEqual([[primaryOf(1)], [secondaryOf(1)]]);
+    expect(stateOf(n1)).toEqual(["registered", "stored"]);
+    expect(slots(n1)).toEqual([[primaryOf(1)], [secondaryOf(1)]]);
     expect(n1.sent).toEqual([{ to: "writer", type: "StorageConfirmation", node: "N1", epoch: 1, blobId, shards: [1] }]);
   });
 
@@ -219,7 +230,7 @@ describe("storage node", () => {
     const n1 = node(1).step(registered);
     const wrongPair = { pair: pairOf(1), primary: primaryOf(2), secondary: secondaryOf(1) };
     n1.step(upload(1, { pairs: [wrongPair] }));
-    expect([n1.snapshot.context.primary, n1.snapshot.context.secondary]).toEqual([[null], [secondaryOf(1)]]);
+    expect(slots(n1)).toEqual([[null], [secondaryOf(1)]]);
     expect(n1.sent).toEqual([]);
     const other = encodeBlob(new TextEncoder().encode("another blob"), n);
     const otherMetadata = putBytes(encodeMetadataWithId({ blobId: other.blobId, metadata: other.metadata }));
@@ -227,7 +238,7 @@ describe("storage node", () => {
     n1.step(upload(1, { metadata: otherMetadata }));
     expect(n1.snapshot.context).toEqual(before.context);
     n1.step(upload(1));
-    expect(n1.snapshot.value).toEqual({ chain: "registered", storage: "stored" });
+    expect(stateOf(n1)).toEqual(["registered", "stored"]);
   });
 
   it("holds a read request until it stores the slivers, then answers with the metadata and its primary sliver", () => {
@@ -264,14 +275,14 @@ describe("storage node", () => {
       ],
     });
     n1.step(response(0));
-    expect(n1.snapshot.value).toEqual({ chain: "certified", storage: { recovering: "recoveringSecondary" } });
+    expect(stateOf(n1)).toEqual(["certified", { recovering: "recoveringSecondary" }]);
     // A symbol whose proof fails counts for nothing: still one valid symbol per axis.
     const corrupt = recoverySymbolsFor(metadata, blobId, n, [primaryOf(0)], "secondary", [0]);
     n1.step({ ...response(3), symbols: corrupt });
-    expect(n1.snapshot.value).toEqual({ chain: "certified", storage: { recovering: "recoveringSecondary" } });
+    expect(stateOf(n1)).toEqual(["certified", { recovering: "recoveringSecondary" }]);
     n1.step(response(2));
-    expect(n1.snapshot.value).toEqual({ chain: "certified", storage: "stored" });
-    expect([n1.snapshot.context.primary, n1.snapshot.context.secondary]).toEqual([[primaryOf(1)], [secondaryOf(1)]]);
+    expect(stateOf(n1)).toEqual(["certified", "stored"]);
+    expect(slots(n1)).toEqual([[primaryOf(1)], [secondaryOf(1)]]);
     // No confirmation after the certification.
     expect(n1.sent).toEqual([]);
   });
@@ -308,6 +319,68 @@ describe("storage node", () => {
   });
 });
 
+describe("storage node: two blobs", () => {
+  const other = encodeBlob(new TextEncoder().encode("a second blob, on the same node"), n);
+  const otherId = blobIdToString(other.blobId);
+  const otherMetadata = putBytes(encodeMetadataWithId({ blobId: other.blobId, metadata: other.metadata }));
+  const otherPair = pairOfShard(otherId, 1, n);
+  const otherUpload = {
+    type: "StoreSliverPairs",
+    from: "writer2",
+    blobId: otherId,
+    metadata: otherMetadata,
+    pairs: [
+      {
+        pair: otherPair,
+        primary: putSliver(other.primarySlivers[sliverIndexOf("primary", otherPair, n)]),
+        secondary: putSliver(other.secondarySlivers[sliverIndexOf("secondary", otherPair, n)]),
+      },
+    ],
+  };
+
+  it("follows each blob in its own region: events in one chain order, uploads and confirmations apart", () => {
+    const n1 = drive(storageNodeMachine, { name: "N1", committee, blobIds: [blobId] });
+    expect(Object.keys(n1.snapshot.value as object)).toEqual(["cursor", "blob0"]);
+    const both = drive(createStorageNodeMachine({ blobs: 2 }), { name: "N1", committee, blobIds: [blobId, otherId] });
+    // The second blob's registration comes first in the node's stream; its certification is early.
+    both.step({ type: "BlobCertified", seq: 2, epoch: 1, blobId: otherId });
+    both.step({ type: "BlobRegistered", seq: 0, epoch: 1, blobId: otherId, size: 31 });
+    both.step(otherUpload);
+    expect(both.sent).toEqual([
+      { to: "writer2", type: "StorageConfirmation", node: "N1", epoch: 1, blobId: otherId, shards: [1] },
+    ]);
+    expect([blobView(both.snapshot, 0).chainStatus, blobView(both.snapshot, 1).chainStatus]).toEqual([
+      "awaitingRegistration",
+      "registered",
+    ]);
+    // The first blob's upload waits for its registration (number 1), which lets the held certification through.
+    both.step(upload(1));
+    expect(both.sent).toEqual([]);
+    both.step({ ...registered, seq: 1 });
+    expect(both.snapshot.context.nextSeq).toBe(3);
+    expect([blobView(both.snapshot, 0).storage, blobView(both.snapshot, 1).chainStatus]).toEqual([
+      "stored",
+      "certified",
+    ]);
+    expect(both.sent).toEqual([
+      { to: "writer", type: "StorageConfirmation", node: "N1", epoch: 1, blobId, shards: [1] },
+    ]);
+    // A read of either blob is answered from that blob's slivers.
+    both.step({ type: "ReadRequest", from: "reader", blobId: otherId, axis: "primary" });
+    expect(both.sent).toEqual([
+      {
+        to: "reader",
+        type: "ReadResponse",
+        node: "N1",
+        blobId: otherId,
+        axis: "primary",
+        metadata: otherMetadata,
+        slivers: [otherUpload.pairs[0]?.primary],
+      },
+    ]);
+  });
+});
+
 describe("storage node: a malicious writer's blob", () => {
   // Primary sliver 3 altered and committed to: N0 holds it (pair layout of this blob ID).
   const bad = encodeInconsistently(blob, n, { primary: [3] });
@@ -325,7 +398,7 @@ describe("storage node: a malicious writer's blob", () => {
     { type: "BlobCertified", seq: 1, epoch: 1, blobId: badId },
   ];
   const node = (index: number) => {
-    const driven = drive(storageNodeMachine, { name: `N${index}`, committee, blobId: badId });
+    const driven = drive(storageNodeMachine, { name: `N${index}`, committee, blobIds: [badId] });
     for (const event of events) driven.step(event);
     return driven;
   };
@@ -355,13 +428,13 @@ describe("storage node: a malicious writer's blob", () => {
   it("recovering the altered sliver proves the inconsistency; peers verify it and attest; f + 1 shards go to the chain", () => {
     expect(sliverIndexOf("primary", pair(0), n)).toBe(3);
     const n0 = node(0).step(response(1, 0)).step(response(2, 0));
-    expect(n0.snapshot.value).toEqual({ chain: "certified", storage: "inconsistencyDetected" });
+    expect(stateOf(n0)).toEqual(["certified", "inconsistencyDetected"]);
     const shared = n0.sent.filter((m) => m.type === "VerifyInconsistencyProof");
     expect(shared.map((m) => m.to)).toEqual(["N1", "N2", "N3"]);
     const { to: _, ...proof } = shared[0];
     const n1 = stored(1).step(proof);
     expect(n1.sent).toEqual([{ to: "N0", type: "InvalidBlobAttestation", node: "N1", epoch: 1, blobId: badId }]);
-    expect(n1.snapshot.context.attested).toBe(true);
+    expect(blobView(n1.snapshot).attested).toBe(true);
     const { to: __, ...attestation } = n1.sent[0];
     n0.step(attestation);
     expect(n0.sent).toEqual([
@@ -371,7 +444,7 @@ describe("storage node: a malicious writer's blob", () => {
     const waiting = drive(storageNodeMachine, {
       name: "N0",
       committee,
-      blobId: badId,
+      blobIds: [badId],
       invalidationAttestations: "quorum",
     });
     for (const event of [...events, response(1, 0), response(2, 0), attestation]) waiting.step(event);
@@ -393,16 +466,16 @@ describe("storage node: a malicious writer's blob", () => {
     const forged = putBytes(encodeInconsistencyProof({ axis: "secondary", targetIndex: 2, symbols }));
     const verify = { type: "VerifyInconsistencyProof", from: "N0", blobId: badId, axis: "secondary" };
     const n1 = stored(1).step({ ...verify, proof: forged });
-    expect([n1.sent, n1.snapshot.context.attested]).toEqual([[], false]);
+    expect([n1.sent, blobView(n1.snapshot).attested]).toEqual([[], false]);
     // Bytes that are not a proof at all change nothing either.
     n1.step({ ...verify, proof: badMetadata });
-    expect([n1.sent, n1.snapshot.context.attested]).toEqual([[], false]);
+    expect([n1.sent, blobView(n1.snapshot).attested]).toEqual([[], false]);
   });
 
   it("on InvalidBlobID a node deletes the blob and answers ⊥ from then on", () => {
     const n1 = stored(1).step({ type: "InvalidBlobID", seq: 2, epoch: 1, blobId: badId });
-    expect(n1.snapshot.value).toEqual({ chain: "invalid", storage: "deleted" });
-    expect([n1.snapshot.context.metadata, n1.snapshot.context.primary]).toEqual([null, [null]]);
+    expect(stateOf(n1)).toEqual(["invalid", "deleted"]);
+    expect([n1.snapshot.context.blobs[0].metadata, slots(n1)]).toEqual([null, [[null], [null]]]);
     n1.step({ type: "ReadRequest", from: "reader", blobId: badId, axis: "primary" });
     expect(n1.sent).toEqual([
       { to: "reader", node: "N1", blobId: badId, type: "ReadResponse", axis: "primary", metadata: null, slivers: null },

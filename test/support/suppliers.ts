@@ -1,7 +1,7 @@
 /** Orders in which a recovering node asks the other pairs for symbols, for the recovery tests. */
 
 import { mix32 } from "../../checker/random.js";
-import type { SupplierOrder } from "../../properties/recovery-bounds.js";
+import type { SupplierOrder } from "../../analysis/recovery-bounds.js";
 
 /** Suppliers in a pseudo-random order fixed by the seed, different for every target sliver. */
 export const shuffledBy =

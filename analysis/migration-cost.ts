@@ -27,7 +27,7 @@
  * Fetched slivers are checked against the metadata; blobs an answer skips or gets wrong are left to
  * per-blob recovery (`pending_recover_slivers`).
  *
- * The recovery path is what properties/recovery-bounds.ts measures for one pair (`pairRecoveryBytes`,
+ * The recovery path is what analysis/recovery-bounds.ts measures for one pair (`pairRecoveryBytes`,
  * `recoverPairs`): a moved shard stores, of each blob, pair (shard − offset(blob ID)) mod n
  * (walrus-core `encoding/mapping.rs`).
  *

@@ -41,7 +41,7 @@
  * then read off ({@link cheaterAnswers}). The model grants it every opening it asks for (it could
  * have kept its two Merkle trees, about 4n digests, and dropped only the symbols), so soundness
  * rests on values alone: a value it cannot compute it can only guess, and a wrong value fails the
- * opening. The nodes that serve it are its suppliers, as in properties/recovery-bounds.ts. The
+ * opening. The nodes that serve it are its suppliers, as in analysis/recovery-bounds.ts. The
  * budget ({@link supplierBudget}) counts what it gathers once a quorum is in challenge mode; what it
  * gathers before, from correct nodes that have not yet seen the chain's start, nothing bounds
  * (docs/challenge.md finds that in the challenge machines).

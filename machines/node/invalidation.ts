@@ -1,0 +1,92 @@
+/**
+ * Invalidation: a node that rebuilt a sliver contradicting the metadata holds an inconsistency
+ * proof (paper §3.3). It attests the blob ID invalid itself, sends the proof to every other member,
+ * which verifies it (`serving.ts`) and attests, and once the attestations weigh enough it asks the
+ * chain to invalidate the blob ID (`invalidate_blob_id`).
+ *
+ * Enough attestations, a variant (`invalidationAttestations`): `validity`, f + 1 shards, what the
+ * paper asks and the contract checks, or `quorum`, n − f, what the implementation's
+ * `GetInvalidBlobCertificate` waits for (`node/committee/request_futures.rs`).
+ *
+ * Follows `crates/walrus-service/src/node.rs` (`verify_inconsistency_proof`) and
+ * `node/blob_sync.rs` (`RecoverSliverError::Inconsistent`).
+ */
+
+import { assign, enqueueActions } from "xstate";
+import { isAboveValidity, isQuorum } from "../../spec/params.js";
+import { CHAIN, memberOf, weightOf, withName } from "../committee.js";
+import {
+  type BlobParams,
+  type NodeAction,
+  type StorageNodeContext,
+  type StorageNodeEvent,
+  blobAt,
+  withBlobAt,
+} from "./context.js";
+
+type Args = { context: StorageNodeContext; event: StorageNodeEvent };
+
+/** The invalidation's guards. */
+export const invalidationGuards = {
+  /** An attestation for this epoch from a committee member. */
+  attestationIsValid: ({ context, event }: Args) =>
+    event.type === "InvalidBlobAttestation" &&
+    event.epoch === context.committee.epoch &&
+    memberOf(context.committee, event.node) !== undefined,
+  /** Attestations enough for the chain (f + 1 shards, one of them correct) or the node's own threshold, not yet sent. */
+  attestationsSuffice: ({ context }: Args, params: BlobParams) => {
+    const blob = blobAt(context, params);
+    const weight = weightOf(context.committee, blob.attestations);
+    const enough = context.invalidationAttestations === "quorum" ? isQuorum : isAboveValidity;
+    return !blob.invalidationSubmitted && enough(weight, context.committee.nShards);
+  },
+  invalidationSubmitted: ({ context }: Args, params: BlobParams) => blobAt(context, params).invalidationSubmitted,
+};
+
+/** The invalidation's actions. */
+export const invalidationActions: Record<
+  "attestOwnProof" | "shareInconsistencyProof" | "recordAttestation" | "invalidateBlobId",
+  NodeAction<BlobParams>
+> = {
+  attestOwnProof: assign(({ context }, params: BlobParams) =>
+    withBlobAt(context, params, { attestations: [context.name] }),
+  ),
+  shareInconsistencyProof: enqueueActions(({ context, enqueue }, params: BlobParams) => {
+    const blob = blobAt(context, params);
+    if (blob.inconsistency === null) return;
+    const { axis, proof } = blob.inconsistency;
+    for (const member of context.committee.members) {
+      if (member.name === context.name) continue;
+      enqueue({
+        type: "send",
+        params: {
+          to: member.name,
+          type: "VerifyInconsistencyProof",
+          from: context.name,
+          blobId: blob.blobId,
+          axis,
+          proof,
+        },
+      });
+    }
+  }),
+  recordAttestation: assign(({ context, event }, params: BlobParams) =>
+    event.type === "InvalidBlobAttestation"
+      ? withBlobAt(context, params, { attestations: withName(blobAt(context, params).attestations, event.node) })
+      : {},
+  ),
+  invalidateBlobId: enqueueActions(({ context, enqueue }, params: BlobParams) => {
+    const blob = blobAt(context, params);
+    enqueue({
+      type: "send",
+      params: {
+        to: CHAIN,
+        type: "InvalidateBlobId",
+        blobId: blob.blobId,
+        epoch: context.committee.epoch,
+        signers: blob.attestations,
+      },
+    });
+    enqueue.assign(withBlobAt(context, params, { invalidationSubmitted: true }));
+  }),
+};

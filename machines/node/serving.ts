@@ -1,0 +1,150 @@
+/**
+ * Serving: a node answers reads, recovery requests and inconsistency proofs from what it holds.
+ * A request it cannot answer yet is held and answered as soon as it can be (this stands for the
+ * requester's retries), so every request is answered once; a recovery request is answered axis by
+ * axis, each once the node holds the slivers its symbols come from.
+ *
+ * - `ReadRequest` → `ReadResponse`: the metadata and the slivers of the axis asked, once the node
+ *   holds them all (`retrieve_sliver`);
+ * - `RecoverySymbolRequest` → `RecoverySymbolResponse`: the metadata and the symbols of the indices
+ *   asked (`retrieve_recovery_symbol`);
+ * - `VerifyInconsistencyProof` → `InvalidBlobAttestation`, only if the proof verifies against the
+ *   node's metadata (`verify_inconsistency_proof`);
+ * - ⊥ (no metadata, no slivers) for a blob the node does not follow, a blob ID it saw invalidated,
+ *   or indices that do not exist.
+ *
+ * Follows `crates/walrus-service/src/node.rs`.
+ */
+
+import { match } from "ts-pattern";
+import { assign, enqueueActions } from "xstate";
+import { type Addressed, sortedSet } from "../committee.js";
+import { inconsistencyProofIsValid } from "../codec.js";
+import {
+  type BlobAtNode,
+  type HeldRequest,
+  type StorageNodeContext,
+  type StorageNodeEvent,
+  type NodeAction,
+  nOf,
+} from "./context.js";
+import { holdsAxis, readAnswer, recoverySymbolsOf, servableAxes } from "./slivers.js";
+
+/** The blob a request is about, if the node follows it and has not seen it invalidated. */
+function servedBlob(context: StorageNodeContext, request: HeldRequest): BlobAtNode | undefined {
+  const blob = context.blobs.find((b) => b.blobId === request.blobId);
+  if (blob === undefined || blob.chainStatus === "invalid") return undefined;
+  if (
+    request.type === "RecoverySymbolRequest" &&
+    [...request.primary, ...request.secondary].some((i) => i >= nOf(context))
+  ) {
+    return undefined;
+  }
+  return blob;
+}
+
+/** Whether the node can answer (some of) the request now. */
+function answerable(context: StorageNodeContext, request: HeldRequest): boolean {
+  const blob = servedBlob(context, request);
+  if (blob === undefined) return true;
+  if (blob.metadata === null) return false;
+  return match(request)
+    .with({ type: "ReadRequest" }, (read) => holdsAxis(blob, read.axis))
+    .with({ type: "RecoverySymbolRequest" }, (recovery) => servableAxes(blob, recovery).length > 0)
+    .with({ type: "VerifyInconsistencyProof" }, () => true)
+    .exhaustive();
+}
+
+/** What answering a request gives: the reply (none to a proof that does not verify), and what remains to answer later. */
+interface Answered {
+  readonly reply: Addressed | null;
+  readonly rest: HeldRequest | null;
+}
+
+/** The answer to a request the node can answer; ⊥ about a blob it does not serve. */
+function answer(context: StorageNodeContext, request: HeldRequest): Answered {
+  const blob = servedBlob(context, request);
+  const n = nOf(context);
+  return match(request)
+    .returnType<Answered>()
+    .with({ type: "VerifyInconsistencyProof" }, (proof) => {
+      const valid =
+        blob?.metadata != null && inconsistencyProofIsValid(blob.metadata, blob.blobId, n, proof.axis, proof.proof);
+      const attestation = {
+        to: proof.from,
+        type: "InvalidBlobAttestation" as const,
+        node: context.name,
+        epoch: context.committee.epoch,
+        blobId: proof.blobId,
+      };
+      return { reply: valid ? attestation : null, rest: null };
+    })
+    .with({ type: "ReadRequest" }, (read) => {
+      const payload = blob === undefined ? { metadata: null, slivers: null } : readAnswer(blob, read);
+      const reply = {
+        to: read.from,
+        type: "ReadResponse" as const,
+        node: context.name,
+        blobId: read.blobId,
+        axis: read.axis,
+      };
+      return { reply: { ...reply, ...payload }, rest: null };
+    })
+    .with({ type: "RecoverySymbolRequest" }, (recovery) => {
+      const reply = {
+        to: recovery.from,
+        type: "RecoverySymbolResponse" as const,
+        node: context.name,
+        blobId: recovery.blobId,
+      };
+      if (blob === undefined) return { reply: { ...reply, metadata: null, symbols: null }, rest: null };
+      const axes = servableAxes(blob, recovery);
+      const rest = {
+        ...recovery,
+        primary: axes.includes("primary") ? [] : recovery.primary,
+        secondary: axes.includes("secondary") ? [] : recovery.secondary,
+      };
+      return {
+        reply: { ...reply, metadata: blob.metadata, symbols: recoverySymbolsOf(blob, recovery, axes, n) },
+        rest: rest.primary.length + rest.secondary.length > 0 ? rest : null,
+      };
+    })
+    .exhaustive();
+}
+
+/** Whether the node's event is a request (the chart routes only those to `holdRequest`). */
+const isRequest = (event: StorageNodeEvent): event is HeldRequest =>
+  event.type === "ReadRequest" || event.type === "RecoverySymbolRequest" || event.type === "VerifyInconsistencyProof";
+
+/** The serving guards. */
+export const servingGuards = {
+  /** Some held request can be answered now. */
+  canAnswerHeldRequest: ({ context }: { context: StorageNodeContext }) =>
+    context.held.some((request) => answerable(context, request)),
+};
+
+/** The serving actions. */
+export const servingActions: Record<"holdRequest" | "answerHeldRequests", NodeAction> = {
+  /** Keep the request until it can be answered (a sorted set: arrival order makes no distinct states). */
+  holdRequest: assign({
+    held: ({ context, event }) => (isRequest(event) ? sortedSet([...context.held, event]) : [...context.held]),
+  }),
+  /** Answer every held request the node can answer; an attestation is remembered on the blob. */
+  answerHeldRequests: enqueueActions(({ context, enqueue }) => {
+    const rest: HeldRequest[] = [];
+    let blobs = context.blobs;
+    for (const request of context.held) {
+      if (!answerable(context, request)) {
+        rest.push(request);
+        continue;
+      }
+      const answered = answer(context, request);
+      if (answered.reply !== null) enqueue({ type: "send", params: answered.reply });
+      if (answered.reply?.type === "InvalidBlobAttestation") {
+        blobs = blobs.map((blob) => (blob.blobId === request.blobId ? { ...blob, attested: true } : blob));
+      }
+      if (answered.rest !== null) rest.push(answered.rest);
+    }
+    enqueue.assign({ held: sortedSet(rest), blobs });
+  }),
+};

@@ -1,0 +1,195 @@
+/**
+ * A blob at the node: what the node knows of it on chain, what it stores and confirms, and how it
+ * heals the slivers the writer never sent (paper §2.2, §4). One region per blob; its guards and
+ * actions take the blob's position (`params.blob`).
+ *
+ * What the node knows of the blob on chain (`chainStatus`, from the events the cursor passes on in
+ * chain order): `awaitingRegistration` → `registered` → `certified`, and `invalid` from either.
+ * On the registration an upload that came early is taken up (`pending_metadata_cache`,
+ * `pending_sliver_cache` flushed); on `InvalidBlobID` the node deletes the metadata and slivers
+ * and answers ⊥ from then on (`process_blob_invalid_event`).
+ *
+ * Storing (`store_metadata`, `store_sliver`): an upload is checked on arrival
+ * (`metadataMatchesBlobId`), held while the blob is not registered, and stored sliver by sliver,
+ * each checked against the metadata. The node confirms once it stores the slivers of all its
+ * shards and the blob is registered, and not after the certification (nobody needs it then)
+ * (`compute_storage_confirmation`).
+ *
+ * Healing (`node/blob_sync.rs`, `BlobSynchronizer`): once the blob is certified, a node without all
+ * its slivers asks every other member for the metadata and the recovery symbols of its missing
+ * slivers, takes the first metadata that verifies, rebuilds each missing secondary sliver, then
+ * each missing primary one (`slivers.ts`). The implementation recovers both axes concurrently;
+ * here the order is the paper's, which its retries come to. A rebuilt sliver that contradicts the
+ * metadata is an inconsistency proof: the blob goes to `inconsistencyDetected` (`invalidation.ts`).
+ */
+
+import { assign, enqueueActions } from "xstate";
+import { type ProtocolMessage, type StoreSliverPairs, isMessage } from "../../spec/messages.js";
+import { metadataMatchesBlobId } from "../codec.js";
+import { memberOf } from "../committee.js";
+import {
+  type BlobAtNode,
+  type BlobParams,
+  type StorageNodeContext,
+  type StorageNodeEvent,
+  type NodeAction,
+  blobAt,
+  nOf,
+  withBlobAt,
+} from "./context.js";
+import {
+  holdsAxis,
+  holdsEverything,
+  recovered,
+  recoveryRequest,
+  symbolsSuffice,
+  withSymbols,
+  withUpload,
+} from "./slivers.js";
+
+type Args = { context: StorageNodeContext; event: StorageNodeEvent };
+
+/** The upload an event is, if it is one. */
+const uploadIn = (event: StorageNodeEvent): StoreSliverPairs | undefined =>
+  event.type === "StoreSliverPairs" ? event : undefined;
+
+/** The blob's guards. */
+export const storageGuards = {
+  /** A chain event in chain order about this blob. */
+  aboutBlob: ({ context, event }: Args, params: BlobParams) =>
+    "blobId" in event && event.blobId === blobAt(context, params).blobId,
+  /** A well-formed message about this blob. */
+  forBlob: ({ context, event }: Args, params: BlobParams) =>
+    isMessage(event, event.type as ProtocolMessage["type"]) &&
+    "blobId" in event &&
+    event.blobId === blobAt(context, params).blobId,
+  blobRegistered: ({ context }: Args, params: BlobParams) =>
+    blobAt(context, params).chainStatus !== "awaitingRegistration",
+  blobCertified: ({ context }: Args, params: BlobParams) => blobAt(context, params).chainStatus === "certified",
+  blobInvalid: ({ context }: Args, params: BlobParams) => blobAt(context, params).chainStatus === "invalid",
+  metadataMatchesBlobId: ({ context, event }: Args, params: BlobParams) =>
+    uploadIn(event) !== undefined &&
+    metadataMatchesBlobId(uploadIn(event)?.metadata ?? null, blobAt(context, params).blobId, nOf(context)),
+  /** With the slivers of this upload that verify, the node stores both slivers of every pair. */
+  uploadCompletesStorage: ({ context, event }: Args, params: BlobParams) => {
+    const upload = uploadIn(event);
+    return upload !== undefined && holdsEverything(withUpload(blobAt(context, params), upload, nOf(context)));
+  },
+  /** Stored and registered, not certified yet, and not confirmed yet. */
+  shouldConfirm: ({ context }: Args, params: BlobParams) => {
+    const blob = blobAt(context, params);
+    return blob.chainStatus === "registered" && !blob.confirmed && blob.uploader !== null;
+  },
+  lacksSlivers: ({ context }: Args, params: BlobParams) => !holdsEverything(blobAt(context, params)),
+  lacksMetadata: ({ context }: Args, params: BlobParams) => blobAt(context, params).metadata === null,
+  lacksSecondarySlivers: ({ context }: Args, params: BlobParams) => !holdsAxis(blobAt(context, params), "secondary"),
+  lacksPrimarySlivers: ({ context }: Args, params: BlobParams) => !holdsAxis(blobAt(context, params), "primary"),
+  /** From another member of the committee (authenticated channels: `node` is the sender). */
+  fromPeer: ({ context, event }: Args) =>
+    "node" in event && event.node !== context.name && memberOf(context.committee, event.node) !== undefined,
+  symbolsSufficeForSecondary: ({ context }: Args, params: BlobParams) => {
+    const blob = blobAt(context, params);
+    return symbolsSuffice(blob, "secondary", blob.symbols, nOf(context));
+  },
+  symbolsSufficeForPrimary: ({ context }: Args, params: BlobParams) => {
+    const blob = blobAt(context, params);
+    return symbolsSuffice(blob, "primary", blob.symbols, nOf(context));
+  },
+  inconsistencyFound: ({ context }: Args, params: BlobParams) => blobAt(context, params).inconsistency !== null,
+};
+
+/** The blob with the slivers of `axis` the symbols rebuild, or the inconsistency proof they give. */
+function rebuild(context: StorageNodeContext, params: BlobParams, axis: "primary" | "secondary"): Partial<BlobAtNode> {
+  const blob = blobAt(context, params);
+  const { blob: rebuilt, proof } = recovered(blob, axis, blob.symbols, nOf(context));
+  return { slivers: rebuilt.slivers, inconsistency: proof === null ? blob.inconsistency : { axis, proof } };
+}
+
+/** The blob's actions. */
+export const storageActions: Record<
+  | "registerBlob"
+  | "certifyBlob"
+  | "deleteBlob"
+  | "holdUpload"
+  | "storeUpload"
+  | "confirmStorage"
+  | "requestRecoverySymbols"
+  | "takeRecoveryResponse"
+  | "recoverSecondarySlivers"
+  | "recoverPrimarySlivers"
+  | "forgetSymbols",
+  NodeAction<BlobParams>
+> = {
+  /** The blob is registered: an upload that came early is taken up now. */
+  registerBlob: enqueueActions(({ context, enqueue }, params: BlobParams) => {
+    const pending = blobAt(context, params).pendingUpload;
+    enqueue.assign(withBlobAt(context, params, { chainStatus: "registered", pendingUpload: null }));
+    if (pending !== null) enqueue.raise(pending);
+  }),
+  certifyBlob: assign(({ context }, params: BlobParams) => withBlobAt(context, params, { chainStatus: "certified" })),
+  /** `process_blob_invalid_event`: cancel the sync, delete the metadata and slivers, answer ⊥ from now on. */
+  deleteBlob: assign(({ context }, params: BlobParams) => {
+    const blob = blobAt(context, params);
+    return withBlobAt(context, params, {
+      chainStatus: "invalid",
+      pendingUpload: null,
+      metadata: null,
+      slivers: blob.slivers.map((slot) => ({ ...slot, primary: null, secondary: null })),
+      symbols: [],
+    });
+  }),
+  holdUpload: assign(({ context, event }, params: BlobParams) =>
+    withBlobAt(context, params, { pendingUpload: blobAt(context, params).pendingUpload ?? uploadIn(event) ?? null }),
+  ),
+  storeUpload: assign(({ context, event }, params: BlobParams) => {
+    const blob = blobAt(context, params);
+    const upload = uploadIn(event);
+    if (upload === undefined) return {};
+    const { metadata, slivers } = withUpload(blob, upload, nOf(context));
+    return withBlobAt(context, params, { metadata, slivers, uploader: blob.uploader ?? upload.from });
+  }),
+  confirmStorage: enqueueActions(({ context, enqueue }, params: BlobParams) => {
+    const blob = blobAt(context, params);
+    const to = blob.uploader;
+    if (to === null) return;
+    enqueue({
+      type: "send",
+      params: {
+        to,
+        type: "StorageConfirmation",
+        node: context.name,
+        epoch: context.committee.epoch,
+        blobId: blob.blobId,
+        shards: context.shards,
+      },
+    });
+    enqueue.assign(withBlobAt(context, params, { confirmed: true }));
+  }),
+  requestRecoverySymbols: enqueueActions(({ context, enqueue }, params: BlobParams) => {
+    for (const member of context.committee.members) {
+      if (member.name === context.name) continue;
+      enqueue({
+        type: "send",
+        params: recoveryRequest(blobAt(context, params), context.name, member.name, nOf(context)),
+      });
+    }
+  }),
+  takeRecoveryResponse: assign(({ context, event }, params: BlobParams) => {
+    if (event.type !== "RecoverySymbolResponse") return {};
+    const { blob, symbols } = withSymbols(
+      blobAt(context, params),
+      blobAt(context, params).symbols,
+      event,
+      nOf(context),
+    );
+    return withBlobAt(context, params, { metadata: blob.metadata, symbols });
+  }),
+  recoverSecondarySlivers: assign(({ context }, params: BlobParams) =>
+    withBlobAt(context, params, rebuild(context, params, "secondary")),
+  ),
+  recoverPrimarySlivers: assign(({ context }, params: BlobParams) =>
+    withBlobAt(context, params, rebuild(context, params, "primary")),
+  ),
+  /** The symbols are of no further use once the slivers are stored. */
+  forgetSymbols: assign(({ context }, params: BlobParams) => withBlobAt(context, params, { symbols: [] })),
+};
