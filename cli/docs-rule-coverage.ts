@@ -10,7 +10,7 @@
 import { ActorModel } from "../checker/actors.js";
 import { rulesOf } from "../checker/mutation.js";
 import type { BuiltModel } from "./docs-catalogue.js";
-import type { MutantResult } from "./mutate-campaign.js";
+import { BOUND_FACTOR, BOUND_FLOOR, type MutantResult } from "./mutate-campaign.js";
 import { reasonFor } from "./mutate-reasons.js";
 import { type RuleCoverageReport, isWhole, percent, scoreOf } from "./mutate-report.js";
 
@@ -75,7 +75,7 @@ export function ruleCoveragePage(
     "- **killed**: a model no longer gives its verdicts — a property that held fails, a witness is never reached, an expected failure disappears, or the model throws, hangs or runs out of memory (as `npm run check` would);",
     "- **survived**: every model that could tell gives its verdicts; each survivor has a written reason in `cli/mutate-reasons.ts`: *equivalent* (no behaviour of the protocol changes) or a *gap* (what would catch it, and the issue that brings it when it needs a new kind of fault);",
     "- **not reached**: no default model runs the rule;",
-    "- **undecided**: its search outgrew three times the unmutated model's states or time (left out of the score).",
+    `- **undecided**: its search outgrew ${BOUND_FACTOR} times the unmutated model's states (and at least ${BOUND_FLOOR.toLocaleString("en-US")}) or time (left out of the score).`,
     "",
     "The score is killed / (killed + survived). `npm run mutate` (`walrus-spec mutate`) runs the campaign and records it; `walrus-spec mutate --shard i/N --out FILE` runs a CI matrix's share and `walrus-spec mutate --merge FILE…` joins the shares.",
     "",

@@ -182,6 +182,12 @@ function killedIn(entry: ModelEntry, report: SearchReport<unknown, unknown>): Mu
 
 /** How much larger than the unmutated model a mutant's search may grow before it is given up. */
 export const BOUND_FACTOR = 3;
+/**
+ * States a mutant's search may always reach, however small its model: a search of this size takes
+ * a few seconds, so a mutant of a tiny model is decided rather than given up at three times a few
+ * thousand states.
+ */
+export const BOUND_FLOOR = 100_000;
 
 /**
  * Runs one mutant against its candidate models until one kills it. `onProgress` hears of each
@@ -208,7 +214,7 @@ export function runMutant(
       );
       report = checkModel(model, {
         reduction: true,
-        maxStates: BOUND_FACTOR * candidate.states + 1000,
+        maxStates: Math.max(BOUND_FLOOR, BOUND_FACTOR * candidate.states),
         timeoutMs: Math.max(10_000, BOUND_FACTOR * 1000 * candidate.seconds),
         stopOnViolation: (property) => !expectedToFail(entry, property),
         ...(onProgress ? { onProgress: (p: SearchProgress) => onProgress(entry.name, p) } : {}),

@@ -148,3 +148,9 @@ export type NodeAction<P extends BlobParams | undefined = undefined> = ActionFun
   never,
   never
 >;
+
+/** What the node's guards are given: its context and the event. */
+export interface GuardArgs {
+  readonly context: StorageNodeContext;
+  readonly event: StorageNodeEvent;
+}

@@ -17,14 +17,13 @@ import { isAboveValidity, isQuorum } from "../../spec/params.js";
 import { CHAIN, memberOf, weightOf, withName } from "../committee.js";
 import {
   type BlobParams,
+  type GuardArgs,
   type NodeAction,
-  type StorageNodeContext,
-  type StorageNodeEvent,
   blobAt,
   withBlobAt,
 } from "./context.js";
 
-type Args = { context: StorageNodeContext; event: StorageNodeEvent };
+type Args = GuardArgs;
 
 /** The invalidation's guards. */
 export const invalidationGuards = {
@@ -40,6 +39,7 @@ export const invalidationGuards = {
     const enough = context.invalidationAttestations === "quorum" ? isQuorum : isAboveValidity;
     return !blob.invalidationSubmitted && enough(weight, context.committee.nShards);
   },
+  /** The node asked the chain to invalidate the blob ID. */
   invalidationSubmitted: ({ context }: Args, params: BlobParams) => blobAt(context, params).invalidationSubmitted,
 };
 

@@ -30,6 +30,7 @@ import { memberOf } from "../committee.js";
 import {
   type BlobAtNode,
   type BlobParams,
+  type GuardArgs,
   type StorageNodeContext,
   type StorageNodeEvent,
   type NodeAction,
@@ -47,7 +48,7 @@ import {
   withUpload,
 } from "./slivers.js";
 
-type Args = { context: StorageNodeContext; event: StorageNodeEvent };
+type Args = GuardArgs;
 
 /** The upload an event is, if it is one. */
 const uploadIn = (event: StorageNodeEvent): StoreSliverPairs | undefined =>
@@ -63,10 +64,14 @@ export const storageGuards = {
     isMessage(event, event.type as ProtocolMessage["type"]) &&
     "blobId" in event &&
     event.blobId === blobAt(context, params).blobId,
+  /** The node has seen the blob registered. */
   blobRegistered: ({ context }: Args, params: BlobParams) =>
     blobAt(context, params).chainStatus !== "awaitingRegistration",
+  /** The node has seen the blob certified. */
   blobCertified: ({ context }: Args, params: BlobParams) => blobAt(context, params).chainStatus === "certified",
+  /** The node has seen the blob ID invalidated. */
   blobInvalid: ({ context }: Args, params: BlobParams) => blobAt(context, params).chainStatus === "invalid",
+  /** The upload's metadata is the blob ID's (`store_metadata`). */
   metadataMatchesBlobId: ({ context, event }: Args, params: BlobParams) =>
     uploadIn(event) !== undefined &&
     metadataMatchesBlobId(uploadIn(event)?.metadata ?? null, blobAt(context, params).blobId, nOf(context)),
@@ -80,21 +85,28 @@ export const storageGuards = {
     const blob = blobAt(context, params);
     return blob.chainStatus === "registered" && !blob.confirmed && blob.uploader !== null;
   },
+  /** The node misses a sliver of some shard. */
   lacksSlivers: ({ context }: Args, params: BlobParams) => !holdsEverything(blobAt(context, params)),
+  /** The node has no verified metadata yet. */
   lacksMetadata: ({ context }: Args, params: BlobParams) => blobAt(context, params).metadata === null,
+  /** The node misses a secondary sliver. */
   lacksSecondarySlivers: ({ context }: Args, params: BlobParams) => !holdsAxis(blobAt(context, params), "secondary"),
+  /** The node misses a primary sliver. */
   lacksPrimarySlivers: ({ context }: Args, params: BlobParams) => !holdsAxis(blobAt(context, params), "primary"),
   /** From another member of the committee (authenticated channels: `node` is the sender). */
   fromPeer: ({ context, event }: Args) =>
     "node" in event && event.node !== context.name && memberOf(context.committee, event.node) !== undefined,
+  /** The symbols at hand rebuild (or prove inconsistent) every missing secondary sliver. */
   symbolsSufficeForSecondary: ({ context }: Args, params: BlobParams) => {
     const blob = blobAt(context, params);
     return symbolsSuffice(blob, "secondary", blob.symbols, nOf(context));
   },
+  /** The symbols at hand rebuild (or prove inconsistent) every missing primary sliver. */
   symbolsSufficeForPrimary: ({ context }: Args, params: BlobParams) => {
     const blob = blobAt(context, params);
     return symbolsSuffice(blob, "primary", blob.symbols, nOf(context));
   },
+  /** A rebuilt sliver contradicted the metadata. */
   inconsistencyFound: ({ context }: Args, params: BlobParams) => blobAt(context, params).inconsistency !== null,
 };
 
