@@ -29,12 +29,6 @@ const EPOCH_EVENTS_NOT_SUBSCRIBED =
   "which change nothing at a node (`models/epoch-change.ts`); the branch keeps them in chain order where " +
   "a configuration sends them.";
 
-/** With one blob, a chain event in turn always finds the child state that takes it. */
-const ONE_BLOB =
-  "Taken by a chain event in turn that the current state of `chain` does not take: another blob's, or a " +
-  "second registration. The models have one blob, registered once, and its events come in the order " +
-  "registration, certification, invalidation, each finding the state that takes it.";
-
 export const REASONS: Reasons = {
   "chain-with-epochs": {
     "blob.invalid": NO_INVALIDATION_WITH_EPOCHS,
@@ -66,18 +60,14 @@ export const REASONS: Reasons = {
       "sends `InvalidateBlobId` (`chainMachine` takes it in the malicious-writer models).",
   },
   "storage-node": {
-    "chain: BlobRegistered [wellFormed and aheadOfChainOrder] → (stays)":
+    "cursor: BlobRegistered [wellFormed and aheadOfChainOrder] → (stays)":
       "A node's chain stream in the write-read models opens with the blob's registration (number 0), so it " +
       "is never ahead of its turn (the epoch-change node, whose stream opens with epoch events, holds it).",
-    "chain: BlobRegistered [wellFormed and inChainOrder] → (stays)": ONE_BLOB,
-    "chain: BlobCertified [wellFormed and inChainOrder] → (stays)": ONE_BLOB,
-    "chain: InvalidBlobID [wellFormed and inChainOrder] → (stays)": ONE_BLOB,
-    "chain.registered: InvalidBlobID [forThisBlob and inChainOrder] → chain.invalid": INVALID_BEFORE_CERTIFIED,
-    "storage: StoreSliverPairs [blobInvalid] → (stays)":
+    "blob0: StoreSliverPairs [blobInvalid] → (stays)":
       "An upload that arrives after the invalidation. Only the malicious-writer models invalidate, from the " +
       "point of availability: the node that detects the inconsistency gets no upload, and every other upload " +
       "is delivered before that point.",
-    "storage: StoreSliverPairs [forThisBlob and metadataMatchesBlobId] → (stays)":
+    "blob0: StoreSliverPairs [forBlob and metadataMatchesBlobId] → (stays)":
       "An upload whose metadata verifies but one of whose slivers does not. No model's writer sends one: a " +
       "malicious writer commits to its inconsistent slivers, so they match its metadata, and Byzantine " +
       "nodes do not upload.",

@@ -33,7 +33,8 @@ const needsSearch = (why: string): SurvivorReason => ({ kind: "gap", why, issue:
  */
 const NEVER_MALFORMED =
   "no model sends a malformed message (every Byzantine message is a real one in its sender's name), so a guard that lets one through changes nothing. Needs an adversary that sends malformed messages.";
-const ONE_BLOB = "every model has one blob, so no message is ever about another one. Needs a node with many blobs.";
+const ONE_BLOB =
+  "every model has one blob, so no message or chain event is ever about another one. Needs a model with several blobs, which the one node follows.";
 const OLD_COMMITTEE_SERVES =
   "in the epoch-change models the previous committee still holds and serves every blob after the change, so a party that keeps reading from it, or from the wrong committee, still reads the blob. Needs the shard lifecycle in which a node that moved a shard away drops it.";
 const FULL_CHALLENGE =
@@ -165,14 +166,15 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
     "no node answers a read twice, so counting a repeated answer changes nothing. Needs a node that repeats its answer.",
   ),
 
-  // --- the storage node (machines/storage-node.ts) ---
+  // --- the storage node (machines/node/) ---
   "storageNode.forgetSymbols:skipped": equivalent(
     "nothing reads the recovery symbols once the slivers are stored (the node leaves the recovering states for good), so keeping them changes no behaviour, only the size of the node's state.",
   ),
   "storageNode.lacksMetadata:never": equivalent(
     "without metadata no symbol verifies (symbolsSuffice needs it), so a node that skips awaitingMetadata waits in recoveringSecondary instead, for the same RecoverySymbolResponse that brings the metadata and re-enters the choice.",
   ),
-  "storageNode.forThisBlob:always": needsOneNode(ONE_BLOB),
+  "storageNode.forBlob:always": needsOneNode(ONE_BLOB),
+  "storageNode.aboutBlob:always": needsOneNode(ONE_BLOB),
   "storageNode.wellFormed:always": needsAdversary(NEVER_MALFORMED),
   "storageNode.fromPeer:always": needsAdversary(
     "no recovery response comes from outside the committee or from the node itself. Needs an adversary outside it.",
@@ -189,11 +191,11 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
   "storageNode.lacksSlivers:always": needsAdversary(
     "a node that stores everything never sees the certification while still in awaitingSlivers in a way the forced recovery would change. Needs a writer that uploads part of a node's slivers.",
   ),
-  "storageNode.aheadOfChainOrder:always": needsOneNode(
-    "with one blob every event in its turn is taken by the state that waits for it, so the guard is only asked of events ahead of their turn. Needs events of several blobs, where an event in its turn may concern no state of this blob.",
+  "storageNode.aheadOfChainOrder:always": equivalent(
+    "an event held in its turn is taken up by the cursor's next step (nextEventHeld) in the same step of the node, so holding it first changes nothing.",
   ),
-  "storageNode.inChainOrder:always": needsOneNode(
-    "with one blob the only event a node can take before its turn is the invalidation before the certification, and the invalidation deletes the blob whatever came first. Order matters across blobs and epochs, and in a lifecycle where a blob is deleted and registered again.",
+  "storageNode.inChainOrder:always": needsAdversary(
+    "an event ahead of its turn is held before this guard is asked, so the mutant only takes events behind their turn: events already processed, delivered again. The chain sends each event once and no default model's network duplicates. Needs a network that delivers a chain event twice.",
   ),
   "storageNode.blobInvalid:never": needsAdversary(
     "no upload reaches a node after it deleted an invalid blob: only the malicious writer's blob is invalidated, and its upload is over by then. Needs a writer that uploads late.",

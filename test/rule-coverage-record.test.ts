@@ -25,7 +25,7 @@ const SAMPLE: readonly string[] = [
   "epochDriver.changesLeft:negated",
   "quorumWriter.quorumReached:always",
   "reader.takeResponse:skipped",
-  "storageNode.advanceChainOrder:skipped",
+  "storageNode.processChainEvent:skipped",
   "writer.recordConfirmation:skipped",
 ];
 

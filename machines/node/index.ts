@@ -78,7 +78,7 @@ function blobRegion(blob: number) {
     on: {
       "chain.BlobRegistered": { guard: about, actions: { type: "registerBlob", params } },
       "chain.BlobCertified": { guard: about, actions: { type: "certifyBlob", params } },
-      "chain.InvalidBlobID": { guard: about, target: ".deleted", actions: { type: "deleteBlob", params } },
+      "chain.InvalidBlobID": { guard: about, target: ".deleted", actions: { type: "markBlobInvalid", params } },
       StoreSliverPairs: [
         // `store_metadata` refuses a blob marked invalid.
         { guard: { type: "blobInvalid", params } },
@@ -165,7 +165,7 @@ function blobRegion(blob: number) {
         },
         always: { guard: { type: "attestationsSuffice", params }, actions: { type: "invalidateBlobId", params } },
       },
-      deleted: {},
+      deleted: { entry: { type: "deleteBlob", params } },
     },
   } as const;
 }

@@ -121,6 +121,7 @@ function rebuild(context: StorageNodeContext, params: BlobParams, axis: "primary
 export const storageActions: Record<
   | "registerBlob"
   | "certifyBlob"
+  | "markBlobInvalid"
   | "deleteBlob"
   | "holdUpload"
   | "storeUpload"
@@ -139,11 +140,12 @@ export const storageActions: Record<
     if (pending !== null) enqueue.raise(pending);
   }),
   certifyBlob: assign(({ context }, params: BlobParams) => withBlobAt(context, params, { chainStatus: "certified" })),
-  /** `process_blob_invalid_event`: cancel the sync, delete the metadata and slivers, answer ⊥ from now on. */
+  /** The blob ID is invalid: the node answers ⊥ for it from now on (`BlobInfo` marked invalid). */
+  markBlobInvalid: assign(({ context }, params: BlobParams) => withBlobAt(context, params, { chainStatus: "invalid" })),
+  /** `process_blob_invalid_event`: cancel the sync, delete the metadata and slivers. */
   deleteBlob: assign(({ context }, params: BlobParams) => {
     const blob = blobAt(context, params);
     return withBlobAt(context, params, {
-      chainStatus: "invalid",
       pendingUpload: null,
       metadata: null,
       slivers: blob.slivers.map((slot) => ({ ...slot, primary: null, secondary: null })),
