@@ -156,9 +156,6 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
   "reader.chooseReadCommittee:skipped": needsOneNode(OLD_COMMITTEE_SERVES),
   "reader.seeEpochChange:skipped": needsOneNode(OLD_COMMITTEE_SERVES),
   "reader.forThisBlob:always": needsOneNode(ONE_BLOB),
-  "reader.decodesConsistently:always": needsAdversary(
-    "in the malicious-writer models the reader that decodes an inconsistent blob is also told the blob ID is invalid, or reads slivers that decode to the same bytes; a reader that asks once, from slivers that decode differently, would return a blob other readers do not.",
-  ),
   "reader.everyNodeAnswered:never": needsAdversary(
     "in the model that runs it the reader always decides before the last node answers. Needs a reader that asks once and waits for every answer.",
   ),
@@ -196,6 +193,9 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
   ),
   "storageNode.inChainOrder:always": needsAdversary(
     "an event ahead of its turn is held before this guard is asked, so the mutant only takes events behind their turn: events already processed, delivered again. The chain sends each event once and no default model's network duplicates. Needs a network that delivers a chain event twice.",
+  ),
+  "storageNode.markBlobInvalid:skipped": needsAdversary(
+    "the node's own record that the blob ID is invalid makes it answer ⊥ and refuse uploads; every reader in the models hears of the invalidation from the chain itself, and no upload comes after it. Needs a reader that asks the nodes once, after the invalidation, and takes their ⊥ (the implementation's BlobIdDoesNotExist).",
   ),
   "storageNode.blobInvalid:never": needsAdversary(
     "no upload reaches a node after it deleted an invalid blob: only the malicious writer's blob is invalidated, and its upload is over by then. Needs a writer that uploads late.",

@@ -185,46 +185,14 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
   ];
 }
 
+/** Who attested the blob ID invalid, as the chain recorded with the invalidation. */
+const attesters = (view: SystemView, layout: WriteReadLayout) =>
+  snapshot(view, layout, layout.chain).context.invalidatedBy as string[];
+
 /** What happens to an inconsistent encoding on chain: it is proven and invalidated. */
 function invalidation(layout: WriteReadLayout): SystemProperty[] {
   const invalidated = (view: SystemView) => chainIn(view, layout, "invalid");
-  const attesters = (view: SystemView) => snapshot(view, layout, layout.chain).context.invalidatedBy as string[];
   return [
-    {
-      kind: "always",
-      name: "the chain invalidates only with attestations from more than f shards of the epoch",
-      claim:
-        "A blob ID is invalidated only on attestations of f + 1 shards of the current committee, so that one of them is a correct node's; the chain keeps who attested.",
-      source: {
-        sections: ["3.3", "7.2"],
-        files: [`${SYSTEM_STATE}::invalidate_blob_id`],
-        detail: "invalidate_blob_id requires attestations of f + 1 weight of the current committee",
-      },
-      reads: [layout.chain],
-      holds: (view) =>
-        !invalidated(view) ||
-        isAboveValidity(
-          attesters(view).reduce((sum, name) => sum + shardsOf(layout, name), 0),
-          layout.committee.nShards,
-        ),
-    },
-    {
-      kind: "sometimes",
-      name: "witness: the invalidation on chain carries the attestation of the node that found the inconsistency",
-      claim:
-        "The node that proves an inconsistency attests to it first (its own attestation counts), and the chain's invalidation names it.",
-      source: {
-        sections: ["3.3"],
-        files: ["crates/walrus-service/src/node.rs"],
-        detail: "inconsistency proof and attestation",
-      },
-      reads: [layout.chain, ...layout.nodes],
-      holds: (view) =>
-        invalidated(view) &&
-        attesters(view).some(
-          (name) => layout.nodes.includes(name) && correctNode(view, layout, name)?.foundInconsistency === true,
-        ),
-    },
     {
       kind: "eventually",
       name: "inconsistency detection: a correct node that cannot recover proves it, and the chain invalidates the blob ID",
@@ -245,6 +213,41 @@ function invalidation(layout: WriteReadLayout): SystemProperty[] {
       source: { sections: ["3.3", "7.2"], files: [`${SYSTEM_STATE}::invalidate_blob_id`] },
       reads: [layout.chain],
       holds: invalidated,
+    },
+    {
+      kind: "always",
+      name: "the chain invalidates only with attestations from more than f shards of the epoch",
+      claim:
+        "A blob ID is invalidated only on attestations of f + 1 shards of the current committee, so that one of them is a correct node's; the chain keeps who attested.",
+      source: {
+        sections: ["3.3", "7.2"],
+        files: [`${SYSTEM_STATE}::invalidate_blob_id`],
+        detail: "invalidate_blob_id requires attestations of f + 1 weight of the current committee",
+      },
+      reads: [layout.chain],
+      holds: (view) =>
+        !invalidated(view) ||
+        isAboveValidity(
+          attesters(view, layout).reduce((sum, name) => sum + shardsOf(layout, name), 0),
+          layout.committee.nShards,
+        ),
+    },
+    {
+      kind: "sometimes",
+      name: "witness: the invalidation on chain carries the attestation of the node that found the inconsistency",
+      claim:
+        "The node that proves an inconsistency attests to it first (its own attestation counts), and the chain's invalidation names it.",
+      source: {
+        sections: ["3.3"],
+        files: ["crates/walrus-service/src/node.rs"],
+        detail: "inconsistency proof and attestation",
+      },
+      reads: [layout.chain, ...layout.nodes],
+      holds: (view) =>
+        invalidated(view) &&
+        attesters(view, layout).some(
+          (name) => layout.nodes.includes(name) && correctNode(view, layout, name)?.foundInconsistency === true,
+        ),
     },
   ];
 }

@@ -28,7 +28,7 @@ const TABLE: Array<[string, number, number, string]> = [
   ["quorum-write-4-two-byzantine", 82, 82, "0111"],
   ["quorum-write-4-lossy", 624, 624, "1101"],
   // Walrus models: every node may still send to every other, so reduction cuts nothing.
-  ["malicious-writer-4-detection", 1_078, 1_078, "1111"],
+  ["malicious-writer-4-detection", 1_078, 1_078, "111111"],
   ["write-read-4-f-plus-1-invalidation", 421, 421, "10011101"],
   ["epoch-change-4-byzantine", 8_405, 8_405, "11111"],
 ];

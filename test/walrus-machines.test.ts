@@ -340,7 +340,7 @@ describe("storage node: two blobs", () => {
 
   it("follows each blob in its own region: events in one chain order, uploads and confirmations apart", () => {
     const n1 = drive(storageNodeMachine, { name: "N1", committee, blobIds: [blobId] });
-    expect(Object.keys(n1.snapshot.value as object)).toEqual(["cursor", "blob0"]);
+    expect(Object.keys(n1.snapshot.value as object)).toEqual(["cursor", "blob0", "serving"]);
     const both = drive(createStorageNodeMachine({ blobs: 2 }), { name: "N1", committee, blobIds: [blobId, otherId] });
     // The second blob's registration comes first in the node's stream; its certification is early.
     both.step({ type: "BlobCertified", seq: 2, epoch: 1, blobId: otherId });

@@ -13,6 +13,7 @@
 
 import { transition } from "xstate";
 import { describe, expect, it } from "vitest";
+import { blobView } from "../machines/node/index.js";
 import { forEachReachableStep } from "./support/reachable.js";
 import type { ActorModel, SystemAction, SystemState } from "../checker/actors.js";
 import { ModelError } from "../checker/errors.js";
@@ -52,10 +53,10 @@ describe("within the budget every property holds and every witness is reached (m
       "malicious-writer-4-detection-quorum",
       772,
       [
-        "ok always the chain invalidates only with attestations from more than f shards",
-        "ok sometimes witness: the invalidation on chain carries the attestation of the node that found",
         "ok eventually inconsistency detection",
         "ok sometimes witness: the chain invalidates the blob ID",
+        "ok always the chain invalidates only with attestations from more than f shards",
+        "ok sometimes witness: the invalidation on chain carries the attestation of the node that found",
         "ok always a correct node that sees the blob ID invalidated keeps no sliver of it",
         QUORUM,
       ],
@@ -76,7 +77,7 @@ describe("self-healing and the malicious writer do what they claim", () => {
     const at = (name: string) => model.actors.findIndex((actor) => actor.name === name);
     const view = model.view(start);
     // At the point of availability N3 and N4 hold nothing; the others hold their uploads.
-    expect(["N0", "N1", "N2", "N3", "N4"].map((n) => view.actors[at(n)].context.uploader)).toEqual([
+    expect(["N0", "N1", "N2", "N3", "N4"].map((n) => blobView(view.actors[at(n)]).uploader)).toEqual([
       "writer",
       "writer",
       "writer",

@@ -15,7 +15,7 @@
  * - one region per blob, `blob0`, `blob1`, … (`storage.ts`, `invalidation.ts`): what the node
  *   stores of the blob, confirms, heals (paper §4: secondary slivers first, then primary) and
  *   proves inconsistent; the blob's guards and actions take its position as `params.blob`;
- * - requests are held and answered at the root (`serving.ts`), whatever blob they are about.
+ * - `serving` (`serving.ts`): requests about any blob, held until the node can answer them.
  *
  * `createStorageNodeMachine({ blobs })` builds the machine for a number of blobs; the node's input
  * names them. `storageNodeMachine` is the node of one blob.
@@ -202,31 +202,42 @@ export function createStorageNodeMachine({ blobs = 1 }: StorageNodeOptions = {})
       };
     },
     type: "parallel",
-    on: {
-      ReadRequest: { guard: "wellFormed", actions: "holdRequest" },
-      RecoverySymbolRequest: { guard: "wellFormed", actions: "holdRequest" },
-      VerifyInconsistencyProof: { guard: "wellFormed", actions: "holdRequest" },
-    },
-    always: { guard: "canAnswerHeldRequest", actions: "answerHeldRequests" },
     states: {
+      // One event at a time: the next held event waits until the regions have taken the last one
+      // (and what it raised, such as an upload held for the registration, comes first).
       cursor: {
-        on: {
-          BlobRegistered: [
-            { guard: and(["wellFormed", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
-            { guard: and(["wellFormed", "inChainOrder"]), actions: "processChainEvent" },
-          ],
-          BlobCertified: [
-            { guard: and(["wellFormed", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
-            { guard: and(["wellFormed", "inChainOrder"]), actions: "processChainEvent" },
-          ],
-          InvalidBlobID: [
-            { guard: and(["wellFormed", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
-            { guard: and(["wellFormed", "inChainOrder"]), actions: "processChainEvent" },
-          ],
+        initial: "idle",
+        states: {
+          idle: {
+            on: {
+              BlobRegistered: [
+                { guard: and(["wellFormed", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
+                { guard: and(["wellFormed", "inChainOrder"]), target: "passing", actions: "processChainEvent" },
+              ],
+              BlobCertified: [
+                { guard: and(["wellFormed", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
+                { guard: and(["wellFormed", "inChainOrder"]), target: "passing", actions: "processChainEvent" },
+              ],
+              InvalidBlobID: [
+                { guard: and(["wellFormed", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
+                { guard: and(["wellFormed", "inChainOrder"]), target: "passing", actions: "processChainEvent" },
+              ],
+            },
+            always: { guard: "nextEventHeld", target: "passing", actions: "processNextHeldEvent" },
+          },
+          passing: { on: { "chain.*": "idle" } },
         },
-        always: { guard: "nextEventHeld", actions: "processNextHeldEvent" },
       },
       ...regions,
+      // Requests about any blob, held until the node can answer them.
+      serving: {
+        on: {
+          ReadRequest: { guard: "wellFormed", actions: "holdRequest" },
+          RecoverySymbolRequest: { guard: "wellFormed", actions: "holdRequest" },
+          VerifyInconsistencyProof: { guard: "wellFormed", actions: "holdRequest" },
+        },
+        always: { guard: "canAnswerHeldRequest", actions: "answerHeldRequests" },
+      },
     },
   });
 }

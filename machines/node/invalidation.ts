@@ -15,13 +15,7 @@
 import { assign, enqueueActions } from "xstate";
 import { isAboveValidity, isQuorum } from "../../spec/params.js";
 import { CHAIN, memberOf, weightOf, withName } from "../committee.js";
-import {
-  type BlobParams,
-  type GuardArgs,
-  type NodeAction,
-  blobAt,
-  withBlobAt,
-} from "./context.js";
+import { type BlobParams, type GuardArgs, type NodeAction, blobAt, withBlobAt } from "./context.js";
 
 type Args = GuardArgs;
 

@@ -81,11 +81,12 @@ function answer(context: StorageNodeContext, request: HeldRequest): Answered {
     })
     .with({ type: "ReadRequest" }, (read) => {
       const payload = blob === undefined ? { metadata: null, slivers: null } : readAnswer(blob, read);
+      // Field order is the messages' identity in traces and the order the checker meets them in.
       const reply = {
         to: read.from,
-        type: "ReadResponse" as const,
         node: context.name,
         blobId: read.blobId,
+        type: "ReadResponse" as const,
         axis: read.axis,
       };
       return { reply: { ...reply, ...payload }, rest: null };
@@ -93,9 +94,9 @@ function answer(context: StorageNodeContext, request: HeldRequest): Answered {
     .with({ type: "RecoverySymbolRequest" }, (recovery) => {
       const reply = {
         to: recovery.from,
-        type: "RecoverySymbolResponse" as const,
         node: context.name,
         blobId: recovery.blobId,
+        type: "RecoverySymbolResponse" as const,
       };
       if (blob === undefined) return { reply: { ...reply, metadata: null, symbols: null }, rest: null };
       const axes = servableAxes(blob, recovery);

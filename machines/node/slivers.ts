@@ -140,8 +140,8 @@ export const recoveryRequest = (blob: BlobSlivers, from: ActorName, to: ActorNam
   type: "RecoverySymbolRequest" as const,
   from,
   blobId: blob.blobId,
-  primary: missingIndices(blob, "primary", n).sort((a, b) => a - b),
-  secondary: missingIndices(blob, "secondary", n).sort((a, b) => a - b),
+  primary: missingIndices(blob, "primary", n),
+  secondary: missingIndices(blob, "secondary", n),
 });
 
 /**
