@@ -60,7 +60,7 @@ export const REASONS: Reasons = {
       "sends `InvalidateBlobId` (`chainMachine` takes it in the malicious-writer models).",
   },
   "storage-node": {
-    "cursor: BlobRegistered [wellFormed and aheadOfChainOrder] → (stays)":
+    "cursor.idle: BlobRegistered [wellFormed and aheadOfChainOrder] → (stays)":
       "A node's chain stream in the write-read models opens with the blob's registration (number 0), so it " +
       "is never ahead of its turn (the epoch-change node, whose stream opens with epoch events, holds it).",
     "blob0: StoreSliverPairs [blobInvalid] → (stays)":
