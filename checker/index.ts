@@ -11,9 +11,9 @@
 
 export * from "./model.js";
 export * from "./actors.js";
+export * from "./prefix.js";
 export * from "./errors.js";
 export { checkModel, checkEventuallyProperty } from "./search.js";
-export type { Path, PathStep } from "./path.js";
 export type { PropertyResult, SearchOptions, SearchProgress, SearchReport } from "./search.js";
 export * from "./liveness.js";
 export { checkModelParallel, type ModelFactory, type ParallelOptions } from "./parallel.js";

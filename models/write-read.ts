@@ -43,16 +43,9 @@
  * comes to a reader that has returned leaves the network (the checker's `dropToFinished`).
  */
 
-import {
-  ActorModel,
-  type ActorModelSpec,
-  type NetworkKind,
-  type NetworkSpec,
-  type SystemAction,
-  type SystemState,
-  type SystemView,
-} from "../checker/actors.js";
+import { ActorModel, type ActorModelSpec, type NetworkKind, type NetworkSpec } from "../checker/actors.js";
 import { ModelError } from "../checker/errors.js";
+import { ActorModelAfterPrefix } from "../checker/prefix.js";
 import {
   type Axis,
   RecoverySymbolSource,
@@ -146,53 +139,6 @@ export const DEFAULT_BLOB: Uint8Array = new TextEncoder().encode("Walrus: one bl
 
 const WRITER = "writer";
 const READER = "reader";
-
-/**
- * The model explored from the point of availability (see the header): the write runs along one
- * schedule until `certified` holds, and the search starts there.
- */
-class FromPointOfAvailability extends ActorModel {
-  private readonly start: SystemState;
-
-  constructor(spec: ActorModelSpec, certified: (view: SystemView) => boolean, readers: readonly string[]) {
-    super(spec);
-    const readerIndices = new Set(readers.map((name) => spec.actors.findIndex((actor) => actor.name === name)));
-    const writer = spec.actors.findIndex((actor) => actor.name === WRITER);
-    const byzantine = new Set(
-      (spec.adversary?.byzantine ?? []).map((name) => spec.actors.findIndex((actor) => actor.name === name)),
-    );
-    // The correct actors' steps first; the adversary's messages to the writer when nothing else moves.
-    const scheduled = (action: SystemAction, adversary: boolean) => {
-      if (action.kind === "internal") return !adversary;
-      if (action.kind !== "deliver") return false;
-      const { from, to } = this.message(action.message);
-      return byzantine.has(from) ? adversary && to === writer : !adversary && !readerIndices.has(to);
-    };
-    let [state] = super.initStates();
-    // Each step adds a message or advances an actor, and the write's messages are few.
-    for (let steps = 0; !certified(this.view(state)); steps++) {
-      const actions: SystemAction[] = [];
-      this.actions(state, actions);
-      let next: SystemState | undefined;
-      for (const adversary of [false, true]) {
-        for (const action of actions) {
-          next = scheduled(action, adversary) ? this.nextState(state, action) : undefined;
-          if (next !== undefined) break;
-        }
-        if (next !== undefined) break;
-      }
-      if (next === undefined || steps > 1_000) {
-        throw new ModelError(`${spec.name}: the write does not reach its point of availability`);
-      }
-      state = next;
-    }
-    this.start = state;
-  }
-
-  override initStates(): SystemState[] {
-    return [this.start];
-  }
-}
 
 /** The write-read model. */
 export function writeRead(options: WriteReadOptions = {}): ActorModel {
@@ -449,6 +395,20 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
     properties: writeReadProperties(layout, { nodes: options.nodeProperties ?? false }),
   };
   if (from === "start") return new ActorModel(spec);
-  const certified = (view: SystemView) => view.actors[layout.index(WRITER)].value === "certified";
-  return new FromPointOfAvailability(spec, certified, readers);
+  // The write runs along one schedule to its point of availability (see the header): the correct
+  // actors' steps first, nothing delivered to a reader, and the adversary's messages to the writer
+  // only when nothing else moves.
+  const writer = layout.index(WRITER);
+  const readerIndices = new Set(readers.map(layout.index));
+  const byzantineIndices = new Set(byzantineNames.map(layout.index));
+  return new ActorModelAfterPrefix(spec, {
+    goal: (view) => view.actors[writer].value === "certified",
+    rank: (action, message) => {
+      if (action.kind === "internal") return 0;
+      if (message === undefined) return undefined;
+      if (byzantineIndices.has(message.from)) return message.to === writer ? 1 : undefined;
+      return readerIndices.has(message.to) ? undefined : 0;
+    },
+    failure: "the write does not reach its point of availability",
+  });
 }

@@ -229,7 +229,7 @@ describe("the model checks what the machines do", () => {
     [
       "a write that cannot reach its point of availability",
       { from: "pointOfAvailability", withholdFrom: [2, 3] },
-      /does not reach its point of availability/,
+      /the write does not reach its point of availability/,
     ],
   ] as const)("%s is a ModelError", (_, options, message) => {
     const attempt = () => writeRead(options as Parameters<typeof writeRead>[0]);
