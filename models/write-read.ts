@@ -13,18 +13,12 @@
  * completeness is checked.
  *
  * Faults, within the adversary's budget (f shards unless told otherwise): nodes that may crash at
- * any point; or nodes Byzantine from the start, which send nothing but what their menu holds:
- * - `confirmWithoutStoring`: a storage confirmation to the writer for its shards;
- * - `corruptSliver`: a read response whose slivers fail their Merkle check;
- * - `corruptSymbols`: recovery symbols whose proofs fail, to every other node;
- * - `wrongMetadata`: metadata of another blob, to the readers and to every other node;
- * - `forgeInconsistencyProof`: an inconsistency proof made of real symbols with valid Merkle proofs
- *   (the strongest the adversary can assemble for a consistent encoding), to every other node;
- * - `attestInvalid`: `invalidate_blob_id` signed by every Byzantine node, to the chain.
- * Withholding — sending nothing at all — is what a Byzantine node does when it sends nothing from
- * its menu, so every Byzantine model includes it. The menus are in flight from the start (the
- * checker's `menuInFlight`): a Byzantine message is never consumed, so when it goes out matters
- * less than when it arrives, which the network chooses.
+ * any point; or nodes Byzantine from the start, which send nothing but what their menu holds (the
+ * behaviours of `BYZANTINE_BEHAVIOURS`, models/faults.ts). Withholding — sending nothing at all —
+ * is what a Byzantine node does when it sends nothing from its menu, so every Byzantine model
+ * includes it. The menus are in flight from the start (the checker's `menuInFlight`): a Byzantine
+ * message is never consumed, so when it goes out matters less than when it arrives, which the
+ * network chooses.
  *
  * A malicious writer (`tamper`) commits to an inconsistent encoding and may withhold its upload
  * from some nodes (`withholdFrom`), so that they recover and meet the inconsistency.
@@ -47,40 +41,24 @@ import { ActorModel, type ActorModelSpec, type NetworkKind, type NetworkSpec } f
 import { ModelError } from "../checker/errors.js";
 import { ActorModelAfterPrefix } from "../checker/prefix.js";
 import {
-  type Axis,
-  RecoverySymbolSource,
-  type Sliver,
   type Tampering,
   blobIdToString,
   encodeBlob,
-  encodeInconsistencyProof,
   encodeInconsistently,
   encodeMetadataWithId,
-  encodingParams,
-  orthogonal,
   pairIndexOf,
-  sliverIndexOf,
 } from "../spec/index.js";
 import { putBytes } from "../spec/store.js";
-import { adversaryOf, codecChecked, corrupt } from "./faults.js";
+import { BYZANTINE_BEHAVIOURS, type ByzantineBehaviour, adversaryOf, codecChecked, writeReadMenu } from "./faults.js";
 import { createChainMachine, type Subscriber } from "../machines/chain.js";
-import { pairOfShard, putRecoverySymbol, putSliver } from "../machines/codec.js";
-import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
+import { pairOfShard, putSliver } from "../machines/codec.js";
+import { CHAIN, type Committee, type CommitteeMember } from "../machines/committee.js";
 import { readerMachine, type ReaderInput } from "../machines/reader.js";
 import { storageNodeMachine } from "../machines/node/index.js";
 import { writerMachine, type WriterInput } from "../machines/writer.js";
 import { type WriteReadLayout, writeReadProperties } from "../properties/write-read.js";
 
-/** What a Byzantine node may send. */
-export const BYZANTINE_BEHAVIOURS = [
-  "confirmWithoutStoring",
-  "corruptSliver",
-  "corruptSymbols",
-  "wrongMetadata",
-  "forgeInconsistencyProof",
-  "attestInvalid",
-] as const;
-export type ByzantineBehaviour = (typeof BYZANTINE_BEHAVIOURS)[number];
+export { BYZANTINE_BEHAVIOURS, type ByzantineBehaviour } from "./faults.js";
 
 export interface WriteReadOptions {
   /** The blob (default {@link DEFAULT_BLOB}). */
@@ -210,93 +188,12 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
       throw new ModelError(`write-read: unknown Byzantine behaviour ${JSON.stringify(behaviour)}`);
     }
   }
-  const menu = (node: number): Outgoing[] => {
-    const member = committee.members[node];
-    const slivers = (axis: Axis): Sliver[] =>
-      member.shards.map((shard) => {
-        const index = sliverIndexOf(axis, pairOfShard(blobId, shard, n), n);
-        return (axis === "primary" ? encoded.primarySlivers : encoded.secondarySlivers)[index];
-      });
-    const targetsOf = (other: Committee["members"][number], target: Axis) =>
-      other.shards.map((shard) => sliverIndexOf(target, pairOfShard(blobId, shard, n), n));
-    const others = committee.members.filter((m) => m.name !== member.name);
-    const from = { node: member.name, blobId };
-    const messages: Outgoing[] = [];
-    for (const behaviour of byzantine?.behaviours ?? []) {
-      switch (behaviour) {
-        case "confirmWithoutStoring":
-          messages.push({
-            to: WRITER,
-            type: "StorageConfirmation",
-            ...from,
-            epoch: committee.epoch,
-            shards: member.shards,
-          });
-          break;
-        case "corruptSliver": {
-          const corrupted = slivers(axis).map((s) => putSliver(corrupt(s, encoded.symbolSize)));
-          for (const to of readers) {
-            messages.push({ to, type: "ReadResponse", ...from, axis, metadata, slivers: corrupted });
-          }
-          break;
-        }
-        case "corruptSymbols":
-          for (const other of others) {
-            const symbols = (["secondary", "primary"] as const).flatMap((target) =>
-              slivers(orthogonal(target)).flatMap((source) => {
-                const server = new RecoverySymbolSource(encodingParams(n), source);
-                return targetsOf(other, target).map((t) =>
-                  putRecoverySymbol(corrupt(server.symbolFor(t), encoded.symbolSize)),
-                );
-              }),
-            );
-            messages.push({ to: other.name, type: "RecoverySymbolResponse", ...from, metadata, symbols });
-          }
-          break;
-        case "wrongMetadata": {
-          const other = encodeBlob(new TextEncoder().encode("not the blob that was written"), n);
-          const wrong = putBytes(encodeMetadataWithId({ blobId: other.blobId, metadata: other.metadata }));
-          const real = slivers(axis).map(putSliver);
-          for (const to of readers) {
-            messages.push({ to, type: "ReadResponse", ...from, axis, metadata: wrong, slivers: real });
-          }
-          for (const peer of others) {
-            messages.push({ to: peer.name, type: "RecoverySymbolResponse", ...from, metadata: wrong, symbols: [] });
-          }
-          break;
-        }
-        case "forgeInconsistencyProof":
-          // Real symbols for another node's secondary sliver, as many as its recovery needs.
-          for (const other of others) {
-            const [targetIndex] = targetsOf(other, "secondary");
-            const need = encodingParams(n).primarySourceSymbols;
-            const symbols = encoded.primarySlivers
-              .slice(0, need)
-              .map((source) => new RecoverySymbolSource(encodingParams(n), source).symbolFor(targetIndex));
-            const proof = putBytes(encodeInconsistencyProof({ axis: "secondary", targetIndex, symbols }));
-            messages.push({
-              to: other.name,
-              type: "VerifyInconsistencyProof",
-              from: member.name,
-              blobId,
-              axis: "secondary",
-              proof,
-            });
-          }
-          break;
-        case "attestInvalid":
-          messages.push({
-            to: CHAIN,
-            type: "InvalidateBlobId",
-            blobId,
-            epoch: committee.epoch,
-            signers: [...byzantineNames].sort(),
-          });
-          break;
-      }
-    }
-    return messages;
-  };
+  const menu = (node: number) =>
+    writeReadMenu(
+      { committee, blobId, encoded, metadata, axis, readers, writer: WRITER, byzantine: byzantineNames },
+      committee.members[node] as CommitteeMember,
+      byzantine?.behaviours ?? [],
+    );
   const crash = (options.crash ?? []).map(nodeName);
   const withheld = new Set(options.withholdFrom ?? []);
   for (const i of withheld) nodeName(i);
