@@ -21,7 +21,7 @@
  */
 
 import { and, assign, enqueueActions, not, setup } from "xstate";
-import type { ActorName } from "../spec/messages.js";
+import type { ActorName, ChallengeCertificate } from "../spec/messages.js";
 import { InvalidParametersError } from "../spec/errors.js";
 import { isQuorum } from "../spec/params.js";
 import { type Subscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
@@ -30,13 +30,6 @@ import type { WalrusSource } from "../spec/sources.js";
 
 /** The protocol sections and Walrus files this module follows (docs/traceability.md). */
 export const follows: WalrusSource = { sections: ["5.1"] };
-
-/** node → chain: a certificate that `node` answered the challenge, signed by `signers`. */
-export interface ChallengeCertificate {
-  readonly type: "ChallengeCertificate";
-  readonly node: ActorName;
-  readonly signers: readonly ActorName[];
-}
 
 /**
  * environment → chain: the certificates of the nodes whose challenge a model does not play out

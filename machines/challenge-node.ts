@@ -41,6 +41,11 @@ import { type Axis, orthogonal, sliverIndexOf } from "../spec/codec/slivers.js";
 import type {
   ActorName,
   BlobIdText,
+  ChallengeAck,
+  ChallengeEnd,
+  ChallengeSignature,
+  ChallengeStart,
+  ChallengeSymbols,
   ReadRequest,
   ReadResponse,
   RecoverySymbolRequest,
@@ -66,40 +71,8 @@ import type { WalrusSource } from "../spec/sources.js";
 /** The protocol sections and Walrus files this module follows (docs/traceability.md). */
 export const follows: WalrusSource = { sections: ["5.1"] };
 
-// --- messages ---
-
-/** node → node: the sender is in challenge mode. */
-export interface ChallengeAck {
-  readonly type: "ChallengeAck";
-  readonly node: ActorName;
-}
-
-/** node → node: the symbols the sender shares with the receiver, of one blob, with their openings. */
-export interface ChallengeSymbols {
-  readonly type: "ChallengeSymbols";
-  readonly node: ActorName;
-  readonly blobId: BlobIdText;
-  readonly symbols: readonly ByteRef[];
-}
-
-/** node → node: the sender verified `for`'s symbols of every blob challenged of it, and signs. */
-export interface ChallengeSignature {
-  readonly type: "ChallengeSignature";
-  readonly node: ActorName;
-  readonly for: ActorName;
-}
-
 /** The chain's notices of the challenge, numbered in the node's event stream. */
-export type ChallengeChainNotice =
-  | {
-      readonly type: "ChallengeStart";
-      readonly seq: number;
-      readonly epoch: number;
-      /** The lightweight variant: the coin (its seed) and the blobs challenged per node. */
-      readonly coin?: number;
-      readonly challenged?: number;
-    }
-  | { readonly type: "ChallengeEnd"; readonly seq: number; readonly epoch: number };
+export type ChallengeChainNotice = ChallengeStart | ChallengeEnd;
 
 // --- context ---
 

@@ -49,9 +49,12 @@ import type {
   BlobCertified,
   BlobIdText,
   BlobRegistered,
+  EpochEvent,
   ReadRequest,
   RecoverySymbolRequest,
   RecoverySymbolResponse,
+  ShardSyncRequest,
+  ShardSyncResponse,
   StoreSliverPairs,
 } from "../spec/messages.js";
 import { type ProtocolMessage, isMessage } from "../spec/messages.js";
@@ -92,32 +95,6 @@ export const follows: WalrusSource = {
 
 // --- messages of the shard transfer ---
 
-/** node → previous owner: `sync_shard`, every sliver of `axis` of the shard for blobs certified before `epoch`. */
-export interface ShardSyncRequest {
-  readonly type: "ShardSyncRequest";
-  readonly from: ActorName;
-  readonly shard: number;
-  readonly axis: Axis;
-  readonly epoch: number;
-}
-
-/** A blob's sliver in a shard sync answer, with the blob's metadata. */
-export interface SyncedSliver {
-  readonly blobId: BlobIdText;
-  readonly metadata: ByteRef;
-  readonly sliver: ByteRef;
-}
-
-/** previous owner → node: the slivers asked for, by blob ID; `null`: refused (not the shard's owner, wrong epoch). */
-export interface ShardSyncResponse {
-  readonly type: "ShardSyncResponse";
-  readonly node: ActorName;
-  readonly shard: number;
-  readonly axis: Axis;
-  readonly epoch: number;
-  readonly slivers: readonly SyncedSliver[] | null;
-}
-
 /** environment → node: the transfers under way give up (no progress for long, or a non-retryable error). */
 export interface ShardSyncTimeout {
   readonly type: "ShardSyncTimeout";
@@ -127,18 +104,6 @@ export interface ShardSyncTimeout {
 export interface ShardSyncFails {
   readonly type: "ShardSyncFails";
 }
-
-/** The chain's epoch events as the node receives them. */
-export type EpochEvent =
-  | { readonly type: "EpochChangeStart"; readonly seq: number; readonly epoch: number }
-  | { readonly type: "EpochChangeDone"; readonly seq: number; readonly epoch: number }
-  | { readonly type: "EpochParametersSelected"; readonly seq: number; readonly nextEpoch: number }
-  | {
-      readonly type: "ShardsReceived";
-      readonly seq: number;
-      readonly epoch: number;
-      readonly shards: readonly number[];
-    };
 
 // --- context ---
 

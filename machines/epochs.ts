@@ -41,7 +41,7 @@
  */
 
 import { and, assign, enqueueActions, not, setup } from "xstate";
-import type { ActorName, BlobIdText, CertifyBlob, InvalidateBlobId } from "../spec/messages.js";
+import type { ActorName, BlobIdText, CertifyBlob, EpochSyncDone, InvalidateBlobId } from "../spec/messages.js";
 import { isAboveValidity, isQuorum } from "../spec/params.js";
 import { type Subscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, send, weightOf, withName } from "./committee.js";
@@ -69,13 +69,6 @@ export interface VotingEnd {
 /** anyone → chain: `initiate_epoch_change`. */
 export interface InitiateEpochChange {
   readonly type: "InitiateEpochChange";
-}
-
-/** node → chain: `epoch_sync_done(cap, epoch)`: the node holds all its shards of `epoch`. */
-export interface EpochSyncDone {
-  readonly type: "EpochSyncDone";
-  readonly node: ActorName;
-  readonly epoch: number;
 }
 
 /** The events of the epoch machine, as the chain emits them (without `to` and `seq`). */

@@ -23,6 +23,12 @@
  * | `VerifyInconsistencyProof` | node → node  | `/v1/blobs/{id}/inconsistencyProof/{axis}`                  |
  * | `InvalidBlobAttestation` | node → node      | its answer: a signed `InvalidBlobIdMsg`, intent INVALID_BLOB_ID |
  * | `InvalidateBlobId`       | node → chain      | `system::invalidate_blob_id` (the signers stand for the BLS aggregate) |
+ * | `EpochChangeStart`/`Done`, `EpochParametersSelected`, `ShardsReceived` | chain → all | the epoch events |
+ * | `ShardSyncRequest`/`Response` | node ↔ node | `sync_shard`: a gained shard's slivers of one axis, from its previous owner |
+ * | `EpochSyncDone`          | node → chain      | `system::epoch_sync_done`                                  |
+ * | `ChallengeStart`/`End`   | chain → node      | the storage challenge's start (and, lightweight, its coin) and end (paper §5) |
+ * | `ChallengeAck`, `ChallengeSymbols`, `ChallengeSignature` | node → node | the challenge's steps (paper §5) |
+ * | `ChallengeCertificate`   | node → chain      | a node's certificate of 2f + 1 signatures (paper §5)       |
  *
  * A request for the metadata and a request for slivers or symbols are one message here, where the
  * implementation makes two calls: a node holds the metadata whenever it holds a sliver, so nothing
@@ -184,6 +190,119 @@ export interface InvalidateBlobId {
   readonly signers: readonly ActorName[];
 }
 
+// --- epoch changes (paper §6) ---
+
+/** chain → everyone: the change to `epoch` starts (`EpochChangeStart`). */
+export interface EpochChangeStart {
+  readonly type: "EpochChangeStart";
+  readonly seq: number;
+  readonly epoch: number;
+}
+
+/** chain → everyone: the change to `epoch` is done (`EpochChangeDone`). */
+export interface EpochChangeDone {
+  readonly type: "EpochChangeDone";
+  readonly seq: number;
+  readonly epoch: number;
+}
+
+/** chain → everyone: the next committee is chosen (`EpochParametersSelected`). */
+export interface EpochParametersSelected {
+  readonly type: "EpochParametersSelected";
+  readonly seq: number;
+  readonly nextEpoch: number;
+}
+
+/** chain → everyone: nodes that called `epoch_sync_done` received these shards (`ShardsReceived`). */
+export interface ShardsReceived {
+  readonly type: "ShardsReceived";
+  readonly seq: number;
+  readonly epoch: number;
+  readonly shards: readonly number[];
+}
+
+/** The chain's epoch events as nodes, writers and readers receive them. */
+export type EpochEvent = EpochChangeStart | EpochChangeDone | EpochParametersSelected | ShardsReceived;
+
+/** node → previous owner: `sync_shard`, every sliver of `axis` of the shard for blobs certified before `epoch`. */
+export interface ShardSyncRequest {
+  readonly type: "ShardSyncRequest";
+  readonly from: ActorName;
+  readonly shard: number;
+  readonly axis: Axis;
+  readonly epoch: number;
+}
+
+/** A blob's sliver in a shard sync answer, with the blob's metadata. */
+export interface SyncedSliver {
+  readonly blobId: BlobIdText;
+  readonly metadata: ByteRef;
+  readonly sliver: ByteRef;
+}
+
+/** previous owner → node: the slivers asked for, by blob ID; `null`: refused (not the shard's owner, wrong epoch). */
+export interface ShardSyncResponse {
+  readonly type: "ShardSyncResponse";
+  readonly node: ActorName;
+  readonly shard: number;
+  readonly axis: Axis;
+  readonly epoch: number;
+  readonly slivers: readonly SyncedSliver[] | null;
+}
+
+/** node → chain: `epoch_sync_done(cap, epoch)`: the node holds all its shards of `epoch`. */
+export interface EpochSyncDone {
+  readonly type: "EpochSyncDone";
+  readonly node: ActorName;
+  readonly epoch: number;
+}
+
+// --- the storage challenge (paper §5) ---
+
+/** chain → node: the challenge starts; the lightweight variant names a coin (its seed) and the blobs challenged per node. */
+export interface ChallengeStart {
+  readonly type: "ChallengeStart";
+  readonly seq: number;
+  readonly epoch: number;
+  readonly coin?: number;
+  readonly challenged?: number;
+}
+
+/** chain → node: the challenge ended. */
+export interface ChallengeEnd {
+  readonly type: "ChallengeEnd";
+  readonly seq: number;
+  readonly epoch: number;
+}
+
+/** node → node: the sender is in challenge mode. */
+export interface ChallengeAck {
+  readonly type: "ChallengeAck";
+  readonly node: ActorName;
+}
+
+/** node → node: the symbols the sender shares with the receiver, of one blob, with their openings. */
+export interface ChallengeSymbols {
+  readonly type: "ChallengeSymbols";
+  readonly node: ActorName;
+  readonly blobId: BlobIdText;
+  readonly symbols: readonly ByteRef[];
+}
+
+/** node → node: the sender verified `for`'s symbols of every blob challenged of it, and signs. */
+export interface ChallengeSignature {
+  readonly type: "ChallengeSignature";
+  readonly node: ActorName;
+  readonly for: ActorName;
+}
+
+/** node → chain: a certificate that `node` answered the challenge, signed by `signers`. */
+export interface ChallengeCertificate {
+  readonly type: "ChallengeCertificate";
+  readonly node: ActorName;
+  readonly signers: readonly ActorName[];
+}
+
 /** Every message of the protocol. */
 export type ProtocolMessage =
   | RegisterBlob
@@ -197,7 +316,17 @@ export type ProtocolMessage =
   | RecoverySymbolResponse
   | VerifyInconsistencyProof
   | InvalidBlobAttestation
-  | InvalidateBlobId;
+  | InvalidateBlobId
+  | EpochEvent
+  | ShardSyncRequest
+  | ShardSyncResponse
+  | EpochSyncDone
+  | ChallengeStart
+  | ChallengeEnd
+  | ChallengeAck
+  | ChallengeSymbols
+  | ChallengeSignature
+  | ChallengeCertificate;
 
 /** The message of type `T`. */
 export type MessageOf<T extends ProtocolMessage["type"]> = Extract<ProtocolMessage, { type: T }>;
@@ -212,10 +341,13 @@ type FieldKind =
   | "ref"
   | "refOrNull"
   | "refsOrNull"
+  | "refs"
   | "axis"
   | "names"
   | "nats"
-  | "pairs";
+  | "pairs"
+  | "syncedSlivers"
+  | "optionalNat";
 
 const FIELDS: { readonly [T in ProtocolMessage["type"]]: Readonly<Record<string, FieldKind>> } = {
   RegisterBlob: { blobId: "blobId", size: "nat", rootHash: "hash" },
@@ -232,6 +364,19 @@ const FIELDS: { readonly [T in ProtocolMessage["type"]]: Readonly<Record<string,
   VerifyInconsistencyProof: { from: "name", blobId: "blobId", axis: "axis", proof: "ref" },
   InvalidBlobAttestation: { node: "name", epoch: "nat", blobId: "blobId" },
   InvalidateBlobId: { blobId: "blobId", epoch: "nat", signers: "names" },
+  EpochChangeStart: { seq: "nat", epoch: "nat" },
+  EpochChangeDone: { seq: "nat", epoch: "nat" },
+  EpochParametersSelected: { seq: "nat", nextEpoch: "nat" },
+  ShardsReceived: { seq: "nat", epoch: "nat", shards: "nats" },
+  ShardSyncRequest: { from: "name", shard: "nat", axis: "axis", epoch: "nat" },
+  ShardSyncResponse: { node: "name", shard: "nat", axis: "axis", epoch: "nat", slivers: "syncedSlivers" },
+  EpochSyncDone: { node: "name", epoch: "nat" },
+  ChallengeStart: { seq: "nat", epoch: "nat", coin: "optionalNat", challenged: "optionalNat" },
+  ChallengeEnd: { seq: "nat", epoch: "nat" },
+  ChallengeAck: { node: "name" },
+  ChallengeSymbols: { node: "name", blobId: "blobId", symbols: "refs" },
+  ChallengeSignature: { node: "name", for: "name" },
+  ChallengeCertificate: { node: "name", signers: "names" },
 };
 
 const BLOB_ID_TEXT = /^[A-Za-z0-9_-]{43}$/;
@@ -256,6 +401,25 @@ function fieldOk(kind: FieldKind, value: unknown): boolean {
       return value === null || isByteRef(value);
     case "refsOrNull":
       return value === null || (Array.isArray(value) && value.every(isByteRef));
+    case "refs":
+      return Array.isArray(value) && value.every(isByteRef);
+    case "optionalNat":
+      return value === undefined || isNat(value);
+    case "syncedSlivers":
+      return (
+        value === null ||
+        (Array.isArray(value) &&
+          value.every(
+            (entry) =>
+              typeof entry === "object" &&
+              entry !== null &&
+              Object.keys(entry).length === 3 &&
+              typeof entry.blobId === "string" &&
+              BLOB_ID_TEXT.test(entry.blobId) &&
+              isByteRef(entry.metadata) &&
+              isByteRef(entry.sliver),
+          ))
+      );
     case "axis":
       return value === "primary" || value === "secondary";
     case "names":

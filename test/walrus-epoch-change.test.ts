@@ -12,7 +12,7 @@ import { type SimulationReport, simulate } from "../checker/simulate.js";
 import { announce } from "../machines/chain-events.js";
 import { membershipOf, planEpochChange } from "../machines/epoch-change-plan.js";
 import type { SystemAction } from "../checker/actors.js";
-import type { ShardSyncResponse } from "../machines/epoch-change-node.js";
+import type { ShardSyncResponse } from "../spec/messages.js";
 import { DEFAULT_CHANGE, STORED_BLOB, epochChange } from "../models/epoch-change.js";
 import { cooperativeShardBytes } from "../analysis/migration-cost.js";
 import { blobIdFromString, decodeSliver, encodeSyncShardResponse } from "../spec/index.js";

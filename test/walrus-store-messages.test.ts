@@ -89,6 +89,21 @@ describe("messages", () => {
     { type: "ReadResponse", node: "N0", blobId: BLOB_ID, axis: "primary", metadata: null, slivers: null },
     { type: "RecoverySymbolRequest", from: "N1", blobId: BLOB_ID, primary: [2], secondary: [1] },
     { type: "RecoverySymbolResponse", node: "N0", blobId: BLOB_ID, metadata: REF, symbols: [REF, REF] },
+    { type: "EpochChangeStart", seq: 0, epoch: 2 },
+    { type: "ShardsReceived", seq: 2, epoch: 2, shards: [3] },
+    {
+      type: "ShardSyncResponse",
+      node: "N3",
+      shard: 3,
+      axis: "primary",
+      epoch: 2,
+      slivers: [{ blobId: BLOB_ID, metadata: REF, sliver: REF }],
+    },
+    { type: "ShardSyncResponse", node: "N3", shard: 3, axis: "secondary", epoch: 2, slivers: null },
+    { type: "ChallengeStart", seq: 0, epoch: 1 },
+    { type: "ChallengeStart", seq: 0, epoch: 1, coin: 7, challenged: 2 },
+    { type: "ChallengeSymbols", node: "N0", blobId: BLOB_ID, symbols: [REF] },
+    { type: "ChallengeSignature", node: "N0", for: "N1" },
   ];
 
   it.each(valid.map((message) => [message.type, message]))("a well-formed %s passes", (_, message) => {
@@ -121,6 +136,23 @@ describe("messages", () => {
       "an unexpected field",
       { type: "BlobCertified", seq: 1, epoch: 1, blobId: BLOB_ID, extra: true },
       /unexpected field extra/,
+    ],
+    [
+      "a synced sliver without its metadata",
+      {
+        type: "ShardSyncResponse",
+        node: "N3",
+        shard: 3,
+        axis: "primary",
+        epoch: 2,
+        slivers: [{ blobId: BLOB_ID, sliver: REF }],
+      },
+      /field slivers must be syncedSlivers/,
+    ],
+    [
+      "a coin that is not a number",
+      { type: "ChallengeStart", seq: 0, epoch: 1, coin: "heads" },
+      /field coin must be optionalNat/,
     ],
   ])("%s is an InvalidMessageError", (_, message, pattern) => {
     expect(() => checkMessage(message)).toThrow(InvalidMessageError);
