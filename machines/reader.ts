@@ -40,6 +40,8 @@ import {
   type BlobCertified,
   type BlobIdText,
   type BlobRegistered,
+  type EpochChangeDone,
+  type EpochChangeStart,
   type InvalidBlobID,
   type ReadResponse,
   isMessage,
@@ -100,10 +102,7 @@ export interface ReaderContext extends ReaderInput {
 export const INVALID_BLOB_ID = "the blob ID is invalid (InvalidBlobID)";
 
 /** The chain's epoch events, and the environment's `Read`. */
-export type ReaderEpochEvent =
-  | { readonly type: "EpochChangeStart"; readonly seq: number; readonly epoch: number }
-  | { readonly type: "EpochChangeDone"; readonly seq: number; readonly epoch: number }
-  | { readonly type: "Read" };
+export type ReaderEpochEvent = EpochChangeStart | EpochChangeDone | { readonly type: "Read" };
 
 /** Every event the reader takes. */
 export type ReaderEvent = BlobRegistered | BlobCertified | InvalidBlobID | ReadResponse | ReaderEpochEvent;

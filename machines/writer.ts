@@ -36,6 +36,7 @@ import type {
   BlobCertified,
   BlobIdText,
   BlobRegistered,
+  EpochChangeStart,
   InvalidBlobID,
   StorageConfirmation,
 } from "../spec/messages.js";
@@ -81,13 +82,6 @@ export interface Upload {
   readonly node: ActorName;
 }
 
-/** The chain's `EpochChangeStart`, as the writer sees it. */
-export interface WriterEpochChangeStart {
-  readonly type: "EpochChangeStart";
-  readonly seq: number;
-  readonly epoch: number;
-}
-
 /** Every event the writer takes: chain events, confirmations, the environment's `Upload`. */
 export type WriterEvent =
   | BlobRegistered
@@ -95,7 +89,7 @@ export type WriterEvent =
   | InvalidBlobID
   | StorageConfirmation
   | Upload
-  | WriterEpochChangeStart;
+  | EpochChangeStart;
 
 /** The upload to `node`: the metadata and the sliver pairs of all its shards, in one message. */
 function upload(context: WriterContext, node: ActorName): Outgoing {
