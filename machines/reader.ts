@@ -48,7 +48,7 @@ import {
 } from "../spec/messages.js";
 import type { ByteRef } from "../spec/store.js";
 import { type ReadOutcome, metadataMatchesBlobId, readBlob } from "./codec.js";
-import { type Committee, memberOf, send, withName } from "./committee.js";
+import { type Committee, memberOf, sendMessage, withName } from "./committee.js";
 import { readCommittee } from "./epochs.js";
 import type { WalrusSource } from "../spec/sources.js";
 
@@ -139,7 +139,7 @@ function taken(context: ReaderContext, event: ReaderEvent) {
 export const readerMachine = setup({
   types: {} as { context: ReaderContext; input: ReaderInput; events: ReaderEvent },
   actions: {
-    send,
+    send: sendMessage,
     takeResponse: assign(({ context, event }) => taken(context, event)),
     returnBlob: assign(({ context, event }) => {
       const result = outcome(context, event);
@@ -179,7 +179,12 @@ export const readerMachine = setup({
     }),
     requestFromEveryNode: enqueueActions(({ context, enqueue }) => {
       for (const member of context.committee.members) {
-        const request = { type: "ReadRequest", from: context.name, blobId: context.blobId, axis: context.axis };
+        const request = {
+          type: "ReadRequest" as const,
+          from: context.name,
+          blobId: context.blobId,
+          axis: context.axis,
+        };
         enqueue({ type: "send", params: { to: member.name, ...request } });
       }
     }),

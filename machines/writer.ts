@@ -41,7 +41,16 @@ import type {
   StorageConfirmation,
 } from "../spec/messages.js";
 import { pairOfShard } from "./codec.js";
-import { CHAIN, type Committee, type Outgoing, holdsExactly, memberOf, send, weightOf, withName } from "./committee.js";
+import {
+  type Addressed,
+  CHAIN,
+  type Committee,
+  holdsExactly,
+  memberOf,
+  sendMessage,
+  weightOf,
+  withName,
+} from "./committee.js";
 import { sliverIndexOf } from "../spec/codec/slivers.js";
 import type { WalrusSource } from "../spec/sources.js";
 
@@ -92,7 +101,7 @@ export type WriterEvent =
   | EpochChangeStart;
 
 /** The upload to `node`: the metadata and the sliver pairs of all its shards, in one message. */
-function upload(context: WriterContext, node: ActorName): Outgoing {
+function upload(context: WriterContext, node: ActorName): Addressed {
   const n = context.committee.nShards;
   const pairs = (memberOf(context.committee, node)?.shards ?? []).map((shard) => {
     const pair = pairOfShard(context.blobId, shard, n);
@@ -116,7 +125,7 @@ function upload(context: WriterContext, node: ActorName): Outgoing {
 export const writerMachine = setup({
   types: {} as { context: WriterContext; input: WriterInput; events: WriterEvent },
   actions: {
-    send,
+    send: sendMessage,
     uploadTo: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== "Upload") return;
       enqueue({ type: "send", params: upload(context, event.node) });
