@@ -135,6 +135,16 @@ function unmatched(from: readonly unknown[], against: readonly unknown[]): unkno
   });
 }
 
+/** The keys that name a record of state in a list. */
+const RECORD_KEYS = ["blobId", "shard", "name"] as const;
+
+/** Whether two records of state (no `type`) are the same entry: the first key either has, equal in both. */
+function sameKeyedRecord(a: unknown, b: unknown): boolean {
+  if (!isPlainRecord(a) || !isPlainRecord(b) || "type" in a || "type" in b) return false;
+  const key = RECORD_KEYS.find((k) => k in a);
+  return key !== undefined && canonical(a[key]) === canonical(b[key]);
+}
+
 /** Appends `path: before → after` lines for what differs, descending into records and maps. */
 function diffValues(path: string, before: unknown, after: unknown, out: string[]): void {
   if (canonical(before) === canonical(after)) return;
@@ -153,6 +163,18 @@ function diffValues(path: string, before: unknown, after: unknown, out: string[]
       entries.set(canonical(k), [k, known?.[1], v]);
     }
     for (const [k, b, a] of entries.values()) diffValues(`${path}[${formatValue(k)}]`, b, a, out);
+    return;
+  }
+  // A list of records each of which keeps its key (a node's blobs by blob ID, a blob's slots by
+  // shard): what changed in each. Messages and requests (records with a `type`) are compared as
+  // elements of a set, below.
+  if (
+    Array.isArray(before) &&
+    Array.isArray(after) &&
+    before.length === after.length &&
+    before.every((element, i) => sameKeyedRecord(element, after[i]))
+  ) {
+    before.forEach((element, i) => diffValues(`${path}[${i}]`, element, after[i], out));
     return;
   }
   const sameCollection =

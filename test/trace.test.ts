@@ -127,6 +127,44 @@ describe("numbered steps", () => {
       "     (no visible change)",
     ]);
   });
+
+  it("follows a list of keyed records entry by entry; a list of messages stays a set", () => {
+    type S = { blobs: { blobId: string; status: string }[]; held: { type: string; from: string }[] };
+    const states: S[] = [
+      {
+        blobs: [
+          { blobId: "A", status: "registered" },
+          { blobId: "B", status: "registered" },
+        ],
+        held: [{ type: "Read", from: "r1" }],
+      },
+      {
+        blobs: [
+          { blobId: "A", status: "registered" },
+          { blobId: "B", status: "certified" },
+        ],
+        held: [{ type: "Read", from: "r2" }],
+      },
+    ];
+    const model: Model<number, "next"> = {
+      name: "keyed",
+      initStates: () => [0],
+      actions: (s, out) => (s === 0 ? out.push("next") : undefined),
+      nextState: (s) => s + 1,
+      fingerprint: (s, out) => {
+        out.hi = 0;
+        out.lo = s;
+      },
+      properties: [],
+      describe: (s) => states[s] as unknown as Record<string, unknown>,
+    };
+    const lines = formatPath(model, followActionPath(model, { init: 0, actions: [0] }));
+    expect(lines.slice(lines.indexOf('  1. "next"'))).toEqual([
+      '  1. "next"',
+      '     blobs[1].status: "registered" → "certified"',
+      '     held: + {type: "Read", from: "r2"}, − {type: "Read", from: "r1"}',
+    ]);
+  });
 });
 
 describe("values in ITF", () => {
