@@ -174,7 +174,7 @@ function diffValues(path: string, before: unknown, after: unknown, out: string[]
     before.length === after.length &&
     before.every((element, i) => sameKeyedRecord(element, after[i]))
   ) {
-    before.forEach((element, i) => diffValues(`${path}[${i}]`, element, after[i], out));
+    for (const [i, element] of before.entries()) diffValues(`${path}[${i}]`, element, after[i], out);
     return;
   }
   const sameCollection =
