@@ -176,3 +176,20 @@ export function createChainMachine({ invalidation = true }: { readonly invalidat
 
 /** The chain with every entry point of this slice. */
 export const chainMachine = createChainMachine();
+
+/** What properties read of the chain: the blob's status and who signed its certificate or invalidation. */
+export interface ChainView {
+  readonly status: "noBlob" | "registered" | "certified" | "invalid";
+  readonly signers: readonly ActorName[];
+  readonly invalidatedBy: readonly ActorName[];
+}
+
+/** The chain's view, from a snapshot of a chain machine. */
+export function chainView(snapshot: { readonly value: unknown; readonly context: unknown }): ChainView {
+  const context = snapshot.context as ChainContext;
+  return {
+    status: snapshot.value as ChainView["status"],
+    signers: context.signers,
+    invalidatedBy: context.invalidatedBy,
+  };
+}

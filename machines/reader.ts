@@ -98,6 +98,21 @@ export interface ReaderContext extends ReaderInput {
   readonly epochDone: number;
 }
 
+/** What properties read of a read: what it returned, and why it returned ⊥. */
+export interface ReadView {
+  /** The blob's bytes, ⊥ (`null`), or nothing yet (`undefined`). */
+  readonly returned: ByteRef | null | undefined;
+  /** Why it returned ⊥, once it did. */
+  readonly bottom: string | null;
+}
+
+/** The read's view, from a snapshot of the reader machine. */
+export function readView(snapshot: { readonly value: unknown; readonly context: unknown }): ReadView {
+  const context = snapshot.context as ReaderContext;
+  const returned = snapshot.value === "succeeded" ? context.blob : snapshot.value === "failed" ? null : undefined;
+  return { returned, bottom: context.bottom };
+}
+
 /** Why a read returned ⊥ when the chain invalidated the blob ID. */
 export const INVALID_BLOB_ID = "the blob ID is invalid (InvalidBlobID)";
 

@@ -20,7 +20,8 @@ import type { SystemProperty, SystemView } from "../checker/actors.js";
 import type { ByteRef } from "../spec/store.js";
 import type { Committee } from "../machines/committee.js";
 import { type BlobView, blobView } from "../machines/node/index.js";
-import { INVALID_BLOB_ID } from "../machines/reader.js";
+import { chainView } from "../machines/chain.js";
+import { INVALID_BLOB_ID, readView } from "../machines/reader.js";
 import { isAboveValidity, isQuorum, maxFaulty } from "../spec/params.js";
 
 /** The Walrus docs' list of what holds after the point of availability. */
@@ -51,13 +52,12 @@ export interface WriteReadPropertyOptions {
 }
 
 const snapshot = (view: SystemView, layout: WriteReadLayout, name: string) => view.actors[layout.index(name)];
+const chainOf = (view: SystemView, layout: WriteReadLayout) => chainView(snapshot(view, layout, layout.chain));
 const chainIn = (view: SystemView, layout: WriteReadLayout, state: "certified" | "invalid") =>
-  snapshot(view, layout, layout.chain).value === state;
+  chainOf(view, layout).status === state;
 /** What a reader returned: the blob's bytes, ⊥ (null), or nothing yet (undefined). */
-function returned(view: SystemView, layout: WriteReadLayout, reader: string): ByteRef | null | undefined {
-  const { value, context } = snapshot(view, layout, reader);
-  return value === "succeeded" ? (context.blob as ByteRef) : value === "failed" ? null : undefined;
-}
+const returned = (view: SystemView, layout: WriteReadLayout, reader: string): ByteRef | null | undefined =>
+  readView(snapshot(view, layout, reader)).returned;
 
 /** A correct node's view of the blob (undefined for a faulty node). */
 const correctNode = (view: SystemView, layout: WriteReadLayout, name: string): BlobView | undefined =>
@@ -132,7 +132,7 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
   // the nodes served does not decode to the blob.
   const bottomBecause = (view: SystemView, invalid: boolean) =>
     readers.some((reader) => {
-      const why = snapshot(view, layout, reader).context.bottom;
+      const why = readView(snapshot(view, layout, reader)).bottom;
       return (
         returned(view, layout, reader) === null && typeof why === "string" && (why === INVALID_BLOB_ID) === invalid
       );
@@ -186,8 +186,7 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
 }
 
 /** Who attested the blob ID invalid, as the chain recorded with the invalidation. */
-const attesters = (view: SystemView, layout: WriteReadLayout) =>
-  snapshot(view, layout, layout.chain).context.invalidatedBy as string[];
+const attesters = (view: SystemView, layout: WriteReadLayout) => chainOf(view, layout).invalidatedBy;
 
 /** What happens to an inconsistent encoding on chain: it is proven and invalidated. */
 function invalidation(layout: WriteReadLayout): SystemProperty[] {
@@ -362,7 +361,7 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
     reads: [chain],
     holds: (view) => {
       if (!chainIn(view, layout, "certified")) return true;
-      const signers = snapshot(view, layout, chain).context.signers as string[];
+      const { signers } = chainOf(view, layout);
       return isQuorum(
         signers.reduce((sum, name) => sum + shardsOf(layout, name), 0),
         n,
