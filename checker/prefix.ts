@@ -48,13 +48,14 @@ export class ActorModelAfterPrefix extends ActorModel {
     for (let steps = 0; !prefix.goal(this.view(state)); steps++) {
       const actions: SystemAction[] = [];
       this.actions(state, actions);
-      const ranks = [...new Set(actions.map(rankOf).filter((r): r is number => r !== undefined))].sort((a, b) => a - b);
+      // The ranked actions, lowest rank first, in the model's order within a rank (a stable sort).
+      const ranked = actions
+        .map((action) => ({ action, rank: rankOf(action) }))
+        .filter((entry): entry is { action: SystemAction; rank: number } => entry.rank !== undefined)
+        .sort((a, b) => a.rank - b.rank);
       let next: SystemState | undefined;
-      for (const rank of ranks) {
-        for (const action of actions) {
-          next = rankOf(action) === rank ? this.nextState(state, action) : undefined;
-          if (next !== undefined) break;
-        }
+      for (const { action } of ranked) {
+        next = this.nextState(state, action);
         if (next !== undefined) break;
       }
       if (next === undefined || steps >= maxSteps) {

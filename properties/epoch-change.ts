@@ -19,6 +19,7 @@ import type { BlobIdText } from "../spec/messages.js";
 import type { ByteRef } from "../spec/store.js";
 import type { Committee } from "../machines/committee.js";
 import type { BlobAtNode, EpochChangeNodeContext } from "../machines/epoch-change-node.js";
+import { readView } from "../machines/reader.js";
 
 const ACTIVE_COMMITTEES = "crates/walrus-sdk/src/active_committees.rs";
 
@@ -47,10 +48,8 @@ function chainEpoch(view: SystemView, layout: EpochChangeLayout): { state: strin
 }
 
 /** What the reader returned: the blob's bytes, ⊥ (null), or nothing yet (undefined). */
-function returned(view: SystemView, layout: EpochChangeLayout): ByteRef | null | undefined {
-  const { value, context } = snapshot(view, layout, layout.reader as string);
-  return value === "succeeded" ? (context.blob as ByteRef) : value === "failed" ? null : undefined;
-}
+const returned = (view: SystemView, layout: EpochChangeLayout): ByteRef | null | undefined =>
+  readView(snapshot(view, layout, layout.reader as string)).returned;
 
 const correctNode = (view: SystemView, layout: EpochChangeLayout, name: string) =>
   view.status[layout.index(name)] === "correct"

@@ -5,19 +5,21 @@
  */
 
 import type { Axis } from "../../spec/codec/slivers.js";
-import type {
-  ActorName,
-  BlobCertified,
-  BlobIdText,
-  BlobRegistered,
-  ChainEvent,
-  InvalidBlobAttestation,
-  InvalidBlobID,
-  ReadRequest,
-  RecoverySymbolRequest,
-  RecoverySymbolResponse,
-  StoreSliverPairs,
-  VerifyInconsistencyProof,
+import {
+  type ActorName,
+  type BlobCertified,
+  type BlobIdText,
+  type BlobRegistered,
+  type ChainEvent,
+  type InvalidBlobAttestation,
+  type InvalidBlobID,
+  type ProtocolMessage,
+  type ReadRequest,
+  type RecoverySymbolRequest,
+  type RecoverySymbolResponse,
+  type StoreSliverPairs,
+  type VerifyInconsistencyProof,
+  isMessage,
 } from "../../spec/messages.js";
 import type { ByteRef } from "../../spec/store.js";
 import type { ActionFunction } from "xstate";
@@ -154,3 +156,7 @@ export interface GuardArgs {
   readonly context: StorageNodeContext;
   readonly event: StorageNodeEvent;
 }
+
+/** A message the node takes, well formed (a malformed one is dropped). */
+export const isWellFormed = (event: StorageNodeEvent): boolean =>
+  isMessage(event, event.type as ProtocolMessage["type"]);

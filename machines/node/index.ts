@@ -25,10 +25,16 @@
  */
 
 import { and, not, setup } from "xstate";
-import { type ProtocolMessage, isMessage } from "../../spec/messages.js";
 import type { WalrusSource } from "../../spec/sources.js";
 import { memberOf, sendMessage } from "../committee.js";
-import type { BlobAtNode, ChainStatus, StorageNodeContext, StorageNodeEvent, StorageNodeInput } from "./context.js";
+import {
+  type BlobAtNode,
+  type ChainStatus,
+  type StorageNodeContext,
+  type StorageNodeEvent,
+  type StorageNodeInput,
+  isWellFormed,
+} from "./context.js";
 import { cursorActions, cursorGuards } from "./cursor.js";
 import { invalidationActions, invalidationGuards } from "./invalidation.js";
 import { servingActions, servingGuards } from "./serving.js";
@@ -51,9 +57,6 @@ export interface StorageNodeOptions {
   /** How many blobs the node follows (its input names them); default 1. */
   readonly blobs?: number;
 }
-
-/** A message the node takes, well formed (a malformed one is dropped). */
-const isWellFormed = (event: StorageNodeEvent) => isMessage(event, event.type as ProtocolMessage["type"]);
 
 const nodeSetup = setup({
   types: {} as { context: StorageNodeContext; input: StorageNodeInput; events: StorageNodeEvent },
@@ -170,6 +173,12 @@ function blobRegion(blob: number) {
   } as const;
 }
 
+/** The cursor's take of a chain event: held when ahead of its turn, passed on in its turn. */
+const takeChainEvent = [
+  { guard: and(["wellFormed", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
+  { guard: and(["wellFormed", "inChainOrder"]), target: "passing", actions: "processChainEvent" },
+] as const;
+
 /** The storage node machine for `blobs` blobs. */
 export function createStorageNodeMachine({ blobs = 1 }: StorageNodeOptions = {}) {
   const regions = Object.fromEntries(Array.from({ length: blobs }, (_, i) => [`blob${i}`, blobRegion(i)]));
@@ -209,20 +218,7 @@ export function createStorageNodeMachine({ blobs = 1 }: StorageNodeOptions = {})
         initial: "idle",
         states: {
           idle: {
-            on: {
-              BlobRegistered: [
-                { guard: and(["wellFormed", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
-                { guard: and(["wellFormed", "inChainOrder"]), target: "passing", actions: "processChainEvent" },
-              ],
-              BlobCertified: [
-                { guard: and(["wellFormed", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
-                { guard: and(["wellFormed", "inChainOrder"]), target: "passing", actions: "processChainEvent" },
-              ],
-              InvalidBlobID: [
-                { guard: and(["wellFormed", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
-                { guard: and(["wellFormed", "inChainOrder"]), target: "passing", actions: "processChainEvent" },
-              ],
-            },
+            on: { BlobRegistered: takeChainEvent, BlobCertified: takeChainEvent, InvalidBlobID: takeChainEvent },
             always: { guard: "nextEventHeld", target: "passing", actions: "processNextHeldEvent" },
           },
           passing: { on: { "chain.*": "idle" } },

@@ -24,7 +24,7 @@
  */
 
 import { assign, enqueueActions } from "xstate";
-import { type ProtocolMessage, type StoreSliverPairs, isMessage } from "../../spec/messages.js";
+import type { StoreSliverPairs } from "../../spec/messages.js";
 import { metadataMatchesBlobId } from "../codec.js";
 import { memberOf } from "../committee.js";
 import {
@@ -35,6 +35,7 @@ import {
   type StorageNodeEvent,
   type NodeAction,
   blobAt,
+  isWellFormed,
   nOf,
   withBlobAt,
 } from "./context.js";
@@ -61,9 +62,7 @@ export const storageGuards = {
     "blobId" in event && event.blobId === blobAt(context, params).blobId,
   /** A well-formed message about this blob. */
   forBlob: ({ context, event }: Args, params: BlobParams) =>
-    isMessage(event, event.type as ProtocolMessage["type"]) &&
-    "blobId" in event &&
-    event.blobId === blobAt(context, params).blobId,
+    isWellFormed(event) && "blobId" in event && event.blobId === blobAt(context, params).blobId,
   /** The node has seen the blob registered. */
   blobRegistered: ({ context }: Args, params: BlobParams) =>
     blobAt(context, params).chainStatus !== "awaitingRegistration",
@@ -73,8 +72,8 @@ export const storageGuards = {
   blobInvalid: ({ context }: Args, params: BlobParams) => blobAt(context, params).chainStatus === "invalid",
   /** The upload's metadata is the blob ID's (`store_metadata`). */
   metadataMatchesBlobId: ({ context, event }: Args, params: BlobParams) =>
-    uploadIn(event) !== undefined &&
-    metadataMatchesBlobId(uploadIn(event)?.metadata ?? null, blobAt(context, params).blobId, nOf(context)),
+    event.type === "StoreSliverPairs" &&
+    metadataMatchesBlobId(event.metadata, blobAt(context, params).blobId, nOf(context)),
   /** With the slivers of this upload that verify, the node stores both slivers of every pair. */
   uploadCompletesStorage: ({ context, event }: Args, params: BlobParams) => {
     const upload = uploadIn(event);
@@ -190,12 +189,8 @@ export const storageActions: Record<
   }),
   takeRecoveryResponse: assign(({ context, event }, params: BlobParams) => {
     if (event.type !== "RecoverySymbolResponse") return {};
-    const { blob, symbols } = withSymbols(
-      blobAt(context, params),
-      blobAt(context, params).symbols,
-      event,
-      nOf(context),
-    );
+    const at = blobAt(context, params);
+    const { blob, symbols } = withSymbols(at, at.symbols, event, nOf(context));
     return withBlobAt(context, params, { metadata: blob.metadata, symbols });
   }),
   recoverSecondarySlivers: assign(({ context }, params: BlobParams) =>
