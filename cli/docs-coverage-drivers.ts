@@ -1,39 +1,10 @@
 /**
  * Drivers for the machines no model of the catalogue runs as an actor (see cli/docs-coverage.ts
  * for what a driver is). Each says where its input and events come from: a region of a machine the
- * models do run, or the machine's own events when it is a table drawn as a chart, driven in the
- * storage node by plain functions rather than as an actor.
+ * models do run.
  */
 
-import type { EventObject } from "xstate";
-import { type Membership, type NodeStatusEvent, SHARD_STATUS_EVENTS } from "../machines/node-status.js";
 import type { Driver, Drivers } from "./docs-coverage.js";
-
-const MEMBERSHIPS: readonly Membership[] = ["NewMember", "ContinuingMember", "NotMember"];
-
-/**
- * Every node-status event: each membership at each of two epochs, so that a recovery target can
- * move. `epoch-change-node.ts` applies the same changes with `transitionNodeStatus`.
- */
-const NODE_STATUS_EVENTS: readonly NodeStatusEvent[] = [
-  ...[1, 2].flatMap((epoch) =>
-    MEMBERSHIPS.flatMap((membership): NodeStatusEvent[] => [
-      { type: "EpochChangeStart", epoch, membership },
-      { type: "CaughtUp", epoch, membership },
-    ]),
-  ),
-  { type: "LagDetected" },
-  { type: "LagDetectedWithIncompleteHistory", firstCompleteEpoch: 1, epochAtStart: 2 },
-  { type: "MetadataRecovered" },
-  { type: "NodeRecoveryComplete" },
-];
-
-const ownEvents = (label: string, events: readonly EventObject[]): Driver => ({
-  label,
-  input: undefined,
-  events,
-  runs: [],
-});
 
 /**
  * The drivers of the machines no model runs, given the drivers the models give. `epochs` is the
@@ -49,7 +20,5 @@ export function ownDrivers(fromModels: Drivers): Map<string, readonly Driver[]> 
         snapshot === undefined ? [{ ...driver, label: `${driver.label}, the chain with epochs` }] : [],
       ),
     ],
-    ["node-status", [ownEvents("every node-status event", NODE_STATUS_EVENTS)]],
-    ["shard-status", [ownEvents("every shard-status event", SHARD_STATUS_EVENTS)]],
   ]);
 }

@@ -1,7 +1,7 @@
 /**
  * Epoch changes while blobs are stored, written and read, over the real codec: the chain with its
  * epochs, the driver of the permissionless epoch calls, storage nodes through the change
- * (machines/epoch-change-node.ts), a writer whose write races the change and a reader whose read
+ * (machines/node/, with its epoch regions), a writer whose write races the change and a reader whose read
  * does.
  *
  * Configuration (defaults: paper §6's smallest interesting case): n = 4 shards, four nodes of one
@@ -42,7 +42,7 @@ import { createChainWithEpochsMachine, type ChainWithEpochsSubscriber } from "..
 import { pairOfShard, putRecoverySymbol, putSliver } from "../machines/codec.js";
 import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
 import { epochDriverMachine } from "../machines/epoch-driver.js";
-import { type BlobAtNode, epochChangeNodeMachine } from "../machines/epoch-change-node.js";
+import { type StoredBlob, createStorageNodeMachine } from "../machines/node/index.js";
 import { type ShardCount, invalidShardCounts, transitionCommittee } from "../machines/shard-assignment.js";
 import { writerMachine } from "../machines/writer.js";
 import { type EpochChangeLayout, epochChangeProperties } from "../properties/epoch-change.js";
@@ -147,12 +147,11 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
     const index = sliverIndexOf(axis, pairOfShard(stored.id, shard, n), n);
     return (axis === "primary" ? stored.primarySlivers : stored.secondarySlivers)[index];
   };
-  const storedAt = (name: string): BlobAtNode[] => {
+  const storedAt = (name: string): StoredBlob[] => {
     const member = first.members.find((m) => m.name === name);
     return [
       {
         blobId: stored.id,
-        registered: true,
         certifiedEpoch: first.epoch,
         metadata: member ? stored.metadataRef : null,
         slivers: (member?.shards ?? []).map((shard) => ({
@@ -160,9 +159,6 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
           primary: putSliver(sliverOf(shard, "primary")),
           secondary: putSliver(sliverOf(shard, "secondary")),
         })),
-        uploader: null,
-        pending: null,
-        symbols: null,
       },
     ];
   };
@@ -251,6 +247,7 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
     ...((options.timeouts ?? true) ? [{ type: "ShardSyncTimeout" }] : []),
     ...(options.failures ? [{ type: "ShardSyncFails" }] : []),
   ];
+  const nodeMachine = createStorageNodeMachine({ blobs: written ? 2 : 1, epochs: { shards: n } });
   const actors: ActorSpec[] = [
     {
       name: CHAIN,
@@ -261,8 +258,15 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
     { name: DRIVER, machine: epochDriverMachine, input: { changes }, sendsTo: [CHAIN] },
     ...names.map((name) => ({
       name,
-      machine: epochChangeNodeMachine,
-      input: { name, committees, blobs: storedAt(name), attestWhen: options.attestWhen ?? "allShardsActive" },
+      machine: nodeMachine,
+      input: {
+        name,
+        committee: first,
+        committees,
+        blobIds: [stored.id, ...(written ? [written.id] : [])],
+        stored: storedAt(name),
+        attestWhen: options.attestWhen ?? "allShardsActive",
+      },
       shards: shardsOf(name),
       ...(internal.length > 0 ? { internalEvents: internal } : {}),
       sendsTo: [

@@ -18,7 +18,7 @@ import type { SystemProperty, SystemView } from "../checker/actors.js";
 import type { BlobIdText } from "../spec/messages.js";
 import type { ByteRef } from "../spec/store.js";
 import type { Committee } from "../machines/committee.js";
-import type { BlobAtNode, EpochChangeNodeContext } from "../machines/epoch-change-node.js";
+import { type NodeView, nodeView } from "../machines/node/index.js";
 import { readView } from "../machines/reader.js";
 
 const ACTIVE_COMMITTEES = "crates/walrus-sdk/src/active_committees.rs";
@@ -51,17 +51,10 @@ function chainEpoch(view: SystemView, layout: EpochChangeLayout): { state: strin
 const returned = (view: SystemView, layout: EpochChangeLayout): ByteRef | null | undefined =>
   readView(snapshot(view, layout, layout.reader as string)).returned;
 
-const correctNode = (view: SystemView, layout: EpochChangeLayout, name: string) =>
-  view.status[layout.index(name)] === "correct"
-    ? (snapshot(view, layout, name).context as EpochChangeNodeContext)
-    : undefined;
+const correctNode = (view: SystemView, layout: EpochChangeLayout, name: string): NodeView | undefined =>
+  view.status[layout.index(name)] === "correct" ? nodeView(snapshot(view, layout, name)) : undefined;
 
-const holds = (blob: BlobAtNode | undefined, shard: number) => {
-  const slot = blob?.slivers.find((s) => s.shard === shard);
-  return slot !== undefined && slot.primary !== null && slot.secondary !== null;
-};
-
-const ownedShards = (node: EpochChangeNodeContext) =>
+const ownedShards = (node: NodeView) =>
   node.shards.filter((shard) => shard.status !== "LockedToMove" && shard.status !== "None");
 
 /** Every certified blob is held in every shard the correct members of the last committee own. */
@@ -74,7 +67,7 @@ function lastCommitteeHoldsEverything(view: SystemView, layout: EpochChangeLayou
     if (node.epoch !== last.epoch) return false;
     return blobs.every((blobId) => {
       const blob = node.blobs.find((b) => b.blobId === blobId);
-      return blob?.certifiedEpoch != null && member.shards.every((shard) => holds(blob, shard));
+      return blob?.certifiedEpoch != null && member.shards.every((shard) => node.holds(blobId, shard));
     });
   });
 }
@@ -185,7 +178,10 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
           // attestation does not wait for those (paper §6 and `plan.rs` alike).
           return ownedShards(node).every((shard) =>
             node.blobs.every(
-              (blob) => blob.certifiedEpoch === null || blob.certifiedEpoch >= shard.since || holds(blob, shard.shard),
+              (blob) =>
+                blob.certifiedEpoch === null ||
+                blob.certifiedEpoch >= shard.since ||
+                node.holds(blob.blobId, shard.shard),
             ),
           );
         }),

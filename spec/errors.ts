@@ -151,14 +151,3 @@ export class InvalidShardAssignmentError extends WalrusSpecError {
     super("INVALID_SHARD_ASSIGNMENT", message);
   }
 }
-
-/** A node or shard status change that the implementation's transition table forbids. */
-export class IllegalTransitionError extends WalrusSpecError {
-  constructor(
-    readonly of: "NodeStatus" | "ShardStatus",
-    readonly from: string,
-    readonly to: string,
-  ) {
-    super("ILLEGAL_TRANSITION", `${of}: ${from} cannot become ${to}`);
-  }
-}

@@ -1,46 +1,27 @@
 /**
- * Node and shard status: every pair of statuses, listed here by hand from the implementation's
- * tables (not read back from the module), is allowed or refused with a typed error.
+ * Node and shard status: the tables read off the storage node's charts are the implementation's
+ * (listed here by hand from `NodeStatus::can_transition_to` and the shard changes of `shard.rs`,
+ * not read back from the module), and the node's status and shard regions move as the
+ * implementation's do when the node is driven through an epoch change, a transfer, and a lag.
  */
 
-import { createActor, initialTransition, transition } from "xstate";
 import { describe, expect, it } from "vitest";
+import { blobIdToString, encodeBlob, encodeMetadataWithId, sliverIndexOf } from "../spec/index.js";
+import { putBytes } from "../spec/store.js";
+import { pairOfShard, putSliver } from "../machines/codec.js";
+import type { Committee } from "../machines/committee.js";
+import { createStorageNodeMachine, nodeView } from "../machines/node/index.js";
+import { SHARD_STATUSES, SHARD_STATUS_TRANSITIONS, shardStatusForApi } from "../machines/node/shards.js";
 import {
   NODE_STATUS_KINDS,
-  type NodeStatus,
-  type NodeStatusEvent,
-  type NodeStatusKind,
-  SHARD_STATUSES,
-  type ShardStatus,
-  acceptsWrites,
-  isOwned,
+  NODE_STATUS_TRANSITIONS,
   nodeStatusCanTransitionTo,
-  nodeStatusMachine,
   nodeStatusOf,
-  shardStatusCanTransitionTo,
-  shardStatusForApi,
-  shardStatusMachine,
-  transitionNodeStatus,
-  transitionShardStatus,
-  SHARD_STATUS_EVENTS,
-} from "../machines/node-status.js";
-import { IllegalTransitionError, WalrusSpecError } from "../spec/errors.js";
-
-const example: Record<NodeStatusKind, NodeStatus> = {
-  Standby: { kind: "Standby" },
-  Active: { kind: "Active" },
-  RecoverMetadata: { kind: "RecoverMetadata" },
-  RecoveryCatchUp: { kind: "RecoveryCatchUp" },
-  RecoveryCatchUpWithIncompleteHistory: {
-    kind: "RecoveryCatchUpWithIncompleteHistory",
-    firstCompleteEpoch: 4,
-    epochAtStart: 7,
-  },
-  RecoveryInProgress: { kind: "RecoveryInProgress", epoch: 7 },
-};
+} from "../machines/node/status.js";
+import { drive } from "./support/drive.js";
 
 /** The legal changes between different node statuses. */
-const legalNodeChanges = new Set([
+const legalNodeChanges = [
   "Standby → RecoverMetadata",
   "Standby → RecoveryCatchUp",
   "Standby → RecoveryCatchUpWithIncompleteHistory",
@@ -58,10 +39,10 @@ const legalNodeChanges = new Set([
   "RecoveryInProgress → Active",
   "RecoveryInProgress → Standby",
   "RecoveryInProgress → RecoveryCatchUp",
-]);
+];
 
 /** The legal changes of shard status. */
-const legalShardChanges = new Set([
+const legalShardChanges = [
   "None → Active",
   "None → ActiveSync",
   "Active → LockedToMove",
@@ -71,196 +52,153 @@ const legalShardChanges = new Set([
   "ActiveRecover → Active",
   "ActiveRecover → ActiveSync",
   "ActiveRecover → LockedToMove",
-]);
+];
 
-describe("NodeStatus", () => {
-  it("has the six statuses of the implementation", () => {
-    expect(NODE_STATUS_KINDS).toEqual(Object.keys(example));
-  });
+const changes = (table: Readonly<Record<string, readonly string[]>>) =>
+  Object.entries(table).flatMap(([from, tos]) => tos.map((to) => `${from} → ${to}`));
 
-  for (const from of NODE_STATUS_KINDS) {
-    for (const to of NODE_STATUS_KINDS) {
-      const change = `${from} → ${to}`;
-      const legal = from === to || legalNodeChanges.has(change);
-      it(`${change}: ${legal ? "allowed" : "refused"}`, () => {
-        expect(nodeStatusCanTransitionTo(example[from], example[to])).toBe(legal);
-        if (legal) {
-          expect(transitionNodeStatus(example[from], example[to])).toBe(example[to]);
-        } else {
-          let error: unknown;
-          try {
-            transitionNodeStatus(example[from], example[to]);
-          } catch (caught) {
-            error = caught;
-          }
-          expect(error).toBeInstanceOf(IllegalTransitionError);
-          expect(error).toBeInstanceOf(WalrusSpecError);
-          expect(error).toMatchObject({ code: "ILLEGAL_TRANSITION", of: "NodeStatus", from, to });
-        }
-      });
-    }
-  }
-
-  it("RecoveryInProgress moves its target epoch by rewriting the same status", () => {
-    const later = transitionNodeStatus(example.RecoveryInProgress, { kind: "RecoveryInProgress", epoch: 8 });
-    expect(later).toEqual({ kind: "RecoveryInProgress", epoch: 8 });
-  });
-
-  it("a new member that fell behind can only become Active through metadata recovery", () => {
-    // Standby → Active is not a change the node makes: it recovers the metadata first
-    expect(() => transitionNodeStatus(example.Standby, example.Active)).toThrow(IllegalTransitionError);
-    const path: NodeStatus[] = [example.Standby, example.RecoveryCatchUp, example.RecoverMetadata, example.Active];
-    path.reduce((from, to) => transitionNodeStatus(from, to));
-  });
-});
-
-describe("ShardStatus", () => {
-  for (const from of SHARD_STATUSES) {
-    for (const to of SHARD_STATUSES) {
-      const change = `${from} → ${to}`;
-      const legal = legalShardChanges.has(change);
-      it(`${change}: ${legal ? "allowed" : "refused"}`, () => {
-        expect(shardStatusCanTransitionTo(from, to)).toBe(legal);
-        if (legal) expect(transitionShardStatus(from, to)).toBe(to);
-        else {
-          expect(() => transitionShardStatus(from, to)).toThrow(IllegalTransitionError);
-          expect(() => transitionShardStatus(from, to)).toThrow(`ShardStatus: ${from} cannot become ${to}`);
-        }
-      });
-    }
-  }
-
-  it("owned shards take writes, a locked shard does not; the API's names", () => {
-    const table = SHARD_STATUSES.map((status: ShardStatus) => [
-      status,
-      isOwned(status),
-      acceptsWrites(status),
-      shardStatusForApi(status),
-    ]);
-    expect(table).toEqual([
-      ["None", false, false, "Unknown"],
-      ["Active", true, true, "Ready"],
-      ["ActiveSync", true, true, "InTransfer"],
-      ["ActiveRecover", true, true, "InRecovery"],
-      ["LockedToMove", false, false, "ReadOnly"],
-    ]);
-  });
-});
-
-describe("nodeStatusMachine", () => {
-  const events: NodeStatusEvent[] = [
-    ...(["NewMember", "ContinuingMember", "NotMember"] as const).flatMap((membership) => [
-      { type: "EpochChangeStart", epoch: 5, membership } as const,
-      { type: "CaughtUp", epoch: 6, membership } as const,
-    ]),
-    { type: "LagDetected" },
-    { type: "LagDetectedWithIncompleteHistory", firstCompleteEpoch: 2, epochAtStart: 6 },
-    { type: "MetadataRecovered" },
-    { type: "NodeRecoveryComplete" },
-  ];
-
-  /** Every change of status the machine makes from any status it reaches, by any event. */
-  function explore() {
-    const [initial] = initialTransition(nodeStatusMachine);
-    const seen = new Map<string, typeof initial>([[JSON.stringify(initial.value), initial]]);
-    const queue = [initial];
-    const steps: { from: NodeStatus; to: NodeStatus; event: NodeStatusEvent }[] = [];
-    while (queue.length > 0) {
-      const snapshot = queue.shift() as typeof initial;
-      for (const event of events) {
-        const [next] = transition(nodeStatusMachine, snapshot, event);
-        steps.push({ from: nodeStatusOf(snapshot), to: nodeStatusOf(next), event });
-        const key = JSON.stringify(next.value);
-        if (!seen.has(key)) {
-          seen.set(key, next);
-          queue.push(next);
-        }
-      }
-    }
-    return { reached: [...seen.keys()].map((key) => JSON.parse(key)), steps };
-  }
-
-  it("reaches every status from Standby", () => {
-    expect(explore().reached.sort()).toEqual([...NODE_STATUS_KINDS].sort());
-  });
-
-  it("every change it makes is legal, and it makes every legal change of the table", () => {
-    const { steps } = explore();
-    for (const { from, to } of steps) expect(nodeStatusCanTransitionTo(from, to)).toBe(true);
-    const taken = new Set(
-      steps.filter(({ from, to }) => from.kind !== to.kind).map(({ from, to }) => `${from.kind} → ${to.kind}`),
+describe("the status charts", () => {
+  it("the node status chart has the six statuses and exactly the implementation's changes", () => {
+    expect([...NODE_STATUS_KINDS].sort()).toEqual(
+      [
+        "Active",
+        "RecoverMetadata",
+        "RecoveryCatchUp",
+        "RecoveryCatchUpWithIncompleteHistory",
+        "RecoveryInProgress",
+        "Standby",
+      ].sort(),
     );
-    expect([...taken].sort()).toEqual([...legalNodeChanges].sort());
+    expect(changes(NODE_STATUS_TRANSITIONS).sort()).toEqual([...legalNodeChanges].sort());
+    expect(nodeStatusCanTransitionTo({ kind: "Active" }, { kind: "RecoverMetadata" })).toBe(false);
+    expect(
+      nodeStatusCanTransitionTo({ kind: "RecoveryInProgress", epoch: 3 }, { kind: "RecoveryInProgress", epoch: 4 }),
+    ).toBe(true);
   });
 
-  it("a new member recovers the metadata, then is Active; leaving makes it Standby", () => {
-    const actor = createActor(nodeStatusMachine).start();
-    actor.send({ type: "EpochChangeStart", epoch: 1, membership: "NewMember" });
-    expect(actor.getSnapshot().value).toBe("RecoverMetadata");
-    actor.send({ type: "EpochChangeStart", epoch: 2, membership: "ContinuingMember" });
-    expect(actor.getSnapshot().value).toBe("RecoverMetadata");
-    actor.send({ type: "MetadataRecovered" });
-    actor.send({ type: "EpochChangeStart", epoch: 3, membership: "ContinuingMember" });
-    expect(actor.getSnapshot().value).toBe("Active");
-    actor.send({ type: "EpochChangeStart", epoch: 4, membership: "NotMember" });
-    expect(actor.getSnapshot().value).toBe("Standby");
-    actor.stop();
-  });
-
-  it("a lagging continuing member catches up, recovers up to the epoch, and the target moves with the epochs", () => {
-    const actor = createActor(nodeStatusMachine).start();
-    actor.send({ type: "LagDetectedWithIncompleteHistory", firstCompleteEpoch: 3, epochAtStart: 9 });
-    expect(nodeStatusOf(actor.getSnapshot())).toEqual({
-      kind: "RecoveryCatchUpWithIncompleteHistory",
-      firstCompleteEpoch: 3,
-      epochAtStart: 9,
-    });
-    actor.send({ type: "CaughtUp", epoch: 9, membership: "ContinuingMember" });
-    expect(nodeStatusOf(actor.getSnapshot())).toEqual({ kind: "RecoveryInProgress", epoch: 9 });
-    actor.send({ type: "EpochChangeStart", epoch: 10, membership: "ContinuingMember" });
-    expect(nodeStatusOf(actor.getSnapshot())).toEqual({ kind: "RecoveryInProgress", epoch: 10 });
-    actor.send({ type: "MetadataRecovered" });
-    expect(actor.getSnapshot().value).toBe("RecoveryInProgress");
-    actor.send({ type: "NodeRecoveryComplete" });
-    expect(nodeStatusOf(actor.getSnapshot())).toEqual({ kind: "Active" });
-    actor.stop();
+  it("the shard status chart has the five statuses and exactly the implementation's changes", () => {
+    expect([...SHARD_STATUSES].sort()).toEqual(["Active", "ActiveRecover", "ActiveSync", "LockedToMove", "None"]);
+    expect(changes(SHARD_STATUS_TRANSITIONS).sort()).toEqual([...legalShardChanges].sort());
+    expect(SHARD_STATUSES.map(shardStatusForApi)).toEqual(["Unknown", "Ready", "InTransfer", "InRecovery", "ReadOnly"]);
   });
 });
 
-describe("shardStatusMachine", () => {
-  const events = SHARD_STATUS_EVENTS;
+// --- the node driven through an epoch change ---
 
-  it("reaches every status, and its changes are exactly the table's", () => {
-    const [initial] = initialTransition(shardStatusMachine);
-    const seen = new Map([[initial.value as string, initial]]);
-    const queue = [initial];
-    const taken = new Set<string>();
-    while (queue.length > 0) {
-      const snapshot = queue.shift() as typeof initial;
-      for (const event of events) {
-        const [next] = transition(shardStatusMachine, snapshot, event);
-        const from = snapshot.value as ShardStatus;
-        const to = next.value as ShardStatus;
-        if (from === to) continue;
-        expect(shardStatusCanTransitionTo(from, to)).toBe(true);
-        taken.add(`${from} → ${to}`);
-        if (!seen.has(to)) {
-          seen.set(to, next);
-          queue.push(next);
-        }
-      }
-    }
-    expect([...seen.keys()].sort()).toEqual([...SHARD_STATUSES].sort());
-    expect([...taken].sort()).toEqual([...legalShardChanges].sort());
+const n = 4;
+const bytes = new TextEncoder().encode("Walrus: stored before the epoch changes..");
+const encoded = encodeBlob(bytes, n);
+const blobId = blobIdToString(encoded.blobId);
+const metadata = putBytes(encodeMetadataWithId({ blobId: encoded.blobId, metadata: encoded.metadata }));
+const sliver = (shard: number, axis: "primary" | "secondary") =>
+  putSliver(
+    (axis === "primary" ? encoded.primarySlivers : encoded.secondarySlivers)[
+      sliverIndexOf(axis, pairOfShard(blobId, shard, n), n)
+    ],
+  );
+const member = (name: string, shard: number) => ({ name, shards: [shard] });
+const epoch1: Committee = { epoch: 1, nShards: n, members: [0, 1, 2, 3].map((i) => member(`N${i}`, i)) };
+const epoch2: Committee = { epoch: 2, nShards: n, members: [0, 1, 2, 4].map((i) => member(`N${i}`, Math.min(i, 3))) };
+const machine = createStorageNodeMachine({ blobs: 1, epochs: { shards: n } });
+
+/** Node `name` of the change N3 → N4, holding the blob certified in epoch 1 in its shards. */
+function node(name: string) {
+  const shard = epoch1.members.find((m) => m.name === name)?.shards[0];
+  const stored = {
+    blobId,
+    certifiedEpoch: 1,
+    metadata: shard === undefined ? null : metadata,
+    slivers:
+      shard === undefined ? [] : [{ shard, primary: sliver(shard, "primary"), secondary: sliver(shard, "secondary") }],
+  };
+  return drive(machine, { name, committee: epoch1, committees: [epoch1, epoch2], blobIds: [blobId], stored: [stored] });
+}
+
+const value = (driven: ReturnType<typeof node>) => driven.snapshot.value as Record<string, unknown>;
+const start2 = { type: "EpochChangeStart", seq: 0, epoch: 2 };
+const synced = (axis: "primary" | "secondary", slivers = [{ blobId, metadata, sliver: sliver(3, axis) }]) => ({
+  type: "ShardSyncResponse",
+  node: "N3",
+  shard: 3,
+  axis,
+  epoch: 2,
+  slivers,
+});
+
+describe("the storage node through an epoch change", () => {
+  it("a member of the first committee starts Active with its shard Active; the others start Standby", () => {
+    expect(value(node("N0"))).toMatchObject({ status: "Active", shard0: "Active", shard1: "None", blob0: "stored" });
+    expect(value(node("N4"))).toMatchObject({ status: "Standby", shard3: "None" });
   });
 
-  it("a gained shard whose transfer left blobs out is recovered, then Active; lost later, it is locked for good", () => {
-    const actor = createActor(shardStatusMachine).start();
-    for (const type of ["StartShardSync", "RecoverMissingBlobs", "ShardSyncDone"] as const) actor.send({ type });
-    expect(actor.getSnapshot().value).toBe("Active");
-    actor.send({ type: "LockForEpochChange" });
-    expect(actor.getSnapshot().status).toBe("done");
-    actor.send({ type: "ForceActive" });
-    expect(actor.getSnapshot().value).toBe("LockedToMove");
+  it("the leaving node locks its shard and goes Standby, and still serves its slivers to the new owner", () => {
+    const n3 = node("N3").step(start2);
+    expect(value(n3)).toMatchObject({ status: "Standby", shard3: "LockedToMove" });
+    n3.step({ type: "ShardSyncRequest", from: "N4", shard: 3, axis: "primary", epoch: 2 });
+    expect(n3.sent).toEqual([
+      { to: "N4", ...synced("primary"), slivers: [{ blobId, metadata, sliver: sliver(3, "primary") }] },
+    ]);
+    // The previous epoch's owner of another shard is refused: only the current owner may sync.
+    n3.step({ type: "ShardSyncRequest", from: "N0", shard: 3, axis: "primary", epoch: 2 });
+    expect(n3.sent).toMatchObject([{ to: "N0", type: "ShardSyncResponse", slivers: null }]);
+  });
+
+  it("the joining node syncs the shard, primary then secondary, recovers the metadata, turns Active and attests", () => {
+    const n4 = node("N4").step(start2);
+    expect(value(n4)).toMatchObject({ status: "RecoverMetadata", shard3: "ActiveSync" });
+    expect(n4.sent).toEqual([{ to: "N3", type: "ShardSyncRequest", from: "N4", shard: 3, axis: "primary", epoch: 2 }]);
+    n4.step(synced("primary"));
+    expect(n4.sent).toEqual([
+      { to: "N3", type: "ShardSyncRequest", from: "N4", shard: 3, axis: "secondary", epoch: 2 },
+    ]);
+    expect(value(n4)).toMatchObject({ status: "Active", shard3: "ActiveSync" });
+    n4.step(synced("secondary"));
+    expect(value(n4)).toMatchObject({ status: "Active", shard3: "Active", blob0: "stored" });
+    expect(n4.sent).toEqual([{ to: "chain", type: "EpochSyncDone", node: "N4", epoch: 2 }]);
+    expect(nodeView(n4.snapshot).attestedEpoch).toBe(2);
+  });
+
+  it("a sync answer with a sliver that fails its proof leaves the shard to recovery, which the node asks the old committee for", () => {
+    const n4 = node("N4").step(start2).step(synced("primary"));
+    n4.step(synced("secondary", [{ blobId, metadata, sliver: sliver(2, "secondary") }]));
+    expect(value(n4)).toMatchObject({ shard3: "ActiveRecover", blob0: { recovering: "recoveringSecondary" } });
+    expect(n4.sent.map((m) => [m.type, m.to])).toEqual([
+      ["RecoverySymbolRequest", "N0"],
+      ["RecoverySymbolRequest", "N1"],
+      ["RecoverySymbolRequest", "N2"],
+      ["RecoverySymbolRequest", "N3"],
+    ]);
+    // A restart tries the transfer again first.
+    n4.step({ type: "RestartShardSync" });
+    expect(value(n4)).toMatchObject({ shard3: "ActiveSync" });
+    expect(n4.sent).toEqual([{ to: "N3", type: "ShardSyncRequest", from: "N4", shard: 3, axis: "primary", epoch: 2 }]);
+  });
+
+  it("a lagging member catches up, recovers up to the chain's epoch, then is Active", () => {
+    const n0 = node("N0").step({ type: "LagDetected" });
+    expect(value(n0).status).toBe("RecoveryCatchUp");
+    n0.step({ type: "CaughtUp", epoch: 1, membership: "ContinuingMember" });
+    const detail = () => n0.snapshot.context as { recoveryEpoch: number | null; incompleteHistory: null };
+    expect(nodeStatusOf("RecoveryInProgress", detail())).toEqual({ kind: "RecoveryInProgress", epoch: 1 });
+    // Still recovering at the next change: the target moves to the new epoch.
+    n0.step(start2);
+    expect(nodeStatusOf("RecoveryInProgress", detail())).toEqual({ kind: "RecoveryInProgress", epoch: 2 });
+    n0.step({ type: "NodeRecoveryComplete" });
+    expect(value(n0).status).toBe("Active");
+  });
+
+  it("a node behind an expired history catches up as a new member through metadata recovery", () => {
+    const n4 = node("N4").step({ type: "LagDetectedWithIncompleteHistory", firstCompleteEpoch: 1, epochAtStart: 3 });
+    expect(value(n4).status).toBe("RecoveryCatchUpWithIncompleteHistory");
+    expect(nodeStatusOf("RecoveryCatchUpWithIncompleteHistory", n4.snapshot.context as never)).toEqual({
+      kind: "RecoveryCatchUpWithIncompleteHistory",
+      firstCompleteEpoch: 1,
+      epochAtStart: 3,
+    });
+    // The events it replays move its epoch; the status waits for the end of the catch-up.
+    n4.step(start2);
+    expect(value(n4)).toMatchObject({ status: "RecoveryCatchUpWithIncompleteHistory", shard3: "ActiveSync" });
+    n4.step({ type: "CaughtUp", epoch: 2, membership: "NewMember" });
+    expect(value(n4).status).toBe("RecoverMetadata");
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The epoch change: the node's plan, the chain's event streams, and the epoch-change models —
+ * The epoch change: the node's membership, the chain's event streams, and the epoch-change models —
  * exhaustively where the space is small, by seeded simulation where it is not. The default
  * models' counts and verdicts are recorded by npm run check (docs/check-results.json).
  */
@@ -10,7 +10,7 @@ import { checkWithFastCheck, modelCommands, startRun } from "../checker/fast-che
 import { checkModel } from "../checker/search.js";
 import { type SimulationReport, simulate } from "../checker/simulate.js";
 import { announce } from "../machines/chain-events.js";
-import { membershipOf, planEpochChange } from "../machines/epoch-change-plan.js";
+import { membershipOf } from "../machines/node/status.js";
 import type { SystemAction } from "../checker/actors.js";
 import type { ShardSyncResponse } from "../spec/messages.js";
 import { DEFAULT_CHANGE, STORED_BLOB, epochChange } from "../models/epoch-change.js";
@@ -19,78 +19,15 @@ import { blobIdFromString, decodeSliver, encodeSyncShardResponse } from "../spec
 import { getBytes } from "../spec/store.js";
 import { findModel } from "../models/index.js";
 import type { ShardCount } from "../machines/shard-assignment.js";
-import { IllegalTransitionError, InvalidShardAssignmentError } from "../spec/errors.js";
 import { maxFaulty } from "../spec/params.js";
 
-const diff = (gained: number[], lost: number[], kept: number[]) => ({ gained, lost, kept });
-
-describe("the node's epoch-change plan (plan.rs)", () => {
+describe("the node's membership at a change (plan.rs)", () => {
   it("places the node by the two committees", () => {
     expect([membershipOf(true, true), membershipOf(false, true), membershipOf(true, false)]).toEqual([
       "ContinuingMember",
       "NewMember",
       "NotMember",
     ]);
-  });
-
-  it("a leaving node goes to Standby, locks what it lost and attests nothing", () => {
-    const plan = planEpochChange("NotMember", { kind: "Active" }, diff([], [3], []), 2);
-    expect(plan).toEqual({
-      nodeStatus: { kind: "Standby" },
-      create: [],
-      lock: [3],
-      forceActive: [],
-      revokeRecovery: true,
-      attester: "Nobody",
-    });
-  });
-
-  it("a new member recovers metadata and fills its shards by shard sync, which attests", () => {
-    const plan = planEpochChange("NewMember", { kind: "Standby" }, diff([3, 5], [], []), 2);
-    expect([plan.nodeStatus, plan.create, plan.attester]).toEqual([
-      { kind: "RecoverMetadata" },
-      [
-        { shard: 3, fill: "ShardSync" },
-        { shard: 5, fill: "ShardSync" },
-      ],
-      "ShardSync",
-    ]);
-    expect(() => planEpochChange("NewMember", { kind: "Standby" }, diff([3], [], [1]), 2)).toThrow(
-      InvalidShardAssignmentError,
-    );
-  });
-
-  it("a continuing member attests at once when it gained nothing, after its syncs otherwise", () => {
-    expect(planEpochChange("ContinuingMember", { kind: "Active" }, diff([], [2], [0]), 3).attester).toBe("Finisher");
-    const gaining = planEpochChange("ContinuingMember", { kind: "Active" }, diff([4], [2], [0]), 3);
-    expect([gaining.nodeStatus, gaining.lock, gaining.attester]).toEqual([{ kind: "Active" }, [2], "ShardSync"]);
-  });
-
-  it("a node that caught up recovers every shard blob by blob; one already recovering moves its target", () => {
-    const caughtUp = planEpochChange("ContinuingMember", { kind: "RecoveryCatchUp" }, diff([4], [], [0]), 5, true);
-    expect([caughtUp.nodeStatus, caughtUp.create, caughtUp.forceActive, caughtUp.attester]).toEqual([
-      { kind: "RecoveryInProgress", epoch: 5 },
-      [{ shard: 4, fill: "ForceActive" }],
-      [0],
-      "RecoveryTask",
-    ]);
-    const recovering = planEpochChange(
-      "ContinuingMember",
-      { kind: "RecoveryInProgress", epoch: 4 },
-      diff([], [], [0]),
-      5,
-    );
-    expect([recovering.nodeStatus, recovering.attester]).toEqual([
-      { kind: "RecoveryInProgress", epoch: 5 },
-      "RecoveryTask",
-    ]);
-  });
-
-  it("refuses a status change outside the node's table", () => {
-    // RecoverMetadata cannot become RecoveryInProgress: only a catch-up leads there.
-    expect(() => planEpochChange("ContinuingMember", { kind: "RecoverMetadata" }, diff([], [], [0]), 3, true)).toThrow(
-      IllegalTransitionError,
-    );
   });
 });
 

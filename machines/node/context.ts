@@ -1,7 +1,8 @@
 /**
  * What the storage node knows and holds, and every event it takes: the types the regions of
  * `machines/node/` share. The node holds the state of every blob it is told about, by position
- * (the order of its input's `blobIds`): the regions of blob i read and write `blobs[i]`.
+ * (the order of its input's `blobIds`): the regions of blob i read and write `blobs[i]`; and the
+ * state of every shard it stores (owned, being filled, or locked after it moved away).
  */
 
 import type { Axis } from "../../spec/codec/slivers.js";
@@ -11,37 +12,70 @@ import {
   type BlobIdText,
   type BlobRegistered,
   type ChainEvent,
+  type EpochChangeDone,
+  type EpochChangeStart,
+  type EpochEvent,
+  type EpochParametersSelected,
   type InvalidBlobAttestation,
   type InvalidBlobID,
   type ProtocolMessage,
   type ReadRequest,
   type RecoverySymbolRequest,
   type RecoverySymbolResponse,
+  type ShardSyncRequest,
+  type ShardSyncResponse,
+  type ShardsReceived,
   type StoreSliverPairs,
   type VerifyInconsistencyProof,
   isMessage,
 } from "../../spec/messages.js";
 import type { ByteRef } from "../../spec/store.js";
 import type { ActionFunction } from "xstate";
-import type { Addressed, Committee } from "../committee.js";
+import { type Addressed, type Committee, memberOf } from "../committee.js";
 import type { BlobSlivers } from "./slivers.js";
+import type { NodeStatusDetail, NodeStatusEvent } from "./status.js";
 
-/** Who the node is, its committee, and the blobs it follows. */
+/** Who the node is, its committees, and the blobs it follows. */
 export interface StorageNodeInput {
   readonly name: ActorName;
+  /** The committee of the epoch the node starts in (its shards, owned from the start). */
   readonly committee: Committee;
+  /**
+   * The committee of every epoch the model runs through, `committee` first (a node built with
+   * `epochs` follows the changes between them). Default: `committee` alone.
+   */
+  readonly committees?: readonly Committee[];
   /** The blobs whose life at this node the machine follows, one region each, in this order. */
   readonly blobIds: readonly BlobIdText[];
+  /**
+   * Blobs certified before the model starts, with what the node holds of them (a blob of
+   * `blobIds`; its slivers in the node's shards of `committee`).
+   */
+  readonly stored?: readonly StoredBlob[];
   /**
    * Attestations the node collects before `invalidate_blob_id`: `validity`, f + 1 shards (the
    * paper, and what the contract checks), or `quorum`, 2f + 1 (the implementation's
    * `GetInvalidBlobCertificate`, which waits for `min_n_correct`). Default `validity`.
    */
   readonly invalidationAttestations?: "validity" | "quorum";
+  /**
+   * When the node calls `epoch_sync_done` (`epochs.ts`): `allShardsActive`, once it holds its
+   * shards (the paper), or `noTaskRunning`, once no sync or recovery task runs (the
+   * implementation's finisher, WAL-1271). Default `allShardsActive`.
+   */
+  readonly attestWhen?: "allShardsActive" | "noTaskRunning";
+}
+
+/** A blob certified before the model starts: its metadata and the slivers the node holds, by shard. */
+export interface StoredBlob {
+  readonly blobId: BlobIdText;
+  readonly certifiedEpoch: number;
+  readonly metadata: ByteRef | null;
+  readonly slivers: readonly { readonly shard: number; readonly primary: ByteRef; readonly secondary: ByteRef }[];
 }
 
 /** A request held until the node can answer it (a recovery request: the axes not yet answered). */
-export type HeldRequest = ReadRequest | RecoverySymbolRequest | VerifyInconsistencyProof;
+export type HeldRequest = ReadRequest | RecoverySymbolRequest | VerifyInconsistencyProof | ShardSyncRequest;
 
 /** An inconsistency proof the node found: the axis of the sliver and the `InconsistencyProof` bytes. */
 export interface FoundInconsistency {
@@ -58,12 +92,14 @@ export type ChainStatus = "awaitingRegistration" | "registered" | "certified" | 
 /** What the node knows and holds of one blob, beside its bytes. */
 export interface BlobAtNode extends BlobSlivers {
   readonly chainStatus: ChainStatus;
+  /** The epoch of its certification (`initial_certified_epoch`), once processed. */
+  readonly certifiedEpoch: number | null;
   // storing
   /** An upload that arrived before the registration (`pending_metadata_cache`, `pending_sliver_cache`). */
   readonly pendingUpload: StoreSliverPairs | null;
-  /** The writer to confirm to, and whether the confirmation went out. */
+  /** The writer to confirm to, and the epoch of the last confirmation that went out. */
   readonly uploader: ActorName | null;
-  readonly confirmed: boolean;
+  readonly confirmedEpoch: number | null;
   // healing
   /** Recovery symbols received while recovering (each verified on arrival), sorted. */
   readonly symbols: readonly ByteRef[];
@@ -77,15 +113,38 @@ export interface BlobAtNode extends BlobSlivers {
   readonly attested: boolean;
 }
 
+/** A shard's status at the node that stores it, as `ShardStatus` of the implementation (`shards.ts`). */
+export type ShardStatus = "None" | "Active" | "ActiveSync" | "ActiveRecover" | "LockedToMove";
+
+/** A shard the node stores, and the transfer that fills it. */
+export interface ShardAtNode {
+  readonly shard: number;
+  /** Its state in the shard's region, recorded on entry (the region's chart is the status). */
+  readonly status: ShardStatus;
+  /** The epoch whose change created the shard: blobs certified before it come by shard sync. */
+  readonly since: number;
+  /** The axis of the transfer awaited from the previous owner; `null`: no transfer running. */
+  readonly syncing: Axis | null;
+  /** The previous owner, while a transfer may run. */
+  readonly source: ActorName | null;
+  /** The epoch in which its sync and recovery failed for good (nothing fills it any more), or null. */
+  readonly failedIn: number | null;
+}
+
 /** The node's input with what it holds and has processed. */
-export interface StorageNodeContext extends Required<StorageNodeInput> {
-  /** The shards this node holds (from the committee), ascending. */
-  readonly shards: readonly number[];
+export interface StorageNodeContext extends Required<Omit<StorageNodeInput, "stored">>, NodeStatusDetail {
+  // epochs (the committee is the current epoch's)
+  /** Whether `EpochChangeDone` for the current epoch is processed: older blobs are then served by this committee. */
+  readonly changeDone: boolean;
+  /** The last epoch for which the node called `epoch_sync_done`. */
+  readonly attestedEpoch: number;
+  /** The shards this node stores, ascending. */
+  readonly shards: readonly ShardAtNode[];
   // chain-event cursor
   /** Sequence number of the next chain event to process. */
   readonly nextSeq: number;
   /** Chain events that arrived before their turn, by sequence number. */
-  readonly early: readonly ChainEvent[];
+  readonly early: readonly NodeChainEvent[];
   // serving
   /** Requests the node cannot answer yet, sorted. */
   readonly held: readonly HeldRequest[];
@@ -94,25 +153,56 @@ export interface StorageNodeContext extends Required<StorageNodeInput> {
   readonly blobs: readonly BlobAtNode[];
 }
 
+/** The chain events of a node's stream: about blobs, and about epochs. */
+export type NodeChainEvent = ChainEvent | EpochEvent;
+
 /**
  * A chain event taken in chain order: the cursor raises it, under the name `chain.<event>`, for the
  * regions that act on it (only the cursor knows sequence numbers).
  */
-export type InOrder<E extends ChainEvent> = Omit<E, "type"> & { readonly type: `chain.${E["type"]}` };
+export type InOrder<E extends NodeChainEvent> = Omit<E, "type"> & { readonly type: `chain.${E["type"]}` };
 
 /** The chain events in chain order, as the regions receive them. */
-export type ChainEventInOrder = InOrder<BlobRegistered> | InOrder<BlobCertified> | InOrder<InvalidBlobID>;
+export type ChainEventInOrder =
+  | InOrder<BlobRegistered>
+  | InOrder<BlobCertified>
+  | InOrder<InvalidBlobID>
+  | InOrder<EpochChangeStart>
+  | InOrder<EpochChangeDone>
+  | InOrder<EpochParametersSelected>
+  | InOrder<ShardsReceived>;
+
+/** environment → node: the transfers under way give up (no progress for long, or a non-retryable error). */
+export interface ShardSyncTimeout {
+  readonly type: "ShardSyncTimeout";
+}
+
+/** environment → node: the sync and recovery tasks of the shards being filled fail for good. */
+export interface ShardSyncFails {
+  readonly type: "ShardSyncFails";
+}
+
+/** restart → node: a shard in recovery tries the transfer from its previous owner again. */
+export interface RestartShardSync {
+  readonly type: "RestartShardSync";
+}
 
 /** Every event the node takes: chain events, the writer's upload, readers' and nodes' messages, and its own raised events. */
 export type StorageNodeEvent =
-  | ChainEvent
+  | NodeChainEvent
   | ChainEventInOrder
   | StoreSliverPairs
   | ReadRequest
   | RecoverySymbolRequest
   | RecoverySymbolResponse
   | VerifyInconsistencyProof
-  | InvalidBlobAttestation;
+  | InvalidBlobAttestation
+  | ShardSyncRequest
+  | ShardSyncResponse
+  | ShardSyncTimeout
+  | ShardSyncFails
+  | RestartShardSync
+  | NodeStatusEvent;
 
 /** The parameters of a blob's guards and actions: the blob's position in the node's `blobs`. */
 export interface BlobParams {
@@ -135,11 +225,27 @@ export const withBlobAt = (
 /** Shards in the node's committee (its n). */
 export const nOf = (context: StorageNodeContext): number => context.committee.nShards;
 
+/** The committee of `epoch`, if the node knows it. */
+export const committeeOf = (context: StorageNodeContext, epoch: number): Committee | undefined =>
+  context.committees.find((committee) => committee.epoch === epoch);
+
+/** A shard the node owns in its current epoch (a locked one has moved away). */
+export const isOwned = (status: ShardStatus): boolean =>
+  status === "Active" || status === "ActiveSync" || status === "ActiveRecover";
+
+/** The shards the node owns in its current epoch. */
+export const ownedShards = (context: StorageNodeContext): ShardAtNode[] =>
+  context.shards.filter((shard) => isOwned(shard.status));
+
+/** Whether the node is a member of its current committee. */
+export const isMember = (context: StorageNodeContext): boolean =>
+  memberOf(context.committee, context.name) !== undefined;
+
 /**
  * An action of the node, as its regions write them: over the node's context and events, with
  * params `P`, able to enqueue the one action every machine sends with (`send`).
  */
-export type NodeAction<P extends BlobParams | undefined = undefined> = ActionFunction<
+export type NodeAction<P extends object | undefined = undefined> = ActionFunction<
   StorageNodeContext,
   StorageNodeEvent,
   StorageNodeEvent,

@@ -5,29 +5,46 @@
  * `chain.<event>`, and the cursor moves on — to an event it holds already, if any. No other region
  * reads a sequence number.
  *
- * Events: `BlobRegistered`, `BlobCertified`, `InvalidBlobID` from the chain, each numbered in the
- * node's stream (`machines/chain-events.ts`). Raises: `chain.BlobRegistered`, `chain.BlobCertified`,
- * `chain.InvalidBlobID`.
+ * Events: `BlobRegistered`, `BlobCertified`, `InvalidBlobID` and the epoch events
+ * (`EpochChangeStart`, `EpochChangeDone`, `EpochParametersSelected`, `ShardsReceived`) from the
+ * chain, each numbered in the node's stream (`machines/chain-events.ts`). Raises each as
+ * `chain.<event>`; the last two change nothing at a node (`process_epoch_parameters_selected`
+ * schedules a call, `ShardsReceived` informs) but still take their place in the order.
  */
 
 import { match } from "ts-pattern";
 import { assign, enqueueActions } from "xstate";
-import type { ChainEvent } from "../../spec/messages.js";
+
 import { chainOrderGuards, takeNextHeldEvent, withEarlyEvent } from "../chain-order.js";
-import type { ChainEventInOrder, NodeAction, StorageNodeEvent } from "./context.js";
+import type { ChainEventInOrder, NodeAction, NodeChainEvent, StorageNodeEvent } from "./context.js";
 
 /** The chain event under its in-order name. */
-const inOrder = (event: ChainEvent): ChainEventInOrder =>
+const inOrder = (event: NodeChainEvent): ChainEventInOrder =>
   match(event)
     .returnType<ChainEventInOrder>()
     .with({ type: "BlobRegistered" }, (e) => ({ ...e, type: "chain.BlobRegistered" }))
     .with({ type: "BlobCertified" }, (e) => ({ ...e, type: "chain.BlobCertified" }))
     .with({ type: "InvalidBlobID" }, (e) => ({ ...e, type: "chain.InvalidBlobID" }))
+    .with({ type: "EpochChangeStart" }, (e) => ({ ...e, type: "chain.EpochChangeStart" }))
+    .with({ type: "EpochChangeDone" }, (e) => ({ ...e, type: "chain.EpochChangeDone" }))
+    .with({ type: "EpochParametersSelected" }, (e) => ({ ...e, type: "chain.EpochParametersSelected" }))
+    .with({ type: "ShardsReceived" }, (e) => ({ ...e, type: "chain.ShardsReceived" }))
     .exhaustive();
 
+/** The chain events a node's cursor takes. */
+export const NODE_CHAIN_EVENTS = [
+  "BlobRegistered",
+  "BlobCertified",
+  "InvalidBlobID",
+  "EpochChangeStart",
+  "EpochChangeDone",
+  "EpochParametersSelected",
+  "ShardsReceived",
+] as const satisfies readonly NodeChainEvent["type"][];
+
 /** Whether the node's event is one of the chain's (the chart routes only those to the cursor). */
-const isChainEvent = (event: StorageNodeEvent): event is ChainEvent =>
-  event.type === "BlobRegistered" || event.type === "BlobCertified" || event.type === "InvalidBlobID";
+const isChainEvent = (event: StorageNodeEvent): event is NodeChainEvent =>
+  (NODE_CHAIN_EVENTS as readonly string[]).includes(event.type);
 
 /** The cursor's guards: the event is next in chain order, ahead of it, or the next one is already held. */
 export const cursorGuards = chainOrderGuards;

@@ -2,34 +2,47 @@
  * The storage node: one machine, its regions side by side, each region's guards and actions in its
  * own file of `machines/node/`.
  *
- * - in: the chain's events `BlobRegistered`, `BlobCertified`, `InvalidBlobID` (numbered in the
- *   node's stream); `StoreSliverPairs` from writers; `ReadRequest` from readers;
- *   `RecoverySymbolRequest` and `VerifyInconsistencyProof` from nodes, and the answers to its own
- *   (`RecoverySymbolResponse`, `InvalidBlobAttestation`);
- * - out: `StorageConfirmation` to writers; `ReadResponse`, `RecoverySymbolResponse` and
- *   `InvalidBlobAttestation` to whoever asked; `RecoverySymbolRequest` and
- *   `VerifyInconsistencyProof` to the other members; `InvalidateBlobId` to the chain.
+ * - in: the chain's events `BlobRegistered`, `BlobCertified`, `InvalidBlobID` and the epoch events
+ *   (numbered in the node's stream); `StoreSliverPairs` from writers; `ReadRequest` from readers;
+ *   `RecoverySymbolRequest`, `VerifyInconsistencyProof` and `ShardSyncRequest` from nodes, and the
+ *   answers to its own (`RecoverySymbolResponse`, `InvalidBlobAttestation`, `ShardSyncResponse`);
+ *   `ShardSyncTimeout`, `ShardSyncFails` from the environment;
+ * - out: `StorageConfirmation` to writers; `ReadResponse`, `RecoverySymbolResponse`,
+ *   `InvalidBlobAttestation` and `ShardSyncResponse` to whoever asked; `RecoverySymbolRequest`,
+ *   `VerifyInconsistencyProof` and `ShardSyncRequest` to other nodes; `InvalidateBlobId` and
+ *   `EpochSyncDone` to the chain.
  *
  * Regions:
  * - `cursor` (`cursor.ts`): chain events in chain order, passed on as `chain.<event>`;
+ * - with `epochs`: `epoch` (`epochs.ts`: the current committee, `epoch_sync_done`), `status`
+ *   (`status.ts`: `NodeStatus`) and one region per shard of the system, `shard0`, `shard1`, …
+ *   (`shards.ts`: `ShardStatus`, the transfer that fills a gained shard);
  * - one region per blob, `blob0`, `blob1`, … (`storage.ts`, `invalidation.ts`): what the node
  *   stores of the blob, confirms, heals (paper §4: secondary slivers first, then primary) and
  *   proves inconsistent; the blob's guards and actions take its position as `params.blob`;
- * - `serving` (`serving.ts`): requests about any blob, held until the node can answer them.
+ * - `serving` (`serving.ts`): requests about any blob or shard, held until the node can answer them.
  *
- * `createStorageNodeMachine({ blobs })` builds the machine for a number of blobs; the node's input
- * names them. `storageNodeMachine` is the node of one blob.
+ * `createStorageNodeMachine({ blobs, epochs })` builds the machine with the regions a model needs:
+ * a number of blobs (the node's input names them), and the epoch regions for `epochs.shards`
+ * shards. Without them the node owns its first committee's shards for ever. `storageNodeMachine`
+ * is the node of one blob within one epoch.
  *
- * Follows paper §2.2, §3.3, §4 and `crates/walrus-service/src/node.rs`,
- * `node/blob_event_processor.rs`, `node/blob_sync.rs`, `node/committee/request_futures.rs`.
+ * Follows paper §2.2, §3.3, §4, §6 and `crates/walrus-service/src/node.rs`,
+ * `node/blob_event_processor.rs`, `node/blob_sync.rs`, `node/committee/request_futures.rs`,
+ * `node/epoch_change.rs`.
  */
 
 import { and, not, setup } from "xstate";
+import { NODE_CHAIN_EVENTS } from "./cursor.js";
+import { epochActions, epochGuards, epochRegion } from "./epochs.js";
+import { type ShardParams, holdsInShard, shardActions, shardGuards, shardRegion } from "./shards.js";
+import { type NodeStatusKind, statusActions, statusGuards, statusRegion } from "./status.js";
 import type { WalrusSource } from "../../spec/sources.js";
 import { memberOf, sendMessage } from "../committee.js";
 import {
   type BlobAtNode,
   type ChainStatus,
+  type ShardAtNode,
   type StorageNodeContext,
   type StorageNodeEvent,
   type StorageNodeInput,
@@ -39,16 +52,25 @@ import { cursorActions, cursorGuards } from "./cursor.js";
 import { invalidationActions, invalidationGuards } from "./invalidation.js";
 import { servingActions, servingGuards } from "./serving.js";
 import { type SliverSlot, emptySlots, holdsEverything } from "./slivers.js";
+
+export type { ShardParams };
+export type { StoredBlob, StorageNodeInput, ShardAtNode, ShardStatus } from "./context.js";
 import { storageActions, storageGuards } from "./storage.js";
 
-/** The protocol sections and Walrus files the node follows (docs/traceability.md). */
+/** The protocol sections and Walrus files the node follows, its regions' included (docs/traceability.md). */
 export const follows: WalrusSource = {
-  sections: ["2.2", "2.3", "3.3", "4.1", "4.2"],
+  sections: ["2.2", "2.3", "3.3", "4.1", "4.2", "6.1", "6.3", "6.4", "6.5", "6.6"],
   files: [
     "crates/walrus-service/src/node.rs",
     "crates/walrus-service/src/node/blob_event_processor.rs",
     "crates/walrus-service/src/node/blob_sync.rs",
     "crates/walrus-service/src/node/committee/request_futures.rs",
+    "crates/walrus-service/src/node/storage.rs",
+    "crates/walrus-service/src/node/storage/shard.rs",
+    "crates/walrus-service/src/node/shard_sync.rs",
+    "crates/walrus-service/src/node/epoch_change.rs",
+    "crates/walrus-service/src/node/epoch_change/plan.rs",
+    "crates/walrus-sdk/src/active_committees.rs",
   ],
 };
 
@@ -56,14 +78,28 @@ export const follows: WalrusSource = {
 export interface StorageNodeOptions {
   /** How many blobs the node follows (its input names them); default 1. */
   readonly blobs?: number;
+  /** Follow epoch changes, with a region for each of the system's `shards` shards; default: one epoch. */
+  readonly epochs?: { readonly shards: number };
 }
 
 const nodeSetup = setup({
   types: {} as { context: StorageNodeContext; input: StorageNodeInput; events: StorageNodeEvent },
-  actions: { send: sendMessage, ...cursorActions, ...servingActions, ...storageActions, ...invalidationActions },
+  actions: {
+    send: sendMessage,
+    ...cursorActions,
+    ...epochActions,
+    ...statusActions,
+    ...shardActions,
+    ...servingActions,
+    ...storageActions,
+    ...invalidationActions,
+  },
   guards: {
     wellFormed: ({ event }) => isWellFormed(event),
     ...cursorGuards,
+    ...epochGuards,
+    ...statusGuards,
+    ...shardGuards,
     ...servingGuards,
     ...storageGuards,
     ...invalidationGuards,
@@ -102,13 +138,11 @@ function blobRegion(blob: number) {
     },
     states: {
       awaitingSlivers: {
-        always: {
-          guard: and([
-            { type: "blobCertified", params },
-            { type: "lacksSlivers", params },
-          ]),
-          target: "recovering",
-        },
+        always: [
+          // a blob the node held before the model, or whose shard a transfer filled
+          { guard: { type: "holdsItsSlivers", params }, target: "stored" },
+          { guard: { type: "recoveryDue", params }, target: "recovering" },
+        ],
       },
       recovering: {
         entry: { type: "requestRecoverySymbols", params },
@@ -150,7 +184,11 @@ function blobRegion(blob: number) {
       },
       stored: {
         entry: { type: "forgetSymbols", params },
-        always: { guard: { type: "shouldConfirm", params }, actions: { type: "confirmStorage", params } },
+        always: [
+          { guard: { type: "shouldConfirm", params }, actions: { type: "confirmStorage", params } },
+          // a shard gained since, whose transfer left this blob out
+          { guard: { type: "recoveryDue", params }, target: "recovering" },
+        ],
       },
       // Share the proof; once enough attestations are in (this node's own first), ask the chain
       // to invalidate the blob ID.
@@ -175,41 +213,78 @@ function blobRegion(blob: number) {
 
 /** The cursor's take of a chain event: held when ahead of its turn, passed on in its turn. */
 const takeChainEvent = [
-  { guard: and(["wellFormed", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
-  { guard: and(["wellFormed", "inChainOrder"]), target: "passing", actions: "processChainEvent" },
+  { guard: and(["wellFormed", "knownEpoch", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
+  { guard: and(["wellFormed", "knownEpoch", "inChainOrder"]), target: "passing", actions: "processChainEvent" },
 ] as const;
 
-/** The storage node machine for `blobs` blobs. */
-export function createStorageNodeMachine({ blobs = 1 }: StorageNodeOptions = {}) {
-  const regions = Object.fromEntries(Array.from({ length: blobs }, (_, i) => [`blob${i}`, blobRegion(i)]));
+/** What the node holds at the start: its first committee's shards, and the blobs certified before the model. */
+function initialContext(input: StorageNodeInput, epochs: boolean): StorageNodeContext {
+  const first = input.committee;
+  const owned = [...(memberOf(first, input.name)?.shards ?? [])].sort((a, b) => a - b);
+  // With epochs, each shard's region records its status on entry (its first committee's shards
+  // enter `Active` at once); without, the node owns them for ever.
+  const shards: ShardAtNode[] = owned.map((shard) => ({
+    shard,
+    status: epochs ? "None" : "Active",
+    since: first.epoch,
+    syncing: null,
+    source: null,
+    failedIn: null,
+  }));
+  return {
+    ...input,
+    committees: input.committees ?? [first],
+    invalidationAttestations: input.invalidationAttestations ?? "validity",
+    attestWhen: input.attestWhen ?? "allShardsActive",
+    changeDone: true,
+    attestedEpoch: first.epoch,
+    recoveryEpoch: null,
+    incompleteHistory: null,
+    shards,
+    nextSeq: 0,
+    early: [],
+    held: [],
+    blobs: input.blobIds.map((blobId) => {
+      const stored = input.stored?.find((blob) => blob.blobId === blobId);
+      return {
+        blobId,
+        chainStatus: stored === undefined ? ("awaitingRegistration" as const) : ("certified" as const),
+        certifiedEpoch: stored?.certifiedEpoch ?? null,
+        metadata: stored?.metadata ?? null,
+        slivers: emptySlots(owned).map((slot) => {
+          const held = stored?.slivers.find((s) => s.shard === slot.shard);
+          return held === undefined ? slot : { ...slot, primary: held.primary, secondary: held.secondary };
+        }),
+        pendingUpload: null,
+        uploader: null,
+        confirmedEpoch: null,
+        symbols: [],
+        inconsistency: null,
+        attestations: [],
+        invalidationSubmitted: false,
+        attested: false,
+      };
+    }),
+  };
+}
+
+/** The storage node machine for `blobs` blobs, following epoch changes if `epochs` says for how many shards. */
+export function createStorageNodeMachine({ blobs = 1, epochs }: StorageNodeOptions = {}) {
+  const blobRegions = Object.fromEntries(Array.from({ length: blobs }, (_, i) => [`blob${i}`, blobRegion(i)]));
+  const epochRegions =
+    epochs === undefined
+      ? {}
+      : {
+          epoch: epochRegion,
+          status: statusRegion,
+          ...Object.fromEntries(Array.from({ length: epochs.shards }, (_, i) => [`shard${i}`, shardRegion(i)])),
+        };
+  // A node within one epoch takes only the blob events; with epochs, the epoch events too.
+  const taken = epochs === undefined ? NODE_CHAIN_EVENTS.slice(0, 3) : NODE_CHAIN_EVENTS;
+  const take = Object.fromEntries(taken.map((type) => [type, takeChainEvent]));
   return nodeSetup.createMachine({
     id: "storageNode",
-    /** The node's shards from the committee; nothing stored or processed yet. */
-    context: ({ input }) => {
-      const shards = [...(memberOf(input.committee, input.name)?.shards ?? [])].sort((a, b) => a - b);
-      return {
-        ...input,
-        invalidationAttestations: input.invalidationAttestations ?? "validity",
-        shards,
-        nextSeq: 0,
-        early: [],
-        held: [],
-        blobs: input.blobIds.map((blobId) => ({
-          blobId,
-          chainStatus: "awaitingRegistration" as const,
-          metadata: null,
-          slivers: emptySlots(shards),
-          pendingUpload: null,
-          uploader: null,
-          confirmed: false,
-          symbols: [],
-          inconsistency: null,
-          attestations: [],
-          invalidationSubmitted: false,
-          attested: false,
-        })),
-      };
-    },
+    context: ({ input }) => initialContext(input, epochs !== undefined),
     type: "parallel",
     states: {
       // One event at a time: the next held event waits until the regions have taken the last one
@@ -218,19 +293,21 @@ export function createStorageNodeMachine({ blobs = 1 }: StorageNodeOptions = {})
         initial: "idle",
         states: {
           idle: {
-            on: { BlobRegistered: takeChainEvent, BlobCertified: takeChainEvent, InvalidBlobID: takeChainEvent },
+            on: take,
             always: { guard: "nextEventHeld", target: "passing", actions: "processNextHeldEvent" },
           },
           passing: { on: { "chain.*": "idle" } },
         },
       },
-      ...regions,
+      ...epochRegions,
+      ...blobRegions,
       // Requests about any blob, held until the node can answer them.
       serving: {
         on: {
           ReadRequest: { guard: "wellFormed", actions: "holdRequest" },
           RecoverySymbolRequest: { guard: "wellFormed", actions: "holdRequest" },
           VerifyInconsistencyProof: { guard: "wellFormed", actions: "holdRequest" },
+          ...(epochs === undefined ? {} : { ShardSyncRequest: { guard: "wellFormed", actions: "holdRequest" } }),
         },
         always: { guard: "canAnswerHeldRequest", actions: "answerHeldRequests" },
       },
@@ -238,8 +315,14 @@ export function createStorageNodeMachine({ blobs = 1 }: StorageNodeOptions = {})
   });
 }
 
-/** The storage node of one blob. */
+/** The storage node of one blob within one epoch. */
 export const storageNodeMachine = createStorageNodeMachine();
+
+/**
+ * The storage node of two blobs through epoch changes, at n = 4: the variant docs/machines draws
+ * for the models with epochs (their nodes, of one or two blobs, take a subset of its transitions).
+ */
+export const storageNodeWithEpochsMachine = createStorageNodeMachine({ blobs: 2, epochs: { shards: 4 } });
 
 /** What properties read of the node about one blob. */
 export interface BlobView {
@@ -275,5 +358,36 @@ export function blobView(snapshot: { readonly value: unknown; readonly context: 
     uploader: at.uploader,
     foundInconsistency: at.inconsistency !== null,
     attested: at.attested,
+  };
+}
+
+/** What properties read of the node as a whole: its epoch, its status, its shards and its blobs. */
+export interface NodeView {
+  /** The epoch of its current committee. */
+  readonly epoch: number;
+  /** The last epoch for which it called `epoch_sync_done`. */
+  readonly attestedEpoch: number;
+  /** Its `NodeStatus` (`Active` for a node built without epochs). */
+  readonly status: NodeStatusKind;
+  readonly shards: readonly ShardAtNode[];
+  readonly blobs: readonly BlobAtNode[];
+  /** Whether it holds both slivers of the blob in the shard. */
+  readonly holds: (blobId: string, shard: number) => boolean;
+}
+
+/** The node's view, from a snapshot of a `storageNode` machine. */
+export function nodeView(snapshot: { readonly value: unknown; readonly context: unknown }): NodeView {
+  const context = snapshot.context as StorageNodeContext;
+  const status = (snapshot.value as { status?: NodeStatusKind }).status ?? "Active";
+  return {
+    epoch: context.committee.epoch,
+    attestedEpoch: context.attestedEpoch,
+    status,
+    shards: context.shards,
+    blobs: context.blobs,
+    holds: (blobId, shard) => {
+      const blob = context.blobs.find((b) => b.blobId === blobId);
+      return blob !== undefined && holdsInShard(blob, shard);
+    },
   };
 }

@@ -10,6 +10,10 @@
  *   asked (`retrieve_recovery_symbol`);
  * - `VerifyInconsistencyProof` → `InvalidBlobAttestation`, only if the proof verifies against the
  *   node's metadata (`verify_inconsistency_proof`);
+ * - `ShardSyncRequest` → `ShardSyncResponse`, once the node is at the request's epoch: the slivers
+ *   of the axis asked that the shard holds of every blob certified before the epoch, with their
+ *   metadata; refused (`null`) unless the requester owns the shard in the node's current epoch and
+ *   the epoch is that one (`sync_shard`);
  * - ⊥ (no metadata, no slivers) for a blob the node does not follow, a blob ID it saw invalidated,
  *   or indices that do not exist.
  *
@@ -18,7 +22,8 @@
 
 import { match } from "ts-pattern";
 import { assign, enqueueActions } from "xstate";
-import { type Addressed, sortedSet } from "../committee.js";
+import type { ShardSyncRequest } from "../../spec/messages.js";
+import { type Addressed, memberOf, sortedSet } from "../committee.js";
 import { inconsistencyProofIsValid } from "../codec.js";
 import {
   type BlobAtNode,
@@ -28,10 +33,11 @@ import {
   type NodeAction,
   nOf,
 } from "./context.js";
+import { movedBy } from "./shards.js";
 import { holdsAxis, readAnswer, recoverySymbolsOf, servableAxes } from "./slivers.js";
 
 /** The blob a request is about, if the node follows it and has not seen it invalidated. */
-function servedBlob(context: StorageNodeContext, request: HeldRequest): BlobAtNode | undefined {
+function servedBlob(context: StorageNodeContext, request: BlobRequest): BlobAtNode | undefined {
   const blob = context.blobs.find((b) => b.blobId === request.blobId);
   if (blob === undefined || blob.chainStatus === "invalid") return undefined;
   if (
@@ -43,13 +49,17 @@ function servedBlob(context: StorageNodeContext, request: HeldRequest): BlobAtNo
   return blob;
 }
 
+/** A request about one blob. */
+type BlobRequest = Exclude<HeldRequest, ShardSyncRequest>;
+
 /** Whether the node can answer (some of) the request now. */
 function answerable(context: StorageNodeContext, request: HeldRequest): boolean {
+  if (request.type === "ShardSyncRequest") return context.committee.epoch >= request.epoch;
   const blob = servedBlob(context, request);
   if (blob === undefined) return true;
   if (blob.metadata === null) return false;
   return match(request)
-    .with({ type: "ReadRequest" }, (read) => holdsAxis(blob, read.axis))
+    .with({ type: "ReadRequest" }, (read) => blob.slivers.length > 0 && holdsAxis(blob, read.axis))
     .with({ type: "RecoverySymbolRequest" }, (recovery) => servableAxes(blob, recovery).length > 0)
     .with({ type: "VerifyInconsistencyProof" }, () => true)
     .exhaustive();
@@ -61,8 +71,32 @@ interface Answered {
   readonly rest: HeldRequest | null;
 }
 
+/** `sync_shard`: the shard's slivers of blobs certified before the epoch, only to its owner in the node's current epoch. */
+function shardSyncAnswer(context: StorageNodeContext, request: ShardSyncRequest): Addressed {
+  const ownerAsks =
+    request.epoch === context.committee.epoch &&
+    memberOf(context.committee, request.from)?.shards.includes(request.shard) === true &&
+    context.shards.some((shard) => shard.shard === request.shard);
+  const slivers = context.blobs.flatMap((blob) => {
+    const sliver = blob.slivers.find((slot) => slot.shard === request.shard)?.[request.axis] ?? null;
+    return movedBy(blob, request.epoch) && blob.metadata !== null && sliver !== null
+      ? [{ blobId: blob.blobId, metadata: blob.metadata, sliver }]
+      : [];
+  });
+  return {
+    to: request.from,
+    type: "ShardSyncResponse",
+    node: context.name,
+    shard: request.shard,
+    axis: request.axis,
+    epoch: request.epoch,
+    slivers: ownerAsks ? slivers : null,
+  };
+}
+
 /** The answer to a request the node can answer; ⊥ about a blob it does not serve. */
 function answer(context: StorageNodeContext, request: HeldRequest): Answered {
+  if (request.type === "ShardSyncRequest") return { reply: shardSyncAnswer(context, request), rest: null };
   const blob = servedBlob(context, request);
   const n = nOf(context);
   return match(request)
@@ -115,7 +149,10 @@ function answer(context: StorageNodeContext, request: HeldRequest): Answered {
 
 /** Whether the node's event is a request (the chart routes only those to `holdRequest`). */
 const isRequest = (event: StorageNodeEvent): event is HeldRequest =>
-  event.type === "ReadRequest" || event.type === "RecoverySymbolRequest" || event.type === "VerifyInconsistencyProof";
+  event.type === "ReadRequest" ||
+  event.type === "RecoverySymbolRequest" ||
+  event.type === "VerifyInconsistencyProof" ||
+  event.type === "ShardSyncRequest";
 
 /** The serving guards. */
 export const servingGuards = {
@@ -142,7 +179,8 @@ export const servingActions: Record<"holdRequest" | "answerHeldRequests", NodeAc
       const answered = answer(context, request);
       if (answered.reply !== null) enqueue({ type: "send", params: answered.reply });
       if (answered.reply?.type === "InvalidBlobAttestation") {
-        blobs = blobs.map((blob) => (blob.blobId === request.blobId ? { ...blob, attested: true } : blob));
+        const about = answered.reply.blobId;
+        blobs = blobs.map((blob) => (blob.blobId === about ? { ...blob, attested: true } : blob));
       }
       if (answered.rest !== null) rest.push(answered.rest);
     }

@@ -71,9 +71,15 @@ export const holdsAxis = (blob: BlobSlivers, axis: Axis): boolean => blob.sliver
 export const holdsEverything = (blob: BlobSlivers): boolean =>
   holdsAxis(blob, "primary") && holdsAxis(blob, "secondary");
 
-/** The sliver indices of `axis` the node stores no sliver for. */
-export const missingIndices = (blob: BlobSlivers, axis: Axis, n: number): number[] =>
-  blob.slivers.flatMap((slot) => (slot[axis] === null ? [sliverIndexAt(blob.blobId, slot.shard, axis, n)] : []));
+/** Whether the slots of `shards` hold their slivers of `axis`. */
+export const holdsAxisIn = (blob: BlobSlivers, axis: Axis, shards: readonly number[]): boolean =>
+  blob.slivers.every((slot) => !shards.includes(slot.shard) || slot[axis] !== null);
+
+/** The sliver indices of `axis` the slots of `shards` store no sliver for. */
+export const missingIndices = (blob: BlobSlivers, axis: Axis, n: number, shards: readonly number[]): number[] =>
+  blob.slivers.flatMap((slot) =>
+    slot[axis] === null && shards.includes(slot.shard) ? [sliverIndexAt(blob.blobId, slot.shard, axis, n)] : [],
+  );
 
 // --- storing ---
 
@@ -95,11 +101,18 @@ export function withSliver(blob: BlobSlivers, shard: number, axis: Axis, sliver:
 
 /**
  * The blob with what an upload brings: the metadata if it matches and the node has none, then each
- * sliver offered for a shard's pair that verifies against the metadata the node holds.
+ * sliver offered for the pair of a shard of `shards` (those that take writes) that verifies
+ * against the metadata the node holds.
  */
-export function withUpload(blob: BlobSlivers, upload: StoreSliverPairs, n: number): BlobSlivers {
+export function withUpload(
+  blob: BlobSlivers,
+  upload: StoreSliverPairs,
+  n: number,
+  shards: readonly number[],
+): BlobSlivers {
   let result = withMetadata(blob, upload.metadata, n);
   for (const slot of result.slivers) {
+    if (!shards.includes(slot.shard)) continue;
     const offered = upload.pairs.find((p) => p.pair === pairOfShard(blob.blobId, slot.shard, n));
     if (offered === undefined) continue;
     result = withSliver(result, slot.shard, "primary", offered.primary, n);
@@ -134,14 +147,20 @@ export const readAnswer = (blob: BlobSlivers, request: ReadRequest) => ({
 
 // --- recovering ---
 
-/** The recovery request to `to` for the node's missing slivers of the blob, on both axes. */
-export const recoveryRequest = (blob: BlobSlivers, from: ActorName, to: ActorName, n: number) => ({
+/** The recovery request to `to` for the slivers the slots of `shards` miss, on both axes. */
+export const recoveryRequest = (
+  blob: BlobSlivers,
+  from: ActorName,
+  to: ActorName,
+  n: number,
+  shards: readonly number[],
+) => ({
   to,
   type: "RecoverySymbolRequest" as const,
   from,
   blobId: blob.blobId,
-  primary: missingIndices(blob, "primary", n),
-  secondary: missingIndices(blob, "secondary", n),
+  primary: missingIndices(blob, "primary", n, shards),
+  secondary: missingIndices(blob, "secondary", n, shards),
 });
 
 /**
@@ -162,18 +181,19 @@ export function withSymbols(
   return { blob: known, symbols: [...new Set([...symbols, ...verified])].sort() };
 }
 
-/** What rebuilding each missing sliver of `axis` gives, from the symbols received and the node's own. */
+/** What rebuilding each sliver of `axis` the slots of `shards` miss gives, from the symbols received and the node's own. */
 export function recoveries(
   blob: BlobSlivers,
   axis: Axis,
   symbols: readonly ByteRef[],
   n: number,
+  shards: readonly number[],
 ): { shard: number; outcome: RecoveryOutcome }[] {
   const metadata = blob.metadata;
   if (metadata === null) return [];
   const own = heldSlivers(blob, orthogonal(axis));
   return blob.slivers
-    .filter((slot) => slot[axis] === null)
+    .filter((slot) => slot[axis] === null && shards.includes(slot.shard))
     .map((slot) => {
       const index = sliverIndexAt(blob.blobId, slot.shard, axis, n);
       const mine = recoverySymbolsFor(metadata, blob.blobId, n, own, axis, [index]);
@@ -184,12 +204,19 @@ export function recoveries(
     });
 }
 
-/** Whether every missing sliver of `axis` is rebuilt or proven inconsistent with the symbols at hand. */
-export const symbolsSuffice = (blob: BlobSlivers, axis: Axis, symbols: readonly ByteRef[], n: number): boolean =>
-  blob.metadata !== null && recoveries(blob, axis, symbols, n).every((r) => r.outcome.kind !== "notEnoughSymbols");
+/** Whether every missing sliver of `axis` in `shards` is rebuilt or proven inconsistent with the symbols at hand. */
+export const symbolsSuffice = (
+  blob: BlobSlivers,
+  axis: Axis,
+  symbols: readonly ByteRef[],
+  n: number,
+  shards: readonly number[],
+): boolean =>
+  blob.metadata !== null &&
+  recoveries(blob, axis, symbols, n, shards).every((r) => r.outcome.kind !== "notEnoughSymbols");
 
 /**
- * The blob with the slivers of `axis` the symbols rebuild, and the inconsistency proof they give
+ * The blob with the slivers of `axis` in `shards` the symbols rebuild, and the inconsistency proof they give
  * instead when a rebuilt sliver contradicts the metadata (paper §3.3).
  */
 export function recovered(
@@ -197,10 +224,11 @@ export function recovered(
   axis: Axis,
   symbols: readonly ByteRef[],
   n: number,
+  shards: readonly number[],
 ): { blob: BlobSlivers; proof: ByteRef | null } {
   let result = blob;
   let proof: ByteRef | null = null;
-  for (const { shard, outcome } of recoveries(blob, axis, symbols, n)) {
+  for (const { shard, outcome } of recoveries(blob, axis, symbols, n, shards)) {
     if (outcome.kind === "recovered") result = withSliver(result, shard, axis, outcome.sliver, n);
     if (outcome.kind === "inconsistent" && proof === null) proof = outcome.proof;
   }

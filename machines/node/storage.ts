@@ -35,13 +35,17 @@ import {
   type StorageNodeEvent,
   type NodeAction,
   blobAt,
+  isMember,
   isWellFormed,
   nOf,
+  ownedShards,
   withBlobAt,
 } from "./context.js";
+import { servingCommittee } from "./epochs.js";
+import { dueShards, holdsInShard } from "./shards.js";
 import {
-  holdsAxis,
-  holdsEverything,
+  type BlobSlivers,
+  holdsAxisIn,
   recovered,
   recoveryRequest,
   symbolsSuffice,
@@ -55,6 +59,17 @@ type Args = GuardArgs;
 const uploadIn = (event: StorageNodeEvent): StoreSliverPairs | undefined =>
   event.type === "StoreSliverPairs" ? event : undefined;
 
+/** The shards the node owns now: those that take writes. */
+const owned = (context: StorageNodeContext) => ownedShards(context).map((shard) => shard.shard);
+
+/** Whether the node owns some shard and holds the blob's slivers in every one. */
+const holdsOwnedSlivers = (context: StorageNodeContext, blob: BlobSlivers) =>
+  owned(context).length > 0 && owned(context).every((shard) => holdsInShard(blob, shard));
+
+/** The upload's slivers stored into the shards that take writes. */
+const uploaded = (context: StorageNodeContext, blob: BlobAtNode, upload: StoreSliverPairs) =>
+  withUpload(blob, upload, nOf(context), owned(context));
+
 /** The blob's guards. */
 export const storageGuards = {
   /** A chain event in chain order about this blob. */
@@ -66,44 +81,61 @@ export const storageGuards = {
   /** The node has seen the blob registered. */
   blobRegistered: ({ context }: Args, params: BlobParams) =>
     blobAt(context, params).chainStatus !== "awaitingRegistration",
-  /** The node has seen the blob certified. */
-  blobCertified: ({ context }: Args, params: BlobParams) => blobAt(context, params).chainStatus === "certified",
+  /** The node holds the blob's slivers in every shard it owns. */
+  holdsItsSlivers: ({ context }: Args, params: BlobParams) => holdsOwnedSlivers(context, blobAt(context, params)),
   /** The node has seen the blob ID invalidated. */
   blobInvalid: ({ context }: Args, params: BlobParams) => blobAt(context, params).chainStatus === "invalid",
   /** The upload's metadata is the blob ID's (`store_metadata`). */
   metadataMatchesBlobId: ({ context, event }: Args, params: BlobParams) =>
     event.type === "StoreSliverPairs" &&
     metadataMatchesBlobId(event.metadata, blobAt(context, params).blobId, nOf(context)),
-  /** With the slivers of this upload that verify, the node stores both slivers of every pair. */
+  /** With the slivers of this upload that verify, the node stores both slivers of every shard it owns. */
   uploadCompletesStorage: ({ context, event }: Args, params: BlobParams) => {
     const upload = uploadIn(event);
-    return upload !== undefined && holdsEverything(withUpload(blobAt(context, params), upload, nOf(context)));
+    return upload !== undefined && holdsOwnedSlivers(context, uploaded(context, blobAt(context, params), upload));
   },
-  /** Stored and registered, not certified yet, and not confirmed yet. */
+  /**
+   * Stored and registered, not certified yet, and not confirmed in this epoch: a member that holds
+   * the blob in every shard it owns (a new epoch asks for a confirmation of its own).
+   */
   shouldConfirm: ({ context }: Args, params: BlobParams) => {
     const blob = blobAt(context, params);
-    return blob.chainStatus === "registered" && !blob.confirmed && blob.uploader !== null;
+    return (
+      blob.chainStatus === "registered" &&
+      blob.confirmedEpoch !== context.committee.epoch &&
+      blob.uploader !== null &&
+      isMember(context) &&
+      holdsOwnedSlivers(context, blob)
+    );
   },
-  /** The node misses a sliver of some shard. */
-  lacksSlivers: ({ context }: Args, params: BlobParams) => !holdsEverything(blobAt(context, params)),
+  /** The blob is certified and the node must recover slivers of it itself (`shards.ts`, `dueShards`). */
+  recoveryDue: ({ context }: Args, params: BlobParams) => dueShards(context, blobAt(context, params)).length > 0,
   /** The node has no verified metadata yet. */
   lacksMetadata: ({ context }: Args, params: BlobParams) => blobAt(context, params).metadata === null,
-  /** The node misses a secondary sliver. */
-  lacksSecondarySlivers: ({ context }: Args, params: BlobParams) => !holdsAxis(blobAt(context, params), "secondary"),
-  /** The node misses a primary sliver. */
-  lacksPrimarySlivers: ({ context }: Args, params: BlobParams) => !holdsAxis(blobAt(context, params), "primary"),
-  /** From another member of the committee (authenticated channels: `node` is the sender). */
+  /** The node misses a secondary sliver it must recover. */
+  lacksSecondarySlivers: ({ context }: Args, params: BlobParams) => {
+    const blob = blobAt(context, params);
+    return !holdsAxisIn(blob, "secondary", dueShards(context, blob));
+  },
+  /** The node misses a primary sliver it must recover. */
+  lacksPrimarySlivers: ({ context }: Args, params: BlobParams) => {
+    const blob = blobAt(context, params);
+    return !holdsAxisIn(blob, "primary", dueShards(context, blob));
+  },
+  /** From another member of a committee the node knows (authenticated channels: `node` is the sender). */
   fromPeer: ({ context, event }: Args) =>
-    "node" in event && event.node !== context.name && memberOf(context.committee, event.node) !== undefined,
+    "node" in event &&
+    event.node !== context.name &&
+    context.committees.some((committee) => memberOf(committee, event.node) !== undefined),
   /** The symbols at hand rebuild (or prove inconsistent) every missing secondary sliver. */
   symbolsSufficeForSecondary: ({ context }: Args, params: BlobParams) => {
     const blob = blobAt(context, params);
-    return symbolsSuffice(blob, "secondary", blob.symbols, nOf(context));
+    return symbolsSuffice(blob, "secondary", blob.symbols, nOf(context), dueShards(context, blob));
   },
   /** The symbols at hand rebuild (or prove inconsistent) every missing primary sliver. */
   symbolsSufficeForPrimary: ({ context }: Args, params: BlobParams) => {
     const blob = blobAt(context, params);
-    return symbolsSuffice(blob, "primary", blob.symbols, nOf(context));
+    return symbolsSuffice(blob, "primary", blob.symbols, nOf(context), dueShards(context, blob));
   },
   /** A rebuilt sliver contradicted the metadata. */
   inconsistencyFound: ({ context }: Args, params: BlobParams) => blobAt(context, params).inconsistency !== null,
@@ -112,7 +144,7 @@ export const storageGuards = {
 /** The blob with the slivers of `axis` the symbols rebuild, or the inconsistency proof they give. */
 function rebuild(context: StorageNodeContext, params: BlobParams, axis: "primary" | "secondary"): Partial<BlobAtNode> {
   const blob = blobAt(context, params);
-  const { blob: rebuilt, proof } = recovered(blob, axis, blob.symbols, nOf(context));
+  const { blob: rebuilt, proof } = recovered(blob, axis, blob.symbols, nOf(context), dueShards(context, blob));
   return { slivers: rebuilt.slivers, inconsistency: proof === null ? blob.inconsistency : { axis, proof } };
 }
 
@@ -138,7 +170,11 @@ export const storageActions: Record<
     enqueue.assign(withBlobAt(context, params, { chainStatus: "registered", pendingUpload: null }));
     if (pending !== null) enqueue.raise(pending);
   }),
-  certifyBlob: assign(({ context }, params: BlobParams) => withBlobAt(context, params, { chainStatus: "certified" })),
+  certifyBlob: assign(({ context, event }, params: BlobParams) =>
+    event.type === "chain.BlobCertified"
+      ? withBlobAt(context, params, { chainStatus: "certified", certifiedEpoch: event.epoch })
+      : {},
+  ),
   /** The blob ID is invalid: the node answers ⊥ for it from now on (`BlobInfo` marked invalid). */
   markBlobInvalid: assign(({ context }, params: BlobParams) => withBlobAt(context, params, { chainStatus: "invalid" })),
   /** `process_blob_invalid_event`: cancel the sync, delete the metadata and slivers. */
@@ -158,8 +194,14 @@ export const storageActions: Record<
     const blob = blobAt(context, params);
     const upload = uploadIn(event);
     if (upload === undefined) return {};
-    const { metadata, slivers } = withUpload(blob, upload, nOf(context));
-    return withBlobAt(context, params, { metadata, slivers, uploader: blob.uploader ?? upload.from });
+    const { metadata, slivers } = uploaded(context, blob, upload);
+    // Each upload asks for a confirmation: a writer that uploads again (in a new epoch) gets one again.
+    return withBlobAt(context, params, {
+      metadata,
+      slivers,
+      uploader: blob.uploader ?? upload.from,
+      confirmedEpoch: null,
+    });
   }),
   confirmStorage: enqueueActions(({ context, enqueue }, params: BlobParams) => {
     const blob = blobAt(context, params);
@@ -173,18 +215,18 @@ export const storageActions: Record<
         node: context.name,
         epoch: context.committee.epoch,
         blobId: blob.blobId,
-        shards: context.shards,
+        shards: [...(memberOf(context.committee, context.name)?.shards ?? [])].sort((a, b) => a - b),
       },
     });
-    enqueue.assign(withBlobAt(context, params, { confirmed: true }));
+    enqueue.assign(withBlobAt(context, params, { confirmedEpoch: context.committee.epoch }));
   }),
+  /** Ask every other member of the committee that serves the blob for the symbols of the slivers due. */
   requestRecoverySymbols: enqueueActions(({ context, enqueue }, params: BlobParams) => {
-    for (const member of context.committee.members) {
+    const blob = blobAt(context, params);
+    const due = dueShards(context, blob);
+    for (const member of servingCommittee(context, blob.certifiedEpoch ?? context.committee.epoch).members) {
       if (member.name === context.name) continue;
-      enqueue({
-        type: "send",
-        params: recoveryRequest(blobAt(context, params), context.name, member.name, nOf(context)),
-      });
+      enqueue({ type: "send", params: recoveryRequest(blob, context.name, member.name, nOf(context), due) });
     }
   }),
   takeRecoveryResponse: assign(({ context, event }, params: BlobParams) => {
