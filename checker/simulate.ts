@@ -10,7 +10,7 @@
 import type { Fingerprint, Model } from "./model.js";
 import { type ActionPath, followActionPath } from "./path.js";
 import { Random } from "./random.js";
-import { actionLabel } from "./trace.js";
+import { actionLabel } from "./trace/steps.js";
 import { MinValuesSketch } from "./sketch.js";
 import { VisitedSet } from "./visited.js";
 

@@ -1,0 +1,164 @@
+/**
+ * The interning tables of an actor model and its memoised local transitions. Each distinct
+ * (actor, value, context), event and message gets a small integer id, so a global state is a short
+ * array of integers and its fingerprint hashes only those integers (as TLC and Stateright hash a
+ * canonical encoding rather than objects). Each local transition is computed once with xstate's
+ * `transition()` and memoised by (local-state id, event id): in a system most global states share
+ * most local states, so the cache answers nearly every step.
+ */
+
+import { type AnyStateMachine, type EventObject, type SnapshotFrom, transition } from "xstate";
+import { ModelError } from "../errors.js";
+import type { ActorSpec, Message, OutgoingMessage } from "./types.js";
+
+/** Local-state and message ids are 16-bit words of the state. */
+const MAX_ID = 0xffff;
+
+/** How many local transitions actor models have computed so far, in this thread. */
+let localTransitions = 0;
+
+/**
+ * The number of the local transition being computed (it grows by one for each): lets a rule tell
+ * the evaluations of one transition from the next (a mutant's guard that never lets a transition
+ * end, checker/mutation.ts).
+ */
+export function localTransitionNumber(): number {
+  return localTransitions;
+}
+
+/** The memoised local transition of one (local state, event): the next local state and what it sent. */
+export interface LocalStep {
+  readonly next: number;
+  /** Message ids, sorted and distinct. */
+  readonly sent: readonly number[];
+}
+
+/** A local state: the actor it belongs to and its xstate snapshot. */
+export interface LocalState {
+  readonly actor: number;
+  readonly snapshot: SnapshotFrom<AnyStateMachine>;
+}
+
+/** One actor model's ids for local states, events and messages, and its local-transition memo. */
+export class ActorTables {
+  // Local states, events and messages by id; each key is the value's JSON, so equal values share an id.
+  readonly locals: LocalState[] = [];
+  private readonly localIds = new Map<string, number>();
+  readonly events: EventObject[] = [];
+  private readonly eventIds = new Map<string, number>();
+  readonly messages: Message[] = [];
+  private readonly messageIds = new Map<string, number>();
+  /** The interned event of each message, so that a delivery needs no lookup by content. */
+  readonly messageEvents: number[] = [];
+  /** memo[local][event]: the memoised step. */
+  private readonly memo: Array<Array<LocalStep | undefined> | undefined> = [];
+  /** Local transitions computed with xstate (the rest came from the memo). */
+  transitionsComputed = 0;
+
+  /** `name` is the model's, for errors; `actors` run the machines as the model was built with them. */
+  constructor(
+    readonly name: string,
+    readonly actors: readonly ActorSpec[],
+  ) {}
+
+  /** The index of the actor called `name`; `where` says which part of the model named it, for the error. */
+  actorIndex(name: string, where: string): number {
+    const index = this.actors.findIndex((actor) => actor.name === name);
+    if (index < 0) throw new ModelError(`${this.name}: ${where} names unknown actor ${name}`);
+    return index;
+  }
+
+  /**
+   * The step of local state `local` on event `event`, from the memo or else computed once with
+   * xstate's pure `transition()`.
+   */
+  step(local: number, event: number): LocalStep {
+    let row = this.memo[local];
+    if (row === undefined) {
+      row = [];
+      this.memo[local] = row;
+    }
+    const cached = row[event];
+    if (cached) return cached;
+    this.transitionsComputed++;
+    localTransitions++;
+    const { actor, snapshot } = this.locals[local];
+    // A machine in a final state is done: xstate's actors take no more events, but its pure
+    // `transition` would still take one through a handler of the root (a final state has none of
+    // its own). The checker keeps the actor's semantics: the message is consumed, nothing changes.
+    if (snapshot.status !== "active") {
+      const done = { next: local, sent: [] };
+      row[event] = done;
+      return done;
+    }
+    const [next, actions] = transition(this.actors[actor].machine, snapshot, this.events[event]);
+    const step = {
+      next: next === snapshot ? local : this.internLocal(actor, next),
+      sent: [...new Set(this.outputs(actor, actions))].sort((a, b) => a - b),
+    };
+    row[event] = step;
+    return step;
+  }
+
+  /** Whether local state `local` is final: its actor does nothing more. */
+  finished(local: number): boolean {
+    return this.locals[local].snapshot.status === "done";
+  }
+
+  /** The messages that actor `from`'s `send` actions name, interned in the order sent. */
+  outputs(from: number, actions: readonly { type: string; params?: unknown }[]): number[] {
+    const sent: number[] = [];
+    for (const action of actions) {
+      if (action.type !== "send") continue;
+      sent.push(this.internOutgoing(from, action.params as OutgoingMessage));
+    }
+    return sent;
+  }
+
+  /** The id of a message actor `from` sends as a machine or the adversary names it. */
+  internOutgoing(from: number, outgoing: OutgoingMessage): number {
+    const { to, ...event } = outgoing;
+    const recipient = this.actors.findIndex((actor) => actor.name === to);
+    if (recipient < 0) throw new ModelError(`${this.actors[from].name} sends to unknown actor ${to}`);
+    return this.internMessage({ from, to: recipient, event: event as EventObject });
+  }
+
+  /** The id of actor `actor`'s local state `snapshot`. */
+  internLocal(actor: number, snapshot: SnapshotFrom<AnyStateMachine>): number {
+    const key = `${actor}|${JSON.stringify(snapshot.value)}|${JSON.stringify(snapshot.context)}`;
+    let id = this.localIds.get(key);
+    if (id === undefined) {
+      id = this.locals.length;
+      if (id > MAX_ID) throw new ModelError(`${this.name}: more than ${MAX_ID + 1} distinct local states`);
+      this.locals.push({ actor, snapshot });
+      this.localIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** The id of an event. */
+  internEvent(event: EventObject): number {
+    const key = JSON.stringify(event);
+    let id = this.eventIds.get(key);
+    if (id === undefined) {
+      id = this.events.length;
+      this.events.push(event);
+      this.eventIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** The id of a message. */
+  internMessage(message: Message): number {
+    const key = `${message.from}|${message.to}|${JSON.stringify(message.event)}`;
+    let id = this.messageIds.get(key);
+    if (id === undefined) {
+      id = this.messages.length;
+      if (id > MAX_ID) throw new ModelError(`${this.name}: more than ${MAX_ID + 1} distinct messages`);
+      this.messages.push(message);
+      this.messageEvents.push(this.internEvent(message.event));
+      this.messageIds.set(key, id);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * What is seen of an actor model's states: the views properties read (restricted to the actors a
+ * property declares, so that partial-order reduction knows what each one can see, as the
+ * invisibility condition of ample sets asks), the variables a counterexample shows, and actions
+ * written for a reader. Properties are spec monitors in P's sense: they read, never change a state.
+ */
+
+import type { AnyStateMachine, EventObject, SnapshotFrom } from "xstate";
+import { ModelError } from "../errors.js";
+import type { Property } from "../model.js";
+import { faultsOf, statusOf } from "./adversary.js";
+import type { ActorTables } from "./interning.js";
+import type {
+  ActorStatus,
+  Message,
+  NetworkSpec,
+  SystemAction,
+  SystemProperty,
+  SystemState,
+  SystemView,
+} from "./types.js";
+
+/** The bit of a reads mask that stands for the network (the messages in flight). */
+export const NETWORK_READ = 1 << 30;
+/** What properties see when one of them declares no reads: everything. */
+export const ALL_VISIBLE = -1;
+/** The reads of a property that declares none: every actor and the network. */
+const ALL_READS = -1;
+
+/** One model's views of its states. */
+export class Views {
+  /** The state whose property views are in viewCache (by the reads mask). */
+  private viewState: SystemState | undefined;
+  private readonly viewCache = new Map<number, SystemView>();
+
+  /**
+   * `n` actors, messages from word `header` on; `adversary`: whether the model has one (and so a
+   * `faulty` variable).
+   */
+  constructor(
+    private readonly n: number,
+    private readonly header: number,
+    private readonly tables: ActorTables,
+    private readonly network: Required<NetworkSpec>,
+    private readonly adversary: boolean,
+  ) {}
+
+  /**
+   * The model's properties as properties of its states, each reading the view its `reads` allow,
+   * and `visible`: the actors (bits) and the network (NETWORK_READ) some property reads, or
+   * ALL_VISIBLE.
+   */
+  properties(given: readonly SystemProperty[]): { properties: Property<SystemState>[]; visible: number } {
+    let visible = 0;
+    const properties = given.map((property) => {
+      if (property.reads === undefined) {
+        visible = ALL_VISIBLE;
+        return {
+          ...property,
+          holds: (state: SystemState) => property.holds(this.restrictedView(state, ALL_READS, property.name)),
+        };
+      }
+      let reads = 0;
+      for (const name of property.reads)
+        reads |= name === "network" ? NETWORK_READ : 1 << this.tables.actorIndex(name, `${property.name}: reads`);
+      visible |= reads;
+      return {
+        ...property,
+        holds: (state: SystemState) => {
+          try {
+            return property.holds(this.restrictedView(state, reads, property.name));
+          } catch (error) {
+            if (error instanceof TypeError) {
+              throw new ModelError(
+                `property "${property.name}" failed (${error.message}): does it read an actor it does not declare in reads?`,
+              );
+            }
+            throw error;
+          }
+        },
+      };
+    });
+    return { properties, visible };
+  }
+
+  /** What properties see: each actor's snapshot, its status and the messages in flight. */
+  view(state: SystemState): SystemView {
+    const n = this.n;
+    const faults = faultsOf(state, n, this.header);
+    return {
+      actors: Array.from(state.subarray(0, n), (id) => this.tables.locals[id].snapshot),
+      status: this.tables.actors.map((_, a) => statusOf(faults, a)),
+      messages: Array.from(state.subarray(this.header), (id) => this.tables.messages[id]),
+    };
+  }
+
+  /**
+   * What a counterexample shows: one variable per actor ({state, context}), `faulty` (actor →
+   * crashed or byzantine) when there is an adversary, and `network`, the messages in flight as
+   * {from, to, type, ...payload}. Message ids follow the order in which they were first sent,
+   * which depends on the search, so on an unordered network the messages are sorted by content
+   * (a duplicating one is a set); a FIFO network keeps its per-link order.
+   */
+  describe(state: SystemState): Record<string, unknown> {
+    const actors = this.tables.actors;
+    const view = this.view(state);
+    const vars: Record<string, unknown> = {};
+    actors.forEach((actor, i) => {
+      vars[actor.name] = { state: view.actors[i].value, context: view.actors[i].context };
+    });
+    if (this.adversary) {
+      vars.faulty = Object.fromEntries(
+        actors.flatMap((actor, i) => (view.status[i] === "correct" ? [] : [[actor.name, view.status[i]]])),
+      );
+    }
+    const records = view.messages.map((message) => ({ event: JSON.stringify(message.event), message }));
+    if (this.network.ordering === "unordered") {
+      records.sort(
+        (a, b) =>
+          a.message.from - b.message.from ||
+          a.message.to - b.message.to ||
+          (a.event < b.event ? -1 : a.event > b.event ? 1 : 0),
+      );
+    }
+    const inFlight = records.map(({ message }) => ({
+      from: actors[message.from].name,
+      to: actors[message.to].name,
+      ...message.event,
+    }));
+    vars.network = this.network.duplication && this.network.ordering === "unordered" ? new Set(inFlight) : inFlight;
+    return vars;
+  }
+
+  /** An action as a reader follows it: `A → B: Event {payload}`, `A crashes`, … */
+  formatAction(action: SystemAction): string {
+    const name = (actor: number) => this.tables.actors[actor].name;
+    switch (action.kind) {
+      case "internal":
+        return `${name(action.actor)}: ${formatEvent(this.tables.events[action.event])}`;
+      case "crash":
+        return `${name(action.actor)} crashes`;
+      case "byzantine": {
+        const { to, event } = this.tables.messages[action.message];
+        return `${name(action.actor)} (Byzantine) sends ${formatEvent(event)} to ${name(to)}`;
+      }
+      case "drop":
+        return `network loses ${this.formatMessage(action.message)}`;
+      default:
+        return `${this.formatMessage(action.message)}${action.keep ? " (a copy stays in flight)" : ""}`;
+    }
+  }
+
+  private formatMessage(message: number): string {
+    const { from, to, event } = this.tables.messages[message];
+    const actors = this.tables.actors;
+    return `${actors[from].name} → ${actors[to].name}: ${formatEvent(event)}`;
+  }
+
+  /**
+   * The view a property that reads only `reads` gets: the actors it does not declare are absent
+   * (undefined), and reading the network undeclared throws. Views are cached for the state last
+   * asked about, since every property is evaluated on the same state in turn.
+   */
+  private restrictedView(state: SystemState, reads: number, property: string): SystemView {
+    if (state !== this.viewState) {
+      this.viewState = state;
+      this.viewCache.clear();
+    }
+    const cached = this.viewCache.get(reads);
+    if (cached !== undefined) return cached;
+    const n = this.n;
+    const faults = faultsOf(state, n, this.header);
+    const actors = new Array<SnapshotFrom<AnyStateMachine>>(n);
+    const status = new Array<ActorStatus>(n);
+    for (let a = 0; a < n; a++) {
+      if ((reads & (1 << a)) === 0) continue;
+      actors[a] = this.tables.locals[state[a]].snapshot;
+      status[a] = statusOf(faults, a);
+    }
+    const view: SystemView = {
+      actors,
+      status,
+      get messages(): readonly Message[] {
+        if ((reads & NETWORK_READ) === 0) {
+          throw new ModelError(`property "${property}" reads the network, which it does not declare`);
+        }
+        return Array.from(state.subarray(header), (id) => messages[id]);
+      },
+    };
+    const messages = this.tables.messages;
+    const header = this.header;
+    this.viewCache.set(reads, view);
+    return view;
+  }
+}
+
+function formatEvent(event: EventObject): string {
+  const { type, ...payload } = event;
+  return Object.keys(payload).length > 0 ? `${type} ${JSON.stringify(payload)}` : type;
+}
