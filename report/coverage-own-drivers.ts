@@ -1,5 +1,5 @@
 /**
- * Drivers for the machines no model of the catalogue runs as an actor (see cli/docs-coverage.ts
+ * Drivers for the machines no model of the catalogue runs as an actor (see report/coverage-drivers.ts
  * for what a driver is). Each says where its input and events come from: a region of a machine the
  * models do run, or the machine's own events when it is a table drawn as a chart, driven in the
  * storage node by plain functions rather than as an actor.
@@ -7,7 +7,7 @@
 
 import type { EventObject } from "xstate";
 import { type Membership, type NodeStatusEvent, SHARD_STATUS_EVENTS } from "../machines/node-status.js";
-import type { Driver, Drivers } from "./docs-coverage.js";
+import type { Driver, Drivers } from "./coverage-drivers.js";
 
 const MEMBERSHIPS: readonly Membership[] = ["NewMember", "ContinuingMember", "NotMember"];
 
