@@ -60,6 +60,7 @@ import {
   pickOrder,
   selectChallengedBlobs,
 } from "../spec/challenge-coin.js";
+import { type TableOptions, table } from "../report/markdown.js";
 
 // --- pass or fail ---
 
@@ -374,21 +375,26 @@ export function passRateRows(
   return rows;
 }
 
+/** A table of numbers: every column right-aligned, the delimiter row compact. */
+const numbers = (columns: number): TableOptions => ({
+  align: Array.from({ length: columns }, () => "right"),
+  delimiter: "compact",
+});
+
 const sci = (x: number) => (x === 0 ? "0" : x >= 1e-3 ? x.toFixed(4) : x.toExponential(2));
 
 /** {@link passRateRows} as a Markdown table. */
 export function renderPassRateTable(rows: readonly PassRateRow[]): string {
-  const lines = [
-    "| m | p | s | k | passes / coins | measured | C(s,k)/C(m,k) | p^k | ± (Hoeffding) |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-  ];
-  for (const r of rows) {
-    lines.push(
-      `| ${r.blobs} | ${r.fraction} | ${r.stored} | ${r.challenged} | ${r.measured.passes} / ${r.measured.trials} | ` +
-        `${sci(r.measured.rate)} | ${sci(r.analytical)} | ${sci(r.bound)} | ${r.halfWidth.toFixed(4)} |`,
-    );
-  }
-  return lines.join("\n");
+  const header = ["m", "p", "s", "k", "passes / coins", "measured", "C(s,k)/C(m,k)", "p^k", "± (Hoeffding)"];
+  const cells = rows.map((r) => [
+    ...[r.blobs, r.fraction, r.stored, r.challenged].map(String),
+    `${r.measured.passes} / ${r.measured.trials}`,
+    sci(r.measured.rate),
+    sci(r.analytical),
+    sci(r.bound),
+    r.halfWidth.toFixed(4),
+  ]);
+  return table(header, cells, numbers(header.length)).join("\n");
 }
 
 /** ⌊p·m⌋, where p·m is first rounded to 9 decimals so that 0.29·100 = 28.999… counts as 29. */
@@ -405,19 +411,16 @@ export function renderChallengeSizeTable(
   blobCounts: readonly number[],
   epsilon: number,
 ): string {
-  const lines = [
-    `| p | k(p, ε) = ⌈ln(1/ε)/ln(1/p)⌉ | ⌈ln(1/ε)/(1−p)⌉ | ${blobCounts.map((m) => `exact, m = ${m}`).join(" | ")} |`,
-    `|---:|---:|---:|${blobCounts.map(() => "---:").join("|")}|`,
-  ];
-  for (const p of fractions) {
+  const header = ["p", "k(p, ε) = ⌈ln(1/ε)/ln(1/p)⌉", "⌈ln(1/ε)/(1−p)⌉", ...blobCounts.map((m) => `exact, m = ${m}`)];
+  const rows = fractions.map((p) => {
     const exact = blobCounts.map((m) => {
       const k = challengedBlobsFor(m, storedAtMost(p, m), epsilon);
       return k === m ? `${k} (full)` : k === Number.POSITIVE_INFINITY ? "∞" : String(k);
     });
     const simple = Math.ceil(Math.log(1 / epsilon) / (1 - p));
-    lines.push(`| ${p} | ${challengedBlobsForBound(p, epsilon)} | ${simple} | ${exact.join(" | ")} |`);
-  }
-  return lines.join("\n");
+    return [String(p), String(challengedBlobsForBound(p, epsilon)), String(simple), ...exact];
+  });
+  return table(header, rows, numbers(header.length)).join("\n");
 }
 
 /** Parameters of the tables in docs/lightweight-challenge.md. */

@@ -8,7 +8,7 @@
  * shards' JSON reports). Models are shared among `--jobs` worker threads (by default one per
  * core), each model searched on one thread. `--model FILE` checks the models of an auditor's own
  * module (models/load.ts) instead of the built-in catalogue. Exit code 0: all holds (a tightness
- * model: exactly its expected failures happen, cli/expectations.ts); 1: a property failed (a
+ * model: exactly its expected failures happen, report/expectations.ts); 1: a property failed (a
  * violated invariant or eventually property, or a witness never reached by a complete search), a
  * whole search no longer finds an expected failure, or a self-check failed; 2: could not run, or a
  * bound (states, depth, time) stopped a search before it was complete.
@@ -24,30 +24,29 @@ import type { Command } from "commander";
 import { SimulationOptionsError, parseShardSpec } from "../checker/simulate.js";
 import type { ModelEntry } from "../models/index.js";
 import { BUILT_IN, type ModelCatalogue, findIn } from "../models/load.js";
-import { catalogueFor } from "./catalogue.js";
-import { type CheckResult, runCodecSelfCheck } from "../spec/self-check.js";
-import { checkInWorkers } from "./check-jobs.js";
+import { catalogueFor } from "../report/catalogue.js";
+import { runCodecSelfCheck } from "../spec/self-check.js";
+import { checkInWorkers } from "../report/check-jobs.js";
 import {
-  type CheckReportJson,
-  type JunitSuite,
-  REPORT_FORMAT_VERSION,
-  type SimulationJson,
-  codecSuite,
-  colourVerdict,
+  type CodecRun,
+  checkReportJson,
+  checkReportLines,
+  checkSuites,
+  codecFailures,
   junitXml,
-  useColour,
-  type ModelJson,
-} from "./check-report.js";
+} from "../report/check-report.js";
 import {
   CHECK_RESULTS_FILE,
   LONG_RESULTS_FILE,
   recordable,
   recordedStates,
   writeCheckResults,
-} from "./check-results.js";
-import { type CheckedModel, type RunOptions, type RunProgress, buildEntry, runEntry } from "./check-run.js";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
+} from "../report/check-results.js";
+import { type CheckedModel, type RunOptions, type RunProgress, buildEntry, runEntry } from "../report/check-run.js";
+import { UsageError } from "../report/errors.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./errors.js";
 import { oneOf, positiveInteger, positiveSeconds, uint32 } from "./options.js";
+import { colourVerdict, useColour } from "./colour.js";
 import { createStatusLine, duration } from "./progress.js";
 
 type Format = "text" | "json" | "junit";
@@ -173,13 +172,12 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
     options.profile === undefined &&
     options.codec &&
     options.simulate === undefined;
-  let codec: CheckResult[] = [];
-  let codecSeconds = 0;
+  let codec: CodecRun | undefined;
   if (runCodec) {
     status.show("codec self-check…");
     const t = performance.now();
-    codec = runCodecSelfCheck();
-    codecSeconds = (performance.now() - t) / 1000;
+    const results = runCodecSelfCheck();
+    codec = { results, seconds: (performance.now() - t) / 1000 };
   }
 
   const run: RunOptions = {
@@ -226,41 +224,18 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
     await writeCheckResults({ models: checked.flatMap((c) => (c.recorded ? [c.recorded] : [])) }, recordTo);
   }
 
-  const codecFailed = codec.filter((r) => !r.ok).length;
   if (options.format === "junit") {
-    const suites: JunitSuite[] = [
-      ...(codec.length > 0 ? [codecSuite(codec, codecSeconds)] : []),
-      ...checked.map((c) => ({ name: c.name, seconds: c.seconds, ...c.junit })),
-    ];
-    process.stdout.write(`${junitXml(suites)}\n`);
+    process.stdout.write(`${junitXml(checkSuites(codec, checked))}\n`);
   } else if (options.format === "json") {
-    const json: CheckReportJson = {
-      formatVersion: REPORT_FORMAT_VERSION,
-      ...(runCodec ? { codec: { results: codec, failed: codecFailed, timing: { seconds: codecSeconds } } } : {}),
-      ...(options.simulate !== undefined
-        ? { simulations: checked.map((c) => c.json as SimulationJson), traces: checked.flatMap((c) => c.traces) }
-        : { models: checked.map((c) => c.json as ModelJson) }),
-    };
+    const json = checkReportJson(codec, checked, options.simulate !== undefined);
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
-    const lines: string[] = [];
-    if (runCodec) {
-      for (const r of codec) lines.push(`${r.ok ? "ok  " : "FAIL"} codec: ${r.name}${r.ok ? "" : `: ${r.detail}`}`);
-      lines.push(
-        `codec self-check: ${codec.length - codecFailed} passed, ${codecFailed} failed (${codecSeconds.toFixed(1)} s)`,
-      );
-    }
-    for (const c of checked) lines.push(...c.text);
-    const failedModels = checked.filter((c) => c.failed).length;
-    const unfinished = checked.filter((c) => !c.failed && c.incomplete).length;
-    lines.push(
-      `models: ${checked.length - failedModels - unfinished} passed, ${failedModels} failed${unfinished > 0 ? `, ${unfinished} incomplete` : ""}`,
-    );
+    const lines = checkReportLines(codec, checked);
     if (recordTo !== undefined) lines.push(`verdicts recorded in ${relative(process.cwd(), recordTo) || recordTo}`);
     const colour = useColour(process.stdout);
     process.stdout.write(`${(colour ? lines.map(colourVerdict) : lines).join("\n")}\n`);
   }
-  if (codecFailed > 0 || checked.some((c) => c.failed)) process.exitCode = EXIT_FAILED;
+  if (codecFailures(codec) > 0 || checked.some((c) => c.failed)) process.exitCode = EXIT_FAILED;
   else if (checked.some((c) => c.incomplete)) process.exitCode = EXIT_USAGE;
   else process.exitCode = EXIT_OK;
 }

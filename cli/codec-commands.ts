@@ -17,7 +17,7 @@ import { computeBlobCommitmentsParallel, encodeBlobParallel } from "../spec/code
 import { type Axis, type Sliver, pairIndexOf, sliverIndexOf } from "../spec/codec/slivers.js";
 import { NotEnoughSliversError, WalrusSpecError } from "../spec/errors.js";
 import { MAX_N_SHARDS, MIN_N_SHARDS, encodingParams, symbolSizeFor } from "../spec/params.js";
-import { FailureError, UsageError } from "./errors.js";
+import { FailureError, UsageError } from "../report/errors.js";
 import { createProgress } from "./progress.js";
 
 /** Mainnet and Testnet have 1000 shards. */

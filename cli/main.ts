@@ -6,7 +6,8 @@
 
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { EXIT_FAILED, EXIT_USAGE, FailureError, UsageError } from "./errors.js";
+import { FailureError, UsageError } from "../report/errors.js";
+import { EXIT_FAILED, EXIT_USAGE, exitCodeOf } from "./errors.js";
 
 type Register = (program: Command) => void;
 
@@ -61,7 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (error instanceof UsageError || error instanceof FailureError) {
       process.stderr.write(`walrus-spec: ${error.message}\n`);
-      return error.exitCode;
+      return exitCodeOf(error);
     }
     process.stderr.write(`walrus-spec: internal error: ${(error as Error).stack ?? String(error)}\n`);
     return EXIT_FAILED;

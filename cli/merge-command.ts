@@ -8,11 +8,13 @@
 import type { Command } from "commander";
 import { formatSimulationReport, mergeSimulationReports, simulationBroken, SwarmMergeError } from "../checker/swarm.js";
 import { findIn } from "../models/load.js";
-import { catalogueFor } from "./catalogue.js";
-import { REPORT_FORMAT_VERSION } from "./check-report.js";
-import { surprises } from "./expectations.js";
-import { EXIT_FAILED, EXIT_OK, UsageError } from "./errors.js";
-import { oneOf, readInputFile } from "./options.js";
+import { catalogueFor } from "../report/catalogue.js";
+import { REPORT_FORMAT_VERSION } from "../report/check-report.js";
+import { surprises } from "../report/expectations.js";
+import { UsageError } from "../report/errors.js";
+import { EXIT_FAILED, EXIT_OK } from "./errors.js";
+import { readInputFile } from "../report/files.js";
+import { oneOf } from "./options.js";
 
 interface MergeOptions {
   format: "text" | "json";

@@ -1,6 +1,6 @@
 /**
  * `walrus-spec mutate [MODEL…]`: rule coverage. Breaks each rule of each machine the models run,
- * one at a time, and searches the models that can tell (cli/mutate-campaign.ts) to see whether a
+ * one at a time, and searches the models that can tell (report/mutate-campaign.ts) to see whether a
  * property notices. With no model named it runs the default models of `npm run check`, each with
  * the search it has there, and records the whole campaign in docs/rule-coverage.json, from which
  * `npm run docs` generates docs/rule-coverage.md. `--shard i/N` runs every N-th mutant for a CI
@@ -15,11 +15,12 @@ import { availableParallelism } from "node:os";
 import { relative } from "node:path";
 import type { Command } from "commander";
 import { MODELS } from "../models/index.js";
-import { recordable, recordedStates } from "./check-results.js";
-import { EXIT_FAILED, UsageError } from "./errors.js";
-import type { MutantResult, ObservedModel, PlannedMutant } from "./mutate-campaign.js";
-import { compareText, machinesOf, planCampaign } from "./mutate-campaign.js";
-import { builtInModel, runTasks } from "./mutate-jobs.js";
+import { recordable, recordedStates } from "../report/check-results.js";
+import { UsageError } from "../report/errors.js";
+import { EXIT_FAILED } from "./errors.js";
+import type { MutantResult, ObservedModel, PlannedMutant } from "../report/mutate-campaign.js";
+import { compareText, machinesOf, planCampaign } from "../report/mutate-campaign.js";
+import { builtInModel, runTasks } from "../report/mutate-jobs.js";
 import {
   ABOUT,
   RULE_COVERAGE_FILE,
@@ -32,9 +33,9 @@ import {
   percent,
   readRuleCoverage,
   scoreOf,
+  summaryLines,
   writeRuleCoverage,
-} from "./mutate-report.js";
-import { reasonFor } from "./mutate-reasons.js";
+} from "../report/mutate-report.js";
 import { positiveInteger } from "./options.js";
 import { createStatusLine, duration } from "./progress.js";
 import { parseShardSpec } from "../checker/simulate.js";
@@ -73,38 +74,6 @@ function parseScore(value: string): number {
   if (!Number.isFinite(score) || score < 0 || score > 100)
     throw new UsageError(`--min-score must be a percentage 0–100, got "${value}"`);
   return score / 100;
-}
-
-/** The text summary: the score per machine and overall, then each survivor and its reason. */
-export function summaryLines(report: RuleCoverageReport): string[] {
-  const lines: string[] = [];
-  const row = (label: string, mutants: readonly MutantResult[]) => {
-    const s = scoreOf(mutants);
-    const undecided = s.undecided > 0 ? `, ${s.undecided} undecided` : "";
-    lines.push(
-      `${label}: ${mutants.length} mutants, ${s.killed} killed, ${s.survived} survived, ${s.notReached} not reached${undecided}, score ${percent(s.score)}`,
-    );
-  };
-  for (const machine of report.machines) {
-    const mutants = report.mutants.filter((m) => m.machine === machine.id);
-    if (mutants.length > 0) row(machine.id, mutants);
-  }
-  row("all", report.mutants);
-  const open = report.mutants.filter(
-    (m) => m.verdict === "survived" || m.verdict === "not reached" || m.verdict === "undecided",
-  );
-  if (open.length > 0) lines.push("", "survivors, rules not reached, undecided:");
-  for (const mutant of open) {
-    const reason = reasonFor(mutant);
-    const why =
-      mutant.verdict === "undecided"
-        ? `outgrew its bound on ${(mutant.outgrew ?? []).join(", ")}`
-        : reason
-          ? `${reason.kind}: ${reason.why}`
-          : "no reason recorded";
-    lines.push(`  ${mutant.verdict.padEnd(11)} ${mutant.name} — ${why}`);
-  }
-  return lines;
 }
 
 /** Where a campaign records itself: only a whole campaign over the default models, not when installed. */

@@ -3,9 +3,7 @@
  * one-line message (and exit code 2).
  */
 
-import { readFileSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
-import { UsageError } from "./errors.js";
 
 /** An integer ≥ 1. */
 export function positiveInteger(value: string): number {
@@ -37,13 +35,4 @@ export function oneOf<T extends string>(...choices: readonly T[]): (value: strin
     }
     return value as T;
   };
-}
-
-/** The text of an input file; an unreadable file is a usage error naming it. */
-export function readInputFile(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
 }

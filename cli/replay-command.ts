@@ -8,10 +8,12 @@
 import type { Command } from "commander";
 import { formatPath, type ItfTrace, parseItf, type ReplayResult, replayTrace, TraceError } from "../checker/trace.js";
 import { findIn } from "../models/load.js";
-import { catalogueFor } from "./catalogue.js";
-import { buildEntry } from "./check-run.js";
-import { EXIT_FAILED, EXIT_OK, UsageError } from "./errors.js";
-import { oneOf, readInputFile } from "./options.js";
+import { catalogueFor } from "../report/catalogue.js";
+import { buildEntry } from "../report/check-run.js";
+import { UsageError } from "../report/errors.js";
+import { EXIT_FAILED, EXIT_OK } from "./errors.js";
+import { readInputFile } from "../report/files.js";
+import { oneOf } from "./options.js";
 
 interface ReplayOptions {
   format: "text" | "json";

@@ -24,6 +24,7 @@ import { pairForShard } from "../spec/commitments/blob-id.js";
 import { pathLength } from "../spec/commitments/merkle.js";
 import { encodeBlob } from "../spec/codec/encode.js";
 import { encodingParams } from "../spec/params.js";
+import { cell, table } from "../report/markdown.js";
 
 const MEASURED: readonly number[] = [4, 10, 16, 40, 100];
 const LENGTH = 4096;
@@ -38,10 +39,7 @@ function check(what: string, measured: number, formula: number): void {
   if (measured !== formula) throw new Error(`${what}: measured ${measured}, closed form ${formula}`);
 }
 
-const measured = [
-  "| n | f | L | S | cooperative: entries + framing = moved shard | recovery for the shard (pair) | recovery, all pairs | ratio to entries | ratio bounds | 1 + (7+uleb(S)+33L)/S | self-healing bound |",
-  "|---|---|---|---|---|---|---|---|---|---|---|",
-];
+const measured: string[][] = [];
 for (const n of MEASURED) {
   const blob = Uint8Array.from({ length: LENGTH }, (_, i) => (i * 131 + 7) & 0xff);
   const encoded = encodeBlob(blob, n);
@@ -65,19 +63,22 @@ for (const n of MEASURED) {
   const entries = cooperativeBlobBytes(n, LENGTH);
   const framing = 2 * pageFramingBytes(1);
   check(`n = ${n}: entries`, transfer.responseBytes - framing, entries.total);
-  measured.push(
-    `| ${n} | ${encodingParams(n).maxFaulty} | ${pathLength(n)} | ${entries.symbolSize} | ` +
-      `${entries.total} + ${framing} = ${transfer.responseBytes} | ${recovered.report.bytes} (${pair}) | ` +
-      `${Math.min(...all)}–${Math.max(...all)} | ${fixed(recovered.report.bytes / entries.total)} | ` +
-      `${fixed(bounds.lower)}–${fixed(bounds.upper)} | ${fixed(bounds.simpleUpper)} | ` +
-      `${Math.floor(recoveryBounds(n, LENGTH).perNode)} |`,
-  );
+  measured.push([
+    String(n),
+    String(encodingParams(n).maxFaulty),
+    String(pathLength(n)),
+    String(entries.symbolSize),
+    `${entries.total} + ${framing} = ${transfer.responseBytes}`,
+    `${recovered.report.bytes} (${pair})`,
+    `${Math.min(...all)}–${Math.max(...all)}`,
+    fixed(recovered.report.bytes / entries.total),
+    `${fixed(bounds.lower)}–${fixed(bounds.upper)}`,
+    fixed(bounds.simpleUpper),
+    String(Math.floor(recoveryBounds(n, LENGTH).perNode)),
+  ]);
 }
 
-const large = [
-  "| \\|B\\| | S | cooperative per blob and shard | recovery, all pairs | ratio, all pairs | 1 + (7+uleb(S)+33L)/S |",
-  "|---|---|---|---|---|---|",
-];
+const large: string[][] = [];
 const n = 1000;
 for (const length of LARGE) {
   const coop = cooperativeBlobBytes(n, length);
@@ -87,12 +88,39 @@ for (const length of LARGE) {
     recovery.push(pairRecoveryBytes(n, length, p).total);
     ratios.push(migrationRatio(n, length, p));
   }
-  large.push(
-    `| ${length} | ${coop.symbolSize} | ${coop.total} | ${Math.min(...recovery)}–${Math.max(...recovery)} | ` +
-      `${Math.min(...ratios).toFixed(4)}–${Math.max(...ratios).toFixed(4)} | ` +
-      `${migrationRatioBounds(n, length).simpleUpper.toFixed(4)} |`,
-  );
+  large.push([
+    String(length),
+    String(coop.symbolSize),
+    String(coop.total),
+    `${Math.min(...recovery)}–${Math.max(...recovery)}`,
+    `${Math.min(...ratios).toFixed(4)}–${Math.max(...ratios).toFixed(4)}`,
+    migrationRatioBounds(n, length).simpleUpper.toFixed(4),
+  ]);
 }
 
-console.log(`Measured, |B| = ${LENGTH}, shard ${SHARD} moves:\n\n${measured.join("\n")}\n`);
-console.log(`Closed forms, n = ${n}:\n\n${large.join("\n")}`);
+const MEASURED_HEADER = [
+  "n",
+  "f",
+  "L",
+  "S",
+  "cooperative: entries + framing = moved shard",
+  "recovery for the shard (pair)",
+  "recovery, all pairs",
+  "ratio to entries",
+  "ratio bounds",
+  "1 + (7+uleb(S)+33L)/S",
+  "self-healing bound",
+];
+const LARGE_HEADER = [
+  cell("|B|"),
+  "S",
+  "cooperative per blob and shard",
+  "recovery, all pairs",
+  "ratio, all pairs",
+  "1 + (7+uleb(S)+33L)/S",
+];
+const compact = { delimiter: "compact" } as const;
+console.log(
+  `Measured, |B| = ${LENGTH}, shard ${SHARD} moves:\n\n${table(MEASURED_HEADER, measured, compact).join("\n")}\n`,
+);
+console.log(`Closed forms, n = ${n}:\n\n${table(LARGE_HEADER, large, compact).join("\n")}`);

@@ -18,6 +18,7 @@ import {
 import { verifyMetadata } from "../spec/commitments/metadata.js";
 import { pathLength } from "../spec/commitments/merkle.js";
 import { encodeBlob } from "../spec/codec/encode.js";
+import { cell, table } from "../report/markdown.js";
 
 const CASES: ReadonlyArray<[number, number]> = [
   [4, 0],
@@ -38,10 +39,21 @@ const descending: SupplierOrder = (_, candidates) => [...candidates].reverse();
 
 const fixed = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "∞");
 
-const rows = [
-  "| n | f | L | \\|B\\| | S | pair 0: secondary + primary bytes | \\|B\\|/n | ratio | ratio bound | 2f pairs: bytes | 2f pairs / \\|B\\| | all n (closed form) / \\|B\\| |",
-  "|---|---|---|---|---|---|---|---|---|---|---|---|",
-];
+const HEADER = [
+  "n",
+  "f",
+  "L",
+  "|B|",
+  "S",
+  "pair 0: secondary + primary bytes",
+  "|B|/n",
+  "ratio",
+  "ratio bound",
+  "2f pairs: bytes",
+  "2f pairs / |B|",
+  "all n (closed form) / |B|",
+].map(cell);
+const rows: string[][] = [];
 for (const [n, length] of CASES) {
   const blob = Uint8Array.from({ length }, (_, i) => (i * 131 + 7) & 0xff);
   const enc = encodeBlob(blob, n);
@@ -64,10 +76,15 @@ for (const [n, length] of CASES) {
   for (let pair = 0; pair < n; pair++) all += pairRecoveryBytes(n, length, pair).total;
   const ratioBound =
     length === 0 ? Number.POSITIVE_INFINITY : bounds.shareCoefficient + (n * bounds.perNodeOverhead) / length;
-  rows.push(
-    `| ${n} | ${f} | ${pathLength(n)} | ${length} | ${enc.symbolSize} | ${first.secondary.bytes} + ${first.primary.bytes} = ${first.bytes} | ` +
-      `${fixed(length / n, 1)} | ${fixed(shareRatio(first.bytes, n, length))} | ${fixed(ratioBound)} | ${total} | ` +
-      `${fixed(length === 0 ? Number.POSITIVE_INFINITY : total / length)} | ${fixed(length === 0 ? Number.POSITIVE_INFINITY : all / length)} |`,
-  );
+  rows.push([
+    ...[n, f, pathLength(n), length, enc.symbolSize].map(String),
+    `${first.secondary.bytes} + ${first.primary.bytes} = ${first.bytes}`,
+    fixed(length / n, 1),
+    fixed(shareRatio(first.bytes, n, length)),
+    fixed(ratioBound),
+    String(total),
+    fixed(length === 0 ? Number.POSITIVE_INFINITY : total / length),
+    fixed(length === 0 ? Number.POSITIVE_INFINITY : all / length),
+  ]);
 }
-console.log(rows.join("\n"));
+console.log(table(HEADER, rows, { delimiter: "compact" }).join("\n"));

@@ -1,7 +1,7 @@
 /**
  * A pool of worker threads that take tasks one at a time, most expensive first: `check --jobs N`
- * checks models with it (cli/check-jobs.ts) and `mutate --jobs N` runs mutants
- * (cli/mutate-jobs.ts). The worker module calls {@link serveTasks} with what it does with a task;
+ * checks models with it (report/check-jobs.ts) and `mutate --jobs N` runs mutants
+ * (report/mutate-jobs.ts). The worker module calls {@link serveTasks} with what it does with a task;
  * the main thread calls {@link runInWorkers}. Results come back in the order the tasks were given,
  * whatever order they finish in.
  */

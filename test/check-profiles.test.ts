@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 import { resultsFileFor } from "../cli/check-command.js";
-import { CHECK_RESULTS_FILE, LONG_RESULTS_FILE } from "../cli/check-results.js";
+import { CHECK_RESULTS_FILE, LONG_RESULTS_FILE } from "../report/check-results.js";
 import { main } from "../cli/main.js";
 import { MODELS } from "../models/index.js";
 import { captureOutput } from "./support/output.js";

@@ -1,6 +1,6 @@
 /**
  * The reports tools read: the JSON report validates against the schema the package ships
- * (schema/check-report.schema.json, generated from cli/check-report.ts), for a search with a
+ * (schema/check-report.schema.json, generated from report/check-report.ts), for a search with a
  * counterexample and a witness, a tightness model, a bounded search and a simulation; the schema
  * is strict enough to reject what the types do not allow. JUnit output stays XML that a strict
  * parser reads when a property name or a trace holds characters XML forbids. Verdicts are
@@ -13,7 +13,8 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { SaxesParser } from "saxes";
 import { describe, expect, it } from "vitest";
-import { colourVerdict, useColour, xmlText } from "../cli/check-report.js";
+import { colourVerdict, useColour } from "../cli/colour.js";
+import { xmlText } from "../report/check-report.js";
 import { main } from "../cli/main.js";
 import { captureOutput } from "./support/output.js";
 

@@ -8,10 +8,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type AnyStateMachine, type AnyStateNode, and, createMachine, fromPromise, not, stateIn } from "xstate";
-import { chartOf, eventText, guardText } from "../cli/docs-chart.js";
-import { discoverMachines } from "../cli/docs-command.js";
-import { dotOf, wrap } from "../cli/docs-dot.js";
-import { mermaidOf } from "../cli/docs-mermaid.js";
+import { chartOf, eventText, guardText } from "../report/chart.js";
+import { discoverMachines } from "../report/machines.js";
+import { dotOf, wrap } from "../report/dot.js";
+import { mermaidOf } from "../report/mermaid.js";
 
 const machines = await discoverMachines();
 

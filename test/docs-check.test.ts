@@ -9,14 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createMachine } from "xstate";
-import {
-  type MachineEntry,
-  checkDocs,
-  exportComment,
-  fileSummary,
-  generateDocs,
-  writeDocs,
-} from "../cli/docs-command.js";
+import { checkDocs, writeDocs } from "../report/files.js";
+import { exportComment, fileSummary, generateDocs } from "../report/machine-pages.js";
+import type { MachineEntry } from "../report/machines.js";
 import { main } from "../cli/main.js";
 import { captureOutput } from "./support/output.js";
 

@@ -1,5 +1,5 @@
 /**
- * How the SVG layout is judged (cli/docs-layout.ts): crossings counted from what Graphviz drew —
+ * How the SVG layout is judged (report/layout.ts): crossings counted from what Graphviz drew —
  * an edge across another, a label's leader across an edge or a cluster's border, not edges that
  * merely meet at a state — and the drawing chosen for a dense chart crossing less than Graphviz's
  * first try.
@@ -7,10 +7,10 @@
 
 import { instance } from "@viz-js/viz";
 import { describe, expect, it } from "vitest";
-import { chartOf } from "../cli/docs-chart.js";
-import { dotOf } from "../cli/docs-dot.js";
-import { edgeCrossings, layoutDefects, renderChart } from "../cli/docs-layout.js";
 import { createMachine } from "xstate";
+import { chartOf } from "../report/chart.js";
+import { dotOf } from "../report/dot.js";
+import { edgeCrossings, layoutDefects, renderChart } from "../report/layout.js";
 import { statusRegion } from "../machines/node/status.js";
 
 const edge = (d: string, leader?: string) =>

@@ -12,14 +12,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { createMachine } from "xstate";
 import type { Model, Property } from "../checker/model.js";
 import { checkModel } from "../checker/search.js";
-import { type CheckResults, formatCheckResults, parseCheckResults, recordedVerdicts } from "../cli/check-results.js";
+import { type CheckResults, formatCheckResults, parseCheckResults, recordedVerdicts } from "../report/check-results.js";
 import { resultsFileFor } from "../cli/check-command.js";
-import { type BuiltModel, buildCatalogue, catalogueProperties } from "../cli/docs-catalogue.js";
-import { type MachineEntry, discoverMachines } from "../cli/docs-command.js";
-import { counterexampleFiles } from "../cli/docs-counterexample.js";
-import { propertiesPage } from "../cli/docs-properties.js";
-import { traceabilityPage, tracedMachines } from "../cli/docs-traceability.js";
-import { UsageError } from "../cli/errors.js";
+import { type BuiltModel, buildCatalogue, catalogueProperties } from "../report/catalogue.js";
+import { type MachineEntry, discoverMachines } from "../report/machines.js";
+import { counterexampleFiles } from "../report/counterexample-page.js";
+import { propertiesPage } from "../report/properties-page.js";
+import { traceabilityPage, tracedMachines } from "../report/traceability-page.js";
+import { UsageError } from "../report/errors.js";
 import { main } from "../cli/main.js";
 import { MODELS, type ModelEntry, findModel } from "../models/index.js";
 

@@ -1,6 +1,6 @@
 /**
  * Tightness models and their expected failures (models/index.ts `expectedFailures`,
- * cli/expectations.ts): `check` passes such a model when exactly its expected failures happen, and
+ * report/expectations.ts): `check` passes such a model when exactly its expected failures happen, and
  * fails it when another property breaks or a whole search no longer finds an expected failure;
  * `merge` judges a swarm the same way; every expectation names a property its model has.
  */
@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { expectedToFail, surprises } from "../cli/expectations.js";
+import { expectedToFail, surprises } from "../report/expectations.js";
 import { MODELS } from "../models/index.js";
 import { runCli as run } from "./support/cli.js";
 

@@ -1,6 +1,6 @@
 /**
  * The recorded campaign (docs/rule-coverage.json, written by `npm run mutate`): every survivor and
- * every rule not reached has a written reason (cli/mutate-reasons.ts) and no reason speaks of a
+ * every rule not reached has a written reason (report/mutate-reasons.ts) and no reason speaks of a
  * mutant the campaign no longer has; and a pinned sample of mutants, one of each machine, run again
  * here against the model that killed it in the campaign, is killed the same way — so the campaign's
  * machinery cannot rot between campaigns. The verdicts themselves live in the record only.
@@ -8,10 +8,10 @@
 
 import { describe, expect, it } from "vitest";
 import { parseMutationName } from "../checker/mutation.js";
-import { type PlannedMutant, runMutant } from "../cli/mutate-campaign.js";
-import { builtInModel } from "../cli/mutate-jobs.js";
-import { SURVIVOR_REASONS, reasonFor } from "../cli/mutate-reasons.js";
-import { RULE_COVERAGE_FILE, isWhole, readRuleCoverage } from "../cli/mutate-report.js";
+import { type PlannedMutant, runMutant } from "../report/mutate-campaign.js";
+import { builtInModel } from "../report/mutate-jobs.js";
+import { SURVIVOR_REASONS, reasonFor } from "../report/mutate-reasons.js";
+import { RULE_COVERAGE_FILE, isWhole, readRuleCoverage } from "../report/mutate-report.js";
 
 const record = readRuleCoverage(RULE_COVERAGE_FILE);
 

@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ruleCoveragePage } from "../cli/docs-rule-coverage.js";
-import type { MutantResult } from "../cli/mutate-campaign.js";
-import { ABOUT, RULE_COVERAGE_FORMAT, type RuleCoverageReport, parseRuleCoverage } from "../cli/mutate-report.js";
+import { ruleCoveragePage } from "../report/rule-coverage-page.js";
+import type { MutantResult } from "../report/mutate-campaign.js";
+import { ABOUT, RULE_COVERAGE_FORMAT, type RuleCoverageReport, parseRuleCoverage } from "../report/mutate-report.js";
 import { runCli } from "./support/cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "walrus-spec-mutate-"));
@@ -118,7 +118,7 @@ describe("docs/rule-coverage.md", () => {
       }),
       mutant({ rule: "quorumOfConfirmations", kind: "never", verdict: "survived" }),
       mutant({ rule: "gone", kind: "never", verdict: "not reached" }),
-      // A survivor cli/mutate-reasons.ts calls equivalent.
+      // A survivor report/mutate-reasons.ts calls equivalent.
       {
         name: "storageNode.forgetSymbols:skipped",
         machine: "storageNode",

@@ -1,6 +1,6 @@
 /** What `npm run check` recorded (docs/check-results.json): the one home of the default models' counts. */
 
-import { readCheckResults } from "../../cli/check-results.js";
+import { readCheckResults } from "../../report/check-results.js";
 
 /** The unique states recorded for each of `models` (undefined for a model not recorded). */
 export async function recordedStates(...models: string[]): Promise<(number | undefined)[]> {

@@ -16,7 +16,7 @@ import {
   stateLabel,
   statesOf,
   transitionLabel,
-} from "./docs-chart.js";
+} from "./chart.js";
 
 /** Words of Mermaid's state-diagram grammar, which cannot be ids. */
 const RESERVED = new Set(["end", "state", "note", "direction", "class", "classDef", "style", "as", "click", "default"]);
@@ -40,6 +40,7 @@ function escapeText(text: string): string {
   return text.replace(/[#;:"]/g, (c) => `#${c.charCodeAt(0)};`);
 }
 
+/** The chart as a Mermaid `stateDiagram-v2`. */
 export function mermaidOf(chart: Chart): string {
   const ids = mermaidIds(chart);
   const ownId = (state: ChartState) => `${ids.get(state.id)}__own`;

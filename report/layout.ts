@@ -8,8 +8,8 @@
  */
 
 import type { Viz } from "@viz-js/viz";
-import type { Chart } from "./docs-chart.js";
-import { type DotOptions, dotOf } from "./docs-dot.js";
+import type { Chart } from "./chart.js";
+import { type DotOptions, dotOf } from "./dot.js";
 
 interface Box {
   readonly x0: number;

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import type { SearchReport } from "../checker/search.js";
 import { UsageError } from "./errors.js";
 
-/** The package root: two levels up from dist/cli/, one from cli/ when run from the sources. */
+/** The package root: two levels up from dist/report/, one from report/ when run from the sources. */
 export const PACKAGE_ROOT = fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "../" : "../../", import.meta.url));
 
 /** Where `check` records the verdicts and `docs` reads them. */
@@ -38,12 +38,14 @@ export function recordable(file: string): string | undefined {
  */
 export type RecordedVerdict = "holds" | "fails" | "reached" | "vacuous" | "unknown";
 
+/** A property's recorded verdict. */
 export interface RecordedProperty {
   readonly kind: "always" | "sometimes" | "eventually";
   readonly name: string;
   readonly verdict: RecordedVerdict;
 }
 
+/** A default model's recorded verdicts and state count. */
 export interface RecordedModel {
   readonly model: string;
   /** Unique states of the complete search, with the default reductions. */

@@ -1,10 +1,10 @@
 /**
- * Drivers for the machines no model of the catalogue runs as an actor (see cli/docs-coverage.ts
+ * Drivers for the machines no model of the catalogue runs as an actor (see report/coverage-drivers.ts
  * for what a driver is). Each says where its input and events come from: a region of a machine the
  * models do run.
  */
 
-import type { Driver, Drivers } from "./docs-coverage.js";
+import type { Driver, Drivers } from "./coverage-drivers.js";
 
 /**
  * The drivers of the machines no model runs, given the drivers the models give. `epochs` is the

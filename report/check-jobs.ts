@@ -1,6 +1,6 @@
 /**
  * `walrus-spec check --jobs N`: the models to check, shared among N worker threads
- * (cli/check-worker.ts, on the pool of spec/worker-pool.ts), longest first, so that a check of many
+ * (report/check-worker.ts, on the pool of spec/worker-pool.ts), longest first, so that a check of many
  * models takes about the time of its largest one or of its total over N, whichever is longer. Each
  * model is still searched on one thread, with the same search and the same counts; only the order
  * in which models finish changes, and the report lists them in the order they were asked for.
@@ -28,6 +28,7 @@ export interface JobsOptions {
   readonly run: RunOptions;
   /** A model's expected cost (larger first); models without one go last. */
   readonly cost?: (entry: ModelEntry) => number | undefined;
+  /** Called with each model's progress. */
   readonly onProgress?: (name: string, progress: RunProgress) => void;
   /** Called as each model is done. */
   readonly onDone?: (name: string) => void;

@@ -11,6 +11,7 @@
 
 import type { MutantResult } from "./mutate-campaign.js";
 
+/** Why a mutant survives: equivalent, or a gap and what would close it. */
 export interface SurvivorReason {
   readonly kind: "equivalent" | "gap";
   readonly why: string;

@@ -15,22 +15,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { AnyStateMachine } from "xstate";
 import { ActorModel } from "../checker/actors.js";
 import type { Source } from "../checker/model.js";
-import {
-  type BuiltModel,
-  type CatalogueProperty,
-  catalogueProperties,
-  cell,
-  compareSections,
-  filePath,
-  fileMarkdown,
-  isWalrusFile,
-  sectionTitle,
-  topOf,
-  unknownSections,
-} from "./docs-catalogue.js";
-import { chartOf, statesOf } from "./docs-chart.js";
-import type { MachineEntry } from "./docs-command.js";
+import { type BuiltModel, type CatalogueProperty, catalogueProperties, unknownSections } from "./catalogue.js";
+import { chartOf, statesOf } from "./chart.js";
 import { UsageError } from "./errors.js";
+import type { MachineEntry } from "./machines.js";
+import { cell, table } from "./markdown.js";
+import { compareSections, fileMarkdown, filePath, isWalrusFile, sectionTitle, topOf } from "./sources.js";
 
 /** A machine with what its module follows. */
 export interface TracedMachine {
@@ -143,10 +133,9 @@ function rowsFor(
 
 const machineLink = (m: TracedMachine) => `[\`${m.entry.exportName}\`](machines/${m.entry.name}.md)`;
 
-function table(first: string, groups: readonly { label: string; rows: readonly Row[] }[]): string[] {
-  const lines = [`| ${first} | machines | property | kind | models |`, "| --- | --- | --- | --- | --- |"];
-  for (const { label, rows } of groups) {
-    rows.forEach((row, i) => {
+function matrix(first: string, groups: readonly { label: string; rows: readonly Row[] }[]): string[] {
+  const cells = groups.flatMap(({ label, rows }) =>
+    rows.map((row, i) => {
       const machines = row.machines.length === 0 ? "—" : row.machines.map(machineLink).join(", ");
       const property = row.property === null ? "*no property cites it*" : cell(row.property.name);
       const kind = row.property?.kind ?? "";
@@ -154,10 +143,10 @@ function table(first: string, groups: readonly { label: string; rows: readonly R
         row.models.length === 0
           ? "*no model runs it as an actor*"
           : row.models.map((model) => `\`${model}\``).join(", ");
-      lines.push(`| ${i === 0 ? label : ""} | ${machines} | ${property} | ${kind} | ${models} |`);
-    });
-  }
-  return lines;
+      return [i === 0 ? label : "", machines, property, kind, models];
+    }),
+  );
+  return table([first, "machines", "property", "kind", "models"], cells);
 }
 
 /** Renders docs/traceability.md. */
@@ -207,11 +196,11 @@ export function traceabilityPage(
       label: `§${section}${section === top ? "" : ` ${cell(sectionTitle(section))}`}`,
       rows: rowsFor((s) => (s.sections ?? []).includes(section), properties, machines, built),
     }));
-    lines.push(...table("section", groups), "");
+    lines.push(...matrix("section", groups), "");
   }
   lines.push("## By implementation file", "");
   lines.push(
-    ...table(
+    ...matrix(
       "file",
       files.map((file) => ({
         label: fileMarkdown(file),

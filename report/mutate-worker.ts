@@ -1,6 +1,6 @@
 /**
  * A worker thread of `walrus-spec mutate --jobs N`: it observes the models and runs the mutants it
- * is given (cli/mutate-jobs.ts), one at a time, and posts their progress and results back.
+ * is given (report/mutate-jobs.ts), one at a time, and posts their progress and results back.
  */
 
 import { serveTasks } from "../spec/worker-pool.js";

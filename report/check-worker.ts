@@ -1,7 +1,7 @@
 /**
  * A worker thread of `walrus-spec check --jobs N`: it checks the models it is given, one at a
  * time, from the built-in catalogue or the model module the main thread loaded, and posts their
- * progress and results (cli/check-run.ts: plain data) back.
+ * progress and results (report/check-run.ts: plain data) back.
  */
 
 import { BUILT_IN, type ModelCatalogue, findIn, loadModelModule } from "../models/load.js";

@@ -1,8 +1,8 @@
 /**
  * One model of `walrus-spec check`: searched or simulated, judged against what its catalogue entry
- * expects (cli/expectations.ts), and rendered as every output format needs it — text lines, the
+ * expects (report/expectations.ts), and rendered as every output format needs it — text lines, the
  * JSON report's entry, JUnit test cases, the verdicts `npm run check` records. The result is plain
- * data, so a model checked in a worker thread (cli/check-jobs.ts) reports exactly as one checked on
+ * data, so a model checked in a worker thread (report/check-jobs.ts) reports exactly as one checked on
  * the main thread.
  */
 
@@ -117,7 +117,7 @@ function brokenProperties(outcome: Outcome): string[] {
 const exhaustive = (outcome: Outcome) => outcome.mode === "search" && outcome.report.complete;
 
 /**
- * Whether the outcome is not what its model expects (cli/expectations.ts): a property broken that
+ * Whether the outcome is not what its model expects (report/expectations.ts): a property broken that
  * should hold, or an expected failure a whole search did not find. A bounded search or a
  * simulation (whose walks stop at their first violation) that has not found one proves nothing.
  */

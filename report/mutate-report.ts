@@ -2,9 +2,10 @@
  * A rule-coverage campaign's report (`walrus-spec mutate --out FILE`): the models it observed, the
  * machines and rules they run, and each mutant's verdict. A shard of a campaign writes the same
  * report over its part of the mutants; {@link mergeReports} joins the shards of one campaign, as the
- * swarm's reports are joined. The report holds no timings, so the same machines and models give
- * the same file: the one recorded as docs/rule-coverage.json, from which docs/rule-coverage.md
- * is generated, changes exactly when a verdict does.
+ * swarm's reports are joined, and {@link summaryLines} is its text summary. The report holds no
+ * timings, so the same machines and models give the same file: the one recorded as
+ * docs/rule-coverage.json, from which docs/rule-coverage.md is generated, changes exactly when a
+ * verdict does.
  */
 
 import { appendFileSync, existsSync, writeFileSync } from "node:fs";
@@ -13,8 +14,9 @@ import { join } from "node:path";
 import type { MachineRules } from "../checker/mutation.js";
 import { PACKAGE_ROOT } from "./check-results.js";
 import { UsageError } from "./errors.js";
-import { readInputFile } from "./options.js";
+import { readInputFile } from "./files.js";
 import { type MutantResult, type MutantVerdict, compareText } from "./mutate-campaign.js";
+import { reasonFor } from "./mutate-reasons.js";
 
 /** Where a whole campaign over the default models is recorded. */
 export const RULE_COVERAGE_FILE = join(PACKAGE_ROOT, "docs", "rule-coverage.json");
@@ -22,6 +24,7 @@ export const RULE_COVERAGE_FILE = join(PACKAGE_ROOT, "docs", "rule-coverage.json
 /** The report format's version; a report of another version is refused rather than misread. */
 export const RULE_COVERAGE_FORMAT = 1;
 
+/** A campaign's report, or a shard's part of one. */
 export interface RuleCoverageReport {
   readonly formatVersion: typeof RULE_COVERAGE_FORMAT;
   readonly about: string;
@@ -36,6 +39,7 @@ export interface RuleCoverageReport {
   readonly mutants: readonly MutantResult[];
 }
 
+/** What the report is, as its `about` field says it. */
 export const ABOUT =
   "Rule coverage: the verdict of each mutant of each rule of the machines the default models run (walrus-spec mutate; npm run mutate records the whole campaign here). Read by `npm run docs` for docs/rule-coverage.md.";
 
@@ -49,6 +53,7 @@ export interface Score {
   readonly score: number;
 }
 
+/** The counts and score of a set of mutants. */
 export function scoreOf(mutants: readonly Pick<MutantResult, "verdict">[]): Score {
   const count = (verdict: MutantVerdict) => mutants.filter((m) => m.verdict === verdict).length;
   const killed = count("killed");
@@ -67,6 +72,38 @@ export const percent = (score: number) => (Number.isNaN(score) ? "—" : `${(100
 
 /** Whether the report holds every mutant of its campaign. */
 export const isWhole = (report: RuleCoverageReport) => report.mutants.length === report.planned;
+
+/** The text summary: the score per machine and overall, then each survivor and its reason. */
+export function summaryLines(report: RuleCoverageReport): string[] {
+  const lines: string[] = [];
+  const row = (label: string, mutants: readonly MutantResult[]) => {
+    const s = scoreOf(mutants);
+    const undecided = s.undecided > 0 ? `, ${s.undecided} undecided` : "";
+    lines.push(
+      `${label}: ${mutants.length} mutants, ${s.killed} killed, ${s.survived} survived, ${s.notReached} not reached${undecided}, score ${percent(s.score)}`,
+    );
+  };
+  for (const machine of report.machines) {
+    const mutants = report.mutants.filter((m) => m.machine === machine.id);
+    if (mutants.length > 0) row(machine.id, mutants);
+  }
+  row("all", report.mutants);
+  const open = report.mutants.filter(
+    (m) => m.verdict === "survived" || m.verdict === "not reached" || m.verdict === "undecided",
+  );
+  if (open.length > 0) lines.push("", "survivors, rules not reached, undecided:");
+  for (const mutant of open) {
+    const reason = reasonFor(mutant);
+    const why =
+      mutant.verdict === "undecided"
+        ? `outgrew its bound on ${(mutant.outgrew ?? []).join(", ")}`
+        : reason
+          ? `${reason.kind}: ${reason.why}`
+          : "no reason recorded";
+    lines.push(`  ${mutant.verdict.padEnd(11)} ${mutant.name} — ${why}`);
+  }
+  return lines;
+}
 
 const VERDICTS: readonly MutantVerdict[] = ["killed", "survived", "not reached", "undecided"];
 
@@ -117,6 +154,7 @@ export function formatRuleCoverage(report: RuleCoverageReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
+/** Writes a report; an unwritable file is a usage error naming it. */
 export async function writeRuleCoverage(report: RuleCoverageReport, file: string): Promise<void> {
   try {
     await writeFile(file, formatRuleCoverage(report));
@@ -166,7 +204,11 @@ export type CampaignPlan = Pick<RuleCoverageReport, "planned" | "models" | "mach
 export function openJournal(
   file: string,
   plan: CampaignPlan,
-): { readonly done: ReadonlyMap<string, MutantResult>; append(result: MutantResult): void } {
+): {
+  readonly done: ReadonlyMap<string, MutantResult>;
+  /** Records a mutant's result in the journal. */
+  append(result: MutantResult): void;
+} {
   const head = JSON.stringify({ formatVersion: RULE_COVERAGE_FORMAT, ...plan });
   const done = new Map<string, MutantResult>();
   if (existsSync(file)) {

@@ -2,17 +2,18 @@
  * docs/rule-coverage.md: the last recorded rule-coverage campaign (docs/rule-coverage.json, written
  * by `npm run mutate`) as an auditor reads it — the score per machine and overall, then each rule's
  * mutants with their verdicts, the model and property that killed each, and the written reason of
- * each survivor (cli/mutate-reasons.ts). Rules the machines have now and the campaign did not
+ * each survivor (report/mutate-reasons.ts). Rules the machines have now and the campaign did not
  * measure, or the other way round, are listed, so a page generated after a change to the machines
  * says what the campaign has not caught up with.
  */
 
 import { ActorModel } from "../checker/actors.js";
 import { rulesOf } from "../checker/mutation.js";
-import type { BuiltModel } from "./docs-catalogue.js";
+import type { BuiltModel } from "./catalogue.js";
 import { BOUND_FACTOR, BOUND_FLOOR, type MutantResult } from "./mutate-campaign.js";
 import { reasonFor } from "./mutate-reasons.js";
 import { type RuleCoverageReport, isWhole, percent, scoreOf } from "./mutate-report.js";
+import { cell, table } from "./markdown.js";
 
 /** The machines the built models run as actors, with their rules. */
 export function machinesRunBy(built: readonly BuiltModel[]): Map<string, Set<string>> {
@@ -28,8 +29,6 @@ export function machinesRunBy(built: readonly BuiltModel[]): Map<string, Set<str
   }
   return rules;
 }
-
-const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
 
 function killedText(mutant: MutantResult): string {
   const by = mutant.killedBy;
@@ -73,7 +72,7 @@ export function ruleCoveragePage(
     "Would the properties fail if the protocol were wrong? Each rule of each machine the default models run — a named guard or action of its xstate `setup` — is broken on purpose, one at a time, at run time (`machine.provide`): a guard forced true, forced false, negated, or, where it compares a weight with a threshold (`isQuorum`, `isAboveValidity`), with that threshold one shard lower; an action that does nothing. Each mutant is searched, with the search and reductions of `npm run check`, against the default models that can tell it from its rule — those whose unmutated search evaluated the guard to the other value, or ran the action — smallest first.",
     "",
     "- **killed**: a model no longer gives its verdicts — a property that held fails, a witness is never reached, an expected failure disappears, or the model throws, hangs or runs out of memory (as `npm run check` would);",
-    "- **survived**: every model that could tell gives its verdicts; each survivor has a written reason in `cli/mutate-reasons.ts`: *equivalent* (no behaviour of the protocol changes) or a *gap* (what would catch it, and the issue that brings it when it needs a new kind of fault);",
+    "- **survived**: every model that could tell gives its verdicts; each survivor has a written reason in `report/mutate-reasons.ts`: *equivalent* (no behaviour of the protocol changes) or a *gap* (what would catch it, and the issue that brings it when it needs a new kind of fault);",
     "- **not reached**: no default model runs the rule;",
     `- **undecided**: its search outgrew ${BOUND_FACTOR} times the unmutated model's states (and at least ${BOUND_FLOOR.toLocaleString("en-US")}) or time (left out of the score).`,
     "",
@@ -91,25 +90,28 @@ export function ruleCoveragePage(
     `The campaign ran ${report.planned} mutants of ${report.machines.length} machines over ${report.models.length} default models.`,
     "",
   );
+  const scoreRow = (label: string, mutants: readonly MutantResult[]) => {
+    const s = scoreOf(mutants);
+    return [label, ...[mutants.length, s.killed, s.survived, s.notReached, s.undecided].map(String), percent(s.score)];
+  };
   lines.push(
     "## Score",
     "",
-    "| machine | mutants | killed | survived | not reached | undecided | score |",
-    "|---|---:|---:|---:|---:|---:|---:|",
+    ...table(
+      ["machine", "mutants", "killed", "survived", "not reached", "undecided", "score"],
+      [
+        ...report.machines.map((machine) =>
+          scoreRow(
+            `[\`${machine.id}\`](#${machine.id.toLowerCase()})`,
+            report.mutants.filter((m) => m.machine === machine.id),
+          ),
+        ),
+        scoreRow("**all**", report.mutants),
+      ],
+      { align: ["default", "right", "right", "right", "right", "right", "right"], delimiter: "compact" },
+    ),
+    "",
   );
-  const row = (label: string, mutants: readonly MutantResult[]) => {
-    const s = scoreOf(mutants);
-    lines.push(
-      `| ${label} | ${mutants.length} | ${s.killed} | ${s.survived} | ${s.notReached} | ${s.undecided} | ${percent(s.score)} |`,
-    );
-  };
-  for (const machine of report.machines)
-    row(
-      `[\`${machine.id}\`](#${machine.id.toLowerCase()})`,
-      report.mutants.filter((m) => m.machine === machine.id),
-    );
-  row("**all**", report.mutants);
-  lines.push("");
   // The target is over the mutants that change some behaviour: equivalent survivors are left out.
   const equivalent = report.mutants.filter((m) => m.verdict === "survived" && reasonFor(m)?.kind === "equivalent");
   const { killed, survived } = scoreOf(report.mutants);
@@ -159,17 +161,16 @@ export function ruleCoveragePage(
       lines.push(`## ${machine.id}`, "", "No rules but the transport (`send`): nothing to break.", "");
       continue;
     }
+    const rows = mutants.map((mutant) => {
+      const why = mutant.verdict === "killed" ? killedText(mutant) : reasonText(mutant);
+      return [`\`${mutant.rule}\``, mutant.kind, mutant.verdict, cell(why)];
+    });
     lines.push(
       `## ${machine.id}`,
       "",
-      "| rule | mutant | verdict | killed by, or why it survives |",
-      "|---|---|---|---|",
+      ...table(["rule", "mutant", "verdict", "killed by, or why it survives"], rows, { delimiter: "compact" }),
+      "",
     );
-    for (const mutant of mutants) {
-      const why = mutant.verdict === "killed" ? killedText(mutant) : reasonText(mutant);
-      lines.push(`| \`${mutant.rule}\` | ${mutant.kind} | ${mutant.verdict} | ${cell(why)} |`);
-    }
-    lines.push("");
   }
   return lines.join("\n");
 }

@@ -1,6 +1,6 @@
 /**
- * A campaign's two kinds of task — observe a model, run a mutant (cli/mutate-campaign.ts) — shared
- * among worker threads (cli/mutate-worker.ts on the pool of spec/worker-pool.ts), most expensive
+ * A campaign's two kinds of task — observe a model, run a mutant (report/mutate-campaign.ts) — shared
+ * among worker threads (report/mutate-worker.ts on the pool of spec/worker-pool.ts), most expensive
  * first. Each task gives a plain-data result.
  */
 
@@ -69,7 +69,9 @@ export interface TaskOptions<T extends MutateTask> {
   readonly jobs: number;
   /** A task's expected cost (larger first); tasks without one go last, in their order. */
   readonly cost: (task: T) => number | undefined;
+  /** Called with each task's progress. */
   readonly onProgress?: (task: T, progress: MutateProgress) => void;
+  /** Called with each task's result as it is done. */
   readonly onDone?: (task: T, result: MutateResult<T>) => void;
 }
 

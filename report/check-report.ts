@@ -1,18 +1,18 @@
 /**
- * The reports of `walrus-spec check` for tools: the JSON report (its types, which
- * `schema/check-report.schema.json` describes, and its format version) and JUnit XML; and the
- * verdict colours of the text report on a terminal.
+ * The reports of a check of several models (`walrus-spec check`), from what each model's check came
+ * to (report/check-run.ts): the text report's lines, the JSON report for tools (its types, which
+ * `schema/check-report.schema.json` describes, and its format version) and JUnit XML.
  *
  * The JSON report's `formatVersion` changes whenever a field is removed or changes meaning, so that
  * a tool reading it can refuse a report it does not understand rather than misread it; fields may
  * be added without a new version. A test validates real reports against the schema.
  */
 
-import { styleText } from "node:util";
 import type { ActionPath } from "../checker/path.js";
 import type { SearchReport } from "../checker/search.js";
 import type { SimulationReport } from "../checker/simulate.js";
 import type { CheckResult } from "../spec/self-check.js";
+import type { CheckedModel } from "./check-run.js";
 
 /** The version of the JSON report's format (`formatVersion`). */
 export const REPORT_FORMAT_VERSION = 1;
@@ -162,37 +162,56 @@ export function codecSuite(codec: readonly CheckResult[], seconds: number): Juni
   return { name: "codec self-check", seconds, cases, failing: codec.filter((r) => !r.ok).length };
 }
 
-/**
- * Whether the text report on `stream` is coloured: on a terminal, unless NO_COLOR is set
- * (no-color.org) or the terminal has no colours; FORCE_COLOR forces it.
- */
-export function useColour(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
-  return Boolean(stream.isTTY) && (typeof stream.hasColors !== "function" || stream.hasColors());
+/** The codec self-check of a run: its results and how long it took. */
+export interface CodecRun {
+  readonly results: readonly CheckResult[];
+  readonly seconds: number;
 }
 
-/** The verdict words of the text report and their colours. */
-const VERDICT_COLOURS: ReadonlyArray<[RegExp, Parameters<typeof styleText>[0]]> = [
-  [/^(\s*)(ok)(\b)/, "green"],
-  [/^(\s*)(FAIL|VACUOUS|UNEXPECTED)(\b)/, ["red", "bold"]],
-  [/^(\s*)(fails|vacuous|expected)(\b)/, "yellow"],
-  [/^(\s*)(UNKNOWN)(\b)/, "yellow"],
-  [/^(models: \d+ passed, )(\d+ failed)()/, "red"],
-  [/(, )(\d+ incomplete)()$/, "yellow"],
-  [/(, )(INCOMPLETE[^,]*)(,)/, "yellow"],
-];
+/** The self-checks that failed. */
+export const codecFailures = (codec: CodecRun | undefined) => (codec?.results ?? []).filter((r) => !r.ok).length;
 
-/**
- * A line of the text report with its verdict coloured (`models: … 0 failed` stays plain). Whether
- * to colour at all is {@link useColour}'s decision, so styleText is told not to second-guess it.
- */
-export function colourVerdict(line: string): string {
-  let out = line;
-  for (const [pattern, style] of VERDICT_COLOURS) {
-    out = out.replace(pattern, (whole, before: string, word: string, after: string) =>
-      word === "0 failed" ? whole : `${before}${styleText(style, word, { validateStream: false })}${after}`,
+/** The JUnit suites of a run: the codec self-check (if it ran), then one per model. */
+export function checkSuites(codec: CodecRun | undefined, checked: readonly CheckedModel[]): JunitSuite[] {
+  return [
+    ...(codec !== undefined && codec.results.length > 0 ? [codecSuite(codec.results, codec.seconds)] : []),
+    ...checked.map((c) => ({ name: c.name, seconds: c.seconds, ...c.junit })),
+  ];
+}
+
+/** The JSON report of a run: its models' searches, or (`simulation`) their simulations. */
+export function checkReportJson(
+  codec: CodecRun | undefined,
+  checked: readonly CheckedModel[],
+  simulation: boolean,
+): CheckReportJson {
+  return {
+    formatVersion: REPORT_FORMAT_VERSION,
+    ...(codec !== undefined
+      ? { codec: { results: codec.results, failed: codecFailures(codec), timing: { seconds: codec.seconds } } }
+      : {}),
+    ...(simulation
+      ? { simulations: checked.map((c) => c.json as SimulationJson), traces: checked.flatMap((c) => c.traces) }
+      : { models: checked.map((c) => c.json as ModelJson) }),
+  };
+}
+
+/** The text report of a run: the codec self-check (if it ran), each model's lines, the count of models. */
+export function checkReportLines(codec: CodecRun | undefined, checked: readonly CheckedModel[]): string[] {
+  const lines: string[] = [];
+  if (codec !== undefined) {
+    const failed = codecFailures(codec);
+    for (const r of codec.results)
+      lines.push(`${r.ok ? "ok  " : "FAIL"} codec: ${r.name}${r.ok ? "" : `: ${r.detail}`}`);
+    lines.push(
+      `codec self-check: ${codec.results.length - failed} passed, ${failed} failed (${codec.seconds.toFixed(1)} s)`,
     );
   }
-  return out;
+  for (const c of checked) lines.push(...c.text);
+  const failedModels = checked.filter((c) => c.failed).length;
+  const unfinished = checked.filter((c) => !c.failed && c.incomplete).length;
+  lines.push(
+    `models: ${checked.length - failedModels - unfinished} passed, ${failedModels} failed${unfinished > 0 ? `, ${unfinished} incomplete` : ""}`,
+  );
+  return lines;
 }

@@ -1,6 +1,6 @@
 /**
  * A rule-coverage campaign (`walrus-spec mutate`), in three steps, each plain data in and out so
- * that worker threads can run them (cli/mutate-jobs.ts):
+ * that worker threads can run them (report/mutate-jobs.ts):
  *
  * 1. **Observe** each model unmutated ({@link observeModel}): search it as `npm run check` does,
  *    with every machine's rules observed (checker/mutation.ts), and check that it gives its

@@ -12,8 +12,9 @@
 import { checkModel } from "../checker/search.js";
 import { formatPath, parseItf, replayTrace, traceTexts } from "../checker/trace.js";
 import type { ModelEntry } from "../models/index.js";
-import { cell, sourceMarkdown } from "./docs-catalogue.js";
 import { FailureError, UsageError } from "./errors.js";
+import { cell, table } from "./markdown.js";
+import { sourceMarkdown } from "./sources.js";
 
 /** Which counterexample the page shows. */
 export interface CounterexampleChoice {
@@ -68,7 +69,7 @@ export function counterexampleFiles(
   const result = report.properties.find((p) => p.name === choice.property);
   if (result === undefined || result.kind === "sometimes" || result.holds) {
     throw new FailureError(
-      `${choice.model}: ${choice.property} holds, so there is no counterexample to show; choose another in cli/docs-counterexample.ts`,
+      `${choice.model}: ${choice.property} holds, so there is no counterexample to show; choose another in report/counterexample-page.ts`,
     );
   }
   const path = result.counterexample;
@@ -85,7 +86,7 @@ export function counterexampleFiles(
     throw new FailureError(`the counterexample of ${entry.name} does not replay: ${why}`);
   }
   const tracePath = `${options.docsDir}/${COUNTEREXAMPLE_TRACE}`;
-  const parameters = Object.entries(entry.parameters).map(([key, value]) => `| ${key} | ${cell(String(value))} |`);
+  const parameters = Object.entries(entry.parameters).map(([key, value]) => [key, cell(String(value))]);
   const page = [
     `<!-- ${options.mark} from the model ${entry.name} (models/index.ts) and the checker: edit the code, not this page. -->`,
     "",
@@ -101,9 +102,7 @@ export function counterexampleFiles(
     "",
     `${cell(entry.description)}.`,
     "",
-    "| parameter | value |",
-    "| --- | --- |",
-    ...parameters,
+    ...table(["parameter", "value"], parameters),
     "",
     `It is ${entry.isDefault ? "one of the default models" : "not a default model: `npm run check` does not search it"}.`,
     `\`npx tsx cli/bin.ts check ${entry.name}\` searches it: ${report.uniqueStates} unique states, depth ${report.maxDepth}.`,

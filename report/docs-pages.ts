@@ -10,14 +10,15 @@ import { existsSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { MODELS, type ModelEntry } from "../models/index.js";
 import { CHECK_RESULTS_FILE, readCheckResults } from "./check-results.js";
-import { buildCatalogue } from "./docs-catalogue.js";
-import type { MachineEntry } from "./docs-command.js";
-import { counterexampleFiles } from "./docs-counterexample.js";
-import { propertiesPage } from "./docs-properties.js";
-import { machinesRunBy, ruleCoveragePage } from "./docs-rule-coverage.js";
-import { traceabilityPage, tracedMachines } from "./docs-traceability.js";
+import { buildCatalogue } from "./catalogue.js";
+import type { MachineEntry } from "./machines.js";
+import { counterexampleFiles } from "./counterexample-page.js";
+import { propertiesPage } from "./properties-page.js";
+import { machinesRunBy, ruleCoveragePage } from "./rule-coverage-page.js";
+import { traceabilityPage, tracedMachines } from "./traceability-page.js";
 import { RULE_COVERAGE_FILE, readRuleCoverage } from "./mutate-report.js";
 
+/** What the pages are generated from, and where they go. */
 export interface PagesOptions {
   /** The generated-file mark each page opens with. */
   readonly mark: string;

@@ -10,7 +10,7 @@
  * model sends (defensive).
  */
 
-import type { Reasons } from "./docs-coverage.js";
+import type { Reasons } from "./coverage-page.js";
 
 /** The epoch-change models' chain has no `invalidate_blob_id`. */
 const NO_INVALIDATION_WITH_EPOCHS =
@@ -29,6 +29,7 @@ const EPOCH_EVENTS_NOT_SUBSCRIBED =
   "which change nothing at a node (`models/epoch-change.ts`); the branch keeps them in chain order where " +
   "a configuration sends them.";
 
+/** The reasons, by machine page name and item. */
 export const REASONS: Reasons = {
   "chain-with-epochs": {
     "blob.invalid": NO_INVALIDATION_WITH_EPOCHS,

@@ -1,17 +1,31 @@
 /**
- * What the generated tables of docs/ read from the code: every model of the catalogue built once,
- * every distinct property with the models that check it, and each property's and machine's
- * source (`source`, `follows`) checked and written as Markdown.
+ * The model catalogue as the commands and the generated tables read it: the built-in one or the
+ * module `--model FILE` names (models/load.ts), every model of it built once, and every distinct
+ * property with the models that check it, its source (`source`) checked against the protocol's
+ * sections.
  *
- * A property without a source, a section the protocol does not have, or one property name
- * carrying two different claims is a {@link UsageError}: a table that silently left such a
- * property out would tell an auditor less than the code does.
+ * A module that does not load, a model that does not build, a property without a source, a section
+ * the protocol does not have, or one property name carrying two different claims is a
+ * {@link UsageError}: a table that silently left such a property out would tell an auditor less
+ * than the code does.
  */
 
 import type { Model, Property, Source } from "../checker/model.js";
 import type { ModelEntry } from "../models/index.js";
-import { PROTOCOL_SECTIONS, type ProtocolSection, WALRUS_COMMIT, WALRUS_REPOSITORY } from "../spec/sources.js";
+import { BUILT_IN, type ModelCatalogue, ModelModuleError, loadModelModule } from "../models/load.js";
+import { PROTOCOL_SECTIONS } from "../spec/sources.js";
 import { UsageError } from "./errors.js";
+
+/** The catalogue of `--model FILE`, or the built-in one; a module that does not load is a usage error. */
+export async function catalogueFor(file: string | undefined): Promise<ModelCatalogue> {
+  if (file === undefined) return BUILT_IN;
+  try {
+    return await loadModelModule(file);
+  } catch (error) {
+    if (error instanceof ModelModuleError) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 /** A catalogue model and the model it builds. */
 export interface BuiltModel {
@@ -96,53 +110,4 @@ export function catalogueProperties(built: readonly BuiltModel[]): CatalogueProp
     source: property.source as Source,
     models,
   }));
-}
-
-// --- sections and files as Markdown ---
-
-/** Orders sections as numbers part by part (`2.1` < `2.10` < `3`). */
-export function compareSections(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? -1) - (pb[i] ?? -1);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-/** A section's title. */
-export const sectionTitle = (section: string) => PROTOCOL_SECTIONS[section as ProtocolSection] ?? "";
-
-/** The top-level section of a section (`3.1` → `3`). */
-export const topOf = (section: string) => section.split(".")[0] as string;
-
-/** Text safe inside a Markdown table cell. */
-export const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
-
-/** A path in the Walrus repository: its file and the item after `::`, if any. */
-function splitFile(file: string): { path: string; item: string } {
-  const at = file.indexOf("::");
-  return at < 0 ? { path: file, item: "" } : { path: file.slice(0, at), item: file.slice(at) };
-}
-
-/** The file part of a source's file (the item after `::` left out): what the matrix groups by. */
-export const filePath = (file: string) => splitFile(file).path;
-
-/** Whether a file is a path in the Walrus repository (not `repository: path` of another one). */
-export const isWalrusFile = (file: string) => !file.includes(": ");
-
-/** A file as a link to the Walrus repository at the commit the notes describe; others as text. */
-export function fileMarkdown(file: string): string {
-  if (!isWalrusFile(file)) return cell(file);
-  const { path, item } = splitFile(file);
-  return `[\`${path}\`](${WALRUS_REPOSITORY}/blob/${WALRUS_COMMIT}/${path})${item === "" ? "" : `\`${item}\``}`;
-}
-
-/** A source in a cell: its sections, what says it, and its files. */
-export function sourceMarkdown(source: Source): string {
-  const sections = [...(source.sections ?? [])].sort(compareSections).map((s) => `§${s}`);
-  const head = [sections.join(", "), source.detail ?? ""].filter((part) => part !== "").join(": ");
-  const files = (source.files ?? []).map(fileMarkdown).join(", ");
-  return cell([head, files].filter((part) => part !== "").join("; "));
 }

@@ -15,7 +15,7 @@ import {
   ownBoxLabel,
   stateLabel,
   statesOf,
-} from "./docs-chart.js";
+} from "./chart.js";
 
 /** Fonts every SVG viewer has in some form, with metrics Graphviz knows, so that text fits its box. */
 const FONT = "Helvetica";
@@ -91,6 +91,7 @@ function edgeLabel(transition: ChartTransition, color: string): string {
   return `<<table border="0" cellborder="0" cellpadding="3" bgcolor="${COLORS.label}"><tr><td><font color="${color}">${event}<br/>${lines.join("")}</font></td></tr></table>>`;
 }
 
+/** How Graphviz lays a chart out (report/layout.ts tries several). */
 export interface DotOptions {
   /** `TB` (top to bottom, the default) or `LR`. */
   readonly direction?: "TB" | "LR";
@@ -100,6 +101,7 @@ export interface DotOptions {
   readonly ranksep?: number;
 }
 
+/** The chart as a Graphviz graph (DOT). */
 export function dotOf(chart: Chart, options: DotOptions = {}): string {
   const states = statesOf(chart);
   const byId = new Map(states.map((state) => [state.id, state]));

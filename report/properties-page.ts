@@ -11,17 +11,9 @@
 
 import type { CheckResults, RecordedVerdict } from "./check-results.js";
 import { expectedToFail } from "./expectations.js";
-import {
-  type BuiltModel,
-  type CatalogueProperty,
-  catalogueProperties,
-  cell,
-  compareSections,
-  propertyKey,
-  sectionTitle,
-  sourceMarkdown,
-  topOf,
-} from "./docs-catalogue.js";
+import { type BuiltModel, type CatalogueProperty, catalogueProperties, propertyKey } from "./catalogue.js";
+import { cell, table } from "./markdown.js";
+import { compareSections, sectionTitle, sourceMarkdown, topOf } from "./sources.js";
 
 /** The page, and how the recorded verdicts disagree with the default models as they are now. */
 export interface PropertiesPage {
@@ -172,10 +164,6 @@ export function propertiesPage(
   ];
   for (const group of order) {
     lines.push(group === null ? "## Other specifications" : `## §${group} ${sectionTitle(group)}`, "");
-    lines.push(
-      "| property | kind | claim | source | checked by | last `npm run check` |",
-      "| --- | --- | --- | --- | --- | --- |",
-    );
     const rows = (groups.get(group) as CatalogueProperty[]).slice().sort((a, b) => {
       const sa = (a.source.sections ?? []).find((s) => topOf(s) === group) ?? "";
       const sb = (b.source.sections ?? []).find((s) => topOf(s) === group) ?? "";
@@ -185,12 +173,20 @@ export function propertiesPage(
         (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
       );
     });
-    for (const p of rows) {
-      lines.push(
-        `| ${cell(p.name)} | ${p.kind} | ${cell(p.claim ?? "")} | ${sourceMarkdown(p.source)} | ${modelsCell(p)} | ${resultCell(p, verdicts)} |`,
-      );
-    }
-    lines.push("");
+    lines.push(
+      ...table(
+        ["property", "kind", "claim", "source", "checked by", "last `npm run check`"],
+        rows.map((p) => [
+          cell(p.name),
+          p.kind,
+          cell(p.claim ?? ""),
+          sourceMarkdown(p.source),
+          modelsCell(p),
+          resultCell(p, verdicts),
+        ]),
+      ),
+      "",
+    );
   }
   return { text: lines.join("\n"), stale };
 }

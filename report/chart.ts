@@ -7,8 +7,10 @@
 
 import type { AnyStateMachine, AnyStateNode } from "xstate";
 
+/** A state's kind, as xstate's state nodes give it. */
 export type ChartStateKind = "atomic" | "compound" | "parallel" | "final" | "history";
 
+/** A state of the chart, with its children. */
 export interface ChartState {
   /** The xstate id (`storageNode.storage.recovering`), unique within the machine. */
   readonly id: string;
@@ -26,6 +28,7 @@ export interface ChartState {
   readonly children: readonly ChartState[];
 }
 
+/** A transition of the chart, as its source state declares it. */
 export interface ChartTransition {
   /** The id of the state that declares the transition. */
   readonly source: string;
@@ -37,6 +40,7 @@ export interface ChartTransition {
   readonly actions: readonly string[];
 }
 
+/** A machine's statechart: its states from the root down and every transition. */
 export interface Chart {
   readonly id: string;
   readonly root: ChartState;
@@ -202,6 +206,10 @@ export function transitionLabel(transition: ChartTransition): string {
   const actions = transition.actions.length === 0 ? "" : ` / ${transition.actions.join(", ")}`;
   return `${transition.event ?? "always"}${guard}${actions}`;
 }
+
+/** A state as the pages and tables name it: its path from the root, or the machine's id in parentheses. */
+export const stateKey = (state: ChartState): string =>
+  state.path.length === 0 ? `(${state.key})` : state.path.join(".");
 
 /** A state's name as the drawings write it. */
 export const stateLabel = (state: ChartState) => (state.kind === "history" ? `${state.key} (history)` : state.key);
