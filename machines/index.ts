@@ -17,7 +17,12 @@ export { challengeNodeMachine } from "./challenge-node.js";
 export { epochDriverMachine } from "./epoch-driver.js";
 export { createEpochsMachine, epochsMachine } from "./epochs.js";
 export { readerMachine } from "./reader.js";
-export { createStorageNodeMachine, storageNodeMachine, storageNodeWithEpochsMachine } from "./node/index.js";
+export {
+  createStorageNodeMachine,
+  epochStorageNodeMachine,
+  storageNodeMachine,
+  twoBlobEpochStorageNodeMachine,
+} from "./node/index.js";
 export { writerMachine } from "./writer.js";
 export { CHAIN, type Committee, type CommitteeMember, type Outgoing, memberOf, send, weightOf } from "./committee.js";
 

@@ -27,10 +27,12 @@
 import { ActorModel, type ActorSpec, type NetworkKind } from "../checker/actors.js";
 import { ModelError } from "../checker/errors.js";
 import {
+  type EncodedBlob,
   RecoverySymbolSource,
   type Sliver,
   blobIdToString,
   encodeBlob,
+  encodeInconsistently,
   encodeMetadataWithId,
   encodingParams,
   orthogonal,
@@ -40,7 +42,7 @@ import { type ByteRef, putBytes } from "../spec/store.js";
 import { adversaryOf, codecChecked, corrupt } from "./faults.js";
 import { createChainWithEpochsMachine, type ChainWithEpochsSubscriber } from "../machines/chain-with-epochs.js";
 import { pairOfShard, putRecoverySymbol, putSliver } from "../machines/codec.js";
-import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
+import { CHAIN, type Committee, type CommitteeMember, type Outgoing } from "../machines/committee.js";
 import { epochDriverMachine } from "../machines/epoch-driver.js";
 import { type StoredBlob, createStorageNodeMachine } from "../machines/node/index.js";
 import { type ShardCount, invalidShardCounts, transitionCommittee } from "../machines/shard-assignment.js";
@@ -57,6 +59,12 @@ export interface EpochChangeOptions {
   readonly stored?: Uint8Array;
   /** A blob written while the change happens; `false`: none. Default {@link WRITTEN_BLOB}. */
   readonly write?: Uint8Array | false;
+  /**
+   * The written blob comes from a malicious writer: the primary sliver N1 stores is inconsistent
+   * with the others, and the writer withholds N1's upload, so that N1 recovers it, proves the
+   * inconsistency and the committee invalidates the blob ID (paper §3.3) while the change runs.
+   */
+  readonly malicious?: boolean;
   /** A reader of the stored blob racing the change (default true). */
   readonly read?: boolean;
   /** Nodes that may crash at any point. */
@@ -96,12 +104,15 @@ const WRITER = "writer";
 const READER = "reader";
 const DRIVER = "driver";
 
-/** A blob encoded with the real codec, with its ID and metadata as the machines take them. */
-function encoded(what: string, blob: Uint8Array, n: number) {
-  const result = codecChecked("epoch-change", what, () => encodeBlob(blob, n));
+/** A blob encoded by `encode`, with its ID and metadata as the machines take them. */
+function encodedWith(what: string, blob: Uint8Array, encode: () => EncodedBlob) {
+  const result = codecChecked("epoch-change", what, encode);
   const metadata = putBytes(encodeMetadataWithId({ blobId: result.blobId, metadata: result.metadata }));
   return { ...result, blob, id: blobIdToString(result.blobId), metadataRef: metadata };
 }
+
+/** A blob encoded with the real codec. */
+const encoded = (what: string, blob: Uint8Array, n: number) => encodedWith(what, blob, () => encodeBlob(blob, n));
 
 /** The committees of every epoch: the first from `shards`, each next one by `transitionCommittee`. */
 function committeesOf(shards: readonly number[], changes: readonly (readonly ShardCount[])[]): Committee[] {
@@ -119,6 +130,19 @@ function committeesOf(shards: readonly number[], changes: readonly (readonly Sha
     committees.push(transitionCommittee(previous, counts));
   }
   return committees;
+}
+
+/**
+ * The written blob encoded by a malicious writer: one primary sliver altered, the one stored by
+ * the first committee's node `holder` (its pair depends on the blob ID, so each index is tried).
+ */
+function inconsistentFor(blob: Uint8Array, n: number, holder: CommitteeMember) {
+  for (let index = 0; index < n; index++) {
+    const result = encodeInconsistently(blob, n, { primary: [index] });
+    const id = blobIdToString(result.blobId);
+    if (holder.shards.some((shard) => sliverIndexOf("primary", pairOfShard(id, shard, n), n) === index)) return result;
+  }
+  throw new ModelError(`epoch-change: no primary sliver of ${holder.name} to make inconsistent`);
 }
 
 /** The epoch-change model. */
@@ -163,7 +187,18 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
     ];
   };
 
-  const written = options.write === false ? undefined : encoded("the written blob", options.write ?? WRITTEN_BLOB, n);
+  const malicious = options.malicious === true;
+  if (malicious && options.write === false)
+    throw new ModelError("epoch-change: a malicious writer needs a blob to write");
+  /** The node the malicious writer withholds from: the one that finds the inconsistency. */
+  const detector = first.members[1];
+  const writtenBytes = options.write === false ? undefined : (options.write ?? WRITTEN_BLOB);
+  const written =
+    writtenBytes === undefined
+      ? undefined
+      : malicious
+        ? encodedWith("the written blob", writtenBytes, () => inconsistentFor(writtenBytes, n, detector))
+        : encoded("the written blob", writtenBytes, n);
   const read = options.read ?? true;
 
   // The Byzantine nodes' menus: answers whose bytes fail their proofs.
@@ -236,7 +271,13 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
   );
 
   // Nodes follow what they act on; `EpochParametersSelected` and `ShardsReceived` change nothing at a node.
-  const nodeEvents = ["BlobRegistered", "BlobCertified", "EpochChangeStart", "EpochChangeDone"] as const;
+  const nodeEvents = [
+    "BlobRegistered",
+    "BlobCertified",
+    ...(malicious ? (["InvalidBlobID"] as const) : []),
+    "EpochChangeStart",
+    "EpochChangeDone",
+  ] as const;
   const subscribers: ChainWithEpochsSubscriber[] = [
     { name: DRIVER, events: ["EpochParametersSelected", "EpochChangeDone"] },
     ...names.map((name) => ({ name, events: nodeEvents })),
@@ -251,7 +292,7 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
   const actors: ActorSpec[] = [
     {
       name: CHAIN,
-      machine: createChainWithEpochsMachine({ invalidation: false }),
+      machine: createChainWithEpochsMachine({ invalidation: malicious }),
       input: { committee: first, subscribers },
       sendsTo: subscribers.map((s) => s.name),
     },
@@ -292,7 +333,9 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
         primary: written.primarySlivers.map(putSliver),
         secondary: written.secondarySlivers.map(putSliver),
       },
-      internalEvents: names.map((node) => ({ type: "Upload", node })),
+      internalEvents: names
+        .filter((node) => !malicious || node !== detector.name)
+        .map((node) => ({ type: "Upload", node })),
       sendsTo: [CHAIN, ...names],
     });
   }
@@ -308,12 +351,14 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
     committees,
     stored: { blobId: stored.id, bytes: putBytes(stored.blob) },
     written: written ? written.id : undefined,
+    maliciousWriter: malicious,
   };
   const faults = [
     crash.length > 0 ? `crash ${crash.join(",")}` : "",
     byzantine.length > 0 ? `byzantine ${byzantine.join(",")}` : "",
     options.failures ? "sync failures" : "",
     options.attestWhen === "noTaskRunning" ? "attest when no task runs" : "",
+    malicious ? `malicious writer, no upload to ${detector.name}` : "",
   ].filter(Boolean);
   return new ActorModel({
     name: `epoch-change(${shardCounts.join(",")}; ${changes.length} change${changes.length > 1 ? "s" : ""}${faults.map((f) => `; ${f}`).join("")})`,

@@ -166,6 +166,7 @@ function epochs(name: string, description: string, isDefault: boolean, options: 
   if (options.budget !== undefined) parameters.budget = options.budget;
   if (options.failures) parameters.failures = true;
   if (options.attestWhen) parameters.attestWhen = options.attestWhen;
+  if (options.malicious) parameters.malicious = true;
   return entry(name, description, parameters, isDefault, () => epochChange(options));
 }
 
@@ -216,6 +217,12 @@ export const EPOCH_CHANGE_MODELS: readonly ModelEntry[] = [
       attestWhen: "noTaskRunning",
       changes: [DEFAULT_CHANGE, DEFAULT_CHANGE],
     },
+  ),
+  epochs(
+    "epoch-change-4-two-blobs",
+    `Two blobs on one committee through an epoch change, ${HANDOVER}: the stored blob is read across the change while a malicious writer's blob (N1's primary sliver inconsistent, N1's upload withheld) is written, proven inconsistent and invalidated (large: explore with --simulate)`,
+    false,
+    { timeouts: false, malicious: true, nodeProperties: true },
   ),
   epochs(
     "epoch-change-4-f-plus-1",

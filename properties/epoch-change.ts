@@ -37,6 +37,8 @@ export interface EpochChangeLayout {
   readonly stored: { readonly blobId: BlobIdText; readonly bytes: ByteRef };
   /** The ID of the blob written during the change, if any. */
   readonly written: BlobIdText | undefined;
+  /** Whether a malicious writer wrote it (inconsistently): it is to be invalidated, not kept. */
+  readonly maliciousWriter: boolean;
 }
 
 const snapshot = (view: SystemView, layout: EpochChangeLayout, name: string) => view.actors[layout.index(name)];
@@ -57,10 +59,14 @@ const correctNode = (view: SystemView, layout: EpochChangeLayout, name: string):
 const ownedShards = (node: NodeView) =>
   node.shards.filter((shard) => shard.status !== "LockedToMove" && shard.status !== "None");
 
-/** Every certified blob is held in every shard the correct members of the last committee own. */
+/** The state of the chain's record of the written blob (`noBlob`, `registered`, `certified`, `invalid`). */
+const chainBlob = (view: SystemView, layout: EpochChangeLayout): string =>
+  (snapshot(view, layout, layout.chain).value as { blob: string }).blob;
+
+/** Every certified blob of an honest writer is held in every shard the correct members of the last committee own. */
 function lastCommitteeHoldsEverything(view: SystemView, layout: EpochChangeLayout): boolean {
   const last = layout.committees[layout.committees.length - 1];
-  const blobs = [layout.stored.blobId, ...(layout.written ? [layout.written] : [])];
+  const blobs = [layout.stored.blobId, ...(layout.written && !layout.maliciousWriter ? [layout.written] : [])];
   return last.members.every((member) => {
     const node = correctNode(view, layout, member.name);
     if (node === undefined) return true;
@@ -140,7 +146,60 @@ export function epochChangeProperties(
         chainEpoch(view, layout).epoch === last.epoch && chainEpoch(view, layout).state === "EpochChangeDone",
     },
   ];
-  return [...readProperties(layout), ...chain, ...(nodes ? nodeProperties(layout) : [])];
+  return [
+    ...readProperties(layout),
+    ...chain,
+    ...(nodes ? nodeProperties(layout) : []),
+    ...invalidationProperties(layout),
+  ];
+}
+
+/** With a malicious writer: its blob ID is invalidated across the change, and correct nodes drop its slivers. */
+function invalidationProperties(layout: EpochChangeLayout): SystemProperty[] {
+  const written = layout.written;
+  if (!layout.maliciousWriter || written === undefined) return [];
+  const blobAt = (node: NodeView) => node.blobs.find((blob) => blob.blobId === written);
+  return [
+    {
+      kind: "eventually",
+      name: "invalidation across the change: the chain invalidates the malicious writer's blob ID",
+      claim:
+        "A blob ID whose encoding is inconsistent is invalidated: a correct node that recovers the inconsistent sliver proves it, the committee attests, and the chain marks the ID invalid, an epoch change notwithstanding.",
+      source: {
+        sections: ["3.3", "6.1"],
+        files: ["contracts/walrus/sources/system/system_state_inner.move::invalidate_blob_id"],
+      },
+      reads: [layout.chain],
+      holds: (view) => chainBlob(view, layout) === "invalid",
+    },
+    {
+      kind: "always",
+      name: "a correct node that processed the invalidation keeps no sliver of the blob",
+      claim:
+        "Once a correct node processes `InvalidBlobID`, it holds no metadata or sliver of the blob (`process_blob_invalid_event`).",
+      source: { sections: ["3.3"], files: ["crates/walrus-service/src/node.rs::process_blob_invalid_event"] },
+      reads: [...layout.nodes],
+      holds: (view) =>
+        layout.nodes.every((name) => {
+          const node = correctNode(view, layout, name);
+          const blob = node === undefined ? undefined : blobAt(node);
+          return (
+            blob === undefined ||
+            blob.chainStatus !== "invalid" ||
+            (blob.metadata === null && blob.slivers.every((slot) => slot.primary === null && slot.secondary === null))
+          );
+        }),
+    },
+    {
+      kind: "sometimes",
+      name: "witness: the blob ID is invalidated in the new epoch",
+      claim: "The invalidation crosses the change: the chain marks the blob ID invalid after the committee changed.",
+      source: { sections: ["3.3", "6.1"] },
+      reads: [layout.chain],
+      holds: (view) =>
+        chainBlob(view, layout) === "invalid" && chainEpoch(view, layout).epoch > layout.committees[0].epoch,
+    },
+  ];
 }
 
 /** The properties that read every node: no write lost and attestation soundness. */
@@ -181,6 +240,7 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
               (blob) =>
                 blob.certifiedEpoch === null ||
                 blob.certifiedEpoch >= shard.since ||
+                blob.chainStatus === "invalid" ||
                 node.holds(blob.blobId, shard.shard),
             ),
           );

@@ -66,10 +66,9 @@ const transitionSignature = (t: ChartTransition) => JSON.stringify([t.source, t.
 
 /**
  * The documented machine an actor runs: the same definition, or a variant built by the same
- * factory with an option off (`createChainMachine({ invalidation: false })`) or fewer regions
- * (`createStorageNodeMachine({ blobs: 1, epochs })`): a subset of the states and of the
- * transitions — the smallest such documented machine. The documented machine is the one
- * traversed, with the variant's input and events.
+ * factory with an option off (`createChainMachine({ invalidation: false })`): the same states and
+ * a subset of the transitions. The documented machine is the one traversed, with the variant's
+ * input and events.
  */
 function documentedMachine(
   machine: AnyStateMachine,
@@ -78,16 +77,12 @@ function documentedMachine(
   const same = charts.find((c) => c.entry.machine === machine);
   if (same) return same.entry;
   const chart = chartOf(machine);
-  const states = statesOf(chart).map((s) => s.id);
-  const candidates = charts
-    .map((c) => ({ c, documented: new Set(c.states.split("\n")) }))
-    .filter(
-      ({ c, documented }) =>
-        states.every((s) => documented.has(s)) &&
-        chart.transitions.every((t) => c.transitions.has(transitionSignature(t))),
-    )
-    .sort((a, b) => a.documented.size - b.documented.size);
-  return candidates[0]?.c.entry;
+  const states = statesOf(chart)
+    .map((s) => s.id)
+    .join("\n");
+  return charts.find(
+    (c) => c.states === states && chart.transitions.every((t) => c.transitions.has(transitionSignature(t))),
+  )?.entry;
 }
 
 /**

@@ -49,12 +49,6 @@ export const REASONS: Reasons = {
       "`ChallengeStart` is the first event of every node's stream from the challenge chain (number 0), so " +
       "it is never ahead of its turn; the branch keeps one rule for every chain event.",
   },
-  "epoch-change-node": {
-    "chain: EpochParametersSelected [aheadOfChainOrder] → (stays)": EPOCH_EVENTS_NOT_SUBSCRIBED,
-    "chain: EpochParametersSelected [inChainOrder] → (stays)": EPOCH_EVENTS_NOT_SUBSCRIBED,
-    "chain: ShardsReceived [aheadOfChainOrder] → (stays)": EPOCH_EVENTS_NOT_SUBSCRIBED,
-    "chain: ShardsReceived [inChainOrder] → (stays)": EPOCH_EVENTS_NOT_SUBSCRIBED,
-  },
   epochs: {
     "(chain-epochs): InvalidateBlobId [certificateOfCurrentEpoch and signersInCommittee and signersAboveValidity and not blobAlreadyInvalidated] → (stays)":
       "Driven as the chain of the epoch-change models, which is built with `invalidation: false`: nothing " +

@@ -78,25 +78,9 @@ function shapeOf(machine: AnyStateMachine): string {
   return shape;
 }
 
-/**
- * The charts of the machines a model runs as actors (none for a model that is not an actor
- * system): an actor's own chart when a documented machine has it, else the smallest documented
- * chart with every state of the actor's (a machine built with fewer regions, such as a node of one
- * blob through epochs).
- */
-function machinesOf(model: BuiltModel["model"], documented: readonly string[]): Set<string> {
-  if (!(model instanceof ActorModel)) return new Set();
-  return new Set(
-    model.actors.map((actor) => {
-      const shape = shapeOf(actor.machine);
-      if (documented.includes(shape)) return shape;
-      const states = shape.split(",");
-      const wider = documented
-        .filter((d) => states.every((s) => d.split(",").includes(s)))
-        .sort((a, b) => a.length - b.length);
-      return wider[0] ?? shape;
-    }),
-  );
+/** The charts of the machines a model runs as actors (none for a model that is not an actor system). */
+function machinesOf(model: BuiltModel["model"]): Set<string> {
+  return new Set(model instanceof ActorModel ? model.actors.map((actor) => shapeOf(actor.machine)) : []);
 }
 
 interface Row {
@@ -112,8 +96,7 @@ function rowsFor(
   machines: readonly TracedMachine[],
   built: readonly BuiltModel[],
 ): Row[] {
-  const documented = machines.map((m) => shapeOf(m.entry.machine));
-  const runs = new Map(built.map((b) => [b.entry.name, machinesOf(b.model, documented)]));
+  const runs = new Map(built.map((b) => [b.entry.name, machinesOf(b.model)]));
   const following = machines.filter((m) => cites(m.follows));
   const covered = new Set<TracedMachine>();
   const rows: Row[] = [];
@@ -177,9 +160,9 @@ export function traceabilityPage(
     "- *no property cites it*: a machine follows the section, but no property of the models it runs in",
     "  cites that section. The models listed run the machine; a machine no model runs as an actor is",
     "  checked inside another (`epochsMachine` is a region of `chainWithEpochsMachine`).",
-    "- An actor runs a machine when its chart has the machine's id and states, or, for a machine built",
-    "  with fewer regions (`createStorageNodeMachine({ blobs: 1, epochs })`), the smallest documented",
-    "  chart with all of its states: options (`createChainMachine({ invalidation })`) change transitions.",
+    "- An actor runs a machine when its chart has the machine's id and states: models build their",
+    "  machines with options (`createChainMachine({ invalidation })`) that change transitions, not states;",
+    "  each set of regions a model gives the storage node is a machine of its own here.",
     "- Sections are numbered as in the protocol notes the spec follows (walrus-protocol.md): §2 write,",
     "  §3 read, §4 recovery, §5 storage challenges, §6 epoch change, §7 the chain. The paper's own",
     "  numbering is only partly confirmed; a property's source gives it where known (`paper Definition",

@@ -32,7 +32,7 @@
  * `node/epoch_change.rs`.
  */
 
-import { and, not, setup } from "xstate";
+import { and, not, or, setup } from "xstate";
 import { NODE_CHAIN_EVENTS } from "./cursor.js";
 import { epochActions, epochGuards, epochRegion } from "./epochs.js";
 import { type ShardParams, holdsInShard, shardActions, shardGuards, shardRegion } from "./shards.js";
@@ -117,12 +117,20 @@ function blobRegion(blob: number) {
     on: {
       "chain.BlobRegistered": { guard: about, actions: { type: "registerBlob", params } },
       "chain.BlobCertified": { guard: about, actions: { type: "certifyBlob", params } },
+      // A new epoch may give the node the shards an upload it held is for.
+      "chain.EpochChangeStart": { guard: { type: "uploadHeld", params }, actions: { type: "retryHeldUpload", params } },
       "chain.InvalidBlobID": { guard: about, target: ".deleted", actions: { type: "markBlobInvalid", params } },
       StoreSliverPairs: [
         // `store_metadata` refuses a blob marked invalid.
         { guard: { type: "blobInvalid", params } },
         {
-          guard: and([forBlob, { type: "metadataMatchesBlobId", params }, not({ type: "blobRegistered", params })]),
+          // Not registered yet, or the node owns no shard yet (it has not processed the epoch the
+          // writer writes to): held, as the writer's retries would be, until it can be stored.
+          guard: and([
+            forBlob,
+            { type: "metadataMatchesBlobId", params },
+            or([not({ type: "blobRegistered", params }), "ownsNoShard"]),
+          ]),
           actions: { type: "holdUpload", params },
         },
         {
@@ -198,6 +206,10 @@ function blobRegion(blob: number) {
           { type: "shareInconsistencyProof", params },
         ],
         on: {
+          // Attestations and the chain's check name the epoch: in a new epoch the node asks the new
+          // committee afresh, also after submitting in the old one (the epoch region has made the new
+          // committee the node's before this region acts; `InvalidBlobID` moves the blob on).
+          "chain.EpochChangeStart": { target: "inconsistencyDetected", reenter: true },
           // Once the invalidation went to the chain, further attestations change nothing.
           InvalidBlobAttestation: {
             guard: and([forBlob, "attestationIsValid", not({ type: "invalidationSubmitted", params })]),
@@ -318,11 +330,11 @@ export function createStorageNodeMachine({ blobs = 1, epochs }: StorageNodeOptio
 /** The storage node of one blob within one epoch. */
 export const storageNodeMachine = createStorageNodeMachine();
 
-/**
- * The storage node of two blobs through epoch changes, at n = 4: the variant docs/machines draws
- * for the models with epochs (their nodes, of one or two blobs, take a subset of its transitions).
- */
-export const storageNodeWithEpochsMachine = createStorageNodeMachine({ blobs: 2, epochs: { shards: 4 } });
+/** The storage node of one blob through epoch changes, at n = 4 (the epoch-change models). */
+export const epochStorageNodeMachine = createStorageNodeMachine({ epochs: { shards: 4 } });
+
+/** The storage node of two blobs through epoch changes, at n = 4 (a write races the change, or two blobs share the committee). */
+export const twoBlobEpochStorageNodeMachine = createStorageNodeMachine({ blobs: 2, epochs: { shards: 4 } });
 
 /** What properties read of the node about one blob. */
 export interface BlobView {

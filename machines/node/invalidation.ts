@@ -42,8 +42,9 @@ export const invalidationActions: Record<
   "attestOwnProof" | "shareInconsistencyProof" | "recordAttestation" | "invalidateBlobId",
   NodeAction<BlobParams>
 > = {
+  /** The node's own attestation starts the collection (of this epoch: nothing is submitted for it yet). */
   attestOwnProof: assign(({ context }, params: BlobParams) =>
-    withBlobAt(context, params, { attestations: [context.name] }),
+    withBlobAt(context, params, { attestations: [context.name], invalidationSubmitted: false }),
   ),
   shareInconsistencyProof: enqueueActions(({ context, enqueue }, params: BlobParams) => {
     const blob = blobAt(context, params);

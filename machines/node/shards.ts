@@ -59,22 +59,25 @@ export const holdsInShard = (blob: BlobSlivers, shard: number): boolean => {
   return slot !== undefined && slot.primary !== null && slot.secondary !== null;
 };
 
-/** Blobs a shard sync into `epoch` moves: certified before the epoch. */
+/**
+ * Blobs a shard sync into `epoch` moves: certified before the epoch, and not invalidated as far as
+ * the node knows (an invalid blob ID's slivers are deleted, not moved: `certified_blob_info_iter_before_epoch`).
+ */
 export const movedBy = (blob: BlobAtNode, epoch: number): boolean =>
-  blob.certifiedEpoch !== null && blob.certifiedEpoch < epoch;
+  blob.certifiedEpoch !== null && blob.certifiedEpoch < epoch && blob.chainStatus !== "invalid";
 
 /** Whether the shard holds every blob that came with it (those certified before the epoch that created it). */
 const shardComplete = (blobs: readonly BlobAtNode[], shard: ShardAtNode) =>
   blobs.every((blob) => !movedBy(blob, shard.since) || holdsInShard(blob, shard.shard));
 
 /**
- * The shards whose slivers of the blob the node must recover itself now: the blob is certified,
- * the shard owned, not failed and missing a sliver, and the blob not left to a transfer still
+ * The shards whose slivers of the blob the node must recover itself now: the blob is certified
+ * (and not invalidated), the shard owned, not failed and missing a sliver, and the blob not left to a transfer still
  * running (a syncing shard takes new blobs directly; blobs certified before its epoch come by
  * transfer unless it gave up).
  */
 export function dueShards(context: StorageNodeContext, blob: BlobAtNode): number[] {
-  if (blob.certifiedEpoch === null) return [];
+  if (blob.certifiedEpoch === null || blob.chainStatus === "invalid") return [];
   return context.shards
     .filter(
       (shard) =>

@@ -81,6 +81,10 @@ export const storageGuards = {
   /** The node has seen the blob registered. */
   blobRegistered: ({ context }: Args, params: BlobParams) =>
     blobAt(context, params).chainStatus !== "awaitingRegistration",
+  /** The node owns no shard in its current epoch. */
+  ownsNoShard: ({ context }: Args) => owned(context).length === 0,
+  /** An upload is held for the blob. */
+  uploadHeld: ({ context }: Args, params: BlobParams) => blobAt(context, params).pendingUpload !== null,
   /** The node holds the blob's slivers in every shard it owns. */
   holdsItsSlivers: ({ context }: Args, params: BlobParams) => holdsOwnedSlivers(context, blobAt(context, params)),
   /** The node has seen the blob ID invalidated. */
@@ -151,6 +155,7 @@ function rebuild(context: StorageNodeContext, params: BlobParams, axis: "primary
 /** The blob's actions. */
 export const storageActions: Record<
   | "registerBlob"
+  | "retryHeldUpload"
   | "certifyBlob"
   | "markBlobInvalid"
   | "deleteBlob"
@@ -168,6 +173,12 @@ export const storageActions: Record<
   registerBlob: enqueueActions(({ context, enqueue }, params: BlobParams) => {
     const pending = blobAt(context, params).pendingUpload;
     enqueue.assign(withBlobAt(context, params, { chainStatus: "registered", pendingUpload: null }));
+    if (pending !== null) enqueue.raise(pending);
+  }),
+  /** The held upload is taken up again (held again if the node still cannot store it). */
+  retryHeldUpload: enqueueActions(({ context, enqueue }, params: BlobParams) => {
+    const pending = blobAt(context, params).pendingUpload;
+    enqueue.assign(withBlobAt(context, params, { pendingUpload: null }));
     if (pending !== null) enqueue.raise(pending);
   }),
   certifyBlob: assign(({ context, event }, params: BlobParams) =>
