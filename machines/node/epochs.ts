@@ -38,7 +38,7 @@ export function servingCommittee(context: StorageNodeContext, certifiedEpoch: nu
 
 /** The epoch region's guards. */
 export const epochGuards = {
-  /** An epoch event about an epoch the node knows the committee of (other events pass). */
+  /** An epoch event about an epoch the node knows the committee of (`EpochParametersSelected`, `ShardsReceived` pass). */
   knownEpoch: ({ context, event }: GuardArgs) =>
     (event.type !== "EpochChangeStart" && event.type !== "EpochChangeDone") ||
     committeeOf(context, event.epoch) !== undefined,

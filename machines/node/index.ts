@@ -107,7 +107,7 @@ const nodeSetup = setup({
 });
 
 /** The region of blob `blob`: what the node knows of it on chain, stores, heals and proves inconsistent. */
-function blobRegion(blob: number) {
+function blobRegion(blob: number, epochs: boolean) {
   const params = { blob };
   const about = { type: "aboutBlob", params } as const;
   const forBlob = { type: "forBlob", params } as const;
@@ -118,18 +118,27 @@ function blobRegion(blob: number) {
       "chain.BlobRegistered": { guard: about, actions: { type: "registerBlob", params } },
       "chain.BlobCertified": { guard: about, actions: { type: "certifyBlob", params } },
       // A new epoch may give the node the shards an upload it held is for.
-      "chain.EpochChangeStart": { guard: { type: "uploadHeld", params }, actions: { type: "retryHeldUpload", params } },
+      ...(epochs
+        ? {
+            "chain.EpochChangeStart": {
+              guard: { type: "uploadHeld", params },
+              actions: { type: "retryHeldUpload", params },
+            },
+          }
+        : {}),
       "chain.InvalidBlobID": { guard: about, target: ".deleted", actions: { type: "markBlobInvalid", params } },
       StoreSliverPairs: [
         // `store_metadata` refuses a blob marked invalid.
         { guard: { type: "blobInvalid", params } },
         {
-          // Not registered yet, or the node owns no shard yet (it has not processed the epoch the
-          // writer writes to): held, as the writer's retries would be, until it can be stored.
+          // Not registered yet, or (with epochs) the node owns no shard yet, having not processed
+          // the epoch the writer writes to: held, as the writer's retries would be, until it can be stored.
           guard: and([
             forBlob,
             { type: "metadataMatchesBlobId", params },
-            or([not({ type: "blobRegistered", params }), "ownsNoShard"]),
+            epochs
+              ? or([not({ type: "blobRegistered", params }), "ownsNoShard"])
+              : not({ type: "blobRegistered", params }),
           ]),
           actions: { type: "holdUpload", params },
         },
@@ -194,8 +203,8 @@ function blobRegion(blob: number) {
         entry: { type: "forgetSymbols", params },
         always: [
           { guard: { type: "shouldConfirm", params }, actions: { type: "confirmStorage", params } },
-          // a shard gained since, whose transfer left this blob out
-          { guard: { type: "recoveryDue", params }, target: "recovering" },
+          // with epochs, a shard gained since, whose transfer left this blob out
+          ...(epochs ? [{ guard: { type: "recoveryDue", params }, target: "recovering" } as const] : []),
         ],
       },
       // Share the proof; once enough attestations are in (this node's own first), ask the chain
@@ -209,7 +218,7 @@ function blobRegion(blob: number) {
           // Attestations and the chain's check name the epoch: in a new epoch the node asks the new
           // committee afresh, also after submitting in the old one (the epoch region has made the new
           // committee the node's before this region acts; `InvalidBlobID` moves the blob on).
-          "chain.EpochChangeStart": { target: "inconsistencyDetected", reenter: true },
+          ...(epochs ? { "chain.EpochChangeStart": { target: "inconsistencyDetected", reenter: true } } : {}),
           // Once the invalidation went to the chain, further attestations change nothing.
           InvalidBlobAttestation: {
             guard: and([forBlob, "attestationIsValid", not({ type: "invalidationSubmitted", params })]),
@@ -225,6 +234,12 @@ function blobRegion(blob: number) {
 
 /** The cursor's take of a chain event: held when ahead of its turn, passed on in its turn. */
 const takeChainEvent = [
+  { guard: and(["wellFormed", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
+  { guard: and(["wellFormed", "inChainOrder"]), target: "passing", actions: "processChainEvent" },
+] as const;
+
+/** With epochs: an epoch event about an epoch whose committee the node does not know is dropped too. */
+const takeEpochChainEvent = [
   { guard: and(["wellFormed", "knownEpoch", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
   { guard: and(["wellFormed", "knownEpoch", "inChainOrder"]), target: "passing", actions: "processChainEvent" },
 ] as const;
@@ -282,7 +297,9 @@ function initialContext(input: StorageNodeInput, epochs: boolean): StorageNodeCo
 
 /** The storage node machine for `blobs` blobs, following epoch changes if `epochs` says for how many shards. */
 export function createStorageNodeMachine({ blobs = 1, epochs }: StorageNodeOptions = {}) {
-  const blobRegions = Object.fromEntries(Array.from({ length: blobs }, (_, i) => [`blob${i}`, blobRegion(i)]));
+  const blobRegions = Object.fromEntries(
+    Array.from({ length: blobs }, (_, i) => [`blob${i}`, blobRegion(i, epochs !== undefined)]),
+  );
   const epochRegions =
     epochs === undefined
       ? {}
@@ -292,8 +309,13 @@ export function createStorageNodeMachine({ blobs = 1, epochs }: StorageNodeOptio
           ...Object.fromEntries(Array.from({ length: epochs.shards }, (_, i) => [`shard${i}`, shardRegion(i)])),
         };
   // A node within one epoch takes only the blob events; with epochs, the epoch events too.
-  const taken = epochs === undefined ? NODE_CHAIN_EVENTS.slice(0, 3) : NODE_CHAIN_EVENTS;
-  const take = Object.fromEntries(taken.map((type) => [type, takeChainEvent]));
+  // A node within one epoch takes the blob events; with epochs, the epoch events too.
+  const take = {
+    ...Object.fromEntries(NODE_CHAIN_EVENTS.slice(0, 3).map((type) => [type, takeChainEvent])),
+    ...(epochs === undefined
+      ? {}
+      : Object.fromEntries(NODE_CHAIN_EVENTS.slice(3).map((type) => [type, takeEpochChainEvent]))),
+  };
   return nodeSetup.createMachine({
     id: "storageNode",
     context: ({ input }) => initialContext(input, epochs !== undefined),
