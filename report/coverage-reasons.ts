@@ -12,10 +12,10 @@
 
 import type { Reasons } from "./coverage-page.js";
 
-/** The epoch-change models' chain has no `invalidate_blob_id`. */
+/** The one-blob epoch-change models' chain has no `invalidate_blob_id`. */
 const NO_INVALIDATION_WITH_EPOCHS =
-  "The epoch-change models build the chain with `invalidation: false` (their writer is honest), so " +
-  "nothing sends `InvalidateBlobId`; `chainMachine`, which the malicious-writer models run, takes it.";
+  "The one-blob epoch-change models build the chain with `invalidation: false` (no writer, or an honest " +
+  "one), so nothing sends `InvalidateBlobId`; the two-blob models, whose nodes are another machine, do.";
 
 /** Invalidation before certification. */
 const INVALID_BEFORE_CERTIFIED =
@@ -29,12 +29,183 @@ const EPOCH_EVENTS_NOT_SUBSCRIBED =
   "which change nothing at a node (`models/epoch-change.ts`); the branch keeps them in chain order where " +
   "a configuration sends them.";
 
+/** An upload whose metadata verifies but one of whose slivers does not. */
+const SLIVER_FAILS_ITS_PROOF =
+  "An upload whose metadata verifies but one of whose slivers does not. No model's writer sends one: a " +
+  "malicious writer commits to its inconsistent slivers, so they match its metadata, and Byzantine " +
+  "nodes do not upload.";
+
+/** The catalogue's changes move one shard. */
+const ONLY_SHARD_3_MOVES =
+  "The catalogue's epoch changes move only shard 3 (N3 → N4, `DEFAULT_CHANGE` in models/epoch-change.ts; " +
+  "a second change keeps it with N4): shards 0–2 stay `Active` at their nodes, or `None` at the others. " +
+  "Shard 3's region takes these transitions.";
+
+/** Only a node that restarts behind the chain. */
+const NO_RESTART =
+  "Only a node that restarts behind the chain takes this (`LagDetected`, `CaughtUp`, `NodeRecoveryComplete`, " +
+  "`RestartShardSync`); the catalogue has no crash-restart model yet. test/node-status.test.ts drives it " +
+  "through the node.";
+
+/** The catalogue never moves a shard, or a node, twice. */
+const NOTHING_MOVES_TWICE =
+  "Needs a change that takes away a shard, or the membership, that the change before gave: the " +
+  "catalogue's second change keeps shard 3 and N4 where the first put them.";
+
+/** A node that holds a blob and gains a shard whose transfer leaves it out. */
+const GAINED_WHILE_HOLDING =
+  "Only a node that stores the blob in some shards and then gains another, whose transfer leaves the blob " +
+  "out, goes back to recovering it; in the catalogue the node that gains a shard (N4) held nothing before.";
+
+/** The one-blob epoch models' blob is certified before the model. */
+const STORED_BEFORE_THE_MODEL =
+  "The blob is the one certified before the model starts (`stored` in models/epoch-change.ts): nobody " +
+  "registers, certifies, uploads or confirms it while the model runs.";
+
+/** The blob stored before the model is an honest writer's. */
+const HONEST_STORED_BLOB =
+  "The blob stored before the model is an honest writer's: no node finds an inconsistency in it, and " +
+  "nothing invalidates it (in the one-blob epoch models the chain has no `invalidate_blob_id`).";
+
+/** The two-blob models' transfer always completes. */
+const TRANSFER_COMPLETES =
+  "The two-blob models run without `ShardSyncTimeout` and `ShardSyncFails`, and N3 answers the transfer in " +
+  "full: shard 3 goes from `ActiveSync` to `Active`, and the stored blob comes to N4 by the transfer.";
+
+/** The node that detects the inconsistency is not uploaded to. */
+const UPLOAD_AFTER_INVALIDATION =
+  "An upload that arrives after the node processed the invalidation. The writer stops at the " +
+  "certification and the invalidation comes after the detector's recovery, so such an upload is one " +
+  "still in flight after all that: possible, but not met by the seeded walks of the coverage run.";
+
+/** The items of a shard's region that a shard the changes do not move never takes. */
+const unmovedShard = (s: number): string[] => [
+  `shard${s}.Active: chain.EpochChangeStart [losesShard] → shard${s}.LockedToMove`,
+  `shard${s}.ActiveRecover`,
+  `shard${s}.ActiveRecover: RestartShardSync → shard${s}.ActiveSync`,
+  `shard${s}.ActiveRecover: ShardSyncFails [stillFilling] → (stays)`,
+  `shard${s}.ActiveRecover: always [shardRecovered] → shard${s}.Active`,
+  `shard${s}.ActiveRecover: chain.EpochChangeStart [losesShard] → shard${s}.LockedToMove`,
+  `shard${s}.ActiveSync`,
+  `shard${s}.ActiveSync: ShardSyncFails [stillFilling] → (stays)`,
+  `shard${s}.ActiveSync: ShardSyncResponse [awaitedSyncResponse and transferEnds and shardFilledBy] → shard${s}.Active`,
+  `shard${s}.ActiveSync: ShardSyncResponse [awaitedSyncResponse and transferEnds] → shard${s}.ActiveRecover`,
+  `shard${s}.ActiveSync: ShardSyncResponse [awaitedSyncResponse] → (stays)`,
+  `shard${s}.ActiveSync: ShardSyncTimeout [transferRunning] → shard${s}.ActiveRecover`,
+  `shard${s}.ActiveSync: chain.EpochChangeStart [losesShard] → shard${s}.LockedToMove`,
+  `shard${s}.LockedToMove`,
+  `shard${s}.None: chain.EpochChangeStart [gainsShard] → shard${s}.ActiveSync`,
+];
+
+/** The status region's items only a restart reaches. */
+const RESTART_ONLY = [
+  "status.Active: LagDetected → status.RecoveryCatchUp",
+  "status.RecoverMetadata: LagDetected → status.RecoveryCatchUp",
+  "status.RecoveryCatchUp",
+  "status.RecoveryCatchUp: CaughtUp [joinsCommittee] → status.RecoverMetadata",
+  "status.RecoveryCatchUp: CaughtUp [leavesCommittee] → status.Standby",
+  "status.RecoveryCatchUp: CaughtUp [staysInCommittee] → status.RecoveryInProgress",
+  "status.RecoveryCatchUpWithIncompleteHistory",
+  "status.RecoveryCatchUpWithIncompleteHistory: CaughtUp [joinsCommittee] → status.RecoverMetadata",
+  "status.RecoveryCatchUpWithIncompleteHistory: CaughtUp [leavesCommittee] → status.Standby",
+  "status.RecoveryCatchUpWithIncompleteHistory: CaughtUp [staysInCommittee] → status.RecoveryInProgress",
+  "status.RecoveryInProgress",
+  "status.RecoveryInProgress: LagDetected → status.RecoveryCatchUp",
+  "status.RecoveryInProgress: NodeRecoveryComplete → status.Active",
+  "status.RecoveryInProgress: chain.EpochChangeStart [leavesCommittee] → status.Standby",
+  "status.RecoveryInProgress: chain.EpochChangeStart [staysInCommittee] → (stays)",
+  "status.Standby: LagDetected → status.RecoveryCatchUp",
+  "status.Standby: LagDetectedWithIncompleteHistory → status.RecoveryCatchUpWithIncompleteHistory",
+  "shard3.ActiveRecover: RestartShardSync → shard3.ActiveSync",
+];
+
+/** `reason` for each of `items`. */
+const each = (reason: string, items: readonly string[]): Record<string, string> =>
+  Object.fromEntries(items.map((item) => [item, reason]));
+
+/** What every node with epochs leaves out: the shards that do not move, a restart, a second move, the unfollowed events. */
+const EPOCH_NODE: Record<string, string> = {
+  ...each(ONLY_SHARD_3_MOVES, [0, 1, 2].flatMap(unmovedShard)),
+  ...each(NO_RESTART, RESTART_ONLY),
+  ...each(NOTHING_MOVES_TWICE, [
+    "shard3.ActiveRecover: chain.EpochChangeStart [losesShard] → shard3.LockedToMove",
+    "shard3.ActiveSync: chain.EpochChangeStart [losesShard] → shard3.LockedToMove",
+    "status.RecoverMetadata: chain.EpochChangeStart [leavesCommittee] → status.Standby",
+  ]),
+  ...each(EPOCH_EVENTS_NOT_SUBSCRIBED, [
+    "cursor.idle: EpochParametersSelected [wellFormed and knownEpoch and aheadOfChainOrder] → (stays)",
+    "cursor.idle: EpochParametersSelected [wellFormed and knownEpoch and inChainOrder] → cursor.passing",
+    "cursor.idle: ShardsReceived [wellFormed and knownEpoch and aheadOfChainOrder] → (stays)",
+    "cursor.idle: ShardsReceived [wellFormed and knownEpoch and inChainOrder] → cursor.passing",
+  ]),
+};
+
+/** The stored blob's region (blob 0) at a node with epochs: nobody writes it, and it is consistent. */
+const STORED_BLOB_REGION: Record<string, string> = {
+  ...each(STORED_BEFORE_THE_MODEL, [
+    "blob0.stored: always [shouldConfirm] → (stays)",
+    "blob0: StoreSliverPairs [forBlob and metadataMatchesBlobId and (not blobRegistered or ownsNoShard)] → (stays)",
+    "blob0: StoreSliverPairs [forBlob and metadataMatchesBlobId and uploadCompletesStorage] → blob0.stored",
+    "blob0: StoreSliverPairs [forBlob and metadataMatchesBlobId] → (stays)",
+    "blob0: chain.BlobCertified [aboutBlob] → (stays)",
+    "blob0: chain.BlobRegistered [aboutBlob] → (stays)",
+    "blob0: chain.EpochChangeStart [uploadHeld] → (stays)",
+  ]),
+  ...each(HONEST_STORED_BLOB, [
+    "blob0.deleted",
+    "blob0.inconsistencyDetected",
+    "blob0.inconsistencyDetected: InvalidBlobAttestation [forBlob and attestationIsValid and not invalidationSubmitted] → (stays)",
+    "blob0.inconsistencyDetected: always [attestationsSuffice] → (stays)",
+    "blob0.inconsistencyDetected: chain.EpochChangeStart → blob0.inconsistencyDetected",
+    "blob0.recovering.choosingStep: always [inconsistencyFound] → blob0.inconsistencyDetected",
+    "blob0: StoreSliverPairs [blobInvalid] → (stays)",
+    "blob0: chain.InvalidBlobID [aboutBlob] → blob0.deleted",
+  ]),
+  "blob0.stored: always [recoveryDue] → blob0.recovering": GAINED_WHILE_HOLDING,
+};
+
 /** The reasons, by machine page name and item. */
 export const REASONS: Reasons = {
-  "chain-with-epochs": {
-    "blob.invalid": NO_INVALIDATION_WITH_EPOCHS,
-    "blob.registered: InvalidateBlobId [invalidation] → blob.invalid": NO_INVALIDATION_WITH_EPOCHS,
-    "blob.certified: InvalidateBlobId [invalidation] → blob.invalid": NO_INVALIDATION_WITH_EPOCHS,
+  "epoch-storage-node": {
+    ...EPOCH_NODE,
+    ...STORED_BLOB_REGION,
+    ...each(STORED_BEFORE_THE_MODEL, [
+      "cursor.idle: BlobCertified [wellFormed and aheadOfChainOrder] → (stays)",
+      "cursor.idle: BlobCertified [wellFormed and inChainOrder] → cursor.passing",
+      "cursor.idle: BlobRegistered [wellFormed and aheadOfChainOrder] → (stays)",
+      "cursor.idle: BlobRegistered [wellFormed and inChainOrder] → cursor.passing",
+    ]),
+    ...each(NO_INVALIDATION_WITH_EPOCHS, [
+      "cursor.idle: InvalidBlobID [wellFormed and aheadOfChainOrder] → (stays)",
+      "cursor.idle: InvalidBlobID [wellFormed and inChainOrder] → cursor.passing",
+      "serving: VerifyInconsistencyProof [wellFormed] → (stays)",
+    ]),
+  },
+  "two-blob-epoch-storage-node": {
+    ...EPOCH_NODE,
+    ...STORED_BLOB_REGION,
+    ...each(TRANSFER_COMPLETES, [
+      "blob0.awaitingSlivers: always [recoveryDue] → blob0.recovering",
+      "blob0.recovering",
+      "blob0.recovering.awaitingMetadata",
+      "blob0.recovering.choosingStep",
+      "blob0.recovering.choosingStep: always [lacksMetadata] → blob0.recovering.awaitingMetadata",
+      "blob0.recovering.choosingStep: always [lacksPrimarySlivers] → blob0.recovering.recoveringPrimary",
+      "blob0.recovering.choosingStep: always [lacksSecondarySlivers] → blob0.recovering.recoveringSecondary",
+      "blob0.recovering.choosingStep: always → blob0.stored",
+      "blob0.recovering.recoveringPrimary",
+      "blob0.recovering.recoveringPrimary: always [symbolsSufficeForPrimary] → blob0.recovering.choosingStep",
+      "blob0.recovering.recoveringSecondary",
+      "blob0.recovering.recoveringSecondary: always [symbolsSufficeForSecondary] → blob0.recovering.choosingStep",
+      "blob0.recovering: RecoverySymbolResponse [forBlob and fromPeer] → blob0.recovering.choosingStep",
+      "shard3.ActiveRecover: ShardSyncFails [stillFilling] → (stays)",
+      "shard3.ActiveRecover: always [shardRecovered] → shard3.Active",
+      "shard3.ActiveSync: ShardSyncFails [stillFilling] → (stays)",
+      "shard3.ActiveSync: ShardSyncTimeout [transferRunning] → shard3.ActiveRecover",
+    ]),
+    "blob1.stored: always [recoveryDue] → blob1.recovering": GAINED_WHILE_HOLDING,
+    "blob1: StoreSliverPairs [blobInvalid] → (stays)": UPLOAD_AFTER_INVALIDATION,
+    "blob1: StoreSliverPairs [forBlob and metadataMatchesBlobId] → (stays)": SLIVER_FAILS_ITS_PROOF,
   },
   chain: {
     "registered: InvalidateBlobId [invalidation] → invalid": INVALID_BEFORE_CERTIFIED,
@@ -49,22 +220,17 @@ export const REASONS: Reasons = {
       "`ChallengeStart` is the first event of every node's stream from the challenge chain (number 0), so " +
       "it is never ahead of its turn; the branch keeps one rule for every chain event.",
   },
-  epochs: {
-    "(chain-epochs): InvalidateBlobId [certificateOfCurrentEpoch and signersInCommittee and signersAboveValidity and not blobAlreadyInvalidated] → (stays)":
-      "Driven as the chain of the epoch-change models, which is built with `invalidation: false`: nothing " +
-      "sends `InvalidateBlobId` (`chainMachine` takes it in the malicious-writer models).",
-  },
   "storage-node": {
     "cursor.idle: BlobRegistered [wellFormed and aheadOfChainOrder] → (stays)":
       "A node's chain stream in the write-read models opens with the blob's registration (number 0), so it " +
-      "is never ahead of its turn (the epoch-change node, whose stream opens with epoch events, holds it).",
+      "is never ahead of its turn (a node with epochs, whose stream may open with epoch events, holds it).",
     "blob0: StoreSliverPairs [blobInvalid] → (stays)":
       "An upload that arrives after the invalidation. Only the malicious-writer models invalidate, from the " +
       "point of availability: the node that detects the inconsistency gets no upload, and every other upload " +
       "is delivered before that point.",
-    "blob0: StoreSliverPairs [forBlob and metadataMatchesBlobId] → (stays)":
-      "An upload whose metadata verifies but one of whose slivers does not. No model's writer sends one: a " +
-      "malicious writer commits to its inconsistent slivers, so they match its metadata, and Byzantine " +
-      "nodes do not upload.",
+    "blob0: StoreSliverPairs [forBlob and metadataMatchesBlobId] → (stays)": SLIVER_FAILS_ITS_PROOF,
+    "blob0.awaitingSlivers: always [holdsItsSlivers] → blob0.stored":
+      "Only a blob the node holds from the start (`stored`, as the epoch-change models' blob certified " +
+      "before the model) gets there without an upload; the models within one epoch start with nothing stored.",
   },
 };
