@@ -10,14 +10,17 @@
  * and answers ⊥ from then on (`process_blob_invalid_event`).
  *
  * Storing (`store_metadata`, `store_sliver`): an upload is checked on arrival
- * (`metadataMatchesBlobId`), held while the blob is not registered, and stored sliver by sliver,
- * each checked against the metadata. The node confirms once it stores the slivers of all its
- * shards and the blob is registered, and not after the certification (nobody needs it then)
+ * (`metadataMatchesBlobId`), held while the blob is not registered (or, with epochs, while the
+ * node owns no shard: it has not processed the writer's epoch yet), and stored sliver by sliver
+ * into the shards the node owns, each checked against the metadata. The node confirms, as a member,
+ * once it stores the slivers of every shard it owns and the blob is registered — once per epoch
+ * and per upload, and not after the certification (nobody needs it then)
  * (`compute_storage_confirmation`).
  *
- * Healing (`node/blob_sync.rs`, `BlobSynchronizer`): once the blob is certified, a node without all
- * its slivers asks every other member for the metadata and the recovery symbols of its missing
- * slivers, takes the first metadata that verifies, rebuilds each missing secondary sliver, then
+ * Healing (`node/blob_sync.rs`, `BlobSynchronizer`): once the blob is certified, a node that must
+ * recover slivers of it (`shards.ts`, `dueShards`: its owned shards, less those a transfer still
+ * fills) asks every other member of the committee that serves the blob for the metadata and the
+ * recovery symbols of those slivers, takes the first metadata that verifies, rebuilds each missing secondary sliver, then
  * each missing primary one (`slivers.ts`). The implementation recovers both axes concurrently;
  * here the order is the paper's, which its retries come to. A rebuilt sliver that contradicts the
  * metadata is an inconsistency proof: the blob goes to `inconsistencyDetected` (`invalidation.ts`).
