@@ -318,6 +318,7 @@ export function createStorageNodeMachine({ blobs = 1, epochs }: StorageNodeOptio
   };
   return nodeSetup.createMachine({
     id: "storageNode",
+    /** Its first committee's shards, and the blobs certified before the model; nothing processed yet. */
     context: ({ input }) => initialContext(input, epochs !== undefined),
     type: "parallel",
     states: {

@@ -103,8 +103,11 @@ const certifiedBefore = (context: StorageNodeContext) =>
 
 /** The status region's guards. */
 export const statusGuards = {
+  /** A member of the new epoch's committee that was not one of the last. */
   joinsCommittee: (args: GuardArgs) => membershipAt(args) === "NewMember",
+  /** A member of both committees. */
   staysInCommittee: (args: GuardArgs) => membershipAt(args) === "ContinuingMember",
+  /** Not a member of the new epoch's committee. */
   leavesCommittee: (args: GuardArgs) => membershipAt(args) === "NotMember",
   /** A member of the first committee, still in the first epoch: its start is its joining. */
   firstCommitteeMember: ({ context }: GuardArgs) =>
