@@ -33,29 +33,26 @@
  */
 
 import { and, not, or, setup } from "xstate";
-import { NODE_CHAIN_EVENTS } from "./cursor.js";
-import { epochActions, epochGuards, epochRegion } from "./epochs.js";
-import { type ShardParams, holdsInShard, shardActions, shardGuards, shardRegion } from "./shards.js";
-import { type NodeStatusKind, statusActions, statusGuards, statusRegion } from "./status.js";
 import type { WalrusSource } from "../../spec/sources.js";
 import { memberOf, sendMessage } from "../committee.js";
 import {
-  type BlobAtNode,
-  type ChainStatus,
   type ShardAtNode,
   type StorageNodeContext,
   type StorageNodeEvent,
   type StorageNodeInput,
   isWellFormed,
 } from "./context.js";
-import { cursorActions, cursorGuards } from "./cursor.js";
+import { NODE_CHAIN_EVENTS, cursorActions, cursorGuards } from "./cursor.js";
+import { epochActions, epochGuards, epochRegion } from "./epochs.js";
 import { invalidationActions, invalidationGuards } from "./invalidation.js";
 import { servingActions, servingGuards } from "./serving.js";
-import { type SliverSlot, emptySlots, holdsEverything } from "./slivers.js";
+import { type ShardParams, shardActions, shardGuards, shardRegion } from "./shards.js";
+import { emptySlots } from "./slivers.js";
+import { statusActions, statusGuards, statusRegion } from "./status.js";
+import { storageActions, storageGuards } from "./storage.js";
 
 export type { ShardParams };
-export type { StoredBlob, StorageNodeInput, ShardAtNode, ShardStatus } from "./context.js";
-import { storageActions, storageGuards } from "./storage.js";
+export type { ShardAtNode, ShardStatus, StorageNodeInput, StoredBlob } from "./context.js";
 
 /** The protocol sections and Walrus files the node follows, its regions' included (docs/traceability.md). */
 export const follows: WalrusSource = {
@@ -359,70 +356,4 @@ export const epochStorageNodeMachine = createStorageNodeMachine({ epochs: { shar
 /** The storage node of two blobs through epoch changes, at n = 4 (a write races the change, or two blobs share the committee). */
 export const twoBlobEpochStorageNodeMachine = createStorageNodeMachine({ blobs: 2, epochs: { shards: 4 } });
 
-/** What properties read of the node about one blob. */
-export interface BlobView {
-  /** What the node knows of the blob on chain. */
-  readonly chainStatus: ChainStatus;
-  /** The blob's storage state (`awaitingSlivers`, `recovering`, `stored`, `inconsistencyDetected`, `deleted`). */
-  readonly storage: string;
-  /** The node's slivers of the blob, by shard. */
-  readonly slivers: readonly SliverSlot[];
-  /** Whether it stores both slivers of every shard. */
-  readonly storesEverything: boolean;
-  /** Whether it stores no sliver at all. */
-  readonly storesNothing: boolean;
-  /** The writer that uploaded to it, if one did. */
-  readonly uploader: string | null;
-  /** Whether it found an inconsistency proof, or attested another node's. */
-  readonly foundInconsistency: boolean;
-  readonly attested: boolean;
-}
-
-/** The node's view of blob `blob` (default its first), from a snapshot of a `storageNode` machine. */
-export function blobView(snapshot: { readonly value: unknown; readonly context: unknown }, blob = 0): BlobView {
-  const context = snapshot.context as StorageNodeContext;
-  const at = context.blobs[blob] as BlobAtNode;
-  const state = (snapshot.value as Record<string, unknown>)[`blob${blob}`];
-  const slots = at.slivers;
-  return {
-    chainStatus: at.chainStatus,
-    storage: typeof state === "string" ? state : (Object.keys(state as object)[0] ?? ""),
-    slivers: slots,
-    storesEverything: holdsEverything(at),
-    storesNothing: slots.every((slot) => slot.primary === null && slot.secondary === null),
-    uploader: at.uploader,
-    foundInconsistency: at.inconsistency !== null,
-    attested: at.attested,
-  };
-}
-
-/** What properties read of the node as a whole: its epoch, its status, its shards and its blobs. */
-export interface NodeView {
-  /** The epoch of its current committee. */
-  readonly epoch: number;
-  /** The last epoch for which it called `epoch_sync_done`. */
-  readonly attestedEpoch: number;
-  /** Its `NodeStatus` (`Active` for a node built without epochs). */
-  readonly status: NodeStatusKind;
-  readonly shards: readonly ShardAtNode[];
-  readonly blobs: readonly BlobAtNode[];
-  /** Whether it holds both slivers of the blob in the shard. */
-  readonly holds: (blobId: string, shard: number) => boolean;
-}
-
-/** The node's view, from a snapshot of a `storageNode` machine. */
-export function nodeView(snapshot: { readonly value: unknown; readonly context: unknown }): NodeView {
-  const context = snapshot.context as StorageNodeContext;
-  const status = (snapshot.value as { status?: NodeStatusKind }).status ?? "Active";
-  return {
-    epoch: context.committee.epoch,
-    attestedEpoch: context.attestedEpoch,
-    status,
-    shards: context.shards,
-    blobs: context.blobs,
-    holds: (blobId, shard) => {
-      const blob = context.blobs.find((b) => b.blobId === blobId);
-      return blob !== undefined && holdsInShard(blob, shard);
-    },
-  };
-}
+export { type BlobView, type NodeView, blobView, nodeView } from "./views.js";
