@@ -18,7 +18,7 @@ import type { SystemProperty, SystemView } from "../checker/actors.js";
 import type { BlobIdText } from "../spec/messages.js";
 import type { ByteRef } from "../spec/store.js";
 import type { Committee } from "../machines/committee.js";
-import { type NodeView, nodeView } from "../machines/node/index.js";
+import { type NodeView, isOwned, nodeView } from "../machines/node/index.js";
 import { readView } from "../machines/reader.js";
 
 const ACTIVE_COMMITTEES = "crates/walrus-sdk/src/active_committees.rs";
@@ -56,8 +56,7 @@ const returned = (view: SystemView, layout: EpochChangeLayout): ByteRef | null |
 const correctNode = (view: SystemView, layout: EpochChangeLayout, name: string): NodeView | undefined =>
   view.status[layout.index(name)] === "correct" ? nodeView(snapshot(view, layout, name)) : undefined;
 
-const ownedShards = (node: NodeView) =>
-  node.shards.filter((shard) => shard.status !== "LockedToMove" && shard.status !== "None");
+const ownedShards = (node: NodeView) => node.shards.filter((shard) => isOwned(shard.status));
 
 /** The state of the chain's record of the written blob (`noBlob`, `registered`, `certified`, `invalid`). */
 const chainBlob = (view: SystemView, layout: EpochChangeLayout): string =>

@@ -237,6 +237,25 @@ export const isOwned = (status: ShardStatus): boolean =>
 export const ownedShards = (context: StorageNodeContext): ShardAtNode[] =>
   context.shards.filter((shard) => isOwned(shard.status));
 
+/**
+ * Blobs a shard sync into `epoch` moves, and whose metadata a new member of `epoch` fetches:
+ * certified before the epoch, and not invalidated as far as the node knows (an invalid blob ID's
+ * data is deleted, not moved: `certified_blob_info_iter_before_epoch`).
+ */
+export const movedBy = (blob: BlobAtNode, epoch: number): boolean =>
+  blob.certifiedEpoch !== null && blob.certifiedEpoch < epoch && blob.chainStatus !== "invalid";
+
+/** The committees before and after the change a `chain.EpochChangeStart` makes, if the node knows the new one. */
+export function changeAt({ context, event }: GuardArgs): { previous: Committee; next: Committee } | undefined {
+  if (event.type !== "chain.EpochChangeStart") return undefined;
+  const next = committeeOf(context, event.epoch);
+  return next === undefined ? undefined : { previous: context.committee, next };
+}
+
+/** Whether the node is still in the epoch of its first committee (where it starts owning that committee's shards). */
+export const inFirstEpoch = (context: StorageNodeContext): boolean =>
+  context.committee.epoch === context.committees[0].epoch;
+
 /** Whether the node is a member of its current committee. */
 export const isMember = (context: StorageNodeContext): boolean =>
   memberOf(context.committee, context.name) !== undefined;

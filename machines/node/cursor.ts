@@ -31,20 +31,26 @@ const inOrder = (event: NodeChainEvent): ChainEventInOrder =>
     .with({ type: "ShardsReceived" }, (e) => ({ ...e, type: "chain.ShardsReceived" }))
     .exhaustive();
 
-/** The chain events a node's cursor takes. */
-export const NODE_CHAIN_EVENTS = [
+/** The chain events about blobs a node's cursor takes. */
+export const BLOB_CHAIN_EVENTS = [
   "BlobRegistered",
   "BlobCertified",
   "InvalidBlobID",
+] as const satisfies readonly NodeChainEvent["type"][];
+
+/** The chain events about epochs a node built with epochs takes. */
+export const EPOCH_CHAIN_EVENTS = [
   "EpochChangeStart",
   "EpochChangeDone",
   "EpochParametersSelected",
   "ShardsReceived",
 ] as const satisfies readonly NodeChainEvent["type"][];
 
+/** Every chain event a node's cursor may take. */
+const NODE_CHAIN_EVENTS: readonly string[] = [...BLOB_CHAIN_EVENTS, ...EPOCH_CHAIN_EVENTS];
+
 /** Whether the node's event is one of the chain's (the chart routes only those to the cursor). */
-const isChainEvent = (event: StorageNodeEvent): event is NodeChainEvent =>
-  (NODE_CHAIN_EVENTS as readonly string[]).includes(event.type);
+const isChainEvent = (event: StorageNodeEvent): event is NodeChainEvent => NODE_CHAIN_EVENTS.includes(event.type);
 
 /** The cursor's guards: the event is next in chain order, ahead of it, or the next one is already held. */
 export const cursorGuards = chainOrderGuards;

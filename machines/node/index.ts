@@ -42,7 +42,7 @@ import {
   type StorageNodeInput,
   isWellFormed,
 } from "./context.js";
-import { NODE_CHAIN_EVENTS, cursorActions, cursorGuards } from "./cursor.js";
+import { BLOB_CHAIN_EVENTS, EPOCH_CHAIN_EVENTS, cursorActions, cursorGuards } from "./cursor.js";
 import { epochActions, epochGuards, epochRegion } from "./epochs.js";
 import { invalidationActions, invalidationGuards } from "./invalidation.js";
 import { servingActions, servingGuards } from "./serving.js";
@@ -53,6 +53,7 @@ import { storageActions, storageGuards } from "./storage.js";
 
 export type { ShardParams };
 export type { ShardAtNode, ShardStatus, StorageNodeInput, StoredBlob } from "./context.js";
+export { isOwned } from "./context.js";
 
 /** The protocol sections and Walrus files the node follows, its regions' included (docs/traceability.md). */
 export const follows: WalrusSource = {
@@ -235,7 +236,10 @@ const takeChainEvent = [
   { guard: and(["wellFormed", "inChainOrder"]), target: "passing", actions: "processChainEvent" },
 ] as const;
 
-/** With epochs: an epoch event about an epoch whose committee the node does not know is dropped too. */
+/**
+ * With epochs: an epoch event about an epoch whose committee the node does not know is not taken
+ * either (the cursor does not move past it: a model that sends one is misconfigured).
+ */
 const takeEpochChainEvent = [
   { guard: and(["wellFormed", "knownEpoch", "aheadOfChainOrder"]), actions: "holdEarlyEvent" },
   { guard: and(["wellFormed", "knownEpoch", "inChainOrder"]), target: "passing", actions: "processChainEvent" },
@@ -305,13 +309,10 @@ export function createStorageNodeMachine({ blobs = 1, epochs }: StorageNodeOptio
           status: statusRegion,
           ...Object.fromEntries(Array.from({ length: epochs.shards }, (_, i) => [`shard${i}`, shardRegion(i)])),
         };
-  // A node within one epoch takes only the blob events; with epochs, the epoch events too.
   // A node within one epoch takes the blob events; with epochs, the epoch events too.
   const take = {
-    ...Object.fromEntries(NODE_CHAIN_EVENTS.slice(0, 3).map((type) => [type, takeChainEvent])),
-    ...(epochs === undefined
-      ? {}
-      : Object.fromEntries(NODE_CHAIN_EVENTS.slice(3).map((type) => [type, takeEpochChainEvent]))),
+    ...Object.fromEntries(BLOB_CHAIN_EVENTS.map((type) => [type, takeChainEvent])),
+    ...(epochs === undefined ? {} : Object.fromEntries(EPOCH_CHAIN_EVENTS.map((type) => [type, takeEpochChainEvent]))),
   };
   return nodeSetup.createMachine({
     id: "storageNode",

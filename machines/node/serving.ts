@@ -31,9 +31,9 @@ import {
   type StorageNodeContext,
   type StorageNodeEvent,
   type NodeAction,
+  movedBy,
   nOf,
 } from "./context.js";
-import { movedBy } from "./shards.js";
 import { holdsAxis, readAnswer, recoverySymbolsOf, servableAxes } from "./slivers.js";
 
 /** The blob a request is about, if the node follows it and has not seen it invalidated. */

@@ -1,9 +1,10 @@
 /**
  * The shards a node stores, one region each (`ShardStatus`, `crates/walrus-service/src/node/storage/shard.rs`):
  * the region's states are the implementation's shard statuses and its transitions the changes the
- * implementation makes; {@link SHARD_STATUS_TRANSITIONS} is read off the chart. Each state records
- * itself in the context on entry (`recordShardStatus`), so that the other regions' guards see it;
- * nothing else writes a shard's status.
+ * implementation makes; {@link SHARD_STATUS_TRANSITIONS} is read off the chart. A shard's record is
+ * made as `None`, the state it leaves, by the transition that creates the shard (at the start, or
+ * `startShardSync`); from then on only the entry of its region's states writes its status
+ * (`recordShardStatus`), so that the other regions' guards see it.
  *
  * - `None`: not stored; a member of the first committee has its shards forced `Active` at the
  *   start (`force_set_active_status` at genesis);
@@ -16,7 +17,9 @@
  *   them (the recovery pathway, `recovery_any_missing_slivers`, in the blob regions);
  * - `Active`: holds every blob that came with it;
  * - `LockedToMove`: lost at an epoch change (`lock_shard_for_epoch_change`): no more writes, but
- *   reads, recovery symbols and the new owner's shard sync are still served. Final.
+ *   reads, recovery symbols and the new owner's shard sync are still served. Final: a shard is
+ *   never gained back by the node that lost it (no model's changes do; the implementation removes
+ *   its storage two epochs on).
  *
  * `ShardSyncFails` (the environment: a task that fails for good, a non-retryable error) leaves a
  * filling shard where it is with nothing running; `RestartShardSync` (a restarted node,
@@ -37,8 +40,11 @@ import {
   type ShardAtNode,
   type ShardStatus,
   type StorageNodeContext,
+  changeAt,
   committeeOf,
+  inFirstEpoch,
   isOwned,
+  movedBy,
   nOf,
 } from "./context.js";
 import { transitionTable } from "./status.js";
@@ -58,13 +64,6 @@ export const holdsInShard = (blob: BlobSlivers, shard: number): boolean => {
   const slot = blob.slivers.find((s) => s.shard === shard);
   return slot !== undefined && slot.primary !== null && slot.secondary !== null;
 };
-
-/**
- * Blobs a shard sync into `epoch` moves: certified before the epoch, and not invalidated as far as
- * the node knows (an invalid blob ID's slivers are deleted, not moved: `certified_blob_info_iter_before_epoch`).
- */
-export const movedBy = (blob: BlobAtNode, epoch: number): boolean =>
-  blob.certifiedEpoch !== null && blob.certifiedEpoch < epoch && blob.chainStatus !== "invalid";
 
 /** Whether the shard holds every blob that came with it (those certified before the epoch that created it). */
 const shardComplete = (blobs: readonly BlobAtNode[], shard: ShardAtNode) =>
@@ -89,13 +88,6 @@ export function dueShards(context: StorageNodeContext, blob: BlobAtNode): number
     .map((shard) => shard.shard);
 }
 
-/** The committees before and after the change a `chain.EpochChangeStart` makes. */
-function change({ context, event }: GuardArgs) {
-  if (event.type !== "chain.EpochChangeStart") return undefined;
-  const next = committeeOf(context, event.epoch);
-  return next === undefined ? undefined : { previous: context.committee, next, epoch: event.epoch };
-}
-
 /** The blobs with the response's slivers stored for its shard: only blobs this node knows certified before the epoch. */
 function withSyncedSlivers(context: StorageNodeContext, response: ShardSyncResponse): BlobAtNode[] {
   const n = nOf(context);
@@ -114,16 +106,15 @@ const endsTransfer = (response: ShardSyncResponse) => response.axis === "seconda
 export const shardGuards = {
   /** A shard of the node's first committee, at the start. */
   ownedFromStart: ({ context }: GuardArgs, { shard }: ShardParams) =>
-    context.committee.epoch === context.committees[0].epoch &&
-    memberOf(context.committee, context.name)?.shards.includes(shard) === true,
+    inFirstEpoch(context) && memberOf(context.committee, context.name)?.shards.includes(shard) === true,
   /** Gained at this epoch change. */
   gainsShard: (args: GuardArgs, { shard }: ShardParams) => {
-    const c = change(args);
+    const c = changeAt(args);
     return c !== undefined && shardDiff(c.previous, c.next, args.context.name).gained.includes(shard);
   },
   /** Lost at this epoch change. */
   losesShard: (args: GuardArgs, { shard }: ShardParams) => {
-    const c = change(args);
+    const c = changeAt(args);
     return c !== undefined && shardDiff(c.previous, c.next, args.context.name).lost.includes(shard);
   },
   /** From the previous owner this node asked, for the transfer of that axis still running. */
@@ -181,14 +172,10 @@ export const shardActions: Record<
   "startShardSync" | "takeShardSyncResponse" | "giveUpTransfer" | "failShardFilling" | "retryShardTransfer",
   NodeAction<ShardParams>
 > & { recordShardStatus: NodeAction<ShardParams & { readonly status: ShardStatus }> } = {
-  /** The state's status, in the shard's record (created for a shard the node did not store). */
-  recordShardStatus: assign(({ context }, { shard, status }: ShardParams & { readonly status: ShardStatus }) => {
-    const known = shardAt(context, shard);
-    const record: ShardAtNode = known
-      ? { ...known, status }
-      : { shard, status, since: context.committee.epoch, syncing: null, source: null, failedIn: null };
-    return { shards: [...context.shards.filter((s) => s.shard !== shard), record].sort((a, b) => a.shard - b.shard) };
-  }),
+  /** The state's status, in the shard's record (the transition that created the shard made the record). */
+  recordShardStatus: assign(({ context }, { shard, status }: ShardParams & { readonly status: ShardStatus }) =>
+    withShard(context, shard, { status }),
+  ),
   /** A gained shard: every blob gets a slot for it, and its previous owner is asked for the primary slivers. */
   startShardSync: enqueueActions(({ context, event, enqueue }, { shard }: ShardParams) => {
     if (event.type !== "chain.EpochChangeStart") return;

@@ -17,14 +17,15 @@
  * restarts behind the chain (`LagDetected`, `CaughtUp`, `NodeRecoveryComplete`:
  * `check_if_node_lagging_and_enter_recovery_mode` in `node.rs`), which only crash-restart models
  * raise. A node starts `Standby`; a member of the first committee goes through `RecoverMetadata`
- * like any new member (there is nothing certified before the first epoch to fetch).
+ * like any new member, and on to `Active` as soon as it holds the metadata of the blobs certified
+ * before its first epoch (in the models, none: blobs stored before the model are certified in it).
  *
  * Follows paper §6 and `node/storage.rs`, `node/epoch_change/plan.rs`, `node.rs`.
  */
 
 import { assign } from "xstate";
 import { memberOf } from "../committee.js";
-import { type GuardArgs, type NodeAction, type StorageNodeContext, committeeOf } from "./context.js";
+import { type GuardArgs, type NodeAction, changeAt, inFirstEpoch, isMember, movedBy } from "./context.js";
 
 /** A storage node's status, as `NodeStatus` of the implementation. */
 export type NodeStatus =
@@ -87,19 +88,12 @@ export interface NodeStatusDetail {
 }
 
 /** The membership the node takes into the epoch of a `chain.EpochChangeStart` (or of `CaughtUp`). */
-function membershipAt({ context, event }: GuardArgs): Membership | undefined {
-  if (event.type === "CaughtUp") return event.membership;
-  if (event.type !== "chain.EpochChangeStart") return undefined;
-  const next = committeeOf(context, event.epoch);
-  return membershipOf(
-    memberOf(context.committee, context.name) !== undefined,
-    next !== undefined && memberOf(next, context.name) !== undefined,
-  );
+function membershipAt(args: GuardArgs): Membership | undefined {
+  if (args.event.type === "CaughtUp") return args.event.membership;
+  const c = changeAt(args);
+  const name = args.context.name;
+  return c && membershipOf(memberOf(c.previous, name) !== undefined, memberOf(c.next, name) !== undefined);
 }
-
-/** Blobs certified before the current epoch: those a new member fetches the metadata of. */
-const certifiedBefore = (context: StorageNodeContext) =>
-  context.blobs.filter((blob) => blob.certifiedEpoch !== null && blob.certifiedEpoch < context.committee.epoch);
 
 /** The status region's guards. */
 export const statusGuards = {
@@ -110,10 +104,13 @@ export const statusGuards = {
   /** Not a member of the new epoch's committee. */
   leavesCommittee: (args: GuardArgs) => membershipAt(args) === "NotMember",
   /** A member of the first committee, still in the first epoch: its start is its joining. */
-  firstCommitteeMember: ({ context }: GuardArgs) =>
-    context.committee.epoch === context.committees[0].epoch && memberOf(context.committee, context.name) !== undefined,
-  /** The node holds the metadata of every blob certified before the epoch (`sync_certified_blob_metadata` done). */
-  metadataRecovered: ({ context }: GuardArgs) => certifiedBefore(context).every((blob) => blob.metadata !== null),
+  firstCommitteeMember: ({ context }: GuardArgs) => inFirstEpoch(context) && isMember(context),
+  /**
+   * The node holds the metadata of every blob certified before the epoch and not invalidated
+   * (`sync_certified_blob_metadata` done).
+   */
+  metadataRecovered: ({ context }: GuardArgs) =>
+    context.blobs.every((blob) => !movedBy(blob, context.committee.epoch) || blob.metadata !== null),
 };
 
 /** The status region's actions: the data some statuses carry. */
