@@ -174,6 +174,49 @@ describe("the storage node through an epoch change", () => {
     expect(n4.sent).toEqual([{ to: "N3", type: "ShardSyncRequest", from: "N4", shard: 3, axis: "primary", epoch: 2 }]);
   });
 
+  it("a restart tries the transfer of a shard whose filling failed for good again, the failure forgotten", () => {
+    const n4 = node("N4").step(start2).step({ type: "ShardSyncTimeout" }).step({ type: "ShardSyncFails" });
+    const shard3 = () => nodeView(n4.snapshot).shards.find((s) => s.shard === 3);
+    expect(value(n4)).toMatchObject({ shard3: "ActiveRecover" });
+    expect(shard3()).toMatchObject({ failedIn: 2, syncing: null });
+    n4.step({ type: "RestartShardSync" });
+    expect(value(n4)).toMatchObject({ shard3: "ActiveSync" });
+    expect(shard3()).toMatchObject({ failedIn: null, syncing: "primary", source: "N3" });
+  });
+
+  it("a shard lost while its transfer runs is locked with the transfer stopped; a late answer changes nothing", () => {
+    const epoch3: Committee = { ...epoch1, epoch: 3 };
+    const n4 = drive(machine, {
+      name: "N4",
+      committee: epoch1,
+      committees: [epoch1, epoch2, epoch3],
+      blobIds: [blobId],
+      stored: [{ blobId, certifiedEpoch: 1, metadata: null, slivers: [] }],
+    }).step(start2);
+    n4.step({ type: "EpochChangeStart", seq: 1, epoch: 3 });
+    expect(value(n4)).toMatchObject({ status: "Standby", shard3: "LockedToMove" });
+    expect(nodeView(n4.snapshot).shards).toEqual([
+      { shard: 3, status: "LockedToMove", since: 2, syncing: null, source: null, failedIn: null },
+    ]);
+    const before = n4.snapshot.context;
+    n4.step(synced("primary"));
+    expect(n4.snapshot.context).toEqual(before);
+    expect(n4.sent).toEqual([]);
+  });
+
+  it("a shard gained from a committee that held no shards is Active at once: nothing was certified before, nothing moves", () => {
+    const epoch0: Committee = { epoch: 0, nShards: n, members: [{ name: "N0", shards: [] }] };
+    const n0 = drive(machine, {
+      name: "N0",
+      committee: epoch0,
+      committees: [epoch0, epoch1],
+      blobIds: [blobId],
+      stored: [{ blobId, certifiedEpoch: null, metadata: null, slivers: [] }],
+    }).step({ type: "EpochChangeStart", seq: 0, epoch: 1 });
+    expect(value(n0)).toMatchObject({ status: "Active", shard0: "Active" });
+    expect(n0.sent).toEqual([{ to: "chain", type: "EpochSyncDone", node: "N0", epoch: 1 }]);
+  });
+
   it("a lagging member catches up, recovers up to the chain's epoch, then is Active", () => {
     const n0 = node("N0").step({ type: "LagDetected" });
     expect(value(n0).status).toBe("RecoveryCatchUp");

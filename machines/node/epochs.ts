@@ -24,7 +24,6 @@ import {
   type NodeAction,
   type StorageNodeContext,
   committeeOf,
-  isMember,
   ownedShards,
 } from "./context.js";
 
@@ -42,10 +41,10 @@ export const epochGuards = {
   knownEpoch: ({ context, event }: GuardArgs) =>
     (event.type !== "EpochChangeStart" && event.type !== "EpochChangeDone") ||
     committeeOf(context, event.epoch) !== undefined,
-  /** The node may call `epoch_sync_done` now (see the header's variants). */
+  /** The node may call `epoch_sync_done` now (see the header's variants); the region asks it only of an `Active` member. */
   readyToAttest: ({ context }: GuardArgs) => {
     const epoch = context.committee.epoch;
-    if (context.attestedEpoch >= epoch || !isMember(context)) return false;
+    if (context.attestedEpoch >= epoch) return false;
     return ownedShards(context).every(
       (shard) =>
         shard.status === "Active" ||

@@ -7,7 +7,8 @@
  * (`recordShardStatus`), so that the other regions' guards see it.
  *
  * - `None`: not stored; a member of the first committee has its shards forced `Active` at the
- *   start (`force_set_active_status` at genesis);
+ *   start (`force_set_active_status` at genesis), and so is a shard gained from a committee that
+ *   held no shards;
  * - `ActiveSync`: gained at an `EpochChangeStart`, filled from its previous owner (the cooperative
  *   pathway, `start_sync_shard_before_epoch`): the primary slivers of every blob certified before
  *   the epoch, then the secondary ones, each checked against the blob's metadata; it takes writes
@@ -16,14 +17,16 @@
  *   crashed or silent owner); those blobs are recovered one by one from the committee that serves
  *   them (the recovery pathway, `recovery_any_missing_slivers`, in the blob regions);
  * - `Active`: holds every blob that came with it;
- * - `LockedToMove`: lost at an epoch change (`lock_shard_for_epoch_change`): no more writes, but
+ * - `LockedToMove`: lost at an epoch change (`lock_shard_for_epoch_change`, which also stops a
+ *   transfer into it still running): no more writes, but
  *   reads, recovery symbols and the new owner's shard sync are still served. Final: a shard is
  *   never gained back by the node that lost it (no model's changes do; the implementation removes
  *   its storage two epochs on).
  *
  * `ShardSyncFails` (the environment: a task that fails for good, a non-retryable error) leaves a
  * filling shard where it is with nothing running; `RestartShardSync` (a restarted node,
- * `restart_shard_sync_always_retry_transfer_first`) tries the transfer of a shard in recovery again.
+ * `restart_shard_sync_always_retry_transfer_first`) tries the transfer of a shard in recovery again,
+ * whether or not it had failed.
  *
  * Follows paper §6 (the cooperative and recovery pathways) and `node/storage/shard.rs`,
  * `node/shard_sync.rs`, `node/epoch_change/plan.rs`.
@@ -102,6 +105,21 @@ function withSyncedSlivers(context: StorageNodeContext, response: ShardSyncRespo
 /** Whether a response ends the transfer: the secondary axis, or a refusal. */
 const endsTransfer = (response: ShardSyncResponse) => response.axis === "secondary" || response.slivers === null;
 
+/** The previous owner of the shard in the committee before `epoch`. */
+const previousOwner = (context: StorageNodeContext, shard: number, epoch: number): ActorName | null =>
+  committeeOf(context, epoch - 1)?.members.find((member) => member.shards.includes(shard))?.name ?? null;
+
+/**
+ * Whom a transfer of the shard asks: its owner before the epoch that gives it to the node (the
+ * epoch of the `chain.EpochChangeStart` that does, or of the shard's record once it exists). None
+ * when the previous committee held no shards yet: then no blob was certified before and nothing
+ * moves.
+ */
+function transferSource({ context, event }: GuardArgs, shard: number): ActorName | null {
+  const epoch = event.type === "chain.EpochChangeStart" ? event.epoch : shardAt(context, shard)?.since;
+  return epoch === undefined ? null : previousOwner(context, shard, epoch);
+}
+
 /** The shard regions' guards. */
 export const shardGuards = {
   /** A shard of the node's first committee, at the start. */
@@ -137,6 +155,8 @@ export const shardGuards = {
       event.type === "ShardSyncResponse" && at !== undefined && shardComplete(withSyncedSlivers(context, event), at)
     );
   },
+  /** The shard had an owner to transfer it from. */
+  hasPreviousOwner: (args: GuardArgs, { shard }: ShardParams) => transferSource(args, shard) !== null,
   /** A transfer of the shard is running. */
   transferRunning: ({ context }: GuardArgs, { shard }: ShardParams) => shardAt(context, shard)?.syncing != null,
   /** Its filling has not failed for good. */
@@ -147,10 +167,6 @@ export const shardGuards = {
     return at !== undefined && at.failedIn === null && shardComplete(context.blobs, at);
   },
 };
-
-/** The previous owner of the shard in the committee before `epoch`. */
-const previousOwner = (context: StorageNodeContext, shard: number, epoch: number): ActorName | null =>
-  committeeOf(context, epoch - 1)?.members.find((member) => member.shards.includes(shard))?.name ?? null;
 
 /** The context with the shard's record changed. */
 const withShard = (context: StorageNodeContext, shard: number, change: Partial<ShardAtNode>) => ({
@@ -169,17 +185,17 @@ const syncRequest = (context: StorageNodeContext, to: ActorName, shard: number, 
 
 /** The shard regions' actions. */
 export const shardActions: Record<
-  "startShardSync" | "takeShardSyncResponse" | "giveUpTransfer" | "failShardFilling" | "retryShardTransfer",
+  "startShardSync" | "takeShardSyncResponse" | "stopTransfer" | "failShardFilling" | "retryShardTransfer",
   NodeAction<ShardParams>
 > & { recordShardStatus: NodeAction<ShardParams & { readonly status: ShardStatus }> } = {
   /** The state's status, in the shard's record (the transition that created the shard made the record). */
   recordShardStatus: assign(({ context }, { shard, status }: ShardParams & { readonly status: ShardStatus }) =>
     withShard(context, shard, { status }),
   ),
-  /** A gained shard: every blob gets a slot for it, and its previous owner is asked for the primary slivers. */
+  /** A gained shard: every blob gets a slot for it, and its previous owner, if any, is asked for the primary slivers. */
   startShardSync: enqueueActions(({ context, event, enqueue }, { shard }: ShardParams) => {
     if (event.type !== "chain.EpochChangeStart") return;
-    const source = previousOwner(context, shard, event.epoch);
+    const source = transferSource({ context, event }, shard);
     const record: ShardAtNode = {
       shard,
       status: "None",
@@ -209,20 +225,22 @@ export const shardActions: Record<
     });
     if (!ends) enqueue({ type: "send", params: syncRequest(context, event.node, shard, "secondary") });
   }),
-  /** The transfer gives up: what it left out is recovered blob by blob. */
-  giveUpTransfer: assign(({ context }, { shard }: ShardParams) =>
+  /**
+   * The transfer stops: it gave up (what it left out is recovered blob by blob), or the shard is
+   * locked to move on (`lock_shard_for_epoch_change` cancels its sync).
+   */
+  stopTransfer: assign(({ context }, { shard }: ShardParams) =>
     withShard(context, shard, { syncing: null, source: null }),
   ),
   /** The shard's sync and recovery fail for good in this epoch. */
   failShardFilling: assign(({ context }, { shard }: ShardParams) =>
     withShard(context, shard, { syncing: null, source: null, failedIn: context.committee.epoch }),
   ),
-  /** A restarted node asks the previous owner again, from the primary slivers. */
-  retryShardTransfer: enqueueActions(({ context, enqueue }, { shard }: ShardParams) => {
-    const at = shardAt(context, shard);
-    const source = at === undefined ? null : previousOwner(context, shard, at.since);
+  /** A restarted node asks the previous owner again, from the primary slivers: a failure of an earlier run is forgotten. */
+  retryShardTransfer: enqueueActions(({ context, event, enqueue }, { shard }: ShardParams) => {
+    const source = transferSource({ context, event }, shard);
     if (source === null) return;
-    enqueue.assign(withShard(context, shard, { syncing: "primary", source }));
+    enqueue.assign(withShard(context, shard, { syncing: "primary", source, failedIn: null }));
     enqueue({ type: "send", params: syncRequest(context, source, shard, "primary") });
   }),
 };
@@ -234,6 +252,7 @@ export function shardRegion(shard: number) {
   const lost = {
     guard: { type: "losesShard", params },
     target: "LockedToMove",
+    actions: { type: "stopTransfer", params },
   } as const;
   const fails = {
     guard: { type: "stillFilling", params },
@@ -245,11 +264,16 @@ export function shardRegion(shard: number) {
       None: {
         always: { guard: { type: "ownedFromStart", params }, target: "Active" },
         on: {
-          "chain.EpochChangeStart": {
-            guard: { type: "gainsShard", params },
-            target: "ActiveSync",
-            actions: { type: "startShardSync", params },
-          },
+          "chain.EpochChangeStart": [
+            {
+              guard: and([{ type: "gainsShard", params }, { type: "hasPreviousOwner", params }]),
+              target: "ActiveSync",
+              actions: { type: "startShardSync", params },
+            },
+            // the committee before held no shards: no blob was certified before, so nothing moves
+            // (as at genesis, `force_set_active_status`)
+            { guard: { type: "gainsShard", params }, target: "Active", actions: { type: "startShardSync", params } },
+          ],
         },
       },
       Active: { entry: record("Active"), on: { "chain.EpochChangeStart": lost } },
@@ -272,7 +296,7 @@ export function shardRegion(shard: number) {
           ShardSyncTimeout: {
             guard: { type: "transferRunning", params },
             target: "ActiveRecover",
-            actions: { type: "giveUpTransfer", params },
+            actions: { type: "stopTransfer", params },
           },
           ShardSyncFails: fails,
           "chain.EpochChangeStart": lost,
@@ -282,7 +306,11 @@ export function shardRegion(shard: number) {
         entry: record("ActiveRecover"),
         always: { guard: { type: "shardRecovered", params }, target: "Active" },
         on: {
-          RestartShardSync: { target: "ActiveSync", actions: { type: "retryShardTransfer", params } },
+          RestartShardSync: {
+            guard: { type: "hasPreviousOwner", params },
+            target: "ActiveSync",
+            actions: { type: "retryShardTransfer", params },
+          },
           ShardSyncFails: fails,
           "chain.EpochChangeStart": lost,
         },
