@@ -117,39 +117,6 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
   "challengeNode.requestRebuild": needsSearch(FULL_CHALLENGE),
   "challengeNode.takeRecoverySymbols": needsSearch(FULL_CHALLENGE),
 
-  // --- the epoch-change node (machines/epoch-change-node.ts) ---
-  "epochChangeNode.endEpochChange:skipped": needsOneNode(OLD_COMMITTEE_SERVES),
-  "epochChangeNode.recoveryAsked:always": equivalent(
-    "takeRecoverySymbols keeps nothing for a blob whose symbols the node is not collecting, so taking a response it did not ask for changes nothing.",
-  ),
-  "epochChangeNode.fillingShards:always": needsOneNode(
-    "a shard whose filling failed fails again: the epoch it failed in moves on. Only the implementation's attestation (noTaskRunning) reads that epoch, and its one model is the attestation-gap counterexample, which fails before the difference shows; the paper's attestation reads only whether the filling failed. Needs the shard lifecycle as states, where a sync that is not running cannot fail.",
-  ),
-  "epochChangeNode.transferRunning:always": equivalent(
-    "giveUpShardSync changes only the shards whose transfer is running, so a timeout with none running leaves the node as it was.",
-  ),
-  "epochChangeNode.inChainOrder:always": needsOneNode(
-    "the chain's events reach each epoch-change node in the order they were numbered in every model. Needs the write and the epoch change in one model, whose events interleave.",
-  ),
-  "epochChangeNode.knownEpoch:always": needsAdversary(
-    "no message names an epoch the node does not know. Needs an adversary that sends one.",
-  ),
-  "epochChangeNode.wellFormed:always": needsAdversary(NEVER_MALFORMED),
-  "epochChangeNode.wellFormedSyncRequest:always": needsAdversary(NEVER_MALFORMED),
-  "epochChangeNode.blobRegistered": needsOneNode(
-    "the epoch-change node's write path (a blob registered, uploaded and certified during the change) runs in no default model: their blob is stored before the change. Needs the write and the epoch change in one model.",
-  ),
-  "epochChangeNode.certifyBlob": needsOneNode(
-    "the epoch-change node's write path; see epochChangeNode.blobRegistered.",
-  ),
-  "epochChangeNode.holdUpload": needsOneNode("the epoch-change node's write path; see epochChangeNode.blobRegistered."),
-  "epochChangeNode.registerBlob": needsOneNode(
-    "the epoch-change node's write path; see epochChangeNode.blobRegistered.",
-  ),
-  "epochChangeNode.storeUpload": needsOneNode(
-    "the epoch-change node's write path; see epochChangeNode.blobRegistered.",
-  ),
-
   // --- the reader (machines/reader.ts) ---
   "reader.startsImmediately": equivalent(
     "when a read starts is the model's scenario, not a rule of the protocol: a client may read at any time, and the read properties judge each read by when it actually began, so a reader that starts earlier or later than its model says is still a legal reader.",
@@ -185,9 +152,6 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
   ),
   "storageNode.uploadCompletesStorage:always": needsAdversary(
     "every upload carries both slivers of every pair of the node. Needs a writer that uploads one axis without the other.",
-  ),
-  "storageNode.lacksSlivers:always": needsAdversary(
-    "a node that stores everything never sees the certification while still in awaitingSlivers in a way the forced recovery would change. Needs a writer that uploads part of a node's slivers.",
   ),
   "storageNode.aheadOfChainOrder:always": equivalent(
     "an event held in its turn is taken up by the cursor's next step (nextEventHeld) in the same step of the node, so holding it first changes nothing.",

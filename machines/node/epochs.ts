@@ -19,13 +19,7 @@
 
 import { and, assign, enqueueActions, stateIn } from "xstate";
 import { CHAIN, type Committee } from "../committee.js";
-import {
-  type GuardArgs,
-  type NodeAction,
-  type StorageNodeContext,
-  committeeOf,
-  ownedShards,
-} from "./context.js";
+import { type GuardArgs, type NodeAction, type StorageNodeContext, committeeOf, ownedShards } from "./context.js";
 
 /** The committee that serves a blob certified in `certifiedEpoch` (`read_committee`), as this node sees the chain. */
 export function servingCommittee(context: StorageNodeContext, certifiedEpoch: number): Committee {

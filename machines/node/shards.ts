@@ -266,7 +266,10 @@ export function shardRegion(shard: number) {
         on: {
           "chain.EpochChangeStart": [
             {
-              guard: and([{ type: "gainsShard", params }, { type: "hasPreviousOwner", params }]),
+              guard: and([
+                { type: "gainsShard", params },
+                { type: "hasPreviousOwner", params },
+              ]),
               target: "ActiveSync",
               actions: { type: "startShardSync", params },
             },
