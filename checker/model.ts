@@ -32,7 +32,12 @@ export interface Source {
 
 /** What every property has, whatever its kind. */
 export interface PropertyBase<S> {
-  /** How reports name it; properties of one model have distinct names. */
+  /**
+   * Its short, stable name (lower case words joined by `-`, e.g. `availability-after-poa`):
+   * expected failures, check-results.json and the docs refer to it. Distinct within a model.
+   */
+  readonly id: string;
+  /** How reports name it in words; properties of one model have distinct names. */
   readonly name: string;
   /** The property's verdict on one state. */
   readonly holds: (state: S) => boolean;
@@ -44,6 +49,9 @@ export interface PropertyBase<S> {
   /** Where the claim comes from. */
   readonly source?: Source;
 }
+
+/** How a result names its property: its id and its name in words. */
+export type PropertyNames = Pick<PropertyBase<unknown>, "id" | "name">;
 
 /** A property over single states. */
 export type Property<S> =

@@ -231,19 +231,19 @@ export async function checkModelParallel<S, A>(
     for (const [p, property] of properties.entries()) {
       const discovery = found[p];
       if (property.kind === "eventually") {
-        results.push(checkEventuallyProperty(model, property.name, property.holds, { ...options, reduction: false }));
+        results.push(checkEventuallyProperty(model, property, { ...options, reduction: false }));
       } else if (discovery === undefined) {
         results.push(
           property.kind === "always"
-            ? { name: property.name, kind: "always", holds: true }
-            : { name: property.name, kind: "sometimes", holds: false, vacuous: true },
+            ? { id: property.id, name: property.name, kind: "always", holds: true }
+            : { id: property.id, name: property.name, kind: "sometimes", holds: false, vacuous: true },
         );
       } else {
         const path = await pathTo(model, discovery, entry);
         results.push(
           property.kind === "always"
-            ? { name: property.name, kind: "always", holds: false, counterexample: path }
-            : { name: property.name, kind: "sometimes", holds: true, witness: path },
+            ? { id: property.id, name: property.name, kind: "always", holds: false, counterexample: path }
+            : { id: property.id, name: property.name, kind: "sometimes", holds: true, witness: path },
         );
       }
     }

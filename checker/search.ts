@@ -16,7 +16,7 @@
  * `liveness.ts`.
  */
 
-import type { Fingerprint, Model, Property, SearchProgress } from "./model.js";
+import type { Fingerprint, Model, Property, PropertyNames, SearchProgress } from "./model.js";
 import { collisionProbability } from "./fingerprint.js";
 import { checkEventually } from "./liveness.js";
 import type { Path, PathStep } from "./path.js";
@@ -27,20 +27,19 @@ import { VisitedSet } from "./visited.js";
 
 /** What the search found for one property. */
 export type PropertyResult<S, A> =
-  | { readonly name: string; readonly kind: "always"; readonly holds: true }
-  | { readonly name: string; readonly kind: "always"; readonly holds: false; readonly counterexample: Path<S, A> }
-  | { readonly name: string; readonly kind: "sometimes"; readonly holds: true; readonly witness: Path<S, A> }
-  | { readonly name: string; readonly kind: "sometimes"; readonly holds: false; readonly vacuous: true }
-  | { readonly name: string; readonly kind: "eventually"; readonly holds: true; readonly complete: boolean }
-  | {
-      readonly name: string;
+  | (PropertyNames & { readonly kind: "always"; readonly holds: true })
+  | (PropertyNames & { readonly kind: "always"; readonly holds: false; readonly counterexample: Path<S, A> })
+  | (PropertyNames & { readonly kind: "sometimes"; readonly holds: true; readonly witness: Path<S, A> })
+  | (PropertyNames & { readonly kind: "sometimes"; readonly holds: false; readonly vacuous: true })
+  | (PropertyNames & { readonly kind: "eventually"; readonly holds: true; readonly complete: boolean })
+  | (PropertyNames & {
       readonly kind: "eventually";
       readonly holds: false;
       /** `quiescent`: nothing more can happen; `lasso`: the last step returns to state `loopStart`. */
       readonly violation: "quiescent" | "lasso";
       readonly counterexample: Path<S, A>;
       readonly loopStart?: number;
-    };
+    });
 
 /** How a search explores: strategy, bounds, reduction, progress. */
 export interface SearchOptions {
@@ -62,11 +61,11 @@ export interface SearchOptions {
   /** Called about every quarter second with the search's progress. */
   readonly onProgress?: (progress: SearchProgress) => void;
   /**
-   * Stop at the first violation of a property this accepts (by name): a mutation campaign
-   * (cli/mutate-campaign.ts) needs one unexpected violation, not the whole space. The report then
+   * Stop at the first violation of a property this accepts (by id): a mutation campaign
+   * (report/mutate-campaign.ts) needs one unexpected violation, not the whole space. The report then
    * says `stoppedBy: "violation"`, and the `eventually` properties after it are left unchecked.
    */
-  readonly stopOnViolation?: (property: string) => boolean;
+  readonly stopOnViolation?: (propertyId: string) => boolean;
 }
 
 /** What a search found: its counts, whether it was complete, and each property's verdict. */
@@ -375,7 +374,7 @@ class Search<S, A> {
         ...(this.depthFirst ? { path: this.branchTo(state, action, depth) } : {}),
       };
       this.undecided--;
-      if (properties[p].kind === "always" && this.stopOnViolation?.(properties[p].name)) {
+      if (properties[p].kind === "always" && this.stopOnViolation?.(properties[p].id)) {
         this.stoppedBy = "violation";
         this.going = false;
         return;
@@ -396,13 +395,13 @@ class Search<S, A> {
 /** An `eventually` property's result, checked by `liveness.ts` after the search. */
 export function checkEventuallyProperty<S, A>(
   model: Model<S, A>,
-  name: string,
-  holds: (state: S) => boolean,
+  { id, name, holds }: PropertyNames & Pick<Property<S>, "holds">,
   options: SearchOptions,
 ): PropertyResult<S, A> {
   const verdict = checkEventually(model, holds, options);
-  if (verdict.holds) return { name, kind: "eventually", holds: true, complete: verdict.complete };
+  if (verdict.holds) return { id, name, kind: "eventually", holds: true, complete: verdict.complete };
   return {
+    id,
     name,
     kind: "eventually",
     holds: false,
@@ -420,24 +419,31 @@ export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}
   const results = model.properties.map((property, p): PropertyResult<S, A> => {
     const discovery = search.found[p];
     if (property.kind === "eventually") {
-      if (stoppedBy === "violation") return { name: property.name, kind: "eventually", holds: true, complete: false };
+      if (stoppedBy === "violation")
+        return { id: property.id, name: property.name, kind: "eventually", holds: true, complete: false };
       // The bounds are the whole check's: the time left is what the searches before it left.
       const timeoutMs = options.timeoutMs === undefined ? undefined : Math.max(1, search.deadline - Date.now());
-      const result = checkEventuallyProperty(model, property.name, property.holds, {
+      const result = checkEventuallyProperty(model, property, {
         ...options,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
       });
-      if (!result.holds && options.stopOnViolation?.(property.name)) stoppedBy = "violation";
+      if (!result.holds && options.stopOnViolation?.(property.id)) stoppedBy = "violation";
       return result;
     }
     if (property.kind === "always") {
       return discovery === undefined
-        ? { name: property.name, kind: "always", holds: true }
-        : { name: property.name, kind: "always", holds: false, counterexample: search.replay(discovery) };
+        ? { id: property.id, name: property.name, kind: "always", holds: true }
+        : {
+            id: property.id,
+            name: property.name,
+            kind: "always",
+            holds: false,
+            counterexample: search.replay(discovery),
+          };
     }
     return discovery === undefined
-      ? { name: property.name, kind: "sometimes", holds: false, vacuous: true }
-      : { name: property.name, kind: "sometimes", holds: true, witness: search.replay(discovery) };
+      ? { id: property.id, name: property.name, kind: "sometimes", holds: false, vacuous: true }
+      : { id: property.id, name: property.name, kind: "sometimes", holds: true, witness: search.replay(discovery) };
   });
   return {
     model: model.name,

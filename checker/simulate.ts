@@ -7,7 +7,7 @@
  * reports merge (checker/swarm.ts) into the report that one job would have given.
  */
 
-import type { Fingerprint, Model } from "./model.js";
+import type { Fingerprint, Model, PropertyNames } from "./model.js";
 import { type ActionPath, followActionPath } from "./path.js";
 import { Random } from "./random.js";
 import { actionLabel } from "./trace/steps.js";
@@ -46,26 +46,24 @@ export interface SimulationOptions {
 
 /** What the walks found for one property: a trace is the walk's path up to the deciding state. */
 export type SimulationPropertyResult =
-  | { readonly name: string; readonly kind: "always" | "eventually"; readonly holds: true }
-  | {
+  | (PropertyNames & { readonly kind: "always" | "eventually"; readonly holds: true })
+  | (PropertyNames & {
       /** An `eventually` property is violated by a walk that ends quiescent without it ever holding. */
-      readonly name: string;
       readonly kind: "always" | "eventually";
       readonly holds: false;
       readonly walk: number;
       readonly trace: ActionPath;
       readonly labels: readonly string[];
-    }
-  | {
-      readonly name: string;
+    })
+  | (PropertyNames & {
       readonly kind: "sometimes";
       readonly holds: true;
       readonly walk: number;
       readonly trace: ActionPath;
       readonly labels: readonly string[];
-    }
+    })
   /** Not reached by these walks: unlike an exhaustive search, no evidence that it is unreachable. */
-  | { readonly name: string; readonly kind: "sometimes"; readonly holds: false; readonly reached: false };
+  | (PropertyNames & { readonly kind: "sometimes"; readonly holds: false; readonly reached: false });
 
 /**
  * One shard's report, plain JSON. It holds no timing, so the same model, options and seed always
@@ -269,16 +267,16 @@ export function simulate<S, A>(model: Model<S, A>, options: SimulationOptions): 
     ...(stoppedBy ? { stoppedBy } : {}),
     properties: properties.map((property, p): SimulationPropertyResult => {
       const found = decided[p];
-      const { name } = property;
+      const { id, name } = property;
       if (found === undefined) {
         return property.kind === "sometimes"
-          ? { name, kind: "sometimes", holds: false, reached: false }
-          : { name, kind: property.kind, holds: true };
+          ? { id, name, kind: "sometimes", holds: false, reached: false }
+          : { id, name, kind: property.kind, holds: true };
       }
       const evidence = { walk: found.walk, trace: found.trace, labels: traceLabels(model, found.trace) };
       return property.kind === "sometimes"
-        ? { name, kind: "sometimes", holds: true, ...evidence }
-        : { name, kind: property.kind, holds: false, ...evidence };
+        ? { id, name, kind: "sometimes", holds: true, ...evidence }
+        : { id, name, kind: property.kind, holds: false, ...evidence };
     }),
   };
 }

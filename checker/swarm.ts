@@ -134,7 +134,8 @@ const REPORT_FIELDS = [
 
 function readProperty(value: unknown, where: string, report: SimulationReport): SimulationPropertyResult {
   if (!isObject(value)) throw new SwarmMergeError("invalid", `${where}: must be an object`);
-  const fields = new Fields(value, where, ["name", "kind", "holds", "walk", "trace", "labels", "reached"]);
+  const fields = new Fields(value, where, ["id", "name", "kind", "holds", "walk", "trace", "labels", "reached"]);
+  const id = fields.string("id");
   const name = fields.string("name");
   const kind = fields.literal("kind", "always", "sometimes", "eventually");
   const holds = fields.literal("holds", true, false);
@@ -144,10 +145,10 @@ function readProperty(value: unknown, where: string, report: SimulationReport): 
       if (fields.has(key)) fields.fail(key, "belongs to a decided property only");
     if (kind !== "sometimes") {
       if (fields.has("reached")) fields.fail("reached", "belongs to a sometimes property only");
-      return { name, kind, holds: true };
+      return { id, name, kind, holds: true };
     }
     fields.literal("reached", false);
-    return { name, kind: "sometimes", holds: false, reached: false };
+    return { id, name, kind: "sometimes", holds: false, reached: false };
   }
   if (fields.has("reached")) fields.fail("reached", "belongs to an unreached sometimes property only");
   const { index, count } = report.shard;
@@ -167,7 +168,9 @@ function readProperty(value: unknown, where: string, report: SimulationReport): 
     fields.fail("labels", "must hold one string per action of the trace");
   }
   const evidence = { walk, trace: { init, actions: actions as number[] }, labels: labels as string[] };
-  return kind === "sometimes" ? { name, kind, holds: true, ...evidence } : { name, kind, holds: false, ...evidence };
+  return kind === "sometimes"
+    ? { id, name, kind, holds: true, ...evidence }
+    : { id, name, kind, holds: false, ...evidence };
 }
 
 /**
@@ -303,7 +306,7 @@ export function simulationFailed(report: SimulationReport | MergedSimulationRepo
 
 /** The names of the invariants and `eventually` properties the walks violated. */
 export function simulationBroken(report: SimulationReport | MergedSimulationReport): string[] {
-  return report.properties.filter((p) => p.kind !== "sometimes" && !p.holds).map((p) => p.name);
+  return report.properties.filter((p) => p.kind !== "sometimes" && !p.holds).map((p) => p.id);
 }
 
 /** `--shard` values (1-based i/N) of 0-based shard indices. */

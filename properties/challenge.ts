@@ -74,6 +74,7 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
   return [
     {
       kind: "always",
+      id: "challenge-soundness",
       name: "soundness: a node that threw away a blob challenged of it never obtains a certificate",
       claim:
         "A node that does not store a blob challenged of it cannot obtain a certificate: honest nodes in challenge mode serve neither reads nor recovery of it, so timing tricks do not help.",
@@ -84,6 +85,7 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     },
     {
       kind: "eventually",
+      id: "challenge-completeness",
       name: "completeness: the challenge ends (certificates of 2f + 1 shards)",
       claim: "The challenge ends: certificates of nodes holding 2f + 1 shards reach the chain.",
       source: { sections: ["5.1"], detail: "step 6" },
@@ -92,6 +94,7 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     },
     {
       kind: "always",
+      id: "ends-after-quorum-certified",
       name: "the challenge ends only once nodes holding 2f + 1 shards are certified",
       claim:
         "The chain ends the challenge only when certificates of nodes holding 2f + 1 shards have reached it: an earlier end would fail correct nodes whose certificates are still on their way.",
@@ -102,6 +105,7 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     },
     {
       kind: "eventually",
+      id: "correct-node-certified",
       name: "every correct node that stores its slivers obtains a certificate",
       claim: "Every correct node that stores its slivers obtains a certificate of 2f + 1 signatures.",
       source: { sections: ["5.1"], detail: "steps 5 and 7" },
@@ -110,6 +114,7 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     },
     {
       kind: "sometimes",
+      id: "witness-challenge-ends",
       name: "witness: the challenge ends",
       claim: "The challenge properties are not vacuous: the challenge ends.",
       source: { sections: ["5.1"] },
@@ -118,6 +123,7 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     },
     {
       kind: "always",
+      id: "no-serving-in-challenge",
       name: "no correct node answers a read or recovery request for a challenged blob between its ack and the end of the challenge",
       claim:
         "A correct node in challenge mode serves neither reads nor recovery of a challenged blob until the challenge ends; in the lightweight variant the blobs the coin picked for no node stay readable.",
@@ -135,6 +141,7 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     },
     {
       kind: "eventually",
+      id: "reads-resume",
       name: "reads resume: every correct node serves again once the challenge ended",
       claim: "Once the challenge ended every correct node serves reads and recovery again.",
       source: { sections: ["5.1"], detail: "step 6" },
@@ -148,6 +155,7 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
     },
     {
       kind: "sometimes",
+      id: "witness-serves-again",
       name: "witness: a node serves again after the challenge",
       claim: "Reads resuming is not vacuous: a node serves again after the challenge.",
       source: { sections: ["5.1"] },
@@ -164,6 +172,7 @@ function lightweightWitnesses(layout: ChallengeLayout, honest: readonly string[]
     ...(layout.reader === undefined ? [] : readsDuringChallenge(layout, honest, layout.reader)),
     {
       kind: "sometimes",
+      id: "witness-coin-misses-deleted",
       name: "witness: a node that threw a blob away obtains a certificate, the coin having missed it",
       claim:
         "The lightweight variant's price: a node that stores only part of its blobs passes when the coin picks none of the others.",
@@ -184,6 +193,7 @@ function readsDuringChallenge(layout: ChallengeLayout, honest: readonly string[]
   return [
     {
       kind: "sometimes",
+      id: "witness-unpicked-blob-read",
       name: "witness: a correct node answers a read of a blob the coin did not pick, during the challenge",
       claim: "In the lightweight variant, blobs the coin picked for no node are still served during the challenge.",
       source: { sections: ["5.1"], detail: "lightweight variant, item 3" },
@@ -195,6 +205,7 @@ function readsDuringChallenge(layout: ChallengeLayout, honest: readonly string[]
     },
     {
       kind: "sometimes",
+      id: "witness-read-in-challenge-mode",
       name: "witness: the reader reads its blob back from answers all given in challenge mode",
       claim: "In the lightweight variant, a blob the coin picked for no node can be read whole during the challenge.",
       source: { sections: ["5.1"], detail: "lightweight variant, item 3" },

@@ -83,6 +83,7 @@ function readProperties(layout: EpochChangeLayout): SystemProperty[] {
   return [
     {
       kind: "always",
+      id: "no-wrong-read-across-change",
       name: "availability across the change: a read of a blob certified before it never returns ⊥ or other bytes",
       claim:
         "A read of a blob certified before an epoch change, made while the change runs, never returns ⊥ or other bytes: reads of older blobs go to the old committee until the change is done.",
@@ -95,6 +96,7 @@ function readProperties(layout: EpochChangeLayout): SystemProperty[] {
     },
     {
       kind: "eventually",
+      id: "read-across-change",
       name: "availability across the change: a read of a blob certified before it returns the blob",
       claim: "A read of a blob certified before an epoch change, made while the change runs, returns the blob.",
       source: { sections: ["6.1"], files: [`${ACTIVE_COMMITTEES}::read_committee`] },
@@ -103,6 +105,7 @@ function readProperties(layout: EpochChangeLayout): SystemProperty[] {
     },
     {
       kind: "sometimes",
+      id: "witness-read-during-change",
       name: "witness: a read returns the stored blob while the epoch change is under way",
       claim: "Availability across the change is not vacuous: a read returns the blob while the change is under way.",
       source: { sections: ["6.1"] },
@@ -122,7 +125,8 @@ export function epochChangeProperties(
   const chain: SystemProperty[] = [
     {
       kind: "eventually",
-      name: `reconfiguration liveness: the change to epoch ${last.epoch} completes (EpochChangeDone)`,
+      id: "reconfiguration-liveness",
+      name: "reconfiguration liveness: the change to the last epoch completes (EpochChangeDone)",
       claim:
         "Once members of the new committee holding 2f + 1 shards signal that they hold their shards, the change completes.",
       source: {
@@ -137,7 +141,8 @@ export function epochChangeProperties(
     },
     {
       kind: "sometimes",
-      name: `witness: the change to epoch ${last.epoch} is done`,
+      id: "witness-change-done",
+      name: "witness: the change to the last epoch is done",
       claim: "Reconfiguration liveness is not vacuous: the change completes.",
       source: { sections: ["6.2"] },
       reads: [layout.chain],
@@ -161,6 +166,7 @@ function invalidationProperties(layout: EpochChangeLayout): SystemProperty[] {
   return [
     {
       kind: "eventually",
+      id: "invalidation-across-change",
       name: "invalidation across the change: the chain invalidates the malicious writer's blob ID",
       claim:
         "A blob ID whose encoding is inconsistent is invalidated: a correct node that recovers the inconsistent sliver proves it, the committee attests, and the chain marks the ID invalid, an epoch change notwithstanding.",
@@ -173,6 +179,7 @@ function invalidationProperties(layout: EpochChangeLayout): SystemProperty[] {
     },
     {
       kind: "always",
+      id: "invalidation-processed-deleted",
       name: "a correct node that processed the invalidation keeps no sliver of the blob",
       claim:
         "Once a correct node processes `InvalidBlobID`, it holds no metadata or sliver of the blob (`process_blob_invalid_event`).",
@@ -191,6 +198,7 @@ function invalidationProperties(layout: EpochChangeLayout): SystemProperty[] {
     },
     {
       kind: "sometimes",
+      id: "witness-invalidated-in-new-epoch",
       name: "witness: the blob ID is invalidated in the new epoch",
       claim: "The invalidation crosses the change: the chain marks the blob ID invalid after the committee changed.",
       source: { sections: ["3.3", "6.1"] },
@@ -207,6 +215,7 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
   return [
     {
       kind: "eventually",
+      id: "no-write-lost",
       name: "no write lost: every certified blob is held in every shard of the last committee's correct members",
       claim:
         "Blobs certified before a change move with their shards: every correct member of the last committee holds, in every shard it owns, every certified blob.",
@@ -219,6 +228,7 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
     },
     {
       kind: "always",
+      id: "attestation-soundness",
       name: "attestation soundness: a node that called epoch_sync_done holds, in every shard it gained, every blob that moved with the shard",
       claim:
         "A node signals epoch_sync_done only once it has received its shards: it holds every blob that moved with a shard it gained.",
@@ -247,6 +257,7 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
     },
     {
       kind: "sometimes",
+      id: "witness-gained-shard-attests",
       name: "witness: a node that gained a shard attests epoch_sync_done",
       claim: "Attestation soundness is not vacuous: a node that gained a shard attests epoch_sync_done.",
       source: { sections: ["6.5"] },

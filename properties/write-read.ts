@@ -82,6 +82,7 @@ function honestReads(layout: WriteReadLayout): SystemProperty[] {
   return [
     {
       kind: "always",
+      id: "read-consistency",
       name: "read consistency (Definition 1.2): a read that returns a blob returns the blob written",
       claim:
         "Two honest readers of a successfully written blob both return it or both return ⊥; with an honest writer, a read that returns a blob returns the blob written.",
@@ -95,6 +96,7 @@ function honestReads(layout: WriteReadLayout): SystemProperty[] {
     },
     {
       kind: "always",
+      id: "validity",
       name: "validity (Definition 1.3): a read of a blob an honest writer wrote never returns ⊥",
       claim: "If an honest writer successfully writes a blob, an honest reader holding its commitment reads it.",
       source: { sections: ["1.3", "3.1"], detail: "paper Definition 1.3 (Validity)" },
@@ -103,6 +105,7 @@ function honestReads(layout: WriteReadLayout): SystemProperty[] {
     },
     {
       kind: "eventually",
+      id: "availability-after-poa",
       name: "availability after the point of availability: every read returns the blob written",
       claim: "After the point of availability every read of a correct user's blob terminates and returns the blob.",
       source: {
@@ -115,6 +118,7 @@ function honestReads(layout: WriteReadLayout): SystemProperty[] {
     },
     {
       kind: "sometimes",
+      id: "witness-all-read-blob",
       name: "witness: every reader returns the blob written",
       claim: "The honest-writer read properties are not vacuous: every reader returns the blob.",
       source: { sections: ["3.1", "3.2"] },
@@ -140,6 +144,7 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
   return [
     {
       kind: "always",
+      id: "read-consistency-byzantine-writer",
       name: "read consistency (Definition 1.2) with a Byzantine writer: readers that return, return the same",
       claim:
         "Read consistency holds even if the writer is Byzantine: readers that return, return the same bytes or both ⊥.",
@@ -152,6 +157,7 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
     },
     {
       kind: "eventually",
+      id: "read-completion",
       name: "read completion: every read returns, a blob or ⊥",
       claim: "After the point of availability a correct reader terminates, with the blob or ⊥ (None).",
       source: { sections: ["1.3", "3.3"], files: [OPERATIONS], detail: "read completion" },
@@ -160,6 +166,7 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
     },
     {
       kind: "sometimes",
+      id: "witness-all-read-bottom",
       name: "witness: every reader returns ⊥",
       claim: "Reads of an inconsistently encoded blob are not vacuous: every reader returns ⊥.",
       source: { sections: ["3.3"] },
@@ -168,6 +175,7 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
     },
     {
       kind: "sometimes",
+      id: "witness-bottom-before-invalidation",
       name: "witness: a reader returns ⊥ from what nodes serve, before the invalidation reaches it",
       claim: "A reader's own consistency check rejects the inconsistent encoding before the chain invalidates it.",
       source: { sections: ["3.1", "3.2", "3.3"] },
@@ -176,6 +184,7 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
     },
     {
       kind: "sometimes",
+      id: "witness-bottom-invalid-id",
       name: "witness: a reader returns ⊥ because the blob ID is invalid",
       claim: "A reader returns ⊥ because the chain marked the blob ID invalid (reads of an invalid blob return None).",
       source: { sections: ["3.3"], files: [OPERATIONS], detail: "inconsistent blob handling" },
@@ -194,6 +203,7 @@ function invalidation(layout: WriteReadLayout): SystemProperty[] {
   return [
     {
       kind: "eventually",
+      id: "inconsistency-detection",
       name: "inconsistency detection: a correct node that cannot recover proves it, and the chain invalidates the blob ID",
       claim:
         "A correct node that cannot recover its sliver produces an inconsistency proof, and the blob ID is invalidated on chain.",
@@ -207,6 +217,7 @@ function invalidation(layout: WriteReadLayout): SystemProperty[] {
     },
     {
       kind: "sometimes",
+      id: "witness-invalidated",
       name: "witness: the chain invalidates the blob ID",
       claim: "Inconsistency detection is not vacuous: the chain invalidates the blob ID.",
       source: { sections: ["3.3", "7.2"], files: [`${SYSTEM_STATE}::invalidate_blob_id`] },
@@ -215,6 +226,7 @@ function invalidation(layout: WriteReadLayout): SystemProperty[] {
     },
     {
       kind: "always",
+      id: "invalidation-needs-f-plus-1",
       name: "the chain invalidates only with attestations from more than f shards of the epoch",
       claim:
         "A blob ID is invalidated only on attestations of f + 1 shards of the current committee, so that one of them is a correct node's; the chain keeps who attested.",
@@ -233,6 +245,7 @@ function invalidation(layout: WriteReadLayout): SystemProperty[] {
     },
     {
       kind: "sometimes",
+      id: "witness-invalidation-by-finder",
       name: "witness: the invalidation on chain carries the attestation of the node that found the inconsistency",
       claim:
         "The node that proves an inconsistency attests to it first (its own attestation counts), and the chain's invalidation names it.",
@@ -255,6 +268,7 @@ function invalidation(layout: WriteReadLayout): SystemProperty[] {
 function deletedOnInvalidation(layout: WriteReadLayout): SystemProperty {
   return {
     kind: "always",
+    id: "invalid-blob-deleted",
     name: "a correct node that sees the blob ID invalidated keeps no sliver of it",
     claim:
       "A node that processes the invalid-blob event deletes the blob's slivers (and answers ⊥ from then on): nothing of an invalid blob stays stored.",
@@ -283,6 +297,7 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
   return [
     {
       kind: "eventually",
+      id: "write-completeness",
       name: "write completeness (Definition 1.1): every correct node stores the slivers of all its shards",
       claim:
         "If the writer is honest, every honest node eventually holds its part of the blob (here: the slivers of all its shards).",
@@ -292,6 +307,7 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
     },
     {
       kind: "always",
+      id: "encoding-protection",
       name: "encoding protection: no correct node finds or attests an inconsistency proof for a correctly encoded blob",
       claim: "No inconsistency proof can exist for a correctly encoded blob.",
       source: { sections: ["1.3", "3.3"], files: [OPERATIONS], detail: "encoding protection" },
@@ -304,6 +320,7 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
     },
     {
       kind: "always",
+      id: "no-sliver-before-registration",
       name: "a correct node stores no sliver of a blob before it sees the blob registered",
       claim:
         "A storage node accepts a blob's slivers only once it has seen the blob registered on chain (its storage paid for); an upload that comes earlier waits for the registration. Not vacuous: a node that stores such an upload at once (the mutant storageNode.blobRegistered:always, docs/rule-coverage.md) breaks it.",
@@ -321,6 +338,7 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
     },
     {
       kind: "sometimes",
+      id: "witness-recovered-slivers",
       name: "witness: a correct node stores slivers it recovered (never uploaded to it)",
       claim:
         "Write completeness is not vacuous: a node that was never sent its slivers recovers them (sliver healing).",
@@ -333,6 +351,7 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
     },
     {
       kind: "always",
+      id: "poa-f-plus-1-stored",
       name: "at the point of availability correct nodes holding f+1 shards store their slivers (§4)",
       claim:
         "Of the 2f + 1 shards that signed the certificate, the f + 1 held by correct nodes store their slivers: what write completeness builds on.",
@@ -352,6 +371,7 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
   const n = layout.committee.nShards;
   const certifiedWithQuorum: SystemProperty = {
     kind: "always",
+    id: "certification-quorum",
     name: "the chain certifies only with confirmations from a quorum (2f+1 shards) of the epoch",
     claim: "A blob is certified only with storage confirmations of 2f + 1 shards of the current committee.",
     source: {
@@ -379,6 +399,7 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
     ...honestReads(layout),
     {
       kind: "eventually",
+      id: "correct-storage",
       name: "correct storage guarantee: an honest writer's blob reaches its point of availability",
       claim: "A correct user can always drive a store to its point of availability.",
       source: { sections: ["1.3", "2.2"], files: [OPERATIONS], detail: "correct storage guarantee" },
@@ -390,6 +411,7 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
       ? [
           {
             kind: "always" as const,
+            id: "no-false-invalidation",
             name: "the chain never invalidates a correctly encoded blob (f+1 attestations include a correct node)",
             claim:
               "The chain invalidates a blob ID only with attestations of f + 1 shards, so at least one correct node attested: never for a correctly encoded blob.",
@@ -405,6 +427,7 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
       : []),
     {
       kind: "sometimes",
+      id: "witness-certified",
       name: "witness: the blob is certified (the point of availability)",
       claim: "The chain properties are not vacuous: the blob reaches its point of availability.",
       source: { sections: ["2.1", "2.2"] },

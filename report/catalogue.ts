@@ -5,7 +5,7 @@
  * sections.
  *
  * A module that does not load, a model that does not build, a property without a source, a section
- * the protocol does not have, or one property name carrying two different claims is a
+ * the protocol does not have, or one property id carrying two different names or claims is a
  * {@link UsageError}: a table that silently left such a property out would tell an auditor less
  * than the code does.
  */
@@ -46,6 +46,7 @@ export function buildCatalogue(entries: readonly ModelEntry[]): BuiltModel[] {
 
 /** A property as the tables show it: once, whichever models check it. */
 export interface CatalogueProperty {
+  readonly id: string;
   readonly kind: Property<unknown>["kind"];
   readonly name: string;
   readonly claim: string | undefined;
@@ -54,8 +55,8 @@ export interface CatalogueProperty {
   readonly models: readonly ModelEntry[];
 }
 
-/** How a property is told apart from the others: by kind and name. */
-export const propertyKey = (p: { readonly kind: string; readonly name: string }) => `${p.kind} ${p.name}`;
+/** How a property is told apart from the others: by its id, which names one claim across the catalogue. */
+export const propertyKey = (p: { readonly id: string }) => p.id;
 
 const sameSource = (a: Source, b: Source) =>
   JSON.stringify([a.sections ?? [], a.files ?? [], a.detail ?? ""]) ===
@@ -68,7 +69,7 @@ export function unknownSections(source: Source): string[] {
 
 /**
  * Every distinct property of the built models, in the order first met. Problems — no source, an
- * empty or unknown source, one name with two claims or sources — are gathered and thrown together.
+ * empty or unknown source, one id with two names, claims or sources — are gathered and thrown together.
  */
 export function catalogueProperties(built: readonly BuiltModel[]): CatalogueProperty[] {
   const found = new Map<string, { property: Property<unknown>; models: ModelEntry[]; first: string }>();
@@ -91,8 +92,11 @@ export function catalogueProperties(built: readonly BuiltModel[]): CatalogueProp
         continue;
       }
       seen.models.push(entry);
-      if (seen.property.claim !== property.claim || !sameSource(seen.property.source ?? {}, source ?? {})) {
-        problems.push(`${where}: its claim or source differs from the same property in ${seen.first}`);
+      const same = (["kind", "name", "claim"] as const).every((field) => seen.property[field] === property[field]);
+      if (!same || !sameSource(seen.property.source ?? {}, source ?? {})) {
+        problems.push(
+          `${where}: its kind, name, claim or source differs from the property of that id in ${seen.first}`,
+        );
       }
     }
   }
@@ -104,6 +108,7 @@ export function catalogueProperties(built: readonly BuiltModel[]): CatalogueProp
     );
   }
   return [...found.values()].map(({ property, models }) => ({
+    id: property.id,
     kind: property.kind,
     name: property.name,
     claim: property.claim,

@@ -8,14 +8,15 @@
  * be added without a new version. A test validates real reports against the schema.
  */
 
+import type { PropertyNames } from "../checker/model.js";
 import type { ActionPath } from "../checker/path.js";
 import type { SearchReport } from "../checker/search.js";
 import type { SimulationReport } from "../checker/simulate.js";
 import type { CheckResult } from "../spec/self-check.js";
 import type { CheckedModel } from "./check-run.js";
 
-/** The version of the JSON report's format (`formatVersion`). */
-export const REPORT_FORMAT_VERSION = 1;
+/** The version of the JSON report's format (`formatVersion`); 2: each property has its `id`. */
+export const REPORT_FORMAT_VERSION = 2;
 
 /** A path as the JSON report gives it: the action indices to follow and each step's label. */
 export interface PathJson {
@@ -25,26 +26,24 @@ export interface PathJson {
 
 /** A property's verdict in a search's JSON report. */
 export type PropertyJson =
-  | { readonly name: string; readonly kind: "always" | "eventually"; readonly holds: true }
-  | {
-      readonly name: string;
+  | (PropertyNames & { readonly kind: "always" | "eventually"; readonly holds: true })
+  | (PropertyNames & {
       readonly kind: "always" | "eventually";
       readonly holds: false;
       /** An `eventually` property: a lasso (a cycle) or a quiescent state where it never held. */
       readonly violation?: "lasso" | "quiescent";
       readonly loopStart?: number;
       readonly counterexample: PathJson;
-    }
-  | { readonly name: string; readonly kind: "sometimes"; readonly holds: true; readonly witness: PathJson }
-  | {
-      readonly name: string;
+    })
+  | (PropertyNames & { readonly kind: "sometimes"; readonly holds: true; readonly witness: PathJson })
+  | (PropertyNames & {
       readonly kind: "sometimes";
       readonly holds: false;
       /** Never reached in the whole state space. */
       readonly vacuous?: true;
       /** Not reached before a bound stopped the search. */
       readonly unknown?: true;
-    };
+    });
 
 /** One model's search in the JSON report: the search's counts as checker/search.ts reports them. */
 export interface ModelJson

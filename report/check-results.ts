@@ -40,6 +40,8 @@ export type RecordedVerdict = "holds" | "fails" | "reached" | "vacuous" | "unkno
 
 /** A property's recorded verdict. */
 export interface RecordedProperty {
+  /** The property's id: the key the docs and expected failures use. */
+  readonly id: string;
   readonly kind: "always" | "sometimes" | "eventually";
   readonly name: string;
   readonly verdict: RecordedVerdict;
@@ -63,8 +65,7 @@ const ABOUT =
 const ABOUT_LONG =
   "Verdicts and unique-state counts of the last `npm run check:long` (walrus-spec check --profile long, default reductions). Written by the check.";
 
-const byName = <T extends { readonly name: string; readonly kind: string }>(a: T, b: T) =>
-  a.name === b.name ? (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) : a.name < b.name ? -1 : 1;
+const byId = <T extends { readonly id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** The verdict of each property of a search report. */
 export function recordedVerdicts(report: SearchReport<unknown, unknown>): RecordedProperty[] {
@@ -82,16 +83,16 @@ export function recordedVerdicts(report: SearchReport<unknown, unknown>): Record
             : report.complete
               ? "holds"
               : "unknown";
-      return { kind: p.kind, name: p.name, verdict };
+      return { id: p.id, kind: p.kind, name: p.name, verdict };
     })
-    .sort(byName);
+    .sort(byId);
 }
 
 /** The file's text: sorted, two-space JSON, a final newline. */
 export function formatCheckResults(results: CheckResults, about = ABOUT): string {
   const models = [...results.models]
     .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0))
-    .map((m) => ({ model: m.model, states: m.states, properties: [...m.properties].sort(byName) }));
+    .map((m) => ({ model: m.model, states: m.states, properties: [...m.properties].sort(byId) }));
   return `${JSON.stringify({ about, models }, null, 2)}\n`;
 }
 
@@ -122,11 +123,16 @@ export function parseCheckResults(text: string, file: string): CheckResults {
         model,
         states: states as number,
         properties: properties.map((p: unknown, j): RecordedProperty => {
-          const { kind, name, verdict } = (p ?? {}) as Record<string, unknown>;
-          if (typeof name !== "string" || !KINDS.includes(kind as string) || !VERDICTS.includes(verdict as string)) {
-            throw bad(`models[${i}].properties[${j}] needs a name, a kind (${KINDS.join(", ")}) and a verdict`);
+          const { id, kind, name, verdict } = (p ?? {}) as Record<string, unknown>;
+          if (
+            typeof id !== "string" ||
+            typeof name !== "string" ||
+            !KINDS.includes(kind as string) ||
+            !VERDICTS.includes(verdict as string)
+          ) {
+            throw bad(`models[${i}].properties[${j}] needs an id, a name, a kind (${KINDS.join(", ")}) and a verdict`);
           }
-          return { kind, name, verdict } as RecordedProperty;
+          return { id, kind, name, verdict } as RecordedProperty;
         }),
       };
     }),

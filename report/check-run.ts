@@ -103,12 +103,12 @@ function shownPaths(report: SearchReport<unknown, unknown>): Shown[] {
   });
 }
 
-/** The properties a search broke: violated, or (a whole search) a witness never reached. */
+/** The properties a search broke (their ids): violated, or (a whole search) a witness never reached. */
 export function searchBroken(report: SearchReport<unknown, unknown>): string[] {
-  return report.properties.filter((p) => !p.holds && (p.kind !== "sometimes" || report.complete)).map((p) => p.name);
+  return report.properties.filter((p) => !p.holds && (p.kind !== "sometimes" || report.complete)).map((p) => p.id);
 }
 
-/** The properties the outcome broke. */
+/** The properties the outcome broke (their ids). */
 function brokenProperties(outcome: Outcome): string[] {
   return outcome.mode === "simulation" ? simulationBroken(outcome.report) : searchBroken(outcome.report);
 }
@@ -165,7 +165,7 @@ function coverage(report: SearchReport<unknown, unknown>): string {
 function searchText(outcome: SearchOutcome): string[] {
   const { report, model, seconds } = outcome;
   // A tightness model's expected failures are its point: marked, not alarming.
-  const mark = (name: string) => (expectedToFail(outcome.entry, name) ? "fails  " : "FAIL   ");
+  const mark = (id: string) => (expectedToFail(outcome.entry, id) ? "fails  " : "FAIL   ");
   const reductions = [
     report.reduction.partialOrder ? "partial-order" : "",
     report.reduction.symmetry ? "symmetry" : "",
@@ -178,7 +178,7 @@ function searchText(outcome: SearchOutcome): string[] {
     if (p.kind === "always") {
       if (p.holds) lines.push(`  ok      always ${p.name}`);
       else {
-        lines.push(`  ${mark(p.name)} always ${p.name}: counterexample in ${p.counterexample.steps.length} steps`);
+        lines.push(`  ${mark(p.id)} always ${p.name}: counterexample in ${p.counterexample.steps.length} steps`);
         lines.push(...stepsOf(model, p.counterexample));
       }
     } else if (p.kind === "eventually") {
@@ -188,7 +188,7 @@ function searchText(outcome: SearchOutcome): string[] {
           p.violation === "lasso"
             ? `a cycle that never reaches it (lasso: the last step returns to state ${p.loopStart})`
             : "a quiescent state where it never held";
-        lines.push(`  ${mark(p.name)} eventually ${p.name}: ${how}, ${p.counterexample.steps.length} steps`);
+        lines.push(`  ${mark(p.id)} eventually ${p.name}: ${how}, ${p.counterexample.steps.length} steps`);
         lines.push(...stepsOf(model, p.counterexample));
       }
     } else if (p.holds) {
@@ -196,7 +196,7 @@ function searchText(outcome: SearchOutcome): string[] {
     } else {
       lines.push(
         report.complete
-          ? `  ${expectedToFail(outcome.entry, p.name) ? "vacuous" : "VACUOUS"} sometimes ${p.name}: never reached in the whole state space`
+          ? `  ${expectedToFail(outcome.entry, p.id) ? "vacuous" : "VACUOUS"} sometimes ${p.name}: never reached in the whole state space`
           : `  UNKNOWN sometimes ${p.name}: not reached within the bounds`,
       );
     }
@@ -238,11 +238,18 @@ function searchJson(outcome: SearchOutcome): ModelJson {
     properties: report.properties.map((p) => {
       if (p.kind === "sometimes") {
         return p.holds
-          ? { name: p.name, kind: p.kind, holds: true, witness: path(p.witness) }
-          : { name: p.name, kind: p.kind, holds: false, ...(report.complete ? { vacuous: true } : { unknown: true }) };
+          ? { id: p.id, name: p.name, kind: p.kind, holds: true, witness: path(p.witness) }
+          : {
+              id: p.id,
+              name: p.name,
+              kind: p.kind,
+              holds: false,
+              ...(report.complete ? { vacuous: true } : { unknown: true }),
+            };
       }
-      if (p.holds) return { name: p.name, kind: p.kind, holds: true };
+      if (p.holds) return { id: p.id, name: p.name, kind: p.kind, holds: true };
       return {
+        id: p.id,
         name: p.name,
         kind: p.kind,
         holds: false,
@@ -269,7 +276,7 @@ function junitCases(outcome: Outcome): { cases: JunitCase[]; failing: number } {
     const { report, model } = outcome;
     for (const p of report.properties) {
       const label = `${p.kind} ${p.name}`;
-      if (!p.holds && expectedToFail(outcome.entry, p.name)) cases.push({ name: `${label} (fails, as expected)` });
+      if (!p.holds && expectedToFail(outcome.entry, p.id)) cases.push({ name: `${label} (fails, as expected)` });
       else if (p.kind === "sometimes" && !p.holds) {
         if (report.complete) fail(label, "vacuous: never reached", coverage(report));
         else cases.push({ name: label, skipped: `not reached: ${coverage(report)}` });
@@ -282,7 +289,7 @@ function junitCases(outcome: Outcome): { cases: JunitCase[]; failing: number } {
   } else {
     for (const p of outcome.report.properties) {
       const label = `${p.kind} ${p.name}`;
-      if (!p.holds && expectedToFail(outcome.entry, p.name)) cases.push({ name: `${label} (fails, as expected)` });
+      if (!p.holds && expectedToFail(outcome.entry, p.id)) cases.push({ name: `${label} (fails, as expected)` });
       else if (p.kind !== "sometimes" && !p.holds) fail(label, `violated in walk ${p.walk}`, p.labels.join("\n"));
       else if (p.kind === "sometimes" && !p.holds)
         cases.push({ name: label, skipped: "not reached by the simulation" });

@@ -20,7 +20,7 @@ import { sourceMarkdown } from "./sources.js";
 export interface CounterexampleChoice {
   /** A catalogue model whose search finds the violation. */
   readonly model: string;
-  /** The `always` or `eventually` property it violates. */
+  /** The `always` or `eventually` property it violates, by id. */
   readonly property: string;
   /** What the trace shows, in words; true of every shortest counterexample of the property. */
   readonly reading: readonly string[];
@@ -32,7 +32,7 @@ export interface CounterexampleChoice {
  */
 export const COUNTEREXAMPLE: CounterexampleChoice = {
   model: "malicious-writer-4-default-check",
-  property: "read consistency (Definition 1.2) with a Byzantine writer: readers that return, return the same",
+  property: "read-consistency-byzantine-writer",
   reading: [
     "The writer encoded the blob inconsistently: primary sliver 3 does not belong to the codeword the",
     "other slivers and the metadata commit to, and nobody recovers it, so the chain never invalidates the",
@@ -59,14 +59,14 @@ export function counterexampleFiles(
   const entry = entries.find((e) => e.name === choice.model);
   if (entry === undefined) throw new UsageError(`the counterexample's model ${choice.model} is not in the catalogue`);
   const model = entry.build();
-  const property = model.properties.find((p) => p.name === choice.property);
+  const property = model.properties.find((p) => p.id === choice.property);
   if (property === undefined || property.kind === "sometimes") {
     throw new UsageError(
       `model ${choice.model} has no always or eventually property ${JSON.stringify(choice.property)}`,
     );
   }
   const report = checkModel(model, { strategy: "bfs" });
-  const result = report.properties.find((p) => p.name === choice.property);
+  const result = report.properties.find((p) => p.id === choice.property);
   if (result === undefined || result.kind === "sometimes" || result.holds) {
     throw new FailureError(
       `${choice.model}: ${choice.property} holds, so there is no counterexample to show; choose another in report/counterexample-page.ts`,

@@ -164,16 +164,14 @@ function mutate(machine: AnyStateMachine, mutation: Mutation): AnyStateMachine {
 /** How a complete or stopped search of a mutant tells it from its rule, if it does. */
 function killedIn(entry: ModelEntry, report: SearchReport<unknown, unknown>): MutantResult["killedBy"] | undefined {
   if (report.stoppedBy === "violation") {
-    const property = report.properties.find(
-      (p) => !p.holds && p.kind !== "sometimes" && !expectedToFail(entry, p.name),
-    );
-    if (property !== undefined) return { model: entry.name, how: "violated", property: property.name };
+    const property = report.properties.find((p) => !p.holds && p.kind !== "sometimes" && !expectedToFail(entry, p.id));
+    if (property !== undefined) return { model: entry.name, how: "violated", property: property.id };
   }
   if (!report.complete) return undefined;
   const { unexpected, missing } = surprises(entry, searchBroken(report));
   const [broken] = unexpected;
   if (broken !== undefined) {
-    const kind = report.properties.find((p) => p.name === broken)?.kind;
+    const kind = report.properties.find((p) => p.id === broken)?.kind;
     return { model: entry.name, how: kind === "sometimes" ? "vacuous" : "violated", property: broken };
   }
   const [lost] = missing;

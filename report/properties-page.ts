@@ -89,7 +89,7 @@ function resultCell(property: CatalogueProperty, verdicts: ReadonlyMap<string, R
     const recorded = verdicts.get(model.name)?.get(key) ?? "not recorded";
     // A tightness model's expected failure is its point, not an alarm.
     const verdict: ShownVerdict =
-      (recorded === "fails" || recorded === "vacuous") && expectedToFail(model, property.name)
+      (recorded === "fails" || recorded === "vacuous") && expectedToFail(model, property.id)
         ? `${recorded}, as expected`
         : recorded;
     byVerdict.set(verdict, [...(byVerdict.get(verdict) ?? []), model.name]);
@@ -136,7 +136,8 @@ export function propertiesPage(
     "",
     `Every property of every model in the catalogue (\`walrus-spec list\`, models/index.ts), once: ${properties.length}`,
     `properties checked by ${built.length} models. Each row is generated from the property's definition in`,
-    "`properties/` or `models/examples/`: its name as reports give it, its kind, the claim it checks and",
+    "`properties/` or `models/examples/`: its id (what expected failures, `check-results.json` and reports",
+    "key it by), its name as reports give it, its kind, the claim it checks and",
     "where the claim comes from (`claim` and `source` in the code).",
     "",
     "- **kind**: `always` holds in every reachable state (a violation is a counterexample); `eventually`",
@@ -175,8 +176,9 @@ export function propertiesPage(
     });
     lines.push(
       ...table(
-        ["property", "kind", "claim", "source", "checked by", "last `npm run check`"],
+        ["id", "property", "kind", "claim", "source", "checked by", "last `npm run check`"],
         rows.map((p) => [
+          `\`${p.id}\``,
           cell(p.name),
           p.kind,
           cell(p.claim ?? ""),

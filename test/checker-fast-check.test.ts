@@ -206,8 +206,8 @@ describe("edge cases and bad options", () => {
         out.lo = n;
       },
       properties: [
-        { kind: "always", name: "below 3", holds: (n) => n < 3 },
-        { kind: "sometimes", name: "reaches 1", holds: (n) => n === 1 },
+        { kind: "always", id: "below-3", name: "below 3", holds: (n) => n < 3 },
+        { kind: "sometimes", id: "reaches-1", name: "reaches 1", holds: (n) => n === 1 },
       ],
     };
   }

@@ -61,12 +61,14 @@ function pings(options: { dropToFinished?: boolean; menuInFlight?: boolean; read
     properties: [
       {
         kind: "sometimes",
+        id: "the-receiver-is-done",
         name: "the receiver is done",
         reads: options.readsNetwork ? ["receiver", "network"] : ["receiver"],
         holds: (view) => view.actors[1].value === "done",
       },
       {
         kind: "sometimes",
+        id: "the-counter-got-everything",
         name: "the counter got everything",
         reads: ["counter"],
         holds: (view) => got(view) === "Boast,Lie,Tick,Tock",
@@ -108,12 +110,14 @@ describe("an actor in a final state", () => {
       properties: [
         {
           kind: "always",
+          id: "a-finished-receiver-stays-finished",
           name: "a finished receiver stays finished",
           reads: ["receiver"],
           holds: (view) => view.actors[1].value === "done" || !view.actors[1].context.finished,
         },
         {
           kind: "sometimes",
+          id: "the-receiver-finishes",
           name: "the receiver finishes",
           reads: ["receiver"],
           holds: (view) => view.actors[1].value === "done",

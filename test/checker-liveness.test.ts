@@ -31,7 +31,7 @@ function counter(options: { wrapAt: number; wrapTo: number; exitFrom?: number })
     },
     fingerprint: (state: number, out: Fingerprint) => fingerprintWords([state], 1, out),
     describe: (state) => ({ count: state }),
-    properties: [{ kind: "eventually", name: "reaches 100", holds: (state) => state === 100 }],
+    properties: [{ kind: "eventually", id: "reaches-100", name: "reaches 100", holds: (state) => state === 100 }],
   };
 }
 
@@ -108,7 +108,7 @@ describe("eventually within a time limit", () => {
       return action === "step" ? (state + 1) % 1_000_000 : undefined;
     },
     fingerprint: (state: number, out: Fingerprint) => fingerprintWords([state & 0xffff, state >>> 16], 2, out),
-    properties: [{ kind: "eventually", name: "negative", holds: negative }],
+    properties: [{ kind: "eventually", id: "negative", name: "negative", holds: negative }],
   };
 
   it("stops when the time is up, incomplete rather than wrong, and tells its progress on the way", () => {

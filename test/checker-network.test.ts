@@ -38,11 +38,27 @@ function ordering(network: NetworkKind | NetworkSpec): ActorModel {
       { name: "receiver", machine: receiver },
     ],
     properties: [
-      { kind: "sometimes", name: "Second before First", holds: (view) => got(view).startsWith("Second") },
-      { kind: "sometimes", name: "First then Second", holds: (view) => got(view) === "First,Second" },
-      { kind: "sometimes", name: "a message received twice", holds: (view) => /(First|Second).*\1/.test(got(view)) },
       {
         kind: "sometimes",
+        id: "second-before-first",
+        name: "Second before First",
+        holds: (view) => got(view).startsWith("Second"),
+      },
+      {
+        kind: "sometimes",
+        id: "first-then-second",
+        name: "First then Second",
+        holds: (view) => got(view) === "First,Second",
+      },
+      {
+        kind: "sometimes",
+        id: "a-message-received-twice",
+        name: "a message received twice",
+        holds: (view) => /(First|Second).*\1/.test(got(view)),
+      },
+      {
+        kind: "sometimes",
+        id: "second-without-first",
         name: "Second without First",
         holds: (view) => got(view) === "Second" && view.messages.length === 0,
       },
@@ -163,14 +179,18 @@ describe("faults within a budget counted in shards", () => {
         { name: "a", machine },
         { name: "b", machine },
       ],
-      properties: [{ kind: "always", name: "peeks", reads: ["a"], holds: (view) => view.actors[1].value !== "x" }],
+      properties: [
+        { kind: "always", id: "peeks", name: "peeks", reads: ["a"], holds: (view) => view.actors[1].value !== "x" },
+      ],
     });
     expect(() => checkModel(model)).toThrow(ModelError);
     expect(() => checkModel(model)).toThrow(/property "peeks" failed .*does it read an actor it does not declare/);
     const network = new ActorModel({
       name: "m",
       actors: [{ name: "a", machine }],
-      properties: [{ kind: "always", name: "counts", reads: ["a"], holds: (view) => view.messages.length === 0 }],
+      properties: [
+        { kind: "always", id: "counts", name: "counts", reads: ["a"], holds: (view) => view.messages.length === 0 },
+      ],
     });
     expect(() => checkModel(network)).toThrow(/property "counts" reads the network, which it does not declare/);
   });

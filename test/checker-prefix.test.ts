@@ -29,7 +29,15 @@ function spec(): ActorModelSpec {
       { name: "b", machine: sender },
       { name: "receiver", machine: receiver },
     ],
-    properties: [{ kind: "sometimes", name: "two pings", reads: ["receiver"], holds: (view) => pings(view) === 2 }],
+    properties: [
+      {
+        kind: "sometimes",
+        id: "two-pings",
+        name: "two pings",
+        reads: ["receiver"],
+        holds: (view) => pings(view) === 2,
+      },
+    ],
   };
 }
 

@@ -76,6 +76,7 @@ function observing(
     properties: [
       {
         kind: "sometimes",
+        id: "observe",
         name: "observe",
         holds: (state) => {
           seen.add(reads(state));
@@ -173,7 +174,15 @@ describe("partial-order reduction sees the sends of named actions", () => {
         { name: "recorder", machine: recorder },
         { name: "auditor", machine: auditor },
       ],
-      properties: [{ kind: "sometimes", name: "Ping arrives first", reads: ["auditor"], holds: pingFirst }],
+      properties: [
+        {
+          kind: "sometimes",
+          id: "ping-arrives-first",
+          name: "Ping arrives first",
+          reads: ["auditor"],
+          holds: pingFirst,
+        },
+      ],
     });
   }
 

@@ -116,8 +116,8 @@ function graphModel(
     nextState: (n, a) => edges(n)[a],
     fingerprint,
     properties: [
-      { kind: "always", name: "target not reached", holds: (n) => n !== target },
-      { kind: "sometimes", name: "target reached", holds: (n) => n === target },
+      { kind: "always", id: "target-not-reached", name: "target not reached", holds: (n) => n !== target },
+      { kind: "sometimes", id: "target-reached", name: "target reached", holds: (n) => n === target },
     ],
   };
 }
@@ -268,13 +268,20 @@ describe("checker behaviour", () => {
       properties: [
         {
           kind: "sometimes",
+          id: "tm-aborted-and-an-rm-committed",
           name: "TM aborted and an RM committed",
           holds: (s) => s.tmState === TM_ABORTED && s.rmState.includes(RM_COMMITTED),
         },
       ],
     } as Model<TwoPhaseState, unknown>;
     const [result] = checkModel(model).properties;
-    expect(result).toEqual({ name: "TM aborted and an RM committed", kind: "sometimes", holds: false, vacuous: true });
+    expect(result).toEqual({
+      id: "tm-aborted-and-an-rm-committed",
+      name: "TM aborted and an RM committed",
+      kind: "sometimes",
+      holds: false,
+      vacuous: true,
+    });
   });
 
   it("stops cleanly at a state bound or a depth bound and says so", () => {

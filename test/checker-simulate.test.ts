@@ -52,7 +52,14 @@ function tree(branching: number, depth: number, boundary?: number): Model<readon
     fingerprint(state, out) {
       fingerprintWords([state.length, ...state], state.length + 1, out);
     },
-    properties: [{ kind: "sometimes", name: "all zero at depth 2", holds: (s) => s.length === 2 && s[0] + s[1] === 0 }],
+    properties: [
+      {
+        kind: "sometimes",
+        id: "all-zero-at-depth-2",
+        name: "all zero at depth 2",
+        holds: (s) => s.length === 2 && s[0] + s[1] === 0,
+      },
+    ],
     ...(boundary === undefined ? {} : { withinBoundary: (state: readonly number[]) => state.length < boundary }),
     formatAction: (a) => `choose ${a}`,
   };
@@ -238,7 +245,7 @@ describe("simulation", () => {
     expect(bounded).toMatchObject({ steps: 50, maxDepth: 5, terminalWalks: 0 });
     const shallow = simulate(tree(3, 20), { runs: 10, seed: 0, maxDepth: 1 });
     expect(shallow.properties).toEqual([
-      { name: "all zero at depth 2", kind: "sometimes", holds: false, reached: false },
+      { id: "all-zero-at-depth-2", name: "all zero at depth 2", kind: "sometimes", holds: false, reached: false },
     ]);
   });
 
@@ -366,7 +373,7 @@ describe("merging a swarm's reports", () => {
       [edit(p0, { properties: [{ ...violation, walk: 1 }] }), /walk/],
       [edit(p0, { properties: [{ ...violation, labels: [] }] }), /labels/],
       [edit(p0, { properties: [{ ...violation, trace: { init: 0, actions: [-1] } }] }), /actions/],
-      [edit(p0, { properties: [{ name: "x", kind: "always", holds: true, walk: 0 }] }), /walk/],
+      [edit(p0, { properties: [{ id: "x", name: "x", kind: "always", holds: true, walk: 0 }] }), /walk/],
       [edit(p0, { properties: [{ name: "x", kind: "sometimes", holds: false }] }), /reached/],
       [edit(p0, { properties: [p0.properties[1], p0.properties[1]] }), /twice/],
     ];

@@ -53,6 +53,7 @@ function tiny(name: string, properties: readonly Property<number>[], isDefault =
 
 const safe = (name: string, source: Property<number>["source"] | null = { sections: ["1.4"] }): Property<number> => ({
   kind: "always",
+  id: name.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
   name,
   claim: `${name}, in words`,
   ...(source === null ? {} : { source }),
@@ -67,9 +68,9 @@ describe("the property table", () => {
         tiny("b", [{ ...safe("sourced"), claim: "another claim" }]),
       ]);
     expect(problems).toThrow(UsageError);
-    expect(problems).toThrow(/a: always unsourced has no source/);
-    expect(problems).toThrow(/a: always odd: unknown section §9\.9/);
-    expect(problems).toThrow(/b: always sourced: its claim or source differs from the same property in a/);
+    expect(problems).toThrow(/a: unsourced has no source/);
+    expect(problems).toThrow(/a: odd: unknown section §9\.9/);
+    expect(problems).toThrow(/b: sourced: its kind, name, claim or source differs from the property of that id in a/);
   });
 
   it("lists each property once with the models that check it and their recorded verdicts", () => {
@@ -80,37 +81,37 @@ describe("the property table", () => {
           model: "m1",
           states: 3,
           properties: [
-            { kind: "always", name: "p", verdict: "holds" },
-            { kind: "always", name: "q", verdict: "fails" },
+            { kind: "always", id: "p", name: "p", verdict: "holds" },
+            { kind: "always", id: "q", name: "q", verdict: "fails" },
           ],
         },
-        { model: "m2", states: 2, properties: [{ kind: "always", name: "p", verdict: "holds" }] },
+        { model: "m2", states: 2, properties: [{ kind: "always", id: "p", name: "p", verdict: "holds" }] },
       ],
     };
     const options = { mark: MARK, resultsFile: "docs/check-results.json", resultsLink: "check-results.json" };
     const page = propertiesPage(built, results, options);
     expect(page.stale).toEqual([]);
     expect(page.text).toContain(
-      "| p | always | p, in words | §1.4 | `m1`, `m2`; not in the default check: `m3` | holds (all 2 default models) |",
+      "| `p` | p | always | p, in words | §1.4 | `m1`, `m2`; not in the default check: `m3` | holds (all 2 default models) |",
     );
-    expect(page.text).toContain("| q | always | q, in words | §1.4 | `m1` | **fails** (its default model) |");
+    expect(page.text).toContain("| `q` | q | always | q, in words | §1.4 | `m1` | **fails** (its default model) |");
 
     // A verdict missing, one for a property no longer checked, one for a model no longer default.
     const stale = propertiesPage(
       built,
       {
         models: [
-          { model: "m1", states: 3, properties: [{ kind: "always", name: "p", verdict: "holds" }] },
-          { model: "m2", states: 2, properties: [{ kind: "always", name: "gone", verdict: "holds" }] },
+          { model: "m1", states: 3, properties: [{ kind: "always", id: "p", name: "p", verdict: "holds" }] },
+          { model: "m2", states: 2, properties: [{ kind: "always", id: "gone", name: "gone", verdict: "holds" }] },
           { model: "m3", states: 1, properties: [] },
         ],
       },
       options,
     );
     expect(stale.stale).toEqual([
-      "docs/check-results.json has no verdict of m1: always q",
-      "docs/check-results.json has no verdict of m2: always p",
-      "docs/check-results.json has a verdict of m2: always gone, which it no longer checks",
+      "docs/check-results.json has no verdict of m1: q",
+      "docs/check-results.json has no verdict of m2: p",
+      "docs/check-results.json has a verdict of m2: gone, which it no longer checks",
       "docs/check-results.json has verdicts of m3, which is not a default model",
     ]);
     expect(stale.text).toContain("| **not recorded** (its default model) |");
@@ -182,9 +183,9 @@ describe("the counterexample page", () => {
   });
 
   it("refuses a property that holds: there is nothing to show", () => {
-    const choice = { model: "two-phase-commit-3", property: "TCConsistent", reading: [] };
+    const choice = { model: "two-phase-commit-3", property: "tc-consistent", reading: [] };
     expect(() => counterexampleFiles(MODELS, { mark: MARK, docsDir: "docs", choice })).toThrow(
-      /two-phase-commit-3: TCConsistent holds, so there is no counterexample to show/,
+      /two-phase-commit-3: tc-consistent holds, so there is no counterexample to show/,
     );
   });
 });
@@ -195,9 +196,9 @@ describe("the record of check verdicts", () => {
     const report = checkModel(entry.build());
     const verdicts = recordedVerdicts(report);
     expect(verdicts).toEqual([
-      { kind: "always", name: "TCConsistent", verdict: "fails" },
-      { kind: "sometimes", name: "all aborted", verdict: "reached" },
-      { kind: "sometimes", name: "all committed", verdict: "reached" },
+      { kind: "always", id: "tc-consistent", name: "TCConsistent", verdict: "fails" },
+      { kind: "sometimes", id: "witness-all-aborted", name: "all aborted", verdict: "reached" },
+      { kind: "sometimes", id: "witness-all-committed", name: "all committed", verdict: "reached" },
     ]);
     const text = formatCheckResults({
       models: [

@@ -560,7 +560,7 @@ describe("Mermaid sequence diagrams", () => {
         out.hi = 0;
         out.lo = s;
       },
-      properties: [{ kind: "always", name: "small; #ok", holds: (s) => s < 1 }],
+      properties: [{ kind: "always", id: "small-ok", name: "small; #ok", holds: (s) => s < 1 }],
       formatAction: (a) => a,
     };
     const text = toMermaidSequence(model, followActionPath(model, { init: 0, actions: [0] }), 'a "title"');

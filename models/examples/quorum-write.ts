@@ -174,6 +174,7 @@ export function quorumWrite(options: QuorumWriteOptions): ActorModel {
         : [
             {
               kind: "always" as const,
+              id: "quorum-intersection",
               name: "quorum intersection: committed ⇒ f+1 correct shards store the value",
               claim:
                 "Once the writer commits, correct acceptors holding f + 1 shards store the value, so every later quorum of 2f + 1 meets one of them.",
@@ -184,6 +185,7 @@ export function quorumWrite(options: QuorumWriteOptions): ActorModel {
           ]),
       {
         kind: "always",
+        id: "commit-quorum",
         name: "the writer commits only with acknowledgements from 2f+1 shards",
         claim: "The writer commits only with acknowledgements that cover 2f + 1 shards.",
         source: { sections: ["1.4"] },
@@ -192,6 +194,7 @@ export function quorumWrite(options: QuorumWriteOptions): ActorModel {
       },
       {
         kind: "eventually",
+        id: "write-completes",
         name: "the write completes",
         claim: "With at most f faulty shards and an asynchronous, reliable network, the write completes.",
         source: { sections: ["1.2", "2.1"] },
@@ -200,6 +203,7 @@ export function quorumWrite(options: QuorumWriteOptions): ActorModel {
       },
       {
         kind: "sometimes",
+        id: "witness-commit",
         name: "the writer commits",
         claim: "The quorum-write properties are not vacuous: the writer commits.",
         source: { sections: ["2.1"] },

@@ -132,6 +132,7 @@ export function twoPhaseCommitActors(rms: number, options: TwoPhaseActorsOptions
     properties: [
       {
         kind: "always",
+        id: "tc-consistent",
         name: "TCConsistent",
         ...TWO_PHASE_CLAIMS.consistent,
         reads: names,
@@ -139,6 +140,7 @@ export function twoPhaseCommitActors(rms: number, options: TwoPhaseActorsOptions
       },
       {
         kind: "sometimes",
+        id: "witness-all-committed",
         name: "all committed",
         ...TWO_PHASE_CLAIMS.allCommitted,
         reads: names,
@@ -146,6 +148,7 @@ export function twoPhaseCommitActors(rms: number, options: TwoPhaseActorsOptions
       },
       {
         kind: "sometimes",
+        id: "witness-all-aborted",
         name: "all aborted",
         ...TWO_PHASE_CLAIMS.allAborted,
         reads: names,

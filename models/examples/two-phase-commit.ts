@@ -173,18 +173,21 @@ export function twoPhaseCommit(rms: number, options: TwoPhaseOptions = {}): Mode
     properties: [
       {
         kind: "always",
+        id: "tc-consistent",
         name: "TCConsistent",
         ...TWO_PHASE_CLAIMS.consistent,
         holds: (s) => !(s.rmState.includes(RM_COMMITTED) && s.rmState.includes(RM_ABORTED)),
       },
       {
         kind: "sometimes",
+        id: "witness-all-committed",
         name: "all committed",
         ...TWO_PHASE_CLAIMS.allCommitted,
         holds: (s) => s.rmState.every((r) => r === RM_COMMITTED),
       },
       {
         kind: "sometimes",
+        id: "witness-all-aborted",
         name: "all aborted",
         ...TWO_PHASE_CLAIMS.allAborted,
         holds: (s) => s.rmState.every((r) => r === RM_ABORTED),
