@@ -28,21 +28,18 @@ import { ActorModel, type ActorSpec, type NetworkKind } from "../checker/actors.
 import { ModelError } from "../checker/errors.js";
 import {
   type EncodedBlob,
-  RecoverySymbolSource,
   type Sliver,
   blobIdToString,
   encodeBlob,
   encodeInconsistently,
   encodeMetadataWithId,
-  encodingParams,
-  orthogonal,
   sliverIndexOf,
 } from "../spec/index.js";
-import { type ByteRef, putBytes } from "../spec/store.js";
-import { adversaryOf, codecChecked, corrupt } from "./faults.js";
+import { putBytes } from "../spec/store.js";
+import { adversaryOf, codecChecked, epochChangeMenu } from "./faults.js";
 import { createChainWithEpochsMachine, type ChainWithEpochsSubscriber } from "../machines/chain-with-epochs.js";
-import { pairOfShard, putRecoverySymbol, putSliver } from "../machines/codec.js";
-import { CHAIN, type Committee, type CommitteeMember, type Outgoing } from "../machines/committee.js";
+import { pairOfShard, putSliver } from "../machines/codec.js";
+import { CHAIN, type Committee, type CommitteeMember } from "../machines/committee.js";
 import { epochDriverMachine } from "../machines/epoch-driver.js";
 import { type StoredBlob, createStorageNodeMachine } from "../machines/node/index.js";
 import { type ShardCount, invalidShardCounts, transitionCommittee } from "../machines/shard-assignment.js";
@@ -201,68 +198,17 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
         : encoded("the written blob", writtenBytes, n);
   const read = options.read ?? true;
 
-  // The Byzantine nodes' menus: answers whose bytes fail their proofs.
+  // The Byzantine nodes' menus: answers whose bytes fail their proofs (models/faults.ts).
   const byzantine = options.byzantine ?? [];
-  const menu = (name: string): Outgoing[] => {
-    const messages: Outgoing[] = [];
-    const heldShards = first.members.find((m) => m.name === name)?.shards ?? [];
-    const corruptSliver = (shard: number, axis: "primary" | "secondary") =>
-      putSliver(corrupt(sliverOf(shard, axis), stored.symbolSize));
-    for (const [index, committee] of committees.entries()) {
-      if (index === 0) continue;
-      for (const shard of heldShards) {
-        const owner = committee.members.find((m) => m.shards.includes(shard))?.name;
-        if (owner === undefined || owner === name) continue;
-        for (const axis of ["primary", "secondary"] as const) {
-          messages.push({
-            to: owner,
-            type: "ShardSyncResponse",
-            node: name,
-            shard,
-            axis,
-            epoch: committee.epoch,
-            slivers: [{ blobId: stored.id, metadata: stored.metadataRef, sliver: corruptSliver(shard, axis) }],
-          });
-        }
-      }
-    }
-    if (read && heldShards.length > 0) {
-      messages.push({
-        to: READER,
-        type: "ReadResponse",
-        node: name,
-        blobId: stored.id,
-        axis: "primary",
-        metadata: stored.metadataRef,
-        slivers: heldShards.map((shard) => corruptSliver(shard, "primary")),
-      });
-    }
-    for (const other of names.filter((o) => o !== name)) {
-      const symbols: ByteRef[] = heldShards.flatMap((shard) =>
-        (["primary", "secondary"] as const).flatMap((target) => {
-          const source = new RecoverySymbolSource(encodingParams(n), sliverOf(shard, orthogonal(target)));
-          return committees.flatMap((c) =>
-            (c.members.find((m) => m.name === other)?.shards ?? []).map((s) =>
-              putRecoverySymbol(
-                corrupt(source.symbolFor(sliverIndexOf(target, pairOfShard(stored.id, s, n), n)), stored.symbolSize),
-              ),
-            ),
-          );
-        }),
-      );
-      if (symbols.length > 0) {
-        messages.push({
-          to: other,
-          type: "RecoverySymbolResponse",
-          node: name,
-          blobId: stored.id,
-          metadata: stored.metadataRef,
-          symbols: [...new Set(symbols)].sort(),
-        });
-      }
-    }
-    return messages;
+  const faultContext = {
+    committees,
+    nodes: names,
+    blobId: stored.id,
+    encoded: stored,
+    metadata: stored.metadataRef,
+    reader: read ? READER : undefined,
   };
+  const menu = (name: string) => epochChangeMenu(faultContext, name);
   const crash = options.crash ?? [];
   const adversary = adversaryOf(
     n,

@@ -194,3 +194,116 @@ export function writeReadMenu(
       .exhaustive(),
   );
 }
+
+// --- the epoch-change models' Byzantine nodes ---
+
+/**
+ * What a Byzantine node of the epoch-change models sends about the stored blob, for each shard it
+ * held in the first committee, each a real message in its own name whose bytes fail their proofs:
+ * - `corruptShardSync`: a shard-sync answer of both axes to each later owner of the shard;
+ * - `corruptSliver`: a read answer to the reader;
+ * - `corruptSymbols`: recovery symbols to every other node, for its shards in every committee.
+ */
+export const EPOCH_CHANGE_BYZANTINE_BEHAVIOURS = ["corruptShardSync", "corruptSliver", "corruptSymbols"] as const;
+
+/** What an epoch-change model's Byzantine menu is made from: the committees, the stored blob and the reader. */
+export interface EpochChangeFaultContext {
+  /** The committees of every epoch, the first first. */
+  readonly committees: readonly Committee[];
+  /** Every node of any committee. */
+  readonly nodes: readonly ActorName[];
+  readonly blobId: BlobIdText;
+  readonly encoded: EncodedBlob;
+  readonly metadata: ByteRef;
+  /** The reader, if the model reads. */
+  readonly reader: ActorName | undefined;
+}
+
+/** The messages Byzantine `name` sends, for each of its behaviours. */
+export function epochChangeMenu(
+  context: EpochChangeFaultContext,
+  name: ActorName,
+  behaviours: readonly (typeof EPOCH_CHANGE_BYZANTINE_BEHAVIOURS)[number][] = EPOCH_CHANGE_BYZANTINE_BEHAVIOURS,
+): Addressed[] {
+  const { committees, blobId, encoded, metadata } = context;
+  const [first] = committees;
+  const n = first.nShards;
+  const held = first.members.find((m) => m.name === name)?.shards ?? [];
+  const sliverOf = (shard: number, axis: Axis): Sliver => {
+    const index = sliverIndexOf(axis, pairOfShard(blobId, shard, n), n);
+    return (axis === "primary" ? encoded.primarySlivers : encoded.secondarySlivers)[index] as Sliver;
+  };
+  const corruptSliver = (shard: number, axis: Axis) => putSliver(corrupt(sliverOf(shard, axis), encoded.symbolSize));
+  return behaviours.flatMap((behaviour) =>
+    match(behaviour)
+      .returnType<Addressed[]>()
+      .with("corruptShardSync", () =>
+        committees.slice(1).flatMap((committee) =>
+          held.flatMap((shard) => {
+            const owner = committee.members.find((m) => m.shards.includes(shard))?.name;
+            if (owner === undefined || owner === name) return [];
+            return (["primary", "secondary"] as const).map(
+              (axis): Addressed => ({
+                to: owner,
+                type: "ShardSyncResponse",
+                node: name,
+                shard,
+                axis,
+                epoch: committee.epoch,
+                slivers: [{ blobId, metadata, sliver: corruptSliver(shard, axis) }],
+              }),
+            );
+          }),
+        ),
+      )
+      .with("corruptSliver", () =>
+        context.reader === undefined || held.length === 0
+          ? []
+          : [
+              {
+                to: context.reader,
+                type: "ReadResponse",
+                node: name,
+                blobId,
+                axis: "primary",
+                metadata,
+                slivers: held.map((shard) => corruptSliver(shard, "primary")),
+              },
+            ],
+      )
+      .with("corruptSymbols", () =>
+        context.nodes
+          .filter((other) => other !== name)
+          .flatMap((other): Addressed[] => {
+            const symbols = held.flatMap((shard) =>
+              (["primary", "secondary"] as const).flatMap((target) => {
+                const source = new RecoverySymbolSource(encodingParams(n), sliverOf(shard, orthogonal(target)));
+                return committees.flatMap((c) =>
+                  (c.members.find((m) => m.name === other)?.shards ?? []).map((s) =>
+                    putRecoverySymbol(
+                      corrupt(
+                        source.symbolFor(sliverIndexOf(target, pairOfShard(blobId, s, n), n)),
+                        encoded.symbolSize,
+                      ),
+                    ),
+                  ),
+                );
+              }),
+            );
+            return symbols.length === 0
+              ? []
+              : [
+                  {
+                    to: other,
+                    type: "RecoverySymbolResponse",
+                    node: name,
+                    blobId,
+                    metadata,
+                    symbols: [...new Set(symbols)].sort(),
+                  },
+                ];
+          }),
+      )
+      .exhaustive(),
+  );
+}
