@@ -1,6 +1,6 @@
 /**
  * What the Walrus models share about faults: the adversary of named crashing and Byzantine nodes,
- * what a Byzantine node of the write-read models sends, a corrupted sliver or symbol, and the
+ * what a Byzantine node of the write-read and the epoch-change models sends, a corrupted sliver or symbol, and the
  * codec's refusal of a model's blob turned into a {@link ModelError} that names the model.
  */
 
