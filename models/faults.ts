@@ -1,7 +1,8 @@
 /**
  * What the Walrus models share about faults: the adversary of named crashing and Byzantine nodes,
- * what a Byzantine node of the write-read and the epoch-change models sends, a corrupted sliver or symbol, and the
- * codec's refusal of a model's blob turned into a {@link ModelError} that names the model.
+ * what a Byzantine node of the write-read and the epoch-change models sends, a corrupted sliver
+ * or symbol, and the codec's refusal of a model's blob turned into a {@link ModelError} that names
+ * the model.
  */
 
 import { match } from "ts-pattern";
