@@ -5,8 +5,14 @@
  * has no gap to wait on.
  */
 
-import type { ActorName } from "../spec/messages.js";
-import type { Outgoing } from "./committee.js";
+import type { ActorName, ProtocolMessage } from "../spec/messages.js";
+import type { Addressed } from "./committee.js";
+
+/** The chain's events: the messages numbered in each subscriber's stream. */
+export type Announced = Extract<ProtocolMessage, { readonly seq: number }>;
+
+/** A chain event before the chain numbers it for a subscriber. */
+export type Announcement = Announced extends infer E ? (E extends Announced ? Omit<E, "seq"> : never) : never;
 
 /** Who receives which of the chain's events (`T`: the event types it may follow). */
 export interface Subscriber<T extends string = string> {
@@ -21,15 +27,14 @@ export interface EventStreams {
 }
 
 /** The event, numbered, to every subscriber that follows it, and the streams' next numbers after it. */
-export function announce(
-  context: EventStreams,
-  event: { readonly type: string; readonly [field: string]: unknown },
-): { messages: Outgoing[]; seq: number[] } {
-  const messages: Outgoing[] = [];
+export function announce(context: EventStreams, event: Announcement): { messages: Addressed[]; seq: number[] } {
+  const messages: Addressed[] = [];
   const seq = context.subscribers.map((subscriber, i) => {
     const next = context.seq[i] ?? 0;
     if (!subscriber.events.includes(event.type)) return next;
-    messages.push({ to: subscriber.name, ...event, seq: next });
+    // An announcement with its number is the chain event it was made from; TypeScript cannot see
+    // through the distributed `Omit`, hence the assertion.
+    messages.push({ to: subscriber.name, ...event, seq: next } as Addressed<Announced>);
     return next + 1;
   });
   return { messages, seq };
@@ -37,17 +42,13 @@ export function announce(
 
 /** What an `enqueueActions` callback is given that an announcement needs: `send` and `assign`. */
 export interface AnnouncementQueue {
-  (action: { readonly type: "send"; readonly params: Outgoing }): void;
+  (action: { readonly type: "send"; readonly params: Addressed }): void;
   /** Records the streams' next numbers once the announcement is numbered. */
   assign(values: { readonly seq: number[] }): void;
 }
 
 /** Sends the event to its subscribers and advances their streams, from an `enqueueActions` callback. */
-export function enqueueAnnouncement(
-  enqueue: AnnouncementQueue,
-  context: EventStreams,
-  event: { readonly type: string; readonly [field: string]: unknown },
-): void {
+export function enqueueAnnouncement(enqueue: AnnouncementQueue, context: EventStreams, event: Announcement): void {
   const { messages, seq } = announce(context, event);
   for (const message of messages) enqueue({ type: "send", params: message });
   enqueue.assign({ seq });

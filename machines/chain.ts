@@ -32,7 +32,7 @@ import type {
 } from "../spec/messages.js";
 import { blobIdDerivesFromRootHash } from "./codec.js";
 import { type Subscriber as EventSubscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
-import { CHAIN, type Committee, memberOf, send, weightOf } from "./committee.js";
+import { CHAIN, type Committee, memberOf, sendMessage, weightOf } from "./committee.js";
 import type { WalrusSource } from "../spec/sources.js";
 
 /** The protocol sections and Walrus files this module follows (docs/traceability.md). */
@@ -98,7 +98,7 @@ export function createChainMachine({ invalidation = true }: { readonly invalidat
   return setup({
     types: {} as { context: ChainContext; input: ChainInput; events: ChainMachineEvent },
     actions: {
-      send,
+      send: sendMessage,
       recordBlob: assign(({ event }) =>
         event.type === "RegisterBlob" ? { blobId: event.blobId, size: event.size } : {},
       ),

@@ -25,7 +25,7 @@ import type { ActorName, ChallengeCertificate } from "../spec/messages.js";
 import { InvalidParametersError } from "../spec/errors.js";
 import { isQuorum } from "../spec/params.js";
 import { type Subscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
-import { CHAIN, type Committee, memberOf, send, weightOf, withName } from "./committee.js";
+import { CHAIN, type Committee, memberOf, sendMessage, weightOf, withName } from "./committee.js";
 import type { WalrusSource } from "../spec/sources.js";
 
 /** The protocol sections and Walrus files this module follows (docs/traceability.md). */
@@ -71,7 +71,7 @@ export interface ChallengeChainContext extends ChallengeChainInput {
 export const challengeChainMachine = setup({
   types: {} as { context: ChallengeChainContext; input: ChallengeChainInput; events: ChallengeChainEvent },
   actions: {
-    send,
+    send: sendMessage,
     announceChallengeStart: enqueueActions(({ context, event, enqueue }) => {
       const epoch = context.committee.epoch;
       if (context.challenged === undefined || event.type !== "StartChallenge" || event.coin === undefined) {

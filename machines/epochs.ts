@@ -44,7 +44,7 @@ import { and, assign, enqueueActions, not, setup } from "xstate";
 import type { ActorName, BlobIdText, CertifyBlob, EpochSyncDone, InvalidateBlobId } from "../spec/messages.js";
 import { isAboveValidity, isQuorum } from "../spec/params.js";
 import { type Subscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
-import { CHAIN, type Committee, memberOf, send, weightOf, withName } from "./committee.js";
+import { CHAIN, type Committee, memberOf, sendMessage, weightOf, withName } from "./committee.js";
 import { type ShardCount, invalidShardCounts, transitionCommittee } from "./shard-assignment.js";
 import type { WalrusSource } from "../spec/sources.js";
 
@@ -168,7 +168,7 @@ export function createEpochsMachine({ certificates = true }: { readonly certific
   return setup({
     types: {} as { context: EpochsContext; input: EpochsInput; events: EpochsMachineEvent },
     actions: {
-      send,
+      send: sendMessage,
       selectNextCommittee: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== "VotingEnd") return;
         enqueue.assign({ nextCommittee: transitionCommittee(context.committee, event.counts) });
