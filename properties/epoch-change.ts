@@ -18,7 +18,7 @@ import type { SystemProperty, SystemView } from "../checker/actors.js";
 import type { BlobIdText } from "../spec/messages.js";
 import type { ByteRef } from "../spec/store.js";
 import type { Committee } from "../machines/committee.js";
-import { type NodeView, isOwned, nodeView } from "../machines/node/index.js";
+import { type NodeView, isOwned, movedBy, nodeView } from "../machines/node/index.js";
 import { readView } from "../machines/reader.js";
 
 const ACTIVE_COMMITTEES = "crates/walrus-sdk/src/active_committees.rs";
@@ -252,6 +252,58 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
                 blob.chainStatus === "invalid" ||
                 node.holds(blob.blobId, shard.shard),
             ),
+          );
+        }),
+    },
+    {
+      kind: "always",
+      id: "shards-follow-committee",
+      name: "a correct node owns exactly its shards of its current committee, and is Standby exactly when not a member",
+      claim:
+        "At each epoch change a node locks the shards it lost and takes those it gained, and its status follows its membership: the shards it stores and writes to are those the committee gives it.",
+      source: {
+        sections: ["6.1"],
+        files: [
+          "crates/walrus-service/src/node/epoch_change/plan.rs",
+          "crates/walrus-service/src/node/storage/shard.rs",
+        ],
+        detail: "lock_shard_for_epoch_change, start_sync_shard_before_epoch",
+      },
+      reads: [...layout.nodes],
+      holds: (view) =>
+        layout.nodes.every((name) => {
+          const node = correctNode(view, layout, name);
+          if (node === undefined) return true;
+          const committee = layout.committees.find((c) => c.epoch === node.epoch);
+          const member = committee?.members.find((m) => m.name === name);
+          const owned = ownedShards(node).map((shard) => shard.shard);
+          const given = [...(member?.shards ?? [])].sort((a, b) => a - b);
+          return (
+            owned.length === given.length &&
+            owned.every((shard, i) => shard === given[i]) &&
+            (member === undefined) === (node.status === "Standby")
+          );
+        }),
+    },
+    {
+      kind: "always",
+      id: "active-after-metadata",
+      name: "a correct node is Active only once it holds the metadata of every blob that moved to its epoch",
+      claim:
+        "A new member first fetches the metadata of every blob certified before its epoch (RecoverMetadata) and only then serves as Active.",
+      source: {
+        sections: ["6.1"],
+        files: ["crates/walrus-service/src/node.rs"],
+        detail: "sync_certified_blob_metadata",
+      },
+      reads: [...layout.nodes],
+      holds: (view) =>
+        layout.nodes.every((name) => {
+          const node = correctNode(view, layout, name);
+          return (
+            node === undefined ||
+            node.status !== "Active" ||
+            node.blobs.every((blob) => !movedBy(blob, node.epoch) || blob.metadata !== null)
           );
         }),
     },

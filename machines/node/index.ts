@@ -53,7 +53,7 @@ import { storageActions, storageGuards } from "./storage.js";
 
 export type { ShardParams };
 export type { ShardAtNode, ShardStatus, StorageNodeInput, StoredBlob } from "./context.js";
-export { isOwned } from "./context.js";
+export { isOwned, movedBy } from "./context.js";
 
 /** The protocol sections and Walrus files the node follows, its regions' included (docs/traceability.md). */
 export const follows: WalrusSource = {
