@@ -3,6 +3,8 @@
  * that no property reads the machine through casts or state names.
  */
 
+import type { ActorName, BlobIdText } from "../../spec/messages.js";
+import { challengedOf, challengedOfAny } from "./challenge.js";
 import type { BlobAtNode, ChainStatus, ShardAtNode, StorageNodeContext } from "./context.js";
 import { holdsInShard } from "./shards.js";
 import { type SliverSlot, holdsEverything } from "./slivers.js";
@@ -73,5 +75,36 @@ export function nodeView(snapshot: { readonly value: unknown; readonly context: 
       const blob = context.blobs.find((b) => b.blobId === blobId);
       return blob !== undefined && holdsInShard(blob, shard);
     },
+  };
+}
+
+/** What properties read of a node built with the storage challenge. */
+export interface ChallengeView {
+  /** The challenge region's state: before the start, in challenge mode, after the end (all processed here). */
+  readonly mode: "idle" | "challenged" | "ended";
+  /** Whether it withholds the challenged blobs' reads and recovery now. */
+  readonly withholding: boolean;
+  /** The blobs challenged of `node` (none before the start). */
+  readonly challengedOf: (node: ActorName) => readonly BlobIdText[];
+  /** Whether the blob is challenged of some node. */
+  readonly challengedOfAny: (blobId: BlobIdText) => boolean;
+  /** The blobs it threw away (a `deleted` node). */
+  readonly deletedBlobs: readonly BlobIdText[];
+  /** The blobs it answered a read or recovery request for in challenge mode. */
+  readonly answeredInChallenge: readonly BlobIdText[];
+}
+
+/** The challenge's view, from a snapshot of a `storageNode` machine built with `challenge`. */
+export function challengeView(snapshot: { readonly value: unknown; readonly context: unknown }): ChallengeView {
+  const challenge = (snapshot.context as StorageNodeContext).challenge;
+  if (challenge === undefined) throw new TypeError("challengeView: a node built without the challenge region");
+  const { mode } = (snapshot.value as { challenge: { mode: ChallengeView["mode"] } }).challenge;
+  return {
+    mode,
+    withholding: challenge.withholding,
+    challengedOf: (node) => challengedOf(challenge, node),
+    challengedOfAny: (blobId) => challengedOfAny(challenge, blobId),
+    deletedBlobs: challenge.deletedBlobs,
+    answeredInChallenge: challenge.answeredInChallenge,
   };
 }
