@@ -110,7 +110,12 @@ export interface ChallengeAtNode extends Required<ChallengeInput> {
 type Args = GuardArgs;
 
 /** The challenge's part of the node's context (a node built with `challenge` has one). */
-const challengeOf = (context: StorageNodeContext): ChallengeAtNode => context.challenge as ChallengeAtNode;
+function challengeOf(context: StorageNodeContext): ChallengeAtNode {
+  if (context.challenge === undefined) {
+    throw new InvalidParametersError(`${context.name}: a challenge step at a node built without the challenge region`);
+  }
+  return context.challenge;
+}
 
 /** The challenge at the start, from the node's input: nothing acked, signed or answered yet. */
 export function initialChallenge(input: StorageNodeInput): ChallengeAtNode {
