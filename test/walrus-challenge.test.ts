@@ -19,6 +19,8 @@ import {
 import { pairOfShard, putSliver, recoverySymbolsFor } from "../machines/codec.js";
 import { CHALLENGED_BLOB, LIGHTWEIGHT_BLOBS, challenge } from "../models/challenge.js";
 import { challengeChainMachine } from "../machines/challenge-chain.js";
+import type { StorageNodeContext } from "../machines/node/context.js";
+import { challengeProperties } from "../properties/challenge.js";
 import { coinFromSeed, selectChallengedBlobs } from "../spec/challenge-coin.js";
 import { blobIdToString, encodeBlob, encodeMetadataWithId, sliverIndexOf } from "../spec/index.js";
 import { getBytes, putBytes } from "../spec/store.js";
@@ -420,5 +422,36 @@ describe("the challenged node's check of the symbols it receives", () => {
     expect(node.sent).toEqual([]);
     node.step({ type: "ChallengeSignature", node: "N2", for: "N0" });
     expect(node.sent).toEqual([{ to: "chain", type: "ChallengeCertificate", node: "N0", signers: ["N0", "N1", "N2"] }]);
+  });
+  it("the property that no challenged blob is served in challenge mode catches a node that serves one, or does not withhold", () => {
+    const nodes = [0, 1, 2, 3].map((shard) => drive(challengeStorageNodeMachine, nodeInput(shard)));
+    for (const node of nodes) node.step({ type: "ChallengeStart", seq: 0, epoch: 1 });
+    const chain = drive(challengeChainMachine, {
+      committee,
+      subscribers: committee.members.map(({ name }) => ({ name, events: ["ChallengeStart", "ChallengeEnd"] })),
+    });
+    const layout = {
+      chain: "chain",
+      nodes: ["N0", "N1", "N2", "N3"],
+      deleted: [],
+      byzantine: [],
+      index: (name: string) => (name === "chain" ? 4 : Number(name.slice(1))),
+      committee,
+      lightweight: false,
+    };
+    const property = challengeProperties(layout).find((p) => p.name.startsWith("no correct node answers"));
+    if (property === undefined) throw new Error("no such property");
+    const view = (n0: { value: unknown; context: unknown }) => ({
+      actors: [n0, ...nodes.slice(1).map((node) => node.snapshot), chain.snapshot] as never,
+      status: ["correct", "correct", "correct", "correct", "correct"] as const,
+      messages: [],
+    });
+    const n0 = nodes[0]?.snapshot as { value: unknown; context: StorageNodeContext };
+    expect(property.holds(view(n0))).toBe(true);
+    const challenge = n0.context.challenge as NonNullable<StorageNodeContext["challenge"]>;
+    const served = { ...challenge, answeredInChallenge: [blobId] };
+    expect(property.holds(view({ ...n0, context: { ...n0.context, challenge: served } }))).toBe(false);
+    const open = { ...challenge, withholding: false };
+    expect(property.holds(view({ ...n0, context: { ...n0.context, challenge: open } }))).toBe(false);
   });
 });
