@@ -6,7 +6,9 @@
  * other node (step 1), and once nodes holding 2f + 1 shards are in challenge mode (step 2) sends
  * each of them the symbols they share of every blob challenged of it (step 3), signs for each node
  * whose symbols verify (step 4) and posts a certificate once its own signatures weigh 2f + 1
- * (step 5). After the end it serves every blob again (step 6).
+ * (step 5). After the end it serves every blob again (step 6). The region has two parts side by
+ * side: `mode` (`idle` → `challenged` → `ended`) and `proof` (`awaitingStart` → `proving` →
+ * `proven` → `certified`, with the check of the others' symbols beside it).
  *
  * - in: `chain.ChallengeStart`, `chain.ChallengeEnd` (from the cursor); `ChallengeAck`,
  *   `ChallengeSymbols`, `ChallengeSignature` from nodes; `ReadResponse` to a cheater's read;
