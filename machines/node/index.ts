@@ -3,14 +3,16 @@
  * own file of `machines/node/`.
  *
  * - in: the chain's events `BlobRegistered`, `BlobCertified`, `InvalidBlobID`, the epoch events and
- *   the challenge's (numbered in the node's stream); `StoreSliverPairs` from writers; `ReadRequest` from readers;
+ *   the challenge's (numbered in the node's stream); `StoreSliverPairs` from writers;
+ *   `ReadRequest` from readers;
  *   `RecoverySymbolRequest`, `VerifyInconsistencyProof` and `ShardSyncRequest` from nodes, and the
  *   answers to its own (`RecoverySymbolResponse`, `InvalidBlobAttestation`, `ShardSyncResponse`);
  *   `ShardSyncTimeout`, `ShardSyncFails` from the environment; the challenge's messages from nodes;
  * - out: `StorageConfirmation` to writers; `ReadResponse`, `RecoverySymbolResponse`,
  *   `InvalidBlobAttestation` and `ShardSyncResponse` to whoever asked; `RecoverySymbolRequest`,
  *   `VerifyInconsistencyProof` and `ShardSyncRequest` to other nodes; `InvalidateBlobId` and
- *   `EpochSyncDone` to the chain; the challenge's messages to nodes and `ChallengeCertificate` to the chain.
+ *   `EpochSyncDone` to the chain; the challenge's messages to nodes and `ChallengeCertificate` to
+ *   the chain.
  *
  * Regions:
  * - `cursor` (`cursor.ts`): chain events in chain order, passed on as `chain.<event>`;
@@ -21,8 +23,9 @@
  *   stores of the blob, confirms, heals (paper §4: secondary slivers first, then primary) and
  *   proves inconsistent; the blob's guards and actions take its position as `params.blob`;
  * - `serving` (`serving.ts`): requests about any blob or shard, held until the node can answer them;
- * - with `challenge`: `challenge` (`challenge.ts`): the storage challenge, `idle` → `challenged`
- *   (challenge mode: `serving` withholds the challenged blobs) → `ended`.
+ * - with `challenge`: `challenge` (`challenge.ts`): the storage challenge, its `mode` `idle` →
+ *   `challenged` (challenge mode: `serving` withholds the challenged blobs) → `ended`, beside the
+ *   node's `proof` and its check of the others'.
  *
  * `createStorageNodeMachine({ blobs, epochs, challenge })` builds the machine with the regions a
  * model needs: a number of blobs (the node's input names them), the epoch regions for
@@ -282,6 +285,7 @@ function initialContext(input: StorageNodeInput, epochs: boolean, challenge: boo
     source: null,
     failedIn: null,
   }));
+  // The input's challenge options become the context's challenge record (with the challenge only).
   const { challenge: _, ...rest } = input;
   const atStart = challenge ? { challenge: initialChallenge(input) } : {};
   const thrownAway = atStart.challenge?.deletedBlobs ?? [];
