@@ -56,7 +56,7 @@ const nodeOf = (view: SystemView, layout: ChallengeLayout, name: string): Challe
  */
 function caught(view: SystemView, layout: ChallengeLayout, name: string): boolean {
   const node = nodeOf(view, layout, name);
-  return node.challengedOf(name).some((blobId) => node.deletedBlobs.includes(blobId));
+  return node.ownChallenged.some((blobId) => node.deletedBlobs.includes(blobId));
 }
 
 /** Whether the node processed the challenge's end and serves every blob again. */
@@ -123,7 +123,7 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
           if (!correct(view, layout, name)) return true;
           const node = nodeOf(view, layout, name);
           const quiet = node.mode !== "challenged" || node.withholding;
-          return quiet && node.answeredInChallenge.every((blobId) => !node.challengedOfAny(blobId));
+          return quiet && !node.servedChallenged;
         }),
     },
     {

@@ -235,12 +235,15 @@ describe("the lightweight challenge, machine by machine", () => {
   it("every node derives each node's challenged blobs from the coin, in ascending blob-ID order", () => {
     for (const coin of [0, 2, 7, 11]) {
       const node = drive(threeBlobChallengeStorageNodeMachine, nodeInput()).step(start(coin));
-      const view = challengeView(node.snapshot);
-      for (const { name } of committee.members) {
-        expect(view.challengedOf(name)).toEqual(
-          selectChallengedBlobs(coinFromSeed(coin), name, 3, 1).map((i) => sortedIds[i]),
-        );
-      }
+      expect((node.snapshot.context as StorageNodeContext).challenge?.challenged).toEqual(
+        committee.members.map(({ name }) => ({
+          node: name,
+          blobIds: selectChallengedBlobs(coinFromSeed(coin), name, 3, 1).map((i) => sortedIds[i]),
+        })),
+      );
+      expect(challengeView(node.snapshot).ownChallenged).toEqual(
+        selectChallengedBlobs(coinFromSeed(coin), "N0", 3, 1).map((i) => sortedIds[i]),
+      );
     }
   });
 
