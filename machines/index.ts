@@ -13,14 +13,15 @@
 export { chainMachine, createChainMachine } from "./chain.js";
 export { chainWithEpochsMachine, createChainWithEpochsMachine } from "./chain-with-epochs.js";
 export { challengeChainMachine } from "./challenge-chain.js";
-export { challengeNodeMachine } from "./challenge-node.js";
 export { epochDriverMachine } from "./epoch-driver.js";
 export { createEpochsMachine, epochsMachine } from "./epochs.js";
 export { readerMachine } from "./reader.js";
 export {
+  challengeStorageNodeMachine,
   createStorageNodeMachine,
   epochStorageNodeMachine,
   storageNodeMachine,
+  threeBlobChallengeStorageNodeMachine,
   twoBlobEpochStorageNodeMachine,
 } from "./node/index.js";
 export { writerMachine } from "./writer.js";
@@ -31,7 +32,6 @@ export * as chainEvents from "./chain-events.js";
 export * as chainOrder from "./chain-order.js";
 export * as chainWithEpochs from "./chain-with-epochs.js";
 export * as challengeChain from "./challenge-chain.js";
-export * as challengeNode from "./challenge-node.js";
 export * as codec from "./codec.js";
 export * as committee from "./committee.js";
 export * as epochDriver from "./epoch-driver.js";
@@ -43,4 +43,5 @@ export * as shardAssignment from "./shard-assignment.js";
 export * as storageNode from "./node/index.js";
 export * as storageNodeContext from "./node/context.js";
 export * as slivers from "./node/slivers.js";
+export * as nodeChallenge from "./node/challenge.js";
 export * as writer from "./writer.js";

@@ -1,7 +1,7 @@
 /**
  * The fully asynchronous storage challenge, over the real codec: the chain announces it, the
- * nodes of one committee answer it (machines/challenge-node.ts), and the chain ends it once
- * certificates cover 2f + 1 shards.
+ * storage nodes of one committee answer it (the challenge region of machines/node/,
+ * `challenge.ts`), and the chain ends it once certificates cover 2f + 1 shards.
  *
  * Configuration (default: n = 4, four nodes of one shard, one blob stored by all): nodes that
  * threw their slivers away (`deleted`), which try to rebuild them from whoever still serves once
@@ -21,9 +21,15 @@
 import { ActorModel, type ActorSpec } from "../checker/actors.js";
 import { ModelError } from "../checker/errors.js";
 import { blobIdToString, encodeBlob, encodeMetadataWithId, sliverIndexOf } from "../spec/index.js";
-import { putBytes } from "../spec/store.js";
+import { type ByteRef, putBytes } from "../spec/store.js";
 import { challengeChainMachine } from "../machines/challenge-chain.js";
-import { type ChallengedBlob, challengeNodeMachine } from "../machines/challenge-node.js";
+import {
+  type StorageNodeInput,
+  type StoredBlob,
+  challengeStorageNodeMachine,
+  createStorageNodeMachine,
+  threeBlobChallengeStorageNodeMachine,
+} from "../machines/node/index.js";
 import { pairOfShard, putSliver, recoverySymbolsFor } from "../machines/codec.js";
 import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
 import { type ChallengeLayout, challengeProperties } from "../properties/challenge.js";
@@ -47,7 +53,7 @@ export interface ChallengeOptions {
   /** Byzantine nodes colluding with the deleted ones. */
   readonly byzantine?: readonly string[];
   readonly crash?: readonly string[];
-  /** How the deleted nodes rebuild their slivers (default `recovery`; see machines/challenge-node.ts). */
+  /** How the deleted nodes rebuild their slivers (default `recovery`; see machines/node/challenge.ts). */
   readonly rebuildBy?: "recovery" | "primaryRead" | "secondaryRead" | "none";
   /**
    * Play out only these nodes' challenges (default: every node's); the others ack, check and sign,
@@ -59,6 +65,13 @@ export interface ChallengeOptions {
 }
 
 const READER = "reader";
+
+/** The node machine for `blobs` blobs: the documented variants where they fit, so that coverage counts them. */
+function nodeMachineFor(blobs: number) {
+  if (blobs === 1) return challengeStorageNodeMachine;
+  if (blobs === 3) return threeBlobChallengeStorageNodeMachine;
+  return createStorageNodeMachine({ blobs, challenge: true });
+}
 
 /** Three blobs for the lightweight variant. */
 export const LIGHTWEIGHT_BLOBS: readonly Uint8Array[] = ["first", "second", "third"].map((ordinal) =>
@@ -102,19 +115,20 @@ export function challenge(options: ChallengeOptions = {}): ActorModel {
   if (new Set(stored.map((blob) => blob.blobId)).size < stored.length) {
     throw new ModelError("challenge: two blobs with the same contents");
   }
-  const blobsOf = (name: string): ChallengedBlob[] => {
+  // Every node holds every blob, certified before the challenge, in each of its shards.
+  const blobsOf = (name: string): StoredBlob[] => {
     const shards = committee.members.find((m) => m.name === name)?.shards ?? [];
     return stored.map(({ encoded, blobId, metadata }) => {
       const sliver = (shard: number, axis: "primary" | "secondary") => {
         const index = sliverIndexOf(axis, pairOfShard(blobId, shard, n), n);
         return putSliver((axis === "primary" ? encoded.primarySlivers : encoded.secondarySlivers)[index]);
       };
-      return {
-        blobId,
-        metadata,
-        primary: shards.map((shard) => sliver(shard, "primary")),
-        secondary: shards.map((shard) => sliver(shard, "secondary")),
-      };
+      const slivers = shards.map((shard) => ({
+        shard,
+        primary: sliver(shard, "primary"),
+        secondary: sliver(shard, "secondary"),
+      }));
+      return { blobId, certifiedEpoch: committee.epoch, metadata, slivers };
     });
   };
   const deletedBlobs = (options.deletedBlobs ?? stored.map((_, b) => b)).map((b) => {
@@ -148,13 +162,14 @@ export function challenge(options: ChallengeOptions = {}): ActorModel {
       messages.push({ to: cheater, type: "ChallengeSignature", node: name, for: cheater });
       const targets = committee.members.find((m) => m.name === cheater)?.shards ?? [];
       for (const own of blobsOf(name).filter((blob) => deletedBlobs.includes(blob.blobId))) {
-        const { blobId, metadata } = own;
+        const { blobId } = own;
+        const metadata = own.metadata as ByteRef;
         const symbols = (["primary", "secondary"] as const).flatMap((axis) =>
           recoverySymbolsFor(
             metadata,
             blobId,
             n,
-            axis === "primary" ? own.secondary.filter((s) => s !== null) : own.primary.filter((s) => s !== null),
+            own.slivers.map((slot) => (axis === "primary" ? slot.secondary : slot.primary)),
             axis,
             targets.map((shard) => sliverIndexOf(axis, pairOfShard(blobId, shard, n), n)),
           ),
@@ -189,16 +204,19 @@ export function challenge(options: ChallengeOptions = {}): ActorModel {
     },
     ...committee.members.map((member) => ({
       name: member.name,
-      machine: challengeNodeMachine,
+      machine: nodeMachineFor(stored.length),
       input: {
         name: member.name,
         committee,
-        blobs: blobsOf(member.name),
-        behaviour: deleted.includes(member.name) ? ("deleted" as const) : ("storing" as const),
-        deletedBlobs: deleted.includes(member.name) ? deletedBlobs : [],
-        rebuildBy: options.rebuildBy ?? "recovery",
-        answers: focus.includes(member.name),
-      },
+        blobIds: stored.map((blob) => blob.blobId),
+        stored: blobsOf(member.name),
+        challenge: {
+          behaviour: deleted.includes(member.name) ? ("deleted" as const) : ("storing" as const),
+          deletedBlobs: deleted.includes(member.name) ? deletedBlobs : [],
+          rebuildBy: options.rebuildBy ?? "recovery",
+          answers: focus.includes(member.name),
+        },
+      } satisfies StorageNodeInput,
       shards: member.shards.length,
       sendsTo: [
         CHAIN,

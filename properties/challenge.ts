@@ -21,7 +21,7 @@ import type { SystemProperty, SystemView } from "../checker/actors.js";
 import type { ActorName } from "../spec/messages.js";
 import { type Committee, weightOf } from "../machines/committee.js";
 import { isQuorum } from "../spec/params.js";
-import { type ChallengeNodeContext, challengedOf } from "../machines/challenge-node.js";
+import { type ChallengeView, challengeView } from "../machines/node/views.js";
 import type { ReaderContext } from "../machines/reader.js";
 
 /** Where the actors of a challenge model are, and who cheats. */
@@ -46,26 +46,21 @@ const ended = (view: SystemView, layout: ChallengeLayout) => snapshot(view, layo
 const correct = (view: SystemView, layout: ChallengeLayout, name: string) =>
   view.status[layout.index(name)] === "correct";
 
-const contextOf = (view: SystemView, layout: ChallengeLayout, name: string) =>
-  snapshot(view, layout, name).context as ChallengeNodeContext;
+/** The node's challenge, through its typed view. */
+const nodeOf = (view: SystemView, layout: ChallengeLayout, name: string): ChallengeView =>
+  challengeView(snapshot(view, layout, name));
 
 /**
  * Whether the node threw away a blob challenged of it. It knows which blobs once it saw the
  * challenge start, and it can obtain a certificate only after that.
  */
 function caught(view: SystemView, layout: ChallengeLayout, name: string): boolean {
-  const context = contextOf(view, layout, name);
-  return challengedOf(context, name).some((blobId) => context.deletedBlobs.includes(blobId));
+  const node = nodeOf(view, layout, name);
+  return node.ownChallenged.some((blobId) => node.deletedBlobs.includes(blobId));
 }
 
-/** A node's regions: whether it is in challenge mode and whether it serves. */
-function regions(view: SystemView, layout: ChallengeLayout, name: string) {
-  const { value, context } = snapshot(view, layout, name);
-  const { serving, challenge } = value as { serving: string; challenge: string };
-  // The chain's stream to a node holds ChallengeStart (0) and then ChallengeEnd (1).
-  const endProcessed = (context as ChallengeNodeContext).nextSeq >= 2;
-  return { serving: serving === "serving", inChallenge: challenge !== "idle", endProcessed };
-}
+/** Whether the node processed the challenge's end and serves every blob again. */
+const servesAgain = (node: ChallengeView) => node.mode === "ended" && !node.withholding;
 
 /** The challenge properties of a model with this layout. */
 export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
@@ -132,11 +127,9 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
       holds: (view) =>
         honest.every((name) => {
           if (!correct(view, layout, name)) return true;
-          const node = regions(view, layout, name);
-          const context = contextOf(view, layout, name);
-          const challenged = new Set(context.challenged.flatMap((entry) => entry.blobIds));
-          const quiet = !node.inChallenge || !node.serving || node.endProcessed;
-          return quiet && context.answeredInChallenge.every((blobId) => !challenged.has(blobId));
+          const node = nodeOf(view, layout, name);
+          const quiet = node.mode !== "challenged" || node.withholding;
+          return quiet && !node.servedChallenged;
         }),
     },
     {
@@ -149,8 +142,7 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
       holds: (view) =>
         honest.every((name) => {
           if (!correct(view, layout, name)) return true;
-          const node = regions(view, layout, name);
-          return node.serving && node.endProcessed;
+          return servesAgain(nodeOf(view, layout, name));
         }),
     },
     {
@@ -160,7 +152,7 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
       claim: "Reads resuming is not vacuous: a node serves again after the challenge.",
       source: { sections: ["5.1"] },
       reads: [...honest],
-      holds: (view) => honest.some((name) => correct(view, layout, name) && regions(view, layout, name).endProcessed),
+      holds: (view) => honest.some((name) => correct(view, layout, name) && servesAgain(nodeOf(view, layout, name))),
     },
     ...(layout.lightweight ? lightweightWitnesses(layout, honest) : []),
   ];
@@ -181,7 +173,7 @@ function lightweightWitnesses(layout: ChallengeLayout, honest: readonly string[]
       holds: (view) =>
         layout.deleted.some(
           (name) =>
-            contextOf(view, layout, name).deletedBlobs.length > 0 &&
+            nodeOf(view, layout, name).deletedBlobs.length > 0 &&
             certified(view, layout).includes(name) &&
             !caught(view, layout, name),
         ),
@@ -199,9 +191,7 @@ function readsDuringChallenge(layout: ChallengeLayout, honest: readonly string[]
       source: { sections: ["5.1"], detail: "lightweight variant, item 3" },
       reads: [...honest],
       holds: (view) =>
-        honest.some(
-          (name) => correct(view, layout, name) && contextOf(view, layout, name).answeredInChallenge.length > 0,
-        ),
+        honest.some((name) => correct(view, layout, name) && nodeOf(view, layout, name).answeredInChallenge.length > 0),
     },
     {
       kind: "sometimes",
@@ -215,7 +205,7 @@ function readsDuringChallenge(layout: ChallengeLayout, honest: readonly string[]
         return (
           blob !== null &&
           !ended(view, layout) &&
-          answered.every((name) => contextOf(view, layout, name).answeredInChallenge.includes(blobId))
+          answered.every((name) => nodeOf(view, layout, name).answeredInChallenge.includes(blobId))
         );
       },
     },

@@ -82,7 +82,7 @@ const UPLOAD_AFTER_INVALIDATION =
 const unmovedShard = (s: number): string[] => [
   `shard${s}.Active: chain.EpochChangeStart [losesShard] → shard${s}.LockedToMove`,
   `shard${s}.ActiveRecover`,
-  `shard${s}.ActiveRecover: RestartShardSync → shard${s}.ActiveSync`,
+  `shard${s}.ActiveRecover: RestartShardSync [hasPreviousOwner] → shard${s}.ActiveSync`,
   `shard${s}.ActiveRecover: ShardSyncFails [stillFilling] → (stays)`,
   `shard${s}.ActiveRecover: always [shardRecovered] → shard${s}.Active`,
   `shard${s}.ActiveRecover: chain.EpochChangeStart [losesShard] → shard${s}.LockedToMove`,
@@ -94,8 +94,14 @@ const unmovedShard = (s: number): string[] => [
   `shard${s}.ActiveSync: ShardSyncTimeout [transferRunning] → shard${s}.ActiveRecover`,
   `shard${s}.ActiveSync: chain.EpochChangeStart [losesShard] → shard${s}.LockedToMove`,
   `shard${s}.LockedToMove`,
-  `shard${s}.None: chain.EpochChangeStart [gainsShard] → shard${s}.ActiveSync`,
+  `shard${s}.None: chain.EpochChangeStart [gainsShard and hasPreviousOwner] → shard${s}.ActiveSync`,
+  `shard${s}.None: chain.EpochChangeStart [gainsShard] → shard${s}.Active`,
 ];
+
+/** Shard 3 always moves from a node that held it. */
+const SHARD_3_HAS_AN_OWNER =
+  "Shard 3 moves from N3, which held it in the first epoch: it always has a previous owner to transfer " +
+  "from. A gained shard with no previous owner needs a committee that grows the shard count.";
 
 /** The status region's items only a restart reaches. */
 const RESTART_ONLY = [
@@ -116,7 +122,7 @@ const RESTART_ONLY = [
   "status.RecoveryInProgress: chain.EpochChangeStart [staysInCommittee] → (stays)",
   "status.Standby: LagDetected → status.RecoveryCatchUp",
   "status.Standby: LagDetectedWithIncompleteHistory → status.RecoveryCatchUpWithIncompleteHistory",
-  "shard3.ActiveRecover: RestartShardSync → shard3.ActiveSync",
+  "shard3.ActiveRecover: RestartShardSync [hasPreviousOwner] → shard3.ActiveSync",
 ];
 
 /** `reason` for each of `items`. */
@@ -127,6 +133,7 @@ const each = (reason: string, items: readonly string[]): Record<string, string> 
 const EPOCH_NODE: Record<string, string> = {
   ...each(ONLY_SHARD_3_MOVES, [0, 1, 2].flatMap(unmovedShard)),
   ...each(NO_RESTART, RESTART_ONLY),
+  "shard3.None: chain.EpochChangeStart [gainsShard] → shard3.Active": SHARD_3_HAS_AN_OWNER,
   ...each(NOTHING_MOVES_TWICE, [
     "shard3.ActiveRecover: chain.EpochChangeStart [losesShard] → shard3.LockedToMove",
     "shard3.ActiveSync: chain.EpochChangeStart [losesShard] → shard3.LockedToMove",
@@ -163,6 +170,84 @@ const STORED_BLOB_REGION: Record<string, string> = {
   ]),
   "blob0.stored: always [recoveryDue] → blob0.recovering": GAINED_WHILE_HOLDING,
 };
+
+/** The challenge models' blobs are certified and stored before the model. */
+const CHALLENGE_BLOBS_STORED =
+  "In the challenge models every blob is certified before the model and every node holds its slivers " +
+  "(`stored` in models/challenge.ts): nobody registers, certifies, uploads, confirms or invalidates one, " +
+  "and no node finds an inconsistency. The storage-node pages cover these items with the write models.";
+
+/** A deleted node keeps the metadata. */
+const DELETED_NODE_KEEPS_METADATA =
+  "A deleted node throws its slivers away but keeps the blob's metadata (small, and on chain in spirit), " +
+  "so it never recovers without it.";
+
+/** `ChallengeStart` opens every node's challenge stream. */
+const CHALLENGE_START_FIRST =
+  "`ChallengeStart` is the first event of every node's stream from the challenge chain (number 0), so it " +
+  "is never ahead of its turn; the branch keeps one rule for every chain event.";
+
+/** The lightweight models' cheater threw away blob 1 only, and rebuilds by recovery or not at all. */
+const LIGHTWEIGHT_CHEATER_BLOB_1 =
+  "The lightweight models' deleted node threw away blob 1 only (`LIGHTWEIGHT_CHEATER` in models/index.ts), " +
+  "so no node recovers blobs 0 and 2, and it rebuilds by recovery or not at all, never by reading.";
+
+/** The items of a challenge node's blob `b` that only writes, invalidation and healing without metadata reach. */
+const writtenBlob = (b: number): string[] => [
+  `blob${b}.deleted`,
+  `blob${b}.inconsistencyDetected`,
+  `blob${b}.inconsistencyDetected: InvalidBlobAttestation [forBlob and attestationIsValid and not invalidationSubmitted] → (stays)`,
+  `blob${b}.inconsistencyDetected: always [attestationsSuffice] → (stays)`,
+  `blob${b}.recovering.choosingStep: always [inconsistencyFound] → blob${b}.inconsistencyDetected`,
+  `blob${b}.stored: always [shouldConfirm] → (stays)`,
+  `blob${b}: StoreSliverPairs [blobInvalid] → (stays)`,
+  `blob${b}: StoreSliverPairs [forBlob and metadataMatchesBlobId and not blobRegistered] → (stays)`,
+  `blob${b}: StoreSliverPairs [forBlob and metadataMatchesBlobId and uploadCompletesStorage] → blob${b}.stored`,
+  `blob${b}: StoreSliverPairs [forBlob and metadataMatchesBlobId] → (stays)`,
+  `blob${b}: chain.BlobCertified [aboutBlob] → (stays)`,
+  `blob${b}: chain.BlobRegistered [aboutBlob] → (stays)`,
+  `blob${b}: chain.InvalidBlobID [aboutBlob] → blob${b}.deleted`,
+];
+
+/** The healing items of a challenge node's blob `b` when no node recovers it. */
+const unhealedBlob = (b: number): string[] => [
+  `blob${b}.awaitingSlivers: always [recoveryDue and not leftUnhealed] → blob${b}.recovering`,
+  `blob${b}.recovering`,
+  `blob${b}.recovering.choosingStep`,
+  `blob${b}.recovering.choosingStep: always [lacksPrimarySlivers] → blob${b}.recovering.recoveringPrimary`,
+  `blob${b}.recovering.choosingStep: always [lacksSecondarySlivers] → blob${b}.recovering.recoveringSecondary`,
+  `blob${b}.recovering.choosingStep: always → blob${b}.stored`,
+  `blob${b}.recovering.recoveringPrimary`,
+  `blob${b}.recovering.recoveringPrimary: always [symbolsSufficeForPrimary] → blob${b}.recovering.choosingStep`,
+  `blob${b}.recovering.recoveringSecondary`,
+  `blob${b}.recovering.recoveringSecondary: always [symbolsSufficeForSecondary] → blob${b}.recovering.choosingStep`,
+  `blob${b}.recovering: RecoverySymbolResponse [forBlob and fromPeer] → blob${b}.recovering.choosingStep`,
+];
+
+/** What a challenge node of `blobs` blobs leaves out in every challenge model. */
+function challengeNode(blobs: number): Record<string, string> {
+  const range = Array.from({ length: blobs }, (_, b) => b);
+  return {
+    ...each(CHALLENGE_BLOBS_STORED, [
+      ...range.flatMap(writtenBlob),
+      "cursor.idle: BlobCertified [wellFormed and aheadOfChainOrder] → (stays)",
+      "cursor.idle: BlobCertified [wellFormed and inChainOrder] → cursor.passing",
+      "cursor.idle: BlobRegistered [wellFormed and aheadOfChainOrder] → (stays)",
+      "cursor.idle: BlobRegistered [wellFormed and inChainOrder] → cursor.passing",
+      "cursor.idle: InvalidBlobID [wellFormed and aheadOfChainOrder] → (stays)",
+      "cursor.idle: InvalidBlobID [wellFormed and inChainOrder] → cursor.passing",
+      "serving: VerifyInconsistencyProof [wellFormed] → (stays)",
+    ]),
+    ...each(
+      DELETED_NODE_KEEPS_METADATA,
+      range.flatMap((b) => [
+        `blob${b}.recovering.awaitingMetadata`,
+        `blob${b}.recovering.choosingStep: always [lacksMetadata] → blob${b}.recovering.awaitingMetadata`,
+      ]),
+    ),
+    "cursor.idle: ChallengeStart [wellFormed and aheadOfChainOrder] → (stays)": CHALLENGE_START_FIRST,
+  };
+}
 
 /** The reasons, by machine page name and item. */
 export const REASONS: Reasons = {
@@ -215,10 +300,14 @@ export const REASONS: Reasons = {
       "`OthersCertified` comes only in `challenge-4-one-node`, where the other nodes hold 3 of 4 shards, a " +
       "quorum: recording them always ends the challenge (the branch before this one).",
   },
-  "challenge-node": {
-    "(challengeNode): ChallengeStart [aheadOfChainOrder] → (stays)":
-      "`ChallengeStart` is the first event of every node's stream from the challenge chain (number 0), so " +
-      "it is never ahead of its turn; the branch keeps one rule for every chain event.",
+  "challenge-storage-node": challengeNode(1),
+  "three-blob-challenge-storage-node": {
+    ...challengeNode(3),
+    ...each(LIGHTWEIGHT_CHEATER_BLOB_1, [
+      ...unhealedBlob(0),
+      ...unhealedBlob(2),
+      "challenge: ReadResponse [rereadAnswer] → (stays)",
+    ]),
   },
   "storage-node": {
     "cursor.idle: BlobRegistered [wellFormed and aheadOfChainOrder] → (stays)":

@@ -14,7 +14,8 @@
  * coin keeps the blobs already picked.
  *
  * The analysis of what the picks catch is in analysis/lightweight-challenge.ts; the machines that
- * run the challenge on them are machines/challenge-chain.ts and machines/challenge-node.ts.
+ * run the challenge on them are machines/challenge-chain.ts and the storage node's challenge
+ * region, machines/node/challenge.ts.
  */
 
 import { DIGEST_BYTES, blake2b256 } from "./hash/blake2b.js";

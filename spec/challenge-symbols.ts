@@ -12,7 +12,8 @@
  * The receiver checks that a symbol is the exact cell it is owed, not only that its opening
  * verifies: a column of padding has n equal leaves, so another cell's symbol can verify too. Why
  * that check suffices, and which of the two cells carries the soundness, is
- * analysis/challenge-soundness.ts; the node machine (machines/challenge-node.ts) runs it.
+ * analysis/challenge-soundness.ts; the storage node's challenge region
+ * (machines/node/challenge.ts) runs it.
  */
 
 import type { VerifiedMetadata } from "./commitments/metadata.js";

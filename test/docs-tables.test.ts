@@ -133,7 +133,7 @@ describe("the traceability matrix", () => {
     const page = traceabilityPage(built, await tracedMachines(machines), { mark: MARK });
     const row = page.split("\n").find((line) => line.startsWith("| §5.1 ")) as string;
     expect(row).toMatch(/^\| §5\.1 Fully asynchronous challenge, paper \| /);
-    expect(row).toContain("[`challengeNodeMachine`](machines/challenge-node.md)");
+    expect(row).toContain("[`challengeStorageNodeMachine`](machines/challenge-storage-node.md)");
     expect(row).toContain(
       "| soundness: a node that threw away a blob challenged of it never obtains a certificate | always |",
     );

@@ -9,10 +9,18 @@ import { describe, expect, it } from "vitest";
 import type { SystemState } from "../checker/actors.js";
 import { followActionPath } from "../checker/path.js";
 import { type SimulationReport, simulate } from "../checker/simulate.js";
-import { type ChallengeNodeContext, challengeNodeMachine } from "../machines/challenge-node.js";
+import {
+  type StorageNodeInput,
+  blobView,
+  challengeStorageNodeMachine,
+  challengeView,
+  threeBlobChallengeStorageNodeMachine,
+} from "../machines/node/index.js";
 import { pairOfShard, putSliver, recoverySymbolsFor } from "../machines/codec.js";
 import { CHALLENGED_BLOB, LIGHTWEIGHT_BLOBS, challenge } from "../models/challenge.js";
 import { challengeChainMachine } from "../machines/challenge-chain.js";
+import type { StorageNodeContext } from "../machines/node/context.js";
+import { challengeProperties } from "../properties/challenge.js";
 import { coinFromSeed, selectChallengedBlobs } from "../spec/challenge-coin.js";
 import { blobIdToString, encodeBlob, encodeMetadataWithId, sliverIndexOf } from "../spec/index.js";
 import { getBytes, putBytes } from "../spec/store.js";
@@ -66,9 +74,8 @@ describe("the storage challenge by seeded simulation (200 walks, seed 1)", () =>
     const last = model.view(path.steps[path.steps.length - 1].state as SystemState);
     const at = (name: string) => model.actors.findIndex((actor) => actor.name === name);
     expect(last.actors[at("chain")].context.certified).toContain("N3");
-    // N3 holds its slivers again: rebuilt from what two correct nodes answered.
-    const n3 = last.actors[at("N3")].context as ChallengeNodeContext;
-    expect([...n3.blobs[0].primary, ...n3.blobs[0].secondary].every((s) => s !== null)).toBe(true);
+    // N3 holds its slivers again: rebuilt, by the node's own healing, from what two correct nodes answered.
+    expect(blobView(last.actors[at("N3")]).storesEverything).toBe(true);
     const answered = soundness.labels.filter((label) => /^N[0-2] → N3: RecoverySymbolResponse/.test(label));
     expect(answered.length).toBe(2);
     // Each of them answered before it processed the challenge start.
@@ -205,7 +212,20 @@ describe("the lightweight challenge, machine by machine", () => {
           sliverIndexOf(axis, pairOfShard(blobId, 0, n), n)
         ],
       );
-    return { blobId, metadata, primary: [sliver("primary")], secondary: [sliver("secondary")] };
+    return {
+      blobId,
+      certifiedEpoch: 1,
+      metadata,
+      slivers: [{ shard: 0, primary: sliver("primary"), secondary: sliver("secondary") }],
+    };
+  });
+  /** N0 of the lightweight models, holding the three blobs (`challenge`: its behaviour). */
+  const nodeInput = (challenge: StorageNodeInput["challenge"] = {}): StorageNodeInput => ({
+    name: "N0",
+    committee,
+    blobIds: stored.map((blob) => blob.blobId),
+    stored,
+    challenge,
   });
   const sortedIds = stored
     .map((blob) => blob.blobId)
@@ -214,13 +234,15 @@ describe("the lightweight challenge, machine by machine", () => {
 
   it("every node derives each node's challenged blobs from the coin, in ascending blob-ID order", () => {
     for (const coin of [0, 2, 7, 11]) {
-      const node = drive(challengeNodeMachine, { name: "N0", committee, blobs: stored }).step(start(coin));
-      const context = node.snapshot.context as ChallengeNodeContext;
-      expect(context.challenged).toEqual(
+      const node = drive(threeBlobChallengeStorageNodeMachine, nodeInput()).step(start(coin));
+      expect((node.snapshot.context as StorageNodeContext).challenge?.challenged).toEqual(
         committee.members.map(({ name }) => ({
           node: name,
           blobIds: selectChallengedBlobs(coinFromSeed(coin), name, 3, 1).map((i) => sortedIds[i]),
         })),
+      );
+      expect(challengeView(node.snapshot).ownChallenged).toEqual(
+        selectChallengedBlobs(coinFromSeed(coin), "N0", 3, 1).map((i) => sortedIds[i]),
       );
     }
   });
@@ -232,12 +254,12 @@ describe("the lightweight challenge, machine by machine", () => {
     const free = sortedIds[[0, 1, 2].find((i) => !picked(coin).has(i)) as number];
     const taken = sortedIds[[...picked(coin)][0] as number];
     const read = (blobId: string) => ({ type: "ReadRequest", from: "reader", blobId, axis: "primary" });
-    const node = drive(challengeNodeMachine, { name: "N0", committee, blobs: stored }).step(start(coin));
+    const node = drive(threeBlobChallengeStorageNodeMachine, nodeInput()).step(start(coin));
     node.step(read(taken));
     expect(node.sent).toEqual([]);
     node.step(read(free));
     expect(node.sent.map((m) => [m.to, m.type, m.blobId])).toEqual([["reader", "ReadResponse", free]]);
-    expect((node.snapshot.context as ChallengeNodeContext).answeredInChallenge).toEqual([free]);
+    expect(challengeView(node.snapshot).answeredInChallenge).toEqual([free]);
     // The challenge's end releases the held read.
     node.step({ type: "ChallengeEnd", seq: 1, epoch: 1 });
     expect(node.sent.map((m) => [m.to, m.type, m.blobId])).toEqual([["reader", "ReadResponse", taken]]);
@@ -253,11 +275,11 @@ describe("the lightweight challenge, machine by machine", () => {
         /at least one blob per node/,
       );
     }
-    const node = (input: Record<string, unknown>) =>
-      failure(drive(challengeNodeMachine, { name: "N0", committee, blobs: stored, ...input }).snapshot);
+    const node = (challenge: StorageNodeInput["challenge"]) =>
+      failure(drive(threeBlobChallengeStorageNodeMachine, nodeInput(challenge)).snapshot);
     expect(node({ behaviour: "deleted", deletedBlobs: ["nosuchblob"] })).toMatch(/deletedBlobs names blobs/);
-    expect(node({ deletedBlobs: [stored[0]?.blobId] })).toMatch(/only for a deleted node/);
-    expect(node({ behaviour: "deleted", deletedBlobs: [stored[0]?.blobId] })).toBe("none");
+    expect(node({ deletedBlobs: [stored[0]?.blobId as string] })).toMatch(/only for a deleted node/);
+    expect(node({ behaviour: "deleted", deletedBlobs: [stored[0]?.blobId as string] })).toBe("none");
   });
 
   it("the chain starts the lightweight challenge only with a coin, and the full one only without", () => {
@@ -285,15 +307,24 @@ describe("the challenged node's check of the symbols it receives", () => {
   const index = (shard: number, axis: "primary" | "secondary") => sliverIndexOf(axis, pairOfShard(blobId, shard, n), n);
   const sliver = (shard: number, axis: "primary" | "secondary") =>
     putSliver((axis === "primary" ? encoded.primarySlivers : encoded.secondarySlivers)[index(shard, axis)]);
-  const blobOf = (shard: number) => ({
-    blobId,
-    metadata,
-    primary: [sliver(shard, "primary")],
-    secondary: [sliver(shard, "secondary")],
+  /** Node `N<shard>` holding the blob in its one shard (`challenge`: its behaviour). */
+  const nodeInput = (shard: number, challenge: StorageNodeInput["challenge"] = {}): StorageNodeInput => ({
+    name: `N${shard}`,
+    committee,
+    blobIds: [blobId],
+    stored: [
+      {
+        blobId,
+        certifiedEpoch: 1,
+        metadata,
+        slivers: [{ shard, primary: sliver(shard, "primary"), secondary: sliver(shard, "secondary") }],
+      },
+    ],
+    challenge,
   });
   /** N0 in challenge mode with acks of 2f + 1 shards; it has sent its own symbols. */
   const inChallenge = () => {
-    const node = drive(challengeNodeMachine, { name: "N0", committee, blobs: [blobOf(0)] });
+    const node = drive(challengeStorageNodeMachine, nodeInput(0));
     node.step({ type: "ChallengeStart", seq: 0, epoch: 1 });
     node.step({ type: "ChallengeAck", node: "N1" });
     node.step({ type: "ChallengeAck", node: "N2" });
@@ -318,5 +349,112 @@ describe("the challenged node's check of the symbols it receives", () => {
     bytes[bytes.length - 1] ^= 0xff;
     corrupted.step({ type: "ChallengeSymbols", node: "N1", blobId, symbols: [putBytes(bytes)] });
     expect(corrupted.sent).toEqual([]);
+  });
+  /** A recovery request for N0's secondary sliver, on both axes as the node's healing asks. */
+  const recoveryOfN0 = (from: string) => ({
+    type: "RecoverySymbolRequest",
+    from,
+    blobId,
+    primary: [index(0, "primary")],
+    secondary: [index(0, "secondary")],
+  });
+
+  it("answers a recovery request before the challenge, withholds it in challenge mode, and answers it after the end", () => {
+    const node = drive(challengeStorageNodeMachine, nodeInput(1));
+    node.step(recoveryOfN0("N0"));
+    expect(node.sent.map((m) => [m.to, m.type])).toEqual([["N0", "RecoverySymbolResponse"]]);
+    node.step({ type: "ChallengeStart", seq: 0, epoch: 1 });
+    expect(challengeView(node.snapshot)).toMatchObject({ mode: "challenged", withholding: true });
+    node.step(recoveryOfN0("N0"));
+    expect(node.sent).toEqual([]);
+    node.step({ type: "ReadRequest", from: "reader", blobId, axis: "primary" });
+    expect(node.sent).toEqual([]);
+    expect(challengeView(node.snapshot).answeredInChallenge).toEqual([]);
+    node.step({ type: "ChallengeEnd", seq: 1, epoch: 1 });
+    expect(node.sent.map((m) => [m.to, m.type]).sort()).toEqual([
+      ["N0", "RecoverySymbolResponse"],
+      ["reader", "ReadResponse"],
+    ]);
+    expect(challengeView(node.snapshot)).toMatchObject({ mode: "ended", withholding: false });
+  });
+
+  it("takes the chain's notices in chain order: an end that comes first is held until the start", () => {
+    const node = drive(challengeStorageNodeMachine, nodeInput(1));
+    node.step({ type: "ChallengeEnd", seq: 1, epoch: 1 });
+    expect(challengeView(node.snapshot).mode).toBe("idle");
+    node.step({ type: "ChallengeStart", seq: 0, epoch: 1 });
+    expect(challengeView(node.snapshot)).toMatchObject({ mode: "ended", withholding: false });
+  });
+
+  it("a deleted node puts off healing until the challenge starts, then rebuilds by the node's own recovery and answers", () => {
+    const node = drive(challengeStorageNodeMachine, nodeInput(0, { behaviour: "deleted" }));
+    expect([node.sent, blobView(node.snapshot).storesNothing]).toEqual([[], true]);
+    node.step({ type: "ChallengeStart", seq: 0, epoch: 1 });
+    expect(node.sent.map((m) => [m.to, m.type])).toEqual([
+      ["N1", "ChallengeAck"],
+      ["N2", "ChallengeAck"],
+      ["N3", "ChallengeAck"],
+      ["N1", "RecoverySymbolRequest"],
+      ["N2", "RecoverySymbolRequest"],
+      ["N3", "RecoverySymbolRequest"],
+    ]);
+    // Storing nodes that have not seen the challenge start answer it; their answers heal N0.
+    for (const helper of [1, 2, 3]) {
+      const [{ to, ...answer }] = drive(challengeStorageNodeMachine, nodeInput(helper)).step(recoveryOfN0("N0")).sent;
+      expect(to).toBe("N0");
+      node.step(answer);
+    }
+    expect(blobView(node.snapshot)).toMatchObject({ storage: "stored", storesEverything: true });
+    node.step({ type: "ChallengeAck", node: "N1" });
+    node.step({ type: "ChallengeAck", node: "N2" });
+    expect(node.sent.filter((m) => m.type === "ChallengeSymbols").map((m) => m.to)).toEqual(["N1", "N2", "N3"]);
+  });
+
+  it("a deleted node that does not rebuild asks for nothing and never answers", () => {
+    const node = drive(challengeStorageNodeMachine, nodeInput(0, { behaviour: "deleted", rebuildBy: "none" }));
+    node.step({ type: "ChallengeStart", seq: 0, epoch: 1 });
+    node.step({ type: "ChallengeAck", node: "N1" });
+    node.step({ type: "ChallengeAck", node: "N2" });
+    expect(node.sent).toEqual([]);
+    expect(blobView(node.snapshot).storage).toBe("awaitingSlivers");
+  });
+
+  it("posts a certificate once signatures of 2f + 1 shards are in, itself first", () => {
+    const node = inChallenge();
+    node.step({ type: "ChallengeSignature", node: "N1", for: "N0" });
+    expect(node.sent).toEqual([]);
+    node.step({ type: "ChallengeSignature", node: "N2", for: "N0" });
+    expect(node.sent).toEqual([{ to: "chain", type: "ChallengeCertificate", node: "N0", signers: ["N0", "N1", "N2"] }]);
+  });
+  it("the property that no challenged blob is served in challenge mode catches a node that serves one, or does not withhold", () => {
+    const nodes = [0, 1, 2, 3].map((shard) => drive(challengeStorageNodeMachine, nodeInput(shard)));
+    for (const node of nodes) node.step({ type: "ChallengeStart", seq: 0, epoch: 1 });
+    const chain = drive(challengeChainMachine, {
+      committee,
+      subscribers: committee.members.map(({ name }) => ({ name, events: ["ChallengeStart", "ChallengeEnd"] })),
+    });
+    const layout = {
+      chain: "chain",
+      nodes: ["N0", "N1", "N2", "N3"],
+      deleted: [],
+      byzantine: [],
+      index: (name: string) => (name === "chain" ? 4 : Number(name.slice(1))),
+      committee,
+      lightweight: false,
+    };
+    const property = challengeProperties(layout).find((p) => p.name.startsWith("no correct node answers"));
+    if (property === undefined) throw new Error("no such property");
+    const view = (n0: { value: unknown; context: unknown }) => ({
+      actors: [n0, ...nodes.slice(1).map((node) => node.snapshot), chain.snapshot] as never,
+      status: ["correct", "correct", "correct", "correct", "correct"] as const,
+      messages: [],
+    });
+    const n0 = nodes[0]?.snapshot as { value: unknown; context: StorageNodeContext };
+    expect(property.holds(view(n0))).toBe(true);
+    const challenge = n0.context.challenge as NonNullable<StorageNodeContext["challenge"]>;
+    const served = { ...challenge, answeredInChallenge: [blobId] };
+    expect(property.holds(view({ ...n0, context: { ...n0.context, challenge: served } }))).toBe(false);
+    const open = { ...challenge, withholding: false };
+    expect(property.holds(view({ ...n0, context: { ...n0.context, challenge: open } }))).toBe(false);
   });
 });

@@ -12,6 +12,11 @@ import {
   type BlobIdText,
   type BlobRegistered,
   type ChainEvent,
+  type ChallengeAck,
+  type ChallengeEnd,
+  type ChallengeSignature,
+  type ChallengeStart,
+  type ChallengeSymbols,
   type EpochChangeDone,
   type EpochChangeStart,
   type EpochEvent,
@@ -20,6 +25,7 @@ import {
   type InvalidBlobID,
   type ProtocolMessage,
   type ReadRequest,
+  type ReadResponse,
   type RecoverySymbolRequest,
   type RecoverySymbolResponse,
   type ShardSyncRequest,
@@ -32,6 +38,7 @@ import {
 import type { ByteRef } from "../../spec/store.js";
 import type { ActionFunction } from "xstate";
 import { type Addressed, type Committee, memberOf } from "../committee.js";
+import type { ChallengeAtNode, ChallengeInput } from "./challenge.js";
 import type { BlobSlivers } from "./slivers.js";
 import type { NodeStatusDetail, NodeStatusEvent } from "./status.js";
 
@@ -64,6 +71,8 @@ export interface StorageNodeInput {
    * implementation's finisher, WAL-1271). Default `allShardsActive`.
    */
   readonly attestWhen?: "allShardsActive" | "noTaskRunning";
+  /** With the challenge region: whether the node kept its slivers, and how it rebuilds them if not (`challenge.ts`). */
+  readonly challenge?: ChallengeInput;
 }
 
 /** A blob certified before the model starts: its metadata and the slivers the node holds, by shard. */
@@ -132,7 +141,7 @@ export interface ShardAtNode {
 }
 
 /** The node's input with what it holds and has processed. */
-export interface StorageNodeContext extends Required<Omit<StorageNodeInput, "stored">>, NodeStatusDetail {
+export interface StorageNodeContext extends Required<Omit<StorageNodeInput, "stored" | "challenge">>, NodeStatusDetail {
   // epochs (the committee is the current epoch's)
   /** Whether `EpochChangeDone` for the current epoch is processed: older blobs are then served by this committee. */
   readonly changeDone: boolean;
@@ -151,10 +160,12 @@ export interface StorageNodeContext extends Required<Omit<StorageNodeInput, "sto
   // blobs
   /** One per blob of `blobIds`, in that order. */
   readonly blobs: readonly BlobAtNode[];
+  // the storage challenge (only a node built with `challenge` has it)
+  readonly challenge?: ChallengeAtNode;
 }
 
-/** The chain events of a node's stream: about blobs, and about epochs. */
-export type NodeChainEvent = ChainEvent | EpochEvent;
+/** The chain events of a node's stream: about blobs, about epochs, and the storage challenge's notices. */
+export type NodeChainEvent = ChainEvent | EpochEvent | ChallengeStart | ChallengeEnd;
 
 /**
  * A chain event taken in chain order: the cursor raises it, under the name `chain.<event>`, for the
@@ -170,7 +181,9 @@ export type ChainEventInOrder =
   | InOrder<EpochChangeStart>
   | InOrder<EpochChangeDone>
   | InOrder<EpochParametersSelected>
-  | InOrder<ShardsReceived>;
+  | InOrder<ShardsReceived>
+  | InOrder<ChallengeStart>
+  | InOrder<ChallengeEnd>;
 
 /** environment → node: the transfers under way give up (no progress for long, or a non-retryable error). */
 export interface ShardSyncTimeout {
@@ -202,7 +215,11 @@ export type StorageNodeEvent =
   | ShardSyncTimeout
   | ShardSyncFails
   | RestartShardSync
-  | NodeStatusEvent;
+  | NodeStatusEvent
+  | ChallengeAck
+  | ChallengeSymbols
+  | ChallengeSignature
+  | ReadResponse;
 
 /** The parameters of a blob's guards and actions: the blob's position in the node's `blobs`. */
 export interface BlobParams {

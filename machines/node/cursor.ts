@@ -5,11 +5,13 @@
  * `chain.<event>`, and the cursor moves on — to an event it holds already, if any. No other region
  * reads a sequence number.
  *
- * Events: `BlobRegistered`, `BlobCertified`, `InvalidBlobID` and the epoch events
- * (`EpochChangeStart`, `EpochChangeDone`, `EpochParametersSelected`, `ShardsReceived`) from the
- * chain, each numbered in the node's stream (`machines/chain-events.ts`). Raises each as
- * `chain.<event>`; the last two change nothing at a node (`process_epoch_parameters_selected`
- * schedules a call, `ShardsReceived` informs) but still take their place in the order.
+ * Events: `BlobRegistered`, `BlobCertified`, `InvalidBlobID`, the epoch events
+ * (`EpochChangeStart`, `EpochChangeDone`, `EpochParametersSelected`, `ShardsReceived`) and the
+ * storage challenge's `ChallengeStart` and `ChallengeEnd` from the chain, each numbered in the
+ * node's stream (`machines/chain-events.ts`). Raises each as `chain.<event>`;
+ * `EpochParametersSelected` and `ShardsReceived` change nothing at a node
+ * (`process_epoch_parameters_selected` schedules a call, `ShardsReceived` informs) but still take
+ * their place in the order.
  */
 
 import { match } from "ts-pattern";
@@ -29,6 +31,8 @@ const inOrder = (event: NodeChainEvent): ChainEventInOrder =>
     .with({ type: "EpochChangeDone" }, (e) => ({ ...e, type: "chain.EpochChangeDone" }))
     .with({ type: "EpochParametersSelected" }, (e) => ({ ...e, type: "chain.EpochParametersSelected" }))
     .with({ type: "ShardsReceived" }, (e) => ({ ...e, type: "chain.ShardsReceived" }))
+    .with({ type: "ChallengeStart" }, (e) => ({ ...e, type: "chain.ChallengeStart" }))
+    .with({ type: "ChallengeEnd" }, (e) => ({ ...e, type: "chain.ChallengeEnd" }))
     .exhaustive();
 
 /** The chain events about blobs a node's cursor takes. */
@@ -46,8 +50,14 @@ export const EPOCH_CHAIN_EVENTS = [
   "ShardsReceived",
 ] as const satisfies readonly NodeChainEvent["type"][];
 
+/** The storage challenge's notices a node built with the challenge takes. */
+export const CHALLENGE_CHAIN_EVENTS = [
+  "ChallengeStart",
+  "ChallengeEnd",
+] as const satisfies readonly NodeChainEvent["type"][];
+
 /** Every chain event a node's cursor may take. */
-const NODE_CHAIN_EVENTS: readonly string[] = [...BLOB_CHAIN_EVENTS, ...EPOCH_CHAIN_EVENTS];
+const NODE_CHAIN_EVENTS: readonly string[] = [...BLOB_CHAIN_EVENTS, ...EPOCH_CHAIN_EVENTS, ...CHALLENGE_CHAIN_EVENTS];
 
 /** Whether the node's event is one of the chain's (the chart routes only those to the cursor). */
 const isChainEvent = (event: StorageNodeEvent): event is NodeChainEvent => NODE_CHAIN_EVENTS.includes(event.type);

@@ -2,15 +2,17 @@
  * The storage node: one machine, its regions side by side, each region's guards and actions in its
  * own file of `machines/node/`.
  *
- * - in: the chain's events `BlobRegistered`, `BlobCertified`, `InvalidBlobID` and the epoch events
- *   (numbered in the node's stream); `StoreSliverPairs` from writers; `ReadRequest` from readers;
+ * - in: the chain's events `BlobRegistered`, `BlobCertified`, `InvalidBlobID`, the epoch events and
+ *   the challenge's (numbered in the node's stream); `StoreSliverPairs` from writers;
+ *   `ReadRequest` from readers;
  *   `RecoverySymbolRequest`, `VerifyInconsistencyProof` and `ShardSyncRequest` from nodes, and the
  *   answers to its own (`RecoverySymbolResponse`, `InvalidBlobAttestation`, `ShardSyncResponse`);
- *   `ShardSyncTimeout`, `ShardSyncFails` from the environment;
+ *   `ShardSyncTimeout`, `ShardSyncFails` from the environment; the challenge's messages from nodes;
  * - out: `StorageConfirmation` to writers; `ReadResponse`, `RecoverySymbolResponse`,
  *   `InvalidBlobAttestation` and `ShardSyncResponse` to whoever asked; `RecoverySymbolRequest`,
  *   `VerifyInconsistencyProof` and `ShardSyncRequest` to other nodes; `InvalidateBlobId` and
- *   `EpochSyncDone` to the chain.
+ *   `EpochSyncDone` to the chain; the challenge's messages to nodes and `ChallengeCertificate` to
+ *   the chain.
  *
  * Regions:
  * - `cursor` (`cursor.ts`): chain events in chain order, passed on as `chain.<event>`;
@@ -20,14 +22,17 @@
  * - one region per blob, `blob0`, `blob1`, … (`storage.ts`, `invalidation.ts`): what the node
  *   stores of the blob, confirms, heals (paper §4: secondary slivers first, then primary) and
  *   proves inconsistent; the blob's guards and actions take its position as `params.blob`;
- * - `serving` (`serving.ts`): requests about any blob or shard, held until the node can answer them.
+ * - `serving` (`serving.ts`): requests about any blob or shard, held until the node can answer them;
+ * - with `challenge`: `challenge` (`challenge.ts`): the storage challenge, its `mode` `idle` →
+ *   `challenged` (challenge mode: `serving` withholds the challenged blobs) → `ended`, beside the
+ *   node's `proof` and its check of the others'.
  *
- * `createStorageNodeMachine({ blobs, epochs })` builds the machine with the regions a model needs:
- * a number of blobs (the node's input names them), and the epoch regions for `epochs.shards`
- * shards. Without them the node owns its first committee's shards for ever. `storageNodeMachine`
- * is the node of one blob within one epoch.
+ * `createStorageNodeMachine({ blobs, epochs, challenge })` builds the machine with the regions a
+ * model needs: a number of blobs (the node's input names them), the epoch regions for
+ * `epochs.shards` shards, and the challenge region. Without epochs the node owns its first
+ * committee's shards for ever. `storageNodeMachine` is the node of one blob within one epoch.
  *
- * Follows paper §2.2, §3.3, §4, §6 and `crates/walrus-service/src/node.rs`,
+ * Follows paper §2.2, §3.3, §4, §5, §6 and `crates/walrus-service/src/node.rs`,
  * `node/blob_event_processor.rs`, `node/blob_sync.rs`, `node/committee/request_futures.rs`,
  * `node/epoch_change.rs`.
  */
@@ -42,7 +47,14 @@ import {
   type StorageNodeInput,
   isWellFormed,
 } from "./context.js";
-import { BLOB_CHAIN_EVENTS, EPOCH_CHAIN_EVENTS, cursorActions, cursorGuards } from "./cursor.js";
+import { challengeActions, challengeGuards, challengeRegion, initialChallenge } from "./challenge.js";
+import {
+  BLOB_CHAIN_EVENTS,
+  CHALLENGE_CHAIN_EVENTS,
+  EPOCH_CHAIN_EVENTS,
+  cursorActions,
+  cursorGuards,
+} from "./cursor.js";
 import { epochActions, epochGuards, epochRegion } from "./epochs.js";
 import { invalidationActions, invalidationGuards } from "./invalidation.js";
 import { servingActions, servingGuards } from "./serving.js";
@@ -53,11 +65,12 @@ import { storageActions, storageGuards } from "./storage.js";
 
 export type { ShardParams };
 export type { ShardAtNode, ShardStatus, StorageNodeInput, StoredBlob } from "./context.js";
+export type { ChallengeAtNode, ChallengeInput, RebuildBy } from "./challenge.js";
 export { isOwned, movedBy } from "./context.js";
 
 /** The protocol sections and Walrus files the node follows, its regions' included (docs/traceability.md). */
 export const follows: WalrusSource = {
-  sections: ["2.2", "2.3", "3.3", "4.1", "4.2", "6.1", "6.3", "6.4", "6.5", "6.6"],
+  sections: ["2.2", "2.3", "3.3", "4.1", "4.2", "5.1", "6.1", "6.3", "6.4", "6.5", "6.6"],
   files: [
     "crates/walrus-service/src/node.rs",
     "crates/walrus-service/src/node/blob_event_processor.rs",
@@ -78,6 +91,8 @@ export interface StorageNodeOptions {
   readonly blobs?: number;
   /** Follow epoch changes, with a region for each of the system's `shards` shards; default: one epoch. */
   readonly epochs?: { readonly shards: number };
+  /** Take part in the storage challenge (paper §5), with the challenge region; default: no challenge. */
+  readonly challenge?: boolean;
 }
 
 const nodeSetup = setup({
@@ -91,6 +106,7 @@ const nodeSetup = setup({
     ...servingActions,
     ...storageActions,
     ...invalidationActions,
+    ...challengeActions,
   },
   guards: {
     wellFormed: ({ event }) => isWellFormed(event),
@@ -101,11 +117,12 @@ const nodeSetup = setup({
     ...servingGuards,
     ...storageGuards,
     ...invalidationGuards,
+    ...challengeGuards,
   },
 });
 
 /** The region of blob `blob`: what the node knows of it on chain, stores, heals and proves inconsistent. */
-function blobRegion(blob: number, epochs: boolean) {
+function blobRegion(blob: number, epochs: boolean, challenge: boolean) {
   const params = { blob };
   const about = { type: "aboutBlob", params } as const;
   const forBlob = { type: "forBlob", params } as const;
@@ -156,7 +173,13 @@ function blobRegion(blob: number, epochs: boolean) {
         always: [
           // a blob the node held before the model, or whose shard a transfer filled
           { guard: { type: "holdsItsSlivers", params }, target: "stored" },
-          { guard: { type: "recoveryDue", params }, target: "recovering" },
+          {
+            // With the challenge, a deleted node puts off healing what it threw away (`challenge.ts`).
+            guard: challenge
+              ? and([{ type: "recoveryDue", params }, not({ type: "leftUnhealed", params })])
+              : { type: "recoveryDue", params },
+            target: "recovering",
+          },
         ],
       },
       recovering: {
@@ -245,8 +268,11 @@ const takeEpochChainEvent = [
   { guard: and(["wellFormed", "knownEpoch", "inChainOrder"]), target: "passing", actions: "processChainEvent" },
 ] as const;
 
-/** What the node holds at the start: its first committee's shards, and the blobs certified before the model. */
-function initialContext(input: StorageNodeInput, epochs: boolean): StorageNodeContext {
+/**
+ * What the node holds at the start: its first committee's shards, and the blobs certified before
+ * the model (with the challenge, less the slivers a deleted node threw away: it keeps the metadata).
+ */
+function initialContext(input: StorageNodeInput, epochs: boolean, challenge: boolean): StorageNodeContext {
   const first = input.committee;
   const owned = [...(memberOf(first, input.name)?.shards ?? [])].sort((a, b) => a - b);
   // With epochs, each shard's region records its status on entry (its first committee's shards
@@ -259,8 +285,13 @@ function initialContext(input: StorageNodeInput, epochs: boolean): StorageNodeCo
     source: null,
     failedIn: null,
   }));
+  // The input's challenge options become the context's challenge record (with the challenge only).
+  const { challenge: _, ...rest } = input;
+  const atStart = challenge ? { challenge: initialChallenge(input) } : {};
+  const thrownAway = atStart.challenge?.deletedBlobs ?? [];
   return {
-    ...input,
+    ...rest,
+    ...atStart,
     committees: input.committees ?? [first],
     invalidationAttestations: input.invalidationAttestations ?? "validity",
     attestWhen: input.attestWhen ?? "allShardsActive",
@@ -281,7 +312,9 @@ function initialContext(input: StorageNodeInput, epochs: boolean): StorageNodeCo
         metadata: stored?.metadata ?? null,
         slivers: emptySlots(owned).map((slot) => {
           const held = stored?.slivers.find((s) => s.shard === slot.shard);
-          return held === undefined ? slot : { ...slot, primary: held.primary, secondary: held.secondary };
+          return held === undefined || thrownAway.includes(blobId)
+            ? slot
+            : { ...slot, primary: held.primary, secondary: held.secondary };
         }),
         pendingUpload: null,
         uploader: null,
@@ -296,10 +329,13 @@ function initialContext(input: StorageNodeInput, epochs: boolean): StorageNodeCo
   };
 }
 
-/** The storage node machine for `blobs` blobs, following epoch changes if `epochs` says for how many shards. */
-export function createStorageNodeMachine({ blobs = 1, epochs }: StorageNodeOptions = {}) {
+/**
+ * The storage node machine for `blobs` blobs, following epoch changes if `epochs` says for how
+ * many shards, and taking part in the storage challenge if `challenge`.
+ */
+export function createStorageNodeMachine({ blobs = 1, epochs, challenge = false }: StorageNodeOptions = {}) {
   const blobRegions = Object.fromEntries(
-    Array.from({ length: blobs }, (_, i) => [`blob${i}`, blobRegion(i, epochs !== undefined)]),
+    Array.from({ length: blobs }, (_, i) => [`blob${i}`, blobRegion(i, epochs !== undefined, challenge)]),
   );
   const epochRegions =
     epochs === undefined
@@ -313,11 +349,12 @@ export function createStorageNodeMachine({ blobs = 1, epochs }: StorageNodeOptio
   const take = {
     ...Object.fromEntries(BLOB_CHAIN_EVENTS.map((type) => [type, takeChainEvent])),
     ...(epochs === undefined ? {} : Object.fromEntries(EPOCH_CHAIN_EVENTS.map((type) => [type, takeEpochChainEvent]))),
+    ...(challenge ? Object.fromEntries(CHALLENGE_CHAIN_EVENTS.map((type) => [type, takeChainEvent])) : {}),
   };
   return nodeSetup.createMachine({
     id: "storageNode",
     /** Its first committee's shards, and the blobs certified before the model; nothing processed yet. */
-    context: ({ input }) => initialContext(input, epochs !== undefined),
+    context: ({ input }) => initialContext(input, epochs !== undefined, challenge),
     type: "parallel",
     states: {
       // One event at a time: the next held event waits until the regions have taken the last one
@@ -344,6 +381,7 @@ export function createStorageNodeMachine({ blobs = 1, epochs }: StorageNodeOptio
         },
         always: { guard: "canAnswerHeldRequest", actions: "answerHeldRequests" },
       },
+      ...(challenge ? { challenge: challengeRegion } : {}),
     },
   });
 }
@@ -357,4 +395,17 @@ export const epochStorageNodeMachine = createStorageNodeMachine({ epochs: { shar
 /** The storage node of two blobs through epoch changes, at n = 4 (a write races the change, or two blobs share the committee). */
 export const twoBlobEpochStorageNodeMachine = createStorageNodeMachine({ blobs: 2, epochs: { shards: 4 } });
 
-export { type BlobView, type NodeView, blobView, nodeView } from "./views.js";
+/** The storage node of one blob in the storage challenge (the full challenge's models). */
+export const challengeStorageNodeMachine = createStorageNodeMachine({ challenge: true });
+
+/** The storage node of three blobs in the storage challenge (the lightweight challenge's models). */
+export const threeBlobChallengeStorageNodeMachine = createStorageNodeMachine({ blobs: 3, challenge: true });
+
+export {
+  type BlobView,
+  type ChallengeView,
+  type NodeView,
+  blobView,
+  challengeView,
+  nodeView,
+} from "./views.js";

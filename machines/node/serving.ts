@@ -15,7 +15,9 @@
  *   metadata; refused (`null`) unless the requester owns the shard in the node's current epoch and
  *   the epoch is that one (`sync_shard`);
  * - ⊥ (no metadata, no slivers) for a blob the node does not follow, a blob ID it saw invalidated,
- *   or indices that do not exist.
+ *   or indices that do not exist;
+ * - with the challenge region, in challenge mode: no read or recovery answer about a challenged
+ *   blob until the challenge ends (`challenge.ts`, `withholds`; paper §5, step 1).
  *
  * Follows `crates/walrus-service/src/node.rs`.
  */
@@ -34,6 +36,7 @@ import {
   movedBy,
   nOf,
 } from "./context.js";
+import { withAnswersLogged, withholds } from "./challenge.js";
 import { holdsAxis, readAnswer, recoverySymbolsOf, servableAxes } from "./slivers.js";
 
 /** The blob a request is about, if the node follows it and has not seen it invalidated. */
@@ -52,8 +55,9 @@ function servedBlob(context: StorageNodeContext, request: BlobRequest): BlobAtNo
 /** A request about one blob. */
 type BlobRequest = Exclude<HeldRequest, ShardSyncRequest>;
 
-/** Whether the node can answer (some of) the request now. */
+/** Whether the node can answer (some of) the request now (not while the storage challenge withholds it). */
 function answerable(context: StorageNodeContext, request: HeldRequest): boolean {
+  if (withholds(context, request)) return false;
   if (request.type === "ShardSyncRequest") return context.committee.epoch >= request.epoch;
   const blob = servedBlob(context, request);
   if (blob === undefined) return true;
@@ -167,15 +171,20 @@ export const servingActions: Record<"holdRequest" | "answerHeldRequests", NodeAc
   holdRequest: assign({
     held: ({ context, event }) => (isRequest(event) ? sortedSet([...context.held, event]) : [...context.held]),
   }),
-  /** Answer every held request the node can answer; an attestation is remembered on the blob. */
+  /**
+   * Answer every held request the node can answer; an attestation is remembered on the blob, and
+   * an answer given in challenge mode in the challenge's log.
+   */
   answerHeldRequests: enqueueActions(({ context, enqueue }) => {
     const rest: HeldRequest[] = [];
+    const answeredNow: HeldRequest[] = [];
     let blobs = context.blobs;
     for (const request of context.held) {
       if (!answerable(context, request)) {
         rest.push(request);
         continue;
       }
+      answeredNow.push(request);
       const answered = answer(context, request);
       if (answered.reply !== null) enqueue({ type: "send", params: answered.reply });
       if (answered.reply?.type === "InvalidBlobAttestation") {
@@ -184,6 +193,6 @@ export const servingActions: Record<"holdRequest" | "answerHeldRequests", NodeAc
       }
       if (answered.rest !== null) rest.push(answered.rest);
     }
-    enqueue.assign({ held: sortedSet(rest), blobs });
+    enqueue.assign({ held: sortedSet(rest), blobs, ...withAnswersLogged(context, answeredNow) });
   }),
 };

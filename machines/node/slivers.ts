@@ -131,8 +131,16 @@ export function withUpload(
 export const servableAxes = (blob: BlobSlivers, request: RecoverySymbolRequest): Axis[] =>
   (["primary", "secondary"] as const).filter((axis) => request[axis].length > 0 && holdsAxis(blob, orthogonal(axis)));
 
-/** The recovery symbols of the request's axes `axes`, from the slivers the node holds. */
-export function recoverySymbolsOf(blob: BlobSlivers, request: RecoverySymbolRequest, axes: readonly Axis[], n: number) {
+/**
+ * The recovery symbols of the request's axes `axes`, from the slivers the node holds (also the
+ * storage challenge's symbols: those of another node's secondary slivers, `challenge.ts`).
+ */
+export function recoverySymbolsOf(
+  blob: BlobSlivers,
+  request: Pick<RecoverySymbolRequest, Axis>,
+  axes: readonly Axis[],
+  n: number,
+) {
   const metadata = blob.metadata as ByteRef;
   return axes.flatMap((axis) =>
     recoverySymbolsFor(metadata, blob.blobId, n, heldSlivers(blob, orthogonal(axis)), axis, request[axis]),

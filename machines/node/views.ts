@@ -3,6 +3,8 @@
  * that no property reads the machine through casts or state names.
  */
 
+import type { BlobIdText } from "../../spec/messages.js";
+import { challengedOf, challengedOfAny } from "./challenge.js";
 import type { BlobAtNode, ChainStatus, ShardAtNode, StorageNodeContext } from "./context.js";
 import { holdsInShard } from "./shards.js";
 import { type SliverSlot, holdsEverything } from "./slivers.js";
@@ -73,5 +75,40 @@ export function nodeView(snapshot: { readonly value: unknown; readonly context: 
       const blob = context.blobs.find((b) => b.blobId === blobId);
       return blob !== undefined && holdsInShard(blob, shard);
     },
+  };
+}
+
+/**
+ * What properties read of a node built with the storage challenge: plain data, read in every state
+ * the checker meets.
+ */
+export interface ChallengeView {
+  /** The challenge region's mode: before the start, in challenge mode, after the end (as processed here). */
+  readonly mode: "idle" | "challenged" | "ended";
+  /** Whether it withholds the challenged blobs' reads and recovery now. */
+  readonly withholding: boolean;
+  /** The blobs challenged of the node itself (none before the start). */
+  readonly ownChallenged: readonly BlobIdText[];
+  /** The blobs it threw away (a `deleted` node). */
+  readonly deletedBlobs: readonly BlobIdText[];
+  /** The blobs it answered a read or recovery request for in challenge mode. */
+  readonly answeredInChallenge: readonly BlobIdText[];
+  /** Whether one of those is challenged of some node. */
+  readonly servedChallenged: boolean;
+}
+
+/** The challenge's view, from a snapshot of a `storageNode` machine built with `challenge`. */
+export function challengeView(snapshot: { readonly value: unknown; readonly context: unknown }): ChallengeView {
+  const context = snapshot.context as StorageNodeContext;
+  const challenge = context.challenge;
+  if (challenge === undefined) throw new TypeError("challengeView: a node built without the challenge region");
+  const { mode } = (snapshot.value as { challenge: { mode: ChallengeView["mode"] } }).challenge;
+  return {
+    mode,
+    withholding: challenge.withholding,
+    ownChallenged: challengedOf(challenge, context.name),
+    deletedBlobs: challenge.deletedBlobs,
+    answeredInChallenge: challenge.answeredInChallenge,
+    servedChallenged: challenge.answeredInChallenge.some((blobId) => challengedOfAny(challenge, blobId)),
   };
 }
