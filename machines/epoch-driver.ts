@@ -15,7 +15,7 @@
  */
 
 import { assign, setup } from "xstate";
-import { CHAIN, send } from "./committee.js";
+import { CHAIN, sendMessage } from "./committee.js";
 import type { ShardCount } from "./shard-assignment.js";
 import type { WalrusSource } from "../spec/sources.js";
 
@@ -45,7 +45,7 @@ export type EpochDriverEvent =
 /** The permissionless epoch calls, one planned change after another, until none is left. */
 export const epochDriverMachine = setup({
   types: {} as { context: EpochDriverContext; input: EpochDriverInput; events: EpochDriverEvent },
-  actions: { send, countChangeDone: assign({ next: ({ context }) => context.next + 1 }) },
+  actions: { send: sendMessage, countChangeDone: assign({ next: ({ context }) => context.next + 1 }) },
   guards: {
     changesLeft: ({ context }) => context.next < context.changes.length,
   },

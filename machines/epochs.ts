@@ -41,11 +41,19 @@
  */
 
 import { and, assign, enqueueActions, not, setup } from "xstate";
-import type { ActorName, BlobIdText, CertifyBlob, EpochSyncDone, InvalidateBlobId } from "../spec/messages.js";
+import type {
+  ActorName,
+  BlobIdText,
+  CertifyBlob,
+  EpochSyncDone,
+  InitiateEpochChange,
+  InvalidateBlobId,
+  VotingEnd,
+} from "../spec/messages.js";
 import { isAboveValidity, isQuorum } from "../spec/params.js";
 import { type Subscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, sendMessage, weightOf, withName } from "./committee.js";
-import { type ShardCount, invalidShardCounts, transitionCommittee } from "./shard-assignment.js";
+import { invalidShardCounts, transitionCommittee } from "./shard-assignment.js";
 import type { WalrusSource } from "../spec/sources.js";
 
 /** The protocol sections and Walrus files this module follows (docs/traceability.md). */
@@ -59,17 +67,6 @@ export const follows: WalrusSource = {
 };
 
 // --- messages ---
-
-/** anyone → chain: `voting_end`, with the shard counts the apportionment gives the next committee. */
-export interface VotingEnd {
-  readonly type: "VotingEnd";
-  readonly counts: readonly ShardCount[];
-}
-
-/** anyone → chain: `initiate_epoch_change`. */
-export interface InitiateEpochChange {
-  readonly type: "InitiateEpochChange";
-}
 
 /** The events of the epoch machine, as the chain emits them (without `to` and `seq`). */
 export type EpochChainEvent =

@@ -17,14 +17,11 @@
  */
 
 import { InvalidShardAssignmentError } from "../spec/errors.js";
-import type { ActorName } from "../spec/messages.js";
+import type { ActorName, ShardCount } from "../spec/messages.js";
 import type { Committee, CommitteeMember } from "./committee.js";
 
 /** How many shards a node of the next committee is to hold. */
-export interface ShardCount {
-  readonly name: ActorName;
-  readonly shards: number;
-}
+export type { ShardCount } from "../spec/messages.js";
 
 /** A shard that changes owner between two committees (`from` is null for no previous owner). */
 export interface ShardMove {

@@ -26,6 +26,7 @@
  * | `EpochChangeStart`/`Done`, `EpochParametersSelected`, `ShardsReceived` | chain → all | the epoch events |
  * | `ShardSyncRequest`/`Response` | node ↔ node | `sync_shard`: a gained shard's slivers of one axis, from its previous owner |
  * | `EpochSyncDone`          | node → chain      | `system::epoch_sync_done`                                  |
+ * | `VotingEnd`, `InitiateEpochChange` | anyone → chain | `voting_end` (with the next committee's shard counts) and `initiate_epoch_change` |
  * | `ChallengeStart`/`End`   | chain → node      | the storage challenge's start (and, lightweight, its coin) and end (paper §5) |
  * | `ChallengeAck`, `ChallengeSymbols`, `ChallengeSignature` | node → node | the challenge's steps (paper §5) |
  * | `ChallengeCertificate`   | node → chain      | a node's certificate of 2f + 1 signatures (paper §5)       |
@@ -250,6 +251,23 @@ export interface ShardSyncResponse {
   readonly slivers: readonly SyncedSliver[] | null;
 }
 
+/** How many shards a node of the next committee gets (the apportionment by stake, which is not modelled). */
+export interface ShardCount {
+  readonly name: ActorName;
+  readonly shards: number;
+}
+
+/** anyone → chain: `voting_end`, with the shard counts the apportionment gives the next committee. */
+export interface VotingEnd {
+  readonly type: "VotingEnd";
+  readonly counts: readonly ShardCount[];
+}
+
+/** anyone → chain: `initiate_epoch_change`. */
+export interface InitiateEpochChange {
+  readonly type: "InitiateEpochChange";
+}
+
 /** node → chain: `epoch_sync_done(cap, epoch)`: the node holds all its shards of `epoch`. */
 export interface EpochSyncDone {
   readonly type: "EpochSyncDone";
@@ -321,6 +339,8 @@ export type ProtocolMessage =
   | ShardSyncRequest
   | ShardSyncResponse
   | EpochSyncDone
+  | VotingEnd
+  | InitiateEpochChange
   | ChallengeStart
   | ChallengeEnd
   | ChallengeAck
@@ -347,7 +367,8 @@ type FieldKind =
   | "nats"
   | "pairs"
   | "syncedSlivers"
-  | "optionalNat";
+  | "optionalNat"
+  | "shardCounts";
 
 const FIELDS: { readonly [T in ProtocolMessage["type"]]: Readonly<Record<string, FieldKind>> } = {
   RegisterBlob: { blobId: "blobId", size: "nat", rootHash: "hash" },
@@ -371,6 +392,8 @@ const FIELDS: { readonly [T in ProtocolMessage["type"]]: Readonly<Record<string,
   ShardSyncRequest: { from: "name", shard: "nat", axis: "axis", epoch: "nat" },
   ShardSyncResponse: { node: "name", shard: "nat", axis: "axis", epoch: "nat", slivers: "syncedSlivers" },
   EpochSyncDone: { node: "name", epoch: "nat" },
+  VotingEnd: { counts: "shardCounts" },
+  InitiateEpochChange: {},
   ChallengeStart: { seq: "nat", epoch: "nat", coin: "optionalNat", challenged: "optionalNat" },
   ChallengeEnd: { seq: "nat", epoch: "nat" },
   ChallengeAck: { node: "name" },
@@ -426,6 +449,18 @@ function fieldOk(kind: FieldKind, value: unknown): boolean {
       return Array.isArray(value) && value.every(isName);
     case "nats":
       return Array.isArray(value) && value.every(isNat);
+    case "shardCounts":
+      return (
+        Array.isArray(value) &&
+        value.every(
+          (count) =>
+            typeof count === "object" &&
+            count !== null &&
+            Object.keys(count).length === 2 &&
+            isName(count.name) &&
+            isNat(count.shards),
+        )
+      );
     case "pairs":
       return (
         Array.isArray(value) &&

@@ -104,6 +104,8 @@ describe("messages", () => {
     { type: "ChallengeStart", seq: 0, epoch: 1, coin: 7, challenged: 2 },
     { type: "ChallengeSymbols", node: "N0", blobId: BLOB_ID, symbols: [REF] },
     { type: "ChallengeSignature", node: "N0", for: "N1" },
+    { type: "VotingEnd", counts: [{ name: "N0", shards: 2 }] },
+    { type: "InitiateEpochChange" },
   ];
 
   it.each(valid.map((message) => [message.type, message]))("a well-formed %s passes", (_, message) => {
@@ -148,6 +150,11 @@ describe("messages", () => {
         slivers: [{ blobId: BLOB_ID, sliver: REF }],
       },
       /field slivers must be syncedSlivers/,
+    ],
+    [
+      "shard counts without a node's name",
+      { type: "VotingEnd", counts: [{ shards: 2 }] },
+      /field counts must be shardCounts/,
     ],
     [
       "a coin that is not a number",
