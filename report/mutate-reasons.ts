@@ -44,6 +44,8 @@ const RESTART =
   "a node that restarts behind the chain (LagDetected, CaughtUp, RestartShardSync) is in no model: crashes are permanent. Needs the crash-restart fault.";
 const OLD_COMMITTEE_SERVES =
   "in the epoch-change models the previous committee still holds and serves every blob after the change (a locked shard is served until it is removed, which no model does), so a party that keeps reading from it, or from the wrong committee, still reads the blob. Needs a model in which a node that moved a shard away removes it (two epochs on, in the implementation).";
+const DELETED_NODE =
+  "in the searched challenge models (challenge-4-one-node, challenge-4-lightweight-one-node) every node stores its slivers; a node that threw them away and rebuilds them is in the long profile (challenge-4-deleted-one-node, by recovery) or only simulated (challenge-4-deleted-primary-read and -secondary-read, by reading the blob back).";
 const FULL_CHALLENGE =
   "only the one-node challenge models are searched: the other nodes' certificates land at once (OthersCertified), their requests and rebuilds are not played. The full challenge, where this matters, is explored by simulation only.";
 
@@ -109,19 +111,6 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
   "chain-challenge.othersToCertify:always": needsSearch(FULL_CHALLENGE),
 
   // --- the challenge node (machines/challenge-node.ts) ---
-  "challengeNode.fromMember:always": needsAdversary(
-    "no message comes from outside the committee. Needs an adversary outside it.",
-  ),
-  "challengeNode.inChainOrder:always": needsSearch(FULL_CHALLENGE),
-  "challengeNode.rebuilds:never": needsSearch(FULL_CHALLENGE),
-  "challengeNode.requestsHeld:never": needsSearch(FULL_CHALLENGE),
-  "challengeNode.unwithheldRequestsHeld:never": needsSearch(FULL_CHALLENGE),
-  "challengeNode.answerRecoveryRequests": needsSearch(FULL_CHALLENGE),
-  "challengeNode.answerUnwithheldRequests": needsSearch(FULL_CHALLENGE),
-  "challengeNode.holdRecoveryRequest": needsSearch(FULL_CHALLENGE),
-  "challengeNode.recoveryAsked": needsSearch(FULL_CHALLENGE),
-  "challengeNode.requestRebuild": needsSearch(FULL_CHALLENGE),
-  "challengeNode.takeRecoverySymbols": needsSearch(FULL_CHALLENGE),
 
   // --- the reader (machines/reader.ts) ---
   "reader.startsImmediately": equivalent(
@@ -206,6 +195,11 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
   "storageNode.invalidationSubmitted:never": equivalent(
     "the attestations are read only by attestationsSuffice, which itself refuses once the invalidation went to the chain, so recording more of them afterwards changes what the node keeps, not what it does.",
   ),
+
+  "storageNode.leftUnhealed:always": needsSearch(DELETED_NODE),
+  "storageNode.requestSliversToReread:skipped": needsSearch(DELETED_NODE),
+  "storageNode.rereadAnswer": needsSearch(DELETED_NODE),
+  "storageNode.takeReadSlivers:skipped": needsSearch(DELETED_NODE),
 
   // --- the writer (machines/writer.ts) ---
   "writer.confirmationIsValid:always": needsAdversary(

@@ -15,12 +15,12 @@ import { RULE_COVERAGE_FILE, isWhole, readRuleCoverage } from "../report/mutate-
 
 const record = readRuleCoverage(RULE_COVERAGE_FILE);
 
-/** One killed mutant of each machine the campaign ran that has rules (of the storage node, one of its blob regions and one of its epoch regions), each killed by a small model. */
+/** One killed mutant of each machine the campaign ran that has rules (of the storage node, one of its blob regions, one of its epoch regions and one of its challenge region), each killed by a small model. */
 const SAMPLE: readonly string[] = [
   "TM.allPrepared:always",
   "chain.recordCertificate:skipped",
   "chain-challenge.coinAsVariantNeeds:never",
-  "challengeNode.canAnswer:always",
+  "storageNode.withholdChallengedBlobs:skipped",
   "storageNode.losesShard:never",
   "epochDriver.changesLeft:negated",
   "quorumWriter.quorumReached:always",
