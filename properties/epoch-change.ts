@@ -288,9 +288,9 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
     {
       kind: "always",
       id: "active-after-metadata",
-      name: "a correct node is Active only once it holds the metadata of every blob that moved to its epoch",
+      name: "a correct node that joined the committee is Active only once it holds the metadata of every blob that moved to its epoch",
       claim:
-        "A new member first fetches the metadata of every blob certified before its epoch (RecoverMetadata) and only then serves as Active.",
+        "A new member first fetches the metadata of every blob certified before its epoch (RecoverMetadata) and only then serves as Active; a continuing member recovers the blobs certified in the last epoch like any other, as it heals.",
       source: {
         sections: ["6.1"],
         files: ["crates/walrus-service/src/node.rs"],
@@ -300,11 +300,10 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
       holds: (view) =>
         layout.nodes.every((name) => {
           const node = correctNode(view, layout, name);
-          return (
-            node === undefined ||
-            node.status !== "Active" ||
-            node.blobs.every((blob) => !movedBy(blob, node.epoch) || blob.metadata !== null)
-          );
+          if (node === undefined || node.status !== "Active") return true;
+          const previous = layout.committees.find((c) => c.epoch === node.epoch - 1);
+          const joined = previous !== undefined && !previous.members.some((m) => m.name === name);
+          return !joined || node.blobs.every((blob) => !movedBy(blob, node.epoch) || blob.metadata !== null);
         }),
     },
     {

@@ -374,7 +374,8 @@ describe("merging a swarm's reports", () => {
       [edit(p0, { properties: [{ ...violation, labels: [] }] }), /labels/],
       [edit(p0, { properties: [{ ...violation, trace: { init: 0, actions: [-1] } }] }), /actions/],
       [edit(p0, { properties: [{ id: "x", name: "x", kind: "always", holds: true, walk: 0 }] }), /walk/],
-      [edit(p0, { properties: [{ name: "x", kind: "sometimes", holds: false }] }), /reached/],
+      [edit(p0, { properties: [{ id: "x", name: "x", kind: "sometimes", holds: false }] }), /reached/],
+      [edit(p0, { properties: [{ name: "x", kind: "always", holds: true }] }), /properties\[0\]\.id/],
       [edit(p0, { properties: [p0.properties[1], p0.properties[1]] }), /twice/],
     ];
     for (const [value, message] of bad) {

@@ -101,8 +101,8 @@ export const models = [
 
 describe("merge", () => {
   it("refuses a report of another format version rather than misread it", async () => {
-    const report = file("v2.json", JSON.stringify({ formatVersion: 2, simulations: [] }));
+    const report = file("v1.json", JSON.stringify({ formatVersion: 1, simulations: [] }));
     expect(await main(["merge", report])).toBe(2);
-    expect(output.printed(output.stderr)).toContain("format version 2; this walrus-spec reads version 1");
+    expect(output.printed(output.stderr)).toContain("format version 1; this walrus-spec reads version 2");
   });
 });
