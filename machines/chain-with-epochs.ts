@@ -15,7 +15,7 @@
 
 import { setup } from "xstate";
 import type { ChainEvent, RegisterBlob } from "../spec/messages.js";
-import { type ChainContext, NO_BLOB, createChainMachine } from "./chain.js";
+import { type ChainContext, type ChainView, NO_BLOB, createChainMachine } from "./chain.js";
 import { type Subscriber, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee } from "./committee.js";
 import {
@@ -83,3 +83,27 @@ export function createChainWithEpochsMachine({ invalidation = true }: { readonly
 
 /** The chain with epochs and every entry point. */
 export const chainWithEpochsMachine = createChainWithEpochsMachine();
+
+/** What properties read of the chain with epochs: the blob's status, the staking object's epoch state and the current epoch. */
+export interface ChainWithEpochsView {
+  readonly blob: ChainView["status"];
+  readonly epochState: "EpochChangeDone" | "NextParamsSelected" | "EpochChangeSync";
+  /** The epoch of the current committee. */
+  readonly epoch: number;
+}
+
+/** The view, from a snapshot of a chain-with-epochs machine. */
+export function chainWithEpochsView(snapshot: {
+  readonly value: unknown;
+  readonly context: unknown;
+}): ChainWithEpochsView {
+  const value = snapshot.value as {
+    readonly blob: ChainView["status"];
+    readonly epochs: ChainWithEpochsView["epochState"];
+  };
+  return {
+    blob: value.blob,
+    epochState: value.epochs,
+    epoch: (snapshot.context as ChainWithEpochsContext).committee.epoch,
+  };
+}

@@ -161,3 +161,18 @@ export const challengeChainMachine = setup({
     ended: { type: "final" },
   },
 });
+
+/** What properties read of the challenge's chain: whether the challenge ended, and who is certified. */
+export interface ChallengeChainView {
+  readonly ended: boolean;
+  /** Nodes with a valid certificate, sorted. */
+  readonly certified: readonly ActorName[];
+}
+
+/** The view, from a snapshot of the challenge chain machine. */
+export function challengeChainView(snapshot: {
+  readonly value: unknown;
+  readonly context: unknown;
+}): ChallengeChainView {
+  return { ended: snapshot.value === "ended", certified: (snapshot.context as ChallengeChainContext).certified };
+}

@@ -104,13 +104,17 @@ export interface ReadView {
   readonly returned: ByteRef | null | undefined;
   /** Why it returned ⊥, once it did. */
   readonly bottom: string | null;
+  /** The blob it reads. */
+  readonly blobId: BlobIdText;
+  /** The nodes whose answers it took, sorted. */
+  readonly answered: readonly ActorName[];
 }
 
 /** The read's view, from a snapshot of the reader machine. */
 export function readView(snapshot: { readonly value: unknown; readonly context: unknown }): ReadView {
   const context = snapshot.context as ReaderContext;
   const returned = snapshot.value === "succeeded" ? context.blob : snapshot.value === "failed" ? null : undefined;
-  return { returned, bottom: context.bottom };
+  return { returned, bottom: context.bottom, blobId: context.blobId, answered: context.answered };
 }
 
 /** Why a read returned ⊥ when the chain invalidated the blob ID. */

@@ -18,11 +18,11 @@
  */
 
 import type { SystemProperty, SystemView } from "../checker/actors.js";
-import type { ActorName } from "../spec/messages.js";
 import { type Committee, weightOf } from "../machines/committee.js";
 import { isQuorum } from "../spec/params.js";
 import { type ChallengeView, challengeView } from "../machines/node/views.js";
-import type { ReaderContext } from "../machines/reader.js";
+import { readView } from "../machines/reader.js";
+import { challengeChainView } from "../machines/challenge-chain.js";
 
 /** Where the actors of a challenge model are, and who cheats. */
 export interface ChallengeLayout {
@@ -41,8 +41,9 @@ export interface ChallengeLayout {
 
 const snapshot = (view: SystemView, layout: ChallengeLayout, name: string) => view.actors[layout.index(name)];
 const certified = (view: SystemView, layout: ChallengeLayout) =>
-  snapshot(view, layout, layout.chain).context.certified as readonly ActorName[];
-const ended = (view: SystemView, layout: ChallengeLayout) => snapshot(view, layout, layout.chain).value === "ended";
+  challengeChainView(snapshot(view, layout, layout.chain)).certified;
+const ended = (view: SystemView, layout: ChallengeLayout) =>
+  challengeChainView(snapshot(view, layout, layout.chain)).ended;
 const correct = (view: SystemView, layout: ChallengeLayout, name: string) =>
   view.status[layout.index(name)] === "correct";
 
@@ -201,9 +202,10 @@ function readsDuringChallenge(layout: ChallengeLayout, honest: readonly string[]
       source: { sections: ["5.1"], detail: "lightweight variant, item 3" },
       reads: [layout.chain, reader, ...honest],
       holds: (view) => {
-        const { blob, blobId, answered } = snapshot(view, layout, reader).context as ReaderContext;
+        const { returned, blobId, answered } = readView(snapshot(view, layout, reader));
         return (
-          blob !== null &&
+          returned !== null &&
+          returned !== undefined &&
           !ended(view, layout) &&
           answered.every((name) => nodeOf(view, layout, name).answeredInChallenge.includes(blobId))
         );

@@ -20,6 +20,7 @@ import type { ByteRef } from "../spec/store.js";
 import type { Committee } from "../machines/committee.js";
 import { type NodeView, isOwned, movedBy, nodeView } from "../machines/node/index.js";
 import { readView } from "../machines/reader.js";
+import { chainWithEpochsView } from "../machines/chain-with-epochs.js";
 
 const ACTIVE_COMMITTEES = "crates/walrus-sdk/src/active_committees.rs";
 
@@ -45,8 +46,8 @@ const snapshot = (view: SystemView, layout: EpochChangeLayout, name: string) => 
 
 /** The chain's epoch state and current epoch. */
 function chainEpoch(view: SystemView, layout: EpochChangeLayout): { state: string; epoch: number } {
-  const { value, context } = snapshot(view, layout, layout.chain);
-  return { state: (value as { epochs: string }).epochs, epoch: (context.committee as Committee).epoch };
+  const chain = chainWithEpochsView(snapshot(view, layout, layout.chain));
+  return { state: chain.epochState, epoch: chain.epoch };
 }
 
 /** What the reader returned: the blob's bytes, ⊥ (null), or nothing yet (undefined). */
@@ -60,7 +61,7 @@ const ownedShards = (node: NodeView) => node.shards.filter((shard) => isOwned(sh
 
 /** The state of the chain's record of the written blob (`noBlob`, `registered`, `certified`, `invalid`). */
 const chainBlob = (view: SystemView, layout: EpochChangeLayout): string =>
-  (snapshot(view, layout, layout.chain).value as { blob: string }).blob;
+  chainWithEpochsView(snapshot(view, layout, layout.chain)).blob;
 
 /** Every certified blob of an honest writer is held in every shard the correct members of the last committee own. */
 function lastCommitteeHoldsEverything(view: SystemView, layout: EpochChangeLayout): boolean {
