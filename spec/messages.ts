@@ -408,6 +408,21 @@ const HASH_HEX = /^[0-9a-f]{64}$/;
 const isNat = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
 const isName = (value: unknown) => typeof value === "string" && value.length > 0;
 
+/** An array of records with exactly these fields, each passing its check. */
+function recordsOf(value: unknown, fields: Readonly<Record<string, (field: unknown) => boolean>>): boolean {
+  const names = Object.keys(fields);
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (entry) =>
+        typeof entry === "object" &&
+        entry !== null &&
+        Object.keys(entry).length === names.length &&
+        names.every((name) => fields[name](entry[name])),
+    )
+  );
+}
+
 function fieldOk(kind: FieldKind, value: unknown): boolean {
   switch (kind) {
     case "name":
@@ -431,17 +446,11 @@ function fieldOk(kind: FieldKind, value: unknown): boolean {
     case "syncedSlivers":
       return (
         value === null ||
-        (Array.isArray(value) &&
-          value.every(
-            (entry) =>
-              typeof entry === "object" &&
-              entry !== null &&
-              Object.keys(entry).length === 3 &&
-              typeof entry.blobId === "string" &&
-              BLOB_ID_TEXT.test(entry.blobId) &&
-              isByteRef(entry.metadata) &&
-              isByteRef(entry.sliver),
-          ))
+        recordsOf(value, {
+          blobId: (id) => typeof id === "string" && BLOB_ID_TEXT.test(id),
+          metadata: isByteRef,
+          sliver: isByteRef,
+        })
       );
     case "axis":
       return value === "primary" || value === "secondary";
@@ -450,30 +459,9 @@ function fieldOk(kind: FieldKind, value: unknown): boolean {
     case "nats":
       return Array.isArray(value) && value.every(isNat);
     case "shardCounts":
-      return (
-        Array.isArray(value) &&
-        value.every(
-          (count) =>
-            typeof count === "object" &&
-            count !== null &&
-            Object.keys(count).length === 2 &&
-            isName(count.name) &&
-            isNat(count.shards),
-        )
-      );
+      return recordsOf(value, { name: isName, shards: isNat });
     case "pairs":
-      return (
-        Array.isArray(value) &&
-        value.every(
-          (pair) =>
-            typeof pair === "object" &&
-            pair !== null &&
-            Object.keys(pair).length === 3 &&
-            isNat(pair.pair) &&
-            isByteRef(pair.primary) &&
-            isByteRef(pair.secondary),
-        )
-      );
+      return recordsOf(value, { pair: isNat, primary: isByteRef, secondary: isByteRef });
   }
 }
 
