@@ -11,8 +11,11 @@ import type { Addressed } from "./committee.js";
 /** The chain's events: the messages numbered in each subscriber's stream. */
 export type Announced = Extract<ProtocolMessage, { readonly seq: number }>;
 
+/** The message without its number (distributed over a union, so each event keeps its own fields). */
+type Unnumbered<M> = M extends unknown ? Omit<M, "seq"> : never;
+
 /** A chain event before the chain numbers it for a subscriber. */
-export type Announcement = Announced extends infer E ? (E extends Announced ? Omit<E, "seq"> : never) : never;
+export type Announcement = Unnumbered<Announced>;
 
 /** Who receives which of the chain's events (`T`: the event types it may follow). */
 export interface Subscriber<T extends string = string> {

@@ -57,6 +57,21 @@ const returned = (view: SystemView, layout: EpochChangeLayout): ByteRef | null |
 const correctNode = (view: SystemView, layout: EpochChangeLayout, name: string): NodeView | undefined =>
   view.status[layout.index(name)] === "correct" ? nodeView(snapshot(view, layout, name)) : undefined;
 
+/** Whether `holds` is true of every correct node (a crashed or Byzantine node promises nothing). */
+const everyCorrectNode = (
+  view: SystemView,
+  layout: EpochChangeLayout,
+  holds: (node: NodeView, name: string) => boolean,
+): boolean =>
+  layout.nodes.every((name) => {
+    const node = correctNode(view, layout, name);
+    return node === undefined || holds(node, name);
+  });
+
+/** The committee of `epoch`, if the model has one. */
+const committeeAt = (layout: EpochChangeLayout, epoch: number): Committee | undefined =>
+  layout.committees.find((committee) => committee.epoch === epoch);
+
 const ownedShards = (node: NodeView) => node.shards.filter((shard) => isOwned(shard.status));
 
 /** The state of the chain's record of the written blob (`noBlob`, `registered`, `certified`, `invalid`). */
@@ -187,9 +202,8 @@ function invalidationProperties(layout: EpochChangeLayout): SystemProperty[] {
       source: { sections: ["3.3"], files: ["crates/walrus-service/src/node.rs::process_blob_invalid_event"] },
       reads: [...layout.nodes],
       holds: (view) =>
-        layout.nodes.every((name) => {
-          const node = correctNode(view, layout, name);
-          const blob = node === undefined ? undefined : blobAt(node);
+        everyCorrectNode(view, layout, (node) => {
+          const blob = blobAt(node);
           return (
             blob === undefined ||
             blob.chainStatus !== "invalid" ||
@@ -240,9 +254,8 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
       },
       reads: [...layout.nodes],
       holds: (view) =>
-        layout.nodes.every((name) => {
-          const node = correctNode(view, layout, name);
-          if (node === undefined || node.attestedEpoch !== node.epoch || node.epoch === genesis.epoch) return true;
+        everyCorrectNode(view, layout, (node) => {
+          if (node.attestedEpoch !== node.epoch || node.epoch === genesis.epoch) return true;
           // A blob certified since the shard came is written to it or recovered like any blob: the
           // attestation does not wait for those (paper §6 and `plan.rs` alike).
           return ownedShards(node).every((shard) =>
@@ -272,11 +285,8 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
       },
       reads: [...layout.nodes],
       holds: (view) =>
-        layout.nodes.every((name) => {
-          const node = correctNode(view, layout, name);
-          if (node === undefined) return true;
-          const committee = layout.committees.find((c) => c.epoch === node.epoch);
-          const member = committee?.members.find((m) => m.name === name);
+        everyCorrectNode(view, layout, (node, name) => {
+          const member = committeeAt(layout, node.epoch)?.members.find((m) => m.name === name);
           const owned = ownedShards(node).map((shard) => shard.shard);
           const given = [...(member?.shards ?? [])].sort((a, b) => a - b);
           return (
@@ -299,10 +309,9 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
       },
       reads: [...layout.nodes],
       holds: (view) =>
-        layout.nodes.every((name) => {
-          const node = correctNode(view, layout, name);
-          if (node === undefined || node.status !== "Active") return true;
-          const previous = layout.committees.find((c) => c.epoch === node.epoch - 1);
+        everyCorrectNode(view, layout, (node, name) => {
+          if (node.status !== "Active") return true;
+          const previous = committeeAt(layout, node.epoch - 1);
           const joined = previous !== undefined && !previous.members.some((m) => m.name === name);
           return !joined || node.blobs.every((blob) => !movedBy(blob, node.epoch) || blob.metadata !== null);
         }),
