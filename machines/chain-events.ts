@@ -12,7 +12,7 @@ import type { Addressed } from "./committee.js";
 export type Announced = Extract<ProtocolMessage, { readonly seq: number }>;
 
 /** The message without its number (distributed over a union, so each event keeps its own fields). */
-type Unnumbered<M> = M extends unknown ? Omit<M, "seq"> : never;
+export type Unnumbered<M> = M extends unknown ? Omit<M, "seq"> : never;
 
 /** A chain event before the chain numbers it for a subscriber. */
 export type Announcement = Unnumbered<Announced>;
