@@ -14,8 +14,8 @@
  */
 
 import { setup } from "xstate";
-import type { ChainEvent, RegisterBlob } from "../spec/messages.js";
-import { type ChainContext, type ChainView, NO_BLOB, createChainMachine } from "./chain.js";
+import type { ChainEvent } from "../spec/messages.js";
+import { type ChainContext, type ChainMachineEvent, type ChainView, NO_BLOB, createChainMachine } from "./chain.js";
 import { type Subscriber, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee } from "./committee.js";
 import {
@@ -48,13 +48,13 @@ export type ChainWithEpochsContext = Omit<ChainContext, "subscribers"> &
   Omit<EpochsContext, "subscribers"> & { readonly subscribers: readonly ChainWithEpochsSubscriber[] };
 
 /** What either region takes. */
-export type ChainWithEpochsEvent = RegisterBlob | EpochsMachineEvent;
+export type ChainWithEpochsEvent = ChainMachineEvent | EpochsMachineEvent;
 
 /** The chain with epochs; without `invalidation`, no `invalidate_blob_id` (see `createChainMachine`). */
 export function createChainWithEpochsMachine({ invalidation = true }: { readonly invalidation?: boolean } = {}) {
   const blob = createChainMachine({ invalidation });
-  const epochs = createEpochsMachine({ certificates: false });
-  // The regions' implementations, by name; `certificateOfCurrentEpoch` means the same in both.
+  const epochs = createEpochsMachine();
+  // The regions' implementations, by name (no name is in both).
   const implementations = {
     actions: { ...epochs.implementations.actions, ...blob.implementations.actions },
     guards: { ...epochs.implementations.guards, ...blob.implementations.guards },

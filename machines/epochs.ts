@@ -1,13 +1,13 @@
 /**
  * The chain's epochs: the staking object's epoch state, from the selection of the next committee
- * through the start of the epoch to the completion of the shard handover, and the check that every
- * certificate is signed by the committee of the current epoch.
+ * through the start of the epoch to the completion of the shard handover. Certificates are the
+ * blob's concern (`chain.ts`), checked against the committee this machine makes current; the two
+ * are one chain in `chain-with-epochs.ts`.
  *
  * - in: `VotingEnd` (permissionless: the next committee's shard counts, chosen by stake, which is
- *   not modelled), `InitiateEpochChange` (permissionless), `EpochSyncDone` from storage nodes,
- *   `CertifyBlob` from writers and `InvalidateBlobId` from nodes;
- * - out: `EpochParametersSelected`, `EpochChangeStart`, `ShardsReceived`, `EpochChangeDone`,
- *   `BlobCertified` and `InvalidBlobID` to the subscribers of each, numbered in chain order.
+ *   not modelled), `InitiateEpochChange` (permissionless), `EpochSyncDone` from storage nodes;
+ * - out: `EpochParametersSelected`, `EpochChangeStart`, `ShardsReceived` and `EpochChangeDone` to
+ *   the subscribers of each, numbered in chain order.
  *
  * The states are the contract's `EpochState`:
  *
@@ -26,31 +26,20 @@
  * is done (it is recorded and announced, and weighs nothing). Once the members that called hold
  * 2f + 1 shards (`is_quorum`), the change is done and the next voting may end.
  *
- * Certificates: a blob certificate needs signers holding 2f + 1 shards of the current committee,
- * an invalid-blob certificate f + 1 shards, and both must name the current epoch. During
- * `EpochChangeSync` the current committee is the new one: writes go to it at once (paper §6).
- * Which blob is registered is `chain.ts`'s concern; here a blob is certified or invalidated once.
+ * During `EpochChangeSync` the current committee is the new one, so certificates (`chain.ts`: 2f + 1
+ * shards of the current committee, naming the current epoch) come from it: writes go to the new
+ * committee at once (paper §6).
  *
  * Follows paper §6 (reconfiguration: writes to the new committee at once, reads of older blobs from
  * the old one until 2f + 1 shards' worth of the new committee signal that they hold their shards)
  * and `contracts/walrus/sources/staking/staking_inner.move` (`EpochState`, `voting_end`,
- * `initiate_epoch_change`, `epoch_sync_done`), `staking/committee.move` (`transition`),
- * `system/system_state_inner.move` (`certify_blob`, `invalidate_blob_id`: the certificate's epoch
- * must be the current one). Time is not modelled: `voting_end` and `initiate_epoch_change` may be
+ * `initiate_epoch_change`, `epoch_sync_done`), `staking/committee.move` (`transition`). Time is not modelled: `voting_end` and `initiate_epoch_change` may be
  * called whenever the state allows (the contract further waits for half an epoch and an epoch).
  */
 
 import { and, assign, enqueueActions, not, setup } from "xstate";
-import type {
-  ActorName,
-  BlobIdText,
-  CertifyBlob,
-  EpochSyncDone,
-  InitiateEpochChange,
-  InvalidateBlobId,
-  VotingEnd,
-} from "../spec/messages.js";
-import { isAboveValidity, isQuorum } from "../spec/params.js";
+import type { ActorName, EpochSyncDone, InitiateEpochChange, VotingEnd } from "../spec/messages.js";
+import { isQuorum } from "../spec/params.js";
 import { type Subscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, sendMessage, weightOf, withName } from "./committee.js";
 import { invalidShardCounts, transitionCommittee } from "./shard-assignment.js";
@@ -59,11 +48,7 @@ import type { WalrusSource } from "../spec/sources.js";
 /** The protocol sections and Walrus files this module follows (docs/traceability.md). */
 export const follows: WalrusSource = {
   sections: ["6.1", "6.2", "7.2"],
-  files: [
-    "contracts/walrus/sources/staking/staking_inner.move",
-    "contracts/walrus/sources/staking/committee.move",
-    "contracts/walrus/sources/system/system_state_inner.move",
-  ],
+  files: ["contracts/walrus/sources/staking/staking_inner.move", "contracts/walrus/sources/staking/committee.move"],
 };
 
 // --- messages ---
@@ -73,12 +58,10 @@ export type EpochChainEvent =
   | { readonly type: "EpochParametersSelected"; readonly nextEpoch: number }
   | { readonly type: "EpochChangeStart"; readonly epoch: number }
   | { readonly type: "ShardsReceived"; readonly epoch: number; readonly shards: readonly number[] }
-  | { readonly type: "EpochChangeDone"; readonly epoch: number }
-  | { readonly type: "BlobCertified"; readonly epoch: number; readonly blobId: BlobIdText }
-  | { readonly type: "InvalidBlobID"; readonly epoch: number; readonly blobId: BlobIdText };
+  | { readonly type: "EpochChangeDone"; readonly epoch: number };
 
-/** What the staking object takes: the permissionless calls, the nodes' attestations, certificates. */
-export type EpochsMachineEvent = VotingEnd | InitiateEpochChange | EpochSyncDone | CertifyBlob | InvalidateBlobId;
+/** What the staking object takes: the permissionless calls and the nodes' attestations. */
+export type EpochsMachineEvent = VotingEnd | InitiateEpochChange | EpochSyncDone;
 
 // --- context ---
 
@@ -92,7 +75,7 @@ export interface EpochsInput {
   readonly subscribers: readonly EpochSubscriber[];
 }
 
-/** The committees, the change under way (its sync weight, who attested), the blobs certified and invalidated, and the event streams' numbering. */
+/** The committees, the change under way (its sync weight, who attested) and the event streams' numbering. */
 export interface EpochsContext {
   readonly subscribers: readonly EpochSubscriber[];
   /** The next number of each subscriber's event stream (`chain-events.ts`). */
@@ -111,10 +94,6 @@ export interface EpochsContext {
   readonly weightAttested: number;
   /** The members that called `epoch_sync_done` for the current epoch (each capability's last call). */
   readonly syncDone: readonly ActorName[];
-
-  // certificates
-  readonly certified: readonly BlobIdText[];
-  readonly invalidated: readonly BlobIdText[];
 }
 
 /** The epoch state of a chain whose first committee is `committee`: no change under way. */
@@ -125,43 +104,11 @@ export function epochsAtGenesis(committee: Committee): Omit<EpochsContext, "subs
     nextCommittee: null,
     weightAttested: 0,
     syncDone: [],
-    certified: [],
-    invalidated: [],
   };
 }
 
-function signersOf(event: EpochsMachineEvent): readonly ActorName[] {
-  return event.type === "CertifyBlob" || event.type === "InvalidateBlobId" ? event.signers : [];
-}
-
-/**
- * The epochs machine. Without `certificates` it leaves `certify_blob` and `invalidate_blob_id` to
- * another region of the chain (`chain.ts`, composed in `chain-with-epochs.ts`), which reads the
- * current committee from the shared context.
- */
-export function createEpochsMachine({ certificates = true }: { readonly certificates?: boolean } = {}) {
-  const certificateEntryPoints = certificates
-    ? {
-        CertifyBlob: {
-          guard: and([
-            "certificateOfCurrentEpoch",
-            "signersInCommittee",
-            "signersAreQuorum",
-            not("blobAlreadyCertified"),
-          ]),
-          actions: "certify" as const,
-        },
-        InvalidateBlobId: {
-          guard: and([
-            "certificateOfCurrentEpoch",
-            "signersInCommittee",
-            "signersAboveValidity",
-            not("blobAlreadyInvalidated"),
-          ]),
-          actions: "invalidate" as const,
-        },
-      }
-    : {};
+/** The epochs machine: the staking object's `EpochState` and its events. */
+export function createEpochsMachine() {
   return setup({
     types: {} as { context: EpochsContext; input: EpochsInput; events: EpochsMachineEvent },
     actions: {
@@ -202,24 +149,6 @@ export function createEpochsMachine({ certificates = true }: { readonly certific
       announceEpochChangeDone: enqueueActions(({ context, enqueue }) => {
         enqueueAnnouncement(enqueue, context, { type: "EpochChangeDone", epoch: context.committee.epoch });
       }),
-      certify: enqueueActions(({ context, event, enqueue }) => {
-        if (event.type !== "CertifyBlob") return;
-        enqueue.assign({ certified: [...context.certified, event.blobId].sort() });
-        enqueueAnnouncement(enqueue, context, {
-          type: "BlobCertified",
-          epoch: context.committee.epoch,
-          blobId: event.blobId,
-        });
-      }),
-      invalidate: enqueueActions(({ context, event, enqueue }) => {
-        if (event.type !== "InvalidateBlobId") return;
-        enqueue.assign({ invalidated: [...context.invalidated, event.blobId].sort() });
-        enqueueAnnouncement(enqueue, context, {
-          type: "InvalidBlobID",
-          epoch: context.committee.epoch,
-          blobId: event.blobId,
-        });
-      }),
     },
     guards: {
       /** The counts assign every shard once, to distinct nodes (else `voting_end` aborts). */
@@ -238,22 +167,6 @@ export function createEpochsMachine({ certificates = true }: { readonly certific
       syncWeightReachesQuorum: ({ context, event }) =>
         event.type === "EpochSyncDone" &&
         isQuorum(context.weightAttested + weightOf(context.committee, [event.node]), context.committee.nShards),
-      /** The certificate names the current epoch. */
-      certificateOfCurrentEpoch: ({ context, event }) =>
-        (event.type === "CertifyBlob" || event.type === "InvalidateBlobId") && event.epoch === context.committee.epoch,
-      /** Every signer is a member of the current committee. */
-      signersInCommittee: ({ context, event }) =>
-        signersOf(event).every((name) => memberOf(context.committee, name) !== undefined),
-      /** The signers hold 2f + 1 shards of the current committee (`is_quorum`). */
-      signersAreQuorum: ({ context, event }) =>
-        isQuorum(weightOf(context.committee, signersOf(event)), context.committee.nShards),
-      /** The signers hold f + 1 shards of the current committee (`is_above_validity`). */
-      signersAboveValidity: ({ context, event }) =>
-        isAboveValidity(weightOf(context.committee, signersOf(event)), context.committee.nShards),
-      blobAlreadyCertified: ({ context, event }) =>
-        event.type === "CertifyBlob" && context.certified.includes(event.blobId),
-      blobAlreadyInvalidated: ({ context, event }) =>
-        event.type === "InvalidateBlobId" && context.invalidated.includes(event.blobId),
     },
   }).createMachine({
     id: `${CHAIN}-epochs`,
@@ -264,9 +177,8 @@ export function createEpochsMachine({ certificates = true }: { readonly certific
       ...epochsAtGenesis(input.committee),
     }),
     initial: "EpochChangeDone",
-    // In every state: certificates of the current epoch, and late `epoch_sync_done` calls.
+    // In every state: late `epoch_sync_done` calls.
     on: {
-      ...certificateEntryPoints,
       EpochSyncDone: {
         guard: and(["syncForCurrentEpoch", "callerInCommittee", not("alreadySyncedThisEpoch")]),
         actions: "recordSyncDone",
@@ -307,7 +219,7 @@ export function createEpochsMachine({ certificates = true }: { readonly certific
   });
 }
 
-/** The epochs machine with every entry point. */
+/** The epochs machine. */
 export const epochsMachine = createEpochsMachine();
 
 /**

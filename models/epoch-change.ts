@@ -50,7 +50,10 @@ import { readerOnRead } from "./reader-actor.js";
 export interface EpochChangeOptions {
   /** Shards of each node of the first committee (nodes N0, N1, …); default four nodes of one shard. */
   readonly shards?: readonly number[];
-  /** The shard counts of each next committee, by node name (new names join); default N3 → N4. */
+  /**
+   * The shard counts of each next committee, by node name (new names join); default N3 → N4. None
+   * (`[]`): the first committee keeps its shards, and the model checks its blobs without a change.
+   */
   readonly changes?: readonly (readonly ShardCount[])[];
   /** The blob certified before the model starts, held by the first committee (default {@link STORED_BLOB}). */
   readonly stored?: Uint8Array;
@@ -150,7 +153,7 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
     throw new ModelError("epoch-change: 1 to 12 nodes of at least one shard each, and at least 4 shards");
   }
   const changes = options.changes ?? [DEFAULT_CHANGE];
-  if (changes.length < 1 || changes.length > 3) throw new ModelError("epoch-change: 1 to 3 epoch changes");
+  if (changes.length > 3) throw new ModelError("epoch-change: 0 to 3 epoch changes");
   const committees = committeesOf(shardCounts, changes);
   const first = committees[0];
   const names = [...new Set(committees.flatMap((c) => c.members.map((m) => m.name)))].sort(
@@ -225,7 +228,7 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
     "EpochChangeDone",
   ] as const;
   const subscribers: ChainWithEpochsSubscriber[] = [
-    { name: DRIVER, events: ["EpochParametersSelected", "EpochChangeDone"] },
+    ...(changes.length > 0 ? [{ name: DRIVER, events: ["EpochParametersSelected", "EpochChangeDone"] as const }] : []),
     ...names.map((name) => ({ name, events: nodeEvents })),
     ...(written ? [{ name: WRITER, events: ["BlobRegistered", "BlobCertified", "EpochChangeStart"] as const }] : []),
     ...(read ? [{ name: READER, events: ["EpochChangeStart", "EpochChangeDone"] as const }] : []),
@@ -242,7 +245,9 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
       input: { committee: first, subscribers },
       sendsTo: subscribers.map((s) => s.name),
     },
-    { name: DRIVER, machine: epochDriverMachine, input: { changes }, sendsTo: [CHAIN] },
+    ...(changes.length > 0
+      ? [{ name: DRIVER, machine: epochDriverMachine, input: { changes }, sendsTo: [CHAIN] }]
+      : []),
     ...names.map((name) => ({
       name,
       machine: nodeMachine,
@@ -307,7 +312,7 @@ export function epochChange(options: EpochChangeOptions = {}): ActorModel {
     malicious ? `malicious writer, no upload to ${detector.name}` : "",
   ].filter(Boolean);
   return new ActorModel({
-    name: `epoch-change(${shardCounts.join(",")}; ${changes.length} change${changes.length > 1 ? "s" : ""}${faults.map((f) => `; ${f}`).join("")})`,
+    name: `epoch-change(${shardCounts.join(",")}; ${changes.length} change${changes.length === 1 ? "" : "s"}${faults.map((f) => `; ${f}`).join("")})`,
     network: options.network ?? "unordered",
     dropToFinished: true,
     actors,

@@ -175,9 +175,10 @@ const BYZANTINE_N3 = {
 function epochs(name: string, description: string, isDefault: boolean, options: EpochChangeOptions): ModelEntry {
   const parameters: Record<string, string | number | boolean> = {
     shards: (options.shards ?? [1, 1, 1, 1]).join(","),
-    changes: (options.changes ?? [DEFAULT_CHANGE])
-      .map((counts) => counts.map((c) => `${c.name}:${c.shards}`).join(" "))
-      .join(" | "),
+    changes:
+      (options.changes ?? [DEFAULT_CHANGE])
+        .map((counts) => counts.map((c) => `${c.name}:${c.shards}`).join(" "))
+        .join(" | ") || "none",
     write: options.write !== false,
     read: options.read ?? true,
     timeouts: options.timeouts ?? true,
@@ -244,6 +245,12 @@ export const EPOCH_CHANGE_MODELS: readonly ModelEntry[] = [
     `Two blobs on one committee through an epoch change, ${HANDOVER}: the stored blob is read across the change while a malicious writer's blob (N1's primary sliver inconsistent, N1's upload withheld) is written, proven inconsistent and invalidated (large: explore with --simulate)`,
     false,
     { timeouts: false, malicious: true, nodeProperties: true },
+  ),
+  epochs(
+    "two-blobs-4",
+    "Two blobs on one committee of n = 4, no epoch change (the searched slice of epoch-change-4-two-blobs): every correct node keeps the stored blob while a malicious writer's blob (N1's primary sliver inconsistent, N1's upload withheld) is written, proven inconsistent by N1 and invalidated",
+    true,
+    { changes: [], read: false, timeouts: false, malicious: true, nodeProperties: true },
   ),
   epochs(
     "epoch-change-4-f-plus-1",

@@ -166,11 +166,13 @@ export function epochChangeProperties(
         chainEpoch(view, layout).epoch === last.epoch && chainEpoch(view, layout).state === "EpochChangeDone",
     },
   ];
+  // Without a change, what speaks of one (its completion, a gained shard, the new epoch) is left out.
+  const changes = layout.committees.length > 1;
   return [
     ...readProperties(layout),
-    ...chain,
-    ...(nodes ? nodeProperties(layout) : []),
-    ...invalidationProperties(layout),
+    ...(changes ? chain : []),
+    ...(nodes ? nodeProperties(layout).filter((p) => changes || p.id !== "witness-gained-shard-attests") : []),
+    ...invalidationProperties(layout).filter((p) => changes || p.id !== "witness-invalidated-in-new-epoch"),
   ];
 }
 
@@ -210,6 +212,22 @@ function invalidationProperties(layout: EpochChangeLayout): SystemProperty[] {
             (blob.metadata === null && blob.slivers.every((slot) => slot.primary === null && slot.secondary === null))
           );
         }),
+    },
+    {
+      kind: "always",
+      id: "deletes-only-invalidated",
+      name: "a correct node deletes a blob only once the chain invalidated its blob ID",
+      claim:
+        "A node marks a blob invalid and deletes its slivers on the chain's `InvalidBlobID` for that blob ID only: an invalidation of one blob leaves every other blob it stores as it was.",
+      source: { sections: ["3.3"], files: ["crates/walrus-service/src/node.rs::process_blob_invalid_event"] },
+      reads: [layout.chain, ...layout.nodes],
+      holds: (view) =>
+        everyCorrectNode(view, layout, (node) =>
+          node.blobs.every(
+            (blob) =>
+              blob.chainStatus !== "invalid" || (blob.blobId === written && chainBlob(view, layout) === "invalid"),
+          ),
+        ),
     },
     {
       kind: "sometimes",

@@ -72,12 +72,6 @@ const TRANSFER_COMPLETES =
   "The two-blob models run without `ShardSyncTimeout` and `ShardSyncFails`, and N3 answers the transfer in " +
   "full: shard 3 goes from `ActiveSync` to `Active`, and the stored blob comes to N4 by the transfer.";
 
-/** The node that detects the inconsistency is not uploaded to. */
-const UPLOAD_AFTER_INVALIDATION =
-  "An upload that arrives after the node processed the invalidation. The writer stops at the " +
-  "certification and the invalidation comes after the detector's recovery, so such an upload is one " +
-  "still in flight after all that: possible, but not met by the seeded walks of the coverage run.";
-
 /** The items of a shard's region that a shard the changes do not move never takes. */
 const unmovedShard = (s: number): string[] => [
   `shard${s}.Active: chain.EpochChangeStart [losesShard] → shard${s}.LockedToMove`,
@@ -289,7 +283,6 @@ export const REASONS: Reasons = {
       "shard3.ActiveSync: ShardSyncTimeout [transferRunning] → shard3.ActiveRecover",
     ]),
     "blob1.stored: always [recoveryDue] → blob1.recovering": GAINED_WHILE_HOLDING,
-    "blob1: StoreSliverPairs [blobInvalid] → (stays)": UPLOAD_AFTER_INVALIDATION,
     "blob1: StoreSliverPairs [forBlob and metadataMatchesBlobId] → (stays)": SLIVER_FAILS_ITS_PROOF,
   },
   chain: {

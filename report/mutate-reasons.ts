@@ -23,8 +23,6 @@ export interface SurvivorReason {
 const equivalent = (why: string): SurvivorReason => ({ kind: "equivalent", why });
 /** A gap that needs the adversary of issue 19: parties that send what no model's parties send yet. */
 const needsAdversary = (why: string): SurvivorReason => ({ kind: "gap", why, issue: 19 });
-/** A gap that needs the one storage node of issue 16: the write, many blobs and the epoch change together. */
-const needsOneNode = (why: string): SurvivorReason => ({ kind: "gap", why, issue: 16 });
 /** A gap that a model or a property of the kind the catalogue already has would close. */
 const modelGap = (why: string): SurvivorReason => ({ kind: "gap", why });
 /** A gap that needs a model searched that is only simulated today (issue 17). */
@@ -37,7 +35,7 @@ const needsSearch = (why: string): SurvivorReason => ({ kind: "gap", why, issue:
 const NEVER_MALFORMED =
   "no model sends a malformed message (every Byzantine message is a real one in its sender's name), so a guard that lets one through changes nothing. Needs an adversary that sends malformed messages.";
 const ONE_BLOB =
-  "every default model has one blob, so no message or chain event is ever about another one. The model with two blobs (epoch-change-4-two-blobs) is only simulated: its search outgrows the check's budget.";
+  "the searched model with two blobs (two-blobs-4) has one blob certified before it starts and one written: the writer and the reader never see a chain event or an answer about a blob other than their own. The model where they would (epoch-change-4-two-blobs, a read racing the change) is only simulated: its search outgrows the check's budget.";
 const WRITE_DURING_CHANGE =
   "the write during an epoch change (an upload held until the node owns a shard, a confirmation asked of the new committee) runs only in the simulated models epoch-change-4-write and epoch-change-4-two-blobs, whose searches outgrow the check's budget.";
 const RESTART =
@@ -79,19 +77,6 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
   "chain.certificateOfCurrentEpoch:always": needsAdversary(
     "no certificate of an earlier epoch reaches the chain. Needs a party that submits a stale certificate.",
   ),
-  "chain.blobAlreadyCertified": needsOneNode(
-    "written twice: epochs.ts certifies blobs for its own models, chain.ts for the default ones, and the chain with epochs keeps chain.ts's. No default model runs the epochs machine's certification; one of the two goes when the machines become one.",
-  ),
-  "chain.blobAlreadyInvalidated": needsOneNode(
-    "the epochs machine's own invalidation, which no default model runs (see chain.blobAlreadyCertified).",
-  ),
-  "chain.certify": needsOneNode("the epochs machine's own certification, which no default model runs."),
-  "chain.invalidate": needsOneNode("the epochs machine's own invalidation, which no default model runs."),
-  "chain.signersAboveValidity": needsOneNode(
-    "the epochs machine's own invalidation check, which no default model runs.",
-  ),
-  "chain.signersAreQuorum": needsOneNode("the epochs machine's own certificate check, which no default model runs."),
-  "chain.signersInCommittee": needsOneNode("the epochs machine's own certificate check, which no default model runs."),
 
   // --- the challenge's chain (machines/challenge-chain.ts) ---
   "chain-challenge.alreadyCertified:never": needsAdversary(
@@ -110,15 +95,13 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
   "chain-challenge.othersEndIt": needsSearch(FULL_CHALLENGE),
   "chain-challenge.othersToCertify:always": needsSearch(FULL_CHALLENGE),
 
-  // --- the challenge node (machines/challenge-node.ts) ---
-
   // --- the reader (machines/reader.ts) ---
   "reader.startsImmediately": equivalent(
     "when a read starts is the model's scenario, not a rule of the protocol: a client may read at any time, and the read properties judge each read by when it actually began, so a reader that starts earlier or later than its model says is still a legal reader.",
   ),
   "reader.chooseReadCommittee:skipped": modelGap(OLD_COMMITTEE_SERVES),
   "reader.seeEpochChange:skipped": modelGap(OLD_COMMITTEE_SERVES),
-  "reader.forThisBlob:always": needsOneNode(ONE_BLOB),
+  "reader.forThisBlob:always": needsSearch(ONE_BLOB),
   "reader.everyNodeAnswered:never": needsAdversary(
     "in the model that runs it the reader always decides before the last node answers. Needs a reader that asks once and waits for every answer.",
   ),

@@ -2,7 +2,8 @@
  * The chain's epoch state machine one transition at a time, with xstate's `initialTransition()` and
  * `transition()`: the three states of `EpochState` in their order, the next committee's shard
  * assignment, the 2f + 1 shards of `epoch_sync_done` calls (each member once per epoch, members of
- * the new committee only), and certificates accepted for the current epoch only.
+ * the new committee only). Certificates against the current committee are the chain's blob region's
+ * (test/walrus-chain-with-epochs.test.ts).
  */
 
 import { createActor } from "xstate";
@@ -23,18 +24,10 @@ const counts = [
 const subscribers: EpochSubscriber[] = [
   {
     name: "N0",
-    events: [
-      "EpochParametersSelected",
-      "EpochChangeStart",
-      "ShardsReceived",
-      "EpochChangeDone",
-      "BlobCertified",
-      "InvalidBlobID",
-    ],
+    events: ["EpochParametersSelected", "EpochChangeStart", "ShardsReceived", "EpochChangeDone"],
   },
-  { name: "reader", events: ["EpochChangeDone", "BlobCertified"] },
+  { name: "reader", events: ["EpochChangeDone"] },
 ];
-const blobId = "A".repeat(43);
 
 /** The machine in epoch 2's `EpochChangeSync(0)`. */
 function inSync() {
@@ -170,59 +163,6 @@ describe("epochs: EpochChangeDone → NextParamsSelected → EpochChangeSync →
     for (const node of ["N0", "N1", "N4"]) actor.send({ type: "EpochSyncDone", node, epoch: 3 });
     expect(actor.getSnapshot().value).toBe("EpochChangeDone");
     actor.stop();
-  });
-});
-
-describe("epochs: certificates of the current epoch only", () => {
-  it("a blob certificate needs 2f + 1 shards of the current committee and the current epoch", () => {
-    const chain = inSync();
-    for (const refused of [
-      // the previous committee's epoch, even with its quorum
-      { epoch: 1, signers: ["N0", "N1", "N2"] },
-      // the previous epoch, signed by a quorum of the new committee
-      { epoch: 1, signers: ["N0", "N1", "N4"] },
-      // a node that left signs for the new epoch
-      { epoch: 2, signers: ["N0", "N1", "N2", "N3"] },
-      // 2f shards of the new committee
-      { epoch: 2, signers: ["N1", "N4"] },
-      { epoch: 3, signers: ["N0", "N1", "N3", "N4"] },
-    ]) {
-      chain.step({ type: "CertifyBlob", blobId, ...refused });
-      expect([chain.sent, chain.snapshot.context.certified]).toEqual([[], []]);
-    }
-    // during the sync, writes are certified by the new committee
-    chain.step({ type: "CertifyBlob", blobId, epoch: 2, signers: ["N1", "N4", "N0"] });
-    expect(chain.snapshot.value).toBe("EpochChangeSync");
-    expect(chain.snapshot.context.certified).toEqual([blobId]);
-    expect(chain.sent.map((m) => [m.to, m.type, m.epoch])).toEqual([
-      ["N0", "BlobCertified", 2],
-      ["reader", "BlobCertified", 2],
-    ]);
-    chain.step({ type: "CertifyBlob", blobId, epoch: 2, signers: ["N1", "N4", "N3"] });
-    expect(chain.sent).toEqual([]);
-  });
-
-  it("an invalid-blob certificate needs f + 1 shards of the current committee and the current epoch", () => {
-    const chain = drive(epochsMachine, { committee, subscribers });
-    // f shards; the right signers for a later epoch; a signer outside the committee
-    for (const refused of [
-      { epoch: 1, signers: ["N0"] },
-      { epoch: 2, signers: ["N0", "N2"] },
-      { epoch: 1, signers: ["N3", "N4"] },
-    ]) {
-      chain.step({ type: "InvalidateBlobId", blobId, ...refused });
-      expect([chain.sent, chain.snapshot.context.invalidated]).toEqual([[], []]);
-    }
-    chain.step({ type: "InvalidateBlobId", blobId, epoch: 1, signers: ["N2", "N3"] });
-    expect(chain.snapshot.context.invalidated).toEqual([blobId]);
-    expect(chain.sent).toEqual([{ to: "N0", type: "InvalidBlobID", epoch: 1, blobId, seq: 0 }]);
-    chain.step({ type: "VotingEnd", counts });
-    chain.step({ type: "InitiateEpochChange" });
-    const other = "B".repeat(43);
-    chain.step({ type: "InvalidateBlobId", blobId: other, epoch: 1, signers: ["N0", "N2"] });
-    expect(chain.snapshot.context.invalidated).toEqual([blobId]);
-    chain.step({ type: "InvalidateBlobId", blobId: other, epoch: 2, signers: ["N4", "N3"] });
-    expect(chain.snapshot.context.invalidated).toEqual([blobId, other]);
   });
 });
 
