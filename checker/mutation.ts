@@ -19,7 +19,7 @@
  * that model ({@link canDiffer}), so a campaign need not search it there.
  */
 
-import { type AnyStateMachine, not } from "xstate";
+import type { AnyStateMachine } from "xstate";
 import { localTransitionNumber } from "./actors.js";
 import { ModelError } from "./errors.js";
 import { thresholdReads, withThresholdsLowered } from "../spec/params.js";
@@ -181,7 +181,9 @@ export function applyMutation(machine: AnyStateMachine, mutation: Omit<Mutation,
       : mutation.kind === "never"
         ? () => false
         : mutation.kind === "negated"
-          ? not(original)
+          ? // Through `aroundGuard`, so that a guard with params is asked with them (xstate's `not`
+            // would ask it without).
+            aroundGuard(original, (evaluate) => !evaluate())
           : aroundGuard(original, (evaluate) => withThresholdsLowered(evaluate));
   return machine.provide({ guards: { [mutation.rule]: bounded(mutationName(mutation), broken) } });
 }

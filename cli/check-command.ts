@@ -38,6 +38,8 @@ import {
 import {
   CHECK_RESULTS_FILE,
   LONG_RESULTS_FILE,
+  type RecordedModel,
+  readCheckResults,
   recordable,
   recordedStates,
   writeCheckResults,
@@ -242,14 +244,31 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
 
 async function listCommand(options: { model?: string }): Promise<void> {
   const catalogue = await catalogueFor(options.model);
+  // What the last checks recorded of the built-in models (an auditor's own models have no record).
+  const recorded = new Map<string, { readonly model: RecordedModel; readonly file: string }>();
+  if (catalogue.module === undefined) {
+    for (const file of [CHECK_RESULTS_FILE, LONG_RESULTS_FILE]) {
+      for (const model of (await readCheckResults(file).catch(() => null))?.models ?? []) {
+        recorded.set(model.model, { model, file: relative(process.cwd(), file) || file });
+      }
+    }
+  }
   const lines: string[] = [];
   for (const entry of catalogue.entries) {
     const parameters = Object.entries(entry.parameters)
       .map(([key, value]) => `${key}=${value}`)
       .join(", ");
-    lines.push(`${entry.name}${entry.isDefault ? " (default)" : ""}: ${entry.description}`);
+    const profile = entry.isDefault ? " (default)" : entry.profile === "long" ? " (long profile)" : "";
+    lines.push(`${entry.name}${profile}: ${entry.description}`);
     if (parameters !== "") lines.push(`  parameters: ${parameters}`);
-    for (const property of buildEntry(entry).properties) lines.push(`  ${property.kind} ${property.name}`);
+    const record = recorded.get(entry.name);
+    if (record !== undefined) {
+      lines.push(`  recorded: ${record.model.states} unique states, depth ${record.model.depth} (${record.file})`);
+    }
+    if (entry.expectedFailures !== undefined) lines.push(`  must fail: ${entry.expectedFailures.join(", ")}`);
+    for (const property of buildEntry(entry).properties) {
+      lines.push(`  ${property.kind} ${property.id}: ${property.name}`);
+    }
   }
   process.stdout.write(`${lines.join("\n")}\n`);
   process.exitCode = EXIT_OK;

@@ -101,17 +101,44 @@ function withPropertyIds<S, A>(name: string, model: Model<S, A>, expectedFailure
   return model;
 }
 
+/**
+ * How `walrus-spec check` treats a model of the catalogue: searched by `npm run check` (the
+ * default), by the long profile (`npm run check:long`), or only when named; and, for a tightness
+ * model or a finding, the properties (by id) it must break.
+ */
+interface Checked {
+  readonly by: "default" | "long" | "none";
+  readonly fails?: readonly string[];
+}
+
+/** Searched by `npm run check`; every property holds. */
+const DEFAULT: Checked = { by: "default" };
+/** Checked only when named (large: explored with --simulate, or a variant kept for comparison). */
+const ON_REQUEST: Checked = { by: "none" };
+/** Searched by `npm run check:long`, breaking the properties `fails` names (none: every one holds). */
+const long = (...fails: string[]): Checked => ({ by: "long", ...(fails.length > 0 ? { fails } : {}) });
+/** Searched by `npm run check`, which passes it when exactly these properties fail (a seeded fault or a finding). */
+const tightness = (...fails: string[]): Checked => ({ by: "default", fails });
+
 function entry<S, A>(
   name: string,
   description: string,
   parameters: ModelEntry["parameters"],
-  isDefault: boolean,
+  checked: Checked,
   build: (options: BuildOptions) => Model<S, A>,
 ): ModelEntry {
-  return defineModel({ name, description, parameters, isDefault, build });
+  return defineModel({
+    name,
+    description,
+    parameters,
+    isDefault: checked.by === "default",
+    ...(checked.fails === undefined ? {} : { expectedFailures: checked.fails }),
+    ...(checked.by === "long" ? { profile: "long" as const } : {}),
+    build,
+  });
 }
 
-function quorum(name: string, description: string, isDefault: boolean, options: QuorumWriteOptions): ModelEntry {
+function quorum(name: string, description: string, checked: Checked, options: QuorumWriteOptions): ModelEntry {
   const parameters: Record<string, string | number | boolean> = {
     shards: options.shards.join(","),
     network:
@@ -129,11 +156,11 @@ function quorum(name: string, description: string, isDefault: boolean, options: 
   if (options.crash) parameters.crash = options.crash.map((i) => `A${i}`).join(",");
   if (options.budget !== undefined) parameters.budget = options.budget;
   if (options.intersection === false) parameters.intersection = false;
-  return entry(name, description, parameters, isDefault, () => quorumWrite(options));
+  return entry(name, description, parameters, checked, () => quorumWrite(options));
 }
 
 /** A Walrus write (and read) model of models/write-read.ts, with its options as parameters. */
-function walrus(name: string, description: string, isDefault: boolean, options: WriteReadOptions): ModelEntry {
+function walrus(name: string, description: string, checked: Checked, options: WriteReadOptions): ModelEntry {
   const node = (i: number) => `N${i}`;
   const parameters: Record<string, string | number | boolean> = {
     shards: (options.shards ?? [1, 1, 1, 1]).join(","),
@@ -163,7 +190,7 @@ function walrus(name: string, description: string, isDefault: boolean, options: 
   if (options.budget !== undefined) parameters.budget = options.budget;
   if (options.nodeProperties) parameters.nodeProperties = true;
   if (options.invalidationAttestations) parameters.invalidationAttestations = options.invalidationAttestations;
-  return entry(name, description, parameters, isDefault, () => writeRead(options));
+  return entry(name, description, parameters, checked, () => writeRead(options));
 }
 
 const READ_AFTER_POA = "an honest writer, a reader after the point of availability (primary slivers, default check)";
@@ -172,7 +199,7 @@ const BYZANTINE_N3 = {
   behaviours: ["confirmWithoutStoring", "corruptSliver", "corruptSymbols", "wrongMetadata"],
 } as const;
 /** An epoch-change model of models/epoch-change.ts, with its options as parameters. */
-function epochs(name: string, description: string, isDefault: boolean, options: EpochChangeOptions): ModelEntry {
+function epochs(name: string, description: string, checked: Checked, options: EpochChangeOptions): ModelEntry {
   const parameters: Record<string, string | number | boolean> = {
     shards: (options.shards ?? [1, 1, 1, 1]).join(","),
     changes:
@@ -189,22 +216,22 @@ function epochs(name: string, description: string, isDefault: boolean, options: 
   if (options.failures) parameters.failures = true;
   if (options.attestWhen) parameters.attestWhen = options.attestWhen;
   if (options.malicious) parameters.malicious = true;
-  return entry(name, description, parameters, isDefault, () => epochChange(options));
+  return entry(name, description, parameters, checked, () => epochChange(options));
 }
 
 const HANDOVER = "n = 4 → 4, N3 leaves and N4 joins: shard 3 moves with a blob certified before the change";
 
 /** The epoch-change models. */
 export const EPOCH_CHANGE_MODELS: readonly ModelEntry[] = [
-  epochs("epoch-change-4", `Epoch change, ${HANDOVER}; the transfer may give up for recovery`, true, {
+  epochs("epoch-change-4", `Epoch change, ${HANDOVER}; the transfer may give up for recovery`, DEFAULT, {
     read: false,
     write: false,
   }),
-  epochs("epoch-change-4-read", `Epoch change, ${HANDOVER}; a read of the blob races the change`, true, {
+  epochs("epoch-change-4-read", `Epoch change, ${HANDOVER}; a read of the blob races the change`, DEFAULT, {
     write: false,
     timeouts: false,
   }),
-  epochs("epoch-change-4-crash", `Epoch change, ${HANDOVER}; N3 may crash (the recovery pathway)`, true, {
+  epochs("epoch-change-4-crash", `Epoch change, ${HANDOVER}; N3 may crash (the recovery pathway)`, DEFAULT, {
     read: false,
     write: false,
     crash: ["N3"],
@@ -212,25 +239,25 @@ export const EPOCH_CHANGE_MODELS: readonly ModelEntry[] = [
   epochs(
     "epoch-change-4-byzantine",
     `Epoch change, ${HANDOVER}; Byzantine N3 serves corrupt slivers and symbols`,
-    true,
+    DEFAULT,
     { read: false, write: false, byzantine: ["N3"] },
   ),
   epochs(
     "epoch-change-4-write",
     `Epoch change, ${HANDOVER}; a write and a read race the change (large: explore with --simulate)`,
-    false,
+    ON_REQUEST,
     { timeouts: false, nodeProperties: true },
   ),
   epochs(
     "epoch-change-4-sync-failure",
     "Two epoch changes; the filling of a gained shard may fail for good: the node never attests without its shard (no write lost fails, as a failure means)",
-    false,
+    ON_REQUEST,
     { read: false, write: false, timeouts: false, failures: true, changes: [DEFAULT_CHANGE, DEFAULT_CHANGE] },
   ),
   epochs(
     "epoch-change-4-attestation-gap",
     "Two epoch changes, the implementation's finisher (WAL-1271): after a failed shard sync the node attests the next epoch without its shard (attestation soundness fails)",
-    false,
+    tightness("no-write-lost", "attestation-soundness"),
     {
       read: false,
       write: false,
@@ -243,19 +270,19 @@ export const EPOCH_CHANGE_MODELS: readonly ModelEntry[] = [
   epochs(
     "epoch-change-4-two-blobs",
     `Two blobs on one committee through an epoch change, ${HANDOVER}: the stored blob is read across the change while a malicious writer's blob (N1's primary sliver inconsistent, N1's upload withheld) is written, proven inconsistent and invalidated (large: explore with --simulate)`,
-    false,
+    ON_REQUEST,
     { timeouts: false, malicious: true, nodeProperties: true },
   ),
   epochs(
     "two-blobs-4",
     "Two blobs on one committee of n = 4, no epoch change (the searched slice of epoch-change-4-two-blobs): every correct node keeps the stored blob while a malicious writer's blob (N1's primary sliver inconsistent, N1's upload withheld) is written, proven inconsistent by N1 and invalidated",
-    true,
+    DEFAULT,
     { changes: [], read: false, timeouts: false, malicious: true, nodeProperties: true },
   ),
   epochs(
     "epoch-change-4-f-plus-1",
     "Tightness: N0 and N1 may crash (f + 1 shards of the new committee): the change never completes",
-    false,
+    tightness("reconfiguration-liveness"),
     { read: false, write: false, timeouts: false, crash: ["N0", "N1"], budget: 2 },
   ),
 ];
@@ -275,7 +302,7 @@ const LIGHTWEIGHT_CHEATER = {
 const LIGHTWEIGHT = { ...LIGHTWEIGHT_CHEATER, reader: 2 } as const satisfies ChallengeOptions;
 
 /** A storage-challenge model of models/challenge.ts, with its options as parameters. */
-function challenges(name: string, description: string, options: ChallengeOptions, isDefault = false): ModelEntry {
+function challenges(name: string, description: string, checked: Checked, options: ChallengeOptions): ModelEntry {
   const parameters: Record<string, string | number | boolean> = { shards: (options.shards ?? [1, 1, 1, 1]).join(",") };
   if (options.deleted) parameters.deleted = options.deleted.join(",");
   if (options.byzantine) parameters.byzantine = options.byzantine.join(",");
@@ -290,7 +317,7 @@ function challenges(name: string, description: string, options: ChallengeOptions
     parameters.coins = options.lightweight.coins.join(",");
   }
   if (options.reader !== undefined) parameters.reader = `blob ${options.reader}`;
-  return entry(name, description, parameters, isDefault, () => challenge(options));
+  return entry(name, description, parameters, checked, () => challenge(options));
 }
 
 /**
@@ -302,60 +329,75 @@ export const CHALLENGE_MODELS: readonly ModelEntry[] = [
   challenges(
     "challenge-4",
     "Storage challenge, n = 4, every node stores its slivers (large: explore with --simulate)",
+    ON_REQUEST,
     {},
   ),
-  challenges("challenge-4-crash", "Storage challenge, n = 4, N3 may crash (large: explore with --simulate)", {
-    crash: ["N3"],
-  }),
+  challenges(
+    "challenge-4-crash",
+    "Storage challenge, n = 4, N3 may crash (large: explore with --simulate)",
+    ON_REQUEST,
+    {
+      crash: ["N3"],
+    },
+  ),
   challenges(
     "challenge-4-one-node",
-    "Storage challenge, n = 4, only N3's challenge played out (the others ack, check and sign; their certificates land when the environment says): exhaustive, 800 402 states; N3 can miss the end",
+    "Storage challenge, n = 4, only N3's challenge played out (the others ack, check and sign; their certificates land when the environment says): searched whole: N3 can miss the end",
+    tightness("correct-node-certified"),
     { focus: ["N3"] },
   ),
   challenges(
     "challenge-4-deleted",
     "Storage challenge, n = 4, N3 threw its slivers away and rebuilds them from nodes that have not yet seen the challenge start: soundness fails",
+    ON_REQUEST,
     { deleted: ["N3"] },
   ),
   challenges(
     "challenge-4-deleted-one-node",
     "Storage challenge, n = 4, N3 threw its slivers away and rebuilds them by recovery; only N3's challenge played out, searched whole by the long profile (minutes): soundness fails, in 19 steps at the shortest",
+    long("challenge-soundness"),
     { deleted: ["N3"], focus: ["N3"] },
   ),
   challenges(
     "challenge-4-deleted-primary-read",
     "Storage challenge, n = 4, N3 threw its slivers away and reads the blob back from n − 2f primary slivers (the implementation's read): soundness fails",
+    ON_REQUEST,
     { deleted: ["N3"], rebuildBy: "primaryRead" },
   ),
   challenges(
     "challenge-4-deleted-secondary-read",
     "Storage challenge, n = 4, N3 threw its slivers away and reads the blob back from n − f secondary slivers (the paper's read)",
+    ON_REQUEST,
     { deleted: ["N3"], rebuildBy: "secondaryRead" },
   ),
   challenges(
     "challenge-4-deleted-byzantine",
     "Storage challenge, n = 4, N3 threw its slivers away, Byzantine N2 colludes: soundness fails",
+    ON_REQUEST,
     { deleted: ["N3"], byzantine: ["N2"] },
   ),
   challenges(
     "challenge-4-lightweight",
     "Lightweight storage challenge, n = 4, 1 of 3 blobs challenged per node, the coin one of two seeds; N3 threw blob 1 away and does not rebuild it; a reader reads blob 2 during the challenge: N3 passes when the coin misses blob 1",
+    ON_REQUEST,
     LIGHTWEIGHT,
   ),
   challenges(
     "challenge-4-lightweight-recovery",
     "Lightweight storage challenge as challenge-4-lightweight under coin 2, which picks N3's deleted blob 1, and N3 rebuilds it by recovery from nodes that have not seen the challenge start: soundness fails, as in the full challenge",
+    ON_REQUEST,
     { ...LIGHTWEIGHT_CHEATER, rebuildBy: "recovery", lightweight: { challenged: 1, coins: [2] } },
   ),
   challenges(
     "challenge-4-lightweight-one-node",
-    "Lightweight storage challenge as challenge-4-lightweight without the reader, only N3's challenge played out: exhaustive, 911 939 states; everything holds, and N3 passes under coin 7",
+    "Lightweight storage challenge as challenge-4-lightweight without the reader, only N3's challenge played out: searched whole: everything holds, and N3 passes under coin 7",
+    DEFAULT,
     { ...LIGHTWEIGHT_CHEATER, focus: ["N3"] },
-    true,
   ),
   challenges(
     "challenge-4-lightweight-escalated",
     "Lightweight storage challenge escalated to every blob (k = m = 3): the full challenge again, N3 never passes and no challenged blob is read",
+    ON_REQUEST,
     { ...LIGHTWEIGHT, lightweight: { ...LIGHTWEIGHT.lightweight, challenged: 3 } },
   ),
 ];
@@ -374,7 +416,7 @@ const CATALOGUE: readonly ModelEntry[] = [
       `two-phase-commit-${rms}`,
       `Lamport's TwoPhase.tla as xstate machines (a TM and ${rms} RMs, duplicating network)`,
       { rms, network: "duplicating" },
-      rms <= 5,
+      rms <= 5 ? DEFAULT : rms === 7 ? long() : ON_REQUEST,
       () => twoPhaseCommitActors(rms),
     ),
   ),
@@ -382,7 +424,7 @@ const CATALOGUE: readonly ModelEntry[] = [
     "two-phase-commit-7-symmetric",
     "TwoPhase.tla with 7 RMs declared interchangeable: symmetry reduction (296 448 states without it)",
     { rms: 7, network: "duplicating", symmetry: true },
-    true,
+    DEFAULT,
     ({ reduction }) => twoPhaseCommitActors(7, { symmetry: reduction !== false }),
   ),
   ...[7, 8].map((rms) =>
@@ -390,7 +432,7 @@ const CATALOGUE: readonly ModelEntry[] = [
       `two-phase-commit-plain-${rms}`,
       `TwoPhase.tla written directly as a transition system (no xstate), the checker's baseline: ${rms === 7 ? "296 448" : "1 745 408"} states; portable states (--workers)`,
       { rms },
-      false,
+      long(),
       () => twoPhaseCommit(rms),
     ),
   ),
@@ -398,90 +440,90 @@ const CATALOGUE: readonly ModelEntry[] = [
     "two-phase-commit-3-buggy",
     "TwoPhase with a seeded bug: the TM commits once any RM is prepared (TCConsistent fails)",
     { rms: 3, commitEarly: true },
-    false,
+    ON_REQUEST,
     () => twoPhaseCommit(3, { commitEarly: true }),
   ),
   quorum(
     "quorum-write-4-byzantine",
     "A quorum write (2f+1 of n = 4 shards) with one Byzantine acceptor that acknowledges without storing",
-    true,
+    DEFAULT,
     { shards: [1, 1, 1, 1], byzantine: [3] },
   ),
-  quorum("quorum-write-4-crash", "A quorum write (n = 4) where any one acceptor may crash at any point", true, {
+  quorum("quorum-write-4-crash", "A quorum write (n = 4) where any one acceptor may crash at any point", DEFAULT, {
     shards: [1, 1, 1, 1],
     crash: [0, 1, 2, 3],
   }),
   quorum(
     "quorum-write-weighted-byzantine",
     "A quorum write over weighted acceptors (2,1,1,1,2 shards: n = 7, f = 2) with a Byzantine acceptor of 2 shards",
-    true,
+    DEFAULT,
     { shards: [2, 1, 1, 1, 2], byzantine: [0] },
   ),
   quorum(
     "quorum-write-4-two-byzantine",
     "Tightness: two Byzantine acceptors (f + 1 shards) break quorum intersection",
-    false,
+    ON_REQUEST,
     { shards: [1, 1, 1, 1], byzantine: [2, 3], budget: 2 },
   ),
   quorum(
     "quorum-write-4-lossy",
     "A quorum write over a lossy network: a lost message can leave the write unfinished (eventually fails)",
-    false,
+    ON_REQUEST,
     { shards: [1, 1, 1, 1], network: { loss: true } },
   ),
   quorum(
     "quorum-write-10",
     "A quorum write to 10 acceptors, properties about the writer: many independent deliveries for partial-order reduction",
-    true,
+    DEFAULT,
     { shards: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], intersection: false },
   ),
-  walrus("write-read-4", `Walrus write and read over the real codec, n = 4: ${READ_AFTER_POA}`, true, {}),
+  walrus("write-read-4", `Walrus write and read over the real codec, n = 4: ${READ_AFTER_POA}`, DEFAULT, {}),
   walrus(
     "write-read-4-crash",
     `Walrus write and read, n = 4, node N3 may crash at any point: ${READ_AFTER_POA}`,
-    true,
+    DEFAULT,
     { crash: [3] },
   ),
   walrus(
     "write-read-4-byzantine",
     `Walrus write and read, n = 4, Byzantine N3 (withholds, confirms without storing, serves corrupt slivers and symbols and wrong metadata): ${READ_AFTER_POA}`,
-    true,
+    DEFAULT,
     { byzantine: BYZANTINE_N3 },
   ),
   walrus(
     "write-read-4-paper-reader",
     "Walrus write and read, n = 4, the paper's reader: n − f secondary slivers and the strict check (re-encode)",
-    false,
+    long(),
     { reader: { axis: "secondary", consistency: "strict" } },
   ),
   walrus(
     "write-read-4-racing-reader",
     "Walrus write and read, n = 4, a reader that starts at once, racing the write",
-    true,
+    DEFAULT,
     { reader: { start: "immediately" } },
   ),
   walrus(
     "write-read-4-crash-any",
     `Walrus write and read, n = 4, any one node may crash at any point: ${READ_AFTER_POA}`,
-    true,
+    DEFAULT,
     { crash: [0, 1, 2, 3] },
   ),
   walrus(
     "write-4",
     "The Walrus write alone, n = 4: write completeness, encoding protection, what correct nodes store at the point of availability",
-    true,
+    DEFAULT,
     { reader: false, nodeProperties: true },
   ),
   walrus(
     "write-4-crash",
     "The Walrus write alone, n = 4, any one node may crash at any point: write completeness",
-    true,
+    DEFAULT,
     { reader: false, nodeProperties: true, crash: [0, 1, 2, 3] },
   ),
   walrus(
     "write-4-byzantine",
     "The Walrus write alone, n = 4, Byzantine N3 (confirms without storing, corrupt symbols, wrong metadata, a forged inconsistency proof): write completeness, encoding protection",
-    false,
+    ON_REQUEST,
     {
       reader: false,
       nodeProperties: true,
@@ -494,25 +536,25 @@ const CATALOGUE: readonly ModelEntry[] = [
   walrus(
     "write-read-4-byzantine-attests",
     "Walrus write and read, n = 4, from the point of availability: Byzantine N3 asks the chain to invalidate the honest writer's blob with its own attestation (f shards): the chain refuses",
-    true,
+    DEFAULT,
     { from: "pointOfAvailability", byzantine: { nodes: [3], behaviours: ["confirmWithoutStoring", "attestInvalid"] } },
   ),
   walrus(
     "self-healing-4",
     "Self-healing, n = 4, from the point of availability: N3 never received its slivers and recovers them (secondary from n − 2f symbols, then primary from n − f)",
-    true,
+    DEFAULT,
     { reader: false, nodeProperties: true, withholdFrom: [3], from: "pointOfAvailability" },
   ),
   walrus(
     "self-healing-7",
     "Self-healing, n = 7 over five nodes (2,2,1,1,1 shards), from the point of availability: N3 and N4 never received their slivers and recover them",
-    true,
+    DEFAULT,
     { shards: [2, 2, 1, 1, 1], reader: false, nodeProperties: true, withholdFrom: [3, 4], from: "pointOfAvailability" },
   ),
   walrus(
     "self-healing-4-byzantine",
     "Self-healing, n = 4, from the point of availability: N2 never received its slivers; Byzantine N3 confirmed without storing and serves corrupt symbols, wrong metadata and a forged inconsistency proof",
-    true,
+    DEFAULT,
     {
       reader: false,
       nodeProperties: true,
@@ -527,43 +569,43 @@ const CATALOGUE: readonly ModelEntry[] = [
   walrus(
     "malicious-writer-4",
     "A malicious writer (primary sliver 0 inconsistent), n = 4 over three nodes (2,1,1), from the point of availability: N1 recovers, proves the inconsistency, the chain invalidates the blob ID; a reader racing the invalidation and one after it, both with the paper's strict check, agree on ⊥",
-    true,
+    DEFAULT,
     { ...MALICIOUS, reader: { consistency: "strict" }, lateReader: true },
   ),
   walrus(
     "malicious-writer-4-two-racing",
     "A malicious writer as in malicious-writer-4, with two readers that both race the invalidation (paper's strict check): they agree on ⊥",
-    false,
+    long(),
     { ...MALICIOUS, reader: { consistency: "strict" }, readers: 2 },
   ),
   walrus(
     "malicious-writer-4-detection",
     "A malicious writer as in malicious-writer-4, without readers: the inconsistency is detected and the blob ID invalidated on chain",
-    true,
+    DEFAULT,
     { ...MALICIOUS, reader: false },
   ),
   walrus(
     "malicious-writer-4-detection-quorum",
     "A malicious writer as in malicious-writer-4-detection, the implementation's node: it collects attestations of n − f shards before invalidate_blob_id",
-    false,
+    ON_REQUEST,
     { ...MALICIOUS, reader: false, invalidationAttestations: "quorum" },
   ),
   walrus(
     "malicious-writer-4-default-check",
     "The implementation's default consistency check against a malicious writer (primary sliver 3 inconsistent, nobody recovers it): two readers disagree, one returns a blob, the other ⊥ (read consistency fails; the strict check restores it)",
-    false,
+    tightness("read-consistency-byzantine-writer", "witness-bottom-invalid-id"),
     { shards: [2, 1, 1], tamper: { primary: [3] }, from: "pointOfAvailability", readers: 2 },
   ),
   walrus(
     "write-read-4-f-plus-1",
     "Tightness: Byzantine N3 confirms without storing and N2 may crash (f + 1 faulty shards): availability fails",
-    false,
+    tightness("availability-after-poa"),
     { crash: [2], budget: 2, byzantine: { nodes: [3], behaviours: ["confirmWithoutStoring"] } },
   ),
   walrus(
     "write-4-f-plus-1",
     "Tightness: Byzantine N3 confirms without storing and N2 may crash (f + 1 faulty shards): write completeness fails",
-    false,
+    tightness("write-completeness", "poa-f-plus-1-stored"),
     {
       reader: false,
       nodeProperties: true,
@@ -575,7 +617,7 @@ const CATALOGUE: readonly ModelEntry[] = [
   walrus(
     "write-read-4-f-plus-1-invalidation",
     "Tightness: Byzantine N2 and N3 (f + 1 shards) attest an honest writer's blob invalid: the chain invalidates it and the reader returns ⊥ (validity fails)",
-    false,
+    tightness("validity", "availability-after-poa", "no-false-invalidation"),
     {
       from: "pointOfAvailability",
       budget: 2,
@@ -586,56 +628,8 @@ const CATALOGUE: readonly ModelEntry[] = [
   ...CHALLENGE_MODELS,
 ];
 
-/**
- * The tightness models `npm run check` searches, each with the properties it must break: one more
- * faulty shard than the budget, a seeded bug, or a finding (the attestation gap, a slow correct
- * node failing the challenge). They take about 30 s together.
- */
-const EXPECTED_FAILURES: Readonly<Record<string, readonly string[]>> = {
-  "write-read-4-f-plus-1": ["availability-after-poa"],
-  "write-4-f-plus-1": ["write-completeness", "poa-f-plus-1-stored"],
-  "write-read-4-f-plus-1-invalidation": ["validity", "availability-after-poa", "no-false-invalidation"],
-  "malicious-writer-4-default-check": ["read-consistency-byzantine-writer", "witness-bottom-invalid-id"],
-  "epoch-change-4-f-plus-1": ["reconfiguration-liveness"],
-  "epoch-change-4-attestation-gap": ["no-write-lost", "attestation-soundness"],
-  "challenge-4-one-node": ["correct-node-certified"],
-};
-
-for (const name of Object.keys(EXPECTED_FAILURES)) {
-  if (!CATALOGUE.some((model) => model.name === name)) throw new ModelError(`expected failures of no model: ${name}`);
-}
-
-/** Every model, by name; the tightness ones above are default models with their expected failures. */
-/**
- * The long profile (`npm run check:long`): searches of non-default models that take too long for
- * `npm run check` and the test suite, whose counts and verdicts are still worth keeping, each with
- * the properties it must break (a finding), if any.
- */
-const LONG_PROFILE: Readonly<Record<string, readonly string[]>> = {
-  "two-phase-commit-7": [],
-  "two-phase-commit-plain-7": [],
-  "two-phase-commit-plain-8": [],
-  "write-read-4-paper-reader": [],
-  // The largest Walrus search (2.8 M states): in the default check it took the check past its budget.
-  "malicious-writer-4-two-racing": [],
-  // The full challenge's timing window (docs/challenge.md), searched whole.
-  "challenge-4-deleted-one-node": ["challenge-soundness"],
-};
-
-for (const name of Object.keys(LONG_PROFILE)) {
-  const model = CATALOGUE.find((m) => m.name === name);
-  if (model === undefined || model.isDefault)
-    throw new ModelError(`the long profile names no non-default model ${name}`);
-}
-
-export const MODELS: readonly ModelEntry[] = CATALOGUE.map((model) => {
-  const long = LONG_PROFILE[model.name];
-  if (long !== undefined) {
-    return { ...model, profile: "long" as const, ...(long.length > 0 ? { expectedFailures: long } : {}) };
-  }
-  const expectedFailures = EXPECTED_FAILURES[model.name];
-  return expectedFailures === undefined ? model : { ...model, isDefault: true, expectedFailures };
-});
+/** Every model, by name. */
+export const MODELS: readonly ModelEntry[] = CATALOGUE;
 
 /** The entry named `name`, or undefined. */
 export function findModel(name: string): ModelEntry | undefined {

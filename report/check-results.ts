@@ -3,8 +3,8 @@
  * each property of each default model, committed as docs/check-results.json so that the property
  * table (docs/properties.md) can show them.
  *
- * The file holds each model's verdicts and its count of unique states (searched with the default
- * reductions, so a run with `--no-reduction` records nothing), models and properties sorted, no
+ * The file holds each model's verdicts, its count of unique states and the depth of its search
+ * (searched with the default reductions, so a run with `--no-reduction` records nothing), models and properties sorted, no
  * timings: it changes exactly when a verdict, a state space, a default model or a property does.
  * `check` rewrites it; CI compares the rewritten file with the committed one, so a change to a
  * state space is as visible as a changed verdict (the counts are pinned, as Stateright's tests
@@ -52,6 +52,8 @@ export interface RecordedModel {
   readonly model: string;
   /** Unique states of the complete search, with the default reductions. */
   readonly states: number;
+  /** The longest shortest path from an initial state: the depth the breadth-first search reached. */
+  readonly depth: number;
   readonly properties: readonly RecordedProperty[];
 }
 
@@ -92,7 +94,7 @@ export function recordedVerdicts(report: SearchReport<unknown, unknown>): Record
 export function formatCheckResults(results: CheckResults, about = ABOUT): string {
   const models = [...results.models]
     .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0))
-    .map((m) => ({ model: m.model, states: m.states, properties: [...m.properties].sort(byId) }));
+    .map((m) => ({ model: m.model, states: m.states, depth: m.depth, properties: [...m.properties].sort(byId) }));
   return `${JSON.stringify({ about, models }, null, 2)}\n`;
 }
 
@@ -112,16 +114,20 @@ export function parseCheckResults(text: string, file: string): CheckResults {
   if (!Array.isArray(models)) throw bad("no `models` array");
   return {
     models: models.map((m: unknown, i): RecordedModel => {
-      const { model, states, properties } = (m ?? {}) as { model?: unknown; states?: unknown; properties?: unknown };
+      const { model, states, depth, properties } = (m ?? {}) as Record<string, unknown>;
       if (typeof model !== "string" || !Array.isArray(properties)) {
         throw bad(`models[${i}] needs a \`model\` name and a \`properties\` array`);
       }
       if (!Number.isSafeInteger(states) || (states as number) < 1) {
         throw bad(`models[${i}] needs \`states\`, a positive integer`);
       }
+      if (!Number.isSafeInteger(depth) || (depth as number) < 0) {
+        throw bad(`models[${i}] needs \`depth\`, an integer of at least 0`);
+      }
       return {
         model,
         states: states as number,
+        depth: depth as number,
         properties: properties.map((p: unknown, j): RecordedProperty => {
           const { id, kind, name, verdict } = (p ?? {}) as Record<string, unknown>;
           if (

@@ -321,6 +321,7 @@ function summarise(outcome: Outcome): CheckedModel {
           recorded: {
             model: outcome.entry.name,
             states: outcome.report.uniqueStates,
+            depth: outcome.report.maxDepth,
             properties: recordedVerdicts(outcome.report),
           },
         }

@@ -265,11 +265,16 @@ describe("check and list", () => {
     expect(result.stderr).toMatch(/unknown model no-such-model; known: two-phase-commit-3/);
   });
 
-  it("list shows every model with its parameters and properties", async () => {
+  it("list shows every model with its parameters, its recorded search, what it must break and its properties", async () => {
     const result = await run("list");
     expect(result.code).toBe(0);
+    const [states] = await recordedStates("two-phase-commit-3");
     expect(result.stdout).toMatch(
-      /two-phase-commit-3 \(default\): .*\n {2}parameters: rms=3, network=duplicating\n {2}always TCConsistent/,
+      new RegExp(
+        `two-phase-commit-3 \\(default\\): .*\n {2}parameters: rms=3, network=duplicating\n {2}recorded: ${states} unique states, depth \\d+ \\(docs/check-results\\.json\\)\n {2}always tc-consistent: TCConsistent`,
+      ),
     );
+    expect(result.stdout).toMatch(/write-4-f-plus-1 \(default\): .*\n(.*\n)* {2}must fail: write-completeness, poa-f-plus-1-stored\n/);
+    expect(result.stdout).toMatch(/two-phase-commit-plain-8 \(long profile\): /);
   });
 });

@@ -80,12 +80,13 @@ describe("the property table", () => {
         {
           model: "m1",
           states: 3,
+          depth: 2,
           properties: [
             { kind: "always", id: "p", name: "p", verdict: "holds" },
             { kind: "always", id: "q", name: "q", verdict: "fails" },
           ],
         },
-        { model: "m2", states: 2, properties: [{ kind: "always", id: "p", name: "p", verdict: "holds" }] },
+        { model: "m2", states: 2, depth: 1, properties: [{ kind: "always", id: "p", name: "p", verdict: "holds" }] },
       ],
     };
     const options = { mark: MARK, resultsFile: "docs/check-results.json", resultsLink: "check-results.json" };
@@ -101,9 +102,9 @@ describe("the property table", () => {
       built,
       {
         models: [
-          { model: "m1", states: 3, properties: [{ kind: "always", id: "p", name: "p", verdict: "holds" }] },
-          { model: "m2", states: 2, properties: [{ kind: "always", id: "gone", name: "gone", verdict: "holds" }] },
-          { model: "m3", states: 1, properties: [] },
+          { model: "m1", states: 3, depth: 1, properties: [{ kind: "always", id: "p", name: "p", verdict: "holds" }] },
+          { model: "m2", states: 2, depth: 1, properties: [{ kind: "always", id: "gone", name: "gone", verdict: "holds" }] },
+          { model: "m3", states: 1, depth: 1, properties: [] },
         ],
       },
       options,
@@ -202,18 +203,19 @@ describe("the record of check verdicts", () => {
     ]);
     const text = formatCheckResults({
       models: [
-        { model: "z", states: 1, properties: [] },
-        { model: "a", states: report.uniqueStates, properties: [...verdicts].reverse() },
+        { model: "z", states: 1, depth: 1, properties: [] },
+        { model: "a", states: report.uniqueStates, depth: report.maxDepth, properties: [...verdicts].reverse() },
       ],
     });
     expect(text).not.toMatch(/seconds/);
     expect(parseCheckResults(text, "f")).toEqual({
       models: [
-        { model: "a", states: report.uniqueStates, properties: verdicts },
-        { model: "z", states: 1, properties: [] },
+        { model: "a", states: report.uniqueStates, depth: report.maxDepth, properties: verdicts },
+        { model: "z", states: 1, depth: 1, properties: [] },
       ],
     });
     expect(() => parseCheckResults('{"models":[{"model":"a","properties":[]}]}', "f")).toThrow(/needs `states`/);
+    expect(() => parseCheckResults('{"models":[{"model":"a","states":1,"properties":[]}]}', "f")).toThrow(/needs `depth`/);
     expect(() => parseCheckResults("{}", "f.json")).toThrow(/f\.json is not a record of check verdicts/);
     expect(() => parseCheckResults('{"models":[{"model":"a","properties":[{"name":"p"}]}]}', "f")).toThrow(UsageError);
   });

@@ -67,6 +67,21 @@ describe("mutants of a machine's rules", () => {
     expect(verdicts(write4.build())).toEqual(baseline);
   });
 
+  it("a negated guard with params is the original asked with its params, answered the other way", () => {
+    // The node's blob regions share guards told which blob by their params: negated, each must
+    // still know its blob (a mutant that threw for want of them would count as killed for nothing).
+    const entry = model("write-4");
+    const negated = mutated(entry, mutant("storageNode.blobRegistered:negated"));
+    const report = checkModel(negated, { maxStates: 50_000 });
+    expect(report.properties.find((p) => p.id === "no-sliver-before-registration")?.holds).toBe(false);
+    const forced = (kind: "negated" | "always") =>
+      applyMutation(writerMachine, { machine: "writer", rule: "forThisBlob", kind }).implementations.guards
+        .forThisBlob as unknown as (args: unknown, params: unknown) => boolean;
+    const args = { context: { blobId: "b" }, event: { type: "BlobCertified", blobId: "b" } };
+    expect(forced("negated")(args, undefined)).toBe(false);
+    expect(forced("negated")({ ...args, event: { type: "BlobCertified", blobId: "c" } }, undefined)).toBe(true);
+  });
+
   it("stops at the first violation a search is told to stop at, and checks nothing after it", () => {
     const built = () => mutated(model("write-4"), mutant("writer.quorumOfConfirmations:always"));
     const whole = checkModel(built());
