@@ -31,8 +31,8 @@ export interface ReplayResult<S, A> {
  * Follows the trace's action indices in `model` and checks, step by step, that the action has the
  * recorded label and leads to the recorded state, then that the recorded verdict is reproduced:
  * an invariant fails in the last state, or a witness property holds there. A model that cannot
- * describe its states, or has no property with the trace's id and kind, is a {@link TraceError}:
- * there is nothing to replay against.
+ * describe its states, or has no property with the trace's id and kind, is a `TraceError`
+ * (trace-error.ts): there is nothing to replay against.
  */
 export function replayTrace<S, A>(model: Model<S, A>, trace: ItfTrace): ReplayResult<S, A> {
   const describe = describer(model);

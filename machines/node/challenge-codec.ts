@@ -11,8 +11,8 @@
  * take n − f symbols to rebuild: the high threshold (spec/challenge-symbols.ts).
  *
  * Follows paper §5 (steps 3 and 4 of the fully asynchronous challenge) and, for the read back, the
- * reader's decoding (paper §4, `crates/walrus-core/src/encoding/blob_encoding.rs`). The
- * implementation has no challenge (walrus-protocol.md §5.3).
+ * reader's decoding (paper §3, as `reader.ts` does it with `readBlob`). The implementation has no
+ * challenge (walrus-protocol.md §5.3).
  */
 
 import { HIGH_THRESHOLD_ONLY, type SharedSymbol, sharedSymbols } from "../../spec/challenge-symbols.js";
