@@ -19,11 +19,13 @@ export {
   type ItfState,
   type ItfTrace,
   type PropertyRef,
+  TRACE_FORMAT_VERSION,
   type ToItfOptions,
   type TraceMeta,
   type Verdict,
   parseItf,
   toItf,
+  tracedProperty,
 } from "./trace/itf.js";
 export { decodeItf, encodeItf, type ItfValue } from "./trace/itf-values.js";
 export { type ReplayResult, replayTrace } from "./trace/replay.js";

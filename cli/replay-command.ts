@@ -2,7 +2,7 @@
  * `walrus-spec replay TRACE`: re-checks a counterexample or witness written as ITF JSON against
  * the model it names. Exit code 0: every step and the verdict are reproduced; 1: the trace
  * diverges from the model (the step and the reason are printed); 2: could not run (no such file,
- * not JSON, not a walrus-spec ITF trace, unknown model).
+ * not JSON, not a walrus-spec ITF trace or one of an older format, unknown model or property).
  */
 
 import type { Command } from "commander";
@@ -46,18 +46,20 @@ async function replayCommand(file: string, options: ReplayOptions): Promise<void
   try {
     result = replayTrace(model, trace);
   } catch (error) {
-    // The model cannot describe its states in ITF: nothing to compare the trace with.
+    // The model cannot describe its states in ITF, or has no property with the trace's id: nothing
+    // to compare the trace with.
     if (error instanceof TraceError) throw new UsageError(`cannot replay on model ${entry.name}: ${error.message}`);
     throw error;
   }
   const outcome = result.divergence
-    ? `${meta.verdict} of ${meta.property} not confirmed: the trace diverges at step ${result.divergence.step}: ${result.divergence.reason}`
-    : `${meta.verdict} of ${meta.property} confirmed at step ${result.steps}`;
+    ? `${meta.verdict} of ${meta.propertyName} not confirmed: the trace diverges at step ${result.divergence.step}: ${result.divergence.reason}`
+    : `${meta.verdict} of ${meta.propertyName} confirmed at step ${result.steps}`;
   if (options.format === "json") {
     const json = {
       trace: file,
       model: meta.model,
       property: meta.property,
+      propertyName: meta.propertyName,
       kind: meta.kind,
       verdict: meta.verdict,
       confirmed: result.confirmed,
@@ -66,7 +68,9 @@ async function replayCommand(file: string, options: ReplayOptions): Promise<void
     };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
-    const lines = [`${meta.model}: ${meta.kind} ${meta.property}, ${meta.verdict} in ${result.steps} steps`];
+    const lines = [
+      `${meta.model}: ${meta.kind} ${meta.propertyName} (${meta.property}), ${meta.verdict} in ${result.steps} steps`,
+    ];
     if (result.path) lines.push(...formatPath(model, result.path));
     lines.push(outcome);
     process.stdout.write(`${lines.join("\n")}\n`);

@@ -22,20 +22,13 @@ export interface Committee {
   readonly members: readonly CommitteeMember[];
 }
 
-/** A message as a machine sends it: the recipient and the event. */
-export interface Outgoing {
-  readonly to: ActorName;
-  readonly type: string;
-  readonly [field: string]: unknown;
-}
-
 /** A protocol message with its recipient: what a machine that speaks only the protocol sends. */
 export type Addressed<M extends ProtocolMessage = ProtocolMessage> = M & { readonly to: ActorName };
 
-/** The `send` action: it does nothing itself; its params (`{to, type, ...payload}`) are the message. */
-export const send = (_: unknown, _params: Outgoing) => {};
-
-/** The `send` action of a machine whose messages are all protocol messages: a typo does not compile. */
+/**
+ * The `send` action: it does nothing itself; its params (`{to, type, ...payload}`) are the message.
+ * Its params are a protocol message, so a misspelled message type or a missing field does not compile.
+ */
 export const sendMessage = (_: unknown, _params: Addressed) => {};
 
 /** The member named `name`, if any. */

@@ -25,7 +25,15 @@ export {
   twoBlobEpochStorageNodeMachine,
 } from "./node/index.js";
 export { writerMachine } from "./writer.js";
-export { CHAIN, type Committee, type CommitteeMember, type Outgoing, memberOf, send, weightOf } from "./committee.js";
+export {
+  type Addressed,
+  CHAIN,
+  type Committee,
+  type CommitteeMember,
+  memberOf,
+  sendMessage,
+  weightOf,
+} from "./committee.js";
 
 export * as chain from "./chain.js";
 export * as chainEvents from "./chain-events.js";

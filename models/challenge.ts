@@ -31,7 +31,7 @@ import {
   threeBlobChallengeStorageNodeMachine,
 } from "../machines/node/index.js";
 import { pairOfShard, putSliver, recoverySymbolsFor } from "../machines/codec.js";
-import { CHAIN, type Committee, type Outgoing } from "../machines/committee.js";
+import { type Addressed, CHAIN, type Committee } from "../machines/committee.js";
 import { type ChallengeLayout, challengeProperties } from "../properties/challenge.js";
 import { adversaryOf, codecChecked } from "./faults.js";
 import { readerOnRead } from "./reader-actor.js";
@@ -154,8 +154,8 @@ export function challenge(options: ChallengeOptions = {}): ActorModel {
   }
 
   // A colluder acks, signs for the deleted nodes, and gives them real recovery symbols.
-  const menu = (name: string): Outgoing[] => {
-    const messages: Outgoing[] = names
+  const menu = (name: string): Addressed[] => {
+    const messages: Addressed[] = names
       .filter((other) => other !== name)
       .map((other) => ({ to: other, type: "ChallengeAck", node: name }));
     for (const cheater of deleted) {

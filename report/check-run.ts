@@ -82,6 +82,7 @@ type Outcome = SearchOutcome | SimulationOutcome;
 
 /** A path the report shows: a counterexample, a lasso or a witness. */
 interface Shown {
+  /** The property's id. */
   readonly property: string;
   readonly kind: "always" | "sometimes" | "eventually";
   readonly path: Path<unknown, unknown>;
@@ -90,11 +91,11 @@ interface Shown {
 
 function shownPaths(report: SearchReport<unknown, unknown>): Shown[] {
   return report.properties.flatMap((p): Shown[] => {
-    if (p.kind === "sometimes") return p.holds ? [{ property: p.name, kind: p.kind, path: p.witness }] : [];
+    if (p.kind === "sometimes") return p.holds ? [{ property: p.id, kind: p.kind, path: p.witness }] : [];
     if (p.holds) return [];
     return [
       {
-        property: p.name,
+        property: p.id,
         kind: p.kind,
         path: p.counterexample,
         ...(p.kind === "eventually" && p.loopStart !== undefined ? { loopStart: p.loopStart } : {}),
@@ -376,7 +377,7 @@ export async function runEntry(
     });
     const violations = report.properties.flatMap((p): Shown[] =>
       p.kind !== "sometimes" && !p.holds
-        ? [{ property: p.name, kind: p.kind, path: followActionPath(model, p.trace) }]
+        ? [{ property: p.id, kind: p.kind, path: followActionPath(model, p.trace) }]
         : [],
     );
     const seconds = (performance.now() - t) / 1000;

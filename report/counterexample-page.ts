@@ -75,7 +75,7 @@ export function counterexampleFiles(
   const path = result.counterexample;
   const loopStart = result.kind === "eventually" ? result.loopStart : undefined;
   const verdict = "violation";
-  const texts = traceTexts(entry.name, model, property.name, property.kind, path, {
+  const texts = traceTexts(entry.name, model, property.id, property.kind, path, {
     replayModel: entry.build(),
     ...(loopStart !== undefined ? { loopStart } : {}),
     description: `${options.mark} (docs/counterexample.md): a counterexample to ${property.kind} ${property.name} in ${entry.name}, ${path.steps.length} steps`,
@@ -137,8 +137,8 @@ export function counterexampleFiles(
     "## The trace and its replay",
     "",
     `[\`${COUNTEREXAMPLE_TRACE}\`](${COUNTEREXAMPLE_TRACE}) is the trace in ITF: every state as the model describes`,
-    "it, and in `#meta` the model, the property, the verdict and the path as action indices. Replayed",
-    "from the package root:",
+    "it, and in `#meta` the model, the property (its id, by which replay finds it, and its name), the",
+    "verdict and the path as action indices. Replayed from the package root:",
     "",
     "```sh",
     `npx tsx cli/bin.ts replay ${tracePath}`,

@@ -56,13 +56,13 @@ describe("check: reports", () => {
     const result = await run("check", "quorum-write-4-lossy", "--trace-out", dir);
     expect(result.code).toBe(1);
     expect(readdirSync(dir).sort()).toEqual([
-      "quorum-write-4-lossy.the-write-completes.itf.json",
-      "quorum-write-4-lossy.the-write-completes.mmd",
+      "quorum-write-4-lossy.write-completes.itf.json",
+      "quorum-write-4-lossy.write-completes.mmd",
     ]);
-    expect(readFileSync(join(dir, "quorum-write-4-lossy.the-write-completes.mmd"), "utf8")).toMatch(
+    expect(readFileSync(join(dir, "quorum-write-4-lossy.write-completes.mmd"), "utf8")).toMatch(
       /Note over writer: lost: Ack from A3\n {2}Note over writer,A3: violation of the write completes\n$/,
     );
-    const replay = await run("replay", join(dir, "quorum-write-4-lossy.the-write-completes.itf.json"));
+    const replay = await run("replay", join(dir, "quorum-write-4-lossy.write-completes.itf.json"));
     expect(replay.code).toBe(0);
     expect(replay.stdout).toMatch(/violation of the write completes confirmed at step 8/);
   });

@@ -79,7 +79,7 @@ describe("eventually", () => {
     if (result.holds) throw new Error("expected a lasso");
     const itf = toItf(model, result.path, {
       model: "counter",
-      property: "reaches 100",
+      property: "reaches-100",
       kind: "eventually",
       loopStart: result.loopStart as number,
     });

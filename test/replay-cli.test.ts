@@ -18,12 +18,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const run = runCli;
 
-/** Checks the catalogue model `name` and writes the trace files of `property`. */
+/** Checks the catalogue model `name` and writes the trace files of the property with id `property`. */
 function traceOf(name: string, property: string): string {
   const entry = findModel(name);
   if (!entry) throw new Error(`no model ${name}`);
   const model = entry.build();
-  const result = checkModel(model).properties.find((p) => p.name === property);
+  const result = checkModel(model).properties.find((p) => p.id === property);
   const path =
     result?.kind === "always" && !result.holds
       ? result.counterexample
@@ -48,14 +48,14 @@ function written(name: string, text: string): string {
   return path;
 }
 
-const buggy = traceOf("two-phase-commit-3-buggy", "TCConsistent");
+const buggy = traceOf("two-phase-commit-3-buggy", "tc-consistent");
 
 describe("replay", () => {
   it("confirms the seeded bug's counterexample, printing its numbered steps", async () => {
     const result = await run("replay", buggy);
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
-    expect(lines[0]).toBe("two-phase-commit-3-buggy: always TCConsistent, violation in 5 steps");
+    expect(lines[0]).toBe("two-phase-commit-3-buggy: always TCConsistent (tc-consistent), violation in 5 steps");
     expect(lines).toContain("  3. TMCommit");
     expect(lines).toContain('     rmState.rm1: "working" → "aborted"');
     expect(lines.at(-1)).toBe("violation of TCConsistent confirmed at step 5");
@@ -63,14 +63,15 @@ describe("replay", () => {
   });
 
   it("confirms an actor model's witness, and reports as JSON", async () => {
-    const witness = traceOf("two-phase-commit-3", "all committed");
-    expect(witness).toBe(join(work, "two-phase-commit-3.all-committed.itf.json"));
+    const witness = traceOf("two-phase-commit-3", "witness-all-committed");
+    expect(witness).toBe(join(work, "two-phase-commit-3.witness-all-committed.itf.json"));
     const result = await run("replay", witness, "--format", "json");
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       trace: witness,
       model: "two-phase-commit-3",
-      property: "all committed",
+      property: "witness-all-committed",
+      propertyName: "all committed",
       kind: "sometimes",
       verdict: "witness",
       confirmed: true,
@@ -131,6 +132,26 @@ describe("replay", () => {
         }),
       ],
       /unknown model "no-such-model"; known: two-phase-commit-3,/,
+    ],
+    [
+      "an ITF trace of a property the model does not have",
+      [
+        tampered(buggy, "unknown-property.itf.json", (t) => {
+          t["#meta"].property = "tc-consistent-renamed";
+        }),
+      ],
+      /^walrus-spec: cannot replay on model two-phase-commit-3-buggy: #meta\.property: model .* has no always property with id "tc-consistent-renamed" \(its always properties: tc-consistent\)$/,
+    ],
+    [
+      "a trace of format 1, which named the property by name",
+      [
+        tampered(buggy, "format-1.itf.json", (t) => {
+          delete t["#meta"].formatVersion;
+          delete t["#meta"].propertyName;
+          t["#meta"].property = "TCConsistent";
+        }),
+      ],
+      /format-1\.itf\.json: #meta\.formatVersion: missing: a trace of walrus-spec's trace format 1, which named the property by its name in words; this version reads format 2 \(the property by id\): write the trace again with check --trace-out$/,
     ],
     [
       "an ITF trace with a field missing",

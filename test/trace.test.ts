@@ -49,7 +49,7 @@ function discovery(name: string, property: string) {
 }
 
 const buggy = discovery("two-phase-commit-3-buggy", "TCConsistent");
-const buggyMeta = { model: "two-phase-commit-3-buggy", property: "TCConsistent", kind: "always" } as const;
+const buggyMeta = { model: "two-phase-commit-3-buggy", property: "tc-consistent", kind: "always" } as const;
 /** A deep copy to tamper with. */
 const copy = (trace: ItfTrace) => JSON.parse(JSON.stringify(trace));
 
@@ -221,13 +221,15 @@ describe("values in ITF", () => {
 describe("ITF traces", () => {
   const itf = toItf(buggy.model, buggy.path, buggyMeta);
 
-  it("records the property, the verdict and the path as indices and labels", () => {
+  it("records the format version, the property by id and name, the verdict and the path as indices and labels", () => {
     expect(itf["#meta"]).toEqual({
       format: "ITF",
       "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
+      formatVersion: 2,
       description: "Counterexample to always TCConsistent in two-phase-commit(3) with the commit-early bug: 5 steps",
       model: "two-phase-commit-3-buggy",
-      property: "TCConsistent",
+      property: "tc-consistent",
+      propertyName: "TCConsistent",
       kind: "always",
       verdict: "violation",
       actionPath: { init: 0, actions: [1, 0, 1, 0, 2] },
@@ -300,13 +302,40 @@ describe("ITF traces", () => {
       steps: 4,
       divergence: { step: 4, reason: "TCConsistent holds in the last state: the violation is not reproduced" },
     });
-    const claimed = toItf(buggy.model, prefix, { ...buggyMeta, property: "all committed", kind: "sometimes" });
+    const claimed = toItf(buggy.model, prefix, { ...buggyMeta, property: "witness-all-committed", kind: "sometimes" });
     expect(replayTrace(build("two-phase-commit-3-buggy"), claimed).divergence?.reason).toBe(
       "all committed does not hold in the last state: the witness is not reproduced",
     );
-    expect(() => toItf(buggy.model, prefix, { ...buggyMeta, property: "no such" })).toThrow(
-      "has no always property no such",
+  });
+
+  it("names the property by id: a name, an unknown id or an id of another kind is a TraceError", () => {
+    const refused = (write: () => unknown) => {
+      try {
+        write();
+      } catch (error) {
+        return error;
+      }
+      throw new Error("not refused");
+    };
+    for (const property of ["TCConsistent", "no-such", "witness-all-committed"]) {
+      const error = refused(() => toItf(buggy.model, buggy.path, { ...buggyMeta, property }));
+      expect(error).toBeInstanceOf(TraceError);
+      expect(error).toMatchObject({ code: "UNKNOWN_PROPERTY", at: "#meta.property" });
+    }
+    expect(refused(() => toItf(buggy.model, buggy.path, { ...buggyMeta, property: "no-such" }))).toHaveProperty(
+      "message",
+      '#meta.property: model two-phase-commit(3) with the commit-early bug has no always property with id "no-such" (its always properties: tc-consistent)',
     );
+    // A trace read back whose id the model does not have (renamed since, or edited): replay refuses it.
+    const renamed = copy(itf);
+    renamed["#meta"].property = "tc-consistent-renamed";
+    const error = refused(() => replayTrace(build("two-phase-commit-3-buggy"), parseItf(renamed)));
+    expect(error).toBeInstanceOf(TraceError);
+    expect(error).toMatchObject({ code: "UNKNOWN_PROPERTY", at: "#meta.property" });
+    // The name in words is for the reader: replay finds the property by id whatever it says.
+    const reworded = copy(itf);
+    reworded["#meta"].propertyName = "TC consistent, reworded";
+    expect(replayTrace(build("two-phase-commit-3-buggy"), parseItf(reworded)).confirmed).toBe(true);
   });
 
   it("an actor trace is recorded with the indices a rebuilt model gives (messages are numbered by the search)", () => {
@@ -325,7 +354,7 @@ describe("ITF traces", () => {
       steps.push({ action, state });
     }
     const path = { init: checked.initStates()[0], steps };
-    const meta = { model: "two-phase-commit-3", property: "all aborted", kind: "sometimes" } as const;
+    const meta = { model: "two-phase-commit-3", property: "witness-all-aborted", kind: "sometimes" } as const;
     const stale = replayTrace(build("two-phase-commit-3"), toItf(checked, path, meta));
     expect(stale.divergence).toEqual({ step: 3, reason: "action index 0 changes nothing" });
     const fresh = toItf(checked, path, meta, { replayModel: build("two-phase-commit-3") as unknown as ActorModel });
@@ -359,6 +388,25 @@ describe("malformed trace files", () => {
     ],
     ["no #meta", mutate((t) => delete t["#meta"]), "MISSING_FIELD", ""],
     ["no model name", mutate((t) => delete t["#meta"].model), "MISSING_FIELD", "#meta"],
+    ["no property name in words", mutate((t) => delete t["#meta"].propertyName), "MISSING_FIELD", "#meta"],
+    [
+      "format 1 (no version: the property by name)",
+      mutate((t) => {
+        delete t["#meta"].formatVersion;
+        delete t["#meta"].propertyName;
+        t["#meta"].property = "TCConsistent";
+      }),
+      "UNSUPPORTED_VERSION",
+      "#meta.formatVersion",
+    ],
+    [
+      "a later format",
+      mutate((t) => {
+        t["#meta"].formatVersion = 3;
+      }),
+      "UNSUPPORTED_VERSION",
+      "#meta.formatVersion",
+    ],
     [
       "a numeric property",
       mutate((t) => {
@@ -583,15 +631,19 @@ describe("trace files", () => {
   it("writes the ITF and Mermaid files under file-safe names, creating the directory", () => {
     const { model, path } = discovery("two-phase-commit-3", "all committed");
     const dir = join(work, "nested", "out");
-    const files = writeTraceFiles(dir, "two-phase-commit-3", model, "all committed", "sometimes", path, {
+    const files = writeTraceFiles(dir, "two-phase-commit-3", model, "witness-all-committed", "sometimes", path, {
       replayModel: build("two-phase-commit-3"),
     });
     expect(files).toEqual({
-      itf: join(dir, "two-phase-commit-3.all-committed.itf.json"),
-      mermaid: join(dir, "two-phase-commit-3.all-committed.mmd"),
+      itf: join(dir, "two-phase-commit-3.witness-all-committed.itf.json"),
+      mermaid: join(dir, "two-phase-commit-3.witness-all-committed.mmd"),
     });
     const trace = parseItf(readFileSync(files.itf, "utf8"));
-    expect(trace["#meta"]).toMatchObject({ property: "all committed", verdict: "witness" });
+    expect(trace["#meta"]).toMatchObject({
+      property: "witness-all-committed",
+      propertyName: "all committed",
+      verdict: "witness",
+    });
     expect(trace.vars).toEqual(["TM", "RM0", "RM1", "RM2", "network"]);
     expect(trace.states[7].network).toEqual({
       "#set": [

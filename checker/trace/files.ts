@@ -16,7 +16,7 @@ const fileSafe = (name: string) => name.replace(/[^A-Za-z0-9._-]+/g, "-").replac
 
 /** A trace's files as text: the ITF JSON and the Mermaid sequence diagram, and the name they share. */
 export interface TraceTexts {
-  /** `<model>.<property>`, made safe as a file name. */
+  /** `<model>.<property id>`, made safe as a file name. */
   readonly base: string;
   readonly itf: string;
   readonly mermaid: string;
@@ -24,13 +24,13 @@ export interface TraceTexts {
 
 /**
  * The ITF trace and the Mermaid diagram of a counterexample (`always`, `eventually`) or witness
- * (`sometimes`) of `propertyName`; `modelName` is the model's catalogue name, by which `walrus-spec
- * replay` finds it again. `description` replaces the trace's default one.
+ * (`sometimes`) of the property with id `propertyId`; `modelName` is the model's catalogue name,
+ * by which `walrus-spec replay` finds it again. `description` replaces the trace's default one.
  */
 export function traceTexts<S, A>(
   modelName: string,
   model: Model<S, A>,
-  propertyName: string,
+  propertyId: string,
   kind: PropertyRef["kind"],
   path: Path<S, A>,
   options: ToItfOptions<S, A> & { readonly loopStart?: number; readonly description?: string } = {},
@@ -41,38 +41,39 @@ export function traceTexts<S, A>(
     path,
     {
       model: modelName,
-      property: propertyName,
+      property: propertyId,
       kind,
       ...(loopStart !== undefined ? { loopStart } : {}),
       ...(description !== undefined ? { description } : {}),
     },
     itfOptions,
   );
-  const mermaid = toMermaidSequence(model, path, `${modelName}: ${itf["#meta"].verdict} of ${propertyName}`, {
+  const { propertyName, verdict } = itf["#meta"];
+  const mermaid = toMermaidSequence(model, path, `${modelName}: ${verdict} of ${propertyName}`, {
     name: propertyName,
     kind,
   });
   return {
-    base: `${fileSafe(modelName)}.${fileSafe(propertyName)}`,
+    base: `${fileSafe(modelName)}.${fileSafe(propertyId)}`,
     itf: `${JSON.stringify(itf, null, 2)}\n`,
     mermaid,
   };
 }
 
 /**
- * Writes `<model>.<property>.itf.json` and `<model>.<property>.mmd` ({@link traceTexts}) into
- * `dir`, created if need be; returns their paths.
+ * Writes `<model>.<property id>.itf.json` and `<model>.<property id>.mmd` ({@link traceTexts})
+ * into `dir`, created if need be; returns their paths.
  */
 export function writeTraceFiles<S, A>(
   dir: string,
   modelName: string,
   model: Model<S, A>,
-  propertyName: string,
+  propertyId: string,
   kind: PropertyRef["kind"],
   path: Path<S, A>,
   options: ToItfOptions<S, A> & { readonly loopStart?: number } = {},
 ): { readonly itf: string; readonly mermaid: string } {
-  const texts = traceTexts(modelName, model, propertyName, kind, path, options);
+  const texts = traceTexts(modelName, model, propertyId, kind, path, options);
   mkdirSync(dir, { recursive: true });
   const base = join(dir, texts.base);
   const files = { itf: `${base}.itf.json`, mermaid: `${base}.mmd` };

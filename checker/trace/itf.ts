@@ -3,9 +3,15 @@
  * https://apalache-mc.org/docs/adr/015adr-trace.html), which other tools read and walrus-spec
  * replays: the described states, with the path as action indices and the property it shows in
  * `#meta`, so that a trace survives a rebuild of the model; and the strict reading of one.
+ *
+ * A trace names its property by id (`#meta.property`), which stays the same when the property's
+ * wording is edited, and gives the name in words beside it (`#meta.propertyName`) for a reader.
+ * `#meta.formatVersion` changes whenever a field of `#meta` is removed or changes meaning, so that
+ * a trace of an older format is refused with a reason rather than misread; fields may be added
+ * without a new version.
  */
 
-import type { Fingerprint, Model, Property } from "../model.js";
+import type { Fingerprint, Model, Property, PropertyNames } from "../model.js";
 import { type ActionPath, followActionPath } from "../path.js";
 import type { Path } from "../path.js";
 import { encodeItf, type ItfValue, validateValue } from "./itf-values.js";
@@ -13,11 +19,15 @@ import { actionLabel } from "./steps.js";
 import { TraceError, wrongType } from "./trace-error.js";
 import { canonical, isPlainRecord, keySegment } from "./values.js";
 
-/** A property as a trace names it. */
-export interface PropertyRef {
-  readonly name: string;
-  readonly kind: "always" | "sometimes" | "eventually";
-}
+/** A property as a trace names it: its id, its name in words and its kind. */
+export type PropertyRef = PropertyNames & { readonly kind: "always" | "sometimes" | "eventually" };
+
+/**
+ * The version of the trace format (`#meta.formatVersion`). 2: `#meta.property` is the property's
+ * id, its name in words is `#meta.propertyName`. Format 1 had no version field and named the
+ * property by its name in words.
+ */
+export const TRACE_FORMAT_VERSION = 2;
 
 /**
  * What a trace shows about a property: a violation (of an invariant, or of an `eventually` property
@@ -31,10 +41,15 @@ const verdictOf = (kind: PropertyRef["kind"]): Verdict => (kind === "sometimes" 
 export interface ItfMeta {
   readonly format: "ITF";
   readonly "format-description": string;
+  /** walrus-spec's version of what `#meta` holds: {@link TRACE_FORMAT_VERSION}. */
+  readonly formatVersion: typeof TRACE_FORMAT_VERSION;
   readonly description: string;
   /** The model's name in the catalogue (models/index.ts). */
   readonly model: string;
+  /** The property's id, by which replay finds it in the model. */
   readonly property: string;
+  /** The property's name in words, for a reader of the trace (replay does not use it). */
+  readonly propertyName: string;
   readonly kind: PropertyRef["kind"];
   readonly verdict: Verdict;
   /** The path as indices: initial state, then the action taken among those enabled at each step. */
@@ -60,6 +75,7 @@ export interface ItfTrace {
 export interface TraceMeta {
   /** The model's name in the catalogue, by which replay finds it. */
   readonly model: string;
+  /** The property's id (the trace records its name in words too, from the model). */
   readonly property: string;
   readonly kind: PropertyRef["kind"];
   readonly description?: string;
@@ -87,13 +103,26 @@ export function describer<S, A>(model: Model<S, A>): (state: S) => Record<string
   return model.describe.bind(model);
 }
 
-/** The model's property of that name and kind, if any. */
-export function findProperty<S, A>(
-  model: Model<S, A>,
-  name: string,
-  kind: PropertyRef["kind"],
-): Property<S> | undefined {
-  return model.properties.find((p) => p.name === name && p.kind === kind);
+/** The model's property with that id and kind, if any. */
+export function findProperty<S, A>(model: Model<S, A>, id: string, kind: PropertyRef["kind"]): Property<S> | undefined {
+  return model.properties.find((p) => p.id === id && p.kind === kind);
+}
+
+/**
+ * The model's property the trace names (by id and kind), or a {@link TraceError} `UNKNOWN_PROPERTY`:
+ * a trace of a property the model no longer has cannot be replayed.
+ */
+export function tracedProperty<S, A>(model: Model<S, A>, ref: Pick<PropertyRef, "id" | "kind">): Property<S> {
+  const property = findProperty(model, ref.id, ref.kind);
+  if (property === undefined) {
+    const ids = model.properties.filter((p) => p.kind === ref.kind).map((p) => p.id);
+    throw new TraceError(
+      "UNKNOWN_PROPERTY",
+      "#meta.property",
+      `model ${model.name} has no ${ref.kind} property with id ${JSON.stringify(ref.id)}${ids.length > 0 ? ` (its ${ref.kind} properties: ${ids.join(", ")})` : ""}`,
+    );
+  }
+  return property;
 }
 
 /**
@@ -145,9 +174,7 @@ export function toItf<S, A>(
   meta: TraceMeta,
   options: ToItfOptions<S, A> = {},
 ): ItfTrace {
-  if (!findProperty(model, meta.property, meta.kind)) {
-    throw new TraceError("UNKNOWN_PROPERTY", "", `model ${model.name} has no ${meta.kind} property ${meta.property}`);
-  }
+  const property = tracedProperty(model, { id: meta.property, kind: meta.kind });
   const target = options.replayModel ?? model;
   const describe = describer(target);
   const actionPath = actionPathOf(model, path, target);
@@ -170,11 +197,13 @@ export function toItf<S, A>(
     "#meta": {
       format: "ITF",
       "format-description": ITF_DESCRIPTION,
+      formatVersion: TRACE_FORMAT_VERSION,
       description:
         meta.description ??
-        `${verdict === "violation" ? "Counterexample to" : "Witness of"} ${meta.kind} ${meta.property} in ${model.name}: ${steps} steps`,
+        `${verdict === "violation" ? "Counterexample to" : "Witness of"} ${meta.kind} ${property.name} in ${model.name}: ${steps} steps`,
       model: meta.model,
-      property: meta.property,
+      property: property.id,
+      propertyName: property.name,
       kind: meta.kind,
       verdict,
       actionPath,
@@ -207,6 +236,29 @@ function indexArray(value: unknown, at: string): number[] {
 }
 
 /**
+ * Checks that `#meta` is of {@link TRACE_FORMAT_VERSION}: a trace of format 1 (no version field)
+ * names its property by its name in words, which this version would look up as an id and not find,
+ * so it is refused with what to do instead.
+ */
+function formatVersionOf(meta: Record<string, unknown>): void {
+  if (!("formatVersion" in meta)) {
+    throw new TraceError(
+      "UNSUPPORTED_VERSION",
+      "#meta.formatVersion",
+      `missing: a trace of walrus-spec's trace format 1, which named the property by its name in words; this version reads format ${TRACE_FORMAT_VERSION} (the property by id): write the trace again with check --trace-out`,
+    );
+  }
+  const version = meta.formatVersion;
+  if (version !== TRACE_FORMAT_VERSION) {
+    throw new TraceError(
+      "UNSUPPORTED_VERSION",
+      "#meta.formatVersion",
+      `is ${JSON.stringify(version)}; this version of walrus-spec reads trace format ${TRACE_FORMAT_VERSION} only`,
+    );
+  }
+}
+
+/**
  * Reads a trace walrus-spec wrote (text or parsed JSON), checking it strictly: valid ITF, the
  * `#meta` fields replay needs, one state per step plus the initial one, each with every variable.
  * Anything else is a {@link TraceError}.
@@ -228,8 +280,10 @@ export function parseItf(input: unknown): ItfTrace {
   if (!isPlainRecord(meta)) wrongType("#meta", "expected an object");
   const format = stringField(meta, "format", "#meta");
   if (format !== "ITF") throw new TraceError("NOT_ITF", "#meta.format", `is ${JSON.stringify(format)}, not "ITF"`);
+  formatVersionOf(meta);
   const model = stringField(meta, "model", "#meta");
   const property = stringField(meta, "property", "#meta");
+  const propertyName = stringField(meta, "propertyName", "#meta");
   const kind = stringField(meta, "kind", "#meta");
   if (kind !== "always" && kind !== "sometimes" && kind !== "eventually") {
     wrongType("#meta.kind", "expected always, sometimes or eventually");
@@ -293,9 +347,11 @@ export function parseItf(input: unknown): ItfTrace {
     "#meta": {
       format: "ITF",
       "format-description": ITF_DESCRIPTION,
+      formatVersion: TRACE_FORMAT_VERSION,
       description,
       model,
       property,
+      propertyName,
       kind,
       verdict: verdictOf(kind),
       actionPath: { init: init as number, actions: indices },

@@ -9,7 +9,7 @@
 import type { Model } from "../model.js";
 import { PathError, followActionPath } from "../path.js";
 import type { Path, PathStep } from "../path.js";
-import { type ItfTrace, describer, findProperty } from "./itf.js";
+import { type ItfTrace, describer, tracedProperty } from "./itf.js";
 import { decodeItf, encodeItf } from "./itf-values.js";
 import { actionLabel } from "./steps.js";
 import { canonical, diffValues } from "./values.js";
@@ -30,11 +30,14 @@ export interface ReplayResult<S, A> {
 /**
  * Follows the trace's action indices in `model` and checks, step by step, that the action has the
  * recorded label and leads to the recorded state, then that the recorded verdict is reproduced:
- * an invariant fails in the last state, or a witness property holds there.
+ * an invariant fails in the last state, or a witness property holds there. A model that cannot
+ * describe its states, or has no property with the trace's id and kind, is a `TraceError`
+ * (trace-error.ts): there is nothing to replay against.
  */
 export function replayTrace<S, A>(model: Model<S, A>, trace: ItfTrace): ReplayResult<S, A> {
   const describe = describer(model);
   const meta = trace["#meta"];
+  const property = tracedProperty(model, { id: meta.property, kind: meta.kind });
   const steps = meta.actionPath.actions.length;
   let path: Path<S, A>;
   let stuck: PathError | undefined;
@@ -84,21 +87,19 @@ export function replayTrace<S, A>(model: Model<S, A>, trace: ItfTrace): ReplayRe
   }
   if (stuck) return diverge(stuck.step, stuck.message);
 
-  const property = findProperty(model, meta.property, meta.kind);
-  if (!property) return diverge(0, `the model has no ${meta.kind} property ${meta.property}`);
   const last: S = path.steps.length > 0 ? (path.steps.at(-1) as PathStep<S, A>).state : path.init;
   const holds = property.holds(last);
   if (meta.kind === "always" && holds) {
-    return diverge(steps, `${meta.property} holds in the last state: the violation is not reproduced`);
+    return diverge(steps, `${property.name} holds in the last state: the violation is not reproduced`);
   }
   if (meta.kind === "sometimes" && !holds) {
-    return diverge(steps, `${meta.property} does not hold in the last state: the witness is not reproduced`);
+    return diverge(steps, `${property.name} does not hold in the last state: the witness is not reproduced`);
   }
   if (meta.kind === "eventually") {
     const states = [path.init, ...path.steps.map((step) => step.state)];
     const reached = states.findIndex((state) => property.holds(state));
     if (reached >= 0)
-      return diverge(reached, `${meta.property} holds at step ${reached}: the violation is not reproduced`);
+      return diverge(reached, `${property.name} holds at step ${reached}: the violation is not reproduced`);
     if (trace.loop !== undefined) {
       if (canonical(describe(last)) !== canonical(describe(states[trace.loop]))) {
         return diverge(steps, `the last state is not state ${trace.loop}: the lasso does not close`);

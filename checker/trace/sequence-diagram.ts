@@ -68,7 +68,7 @@ export function toMermaidSequence<S, A>(
   model: Model<S, A>,
   path: Path<S, A>,
   title?: string,
-  property?: PropertyRef,
+  property?: Pick<PropertyRef, "name" | "kind">,
 ): string {
   const actors = model instanceof ActorModel;
   const names = actors ? model.actors.map((actor) => actor.name) : ["system"];

@@ -13,9 +13,13 @@ export type TraceErrorCode =
   | "INCONSISTENT"
   | "UNENCODABLE"
   | "NO_DESCRIBE"
-  | "UNKNOWN_PROPERTY";
+  | "UNKNOWN_PROPERTY"
+  | "UNSUPPORTED_VERSION";
 
-/** A trace that cannot be read or written: malformed input, or a model that cannot describe its states. */
+/**
+ * A trace that cannot be read or written: malformed input, a trace format this version does not
+ * read, a model that cannot describe its states, or a property the model does not have.
+ */
 export class TraceError extends Error {
   readonly code: TraceErrorCode;
   /** Where in the trace (e.g. `states[3].msgs`), or "" for the whole. */

@@ -15,11 +15,9 @@
  * - out: `ChallengeAck`, `ChallengeSymbols`, `ChallengeSignature` to nodes, `ChallengeCertificate`
  *   to the chain; a cheater's `ReadRequest`s.
  *
- * The symbols node i sends node j, for every blob: the symbols of i's primary slivers at the
- * positions of j's secondary slivers (symbol (i, j) of the expanded matrix, which j's secondary
- * sliver also holds), each with its opening. They are the recovery symbols j would ask for its
- * secondary slivers (`slivers.ts` computes both); computing them takes i's primary slivers, which
- * take n − f symbols to rebuild: the high threshold.
+ * This file holds the region's chart, guards and actions. What the node records of the challenge
+ * and the queries the rest of the node makes of it are in `challenge-context.ts`; the symbols owed,
+ * their check and a cheater's blob read back, in `challenge-codec.ts`.
  *
  * Two kinds of node (`behaviour`). A `storing` node holds its slivers. A `deleted` node threw its
  * slivers away (`deletedBlobs`, default all) and, seeing the challenge start, tries what the paper
@@ -41,222 +39,28 @@
  */
 
 import { and, assign, enqueueActions } from "xstate";
-import { coinFromSeed, selectChallengedBlobs } from "../../spec/challenge-coin.js";
-import { HIGH_THRESHOLD_ONLY, type SharedSymbol, sharedSymbols } from "../../spec/challenge-symbols.js";
-import type { Axis } from "../../spec/codec/slivers.js";
-import { blobIdFromString } from "../../spec/commitments/blob-id.js";
-import { InvalidParametersError } from "../../spec/errors.js";
-import type { ActorName, BlobIdText, ChallengeStart, ChallengeSymbols } from "../../spec/messages.js";
 import { isQuorum } from "../../spec/params.js";
-import type { ByteRef } from "../../spec/store.js";
-import { challengedSymbolsVerify, pairOfShard, readBlob, reencodedSlivers } from "../codec.js";
-import { CHAIN, memberOf, sortedSet, weightOf, withName } from "../committee.js";
-import type {
-  BlobAtNode,
-  BlobParams,
-  GuardArgs,
-  HeldRequest,
-  InOrder,
-  NodeAction,
-  StorageNodeContext,
-  StorageNodeInput,
-} from "./context.js";
+import { CHAIN, sortedSet, weightOf, withName } from "../committee.js";
+import { challengedBlobs, challengedOf, challengeOf, readAxis, thrownAway } from "./challenge-context.js";
+import { challengeSymbols, reread, symbolsProve } from "./challenge-codec.js";
+import type { BlobAtNode, BlobParams, GuardArgs, NodeAction } from "./context.js";
 import { blobAt, nOf } from "./context.js";
-import { holdsEverything, recoverySymbolsOf, sliverIndexAt } from "./slivers.js";
+import { holdsEverything } from "./slivers.js";
 
-/** How a deleted node rebuilds the slivers it threw away (see the header). */
-export type RebuildBy = "recovery" | "primaryRead" | "secondaryRead" | "none";
-
-/** Whether the node holds its slivers, and if it threw some away, which and how it rebuilds them. */
-export interface ChallengeInput {
-  /** `storing`: holds its slivers; `deleted`: threw them away (default `storing`). */
-  readonly behaviour?: "storing" | "deleted";
-  /** The blobs a deleted node threw away (default every one). */
-  readonly deletedBlobs?: readonly BlobIdText[];
-  /** How a deleted node rebuilds its slivers (default `recovery`). */
-  readonly rebuildBy?: RebuildBy;
-  /**
-   * Whether this node's own challenge is played out (default true). A model that follows one
-   * node's challenge lets the others only ack, check and sign, and leaves their certificates to
-   * the chain's environment.
-   */
-  readonly answers?: boolean;
-}
-
-/** The blobs challenged of one node. */
-export interface ChallengedOf {
-  readonly node: ActorName;
-  readonly blobIds: readonly BlobIdText[];
-}
-
-/** The node's input for the challenge with its progress through it. */
-export interface ChallengeAtNode extends Required<ChallengeInput> {
-  /** The blobs challenged of each node, by node, once the challenge started here. */
-  readonly challenged: readonly ChallengedOf[];
-  /** Whether the node withholds the challenged blobs: set on entering challenge mode, cleared on leaving it. */
-  readonly withholding: boolean;
-  /** Nodes known in challenge mode (this one first), sorted. */
-  readonly acks: readonly ActorName[];
-  /** Nodes whose symbols verified: node → blobs verified. */
-  readonly verified: readonly ChallengedOf[];
-  /** Symbols that came before this node could check them (it checks once the challenge began here), sorted. */
-  readonly pendingSymbols: readonly ChallengeSymbols[];
-  /** Signatures for this node (its own first once it answered), sorted. */
-  readonly signatures: readonly ActorName[];
-  /** A deleted node's slivers read back, by blob (the order of the node's blobs), sorted. */
-  readonly readSlivers: readonly (readonly ByteRef[])[];
-  /** Blobs this node answered a read or recovery request for while in challenge mode, sorted. */
-  readonly answeredInChallenge: readonly BlobIdText[];
-}
+// The challenge record and its queries are part of this module's API (`nodeChallenge` in machines/index.ts).
+export {
+  type ChallengeAtNode,
+  type ChallengedOf,
+  type ChallengeInput,
+  type RebuildBy,
+  challengedOf,
+  challengedOfAny,
+  initialChallenge,
+  withAnswersLogged,
+  withholds,
+} from "./challenge-context.js";
 
 type Args = GuardArgs;
-
-/** The challenge's part of the node's context (a node built with `challenge` has one). */
-function challengeOf(context: StorageNodeContext): ChallengeAtNode {
-  if (context.challenge === undefined) {
-    throw new InvalidParametersError(`${context.name}: a challenge step at a node built without the challenge region`);
-  }
-  return context.challenge;
-}
-
-/** The challenge at the start, from the node's input: nothing acked, signed or answered yet. */
-export function initialChallenge(input: StorageNodeInput): ChallengeAtNode {
-  const { behaviour = "storing", deletedBlobs, rebuildBy = "recovery", answers = true } = input.challenge ?? {};
-  const unknown = (deletedBlobs ?? []).filter((id) => !input.blobIds.includes(id));
-  if (unknown.length > 0 || (deletedBlobs !== undefined && deletedBlobs.length > 0 && behaviour !== "deleted")) {
-    throw new InvalidParametersError(
-      `${input.name}: deletedBlobs names blobs the node holds, and only for a deleted node (got ${JSON.stringify(deletedBlobs)})`,
-    );
-  }
-  return {
-    behaviour,
-    deletedBlobs: deletedBlobs ?? (behaviour === "deleted" ? [...input.blobIds] : []),
-    rebuildBy,
-    answers,
-    challenged: [],
-    withholding: false,
-    acks: [],
-    verified: [],
-    pendingSymbols: [],
-    signatures: [],
-    readSlivers: input.blobIds.map(() => []),
-    answeredInChallenge: [],
-  };
-}
-
-/** The blobs challenged of `node` (none before the challenge started here). */
-export const challengedOf = (challenge: ChallengeAtNode, node: ActorName): readonly BlobIdText[] =>
-  challenge.challenged.find((entry) => entry.node === node)?.blobIds ?? [];
-
-/** Whether the blob is challenged of some node. */
-export const challengedOfAny = (challenge: ChallengeAtNode, blobId: BlobIdText): boolean =>
-  challenge.challenged.some((entry) => entry.blobIds.includes(blobId));
-
-/**
- * Whether the node withholds its answer to the request: in challenge mode, a read or recovery
- * request about a blob challenged of some node (paper §5, step 1).
- */
-export function withholds(context: StorageNodeContext, request: HeldRequest): boolean {
-  const challenge = context.challenge;
-  return (
-    challenge?.withholding === true &&
-    (request.type === "ReadRequest" || request.type === "RecoverySymbolRequest") &&
-    challengedOfAny(challenge, request.blobId)
-  );
-}
-
-/**
- * The log of blobs answered in challenge mode with the answers to `answered` added, whichever
- * path answers: the properties read it to see that no challenged blob was served.
- */
-export function withAnswersLogged(
-  context: StorageNodeContext,
-  answered: readonly HeldRequest[],
-): Pick<StorageNodeContext, "challenge"> | Record<string, never> {
-  const challenge = context.challenge;
-  const blobIds = answered.flatMap((request) =>
-    request.type === "ReadRequest" || request.type === "RecoverySymbolRequest" ? [request.blobId] : [],
-  );
-  if (challenge === undefined || !challenge.withholding || blobIds.length === 0) return {};
-  return {
-    challenge: { ...challenge, answeredInChallenge: sortedSet([...challenge.answeredInChallenge, ...blobIds]) },
-  };
-}
-
-/**
- * The blobs challenged of every member: all of them in the full challenge; in the lightweight
- * variant the coin's picks among the blobs in ascending blob-ID order (of the IDs' bytes, as the
- * blobs are keyed on chain and in storage, not the base64 text's order).
- */
-function challengedBlobs(context: StorageNodeContext, notice: InOrder<ChallengeStart>): ChallengedOf[] {
-  const ids = context.blobs
-    .map((blob) => blob.blobId)
-    .sort((x, y) => Buffer.compare(blobIdFromString(x), blobIdFromString(y)));
-  return context.committee.members.map(({ name }) => {
-    if (notice.coin === undefined || notice.challenged === undefined) return { node: name, blobIds: ids };
-    const picks = selectChallengedBlobs(coinFromSeed(notice.coin), name, ids.length, notice.challenged);
-    return { node: name, blobIds: picks.map((i) => ids[i] as BlobIdText) };
-  });
-}
-
-/** The symbols this node owes `node` for the blob: the recovery symbols of `node`'s secondary slivers. */
-function challengeSymbols(context: StorageNodeContext, blob: BlobAtNode, node: ActorName): ByteRef[] {
-  const n = nOf(context);
-  const secondary = (memberOf(context.committee, node)?.shards ?? []).map((shard) =>
-    sliverIndexAt(blob.blobId, shard, "secondary", n),
-  );
-  return recoverySymbolsOf(blob, { primary: [], secondary }, ["secondary"], n);
-}
-
-/**
- * Whether `message` proves its sender holds its primary slivers of the blob: for each of the
- * sender's primary slivers and each of this node's secondary slivers, the exact cell the two share,
- * opening against the metadata, and nothing more.
- */
-function symbolsProve(context: StorageNodeContext, message: ChallengeSymbols): boolean {
-  const blob = context.blobs.find((b) => b.blobId === message.blobId);
-  const sender = memberOf(context.committee, message.node);
-  if (blob === undefined || blob.metadata === null || sender === undefined) return false;
-  const n = nOf(context);
-  const expected = sender.shards.flatMap((shard) =>
-    blob.slivers.map(
-      (own) =>
-        sharedSymbols(
-          n,
-          pairOfShard(blob.blobId, shard, n),
-          pairOfShard(blob.blobId, own.shard, n),
-          HIGH_THRESHOLD_ONLY,
-        )[0] as SharedSymbol,
-    ),
-  );
-  return challengedSymbolsVerify(blob.metadata, blob.blobId, n, expected, message.symbols);
-}
-
-/** Whether this is a deleted node's blob it threw away and does not hold again yet. */
-const thrownAway = (context: StorageNodeContext, blob: BlobAtNode) =>
-  challengeOf(context).deletedBlobs.includes(blob.blobId) && !holdsEverything(blob);
-
-/** The axis a deleted node reads its blobs back from, if it rebuilds by reading. */
-const readAxis = (challenge: ChallengeAtNode): Axis | null =>
-  challenge.rebuildBy === "primaryRead" ? "primary" : challenge.rebuildBy === "secondaryRead" ? "secondary" : null;
-
-/** The blob's slots filled from the slivers read back: the blob decoded, then encoded again (unchanged until it decodes). */
-function reread(context: StorageNodeContext, blob: BlobAtNode, axis: Axis, slivers: readonly ByteRef[]): BlobAtNode {
-  const n = nOf(context);
-  if (blob.metadata === null) return blob;
-  const outcome = readBlob(blob.metadata, blob.blobId, n, axis, slivers, "default");
-  if (outcome.kind !== "decoded") return blob;
-  const mine = (slot: { shard: number }, target: Axis) =>
-    reencodedSlivers(outcome.blob, n, target, [sliverIndexAt(blob.blobId, slot.shard, target, n)])[0] as ByteRef;
-  return {
-    ...blob,
-    slivers: blob.slivers.map((slot) => ({
-      ...slot,
-      primary: mine(slot, "primary"),
-      secondary: mine(slot, "secondary"),
-    })),
-  };
-}
 
 /** The challenge's guards. */
 export const challengeGuards = {

@@ -38,7 +38,7 @@ import {
 import type { ByteRef } from "../../spec/store.js";
 import type { ActionFunction } from "xstate";
 import { type Addressed, type Committee, memberOf } from "../committee.js";
-import type { ChallengeAtNode, ChallengeInput } from "./challenge.js";
+import type { ChallengeAtNode, ChallengeInput } from "./challenge-context.js";
 import type { BlobSlivers } from "./slivers.js";
 import type { NodeStatusDetail, NodeStatusEvent } from "./status.js";
 

@@ -19,13 +19,15 @@
  * - with `epochs`: `epoch` (`epochs.ts`: the current committee, `epoch_sync_done`), `status`
  *   (`status.ts`: `NodeStatus`) and one region per shard of the system, `shard0`, `shard1`, …
  *   (`shards.ts`: `ShardStatus`, the transfer that fills a gained shard);
- * - one region per blob, `blob0`, `blob1`, … (`storage.ts`, `invalidation.ts`): what the node
- *   stores of the blob, confirms, heals (paper §4: secondary slivers first, then primary) and
- *   proves inconsistent; the blob's guards and actions take its position as `params.blob`;
+ * - one region per blob, `blob0`, `blob1`, … (its chart in `blob-region.ts`, its guards and actions
+ *   in `storage.ts`, `invalidation.ts`): what the node stores of the blob, confirms, heals (paper
+ *   §4: secondary slivers first, then primary) and proves inconsistent; the blob's guards and
+ *   actions take its position as `params.blob`;
  * - `serving` (`serving.ts`): requests about any blob or shard, held until the node can answer them;
- * - with `challenge`: `challenge` (`challenge.ts`): the storage challenge, its `mode` `idle` →
- *   `challenged` (challenge mode: `serving` withholds the challenged blobs) → `ended`, beside the
- *   node's `proof` and its check of the others'.
+ * - with `challenge`: `challenge` (`challenge.ts`, its record in `challenge-context.ts`, its codec
+ *   work in `challenge-codec.ts`): the storage challenge, its `mode` `idle` → `challenged`
+ *   (challenge mode: `serving` withholds the challenged blobs) → `ended`, beside the node's `proof`
+ *   and its check of the others'.
  *
  * `createStorageNodeMachine({ blobs, epochs, challenge })` builds the machine with the regions a
  * model needs: a number of blobs (the node's input names them), the epoch regions for
@@ -37,7 +39,7 @@
  * `node/epoch_change.rs`.
  */
 
-import { and, not, or, setup } from "xstate";
+import { and, setup } from "xstate";
 import type { WalrusSource } from "../../spec/sources.js";
 import { memberOf, sendMessage } from "../committee.js";
 import {
@@ -47,6 +49,7 @@ import {
   type StorageNodeInput,
   isWellFormed,
 } from "./context.js";
+import { blobRegion } from "./blob-region.js";
 import { challengeActions, challengeGuards, challengeRegion, initialChallenge } from "./challenge.js";
 import {
   BLOB_CHAIN_EVENTS,
@@ -65,7 +68,7 @@ import { storageActions, storageGuards } from "./storage.js";
 
 export type { ShardParams };
 export type { ShardAtNode, ShardStatus, StorageNodeInput, StoredBlob } from "./context.js";
-export type { ChallengeAtNode, ChallengeInput, RebuildBy } from "./challenge.js";
+export type { ChallengeAtNode, ChallengeInput, RebuildBy } from "./challenge-context.js";
 export { isOwned, movedBy } from "./context.js";
 
 /** The protocol sections and Walrus files the node follows, its regions' included (docs/traceability.md). */
@@ -120,138 +123,6 @@ const nodeSetup = setup({
     ...challengeGuards,
   },
 });
-
-/** The region of blob `blob`: what the node knows of it on chain, stores, heals and proves inconsistent. */
-function blobRegion(blob: number, epochs: boolean, challenge: boolean) {
-  const params = { blob };
-  const about = { type: "aboutBlob", params } as const;
-  const forBlob = { type: "forBlob", params } as const;
-  const id = `#storageNode.blob${blob}`;
-  return {
-    initial: "awaitingSlivers",
-    on: {
-      "chain.BlobRegistered": { guard: about, actions: { type: "registerBlob", params } },
-      "chain.BlobCertified": { guard: about, actions: { type: "certifyBlob", params } },
-      // A new epoch may give the node the shards an upload it held is for.
-      ...(epochs
-        ? {
-            "chain.EpochChangeStart": {
-              guard: { type: "uploadHeld", params },
-              actions: { type: "retryHeldUpload", params },
-            },
-          }
-        : {}),
-      "chain.InvalidBlobID": { guard: about, target: ".deleted", actions: { type: "markBlobInvalid", params } },
-      StoreSliverPairs: [
-        // `store_metadata` refuses a blob marked invalid.
-        { guard: { type: "blobInvalid", params } },
-        {
-          // Not registered yet, or (with epochs) the node owns no shard yet, having not processed
-          // the epoch the writer writes to: held, as the writer's retries would be, until it can be stored.
-          guard: and([
-            forBlob,
-            { type: "metadataMatchesBlobId", params },
-            epochs
-              ? or([not({ type: "blobRegistered", params }), "ownsNoShard"])
-              : not({ type: "blobRegistered", params }),
-          ]),
-          actions: { type: "holdUpload", params },
-        },
-        {
-          guard: and([forBlob, { type: "metadataMatchesBlobId", params }, { type: "uploadCompletesStorage", params }]),
-          target: ".stored",
-          actions: { type: "storeUpload", params },
-        },
-        {
-          guard: and([forBlob, { type: "metadataMatchesBlobId", params }]),
-          actions: { type: "storeUpload", params },
-        },
-      ],
-    },
-    states: {
-      awaitingSlivers: {
-        always: [
-          // a blob the node held before the model, or whose shard a transfer filled
-          { guard: { type: "holdsItsSlivers", params }, target: "stored" },
-          {
-            // With the challenge, a deleted node puts off healing what it threw away (`challenge.ts`).
-            guard: challenge
-              ? and([{ type: "recoveryDue", params }, not({ type: "leftUnhealed", params })])
-              : { type: "recoveryDue", params },
-            target: "recovering",
-          },
-        ],
-      },
-      recovering: {
-        entry: { type: "requestRecoverySymbols", params },
-        on: {
-          RecoverySymbolResponse: {
-            guard: and([forBlob, "fromPeer"]),
-            actions: { type: "takeRecoveryResponse", params },
-            // Re-enter the current step's choice (paper §4: secondary slivers first, then primary).
-            target: ".choosingStep",
-          },
-        },
-        initial: "choosingStep",
-        states: {
-          choosingStep: {
-            always: [
-              { guard: { type: "inconsistencyFound", params }, target: `${id}.inconsistencyDetected` },
-              { guard: { type: "lacksMetadata", params }, target: "awaitingMetadata" },
-              { guard: { type: "lacksSecondarySlivers", params }, target: "recoveringSecondary" },
-              { guard: { type: "lacksPrimarySlivers", params }, target: "recoveringPrimary" },
-              { target: `${id}.stored` },
-            ],
-          },
-          awaitingMetadata: {},
-          recoveringSecondary: {
-            always: {
-              guard: { type: "symbolsSufficeForSecondary", params },
-              target: "choosingStep",
-              actions: { type: "recoverSecondarySlivers", params },
-            },
-          },
-          recoveringPrimary: {
-            always: {
-              guard: { type: "symbolsSufficeForPrimary", params },
-              target: "choosingStep",
-              actions: { type: "recoverPrimarySlivers", params },
-            },
-          },
-        },
-      },
-      stored: {
-        entry: { type: "forgetSymbols", params },
-        always: [
-          { guard: { type: "shouldConfirm", params }, actions: { type: "confirmStorage", params } },
-          // with epochs, a shard gained since, whose transfer left this blob out
-          ...(epochs ? [{ guard: { type: "recoveryDue", params }, target: "recovering" } as const] : []),
-        ],
-      },
-      // Share the proof; once enough attestations are in (this node's own first), ask the chain
-      // to invalidate the blob ID.
-      inconsistencyDetected: {
-        entry: [
-          { type: "attestOwnProof", params },
-          { type: "shareInconsistencyProof", params },
-        ],
-        on: {
-          // Attestations and the chain's check name the epoch: in a new epoch the node asks the new
-          // committee afresh, also after submitting in the old one (the epoch region has made the new
-          // committee the node's before this region acts; `InvalidBlobID` moves the blob on).
-          ...(epochs ? { "chain.EpochChangeStart": { target: "inconsistencyDetected", reenter: true } } : {}),
-          // Once the invalidation went to the chain, further attestations change nothing.
-          InvalidBlobAttestation: {
-            guard: and([forBlob, "attestationIsValid", not({ type: "invalidationSubmitted", params })]),
-            actions: { type: "recordAttestation", params },
-          },
-        },
-        always: { guard: { type: "attestationsSuffice", params }, actions: { type: "invalidateBlobId", params } },
-      },
-      deleted: { entry: { type: "deleteBlob", params } },
-    },
-  } as const;
-}
 
 /** The cursor's take of a chain event: held when ahead of its turn, passed on in its turn. */
 const takeChainEvent = [

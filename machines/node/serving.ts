@@ -36,7 +36,7 @@ import {
   movedBy,
   nOf,
 } from "./context.js";
-import { withAnswersLogged, withholds } from "./challenge.js";
+import { withAnswersLogged, withholds } from "./challenge-context.js";
 import { holdsAxis, readAnswer, recoverySymbolsOf, servableAxes } from "./slivers.js";
 
 /** The blob a request is about, if the node follows it and has not seen it invalidated. */

@@ -4,7 +4,7 @@
  */
 
 import type { BlobIdText } from "../../spec/messages.js";
-import { challengedOf, challengedOfAny } from "./challenge.js";
+import { challengedOf, challengedOfAny } from "./challenge-context.js";
 import type { BlobAtNode, ChainStatus, ShardAtNode, StorageNodeContext } from "./context.js";
 import { holdsInShard } from "./shards.js";
 import { type SliverSlot, holdsEverything } from "./slivers.js";

@@ -9,6 +9,10 @@
  * shards store the value, so any later quorum of 2f + 1 meets one of them; and the write completes
  * while at most f shards are faulty. With f + 1 Byzantine shards the intersection claim fails,
  * and the checker shows how.
+ *
+ * Messages are one discriminated union, {@link QuorumMessage}; the `send` action and the
+ * adversary's menu take a message of it with its recipient, so a misspelled message type or a
+ * missing field does not compile (the checker would otherwise drop the message without a word).
  */
 
 import { assign, setup } from "xstate";
@@ -21,19 +25,44 @@ import {
 } from "../../checker/actors.js";
 import { ModelError } from "../../checker/errors.js";
 
-/** The send action: its params are the message, `to` naming the recipient. */
-const send = (_: unknown, _params: { to: string; type: string }) => {};
+/** An acceptor, named by its index. */
+export type AcceptorName = `A${number}`;
+
+/** An actor of the system: the writer or an acceptor. */
+export type QuorumActor = "writer" | AcceptorName;
+
+/** writer → acceptor: store `value`. */
+export interface Write {
+  readonly type: "Write";
+  readonly value: string;
+}
+
+/** acceptor → writer: `acceptor` stores `value` (channels are authenticated: it names the sender). */
+export interface Ack {
+  readonly type: "Ack";
+  readonly acceptor: AcceptorName;
+  readonly value: string;
+}
+
+/** Every message of the quorum write. */
+export type QuorumMessage = Write | Ack;
+
+/** A message with its recipient: the params of the `send` action and an entry of the adversary's menu. */
+export type QuorumOutgoing = QuorumMessage & { readonly to: QuorumActor };
+
+/** The send action: it does nothing itself; its params are the message, `to` naming the recipient. */
+export const sendQuorumMessage = (_: unknown, _params: QuorumOutgoing) => {};
 
 const VALUE = "v1";
 
 function acceptor() {
   return setup({
     types: {} as {
-      context: { name: string; stored: string | null };
-      input: { name: string };
-      events: { type: "Write"; value: string };
+      context: { name: AcceptorName; stored: string | null };
+      input: { name: AcceptorName };
+      events: Write;
     },
-    actions: { send },
+    actions: { send: sendQuorumMessage },
   }).createMachine({
     id: "acceptor",
     context: ({ input }) => ({ name: input.name, stored: null }),
@@ -63,16 +92,16 @@ function acceptor() {
   });
 }
 
-function writer(acceptors: readonly { name: string; shards: number }[], quorum: number) {
-  const weight = (names: readonly string[]) =>
+function writer(acceptors: readonly { name: AcceptorName; shards: number }[], quorum: number) {
+  const weight = (names: readonly AcceptorName[]) =>
     names.reduce((sum, name) => sum + (acceptors.find((a) => a.name === name)?.shards ?? 0), 0);
   return setup({
     types: {} as {
-      context: { acked: string[] };
-      events: { type: "Ack"; acceptor: string; value: string };
+      context: { acked: AcceptorName[] };
+      events: Ack;
     },
     actions: {
-      send,
+      send: sendQuorumMessage,
       recordAck: assign({
         acked: ({ context, event }) =>
           context.acked.includes(event.acceptor) ? context.acked : [...context.acked, event.acceptor].sort(),
@@ -86,7 +115,10 @@ function writer(acceptors: readonly { name: string; shards: number }[], quorum: 
     id: "quorumWriter",
     context: { acked: [] },
     initial: "collecting",
-    entry: acceptors.map(({ name }) => ({ type: "send" as const, params: { to: name, type: "Write", value: VALUE } })),
+    entry: acceptors.map(({ name }) => ({
+      type: "send" as const,
+      params: { to: name, type: "Write", value: VALUE } satisfies QuorumOutgoing,
+    })),
     states: {
       collecting: {
         on: {
@@ -121,7 +153,7 @@ export function quorumWrite(options: QuorumWriteOptions): ActorModel {
   const n = options.shards.reduce((a, b) => a + b, 0);
   if (options.shards.length < 1 || n < 4) throw new ModelError("quorum write: at least 4 shards");
   const f = Math.floor((n - 1) / 3);
-  const acceptors = options.shards.map((shards, i) => ({ name: `A${i}`, shards }));
+  const acceptors = options.shards.map((shards, i) => ({ name: `A${i}` as const, shards }));
   const names = (indices: readonly number[] = []) =>
     indices.map((i) => {
       if (!Number.isInteger(i) || i < 0 || i >= acceptors.length)
@@ -137,7 +169,10 @@ export function quorumWrite(options: QuorumWriteOptions): ActorModel {
           crash: names(options.crash),
           // Authenticated channels: a Byzantine acceptor acknowledges only in its own name.
           menu: Object.fromEntries(
-            byzantine.map((name) => [name, [{ to: "writer", type: "Ack", acceptor: name, value: VALUE }]]),
+            byzantine.map((name): [AcceptorName, QuorumOutgoing[]] => [
+              name,
+              [{ to: "writer", type: "Ack", acceptor: name, value: VALUE }],
+            ]),
           ),
         }
       : undefined;

@@ -14,23 +14,62 @@
  * | RMRcvAbortMsg(rm)     | RM receives `Abort`: → aborted                                |
  *
  * The state counts equal TwoPhase.tla's (288 for 3 RMs, 8 832 for 5, 296 448 for 7).
+ *
+ * Messages are one discriminated union, {@link TwoPhaseMessage}, and the `send` action takes a
+ * message of it with its recipient: a misspelled message type, a missing field or a recipient that
+ * is not an actor of the system does not compile (the checker would otherwise deliver the message
+ * to no transition and drop it without a word).
  */
 
-import { assign, setup } from "xstate";
+import { match } from "ts-pattern";
+import { assign, type EventObject, setup } from "xstate";
 import { ActorModel, type SystemView } from "../../checker/actors.js";
 import { TWO_PHASE_CLAIMS } from "./two-phase-commit.js";
 
-/** The send action: its params are the message, `to` naming the recipient. */
-const send = (_: unknown, _params: { to: string; type: string; rm?: number }) => {};
+/** RM → TM: the RM is prepared (TwoPhase.tla's `[type |-> "Prepared", rm |-> r]`). */
+export interface Prepared {
+  readonly type: "Prepared";
+  readonly rm: number;
+}
+
+/** TM → every RM: commit (TwoPhase.tla's `[type |-> "Commit"]`). */
+export interface Commit {
+  readonly type: "Commit";
+}
+
+/** TM → every RM: abort (TwoPhase.tla's `[type |-> "Abort"]`). */
+export interface Abort {
+  readonly type: "Abort";
+}
+
+/** Every message of two-phase commit: TwoPhase.tla's `Messages`. */
+export type TwoPhaseMessage = Prepared | Commit | Abort;
+
+/** An actor of the system: the TM or one of the RMs, named by its index. */
+export type TwoPhaseActor = "TM" | `RM${number}`;
+
+/** A message with its recipient: the params of the `send` action. */
+export type TwoPhaseOutgoing = TwoPhaseMessage & { readonly to: TwoPhaseActor };
+
+/** The send action: it does nothing itself; its params are the message, `to` naming the recipient. */
+export const sendTwoPhaseMessage = (_: unknown, _params: TwoPhaseOutgoing) => {};
+
+/** The message with the RMs renamed by `perm` (symmetry): only `Prepared` names an RM. */
+const renameMessage = (message: TwoPhaseMessage, perm: readonly number[]): TwoPhaseMessage =>
+  match(message)
+    .returnType<TwoPhaseMessage>()
+    .with({ type: "Prepared" }, (prepared) => ({ ...prepared, rm: perm[prepared.rm] }))
+    .with({ type: "Commit" }, { type: "Abort" }, (decision) => decision)
+    .exhaustive();
 
 function resourceManager() {
   return setup({
     types: {} as {
       context: { rm: number };
       input: { rm: number };
-      events: { type: "RMPrepare" | "RMChooseToAbort" | "Commit" | "Abort" };
+      events: { type: "RMPrepare" | "RMChooseToAbort" } | Commit | Abort;
     },
-    actions: { send },
+    actions: { send: sendTwoPhaseMessage },
   }).createMachine({
     id: "RM",
     context: ({ input }) => ({ rm: input.rm }),
@@ -55,20 +94,23 @@ function resourceManager() {
 }
 
 function transactionManager(rms: number) {
-  const toEveryRm = (type: "Commit" | "Abort") =>
-    Array.from({ length: rms }, (_, rm) => ({ type: "send" as const, params: { to: `RM${rm}`, type } }));
+  const toEveryRm = (decision: Commit | Abort) =>
+    Array.from({ length: rms }, (_, rm) => ({
+      type: "send" as const,
+      params: { to: `RM${rm}`, ...decision } satisfies TwoPhaseOutgoing,
+    }));
   return setup({
     types: {} as {
       context: { tmPrepared: number[] };
-      events: { type: "Prepared"; rm: number } | { type: "TMCommit" } | { type: "TMAbort" };
+      events: Prepared | { type: "TMCommit" } | { type: "TMAbort" };
     },
     actions: {
-      send,
+      send: sendTwoPhaseMessage,
       recordPrepared: assign({
-        tmPrepared: ({ context, event }) =>
-          event.type === "Prepared" && !context.tmPrepared.includes(event.rm)
-            ? [...context.tmPrepared, event.rm].sort((a, b) => a - b)
-            : context.tmPrepared,
+        tmPrepared: ({ context }, prepared: Prepared) =>
+          context.tmPrepared.includes(prepared.rm)
+            ? context.tmPrepared
+            : [...context.tmPrepared, prepared.rm].sort((a, b) => a - b),
       }),
     },
     guards: { allPrepared: ({ context }) => context.tmPrepared.length === rms },
@@ -79,9 +121,9 @@ function transactionManager(rms: number) {
     states: {
       init: {
         on: {
-          Prepared: { actions: "recordPrepared" },
-          TMCommit: { guard: "allPrepared", target: "committed", actions: toEveryRm("Commit") },
-          TMAbort: { target: "aborted", actions: toEveryRm("Abort") },
+          Prepared: { actions: { type: "recordPrepared", params: ({ event }) => event } },
+          TMCommit: { guard: "allPrepared", target: "committed", actions: toEveryRm({ type: "Commit" }) },
+          TMAbort: { target: "aborted", actions: toEveryRm({ type: "Abort" }) },
         },
       },
       committed: {},
@@ -115,8 +157,8 @@ export function twoPhaseCommitActors(rms: number, options: TwoPhaseActorsOptions
               }
               return { rm: perm[(context as { rm: number }).rm] };
             },
-            renameEvent: (event: { type: string; rm?: number }, perm: readonly number[]) =>
-              event.rm === undefined ? event : { ...event, rm: perm[event.rm] },
+            // The network holds only messages this module's machines send.
+            renameEvent: (event: EventObject, perm: readonly number[]) => renameMessage(event as TwoPhaseMessage, perm),
           },
         }
       : {}),
