@@ -11,8 +11,8 @@ import type { Model } from "../checker/model.js";
 import { checkModelParallel } from "../checker/parallel.js";
 import { followActionPath, toActionPath } from "../checker/path.js";
 import type { Path } from "../checker/path.js";
-import { type SearchProgress, type SearchReport, checkModel } from "../checker/search.js";
-import { type ShardSpec, type SimulationReport, simulate } from "../checker/simulate.js";
+import { type SearchProgress, type SearchReport, checkModelAsync } from "../checker/search.js";
+import { type ShardSpec, type SimulationReport, simulateAsync } from "../checker/simulate.js";
 import { formatSimulationReport, simulationBroken } from "../checker/swarm.js";
 import { actionLabel, formatPath, writeTraceFiles } from "../checker/trace.js";
 import type { BuildOptions, ModelEntry } from "../models/index.js";
@@ -39,7 +39,18 @@ export interface RunOptions {
   readonly reduction: boolean;
   readonly traceOut?: string | undefined;
   readonly workers: number;
+  /** End a search at its first violated `always` property (TLC's default). */
+  readonly stopAtFirst?: boolean | undefined;
+  /**
+   * A request to stop, shared between threads (a `SharedArrayBuffer`): a search stops with its
+   * partial report once its first element is not 0 (the command's signal handler sets it).
+   */
+  readonly interrupt?: Int32Array | undefined;
 }
+
+/** What the report says to do when a search stopped because the heap was nearly full. */
+export const MEMORY_ADVICE =
+  "bound the search (--max-states, --max-depth), search with less memory (--dfs), or give it a bigger heap (NODE_OPTIONS=--max-old-space-size=MiB)";
 
 /** What a model's check comes to, in every form the report needs (plain data). */
 export interface CheckedModel {
@@ -156,10 +167,16 @@ function stepsOf(model: AnyModel, path: Path<unknown, unknown>): string[] {
 
 function coverage(report: SearchReport<unknown, unknown>): string {
   if (report.complete) return "complete";
-  const why = { maxStates: "--max-states", maxDepth: "--max-depth", timeout: "--timeout", violation: "a violation" }[
-    report.stoppedBy ?? "maxStates"
-  ];
-  return `INCOMPLETE: stopped by ${why} after ${report.uniqueStates} unique states, depth ${report.maxDepth}`;
+  const why = {
+    maxStates: "--max-states",
+    maxDepth: "--max-depth",
+    timeout: "--timeout",
+    violation: "the first violation",
+    memory: "the heap nearing its limit",
+    interrupted: "an interrupt",
+  }[report.stoppedBy ?? "maxStates"];
+  const advice = report.stoppedBy === "memory" ? ` (${MEMORY_ADVICE})` : "";
+  return `INCOMPLETE: stopped by ${why} after ${report.uniqueStates} unique states, depth ${report.maxDepth}${advice}`;
 }
 
 function searchText(outcome: SearchOutcome): string[] {
@@ -344,12 +361,26 @@ export type RunProgress =
   | { readonly mode: "search"; readonly progress: SearchProgress }
   | { readonly mode: "simulation"; readonly walks: number; readonly walksTotal: number; readonly steps: number };
 
-/** Checks one catalogue entry. */
+/** Checks one catalogue entry. A machine that fails in a step (a `ModelError`) is a usage error naming the model. */
 export async function runEntry(
   entry: ModelEntry,
   catalogue: ModelCatalogue,
   options: RunOptions,
   onProgress: (progress: RunProgress) => void = () => {},
+): Promise<CheckedModel> {
+  try {
+    return await checkEntry(entry, catalogue, options, onProgress);
+  } catch (error) {
+    if (error instanceof ModelError) throw new UsageError(`model ${entry.name}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function checkEntry(
+  entry: ModelEntry,
+  catalogue: ModelCatalogue,
+  options: RunOptions,
+  onProgress: (progress: RunProgress) => void,
 ): Promise<CheckedModel> {
   const model = buildEntry(entry, { reduction: options.reduction });
   const t = performance.now();
@@ -364,13 +395,19 @@ export async function runEntry(
           });
           return files.itf;
         });
+  // What stops any search short: the time left, a request from outside, the first violation.
+  const stops = {
+    ...(Number.isFinite(remaining) ? { timeoutMs: remaining } : {}),
+    ...(options.interrupt === undefined ? {} : { interrupt: options.interrupt }),
+    ...(options.stopAtFirst ? { stopOnViolation: () => true } : {}),
+  };
   if (options.simulate !== undefined) {
-    const report = simulate(model, {
+    const report = await simulateAsync(model, {
       runs: options.simulate,
       seed: options.seed,
       ...(options.shard ? { shard: options.shard } : {}),
       ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
-      ...(Number.isFinite(remaining) ? { timeoutMs: remaining } : {}),
+      ...stops,
       onProgress: (p) => onProgress({ mode: "simulation", walks: p.walks, walksTotal: p.walksTotal, steps: p.steps }),
     });
     const violations = report.properties.flatMap((p): Shown[] =>
@@ -384,30 +421,24 @@ export async function runEntry(
   const bounds = {
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
     ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
-    ...(Number.isFinite(remaining) ? { timeoutMs: remaining } : {}),
+    ...stops,
     onProgress: (progress: SearchProgress) => onProgress({ mode: "search", progress }),
   };
-  let report: SearchReport<unknown, unknown>;
-  try {
-    report =
-      options.workers > 1
-        ? await checkModelParallel(
-            model,
-            {
-              module: LOAD_MODULE,
-              name: entry.name,
-              options: {
-                reduction: options.reduction,
-                ...(catalogue.module === undefined ? {} : { module: catalogue.module }),
-              },
+  const report =
+    options.workers > 1
+      ? await checkModelParallel(
+          model,
+          {
+            module: LOAD_MODULE,
+            name: entry.name,
+            options: {
+              reduction: options.reduction,
+              ...(catalogue.module === undefined ? {} : { module: catalogue.module }),
             },
-            { workers: options.workers, ...bounds },
-          )
-        : checkModel(model, { strategy: options.dfs ? "dfs" : "bfs", reduction: options.reduction, ...bounds });
-  } catch (error) {
-    if (error instanceof ModelError) throw new UsageError(error.message);
-    throw error;
-  }
+          },
+          { workers: options.workers, ...bounds },
+        )
+      : await checkModelAsync(model, { strategy: options.dfs ? "dfs" : "bfs", reduction: options.reduction, ...bounds });
   const seconds = (performance.now() - t) / 1000;
   const violations = shownPaths(report).filter((s) => s.kind !== "sometimes");
   return summarise({ mode: "search", entry, model, report, seconds, traces: write(violations) });
