@@ -145,7 +145,8 @@ export function* eventuallySteps<S, A>(
     if (holds(init) || colour.has(key)) continue;
     push(init, key, undefined);
     while (stack.length > 0) {
-      if (mustStop()) return { holds: true, complete: false, states: colour.size, stoppedBy: watch.reason as StopReason };
+      if (mustStop())
+        return { holds: true, complete: false, states: colour.size, stoppedBy: watch.reason as StopReason };
       if (watch.yieldDue) {
         watch.yieldDue = false;
         yield;

@@ -438,7 +438,11 @@ async function checkEntry(
           },
           { workers: options.workers, ...bounds },
         )
-      : await checkModelAsync(model, { strategy: options.dfs ? "dfs" : "bfs", reduction: options.reduction, ...bounds });
+      : await checkModelAsync(model, {
+          strategy: options.dfs ? "dfs" : "bfs",
+          reduction: options.reduction,
+          ...bounds,
+        });
   const seconds = (performance.now() - t) / 1000;
   const violations = shownPaths(report).filter((s) => s.kind !== "sometimes");
   return summarise({ mode: "search", entry, model, report, seconds, traces: write(violations) });
