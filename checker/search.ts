@@ -449,6 +449,18 @@ export function checkEventuallyProperty<S, A>(
   return runToEnd(eventuallyPropertySteps(model, property, options)).result;
 }
 
+/**
+ * An `eventually` property's result, giving the event loop a turn now and then (as
+ * {@link checkModelAsync}), with what stopped its check early, if anything did.
+ */
+export function checkEventuallyPropertyAsync<S, A>(
+  model: Model<S, A>,
+  property: PropertyNames & Pick<Property<S>, "holds">,
+  options: SearchOptions,
+): Promise<{ result: PropertyResult<S, A>; stoppedBy: StopReason | undefined }> {
+  return runWithTurns(eventuallyPropertySteps(model, property, { yieldEveryMs: 100, ...options }));
+}
+
 /** The search, pausing (a `yield`) wherever its watch asks for a turn of the event loop. */
 function* searchSteps<S, A>(model: Model<S, A>, options: SearchOptions): Generator<void, SearchReport<S, A>, void> {
   const search = new Search(model, model.initStates(), options);

@@ -35,6 +35,12 @@ export function stopText(reason: StopReason | "violation"): string {
   }
 }
 
+/**
+ * What a parallel search's worker writes into the search's shared stop word when its own heap is
+ * nearly full (any other value not 0: the coordinator's watch stopped it).
+ */
+export const STOP_MEMORY = 2;
+
 /** How often (ms) the watch aims to look at the clock. */
 export const LOOK_EVERY_MS = 20;
 

@@ -25,6 +25,10 @@ interface Node {
  */
 function tree(name: string, options: { heavy?: boolean; stepMs?: number } = {}): Model<Node, number> {
   const payload = (id: number) => (options.heavy ? Array.from({ length: 256 }, (_, i) => id + i) : undefined);
+  const node = (id: number, depth: number): Node => {
+    const heavy = payload(id);
+    return heavy === undefined ? { id, depth } : { id, depth, payload: heavy };
+  };
   return {
     name,
     initStates: () => [{ id: 1, depth: 0 }],
@@ -38,9 +42,7 @@ function tree(name: string, options: { heavy?: boolean; stepMs?: number } = {}):
           // A step that takes its time, as one through a large codec does.
         }
       }
-      const id = state.id * 2 + action;
-      const heavy = payload(id);
-      return heavy === undefined ? { id, depth: state.depth + 1 } : { id, depth: state.depth + 1, payload: heavy };
+      return node(state.id * 2 + action, state.depth + 1);
     },
     fingerprint: (state, out) => {
       // The visited set places a state by `hi`: spread (an odd multiplier is one-to-one on 32 bits).
@@ -52,6 +54,16 @@ function tree(name: string, options: { heavy?: boolean; stepMs?: number } = {}):
       { kind: "sometimes", id: "deep", name: "deep", holds: (state) => state.depth === 3 },
     ],
     formatAction: (action) => (action === 0 ? "left" : "right"),
+    // Portable (`--workers`): the number in two words and the depth; the payload follows from the number.
+    portable: {
+      words: 3,
+      encode: (state, out, at) => {
+        out[at] = Math.floor(state.id / 2 ** 32);
+        out[at + 1] = state.id >>> 0;
+        out[at + 2] = state.depth;
+      },
+      decode: (words, at) => node((words[at] as number) * 2 ** 32 + ((words[at + 1] as number) >>> 0), words[at + 2] as number),
+    },
   };
 }
 
