@@ -79,11 +79,12 @@ export interface SearchReport<S, A> {
   /** True when the whole reachable space (within the boundary) was explored. */
   readonly complete: boolean;
   /**
-   * What ended it before it was complete: a bound, the first violation it was told to stop at, or
-   * a {@link StopReason} (the time, the heap, a request from outside). Whatever stopped it, the
-   * violations found until then are in `properties` with their counterexamples.
+   * What ended it before it was complete: a bound, the first violation it was told to stop at, the
+   * timeout, the heap nearing its limit, or a request from outside (`interrupted`: a signal).
+   * Whatever stopped it, the violations found until then are in `properties` with their
+   * counterexamples.
    */
-  readonly stoppedBy?: "maxStates" | "maxDepth" | "violation" | StopReason;
+  readonly stoppedBy?: "maxStates" | "maxDepth" | "violation" | "timeout" | "memory" | "interrupted";
   /** Whether partial-order reduction and symmetry were in use. */
   readonly reduction: { readonly partialOrder: boolean; readonly symmetry: boolean };
   readonly collisionProbability: number;

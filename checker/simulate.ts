@@ -103,7 +103,7 @@ export interface SimulationReport {
    * What ended the shard before its last walk: the time, the heap, a request from outside (the
    * walk under way is cut short), or the first violation it was told to stop at.
    */
-  readonly stoppedBy?: StopReason | "violation";
+  readonly stoppedBy?: "timeout" | "memory" | "interrupted" | "violation";
   readonly properties: readonly SimulationPropertyResult[];
 }
 

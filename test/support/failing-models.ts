@@ -54,6 +54,7 @@ function tree(name: string, options: { heavy?: boolean; stepMs?: number } = {}):
       { kind: "sometimes", id: "deep", name: "deep", holds: (state) => state.depth === 3 },
     ],
     formatAction: (action) => (action === 0 ? "left" : "right"),
+    describe: (state) => ({ id: state.id, depth: state.depth }),
     // Portable (`--workers`): the number in two words and the depth; the payload follows from the number.
     portable: {
       words: 3,
@@ -62,7 +63,8 @@ function tree(name: string, options: { heavy?: boolean; stepMs?: number } = {}):
         out[at + 1] = state.id >>> 0;
         out[at + 2] = state.depth;
       },
-      decode: (words, at) => node((words[at] as number) * 2 ** 32 + ((words[at + 1] as number) >>> 0), words[at + 2] as number),
+      decode: (words, at) =>
+        node((words[at] as number) * 2 ** 32 + ((words[at + 1] as number) >>> 0), words[at + 2] as number),
     },
   };
 }
@@ -117,8 +119,8 @@ export const models = [
   }),
   defineModel({
     name: "endless-slow",
-    description: "an endless tree whose steps take 200 ms each",
-    build: () => tree("endless-slow", { stepMs: 200 }),
+    description: "an endless tree whose steps take 100 ms each",
+    build: () => tree("endless-slow", { stepMs: 100 }),
   }),
   defineModel({ name: "brittle", description: "a guard that throws", build: () => alone("brittle", brittle, "Tick") }),
   defineModel({
