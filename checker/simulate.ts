@@ -13,7 +13,7 @@ import { Random } from "./random.js";
 import { actionLabel } from "./trace/steps.js";
 import { MinValuesSketch } from "./sketch.js";
 import { VisitedSet } from "./visited.js";
-import { type StopReason, Watch, type WatchOptions, runToEnd, runWithTurns } from "./watch.js";
+import { Watch, type WatchOptions, runToEnd, runWithTurns } from "./watch.js";
 
 /** Which part of a swarm to run: 0-based `index` of `count` shards. */
 export interface ShardSpec {
