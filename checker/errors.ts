@@ -39,3 +39,14 @@ export class TransitionError extends ModelError {
     super(`actor ${step.actor} in state ${JSON.stringify(step.state)} on event ${step.event}: ${reason}`, options);
   }
 }
+
+/**
+ * A transition that never came to rest: eventless transitions or raised events in a cycle (more
+ * microsteps than a transition is allowed), or a mutant's guard evaluated without end
+ * (checker/mutation.ts).
+ */
+export class NeverEndingTransition extends TransitionError {
+  /** What its reason says, to know it again in an error from another thread. */
+  static readonly MARK = "a transition never ends";
+  override readonly name: string = "NeverEndingTransition";
+}

@@ -17,6 +17,7 @@
  */
 
 import type { AnyStateMachine } from "xstate";
+import { TransitionError } from "../checker/errors.js";
 import { withMachineRewrite } from "../checker/actors.js";
 import {
   type MachineRules,
@@ -219,8 +220,10 @@ export function runMutant(
       });
     } catch (error) {
       // A mutant that makes the check itself fail is noticed by `npm run check` as surely.
-      const message = error instanceof Error ? error.message : String(error);
-      // xstate wraps an error thrown in a guard in one of its own, with the guard's message in it.
+      // A machine's failure in a step says what failed (the reason); where (actor, state, event)
+      // would differ from model to model of one mutant.
+      const message =
+        error instanceof TransitionError ? error.reason : error instanceof Error ? error.message : String(error);
       const how =
         error instanceof NeverEndingTransition || message.includes(NeverEndingTransition.MARK) ? "hung" : "threw";
       return { ...result, verdict: "killed", killedBy: { model: entry.name, how, property: message }, searched };

@@ -8,7 +8,7 @@
  */
 
 import { type AnyStateMachine, type EventObject, type SnapshotFrom, transition } from "xstate";
-import { ModelError, TransitionError } from "../errors.js";
+import { ModelError, NeverEndingTransition, TransitionError } from "../errors.js";
 import type { ActorSpec, Message, OutgoingMessage } from "./types.js";
 
 /** Local-state and message ids are 16-bit words of the state. */
@@ -41,10 +41,16 @@ export function guardedStep<T>(
     return step();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const reason = /^Infinite loop detected/.test(message)
-      ? `a transition never ends: more than ${bounded ? MAX_MICROSTEPS : own} microsteps without coming to rest (eventless transitions or raised events in a cycle)`
-      : `the machine threw: ${message}`;
-    throw new TransitionError(where, reason, { cause: error });
+    const mark = NeverEndingTransition.MARK;
+    if (/^Infinite loop detected/.test(message)) {
+      const limit = bounded ? MAX_MICROSTEPS : own;
+      const reason = `${mark}: more than ${limit} microsteps without coming to rest (eventless transitions or raised events in a cycle)`;
+      throw new NeverEndingTransition(where, reason, { cause: error });
+    }
+    // A mutant's guard evaluated without end says so in its message, which xstate wraps in its own.
+    if (message.includes(mark))
+      throw new NeverEndingTransition(where, message.slice(message.indexOf(mark)), { cause: error });
+    throw new TransitionError(where, `the machine threw: ${message}`, { cause: error });
   } finally {
     if (bounded) options.maxIterations = own as number;
   }
