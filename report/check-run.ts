@@ -14,7 +14,7 @@ import type { Path } from "../checker/path.js";
 import { type SearchProgress, type SearchReport, checkModelAsync } from "../checker/search.js";
 import { type ShardSpec, type SimulationReport, simulateAsync } from "../checker/simulate.js";
 import { formatSimulationReport, simulationBroken } from "../checker/swarm.js";
-import { actionLabel, formatPath, writeTraceFiles } from "../checker/trace.js";
+import { TraceError, actionLabel, formatPath, writeTraceFiles } from "../checker/trace.js";
 import type { BuildOptions, ModelEntry } from "../models/index.js";
 import type { ModelCatalogue } from "../models/load.js";
 import { siblingModule } from "../spec/worker-thread.js";
@@ -78,6 +78,8 @@ interface SearchOutcome {
   readonly report: SearchReport<unknown, unknown>;
   readonly seconds: number;
   readonly traces: readonly string[];
+  /** Why a trace could not be written (the report says so rather than losing what it found). */
+  readonly traceNotes: readonly string[];
 }
 
 interface SimulationOutcome {
@@ -87,6 +89,7 @@ interface SimulationOutcome {
   readonly report: SimulationReport;
   readonly seconds: number;
   readonly traces: readonly string[];
+  readonly traceNotes: readonly string[];
 }
 
 type Outcome = SearchOutcome | SimulationOutcome;
@@ -229,7 +232,12 @@ function outcomeText(outcome: Outcome): string[] {
           `${outcome.entry.name}: simulation, ${outcome.seconds.toFixed(2)} s`,
           ...formatSimulationReport(outcome.report, outcome.model),
         ];
-  return [...lines, ...expectationText(outcome), ...outcome.traces.map((file) => `  trace written: ${file}`)];
+  return [
+    ...lines,
+    ...expectationText(outcome),
+    ...outcome.traces.map((file) => `  trace written: ${file}`),
+    ...outcome.traceNotes.map((note) => `  trace not written: ${note}`),
+  ];
 }
 
 function searchJson(outcome: SearchOutcome): ModelJson {
@@ -385,16 +393,25 @@ async function checkEntry(
   const model = buildEntry(entry, { reduction: options.reduction });
   const t = performance.now();
   const remaining = Math.max(1, options.deadline - Date.now());
-  const write = (shown: readonly Shown[]) =>
-    options.traceOut === undefined
-      ? []
-      : shown.map((s) => {
-          const files = writeTraceFiles(options.traceOut as string, entry.name, model, s.property, s.kind, s.path, {
-            replayModel: entry.build({ reduction: options.reduction }),
-            ...(s.loopStart !== undefined ? { loopStart: s.loopStart } : {}),
-          });
-          return files.itf;
+  /** Writes the traces; one that cannot be written is a note in the report, not the end of it. */
+  const write = (shown: readonly Shown[]) => {
+    const traces: string[] = [];
+    const traceNotes: string[] = [];
+    if (options.traceOut === undefined) return { traces, traceNotes };
+    for (const s of shown) {
+      try {
+        const files = writeTraceFiles(options.traceOut, entry.name, model, s.property, s.kind, s.path, {
+          replayModel: entry.build({ reduction: options.reduction }),
+          ...(s.loopStart !== undefined ? { loopStart: s.loopStart } : {}),
         });
+        traces.push(files.itf);
+      } catch (error) {
+        if (!(error instanceof TraceError || (error as NodeJS.ErrnoException).code !== undefined)) throw error;
+        traceNotes.push(`${s.property}: ${(error as Error).message}`);
+      }
+    }
+    return { traces, traceNotes };
+  };
   // What stops any search short: the time left, a request from outside, the first violation.
   const stops = {
     ...(Number.isFinite(remaining) ? { timeoutMs: remaining } : {}),
@@ -416,7 +433,7 @@ async function checkEntry(
         : [],
     );
     const seconds = (performance.now() - t) / 1000;
-    return summarise({ mode: "simulation", entry, model, report, seconds, traces: write(violations) });
+    return summarise({ mode: "simulation", entry, model, report, seconds, ...write(violations) });
   }
   const bounds = {
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
@@ -445,5 +462,5 @@ async function checkEntry(
         });
   const seconds = (performance.now() - t) / 1000;
   const violations = shownPaths(report).filter((s) => s.kind !== "sometimes");
-  return summarise({ mode: "search", entry, model, report, seconds, traces: write(violations) });
+  return summarise({ mode: "search", entry, model, report, seconds, ...write(violations) });
 }

@@ -175,6 +175,13 @@ describe("--stop-at-first", () => {
     expect((await check("endless", "--max-states", "100")).stdout).toMatch(/^endless: 100 unique states/);
   });
 
+  it("a trace that cannot be written is a line of the report, which still shows the counterexample", async () => {
+    const result = await check("undescribed", "--stop-at-first", "--trace-out", join(work, "undescribed"));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/FAIL {4}always shallow: counterexample in 2 steps\n {6}1\. left\n {6}2\. left/);
+    expect(result.stdout).toContain("trace not written: shallow: model undescribed cannot describe its states");
+  });
+
   it("is refused with a usage error when a bound is malformed", async () => {
     for (const bad of ["-3", "abc", "0"]) {
       const result = await runCli("check", "two-phase-commit-3", "--timeout", bad);

@@ -21,9 +21,13 @@ interface Node {
 
 /**
  * The endless tree, searched breadth-first its queue doubles at each level: `shallow` holds only
- * at depth 0 and 1 (violated in 2 steps). `stepMs`: each step busy-waits this long (a slow model).
+ * at depth 0 and 1 (violated in 2 steps). `stepMs`: each step busy-waits this long (a slow model);
+ * `undescribed`: no `describe`, so no trace file can be written of it.
  */
-function tree(name: string, options: { heavy?: boolean; stepMs?: number } = {}): Model<Node, number> {
+function tree(
+  name: string,
+  options: { heavy?: boolean; stepMs?: number; undescribed?: boolean } = {},
+): Model<Node, number> {
   const payload = (id: number) => (options.heavy ? Array.from({ length: 256 }, (_, i) => id + i) : undefined);
   const node = (id: number, depth: number): Node => {
     const heavy = payload(id);
@@ -54,7 +58,7 @@ function tree(name: string, options: { heavy?: boolean; stepMs?: number } = {}):
       { kind: "sometimes", id: "deep", name: "deep", holds: (state) => state.depth === 3 },
     ],
     formatAction: (action) => (action === 0 ? "left" : "right"),
-    describe: (state) => ({ id: state.id, depth: state.depth }),
+    ...(options.undescribed ? {} : { describe: (state: Node) => ({ id: state.id, depth: state.depth }) }),
     // Portable (`--workers`): the number in two words and the depth; the payload follows from the number.
     portable: {
       words: 3,
@@ -121,6 +125,11 @@ export const models = [
     name: "endless-slow",
     description: "an endless tree whose steps take 100 ms each",
     build: () => tree("endless-slow", { stepMs: 100 }),
+  }),
+  defineModel({
+    name: "undescribed",
+    description: "the endless tree without describe",
+    build: () => tree("undescribed", { undescribed: true }),
   }),
   defineModel({ name: "brittle", description: "a guard that throws", build: () => alone("brittle", brittle, "Tick") }),
   defineModel({
