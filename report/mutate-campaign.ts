@@ -230,6 +230,9 @@ export function runMutant(
     }
     const killedBy = killedIn(entry, report);
     if (killedBy !== undefined) return { ...result, verdict: "killed", killedBy, searched };
+    // The search now stops before the heap is exhausted, where the thread used to die of it: the
+    // same verdict as a thread stopped for its memory.
+    if (report.stoppedBy === "memory") return stoppedMutant(planned, "memory", entry.name);
     // A mutant whose space outgrows the bound on the smallest model that can tell grows on the
     // larger ones too: searching them to their bounds costs the most and decides the least.
     if (!report.complete) return { ...result, verdict: "undecided", searched, outgrew: [entry.name] };
