@@ -47,6 +47,7 @@ import {
 } from "../report/check-results.js";
 import { type CheckedModel, type RunOptions, type RunProgress, buildEntry, runEntry } from "../report/check-run.js";
 import { UsageError } from "../report/errors.js";
+import { nextTurn } from "../checker/watch.js";
 import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE } from "./errors.js";
 import { oneOf, positiveInteger, positiveSeconds, uint32 } from "./options.js";
 import { colourVerdict, useColour } from "./colour.js";
@@ -170,6 +171,9 @@ async function catchingSignals(
   process.on("SIGTERM", onSignal);
   try {
     await run();
+    // A turn of the event loop before the handlers go: a second signal that came while the
+    // report was being made (replaying counterexamples is synchronous) still ends the process.
+    await nextTurn();
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

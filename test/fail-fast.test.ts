@@ -15,8 +15,8 @@ import { withMachineRewrite } from "../checker/actors.js";
 import { TransitionError } from "../checker/errors.js";
 import { checkEventually } from "../checker/liveness.js";
 import { applyMutation } from "../checker/mutation.js";
-import { checkModel } from "../checker/search.js";
-import { simulate } from "../checker/simulate.js";
+import { checkModel, checkModelAsync } from "../checker/search.js";
+import { simulate, simulateAsync } from "../checker/simulate.js";
 import { findModel } from "../models/index.js";
 import { type CliResult, root, runCli } from "./support/cli.js";
 import { models } from "./support/failing-models.js";
@@ -42,14 +42,17 @@ async function check(...args: string[]): Promise<CliResult & { seconds: number }
 const COUNTEREXAMPLE =
   /FAIL {4}always shallow: counterexample in 2 steps\n {6}0\. initial state\n[\s\S]* {6}2\. left\n {9}id: 2 → 4\n {9}depth: 1 → 2\n/;
 
+/** The search's first progress line: it is under way, and the signal handlers are in place. */
+const SEARCHING = /^endless(-slow)?: \d+ states/m;
+
 /**
  * Runs the CLI in a process of its own (the process boundary is the point: a signal, a heap
- * limit); `signals`: sent the given delays (ms) after the search's first progress line.
+ * limit); `signals`: each sent `ms` after its stderr first matches `when`.
  */
 function spawnCheck(
   nodeOptions: readonly string[],
   args: readonly string[],
-  signals: readonly [number, NodeJS.Signals][] = [],
+  signals: readonly { when: RegExp; ms: number; signal: NodeJS.Signals }[] = [],
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -60,14 +63,15 @@ function spawnCheck(
     const out: string[] = [];
     const err: string[] = [];
     const timers: NodeJS.Timeout[] = [];
+    const pending = [...signals];
     child.stdout.on("data", (chunk) => out.push(String(chunk)));
-    let searching = false;
     child.stderr.on("data", (chunk) => {
       err.push(String(chunk));
-      // The first progress line: the search is under way, and the signal handlers are in place.
-      if (searching || !/^endless(-slow)?: \d+ states/m.test(err.join(""))) return;
-      searching = true;
-      for (const [ms, signal] of signals) timers.push(setTimeout(() => child.kill(signal), ms));
+      const text = err.join("");
+      for (const due of pending.filter((p) => p.when.test(text))) {
+        pending.splice(pending.indexOf(due), 1);
+        timers.push(setTimeout(() => child.kill(due.signal), due.ms));
+      }
     });
     const guard = setTimeout(() => child.kill("SIGKILL"), 30_000);
     child.on("error", reject);
@@ -192,15 +196,30 @@ describe("--stop-at-first", () => {
 });
 
 describe("a check cut short from outside", () => {
+  it("the asynchronous searches give the event loop turns, so a timer (or a signal handler) can stop them", async () => {
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const request = () => setTimeout(() => Atomics.store(flag, 0, 1), 150);
+    request();
+    const report = await checkModelAsync(build("endless"), { interrupt: flag });
+    expect(report.stoppedBy).toBe("interrupted");
+    expect(report.properties[0]).toMatchObject({ id: "shallow", holds: false });
+    Atomics.store(flag, 0, 0);
+    request();
+    const walks = await simulateAsync(build("endless-slow"), { runs: 1000, seed: 0, interrupt: flag });
+    expect(walks.stoppedBy).toBe("interrupted");
+  });
+
   it("SIGINT prints the report with the counterexample (exit 130); SIGTERM twice quits at once (143); a small heap stops the search before V8 runs out", async () => {
     const [interrupted, terminated, heap] = await Promise.all([
-      spawnCheck([], ["endless"], [[300, "SIGINT"]]),
+      spawnCheck([], ["endless"], [{ when: SEARCHING, ms: 300, signal: "SIGINT" }]),
+      // Slow steps: the report takes its time (replays), and the second signal, sent once the
+      // first is acknowledged, comes before it.
       spawnCheck(
         [],
-        ["endless"],
+        ["endless-slow"],
         [
-          [300, "SIGTERM"],
-          [310, "SIGTERM"],
+          { when: SEARCHING, ms: 300, signal: "SIGTERM" },
+          { when: /SIGTERM: stopping/, ms: 0, signal: "SIGTERM" },
         ],
       ),
       spawnCheck(["--max-old-space-size=64"], ["endless-heavy", "--no-progress"]),
