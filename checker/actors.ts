@@ -24,7 +24,7 @@ import { ModelError } from "./errors.js";
 import { fingerprintWords } from "./fingerprint.js";
 import type { Fingerprint, Model, Property } from "./model.js";
 import { Adversary, BYZANTINE, CRASHED, downActors, faultsOf } from "./actors/adversary.js";
-import { ActorTables } from "./actors/interning.js";
+import { ActorTables, guardedStep } from "./actors/interning.js";
 import { Network, networkSpec } from "./actors/network.js";
 import { Recipients } from "./actors/recipients.js";
 import { AmpleSets } from "./actors/reduction.js";
@@ -107,7 +107,11 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     );
     const sent: number[] = [];
     const locals = spec.actors.map((actor, index) => {
-      const [snapshot, actions] = initialTransition(actor.machine, actor.input);
+      const [snapshot, actions] = guardedStep(
+        actor.machine,
+        { actor: actor.name, state: "(none yet)", event: "xstate.init" },
+        () => initialTransition(actor.machine, actor.input),
+      );
       if ((faults & (BYZANTINE << index)) === 0) sent.push(...this.tables.outputs(index, actions));
       return this.tables.internLocal(index, snapshot);
     });

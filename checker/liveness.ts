@@ -10,10 +10,17 @@
 
 import type { Fingerprint, Model, SearchProgress } from "./model.js";
 import type { Path, PathStep } from "./path.js";
+import { type StopReason, Watch, type WatchOptions, runToEnd } from "./watch.js";
 
 /** An `eventually` property's verdict: it holds, or a path to a quiescent state or a lasso where it never does. */
 export type LivenessResult<S, A> =
-  | { readonly holds: true; readonly complete: boolean; readonly states: number }
+  | {
+      readonly holds: true;
+      readonly complete: boolean;
+      readonly states: number;
+      /** What stopped the check before it was complete, besides its bounds. */
+      readonly stoppedBy?: StopReason;
+    }
   | {
       readonly holds: false;
       /** `quiescent`: the path ends where nothing more can happen; `lasso`: it ends in a cycle. */
@@ -24,16 +31,14 @@ export type LivenessResult<S, A> =
       readonly states: number;
     };
 
-/** Bounds of the liveness check. */
-export interface LivenessOptions {
+/** Bounds of the liveness check; what else stops it (the time, the heap, a request: {@link WatchOptions}). */
+export interface LivenessOptions extends WatchOptions {
   /** Paths longer than this are not followed (the answer is then incomplete). */
   readonly maxDepth?: number;
   /** Stop after this many states (the answer is then incomplete). */
   readonly maxStates?: number;
   /** Partial-order reduction where the model offers ample sets. Default true. */
   readonly reduction?: boolean;
-  /** Stop after this many milliseconds (the answer is then incomplete). */
-  readonly timeoutMs?: number;
   /** Called about every quarter second with the check's progress (as a search's). */
   readonly onProgress?: (progress: SearchProgress) => void;
 }
@@ -56,6 +61,18 @@ export function checkEventually<S, A>(
   holds: (state: S) => boolean,
   options: LivenessOptions = {},
 ): LivenessResult<S, A> {
+  return runToEnd(eventuallySteps(model, holds, options));
+}
+
+/**
+ * {@link checkEventually} as a generator that pauses (a `yield`) wherever its watch asks for a
+ * turn of the event loop (the asynchronous search).
+ */
+export function* eventuallySteps<S, A>(
+  model: Model<S, A>,
+  holds: (state: S) => boolean,
+  options: LivenessOptions = {},
+): Generator<void, LivenessResult<S, A>, void> {
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const colour = new Map<string, number>();
@@ -66,14 +83,15 @@ export function checkEventually<S, A>(
   };
   let complete = true;
   const stack: Frame<S, A>[] = [];
-  const started = Date.now();
-  const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : started + options.timeoutMs;
+  const watch = new Watch(options);
   let steps = 0;
-  let lastProgress = started;
-  /** Whether the time is up; tells the progress on the way (the clock is read every 4096 steps). */
-  const outOfTime = (): boolean => {
-    if ((++steps & 4095) !== 0) return false;
-    const now = Date.now();
+  let lastProgress = watch.started;
+  /** Whether the check must stop (as the watch says); tells the progress on the way. */
+  const mustStop = (): boolean => {
+    steps++;
+    if (!watch.due()) return false;
+    const reason = watch.look();
+    const now = watch.now;
     if (options.onProgress && now - lastProgress >= 250) {
       lastProgress = now;
       options.onProgress({
@@ -81,10 +99,10 @@ export function checkEventually<S, A>(
         uniqueStates: colour.size,
         depth: stack.length,
         queue: stack.length,
-        elapsedMs: now - started,
+        elapsedMs: now - watch.started,
       });
     }
-    return now >= deadline;
+    return reason !== undefined;
   };
   const ampleSets = (options.reduction ?? true) ? model.ampleSets?.bind(model) : undefined;
   // An ample set is taken only if it leads somewhere and none of its successors is on the stack
@@ -127,7 +145,12 @@ export function checkEventually<S, A>(
     if (holds(init) || colour.has(key)) continue;
     push(init, key, undefined);
     while (stack.length > 0) {
-      if (outOfTime()) return { holds: true, complete: false, states: colour.size };
+      if (mustStop())
+        return { holds: true, complete: false, states: colour.size, stoppedBy: watch.reason as StopReason };
+      if (watch.yieldDue) {
+        watch.yieldDue = false;
+        yield;
+      }
       const frame = stack[stack.length - 1];
       if (frame.next >= frame.actions.length) {
         if (frame.successors === 0)

@@ -21,7 +21,7 @@
 
 import type { AnyStateMachine } from "xstate";
 import { localTransitionNumber } from "./actors.js";
-import { ModelError } from "./errors.js";
+import { ModelError, NeverEndingTransition } from "./errors.js";
 import { thresholdReads, withThresholdsLowered } from "../spec/params.js";
 
 /** How a mutant breaks its rule. */
@@ -134,11 +134,7 @@ function aroundAction(original: unknown, ran: () => void): unknown {
   });
 }
 
-/** A mutant's guard kept a transition from ending. */
-export class NeverEndingTransition extends ModelError {
-  /** What its message says, to know it again inside the error xstate wraps it in. */
-  static readonly MARK = "a transition never ends";
-}
+export { NeverEndingTransition } from "./errors.js";
 
 /** Evaluations of a broken guard in one local transition beyond which it is taken to loop forever. */
 const LOOP_LIMIT = 10_000;
@@ -158,7 +154,9 @@ function bounded(name: string, guard: unknown): GuardImplementation {
       evaluations = 0;
     }
     if (++evaluations > LOOP_LIMIT) {
-      throw new NeverEndingTransition(`${NeverEndingTransition.MARK}: ${name} was evaluated ${LOOP_LIMIT} times in it`);
+      // The step that runs it (checker/actors/interning.ts) makes it a NeverEndingTransition
+      // naming the actor, its state and the event, which this guard does not know.
+      throw new ModelError(`${NeverEndingTransition.MARK}: ${name} was evaluated ${LOOP_LIMIT} times in it`);
     }
     return evaluate();
   });

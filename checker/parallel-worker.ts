@@ -13,6 +13,7 @@
 import { type MessagePort, parentPort, receiveMessageOnPort } from "node:worker_threads";
 import type { Fingerprint, Model, PortableStates } from "./model.js";
 import { VisitedSet } from "./visited.js";
+import { STOP_MEMORY, Watch } from "./watch.js";
 
 /** What the coordinator sends. */
 export type ToWorker =
@@ -22,6 +23,11 @@ export type ToWorker =
       readonly workers: number;
       readonly peers: (MessagePort | null)[];
       readonly factory: ModelFactory;
+      /**
+       * Shared between the coordinator and every worker: once its first element is not 0, each
+       * worker ends the level under way early ({@link STOP_MEMORY}: a worker's heap is nearly full).
+       */
+      readonly stop: Int32Array;
     }
   | { readonly type: "seed"; readonly records: Int32Array }
   | { readonly type: "expand"; readonly depth: number }
@@ -180,6 +186,7 @@ class Partition {
     private readonly index: number,
     private readonly workers: number,
     private readonly peers: readonly (MessagePort | null)[],
+    private readonly stop: Int32Array,
   ) {
     if (model.portable === undefined) throw new Error(`${model.name} has no portable states`);
     this.portable = model.portable;
@@ -268,7 +275,13 @@ class Partition {
     const peers = this.peers;
     const batches = peers.map(() => new RecordBuffer(this.portable));
     const actions: unknown[] = [];
+    const stop = this.stop;
+    // The worker's own heap (a thread's heap is its own); the time and signals are the coordinator's.
+    const watch = new Watch({});
     for (let k = 0; k < frontier.length; k++) {
+      // Asked to stop (the time, a signal, a heap): the level ends here, its other states unexpanded.
+      if (Atomics.load(stop, 0) !== 0) break;
+      if (watch.due() && watch.look() === "memory") Atomics.store(stop, 0, STOP_MEMORY);
       const state = frontier[k];
       // Let the expanded state go: a level can be large.
       frontier[k] = undefined;
@@ -357,7 +370,7 @@ function run(port: MessagePort): void {
             buildModel(name: string, options?: unknown): Model<unknown, unknown> | Promise<Model<unknown, unknown>>;
           };
           const model = await factory.buildModel(message.factory.name, message.factory.options);
-          partition = new Partition(model, message.index, message.workers, message.peers);
+          partition = new Partition(model, message.index, message.workers, message.peers, message.stop);
           port.postMessage({ type: "ready" } satisfies FromWorker);
           break;
         }

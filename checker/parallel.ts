@@ -25,8 +25,9 @@ import {
   ownerOf,
 } from "./parallel-worker.js";
 import type { Path, PathStep } from "./path.js";
-import { type PropertyResult, type SearchOptions, type SearchReport, checkEventuallyProperty } from "./search.js";
+import { type PropertyResult, type SearchOptions, type SearchReport, checkEventuallyPropertyAsync } from "./search.js";
 import { VisitedSet } from "./visited.js";
+import { LOOK_EVERY_MS, STOP_MEMORY, Watch } from "./watch.js";
 
 export type { ModelFactory } from "./parallel-worker.js";
 
@@ -103,8 +104,14 @@ export async function checkModelParallel<S, A>(
   }
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
-  const started = Date.now();
-  const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : started + options.timeoutMs;
+  const watch = new Watch(options);
+  const started = watch.started;
+  // The workers end a level early once this is not 0: the coordinator's watch (the time, a
+  // signal, its heap) sets it, or a worker whose own heap is nearly full.
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const watching = setInterval(() => {
+    if (watch.look() !== undefined && Atomics.load(stop, 0) === 0) Atomics.store(stop, 0, 1);
+  }, LOOK_EVERY_MS);
   const threads = Array.from({ length: workers }, startWorker);
   const channels = threads.map(() => threads.map(() => new MessageChannel()));
   const inbox = threads.map(() => [] as FromWorker[]);
@@ -150,7 +157,7 @@ export async function checkModelParallel<S, A>(
         const channel = channels[Math.min(i, j)][Math.max(i, j)];
         return i < j ? channel.port1 : channel.port2;
       });
-      const init: ToWorker = { type: "init", index: i, workers, peers, factory };
+      const init: ToWorker = { type: "init", index: i, workers, peers, factory, stop };
       thread.postMessage(
         init,
         peers.filter((p) => p !== null),
@@ -185,8 +192,8 @@ export async function checkModelParallel<S, A>(
         stoppedBy = "maxDepth";
         break;
       }
-      if (Date.now() >= deadline) {
-        stoppedBy = "timeout";
+      if (watch.look() !== undefined) {
+        stoppedBy = watch.reason;
         break;
       }
       for (const thread of threads) thread.postMessage({ type: "expand", depth } satisfies ToWorker);
@@ -221,17 +228,42 @@ export async function checkModelParallel<S, A>(
         queue: frontier,
         elapsedMs: Date.now() - started,
       });
+      // A level ended early: by the coordinator's watch, or by a worker's heap.
+      if (Atomics.load(stop, 0) !== 0) {
+        stoppedBy = Atomics.load(stop, 0) === STOP_MEMORY ? "memory" : (watch.reason ?? watch.look());
+        break;
+      }
       if (unique >= maxStates && frontier > 0) {
         stoppedBy = "maxStates";
         break;
       }
+      const stopAt = options.stopOnViolation;
+      if (
+        stopAt !== undefined &&
+        found.some((d, p) => d !== undefined && properties[p].kind === "always" && stopAt(properties[p].id))
+      ) {
+        stoppedBy = "violation";
+        break;
+      }
     }
-    const complete = stoppedBy === undefined;
+    clearInterval(watching);
     const results: PropertyResult<S, A>[] = [];
     for (const [p, property] of properties.entries()) {
       const discovery = found[p];
       if (property.kind === "eventually") {
-        results.push(checkEventuallyProperty(model, property, { ...options, reduction: false }));
+        // Stopped for good (a violation it was told to stop at, the heap, a request): not checked.
+        if (stoppedBy === "violation" || stoppedBy === "memory" || stoppedBy === "interrupted") {
+          results.push({ id: property.id, name: property.name, kind: "eventually", holds: true, complete: false });
+          continue;
+        }
+        const timeoutMs = watch.remainingMs();
+        const { result, stoppedBy: reason } = await checkEventuallyPropertyAsync(model, property, {
+          ...options,
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          reduction: false,
+        });
+        stoppedBy ??= reason;
+        results.push(result);
       } else if (discovery === undefined) {
         results.push(
           property.kind === "always"
@@ -252,7 +284,7 @@ export async function checkModelParallel<S, A>(
       uniqueStates: unique,
       generatedStates: generated + initStates.length,
       maxDepth: deepest,
-      complete,
+      complete: stoppedBy === undefined,
       ...(stoppedBy ? { stoppedBy } : {}),
       reduction: { partialOrder: false, symmetry: false },
       collisionProbability: collisionProbability(unique),
@@ -260,6 +292,7 @@ export async function checkModelParallel<S, A>(
       properties: results,
     };
   } finally {
+    clearInterval(watching);
     for (const thread of threads) thread.postMessage({ type: "finish" } satisfies ToWorker);
     await Promise.all(threads.map((thread) => thread.terminate()));
   }

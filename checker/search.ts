@@ -18,8 +18,9 @@
 
 import type { Fingerprint, Model, Property, PropertyNames, SearchProgress } from "./model.js";
 import { collisionProbability } from "./fingerprint.js";
-import { checkEventually } from "./liveness.js";
+import { type LivenessResult, eventuallySteps } from "./liveness.js";
 import type { Path, PathStep } from "./path.js";
+import { type StopReason, Watch, type WatchOptions, runToEnd, runWithTurns } from "./watch.js";
 
 export type { SearchProgress } from "./model.js";
 import { BreadthFirstTrail } from "./trail.js";
@@ -41,8 +42,11 @@ export type PropertyResult<S, A> =
       readonly loopStart?: number;
     });
 
-/** How a search explores: strategy, bounds, reduction, progress. */
-export interface SearchOptions {
+/**
+ * How a search explores: strategy, bounds, reduction, progress; what else stops it (the time, the
+ * heap, a request from outside: {@link WatchOptions}).
+ */
+export interface SearchOptions extends WatchOptions {
   /** `bfs` (default): shortest counterexamples; `dfs`: less memory. */
   readonly strategy?: "bfs" | "dfs";
   /** Stop after this many unique states. */
@@ -56,8 +60,6 @@ export interface SearchOptions {
    * symmetric fingerprint). Default true.
    */
   readonly reduction?: boolean;
-  /** Stop after this many milliseconds (the report then says the search is incomplete). */
-  readonly timeoutMs?: number;
   /** Called about every quarter second with the search's progress. */
   readonly onProgress?: (progress: SearchProgress) => void;
   /**
@@ -76,7 +78,13 @@ export interface SearchReport<S, A> {
   readonly maxDepth: number;
   /** True when the whole reachable space (within the boundary) was explored. */
   readonly complete: boolean;
-  readonly stoppedBy?: "maxStates" | "maxDepth" | "timeout" | "violation";
+  /**
+   * What ended it before it was complete: a bound, the first violation it was told to stop at, the
+   * timeout, the heap nearing its limit, or a request from outside (`interrupted`: a signal).
+   * Whatever stopped it, the violations found until then are in `properties` with their
+   * counterexamples.
+   */
+  readonly stoppedBy?: "maxStates" | "maxDepth" | "violation" | "timeout" | "memory" | "interrupted";
   /** Whether partial-order reduction and symmetry were in use. */
   readonly reduction: { readonly partialOrder: boolean; readonly symmetry: boolean };
   readonly collisionProbability: number;
@@ -192,14 +200,17 @@ class Search<S, A> {
   private readonly fingerprint: (state: S, out: Fingerprint) => void;
   readonly ampleSets: ((state: S, actions: readonly A[]) => A[][]) | undefined;
   readonly symmetric: boolean;
-  private readonly started = Date.now();
-  /** When the search must stop (ms since the epoch); the eventually searches after it share it. */
-  readonly deadline: number;
+  /** The time, the heap and requests from outside; the eventually searches after it share its deadline. */
+  readonly watch: Watch;
   private readonly onProgress: SearchOptions["onProgress"];
   private readonly stopOnViolation: SearchOptions["stopOnViolation"];
-  private lastProgress = this.started;
+  private lastProgress: number;
+  /** Whether the initial states have been visited. */
+  private begun = false;
   /** Whether the last visit found a new state. */
   private fresh = false;
+  /** The actions of the state being expanded. */
+  private readonly actions: A[] = [];
   going = true;
   generated = 0;
   deepest = 0;
@@ -222,7 +233,8 @@ class Search<S, A> {
       state: S,
       out: Fingerprint,
     ) => void;
-    this.deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : this.started + options.timeoutMs;
+    this.watch = new Watch(options);
+    this.lastProgress = this.watch.started;
     this.onProgress = options.onProgress;
     this.stopOnViolation = options.stopOnViolation;
     this.properties = model.properties;
@@ -232,11 +244,21 @@ class Search<S, A> {
     this.undecided = this.properties.filter((property) => property.kind !== "eventually").length;
   }
 
-  run(): void {
-    for (let i = 0; i < this.inits.length && this.going; i++) this.visit(this.inits[i], undefined, i, 0);
-    const { model, frontier, visited, trail, depthFirst } = this;
-    const actions: A[] = [];
+  /**
+   * Searches until the end (true) or until the watch asks for a turn of the event loop (false: call
+   * again to go on).
+   */
+  run(): boolean {
+    if (!this.begun) {
+      this.begun = true;
+      for (let i = 0; i < this.inits.length && this.going; i++) this.visit(this.inits[i], undefined, i, 0);
+    }
+    const { model, frontier, visited, trail, depthFirst, watch, actions } = this;
     while (this.going && frontier.size > 0 && (this.exhaustive || this.undecided > 0)) {
+      if (watch.yieldDue) {
+        watch.yieldDue = false;
+        return false;
+      }
       frontier.take(!depthFirst);
       const state = frontier.state as S;
       const depth = frontier.depth;
@@ -257,6 +279,7 @@ class Search<S, A> {
       }
       trail?.expanded(entry, visited.size - before);
     }
+    return true;
   }
 
   /**
@@ -323,6 +346,9 @@ class Search<S, A> {
   /** A state reached by `action` (the `ordinal`-th of its parent's) or an initial state. */
   private visit(state: S, action: A | undefined, ordinal: number, depth: number): void {
     this.generated++;
+    // Per generated state rather than per new one: a model whose steps are slow, or lead back to
+    // states already seen, still stops in time.
+    if (this.watch.due()) this.tick(depth);
     const { fp, visited } = this;
     this.fingerprint(state, fp);
     this.fresh = visited.add(fp.hi, fp.lo);
@@ -339,16 +365,16 @@ class Search<S, A> {
       this.stoppedBy = "maxStates";
       this.going = false;
     }
-    if ((visited.size & 1023) === 0) this.tick(depth);
   }
 
-  /** Every thousand states: the time bound and progress. */
+  /** Now and then (as the watch says): the time, the heap, a request to stop; progress. */
   private tick(depth: number): void {
-    const now = Date.now();
-    if (now >= this.deadline) {
-      this.stoppedBy = "timeout";
+    const reason = this.watch.look();
+    if (reason !== undefined) {
+      this.stoppedBy = reason;
       this.going = false;
     }
+    const now = this.watch.now;
     if (this.onProgress !== undefined && now - this.lastProgress >= 250) {
       this.lastProgress = now;
       this.onProgress({
@@ -356,7 +382,7 @@ class Search<S, A> {
         uniqueStates: this.visited.size,
         depth,
         queue: this.frontier.size,
-        elapsedMs: now - this.started,
+        elapsedMs: now - this.watch.started,
       });
     }
   }
@@ -392,13 +418,17 @@ class Search<S, A> {
   }
 }
 
-/** An `eventually` property's result, checked by `liveness.ts` after the search. */
-export function checkEventuallyProperty<S, A>(
+/** An `eventually` property's result as a search that pauses where its watch says (see `liveness.ts`). */
+function* eventuallyPropertySteps<S, A>(
   model: Model<S, A>,
-  { id, name, holds }: PropertyNames & Pick<Property<S>, "holds">,
+  property: PropertyNames & Pick<Property<S>, "holds">,
   options: SearchOptions,
-): PropertyResult<S, A> {
-  const verdict = checkEventually(model, holds, options);
+): Generator<void, { result: PropertyResult<S, A>; stoppedBy: StopReason | undefined }, void> {
+  const verdict = yield* eventuallySteps(model, property.holds, options);
+  return { result: eventuallyResult(property, verdict), stoppedBy: verdict.holds ? verdict.stoppedBy : undefined };
+}
+
+function eventuallyResult<S, A>({ id, name }: PropertyNames, verdict: LivenessResult<S, A>): PropertyResult<S, A> {
   if (verdict.holds) return { id, name, kind: "eventually", holds: true, complete: verdict.complete };
   return {
     id,
@@ -411,40 +441,73 @@ export function checkEventuallyProperty<S, A>(
   };
 }
 
-/** Explores `model` exhaustively (breadth-first unless told otherwise) and checks its properties. */
-export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}): SearchReport<S, A> {
+/** An `eventually` property's result, checked by `liveness.ts` after the search. */
+export function checkEventuallyProperty<S, A>(
+  model: Model<S, A>,
+  property: PropertyNames & Pick<Property<S>, "holds">,
+  options: SearchOptions,
+): PropertyResult<S, A> {
+  return runToEnd(eventuallyPropertySteps(model, property, options)).result;
+}
+
+/**
+ * An `eventually` property's result, giving the event loop a turn now and then (as
+ * {@link checkModelAsync}), with what stopped its check early, if anything did.
+ */
+export function checkEventuallyPropertyAsync<S, A>(
+  model: Model<S, A>,
+  property: PropertyNames & Pick<Property<S>, "holds">,
+  options: SearchOptions,
+): Promise<{ result: PropertyResult<S, A>; stoppedBy: StopReason | undefined }> {
+  return runWithTurns(eventuallyPropertySteps(model, property, { yieldEveryMs: 100, ...options }));
+}
+
+/** The search, pausing (a `yield`) wherever its watch asks for a turn of the event loop. */
+function* searchSteps<S, A>(model: Model<S, A>, options: SearchOptions): Generator<void, SearchReport<S, A>, void> {
   const search = new Search(model, model.initStates(), options);
-  search.run();
+  while (!search.run()) yield;
   let stoppedBy = search.stoppedBy;
-  const results = model.properties.map((property, p): PropertyResult<S, A> => {
+  const results: PropertyResult<S, A>[] = [];
+  for (const [p, property] of model.properties.entries()) {
     const discovery = search.found[p];
     if (property.kind === "eventually") {
-      if (stoppedBy === "violation")
-        return { id: property.id, name: property.name, kind: "eventually", holds: true, complete: false };
+      // Stopped for good (a violation it was told to stop at, the heap, a request): not checked.
+      if (stoppedBy === "violation" || stoppedBy === "memory" || stoppedBy === "interrupted") {
+        results.push({ id: property.id, name: property.name, kind: "eventually", holds: true, complete: false });
+        continue;
+      }
       // The bounds are the whole check's: the time left is what the searches before it left.
-      const timeoutMs = options.timeoutMs === undefined ? undefined : Math.max(1, search.deadline - Date.now());
-      const result = checkEventuallyProperty(model, property, {
+      const timeoutMs = search.watch.remainingMs();
+      const { result, stoppedBy: reason } = yield* eventuallyPropertySteps(model, property, {
         ...options,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
       });
       if (!result.holds && options.stopOnViolation?.(property.id)) stoppedBy = "violation";
-      return result;
+      // What stopped the eventually search (the time, the heap, a request) stops the check.
+      if (reason !== undefined && stoppedBy === undefined) stoppedBy = reason;
+      results.push(result);
+      continue;
     }
     if (property.kind === "always") {
-      return discovery === undefined
-        ? { id: property.id, name: property.name, kind: "always", holds: true }
-        : {
-            id: property.id,
-            name: property.name,
-            kind: "always",
-            holds: false,
-            counterexample: search.replay(discovery),
-          };
+      results.push(
+        discovery === undefined
+          ? { id: property.id, name: property.name, kind: "always", holds: true }
+          : {
+              id: property.id,
+              name: property.name,
+              kind: "always",
+              holds: false,
+              counterexample: search.replay(discovery),
+            },
+      );
+      continue;
     }
-    return discovery === undefined
-      ? { id: property.id, name: property.name, kind: "sometimes", holds: false, vacuous: true }
-      : { id: property.id, name: property.name, kind: "sometimes", holds: true, witness: search.replay(discovery) };
-  });
+    results.push(
+      discovery === undefined
+        ? { id: property.id, name: property.name, kind: "sometimes", holds: false, vacuous: true }
+        : { id: property.id, name: property.name, kind: "sometimes", holds: true, witness: search.replay(discovery) },
+    );
+  }
   return {
     model: model.name,
     uniqueStates: search.uniqueStates,
@@ -457,4 +520,18 @@ export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}
     bytesPerState: search.bytesPerState,
     properties: results,
   };
+}
+
+/** Explores `model` exhaustively (breadth-first unless told otherwise) and checks its properties. */
+export function checkModel<S, A>(model: Model<S, A>, options: SearchOptions = {}): SearchReport<S, A> {
+  return runToEnd(searchSteps(model, options));
+}
+
+/**
+ * The same search as {@link checkModel}, giving the event loop a turn about every
+ * `yieldEveryMs` (default 100 ms): on the main thread, a signal handler or a timer can then ask
+ * it to stop (`interrupt`), and it ends with the report of what it found until then.
+ */
+export function checkModelAsync<S, A>(model: Model<S, A>, options: SearchOptions = {}): Promise<SearchReport<S, A>> {
+  return runWithTurns(searchSteps(model, { yieldEveryMs: 100, ...options }));
 }

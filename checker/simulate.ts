@@ -13,6 +13,7 @@ import { Random } from "./random.js";
 import { actionLabel } from "./trace/steps.js";
 import { MinValuesSketch } from "./sketch.js";
 import { VisitedSet } from "./visited.js";
+import { Watch, type WatchOptions, runToEnd, runWithTurns } from "./watch.js";
 
 /** Which part of a swarm to run: 0-based `index` of `count` shards. */
 export interface ShardSpec {
@@ -28,8 +29,11 @@ export interface SimulationProgress {
   readonly uniqueStates: number;
 }
 
-/** A seeded simulation: walks, seed, shard of the swarm, bounds, progress. */
-export interface SimulationOptions {
+/**
+ * A seeded simulation: walks, seed, shard of the swarm, bounds, progress; what else stops it (the
+ * time, the heap, a request from outside: {@link WatchOptions}).
+ */
+export interface SimulationOptions extends WatchOptions {
   /** Walks in the whole swarm; this shard runs its share of them. */
   readonly runs: number;
   /** The swarm's seed, an unsigned 32-bit integer. */
@@ -38,10 +42,13 @@ export interface SimulationOptions {
   readonly shard?: ShardSpec;
   /** Steps after which a walk stops (default 1000). */
   readonly maxDepth?: number;
-  /** Start no walk after this many milliseconds (the report then says `stoppedBy: "timeout"`). */
-  readonly timeoutMs?: number;
   /** Called at most every 200 ms and once at the end. */
   readonly onProgress?: (progress: SimulationProgress) => void;
+  /**
+   * Stop the whole simulation (not only the walk) at the first violation of an `always` property
+   * this accepts (by id); the report then says `stoppedBy: "violation"`.
+   */
+  readonly stopOnViolation?: (propertyId: string) => boolean;
 }
 
 /** What the walks found for one property: a trace is the walk's path up to the deciding state. */
@@ -92,7 +99,11 @@ export interface SimulationReport {
   readonly uniqueStates: number;
   /** k-minimum-values sketch of those states (checker/sketch.ts), to estimate a swarm's distinct states. */
   readonly sketch: readonly string[];
-  readonly stoppedBy?: "timeout";
+  /**
+   * What ended the shard before its last walk: the time, the heap, a request from outside (the
+   * walk under way is cut short), or the first violation it was told to stop at.
+   */
+  readonly stoppedBy?: "timeout" | "memory" | "interrupted" | "violation";
   readonly properties: readonly SimulationPropertyResult[];
 }
 
@@ -151,10 +162,24 @@ export function shardWalkCount(runs: number, shard: ShardSpec): number {
 
 /** Runs this shard's walks of the swarm `options` describe and checks the model's properties on them. */
 export function simulate<S, A>(model: Model<S, A>, options: SimulationOptions): SimulationReport {
+  return runToEnd(simulationSteps(model, options));
+}
+
+/**
+ * The same simulation as {@link simulate}, giving the event loop a turn about every
+ * `yieldEveryMs` (default 100 ms), so that a signal handler on the main thread can stop it.
+ */
+export function simulateAsync<S, A>(model: Model<S, A>, options: SimulationOptions): Promise<SimulationReport> {
+  return runWithTurns(simulationSteps(model, { yieldEveryMs: 100, ...options }));
+}
+
+/** The simulation, pausing (a `yield`) wherever its watch asks for a turn of the event loop. */
+function* simulationSteps<S, A>(model: Model<S, A>, options: SimulationOptions): Generator<void, SimulationReport> {
   validate(options);
   const { runs, seed } = options;
   const shard = options.shard ?? { index: 0, count: 1 };
   const depthLimit = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const watch = new Watch(options);
   const started = performance.now();
   const properties = model.properties;
   const inits = model.initStates();
@@ -174,7 +199,7 @@ export function simulate<S, A>(model: Model<S, A>, options: SimulationOptions): 
   let steps = 0;
   let deepest = 0;
   let terminalWalks = 0;
-  let stoppedBy: "timeout" | undefined;
+  let stoppedBy: SimulationReport["stoppedBy"];
   let lastProgress = started;
   const progress = () => options.onProgress?.({ walks, walksTotal, steps, uniqueStates: visited.size });
 
@@ -193,15 +218,24 @@ export function simulate<S, A>(model: Model<S, A>, options: SimulationOptions): 
       if (property.kind === "sometimes" && decided[p] !== undefined) return;
       const holds = property.holds(state);
       if (property.kind === "always" ? holds : !holds) return;
-      if (property.kind === "always") violated = true;
+      if (property.kind === "always") {
+        violated = true;
+        if (decided[p] === undefined && options.stopOnViolation?.(property.id)) stoppedBy ??= "violation";
+      }
       decided[p] ??= { walk, trace: { init, actions: path.slice() } };
     });
     return violated;
   };
 
-  for (let walk = shard.index; walk < runs && inits.length > 0; walk += shard.count) {
-    if (options.timeoutMs !== undefined && performance.now() - started >= options.timeoutMs) {
-      stoppedBy = "timeout";
+  for (let walk = shard.index; walk < runs && inits.length > 0 && stoppedBy === undefined; walk += shard.count) {
+    if (watch.yieldDue) {
+      watch.yieldDue = false;
+      yield;
+    }
+    // Looked at before every walk (the first included) and, as the watch says, during one.
+    const reason = watch.look();
+    if (reason !== undefined) {
+      stoppedBy = reason;
       break;
     }
     const random = Random.forWalk(seed, walk);
@@ -211,6 +245,10 @@ export function simulate<S, A>(model: Model<S, A>, options: SimulationOptions): 
     goalSeen.fill(false);
     for (;;) {
       if (check(state, walk, init)) break;
+      if (watch.due() && watch.look() !== undefined) {
+        stoppedBy = watch.reason;
+        break;
+      }
       if (model.withinBoundary !== undefined && !model.withinBoundary(state)) break;
       if (path.length >= depthLimit) break;
       actions.length = 0;

@@ -8,6 +8,7 @@
 
 import type { Model } from "./model.js";
 import type { ActionPath } from "./path.js";
+import { STOP_REASONS, stopText } from "./watch.js";
 import { estimateDistinct, isSketch, SKETCH_SIZE, unionSketches } from "./sketch.js";
 import {
   type ShardSpec,
@@ -209,7 +210,7 @@ export function validateSimulationReport(value: unknown, source = "report"): Sim
     terminalWalks: fields.integer("terminalWalks", 0, runs),
     uniqueStates,
     sketch,
-    ...(fields.has("stoppedBy") ? { stoppedBy: fields.literal("stoppedBy", "timeout") } : {}),
+    ...(fields.has("stoppedBy") ? { stoppedBy: fields.literal("stoppedBy", ...STOP_REASONS, "violation") } : {}),
     properties: [],
   };
   const properties = fields.array("properties").map((p, i) => readProperty(p, `${source}.properties[${i}]`, report));
@@ -278,6 +279,7 @@ export function mergeSimulationReports(
   const atLeast = Math.max(...shards.map((r) => r.uniqueStates));
   const atMost = shards.reduce((total, r) => total + r.uniqueStates, 0);
   const single = shards.length === 1;
+  const stopped = shards.find((r) => r.stoppedBy !== undefined);
   return {
     kind: "simulation",
     model: first.model,
@@ -294,7 +296,8 @@ export function mergeSimulationReports(
     uniqueStatesEstimate: single ? first.uniqueStates : Math.min(atMost, Math.max(atLeast, distinct.count)),
     uniqueStatesExact: single || distinct.exact,
     sketch,
-    ...(shards.some((r) => r.stoppedBy === "timeout") ? { stoppedBy: "timeout" as const } : {}),
+    // The first shard's reason, when shards stopped early for different ones.
+    ...(stopped?.stoppedBy === undefined ? {} : { stoppedBy: stopped.stoppedBy }),
     properties: first.properties.map((_, p) => earliest(shards.map((r) => r.properties[p]))),
   };
 }
@@ -339,7 +342,8 @@ export function formatSimulationReport(
       `  MISSING shards ${shardNames(report.missingShards, count)} (as --shard i/N): their walks are not counted`,
     );
   }
-  if (report.stoppedBy === "timeout") lines.push(`  stopped by the timeout: ${expected - report.runs} walks not run`);
+  if (report.stoppedBy !== undefined)
+    lines.push(`  stopped by ${stopText(report.stoppedBy)}: ${expected - report.runs} walks not run`);
   const evidence = (trace: ActionPath, labels: readonly string[]): string[] => {
     let shown = labels;
     if (model !== undefined) {

@@ -11,7 +11,10 @@
  * model: exactly its expected failures happen, report/expectations.ts); 1: a property failed (a
  * violated invariant or eventually property, or a witness never reached by a complete search), a
  * whole search no longer finds an expected failure, or a self-check failed; 2: could not run, or a
- * bound (states, depth, time) stopped a search before it was complete.
+ * bound (states, depth, time, the heap) stopped a search before it was complete; 130 (SIGINT) or
+ * 143 (SIGTERM): interrupted. However a search ends — a bound, `--timeout`, the heap nearing its
+ * limit, a signal — the report shows every violation found until then with its counterexample; a
+ * second signal ends the process at once.
  *
  * With no model named and no bound, the search also records each property's verdict in
  * docs/check-results.json (`--results FILE`, `--no-results`), which docs/properties.md shows as
@@ -46,7 +49,8 @@ import {
 } from "../report/check-results.js";
 import { type CheckedModel, type RunOptions, type RunProgress, buildEntry, runEntry } from "../report/check-run.js";
 import { UsageError } from "../report/errors.js";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./errors.js";
+import { nextTurn } from "../checker/watch.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE } from "./errors.js";
 import { oneOf, positiveInteger, positiveSeconds, uint32 } from "./options.js";
 import { colourVerdict, useColour } from "./colour.js";
 import { createStatusLine, duration } from "./progress.js";
@@ -63,6 +67,7 @@ interface CheckOptions {
   maxStates?: number;
   maxDepth?: number;
   timeout?: number;
+  stopAtFirst?: boolean;
   reduction: boolean;
   traceOut?: string;
   codec: boolean;
@@ -123,13 +128,16 @@ export function resultsFileFor(
     readonly maxStates?: number | undefined;
     readonly maxDepth?: number | undefined;
     readonly timeout?: number | undefined;
+    readonly stopAtFirst?: boolean | undefined;
     readonly results?: string | false | undefined;
     readonly reduction?: boolean | undefined;
     readonly model?: string | undefined;
     readonly profile?: "long" | undefined;
   },
 ): string | undefined {
-  const bounded = [options.simulate, options.maxStates, options.maxDepth, options.timeout].some((o) => o !== undefined);
+  const bounded =
+    [options.simulate, options.maxStates, options.maxDepth, options.timeout].some((o) => o !== undefined) ||
+    options.stopAtFirst === true;
   // Without the reductions the same models have other state counts than the ones recorded.
   if (names.length > 0 || bounded || options.results === false || options.reduction === false) return undefined;
   if (options.model !== undefined) return undefined;
@@ -142,6 +150,38 @@ async function recordedCosts(catalogue: ModelCatalogue): Promise<(entry: ModelEn
   if (catalogue !== BUILT_IN) return () => undefined;
   const states = await recordedStates();
   return (entry) => states.get(entry.name);
+}
+
+/**
+ * Catches SIGINT and SIGTERM while `run` runs: the first asks every search to stop (through the
+ * shared `interrupt`, which searches in worker threads see too) so that the report of what was
+ * found is printed; a second ends the process at once. Returns the exit code of the signal, if
+ * one came.
+ */
+async function catchingSignals(
+  interrupt: Int32Array,
+  say: (line: string) => void,
+  run: () => Promise<void>,
+): Promise<number | undefined> {
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === "SIGINT" ? EXIT_SIGINT : EXIT_SIGTERM;
+    if (Atomics.load(interrupt, 0) !== 0) process.exit(code);
+    Atomics.store(interrupt, 0, code);
+    say(`walrus-spec: ${signal}: stopping the searches to report what they found (again to quit at once)`);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    await run();
+    // A turn of the event loop before the handlers go: a second signal that came while the
+    // report was being made (replaying counterexamples is synchronous) still ends the process.
+    await nextTurn();
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  const code = Atomics.load(interrupt, 0);
+  return code === 0 ? undefined : code;
 }
 
 async function checkCommand(names: string[], options: CheckOptions): Promise<void> {
@@ -182,6 +222,7 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
     codec = { results, seconds: (performance.now() - t) / 1000 };
   }
 
+  const interrupt = new Int32Array(new SharedArrayBuffer(4));
   const run: RunOptions = {
     dfs: options.dfs,
     simulate: options.simulate,
@@ -193,6 +234,8 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
     reduction: options.reduction,
     traceOut: options.traceOut,
     workers: options.workers,
+    stopAtFirst: options.stopAtFirst,
+    interrupt,
   };
   const jobs = Math.min(entries.length, options.jobs ?? (options.workers > 1 ? 1 : availableParallelism()));
   const startedAt = new Map<string, number>();
@@ -202,26 +245,33 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
     running.set(name, progressText(name, progress, performance.now() - (startedAt.get(name) ?? 0)));
     status.show([...running.values()].join(" | "));
   };
-  let checked: CheckedModel[];
-  if (jobs > 1) {
-    checked = await checkInWorkers(entries, {
-      jobs,
-      module: options.model,
-      run,
-      cost: await recordedCosts(catalogue),
-      onProgress: show,
-      onDone: (name) => running.delete(name),
-    });
-  } else {
-    checked = [];
-    for (const entry of entries) {
-      checked.push(await runEntry(entry, catalogue, run, (progress) => show(entry.name, progress)));
-      running.clear();
+  let checked: CheckedModel[] = [];
+  const say = (line: string) => {
+    status.clear();
+    process.stderr.write(`${line}\n`);
+  };
+  const signalled = await catchingSignals(interrupt, say, async () => {
+    if (jobs > 1) {
+      checked = await checkInWorkers(entries, {
+        jobs,
+        module: options.model,
+        run,
+        cost: await recordedCosts(catalogue),
+        onProgress: show,
+        onDone: (name) => running.delete(name),
+      });
+    } else {
+      for (const entry of entries) {
+        checked.push(await runEntry(entry, catalogue, run, (progress) => show(entry.name, progress)));
+        running.clear();
+      }
     }
-  }
+  });
   status.clear();
 
-  const recordTo = resultsFileFor(names, options);
+  // A run cut short (a signal, the heap) has no verdicts to record for `npm run check`.
+  const cutShort = signalled !== undefined || checked.some((c) => c.incomplete);
+  const recordTo = cutShort ? undefined : resultsFileFor(names, options);
   if (recordTo !== undefined) {
     await writeCheckResults({ models: checked.flatMap((c) => (c.recorded ? [c.recorded] : [])) }, recordTo);
   }
@@ -237,7 +287,8 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
     const colour = useColour(process.stdout);
     process.stdout.write(`${(colour ? lines.map(colourVerdict) : lines).join("\n")}\n`);
   }
-  if (codecFailures(codec) > 0 || checked.some((c) => c.failed)) process.exitCode = EXIT_FAILED;
+  if (signalled !== undefined) process.exitCode = signalled;
+  else if (codecFailures(codec) > 0 || checked.some((c) => c.failed)) process.exitCode = EXIT_FAILED;
   else if (checked.some((c) => c.incomplete)) process.exitCode = EXIT_USAGE;
   else process.exitCode = EXIT_OK;
 }
@@ -274,6 +325,19 @@ async function listCommand(options: { model?: string }): Promise<void> {
   process.exitCode = EXIT_OK;
 }
 
+/** What `check --help` says after the options: how a check ends. */
+const CHECK_HELP_AFTER = `
+However a search ends (a bound, --timeout, --stop-at-first, the heap nearing its limit, SIGINT or
+SIGTERM), the report shows every violation found until then with its counterexample. A second
+SIGINT or SIGTERM ends the process at once.
+
+Exit codes:
+  0    every property holds (a tightness model: exactly its expected failures)
+  1    a property failed, or a whole search no longer finds an expected failure
+  2    could not run (bad arguments, a model that cannot be built, a machine that throws in a
+       step), or a bound, --timeout or the heap stopped a search before it was complete
+  130  interrupted by SIGINT (Ctrl-C); 143: by SIGTERM (the partial report is printed first)`;
+
 const MODEL_OPTION = [
   "--model <file>",
   "a model module (.js, or .ts): its models instead of the built-in ones",
@@ -291,7 +355,12 @@ export function registerCheckCommand(program: Command): void {
     .option("--shard <i/N>", "run shard i of N of the simulation's walks (for a CI swarm; see `merge`)")
     .option("--max-states <n>", "stop after this many unique states (exit code 2 if reached)", positiveInteger)
     .option("--max-depth <d>", "do not explore deeper than this (exit code 2 if reached)", positiveInteger)
-    .option("--timeout <seconds>", "stop after this long (exit code 2 if reached)", positiveSeconds)
+    .option(
+      "--timeout <seconds>",
+      "stop after this long, reporting what was found (exit code 2 if reached and nothing failed)",
+      positiveSeconds,
+    )
+    .option("--stop-at-first", "end each search at its first violated always property, as TLC does")
     .option("--no-reduction", "explore without partial-order reduction and symmetry")
     .option("--trace-out <dir>", "write each counterexample as ITF JSON and a Mermaid sequence diagram")
     .option("--no-codec", "skip the codec self-check")
@@ -319,6 +388,7 @@ export function registerCheckCommand(program: Command): void {
       "where a check of every default model without bounds records its verdicts (default: docs/check-results.json of the package; docs/check-results-long.json with --profile long)",
     )
     .option("--no-results", "record no verdicts")
+    .addHelpText("after", CHECK_HELP_AFTER)
     .action((names: string[], options: CheckOptions) => checkCommand(names, options));
 
   program

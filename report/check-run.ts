@@ -11,10 +11,10 @@ import type { Model } from "../checker/model.js";
 import { checkModelParallel } from "../checker/parallel.js";
 import { followActionPath, toActionPath } from "../checker/path.js";
 import type { Path } from "../checker/path.js";
-import { type SearchProgress, type SearchReport, checkModel } from "../checker/search.js";
-import { type ShardSpec, type SimulationReport, simulate } from "../checker/simulate.js";
+import { type SearchProgress, type SearchReport, checkModelAsync } from "../checker/search.js";
+import { type ShardSpec, type SimulationReport, simulateAsync } from "../checker/simulate.js";
 import { formatSimulationReport, simulationBroken } from "../checker/swarm.js";
-import { actionLabel, formatPath, writeTraceFiles } from "../checker/trace.js";
+import { TraceError, actionLabel, formatPath, writeTraceFiles } from "../checker/trace.js";
 import type { BuildOptions, ModelEntry } from "../models/index.js";
 import type { ModelCatalogue } from "../models/load.js";
 import { siblingModule } from "../spec/worker-thread.js";
@@ -39,7 +39,18 @@ export interface RunOptions {
   readonly reduction: boolean;
   readonly traceOut?: string | undefined;
   readonly workers: number;
+  /** End a search at its first violated `always` property (TLC's default). */
+  readonly stopAtFirst?: boolean | undefined;
+  /**
+   * A request to stop, shared between threads (a `SharedArrayBuffer`): a search stops with its
+   * partial report once its first element is not 0 (the command's signal handler sets it).
+   */
+  readonly interrupt?: Int32Array | undefined;
 }
+
+/** What the report says to do when a search stopped because the heap was nearly full. */
+export const MEMORY_ADVICE =
+  "bound the search (--max-states, --max-depth), search with less memory (--dfs), or give it a bigger heap (NODE_OPTIONS=--max-old-space-size=MiB)";
 
 /** What a model's check comes to, in every form the report needs (plain data). */
 export interface CheckedModel {
@@ -67,6 +78,8 @@ interface SearchOutcome {
   readonly report: SearchReport<unknown, unknown>;
   readonly seconds: number;
   readonly traces: readonly string[];
+  /** Why a trace could not be written (the report says so rather than losing what it found). */
+  readonly traceNotes: readonly string[];
 }
 
 interface SimulationOutcome {
@@ -76,6 +89,7 @@ interface SimulationOutcome {
   readonly report: SimulationReport;
   readonly seconds: number;
   readonly traces: readonly string[];
+  readonly traceNotes: readonly string[];
 }
 
 type Outcome = SearchOutcome | SimulationOutcome;
@@ -157,10 +171,16 @@ function stepsOf(model: AnyModel, path: Path<unknown, unknown>): string[] {
 
 function coverage(report: SearchReport<unknown, unknown>): string {
   if (report.complete) return "complete";
-  const why = { maxStates: "--max-states", maxDepth: "--max-depth", timeout: "--timeout", violation: "a violation" }[
-    report.stoppedBy ?? "maxStates"
-  ];
-  return `INCOMPLETE: stopped by ${why} after ${report.uniqueStates} unique states, depth ${report.maxDepth}`;
+  const why = {
+    maxStates: "--max-states",
+    maxDepth: "--max-depth",
+    timeout: "--timeout",
+    violation: "the first violation",
+    memory: "the heap nearing its limit",
+    interrupted: "an interrupt",
+  }[report.stoppedBy ?? "maxStates"];
+  const advice = report.stoppedBy === "memory" ? ` (${MEMORY_ADVICE})` : "";
+  return `INCOMPLETE: stopped by ${why} after ${report.uniqueStates} unique states, depth ${report.maxDepth}${advice}`;
 }
 
 function searchText(outcome: SearchOutcome): string[] {
@@ -213,7 +233,12 @@ function outcomeText(outcome: Outcome): string[] {
           `${outcome.entry.name}: simulation, ${outcome.seconds.toFixed(2)} s`,
           ...formatSimulationReport(outcome.report, outcome.model),
         ];
-  return [...lines, ...expectationText(outcome), ...outcome.traces.map((file) => `  trace written: ${file}`)];
+  return [
+    ...lines,
+    ...expectationText(outcome),
+    ...outcome.traces.map((file) => `  trace written: ${file}`),
+    ...outcome.traceNotes.map((note) => `  trace not written: ${note}`),
+  ];
 }
 
 function searchJson(outcome: SearchOutcome): ModelJson {
@@ -346,33 +371,62 @@ export type RunProgress =
   | { readonly mode: "search"; readonly progress: SearchProgress }
   | { readonly mode: "simulation"; readonly walks: number; readonly walksTotal: number; readonly steps: number };
 
-/** Checks one catalogue entry. */
+/** Checks one catalogue entry. A machine that fails in a step (a `ModelError`) is a usage error naming the model. */
 export async function runEntry(
   entry: ModelEntry,
   catalogue: ModelCatalogue,
   options: RunOptions,
   onProgress: (progress: RunProgress) => void = () => {},
 ): Promise<CheckedModel> {
+  try {
+    return await checkEntry(entry, catalogue, options, onProgress);
+  } catch (error) {
+    if (error instanceof ModelError) throw new UsageError(`model ${entry.name}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function checkEntry(
+  entry: ModelEntry,
+  catalogue: ModelCatalogue,
+  options: RunOptions,
+  onProgress: (progress: RunProgress) => void,
+): Promise<CheckedModel> {
   const model = buildEntry(entry, { reduction: options.reduction });
   const t = performance.now();
   const remaining = Math.max(1, options.deadline - Date.now());
-  const write = (shown: readonly Shown[]) =>
-    options.traceOut === undefined
-      ? []
-      : shown.map((s) => {
-          const files = writeTraceFiles(options.traceOut as string, entry.name, model, s.property, s.kind, s.path, {
-            replayModel: entry.build({ reduction: options.reduction }),
-            ...(s.loopStart !== undefined ? { loopStart: s.loopStart } : {}),
-          });
-          return files.itf;
+  /** Writes the traces; one that cannot be written is a note in the report, not the end of it. */
+  const write = (shown: readonly Shown[]) => {
+    const traces: string[] = [];
+    const traceNotes: string[] = [];
+    if (options.traceOut === undefined) return { traces, traceNotes };
+    for (const s of shown) {
+      try {
+        const files = writeTraceFiles(options.traceOut, entry.name, model, s.property, s.kind, s.path, {
+          replayModel: entry.build({ reduction: options.reduction }),
+          ...(s.loopStart !== undefined ? { loopStart: s.loopStart } : {}),
         });
+        traces.push(files.itf);
+      } catch (error) {
+        if (!(error instanceof TraceError || (error as NodeJS.ErrnoException).code !== undefined)) throw error;
+        traceNotes.push(`${s.property}: ${(error as Error).message}`);
+      }
+    }
+    return { traces, traceNotes };
+  };
+  // What stops any search short: the time left, a request from outside, the first violation.
+  const stops = {
+    ...(Number.isFinite(remaining) ? { timeoutMs: remaining } : {}),
+    ...(options.interrupt === undefined ? {} : { interrupt: options.interrupt }),
+    ...(options.stopAtFirst ? { stopOnViolation: () => true } : {}),
+  };
   if (options.simulate !== undefined) {
-    const report = simulate(model, {
+    const report = await simulateAsync(model, {
       runs: options.simulate,
       seed: options.seed,
       ...(options.shard ? { shard: options.shard } : {}),
       ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
-      ...(Number.isFinite(remaining) ? { timeoutMs: remaining } : {}),
+      ...stops,
       onProgress: (p) => onProgress({ mode: "simulation", walks: p.walks, walksTotal: p.walksTotal, steps: p.steps }),
     });
     const violations = report.properties.flatMap((p): Shown[] =>
@@ -381,36 +435,34 @@ export async function runEntry(
         : [],
     );
     const seconds = (performance.now() - t) / 1000;
-    return summarise({ mode: "simulation", entry, model, report, seconds, traces: write(violations) });
+    return summarise({ mode: "simulation", entry, model, report, seconds, ...write(violations) });
   }
   const bounds = {
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
     ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
-    ...(Number.isFinite(remaining) ? { timeoutMs: remaining } : {}),
+    ...stops,
     onProgress: (progress: SearchProgress) => onProgress({ mode: "search", progress }),
   };
-  let report: SearchReport<unknown, unknown>;
-  try {
-    report =
-      options.workers > 1
-        ? await checkModelParallel(
-            model,
-            {
-              module: LOAD_MODULE,
-              name: entry.name,
-              options: {
-                reduction: options.reduction,
-                ...(catalogue.module === undefined ? {} : { module: catalogue.module }),
-              },
+  const report =
+    options.workers > 1
+      ? await checkModelParallel(
+          model,
+          {
+            module: LOAD_MODULE,
+            name: entry.name,
+            options: {
+              reduction: options.reduction,
+              ...(catalogue.module === undefined ? {} : { module: catalogue.module }),
             },
-            { workers: options.workers, ...bounds },
-          )
-        : checkModel(model, { strategy: options.dfs ? "dfs" : "bfs", reduction: options.reduction, ...bounds });
-  } catch (error) {
-    if (error instanceof ModelError) throw new UsageError(error.message);
-    throw error;
-  }
+          },
+          { workers: options.workers, ...bounds },
+        )
+      : await checkModelAsync(model, {
+          strategy: options.dfs ? "dfs" : "bfs",
+          reduction: options.reduction,
+          ...bounds,
+        });
   const seconds = (performance.now() - t) / 1000;
   const violations = shownPaths(report).filter((s) => s.kind !== "sometimes");
-  return summarise({ mode: "search", entry, model, report, seconds, traces: write(violations) });
+  return summarise({ mode: "search", entry, model, report, seconds, ...write(violations) });
 }

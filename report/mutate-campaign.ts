@@ -17,6 +17,7 @@
  */
 
 import type { AnyStateMachine } from "xstate";
+import { TransitionError } from "../checker/errors.js";
 import { withMachineRewrite } from "../checker/actors.js";
 import {
   type MachineRules,
@@ -219,14 +220,19 @@ export function runMutant(
       });
     } catch (error) {
       // A mutant that makes the check itself fail is noticed by `npm run check` as surely.
-      const message = error instanceof Error ? error.message : String(error);
-      // xstate wraps an error thrown in a guard in one of its own, with the guard's message in it.
+      // A machine's failure in a step says what failed (the reason); where (actor, state, event)
+      // would differ from model to model of one mutant.
+      const message =
+        error instanceof TransitionError ? error.reason : error instanceof Error ? error.message : String(error);
       const how =
         error instanceof NeverEndingTransition || message.includes(NeverEndingTransition.MARK) ? "hung" : "threw";
       return { ...result, verdict: "killed", killedBy: { model: entry.name, how, property: message }, searched };
     }
     const killedBy = killedIn(entry, report);
     if (killedBy !== undefined) return { ...result, verdict: "killed", killedBy, searched };
+    // The search now stops before the heap is exhausted, where the thread used to die of it: the
+    // same verdict as a thread stopped for its memory.
+    if (report.stoppedBy === "memory") return stoppedMutant(planned, "memory", entry.name);
     // A mutant whose space outgrows the bound on the smallest model that can tell grows on the
     // larger ones too: searching them to their bounds costs the most and decides the least.
     if (!report.complete) return { ...result, verdict: "undecided", searched, outgrew: [entry.name] };

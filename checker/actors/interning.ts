@@ -8,11 +8,53 @@
  */
 
 import { type AnyStateMachine, type EventObject, type SnapshotFrom, transition } from "xstate";
-import { ModelError } from "../errors.js";
+import { ModelError, NeverEndingTransition, TransitionError } from "../errors.js";
 import type { ActorSpec, Message, OutgoingMessage } from "./types.js";
 
 /** Local-state and message ids are 16-bit words of the state. */
 const MAX_ID = 0xffff;
+
+/**
+ * Microsteps one local transition may take (xstate's `maxIterations`) unless its machine sets its
+ * own limit: beyond it, eventless transitions or raised events go round in a cycle, and xstate
+ * would loop for ever, collecting microsteps until the heap is exhausted.
+ */
+export const MAX_MICROSTEPS = 10_000;
+
+/**
+ * What a machine's `step` of an actor gives, with whatever it throws turned into a
+ * {@link TransitionError} naming the actor, its state and the event. A machine that sets no
+ * `maxIterations` of its own gets {@link MAX_MICROSTEPS} for the step: it is xstate's own guard
+ * against a transition that never ends, which the checker must have, since no timeout can stop a
+ * step that never returns.
+ */
+export function guardedStep<T>(
+  machine: AnyStateMachine,
+  where: { actor: string; state: unknown; event: string },
+  step: () => T,
+): T {
+  const options = machine.options as { maxIterations?: number } | undefined;
+  const own = options?.maxIterations;
+  const bounded = options !== undefined && (own === undefined || !Number.isFinite(own));
+  if (bounded) options.maxIterations = MAX_MICROSTEPS;
+  try {
+    return step();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const mark = NeverEndingTransition.MARK;
+    if (/^Infinite loop detected/.test(message)) {
+      const limit = bounded ? MAX_MICROSTEPS : own;
+      const reason = `${mark}: more than ${limit} microsteps without coming to rest (eventless transitions or raised events in a cycle)`;
+      throw new NeverEndingTransition(where, reason, { cause: error });
+    }
+    // A mutant's guard evaluated without end says so in its message, which xstate wraps in its own.
+    if (message.includes(mark))
+      throw new NeverEndingTransition(where, message.slice(message.indexOf(mark)), { cause: error });
+    throw new TransitionError(where, `the machine threw: ${message}`, { cause: error });
+  } finally {
+    if (bounded) options.maxIterations = own as number;
+  }
+}
 
 /** How many local transitions actor models have computed so far, in this thread. */
 let localTransitions = 0;
@@ -91,7 +133,14 @@ export class ActorTables {
       row[event] = done;
       return done;
     }
-    const [next, actions] = transition(this.actors[actor].machine, snapshot, this.events[event]);
+    const spec = this.actors[actor];
+    const occurring = this.events[event];
+    const [next, actions] = guardedStep(
+      // xstate reads the limit from the machine the snapshot belongs to.
+      snapshot.machine,
+      { actor: spec.name, state: snapshot.value, event: occurring.type },
+      () => transition(spec.machine, snapshot, occurring),
+    );
     const step = {
       next: next === snapshot ? local : this.internLocal(actor, next),
       sent: [...new Set(this.outputs(actor, actions))].sort((a, b) => a - b),
