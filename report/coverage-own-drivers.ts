@@ -9,8 +9,8 @@ import type { Driver, Drivers } from "./coverage-drivers.js";
 /**
  * The drivers of the machines no model runs, given the drivers the models give. `epochs` is the
  * `epochs` region of the chain with epochs, which the epoch-change models run: its input (the first
- * committee, the subscribers) and events (`VotingEnd`, `InitiateEpochChange`, `EpochSyncDone`,
- * certificates) are the chain actor's.
+ * committee, the subscribers) and events (`VotingEnd`, `InitiateEpochChange`, `EpochSyncDone`) are
+ * the chain actor's; the certificates it also takes are the blob region's, which this one ignores.
  */
 export function ownDrivers(fromModels: Drivers): Map<string, readonly Driver[]> {
   return new Map<string, readonly Driver[]>([
