@@ -131,6 +131,9 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
   "storageNode.uploadCompletesStorage:always": needsAdversary(
     "every upload carries both slivers of every pair of the node. Needs a writer that uploads one axis without the other.",
   ),
+  "storageNode.uploadCompletesStorage:negated": needsAdversary(
+    "every upload in the models completes the node's slivers, so the negated guard acts as the guard forced false (:never, equivalent); it would differ on an incomplete upload, which it would take as complete. Needs a writer that uploads one axis without the other.",
+  ),
   "storageNode.aheadOfChainOrder:always": equivalent(
     "an event held in its turn is taken up by the cursor's next step (nextEventHeld) in the same step of the node, so holding it first changes nothing.",
   ),
