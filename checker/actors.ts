@@ -27,6 +27,7 @@ import { Adversary, BYZANTINE, CRASHED, downActors, faultsOf } from "./actors/ad
 import { ActorTables } from "./actors/interning.js";
 import { Network, networkSpec } from "./actors/network.js";
 import { Recipients } from "./actors/recipients.js";
+import { ActorPersistentSets } from "./actors/persistent.js";
 import { AmpleSets } from "./actors/reduction.js";
 import { rewriteMachines } from "./actors/rewrite.js";
 import { Symmetry } from "./actors/symmetry.js";
@@ -118,12 +119,26 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     }
     this.initial = this.compose(locals, faults, sent);
     this.views = new Views(this.n, this.header, this.tables, this.network, spec.adversary !== undefined);
-    const { properties, visible } = this.views.properties(spec.properties);
+    const { properties, visible, reads } = this.views.properties(spec.properties);
     this.properties = properties;
     this.dropToFinished = spec.dropToFinished ?? false;
     if ((this.dropToFinished || spec.adversary?.menuInFlight) && (visible === ALL_VISIBLE || visible & NETWORK_READ)) {
       throw new ModelError(`${spec.name}: dropToFinished or menuInFlight with a property that reads the network`);
     }
+    // On an unordered network that loses nothing, independence is decided from behaviour
+    // (persistent.ts); otherwise from who may still send to whom (reduction.ts).
+    const semantic =
+      this.network.ordering === "unordered" && !this.network.loss && process.env.WALRUS_POR !== "old"
+        ? new ActorPersistentSets(
+            this.n,
+            this.header,
+            this.tables,
+            this.internal,
+            this.adversary,
+            this.dropToFinished,
+            reads,
+          )
+        : undefined;
     this.reduction = new AmpleSets(
       this.n,
       this.header,
@@ -132,6 +147,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
       new Recipients(this.tables),
       this.adversary,
       (state, action) => this.nextState(state, action),
+      semantic,
     );
   }
 

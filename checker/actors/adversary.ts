@@ -130,6 +130,11 @@ export class Adversary {
     }
   }
 
+  /** Byzantine actor `actor`'s fixed menu, as message ids (undefined when the menus are computed). */
+  staticMenuOf(actor: number): readonly number[] | undefined {
+    return this.staticMenu?.[actor];
+  }
+
   /** The actors Byzantine actor `actor`'s fixed menu sends to, as a bit mask. */
   menuRecipients(actor: number): number {
     let mask = 0;

@@ -9,6 +9,7 @@
 
 import { type Adversary, faultsOf } from "./adversary.js";
 import type { ActorTables } from "./interning.js";
+import type { ActorPersistentSets } from "./persistent.js";
 import type { Recipients } from "./recipients.js";
 import type { SystemAction, SystemState } from "./types.js";
 import { ALL_VISIBLE, NETWORK_READ } from "./views.js";
@@ -32,6 +33,7 @@ export class AmpleSets {
     private readonly recipients: Recipients,
     private readonly adversary: Adversary | undefined,
     private readonly nextState: (state: SystemState, action: SystemAction) => SystemState | undefined,
+    private readonly semantic?: ActorPersistentSets,
   ) {
     this.senders = new Int32Array(n);
   }
@@ -47,6 +49,8 @@ export class AmpleSets {
   candidates(state: SystemState, actions: readonly SystemAction[]): SystemAction[][] {
     const n = this.n;
     if (this.visible === ALL_VISIBLE) return NO_CANDIDATES;
+    if (this.semantic !== undefined && (this.visible & NETWORK_READ) === 0)
+      return this.semantic.candidates(state, actions);
     const faults = faultsOf(state, n, this.header);
     const byzantine = faults >>> 16;
     // A menu computed from the whole state depends on every actor: no reduction then.

@@ -10,6 +10,7 @@ import { ModelError } from "../errors.js";
 import type { Property } from "../model.js";
 import { faultsOf, statusOf } from "./adversary.js";
 import type { ActorTables } from "./interning.js";
+import type { ReadsOfProperties } from "./persistent.js";
 import type {
   ActorStatus,
   Message,
@@ -50,8 +51,14 @@ export class Views {
    * and `visible`: the actors (bits) and the network (NETWORK_READ) some property reads, or
    * ALL_VISIBLE.
    */
-  properties(given: readonly SystemProperty[]): { properties: Property<SystemState>[]; visible: number } {
+  properties(given: readonly SystemProperty[]): {
+    properties: Property<SystemState>[];
+    visible: number;
+    reads: ReadsOfProperties;
+  } {
     let visible = 0;
+    let shared = 0;
+    const alone: ((state: SystemState) => boolean)[][] = Array.from({ length: this.n }, () => []);
     const properties = given.map((property) => {
       if (property.reads === undefined) {
         visible = ALL_VISIBLE;
@@ -64,23 +71,27 @@ export class Views {
       for (const name of property.reads)
         reads |= name === "network" ? NETWORK_READ : 1 << this.tables.actorIndex(name, `${property.name}: reads`);
       visible |= reads;
-      return {
-        ...property,
-        holds: (state: SystemState) => {
-          try {
-            return property.holds(this.restrictedView(state, reads, property.name));
-          } catch (error) {
-            if (error instanceof TypeError) {
-              throw new ModelError(
-                `property "${property.name}" failed (${error.message}): does it read an actor it does not declare in reads?`,
-              );
-            }
-            throw error;
+      const holds = (state: SystemState) => {
+        try {
+          return property.holds(this.restrictedView(state, reads, property.name));
+        } catch (error) {
+          if (error instanceof TypeError) {
+            throw new ModelError(
+              `property "${property.name}" failed (${error.message}): does it read an actor it does not declare in reads?`,
+            );
           }
-        },
+          throw error;
+        }
       };
+      // A property of one actor alone is a function of that actor's local state (and status);
+      // any other reads make every actor it reads visible whatever the step (persistent.ts).
+      const actors = reads & ~NETWORK_READ;
+      if (actors !== 0 && (actors & (actors - 1)) === 0 && (reads & NETWORK_READ) === 0)
+        alone[31 - Math.clz32(actors)].push(holds);
+      else shared |= actors;
+      return { ...property, holds };
     });
-    return { properties, visible };
+    return { properties, visible, reads: { shared, alone } };
   }
 
   /** What properties see: each actor's snapshot, its status and the messages in flight. */

@@ -1,0 +1,264 @@
+/**
+ * Persistent sets of one actor, with independence decided from behaviour: the partial-order
+ * reduction that cuts actor models where every actor may send to every other (Godefroid's
+ * persistent sets, "Partial-Order Methods for the Verification of Concurrent Systems", LNCS 1032,
+ * ch. 4; conditional independence after Godefroid and Pirottin, "Refining dependencies improves
+ * partial-order verification methods", CAV 1993; the ample-set conditions C0–C3 of Clarke,
+ * Grumberg and Peled, "Model Checking", ch. 10).
+ *
+ * On an unordered network two steps of different actors always commute: each takes one message
+ * out of the multiset in flight, changes its own local state and adds its sends, and neither can
+ * take away what the other needs. So the only thing that can interfere with the enabled actions
+ * T of an actor A, while A itself does not move, is a message that reaches A later. T is
+ * persistent (C1) when every such message commutes with T in every local state A can be in by then:
+ *
+ * 1. The messages other actors may still send to A without A moving (F) are over-approximated by
+ *    a fixpoint over the system without A: each other actor's local states reachable from its
+ *    current one under any event that is in flight to it or that the fixpoint finds sent to it
+ *    (messages are never used up there, so every real schedule is covered). It runs on the
+ *    memoised local transitions, so a step already computed costs an array lookup.
+ * 2. For each local state A reaches from its current one by receiving messages of F, each action
+ *    of T and each message of F lead to the same local state and the same sends in either order.
+ * 3. A crash of A is one of A's actions, and a message that arrives after it is never received:
+ *    T may hold a crash only when F is empty. Crashes of other actors share the budget with it,
+ *    which can only disable one of them, never change what the other does.
+ * 4. With `dropToFinished`, a message of F that ends A's machine would take T's messages out of
+ *    the network: such an A is not taken.
+ *
+ * Invisibility (C2) is decided per local state where it can be: a property that reads A alone is
+ * a function of A's local state, so an action of T is invisible when it keeps every such property
+ * at the same value in each local state of step 2. An actor read together with another actor (or
+ * with the network) by some property is never taken. The cycle proviso (C3) is the search's.
+ *
+ * A Byzantine actor of a fixed menu is a candidate of its own: its sends only add messages that no
+ * one else sends or consumes, so they commute with everything (as `menuInFlight` argues).
+ */
+
+import { type Adversary, BYZANTINE, CRASHED, downActors, faultsOf } from "./adversary.js";
+import type { ActorTables } from "./interning.js";
+import type { SystemAction, SystemState } from "./types.js";
+
+/** How many (local state, event) steps the fixpoint of one candidate may take before it gives up. */
+const MAX_FIXPOINT_STEPS = 20_000;
+/** How many local states of the candidate step 2 may visit before it gives up. */
+const MAX_CLOSURE = 512;
+
+/** What reduction needs to know of the properties: who is read with whom, and who is read alone. */
+export interface ReadsOfProperties {
+  /** Actors (bits) some property reads together with another actor or the network. */
+  readonly shared: number;
+  /** Per actor: the properties that read it alone, as functions of a state. */
+  readonly alone: readonly (readonly ((state: SystemState) => boolean)[])[];
+}
+
+/** One model's persistent sets of one actor. */
+export class ActorPersistentSets {
+  /** Per actor, the enabled actions it owns (scratch, refilled per state). */
+  private readonly owned: SystemAction[][];
+  /** Per local state: the values of the properties that read its actor alone, as bits. */
+  private readonly values: number[] = [];
+
+  /**
+   * `n` actors, messages from word `header` on; `internal`: each actor's spontaneous events;
+   * `reads`: what the properties read.
+   */
+  constructor(
+    private readonly n: number,
+    private readonly header: number,
+    private readonly tables: ActorTables,
+    private readonly internal: readonly (readonly number[])[],
+    private readonly adversary: Adversary | undefined,
+    private readonly dropToFinished: boolean,
+    private readonly reads: ReadsOfProperties,
+  ) {
+    this.owned = Array.from({ length: n }, () => []);
+  }
+
+  /**
+   * At most one candidate: the enabled actions of the actor with the fewest of them whose actions
+   * form a persistent, invisible set (none: the state is expanded fully).
+   */
+  candidates(state: SystemState, actions: readonly SystemAction[]): SystemAction[][] {
+    const { n, owned } = this;
+    for (const list of owned) list.length = 0;
+    for (const action of actions) owned[this.ownerOf(action)].push(action);
+    const faults = faultsOf(state, n, this.header);
+    const byzantine = faults >>> 16;
+    if (byzantine !== 0 && !this.adversary?.menusAreStatic) return [];
+    const order: number[] = [];
+    for (let a = 0; a < n; a++) if (owned[a].length > 0) order.push(a);
+    // Every enabled action belongs to one actor: there is nothing to cut.
+    if (order.length < 2) return [];
+    order.sort((a, b) => owned[a].length - owned[b].length || a - b);
+    for (const actor of order) {
+      if (byzantine & (1 << actor) || this.persistent(state, faults, actor)) return [owned[actor].slice()];
+    }
+    return [];
+  }
+
+  /** Whether the enabled actions of correct actor `actor` form a persistent, invisible set. */
+  private persistent(state: SystemState, faults: number, actor: number): boolean {
+    const bit = 1 << actor;
+    if (this.reads.shared & bit) return false;
+    const { tables } = this;
+    const own = this.owned[actor];
+    const crash = own.some((action) => action.kind === "crash");
+    const readAlone = this.reads.alone[actor];
+    // A crash changes the status a property of the actor reads.
+    if (crash && readAlone.length > 0) return false;
+    // The events of T (deliveries and spontaneous steps), and the messages T delivers.
+    const events: number[] = [];
+    const delivered = new Set<number>();
+    for (const action of own) {
+      if (action.kind === "deliver") {
+        delivered.add(action.message);
+        events.push(tables.messageEvents[action.message]);
+      } else if (action.kind === "internal") events.push(action.event);
+    }
+    if (events.length === 0) return false;
+    let future: number[] | undefined;
+    try {
+      future = this.futureEvents(state, faults, actor, delivered, crash);
+      if (future === undefined) return false;
+      return this.commutes(state, actor, state[actor], [...new Set(events)], future);
+    } catch {
+      // A machine that throws in a local state the fixpoint made up: no reduction here.
+      return false;
+    }
+  }
+
+  /**
+   * The events of the messages the other actors may still send to `actor` while it does not move,
+   * other than those in flight to it (`delivered`); undefined when the fixpoint gives up, or when
+   * `none` asks for no such message and there is one.
+   */
+  private futureEvents(
+    state: SystemState,
+    faults: number,
+    actor: number,
+    delivered: ReadonlySet<number>,
+    none: boolean,
+  ): number[] | undefined {
+    const { n, tables } = this;
+    const { messages, messageEvents } = tables;
+    const down = downActors(faults);
+    const localSeen = Array.from({ length: n }, () => new Set<number>());
+    const localList: number[][] = Array.from({ length: n }, () => []);
+    const eventSeen = Array.from({ length: n }, () => new Set<number>());
+    const eventList: number[][] = Array.from({ length: n }, () => []);
+    const future = new Set<number>();
+    // (actor, local, event) triples still to step.
+    const queue: number[] = [];
+    const addLocal = (b: number, local: number) => {
+      if (localSeen[b].has(local)) return;
+      localSeen[b].add(local);
+      localList[b].push(local);
+      for (const event of eventList[b]) queue.push(b, local, event);
+    };
+    const addEvent = (b: number, event: number) => {
+      if (eventSeen[b].has(event)) return;
+      eventSeen[b].add(event);
+      eventList[b].push(event);
+      for (const local of localList[b]) queue.push(b, local, event);
+    };
+    // A message sent (or in flight) to another actor; false when `none` forbids it.
+    const send = (message: number): boolean => {
+      const to = messages[message].to;
+      if (to === actor) {
+        if (delivered.has(message)) return true;
+        if (none) return false;
+        future.add(messageEvents[message]);
+      } else if ((down & (1 << to)) === 0) addEvent(to, messageEvents[message]);
+      return true;
+    };
+    for (let b = 0; b < n; b++) {
+      if (b === actor) continue;
+      if (faults & (BYZANTINE << b)) {
+        for (const message of this.adversary?.staticMenuOf(b) ?? []) if (!send(message)) return undefined;
+      } else if ((faults & (CRASHED << b)) === 0) {
+        addLocal(b, state[b]);
+        for (const event of this.internal[b]) addEvent(b, event);
+      }
+    }
+    for (let at = this.header; at < state.length; at++) if (!send(state[at])) return undefined;
+    for (let k = 0; k < queue.length; k += 3) {
+      if (k > 3 * MAX_FIXPOINT_STEPS) return undefined;
+      const step = tables.step(queue[k + 1], queue[k + 2]);
+      addLocal(queue[k], step.next);
+      for (const message of step.sent) if (!send(message)) return undefined;
+    }
+    return [...future];
+  }
+
+  /**
+   * Whether each event of T (`events`) commutes with each event of F (`future`) in every local
+   * state `actor` reaches from `local` by F's events, and keeps the properties that read the
+   * actor alone.
+   */
+  private commutes(
+    state: SystemState,
+    actor: number,
+    local: number,
+    events: readonly number[],
+    future: readonly number[],
+  ): boolean {
+    const { tables } = this;
+    const closure = [local];
+    const seen = new Set(closure);
+    const readAlone = this.reads.alone[actor].length > 0;
+    for (let k = 0; k < closure.length; k++) {
+      if (closure.length > MAX_CLOSURE) return false;
+      const here = closure[k];
+      const finishedHere = tables.finished(here);
+      if (readAlone) {
+        const value = this.valuesOf(state, actor, here);
+        for (const t of events) if (this.valuesOf(state, actor, tables.step(here, t).next) !== value) return false;
+      }
+      for (const f of future) {
+        const first = tables.step(here, f);
+        // A message of F that finishes the actor would take T's messages out of the network.
+        if (this.dropToFinished && !finishedHere && tables.finished(first.next)) return false;
+        if (!seen.has(first.next)) {
+          seen.add(first.next);
+          closure.push(first.next);
+        }
+        for (const t of events) {
+          if (t === f) continue;
+          const tFirst = tables.step(here, t);
+          const tThenF = tables.step(tFirst.next, f);
+          const fThenT = tables.step(first.next, t);
+          if (tThenF.next !== fThenT.next) return false;
+          if (!sameMultiset(tFirst.sent, tThenF.sent, first.sent, fThenT.sent)) return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The values of the properties that read `actor` alone, in its local state `local`, as bits. */
+  private valuesOf(state: SystemState, actor: number, local: number): number {
+    const cached = this.values[local];
+    if (cached !== undefined) return cached;
+    const probe = state.slice();
+    probe[actor] = local;
+    let bits = 0;
+    this.reads.alone[actor].forEach((holds, i) => {
+      if (holds(probe)) bits |= 1 << i;
+    });
+    this.values[local] = bits;
+    return bits;
+  }
+
+  private ownerOf(action: SystemAction): number {
+    return action.kind === "deliver" || action.kind === "drop" ? this.tables.messages[action.message].to : action.actor;
+  }
+}
+
+/** Whether a ++ b and c ++ d hold the same messages, each as often (all four sorted). */
+function sameMultiset(a: readonly number[], b: readonly number[], c: readonly number[], d: readonly number[]): boolean {
+  if (a.length + b.length !== c.length + d.length) return false;
+  if (a.length + b.length === 0) return true;
+  const left = [...a, ...b].sort((x, y) => x - y);
+  const right = [...c, ...d].sort((x, y) => x - y);
+  return left.every((m, i) => m === right[i]);
+}
