@@ -74,6 +74,8 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   private readonly internal: number[][];
   private readonly initial: SystemState;
   private readonly dropToFinished: boolean;
+  /** Scratch words for fingerprints without dead parts. */
+  private scratch = new Uint16Array(0);
   // The parts, one concern each.
   private readonly tables: ActorTables;
   /** The messages in flight: where they sit in a state, which may be delivered or lost next. */
@@ -139,6 +141,18 @@ export class ActorModel implements Model<SystemState, SystemAction> {
             reads,
           )
         : undefined;
+    // A crashed actor no property reads never changes again and nothing reads it: its local state
+    // and the messages to it are dead (a computed menu reads the whole state, so not then).
+    const dead = (this.adversary?.mayCrash ?? 0) & ~visible;
+    if (
+      dead !== 0 &&
+      visible !== ALL_VISIBLE &&
+      (visible & NETWORK_READ) === 0 &&
+      spec.symmetry === undefined &&
+      (this.adversary?.menusAreStatic || (spec.adversary?.byzantine ?? []).length === 0)
+    ) {
+      this.quotientFingerprint = (state, out) => this.fingerprintAlive(state, dead, out);
+    }
     this.reduction = new AmpleSets(
       this.n,
       this.header,
@@ -214,6 +228,30 @@ export class ActorModel implements Model<SystemState, SystemAction> {
 
   /** With a symmetry group: the fingerprint of the least permutation of the state. */
   readonly symmetricFingerprint?: (state: SystemState, out: Fingerprint) => void;
+
+  /** With actors that may crash and that no property reads: the fingerprint without their dead parts. */
+  readonly quotientFingerprint?: (state: SystemState, out: Fingerprint) => void;
+
+  /**
+   * The fingerprint of `state` with each crashed actor of `dead` (a bit mask) left out: its local
+   * state a constant, the messages to it gone. A crash is for good, so those are never read again.
+   */
+  private fingerprintAlive(state: SystemState, dead: number, out: Fingerprint): void {
+    const crashed = faultsOf(state, this.n, this.header) & dead & 0xffff;
+    if (crashed === 0) {
+      fingerprintWords(state, state.length, out);
+      return;
+    }
+    if (this.scratch.length < state.length) this.scratch = new Uint16Array(2 * state.length);
+    const alive = this.scratch;
+    let length = 0;
+    for (let i = 0; i < state.length; i++) {
+      if (i < this.n) alive[length++] = crashed & (1 << i) ? 0xffff : state[i];
+      else if (i < this.header || (crashed & (1 << this.tables.messages[state[i]].to)) === 0)
+        alive[length++] = state[i];
+    }
+    fingerprintWords(alive, length, out);
+  }
 
   formatAction(action: SystemAction): string {
     return this.views.formatAction(action);

@@ -12,7 +12,8 @@
  * Reduction (on by default): where the model offers ample sets, a state is expanded through one
  * that leads only to new states (the cycle proviso: if a successor was visited already, a cycle
  * may close there, so the state is expanded fully); where the model declares a symmetric
- * fingerprint, states are told apart by it. `eventually` properties are checked afterwards by
+ * fingerprint, or one that leaves out what nothing reads again (`quotientFingerprint`), states
+ * are told apart by it. `eventually` properties are checked afterwards by
  * `liveness.ts`.
  */
 
@@ -218,10 +219,8 @@ class Search<S, A> {
     const reduce = options.reduction ?? true;
     this.ampleSets = reduce ? model.ampleSets?.bind(model) : undefined;
     this.symmetric = reduce && model.symmetricFingerprint !== undefined;
-    this.fingerprint = (this.symmetric ? model.symmetricFingerprint : model.fingerprint)?.bind(model) as (
-      state: S,
-      out: Fingerprint,
-    ) => void;
+    const reduced = this.symmetric ? model.symmetricFingerprint : reduce ? model.quotientFingerprint : undefined;
+    this.fingerprint = (reduced ?? model.fingerprint).bind(model) as (state: S, out: Fingerprint) => void;
     this.deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : this.started + options.timeoutMs;
     this.onProgress = options.onProgress;
     this.stopOnViolation = options.stopOnViolation;

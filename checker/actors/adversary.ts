@@ -93,6 +93,11 @@ export class Adversary {
     return inFlight;
   }
 
+  /** The actors that may crash, as a bit mask. */
+  get mayCrash(): number {
+    return this.crashable;
+  }
+
   /** Whether the menus are fixed (a record), so that what a Byzantine actor may send is known in advance. */
   get menusAreStatic(): boolean {
     return this.staticMenu !== undefined;

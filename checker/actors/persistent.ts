@@ -40,7 +40,7 @@ import type { SystemAction, SystemState } from "./types.js";
 
 /** How many (local state, event) steps the fixpoint of one candidate may take before it gives up. */
 const MAX_FIXPOINT_STEPS = 20_000;
-/** How many local states of the candidate step 2 may visit before it gives up. */
+/** How many local states of the candidate the fixpoint may visit before it gives up. */
 const MAX_CLOSURE = 512;
 
 /** What reduction needs to know of the properties: who is read with whom, and who is read alone. */
@@ -116,11 +116,10 @@ export class ActorPersistentSets {
       } else if (action.kind === "internal") events.push(action.event);
     }
     if (events.length === 0) return false;
-    let future: number[] | undefined;
     try {
-      future = this.futureEvents(state, faults, actor, delivered, crash);
-      if (future === undefined) return false;
-      return this.commutes(state, actor, state[actor], [...new Set(events)], future);
+      const reach = this.fixpoint(state, faults, actor, delivered, crash);
+      if (reach === undefined) return false;
+      return this.commutes(state, actor, reach.locals, [...new Set(events)], reach.future);
     } catch {
       // A machine that throws in a local state the fixpoint made up: no reduction here.
       return false;
@@ -128,17 +127,18 @@ export class ActorPersistentSets {
   }
 
   /**
-   * The events of the messages the other actors may still send to `actor` while it does not move,
-   * other than those in flight to it (`delivered`); undefined when the fixpoint gives up, or when
-   * `none` asks for no such message and there is one.
+   * The fixpoint of the system from `state` without `actor`'s enabled actions (see the header):
+   * the events of the messages other actors may still send to `actor` (other than those in flight
+   * to it, `delivered`), and the local states `actor` reaches by receiving them. Undefined when it
+   * takes more than its budget of steps, or when `none` asks for no such message and there is one.
    */
-  private futureEvents(
+  private fixpoint(
     state: SystemState,
     faults: number,
     actor: number,
     delivered: ReadonlySet<number>,
     none: boolean,
-  ): number[] | undefined {
+  ): { locals: readonly number[]; future: readonly number[] } | undefined {
     const { n, tables } = this;
     const { messages, messageEvents } = tables;
     const down = downActors(faults);
@@ -146,7 +146,6 @@ export class ActorPersistentSets {
     const localList: number[][] = Array.from({ length: n }, () => []);
     const eventSeen = Array.from({ length: n }, () => new Set<number>());
     const eventList: number[][] = Array.from({ length: n }, () => []);
-    const future = new Set<number>();
     // (actor, local, event) triples still to step.
     const queue: number[] = [];
     const addLocal = (b: number, local: number) => {
@@ -161,67 +160,61 @@ export class ActorPersistentSets {
       eventList[b].push(event);
       for (const local of localList[b]) queue.push(b, local, event);
     };
-    // A message sent (or in flight) to another actor; false when `none` forbids it.
-    const send = (message: number): boolean => {
+    // A message sent: a delivery to come. One to `actor` that is in flight already is a delivery
+    // of T (the same action), and the actor receives the others in the local states of the
+    // fixpoint, where it may answer: so it takes part, with these events only.
+    let violated = false;
+    const send = (message: number) => {
       const to = messages[message].to;
-      if (to === actor) {
-        if (delivered.has(message)) return true;
-        if (none) return false;
-        future.add(messageEvents[message]);
-      } else if ((down & (1 << to)) === 0) addEvent(to, messageEvents[message]);
-      return true;
+      if ((down & (1 << to)) !== 0 || (to === actor && delivered.has(message))) return;
+      if (to === actor && none) violated = true;
+      addEvent(to, messageEvents[message]);
     };
+    addLocal(actor, state[actor]);
     for (let b = 0; b < n; b++) {
       if (b === actor) continue;
       if (faults & (BYZANTINE << b)) {
-        for (const message of this.adversary?.staticMenuOf(b) ?? []) if (!send(message)) return undefined;
+        for (const message of this.adversary?.staticMenuOf(b) ?? []) send(message);
       } else if ((faults & (CRASHED << b)) === 0) {
         addLocal(b, state[b]);
         for (const event of this.internal[b]) addEvent(b, event);
       }
     }
-    for (let at = this.header; at < state.length; at++) if (!send(state[at])) return undefined;
-    for (let k = 0; k < queue.length; k += 3) {
-      if (k > 3 * MAX_FIXPOINT_STEPS) return undefined;
+    for (let at = this.header; at < state.length; at++) send(state[at]);
+    for (let k = 0; k < queue.length && !violated; k += 3) {
+      if (k > 3 * MAX_FIXPOINT_STEPS || localList[actor].length > MAX_CLOSURE) return undefined;
       const step = tables.step(queue[k + 1], queue[k + 2]);
       addLocal(queue[k], step.next);
-      for (const message of step.sent) if (!send(message)) return undefined;
+      for (const message of step.sent) send(message);
     }
-    return [...future];
+    if (violated) return undefined;
+    return { locals: localList[actor], future: eventList[actor] };
   }
 
   /**
-   * Whether each event of T (`events`) commutes with each event of F (`future`) in every local
-   * state `actor` reaches from `local` by F's events, and keeps the properties that read the
+   * Whether each event of T (`events`) commutes with each event of F (`future`) in each local state
+   * `locals` of the actor (those it reaches by F's events), and keeps the properties that read the
    * actor alone.
    */
   private commutes(
     state: SystemState,
     actor: number,
-    local: number,
+    locals: readonly number[],
     events: readonly number[],
     future: readonly number[],
   ): boolean {
     const { tables } = this;
-    const closure = [local];
-    const seen = new Set(closure);
     const readAlone = this.reads.alone[actor].length > 0;
-    for (let k = 0; k < closure.length; k++) {
-      if (closure.length > MAX_CLOSURE) return false;
-      const here = closure[k];
-      const finishedHere = tables.finished(here);
+    for (const here of locals) {
       if (readAlone) {
         const value = this.valuesOf(state, actor, here);
         for (const t of events) if (this.valuesOf(state, actor, tables.step(here, t).next) !== value) return false;
       }
+      const finishedHere = tables.finished(here);
       for (const f of future) {
         const first = tables.step(here, f);
         // A message of F that finishes the actor would take T's messages out of the network.
         if (this.dropToFinished && !finishedHere && tables.finished(first.next)) return false;
-        if (!seen.has(first.next)) {
-          seen.add(first.next);
-          closure.push(first.next);
-        }
         for (const t of events) {
           if (t === f) continue;
           const tFirst = tables.step(here, t);
