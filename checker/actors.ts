@@ -130,7 +130,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     // On an unordered network that loses nothing, independence is decided from behaviour
     // (persistent.ts); otherwise from who may still send to whom (reduction.ts).
     const semantic =
-      this.network.ordering === "unordered" && !this.network.loss && process.env.WALRUS_POR !== "old"
+      this.network.ordering === "unordered" && !this.network.loss
         ? new ActorPersistentSets(
             this.n,
             this.header,
@@ -139,6 +139,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
             this.adversary,
             this.dropToFinished,
             reads,
+            (state, action) => this.nextState(state, action),
           )
         : undefined;
     // A crashed actor no property reads never changes again and nothing reads it: its local state

@@ -70,6 +70,7 @@ export class ActorPersistentSets {
     private readonly adversary: Adversary | undefined,
     private readonly dropToFinished: boolean,
     private readonly reads: ReadsOfProperties,
+    private readonly nextState: (state: SystemState, action: SystemAction) => SystemState | undefined,
   ) {
     this.owned = Array.from({ length: n }, () => []);
   }
@@ -91,38 +92,54 @@ export class ActorPersistentSets {
     if (order.length < 2) return [];
     order.sort((a, b) => owned[a].length - owned[b].length || a - b);
     for (const actor of order) {
-      if (byzantine & (1 << actor) || this.persistent(state, faults, actor)) return [owned[actor].slice()];
+      const ample = this.persistent(state, faults, actor, (byzantine & (1 << actor)) !== 0);
+      if (ample !== undefined) return [ample];
     }
     return [];
   }
 
-  /** Whether the enabled actions of correct actor `actor` form a persistent, invisible set. */
-  private persistent(state: SystemState, faults: number, actor: number): boolean {
-    const bit = 1 << actor;
-    if (this.reads.shared & bit) return false;
-    const { tables } = this;
+  /**
+   * The actions of `actor` that change the state, when they form a persistent, invisible set. An
+   * action that changes nothing is no step (a step to the same state would be a cycle the proviso
+   * must break): it is left out, and since it may do something in a later local state of the
+   * actor, it counts among the events still to come.
+   */
+  private persistent(
+    state: SystemState,
+    faults: number,
+    actor: number,
+    byzantine: boolean,
+  ): SystemAction[] | undefined {
     const own = this.owned[actor];
-    const crash = own.some((action) => action.kind === "crash");
-    const readAlone = this.reads.alone[actor];
+    const ample = own.filter((action) => this.nextState(state, action) !== undefined);
+    if (ample.length === 0) return undefined;
+    // A Byzantine actor's sends commute with everything (see the header).
+    if (byzantine) return ample;
+    if (this.reads.shared & (1 << actor)) return undefined;
+    const { tables } = this;
+    const crash = ample.some((action) => action.kind === "crash");
     // A crash changes the status a property of the actor reads.
-    if (crash && readAlone.length > 0) return false;
-    // The events of T (deliveries and spontaneous steps), and the messages T delivers.
-    const events: number[] = [];
+    if (crash && this.reads.alone[actor].length > 0) return undefined;
+    // The events of T (deliveries and spontaneous steps), the messages T delivers, and the events
+    // of the actions that change nothing now.
+    const events = new Set<number>();
+    const idle = new Set<number>();
     const delivered = new Set<number>();
     for (const action of own) {
-      if (action.kind === "deliver") {
-        delivered.add(action.message);
-        events.push(tables.messageEvents[action.message]);
-      } else if (action.kind === "internal") events.push(action.event);
+      if (action.kind === "crash" || action.kind === "byzantine" || action.kind === "drop") continue;
+      const event = action.kind === "deliver" ? tables.messageEvents[action.message] : action.event;
+      if (action.kind === "deliver") delivered.add(action.message);
+      (ample.includes(action) ? events : idle).add(event);
     }
-    if (events.length === 0) return false;
+    // Without a step other than the crash, no action of T stays enabled along every path.
+    if (events.size === 0) return undefined;
     try {
-      const reach = this.fixpoint(state, faults, actor, delivered, crash);
-      if (reach === undefined) return false;
-      return this.commutes(state, actor, reach.locals, [...new Set(events)], reach.future);
+      const reach = this.fixpoint(state, faults, actor, delivered, idle, crash);
+      if (reach === undefined) return undefined;
+      return this.commutes(state, actor, reach.locals, [...events], reach.future, idle) ? ample : undefined;
     } catch {
       // A machine that throws in a local state the fixpoint made up: no reduction here.
-      return false;
+      return undefined;
     }
   }
 
@@ -131,12 +148,14 @@ export class ActorPersistentSets {
    * the events of the messages other actors may still send to `actor` (other than those in flight
    * to it, `delivered`), and the local states `actor` reaches by receiving them. Undefined when it
    * takes more than its budget of steps, or when `none` asks for no such message and there is one.
+   * The events of the actor's actions that change nothing now (`idle`) are available to it too.
    */
   private fixpoint(
     state: SystemState,
     faults: number,
     actor: number,
     delivered: ReadonlySet<number>,
+    idle: ReadonlySet<number>,
     none: boolean,
   ): { locals: readonly number[]; future: readonly number[] } | undefined {
     const { n, tables } = this;
@@ -171,6 +190,7 @@ export class ActorPersistentSets {
       addEvent(to, messageEvents[message]);
     };
     addLocal(actor, state[actor]);
+    for (const event of idle) addEvent(actor, event);
     for (let b = 0; b < n; b++) {
       if (b === actor) continue;
       if (faults & (BYZANTINE << b)) {
@@ -202,6 +222,7 @@ export class ActorPersistentSets {
     locals: readonly number[],
     events: readonly number[],
     future: readonly number[],
+    idle: ReadonlySet<number>,
   ): boolean {
     const { tables } = this;
     const readAlone = this.reads.alone[actor].length > 0;
@@ -213,6 +234,9 @@ export class ActorPersistentSets {
       const finishedHere = tables.finished(here);
       for (const f of future) {
         const first = tables.step(here, f);
+        // An idle action is a step only where it changes something (a message of F always is:
+        // it is taken out of the network).
+        if (idle.has(f) && first.next === here && first.sent.length === 0) continue;
         // A message of F that finishes the actor would take T's messages out of the network.
         if (this.dropToFinished && !finishedHere && tables.finished(first.next)) return false;
         for (const t of events) {

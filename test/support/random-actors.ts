@@ -1,0 +1,131 @@
+/**
+ * Random small actor systems for the reduction harness (test/reduction-soundness.test.ts): a few
+ * xstate machines of one state each, whose context is a small value; on each (value, event) a
+ * random row says the next value and what the actor sends, within a budget of sending steps that
+ * keeps the space finite. Properties are random invariants, witnesses and `eventually` claims
+ * over the values of one or two actors. Which actors may crash and the network are drawn too.
+ */
+
+import fc from "fast-check";
+import { enqueueActions, setup } from "xstate";
+import { ActorModel, type NetworkKind, type SystemProperty, type SystemView } from "../../checker/actors.js";
+import { checkModel, type SearchReport } from "../../checker/search.js";
+
+/** Each property's verdict, by id. */
+export const verdicts = (report: SearchReport<unknown, unknown>): string[] =>
+  report.properties.map((p) => `${p.id}:${p.holds}`);
+
+/** One random actor: what it does on each (local value, event), and its spontaneous event. */
+export interface RandomActor {
+  /** rows[value][event]: the next value and what it sends, or null (the event changes nothing). */
+  readonly rows: readonly (readonly ({ next: number; sends: readonly { to: number; type: string }[] } | null)[])[];
+  /** Sends the actor may make in all (keeps the space finite). */
+  readonly budget: number;
+  readonly spontaneous: boolean;
+}
+
+/** A random property over one or two actors' values. */
+export interface RandomProperty {
+  readonly kind: "always" | "sometimes" | "eventually";
+  readonly actors: readonly number[];
+  readonly values: readonly number[];
+}
+
+export interface RandomSystem {
+  readonly actors: readonly RandomActor[];
+  readonly network: NetworkKind;
+  readonly crash: readonly number[];
+  readonly properties: readonly RandomProperty[];
+  /** Sends written as an action named in the chart and implemented in `setup` (else inline). */
+  readonly named: boolean;
+}
+
+const EVENTS = ["a", "b", "go"] as const;
+const VALUES = 3;
+
+export function randomSystem(maxActors: number, networks: readonly NetworkKind[]): fc.Arbitrary<RandomSystem> {
+  return fc.integer({ min: 2, max: maxActors }).chain((n) => {
+    const send = fc.record({ to: fc.nat(n - 1), type: fc.constantFrom("a", "b") });
+    const row = fc.option(fc.record({ next: fc.nat(VALUES - 1), sends: fc.array(send, { maxLength: 2 }) }), {
+      freq: 3,
+      nil: null,
+    });
+    const actor = fc.record({
+      rows: fc.array(fc.array(row, { minLength: EVENTS.length, maxLength: EVENTS.length }), {
+        minLength: VALUES,
+        maxLength: VALUES,
+      }),
+      budget: fc.integer({ min: 1, max: 2 }),
+      spontaneous: fc.boolean(),
+    });
+    const property = fc.record({
+      kind: fc.constantFrom("always", "sometimes", "eventually"),
+      actors: fc.uniqueArray(fc.nat(n - 1), { minLength: 1, maxLength: 2 }),
+      values: fc.array(fc.nat(VALUES - 1), { minLength: 2, maxLength: 2 }),
+    }) as fc.Arbitrary<RandomProperty>;
+    return fc.record({
+      actors: fc.array(actor, { minLength: n, maxLength: n }),
+      network: fc.constantFrom(...networks),
+      crash: fc.uniqueArray(fc.nat(n - 1), { maxLength: 2 }),
+      properties: fc.array(property, { minLength: 1, maxLength: 3 }),
+      named: fc.boolean(),
+    });
+  });
+}
+
+export type Context = { value: number; budget: number };
+
+/** The system as an actor model: each actor a machine of one state whose context is its value. */
+export function buildSystem(system: RandomSystem): ActorModel {
+  const name = (i: number) => `P${i}`;
+  const actors = system.actors.map((actor, index) => {
+    const react = enqueueActions(({ context, event, enqueue }) => {
+      const row = actor.rows[context.value][EVENTS.indexOf(event.type as (typeof EVENTS)[number])];
+      if (row === null || row === undefined) return;
+      const sending = context.budget > 0 && row.sends.length > 0;
+      enqueue.assign({ value: row.next, budget: context.budget - (sending ? 1 : 0) });
+      if (sending) for (const s of row.sends) enqueue({ type: "send", params: { to: name(s.to), type: s.type } });
+    });
+    const machine = setup({
+      types: {} as { context: Context; events: { type: string } },
+      actions: { send: () => {}, react: react as never },
+    }).createMachine({
+      context: { value: 0, budget: actor.budget },
+      on: { "*": { actions: (system.named ? "react" : react) as never } },
+    });
+    return {
+      name: name(index),
+      machine,
+      ...(actor.spontaneous ? { internalEvents: [{ type: "go" }] } : {}),
+    };
+  });
+  const properties: SystemProperty[] = system.properties.map((property, p) => {
+    const at = (view: SystemView, k: number) =>
+      (view.actors[property.actors[k]].context as Context).value === property.values[k];
+    return {
+      kind: property.kind,
+      id: `p${p}`,
+      name: `p${p}`,
+      reads: property.actors.map(name),
+      holds: (view: SystemView) =>
+        property.kind === "always"
+          ? !property.actors.every((_, k) => at(view, k))
+          : property.actors.every((_, k) => at(view, k)),
+    };
+  });
+  return new ActorModel({
+    name: "random",
+    actors,
+    network: system.network,
+    ...(system.crash.length > 0 ? { adversary: { budget: 1, crash: system.crash.map(name) } } : {}),
+    properties,
+  });
+}
+
+/** Whether the reduced and full searches of the system agree on every property (true when too large). */
+export function agrees(system: RandomSystem): boolean {
+  const full = checkModel(buildSystem(system), { reduction: false, maxStates: 5_000 });
+  if (!full.complete) return true;
+  const reduced = checkModel(buildSystem(system), { reduction: true });
+  return verdicts(reduced).join() === verdicts(full).join();
+}
