@@ -40,6 +40,8 @@ import type { SystemAction, SystemState } from "./types.js";
 
 /** How many (local state, event) steps the fixpoint of one candidate may take before it gives up. */
 const MAX_FIXPOINT_STEPS = 20_000;
+/** States whose chosen actor is kept before the table starts again. */
+const MAX_CHOSEN = 250_000;
 /** How many local states of the candidate the fixpoint may visit before it gives up. */
 const MAX_CLOSURE = 512;
 
@@ -55,6 +57,8 @@ export interface ReadsOfProperties {
 export class ActorPersistentSets {
   /** Per actor, the enabled actions it owns (scratch, refilled per state). */
   private readonly owned: SystemAction[][];
+  /** The actor chosen in a state (−1: none), by the state's words as text. */
+  private readonly chosen = new Map<string, number>();
   /** Per local state: the values of the properties that read its actor alone, as bits. */
   private readonly values: number[] = [];
 
@@ -90,12 +94,25 @@ export class ActorPersistentSets {
     for (let a = 0; a < n; a++) if (owned[a].length > 0) order.push(a);
     // Every enabled action belongs to one actor: there is nothing to cut.
     if (order.length < 2) return [];
-    order.sort((a, b) => owned[a].length - owned[b].length || a - b);
-    for (const actor of order) {
-      const ample = this.persistent(state, faults, actor, (byzantine & (1 << actor)) !== 0);
-      if (ample !== undefined) return [ample];
+    // The liveness searches ask again about the states the search expanded: the answer is kept.
+    const key = String.fromCharCode(...state);
+    const known = this.chosen.get(key);
+    if (known !== undefined) {
+      return known < 0 ? [] : [owned[known].filter((action) => this.nextState(state, action) !== undefined)];
     }
-    return [];
+    order.sort((a, b) => owned[a].length - owned[b].length || a - b);
+    let found = -1;
+    let ample: SystemAction[] | undefined;
+    for (const actor of order) {
+      ample = this.persistent(state, faults, actor, (byzantine & (1 << actor)) !== 0);
+      if (ample !== undefined) {
+        found = actor;
+        break;
+      }
+    }
+    if (this.chosen.size >= MAX_CHOSEN) this.chosen.clear();
+    this.chosen.set(key, found);
+    return ample === undefined ? [] : [ample];
   }
 
   /**
@@ -134,9 +151,12 @@ export class ActorPersistentSets {
     // Without a step other than the crash, no action of T stays enabled along every path.
     if (events.size === 0) return undefined;
     try {
-      const reach = this.fixpoint(state, faults, actor, delivered, idle, crash);
-      if (reach === undefined) return undefined;
-      return this.commutes(state, actor, reach.locals, [...events], reach.future, idle) ? ample : undefined;
+      const tEvents = [...events];
+      const fits = this.fixpoint(state, faults, actor, delivered, idle, crash, {
+        local: (here) => this.invisible(state, actor, here, tEvents),
+        pair: (here, f) => this.commutes(here, f, tEvents, idle),
+      });
+      return fits ? ample : undefined;
     } catch {
       // A machine that throws in a local state the fixpoint made up: no reduction here.
       return undefined;
@@ -146,9 +166,11 @@ export class ActorPersistentSets {
   /**
    * The fixpoint of the system from `state` without `actor`'s enabled actions (see the header):
    * the events of the messages other actors may still send to `actor` (other than those in flight
-   * to it, `delivered`), and the local states `actor` reaches by receiving them. Undefined when it
-   * takes more than its budget of steps, or when `none` asks for no such message and there is one.
-   * The events of the actor's actions that change nothing now (`idle`) are available to it too.
+   * to it, `delivered`), and the local states `actor` reaches by receiving them; the events of the
+   * actor's actions that change nothing now (`idle`) are available to it too. Whether every local
+   * state passes `check.local` and every (local state, event) pair `check.pair`; false as soon as
+   * one does not, when the fixpoint takes more than its budget of steps, or when `none` asks for
+   * no message still to come and there is one.
    */
   private fixpoint(
     state: SystemState,
@@ -157,7 +179,8 @@ export class ActorPersistentSets {
     delivered: ReadonlySet<number>,
     idle: ReadonlySet<number>,
     none: boolean,
-  ): { locals: readonly number[]; future: readonly number[] } | undefined {
+    check: { local: (here: number) => boolean; pair: (here: number, event: number) => boolean },
+  ): boolean {
     const { n, tables } = this;
     const { messages, messageEvents } = tables;
     const down = downActors(faults);
@@ -167,22 +190,29 @@ export class ActorPersistentSets {
     const eventList: number[][] = Array.from({ length: n }, () => []);
     // (actor, local, event) triples still to step.
     const queue: number[] = [];
+    // The candidate's local states and events are checked as they come, so that a candidate
+    // that fails stops the fixpoint early.
+    let violated = false;
     const addLocal = (b: number, local: number) => {
       if (localSeen[b].has(local)) return;
       localSeen[b].add(local);
       localList[b].push(local);
+      if (b === actor && !violated) {
+        violated = localList[b].length > MAX_CLOSURE || !check.local(local);
+        for (const event of eventList[b]) if (!violated) violated = !check.pair(local, event);
+      }
       for (const event of eventList[b]) queue.push(b, local, event);
     };
     const addEvent = (b: number, event: number) => {
       if (eventSeen[b].has(event)) return;
       eventSeen[b].add(event);
       eventList[b].push(event);
+      if (b === actor) for (const local of localList[b]) if (!violated) violated = !check.pair(local, event);
       for (const local of localList[b]) queue.push(b, local, event);
     };
     // A message sent: a delivery to come. One to `actor` that is in flight already is a delivery
     // of T (the same action), and the actor receives the others in the local states of the
     // fixpoint, where it may answer: so it takes part, with these events only.
-    let violated = false;
     const send = (message: number) => {
       const to = messages[message].to;
       if ((down & (1 << to)) !== 0 || (to === actor && delivered.has(message))) return;
@@ -202,52 +232,41 @@ export class ActorPersistentSets {
     }
     for (let at = this.header; at < state.length; at++) send(state[at]);
     for (let k = 0; k < queue.length && !violated; k += 3) {
-      if (k > 3 * MAX_FIXPOINT_STEPS || localList[actor].length > MAX_CLOSURE) return undefined;
+      if (k > 3 * MAX_FIXPOINT_STEPS) return false;
       const step = tables.step(queue[k + 1], queue[k + 2]);
       addLocal(queue[k], step.next);
       for (const message of step.sent) send(message);
     }
-    if (violated) return undefined;
-    return { locals: localList[actor], future: eventList[actor] };
+    return !violated;
+  }
+
+  /** Whether T's events (`events`) keep the properties that read `actor` alone in its local state `here`. */
+  private invisible(state: SystemState, actor: number, here: number, events: readonly number[]): boolean {
+    if (this.reads.alone[actor].length === 0) return true;
+    const value = this.valuesOf(state, actor, here);
+    for (const t of events) if (this.valuesOf(state, actor, this.tables.step(here, t).next) !== value) return false;
+    return true;
   }
 
   /**
-   * Whether each event of T (`events`) commutes with each event of F (`future`) in each local state
-   * `locals` of the actor (those it reaches by F's events), and keeps the properties that read the
-   * actor alone.
+   * Whether the event `f` still to come commutes with each event of T (`events`) in the local
+   * state `here`: either order leads to the same local state and the same sends.
    */
-  private commutes(
-    state: SystemState,
-    actor: number,
-    locals: readonly number[],
-    events: readonly number[],
-    future: readonly number[],
-    idle: ReadonlySet<number>,
-  ): boolean {
+  private commutes(here: number, f: number, events: readonly number[], idle: ReadonlySet<number>): boolean {
     const { tables } = this;
-    const readAlone = this.reads.alone[actor].length > 0;
-    for (const here of locals) {
-      if (readAlone) {
-        const value = this.valuesOf(state, actor, here);
-        for (const t of events) if (this.valuesOf(state, actor, tables.step(here, t).next) !== value) return false;
-      }
-      const finishedHere = tables.finished(here);
-      for (const f of future) {
-        const first = tables.step(here, f);
-        // An idle action is a step only where it changes something (a message of F always is:
-        // it is taken out of the network).
-        if (idle.has(f) && first.next === here && first.sent.length === 0) continue;
-        // A message of F that finishes the actor would take T's messages out of the network.
-        if (this.dropToFinished && !finishedHere && tables.finished(first.next)) return false;
-        for (const t of events) {
-          if (t === f) continue;
-          const tFirst = tables.step(here, t);
-          const tThenF = tables.step(tFirst.next, f);
-          const fThenT = tables.step(first.next, t);
-          if (tThenF.next !== fThenT.next) return false;
-          if (!sameMultiset(tFirst.sent, tThenF.sent, first.sent, fThenT.sent)) return false;
-        }
-      }
+    const first = tables.step(here, f);
+    // An idle action is a step only where it changes something (a message of F always is: it is
+    // taken out of the network).
+    if (idle.has(f) && first.next === here && first.sent.length === 0) return true;
+    // A message of F that finishes the actor would take T's messages out of the network.
+    if (this.dropToFinished && !tables.finished(here) && tables.finished(first.next)) return false;
+    for (const t of events) {
+      if (t === f) continue;
+      const tFirst = tables.step(here, t);
+      const tThenF = tables.step(tFirst.next, f);
+      const fThenT = tables.step(first.next, t);
+      if (tThenF.next !== fThenT.next) return false;
+      if (!sameMultiset(tFirst.sent, tThenF.sent, first.sent, fThenT.sent)) return false;
     }
     return true;
   }
