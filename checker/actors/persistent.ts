@@ -35,11 +35,15 @@
  */
 
 import { type Adversary, BYZANTINE, CRASHED, downActors, faultsOf } from "./adversary.js";
-import type { ActorTables } from "./interning.js";
+import type { ActorTables, LocalStep } from "./interning.js";
 import type { SystemAction, SystemState } from "./types.js";
 
 /** How many (local state, event) steps the fixpoint of one candidate may take before it gives up. */
 const MAX_FIXPOINT_STEPS = 20_000;
+/** Local transitions one fixpoint may compute with xstate (the rest come from the memo). */
+const MAX_NEW_STEPS = 512;
+/** Local states beyond which the fixpoints compute nothing more (ids are 16-bit words). */
+const MAX_LOCALS = 32_768;
 /** States whose chosen actor is kept before the table starts again. */
 const MAX_CHOSEN = 250_000;
 /** How many local states of the candidate the fixpoint may visit before it gives up. */
@@ -231,9 +235,17 @@ export class ActorPersistentSets {
       }
     }
     for (let at = this.header; at < state.length; at++) send(state[at]);
+    let computed = 0;
     for (let k = 0; k < queue.length && !violated; k += 3) {
       if (k > 3 * MAX_FIXPOINT_STEPS) return false;
-      const step = tables.step(queue[k + 1], queue[k + 2]);
+      let step = tables.known(queue[k + 1], queue[k + 2]);
+      if (step === undefined) {
+        // Local states the fixpoint makes up share the tables (and their 16-bit ids) with the
+        // search: a machine whose context grows without bound under repeated messages must not
+        // fill them.
+        if (++computed > MAX_NEW_STEPS || tables.locals.length > MAX_LOCALS) return false;
+        step = tables.step(queue[k + 1], queue[k + 2]);
+      }
       addLocal(queue[k], step.next);
       for (const message of step.sent) send(message);
     }
@@ -254,6 +266,15 @@ export class ActorPersistentSets {
    */
   private commutes(here: number, f: number, events: readonly number[], idle: ReadonlySet<number>): boolean {
     const { tables } = this;
+    // Past the ceiling of local states, only steps already computed are used.
+    if (tables.locals.length > MAX_LOCALS) {
+      const known = (local: number, event: number) => tables.known(local, event) !== undefined;
+      if (!known(here, f) || events.some((t) => !known(here, t))) return false;
+      for (const t of events) {
+        if (!known((tables.known(here, t) as LocalStep).next, f)) return false;
+        if (!known((tables.known(here, f) as LocalStep).next, t)) return false;
+      }
+    }
     const first = tables.step(here, f);
     // An idle action is a step only where it changes something (a message of F always is: it is
     // taken out of the network).
