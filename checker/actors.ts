@@ -11,8 +11,9 @@
  * `checker/actors/`: the types a model declares (`types.ts`, with the layout of a global state),
  * the interning tables and memoised local transitions (`interning.ts`), the network
  * (`network.ts`), the adversary (`adversary.ts`), symmetry (`symmetry.ts`), partial-order
- * reduction (`reduction.ts`, `recipients.ts`), what properties and readers see (`views.ts`), and
- * the machine rewrites of mutation testing (`rewrite.ts`).
+ * reduction (`reduction.ts`, `persistent.ts`, `recipients.ts`), what properties and readers see
+ * (`views.ts`), and the machine rewrites of mutation testing (`rewrite.ts`). With reduction on,
+ * fingerprints leave out the dead parts of crashed actors that no property reads.
  *
  * Local states are interned: each distinct (actor, value, context) gets an integer id, so a global
  * state is a short array of integers, its fingerprint hashes only those integers, and each local

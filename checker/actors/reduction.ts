@@ -1,10 +1,12 @@
 /**
  * Partial-order reduction of an actor model by ample sets (Peled; Clarke, Grumberg and Peled,
  * "Model Checking", ch. 10): at a state the search may expand only the actions of a set of actors
- * that nothing outside it can affect. Independence is decided from behaviour, not from chart
- * syntax: the may-send-to relation of the memoised local states (checker/actors/recipients.ts) and
- * the menus of the Byzantine actors. This module gives the candidates (conditions C1, dependence,
- * and C2, invisibility); the cycle proviso (C3) is the search's to check.
+ * that nothing outside it can affect. On an unordered network that loses nothing, the candidates
+ * come from persistent.ts (one actor, independence decided on the memoised local transitions); on
+ * FIFO and lossy networks from the may-send-to relation read from the charts
+ * (checker/actors/recipients.ts) and the menus of the Byzantine actors. This module gives the
+ * candidates (conditions C1, dependence, and C2, invisibility); the cycle proviso (C3) is the
+ * search's to check.
  */
 
 import { type Adversary, faultsOf } from "./adversary.js";

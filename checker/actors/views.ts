@@ -47,9 +47,10 @@ export class Views {
   ) {}
 
   /**
-   * The model's properties as properties of its states, each reading the view its `reads` allow,
-   * and `visible`: the actors (bits) and the network (NETWORK_READ) some property reads, or
-   * ALL_VISIBLE.
+   * The model's properties as properties of its states, each reading the view its `reads` allow;
+   * `visible`: the actors (bits) and the network (NETWORK_READ) some property reads, or
+   * ALL_VISIBLE; and `reads`, for reduction: which actors some property reads together with
+   * another (or with the network), and the properties that read one actor alone.
    */
   properties(given: readonly SystemProperty[]): {
     properties: Property<SystemState>[];
