@@ -42,6 +42,9 @@ import type { SystemAction, SystemState } from "./types.js";
 const MAX_FIXPOINT_STEPS = 20_000;
 /** Local transitions one fixpoint may compute with xstate (the rest come from the memo). */
 const MAX_NEW_STEPS = 512;
+/** Local transitions the fixpoints may compute in all: so many per state asked about, and more at the start. */
+const NEW_STEPS_PER_STATE = 2;
+const NEW_STEPS_AT_START = 2_000;
 /** Local states beyond which the fixpoints compute nothing more (ids are 16-bit words). */
 const MAX_LOCALS = 32_768;
 /** States whose chosen actor is kept before the table starts again. */
@@ -61,6 +64,9 @@ export interface ReadsOfProperties {
 export class ActorPersistentSets {
   /** Per actor, the enabled actions it owns (scratch, refilled per state). */
   private readonly owned: SystemAction[][];
+  /** States asked about, and local transitions the fixpoints computed with xstate. */
+  private asked = 0;
+  private madeUp = 0;
   /** The actor chosen in a state (−1: none), by the state's words as text. */
   private readonly chosen = new Map<string, number>();
   /** Per local state: the values of the properties that read its actor alone, as bits. */
@@ -95,15 +101,22 @@ export class ActorPersistentSets {
     const byzantine = faults >>> 16;
     if (byzantine !== 0 && !this.adversary?.menusAreStatic) return [];
     const order: number[] = [];
-    for (let a = 0; a < n; a++) if (owned[a].length > 0) order.push(a);
-    // Every enabled action belongs to one actor: there is nothing to cut.
-    if (order.length < 2) return [];
+    let busy = 0;
+    for (let a = 0; a < n; a++) {
+      if (owned[a].length === 0) continue;
+      busy++;
+      // An actor read together with another is never taken (see the header).
+      if ((byzantine & (1 << a)) !== 0 || (this.reads.shared & (1 << a)) === 0) order.push(a);
+    }
+    // Every enabled action belongs to one actor, or no actor can be taken: there is nothing to cut.
+    if (busy < 2 || order.length === 0) return [];
     // The liveness searches ask again about the states the search expanded: the answer is kept.
     const key = String.fromCharCode(...state);
     const known = this.chosen.get(key);
     if (known !== undefined) {
       return known < 0 ? [] : [owned[known].filter((action) => this.nextState(state, action) !== undefined)];
     }
+    this.asked++;
     order.sort((a, b) => owned[a].length - owned[b].length || a - b);
     let found = -1;
     let ample: SystemAction[] | undefined;
@@ -136,7 +149,6 @@ export class ActorPersistentSets {
     if (ample.length === 0) return undefined;
     // A Byzantine actor's sends commute with everything (see the header).
     if (byzantine) return ample;
-    if (this.reads.shared & (1 << actor)) return undefined;
     const { tables } = this;
     const crash = ample.some((action) => action.kind === "crash");
     // A crash changes the status a property of the actor reads.
@@ -244,6 +256,9 @@ export class ActorPersistentSets {
         // search: a machine whose context grows without bound under repeated messages must not
         // fill them.
         if (++computed > MAX_NEW_STEPS || tables.locals.length > MAX_LOCALS) return false;
+        // What the fixpoints compute grows with the search, so that a short search pays little.
+        if (this.madeUp >= NEW_STEPS_PER_STATE * this.asked + NEW_STEPS_AT_START) return false;
+        this.madeUp++;
         step = tables.step(queue[k + 1], queue[k + 2]);
       }
       addLocal(queue[k], step.next);
