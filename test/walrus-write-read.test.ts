@@ -48,7 +48,7 @@ describe("within the budget every property holds and every witness is reached (m
   it.each([
     // A default model, kept as the example the auditor's guide quotes (docs/README.md, "Add a model").
     ["self-healing-4", 224, [STORAGE, QUORUM, NEVER_INVALID, CERTIFIED, ...NODES]],
-    ["write-4-byzantine", 9_776, [STORAGE, QUORUM, NEVER_INVALID, CERTIFIED, ...NODES]],
+    ["write-4-byzantine", 5_312, [STORAGE, QUORUM, NEVER_INVALID, CERTIFIED, ...NODES]],
     [
       "malicious-writer-4-detection-quorum",
       772,
