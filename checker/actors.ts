@@ -130,6 +130,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     }
     // On an unordered network that loses nothing, independence is decided from behaviour
     // (persistent.ts); otherwise from who may still send to whom (reduction.ts).
+    const recipients = new Recipients(this.tables);
     const semantic =
       this.network.ordering === "unordered" && !this.network.loss
         ? new ActorPersistentSets(
@@ -141,6 +142,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
             this.dropToFinished,
             reads,
             (state, action) => this.nextState(state, action),
+            recipients,
           )
         : undefined;
     // A crashed actor no property reads never changes again and nothing reads it: its local state
@@ -160,7 +162,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
       this.header,
       visible,
       this.tables,
-      new Recipients(this.tables),
+      recipients,
       this.adversary,
       (state, action) => this.nextState(state, action),
       semantic,

@@ -36,6 +36,7 @@
 
 import { type Adversary, BYZANTINE, CRASHED, downActors, faultsOf } from "./adversary.js";
 import type { ActorTables, LocalStep } from "./interning.js";
+import type { Recipients } from "./recipients.js";
 import type { SystemAction, SystemState } from "./types.js";
 
 /** How many (local state, event) steps the fixpoint of one candidate may take before it gives up. */
@@ -85,6 +86,7 @@ export class ActorPersistentSets {
     private readonly dropToFinished: boolean,
     private readonly reads: ReadsOfProperties,
     private readonly nextState: (state: SystemState, action: SystemAction) => SystemState | undefined,
+    private readonly recipients: Recipients,
   ) {
     this.owned = Array.from({ length: n }, () => []);
   }
@@ -211,6 +213,9 @@ export class ActorPersistentSets {
     let violated = false;
     const addLocal = (b: number, local: number) => {
       if (localSeen[b].has(local)) return;
+      // Another actor whose chart says it sends nothing more from here cannot matter (the
+      // chart's may-send-to relation over-approximates what it sends: recipients.ts).
+      if (b !== actor && this.recipients.of(local, b) === 0) return;
       localSeen[b].add(local);
       localList[b].push(local);
       if (b === actor && !violated) {
