@@ -9,20 +9,26 @@
  * On an unordered network two steps of different actors always commute: each takes one message
  * out of the multiset in flight, changes its own local state and adds its sends, and neither can
  * take away what the other needs. So the only thing that can interfere with the enabled actions
- * T of an actor A, while A itself does not move, is a message that reaches A later. T is
- * persistent (C1) when every such message commutes with T in every local state A can be in by then:
+ * T of an actor A, while T is held back, is a message that reaches A later. T is persistent (C1)
+ * when every such message commutes with T in every local state A can be in by then:
  *
- * 1. The messages other actors may still send to A without A moving (F) are over-approximated by
- *    a fixpoint over the system without A: each other actor's local states reachable from its
- *    current one under any event that is in flight to it or that the fixpoint finds sent to it
- *    (messages are never used up there, so every real schedule is covered). It runs on the
- *    memoised local transitions, so a step already computed costs an array lookup.
- * 2. For each local state A reaches from its current one by receiving messages of F, each action
- *    of T and each message of F lead to the same local state and the same sends in either order.
+ * 1. The messages still to come to A (F) are over-approximated by a fixpoint over the system with
+ *    T held back: each actor's local states reachable from its current one under any event that
+ *    is in flight to it or that the fixpoint finds sent to it (messages are never used up there,
+ *    so every real schedule is covered). A takes part with F alone: it may answer those messages,
+ *    and its answers can bring more. The fixpoint runs on the memoised local transitions, so a
+ *    step already computed costs an array lookup; an actor whose chart says it sends nothing more
+ *    (recipients.ts) is left out; it has budgets, and giving up only means A is not taken.
+ * 2. In each local state of A in the fixpoint, each action of T and each message of F lead to the
+ *    same local state and the same sends in either order.
  * 3. A crash of A is one of A's actions, and a message that arrives after it is never received:
  *    T may hold a crash only when F is empty. Crashes of other actors share the budget with it,
- *    which can only disable one of them, never change what the other does.
- * 4. With `dropToFinished`, a message of F that ends A's machine would take T's messages out of
+ *    which can only disable one of them, never change what another does; T must hold a step other
+ *    than the crash, which stays enabled along every path that holds T back.
+ * 4. An action that changes nothing is no step (a step to the same state is a cycle the proviso
+ *    would have to break): it is left out of T, and since it may do something in a later local
+ *    state of A, its event counts among those still to come.
+ * 5. With `dropToFinished`, a message of F that ends A's machine would take T's messages out of
  *    the network: such an A is not taken.
  *
  * Invisibility (C2) is decided per local state where it can be: a property that reads A alone is
@@ -32,6 +38,9 @@
  *
  * A Byzantine actor of a fixed menu is a candidate of its own: its sends only add messages that no
  * one else sends or consumes, so they commute with everything (as `menuInFlight` argues).
+ *
+ * test/reduction-soundness.test.ts compares reduced and full searches on the catalogue's small
+ * models and on random actor systems; it found the crash of step 3 hidden behind a step of step 4.
  */
 
 import { type Adversary, BYZANTINE, CRASHED, downActors, faultsOf } from "./adversary.js";
@@ -96,7 +105,8 @@ export class ActorPersistentSets {
    * form a persistent, invisible set (none: the state is expanded fully).
    */
   candidates(state: SystemState, actions: readonly SystemAction[]): SystemAction[][] {
-    const { n, owned } = this;
+    const n = this.n;
+    const { owned } = this;
     for (const list of owned) list.length = 0;
     for (const action of actions) owned[this.ownerOf(action)].push(action);
     const faults = faultsOf(state, n, this.header);
