@@ -2,8 +2,9 @@
  * Random small actor systems for the reduction harness (test/reduction-soundness.test.ts): a few
  * xstate machines of one state each, whose context is a small value; on each (value, event) a
  * random row says the next value and what the actor sends, within a budget of sending steps that
- * keeps the space finite. Properties are random invariants, witnesses and `eventually` claims
- * over the values of one or two actors. Which actors may crash and the network are drawn too.
+ * keeps the space finite; an actor may end in a final state at some value. Properties are random
+ * invariants, witnesses and `eventually` claims over the values of one or two actors. Which actors
+ * may crash, a Byzantine actor and its menu, `dropToFinished` and the network are drawn too.
  */
 
 import fc from "fast-check";
@@ -22,6 +23,8 @@ export interface RandomActor {
   /** Sends the actor may make in all (keeps the space finite). */
   readonly budget: number;
   readonly spontaneous: boolean;
+  /** The value at which the machine ends in its final state (null: never). */
+  readonly finishAt: number | null;
 }
 
 /** A random property over one or two actors' values. */
@@ -35,6 +38,10 @@ export interface RandomSystem {
   readonly actors: readonly RandomActor[];
   readonly network: NetworkKind;
   readonly crash: readonly number[];
+  /** A Byzantine actor (its machine does not run) and what it may send, or null. */
+  readonly byzantine: { readonly actor: number; readonly menu: readonly { to: number; type: string }[] } | null;
+  /** Messages to an actor in a final state leave the network. */
+  readonly dropToFinished: boolean;
   readonly properties: readonly RandomProperty[];
   /** Sends written as an action named in the chart and implemented in `setup` (else inline). */
   readonly named: boolean;
@@ -57,6 +64,7 @@ export function randomSystem(maxActors: number, networks: readonly NetworkKind[]
       }),
       budget: fc.integer({ min: 1, max: 2 }),
       spontaneous: fc.boolean(),
+      finishAt: fc.option(fc.integer({ min: 1, max: VALUES - 1 }), { freq: 2, nil: null }),
     });
     const property = fc.record({
       kind: fc.constantFrom("always", "sometimes", "eventually"),
@@ -67,6 +75,11 @@ export function randomSystem(maxActors: number, networks: readonly NetworkKind[]
       actors: fc.array(actor, { minLength: n, maxLength: n }),
       network: fc.constantFrom(...networks),
       crash: fc.uniqueArray(fc.nat(n - 1), { maxLength: 2 }),
+      byzantine: fc.option(fc.record({ actor: fc.nat(n - 1), menu: fc.array(send, { minLength: 1, maxLength: 2 }) }), {
+        freq: 3,
+        nil: null,
+      }),
+      dropToFinished: fc.boolean(),
       properties: fc.array(property, { minLength: 1, maxLength: 3 }),
       named: fc.boolean(),
     });
@@ -91,7 +104,16 @@ export function buildSystem(system: RandomSystem): ActorModel {
       actions: { send: () => {}, react: react as never },
     }).createMachine({
       context: { value: 0, budget: actor.budget },
-      on: { "*": { actions: (system.named ? "react" : react) as never } },
+      initial: "running",
+      states: {
+        running: {
+          on: { "*": { actions: (system.named ? "react" : react) as never } },
+          ...(actor.finishAt === null
+            ? {}
+            : { always: { guard: ({ context }) => context.value === actor.finishAt, target: "finished" } }),
+        },
+        finished: { type: "final" },
+      },
     });
     return {
       name: name(index),
@@ -113,11 +135,27 @@ export function buildSystem(system: RandomSystem): ActorModel {
           : property.actors.every((_, k) => at(view, k)),
     };
   });
+  const byzantine = system.byzantine;
+  const faulty = (system.crash.length > 0 ? 1 : 0) + (byzantine === null ? 0 : 1);
   return new ActorModel({
     name: "random",
     actors,
     network: system.network,
-    ...(system.crash.length > 0 ? { adversary: { budget: 1, crash: system.crash.map(name) } } : {}),
+    dropToFinished: system.dropToFinished,
+    ...(faulty === 0
+      ? {}
+      : {
+          adversary: {
+            budget: faulty,
+            crash: system.crash.filter((a) => a !== byzantine?.actor).map(name),
+            ...(byzantine === null
+              ? {}
+              : {
+                  byzantine: [name(byzantine.actor)],
+                  menu: { [name(byzantine.actor)]: byzantine.menu.map((m) => ({ to: name(m.to), type: m.type })) },
+                }),
+          },
+        }),
     properties,
   });
 }
