@@ -58,6 +58,7 @@ export type {
   SystemState,
   SystemView,
 } from "./actors/types.js";
+export { everyActor, someActor } from "./actors/types.js";
 export { localTransitionNumber } from "./actors/interning.js";
 export { type MachineRewrite, withMachineRewrite } from "./actors/rewrite.js";
 
@@ -122,7 +123,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     }
     this.initial = this.compose(locals, faults, sent);
     this.views = new Views(this.n, this.header, this.tables, this.network, spec.adversary !== undefined);
-    const { properties, visible, reads } = this.views.properties(spec.properties);
+    const { properties, visible, reads } = this.views.properties(spec.properties, this.adversary?.mayCrash ?? 0);
     this.properties = properties;
     this.dropToFinished = spec.dropToFinished ?? false;
     if ((this.dropToFinished || spec.adversary?.menuInFlight) && (visible === ALL_VISIBLE || visible & NETWORK_READ)) {

@@ -66,8 +66,10 @@ const MAX_CLOSURE = 512;
 export interface ReadsOfProperties {
   /** Actors (bits) some property reads together with another actor or the network. */
   readonly shared: number;
-  /** Per actor: the properties that read it alone, as functions of a state. */
+  /** Per actor: the properties (or parts of properties) that read it alone, as functions of a state. */
   readonly alone: readonly (readonly ((state: SystemState) => boolean)[])[];
+  /** Actors (bits) whose status alone some property reads: their crash is visible. */
+  readonly status: number;
 }
 
 /** One model's persistent sets of one actor. */
@@ -164,7 +166,7 @@ export class ActorPersistentSets {
     const { tables } = this;
     const crash = ample.some((action) => action.kind === "crash");
     // A crash changes the status a property of the actor reads.
-    if (crash && this.reads.alone[actor].length > 0) return undefined;
+    if (crash && (this.reads.alone[actor].length > 0 || (this.reads.status & (1 << actor)) !== 0)) return undefined;
     // The events of T (deliveries and spontaneous steps), the messages T delivers, and the events
     // of the actions that change nothing now.
     const events = new Set<number>();

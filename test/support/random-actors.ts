@@ -9,7 +9,14 @@
 
 import fc from "fast-check";
 import { enqueueActions, setup } from "xstate";
-import { ActorModel, type NetworkKind, type SystemProperty, type SystemView } from "../../checker/actors.js";
+import {
+  ActorModel,
+  type NetworkKind,
+  type SystemProperty,
+  type SystemView,
+  everyActor,
+  someActor,
+} from "../../checker/actors.js";
 import { checkModel, type SearchReport } from "../../checker/search.js";
 
 /** Each property's verdict, by id. */
@@ -27,11 +34,17 @@ export interface RandomActor {
   readonly finishAt: number | null;
 }
 
-/** A random property over one or two actors' values. */
+/**
+ * A random property over one or two actors' values: all of them at their values (`plain`, or
+ * written actor by actor, `every`), or any of them (`some`); it may also ask that an actor be
+ * correct, reading its status alone (`correct`).
+ */
 export interface RandomProperty {
   readonly kind: "always" | "sometimes" | "eventually";
   readonly actors: readonly number[];
   readonly values: readonly number[];
+  readonly shape: "plain" | "every" | "some";
+  readonly correct: number | null;
 }
 
 export interface RandomSystem {
@@ -70,6 +83,8 @@ export function randomSystem(maxActors: number, networks: readonly NetworkKind[]
       kind: fc.constantFrom("always", "sometimes", "eventually"),
       actors: fc.uniqueArray(fc.nat(n - 1), { minLength: 1, maxLength: 2 }),
       values: fc.array(fc.nat(VALUES - 1), { minLength: 2, maxLength: 2 }),
+      shape: fc.constantFrom("plain", "every", "some"),
+      correct: fc.option(fc.nat(n - 1), { freq: 3, nil: null }),
     }) as fc.Arbitrary<RandomProperty>;
     return fc.record({
       actors: fc.array(actor, { minLength: n, maxLength: n }),
@@ -122,17 +137,36 @@ export function buildSystem(system: RandomSystem): ActorModel {
     };
   });
   const properties: SystemProperty[] = system.properties.map((property, p) => {
-    const at = (view: SystemView, k: number) =>
+    const names = property.actors.map(name);
+    const valueAt = (view: SystemView, k: number) =>
       (view.actors[property.actors[k]].context as Context).value === property.values[k];
+    // An invariant says the actors are not all (or not any) at their values.
+    const negate = property.kind === "always";
+    const part = (view: SystemView, actor: string) => {
+      const at = valueAt(view, names.indexOf(actor));
+      return negate ? !at : at;
+    };
+    const base: Pick<SystemProperty, "reads" | "holds" | "perActor"> =
+      property.shape === "every"
+        ? everyActor(names, part)
+        : property.shape === "some"
+          ? someActor(names, part)
+          : {
+              reads: names,
+              holds: (view: SystemView) => {
+                const all = names.every((_, k) => valueAt(view, k));
+                return negate ? !all : all;
+              },
+            };
+    const correct = property.correct;
+    const named = { kind: property.kind, id: `p${p}`, name: `p${p}` };
+    if (correct === null) return { ...named, ...base };
+    // Asking for a status as well, the property is no longer its parts taken actor by actor.
     return {
-      kind: property.kind,
-      id: `p${p}`,
-      name: `p${p}`,
-      reads: property.actors.map(name),
-      holds: (view: SystemView) =>
-        property.kind === "always"
-          ? !property.actors.every((_, k) => at(view, k))
-          : property.actors.every((_, k) => at(view, k)),
+      ...named,
+      reads: names,
+      readsStatusOf: [name(correct)],
+      holds: (view: SystemView) => base.holds(view) && view.status[correct] === "correct",
     };
   });
   const byzantine = system.byzantine;
