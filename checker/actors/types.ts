@@ -136,7 +136,9 @@ export type SystemProperty = Property<SystemView> & {
   readonly reads?: readonly string[];
   readonly readsStatusOf?: readonly string[];
   readonly perActor?: {
+    /** Whether `holds` is the parts of every actor of `reads`, or of some actor. */
     readonly combine: "every" | "some";
+    /** One actor's part, reading that actor alone. */
     readonly part: (view: SystemView, actor: string) => boolean;
   };
 };
