@@ -11,8 +11,9 @@
  * `checker/actors/`: the types a model declares (`types.ts`, with the layout of a global state),
  * the interning tables and memoised local transitions (`interning.ts`), the network
  * (`network.ts`), the adversary (`adversary.ts`), symmetry (`symmetry.ts`), partial-order
- * reduction (`reduction.ts`, `recipients.ts`), what properties and readers see (`views.ts`), and
- * the machine rewrites of mutation testing (`rewrite.ts`).
+ * reduction (`reduction.ts`, `persistent.ts`, `recipients.ts`), what properties and readers see
+ * (`views.ts`), and the machine rewrites of mutation testing (`rewrite.ts`). With reduction on,
+ * fingerprints leave out the dead parts of crashed actors that no property reads.
  *
  * Local states are interned: each distinct (actor, value, context) gets an integer id, so a global
  * state is a short array of integers, its fingerprint hashes only those integers, and each local
@@ -27,6 +28,7 @@ import { Adversary, BYZANTINE, CRASHED, downActors, faultsOf } from "./actors/ad
 import { ActorTables, guardedStep } from "./actors/interning.js";
 import { Network, networkSpec } from "./actors/network.js";
 import { Recipients } from "./actors/recipients.js";
+import { ActorPersistentSets } from "./actors/persistent.js";
 import { AmpleSets } from "./actors/reduction.js";
 import { rewriteMachines } from "./actors/rewrite.js";
 import { Symmetry } from "./actors/symmetry.js";
@@ -56,6 +58,7 @@ export type {
   SystemState,
   SystemView,
 } from "./actors/types.js";
+export { everyActor, someActor } from "./actors/types.js";
 export { localTransitionNumber } from "./actors/interning.js";
 export { type MachineRewrite, withMachineRewrite } from "./actors/rewrite.js";
 
@@ -73,6 +76,8 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   private readonly internal: number[][];
   private readonly initial: SystemState;
   private readonly dropToFinished: boolean;
+  /** Scratch words for fingerprints without dead parts. */
+  private scratch = new Uint16Array(0);
   // The parts, one concern each.
   private readonly tables: ActorTables;
   /** The messages in flight: where they sit in a state, which may be delivered or lost next. */
@@ -122,20 +127,50 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     }
     this.initial = this.compose(locals, faults, sent);
     this.views = new Views(this.n, this.header, this.tables, this.network, spec.adversary !== undefined);
-    const { properties, visible } = this.views.properties(spec.properties);
+    const { properties, visible, reads } = this.views.properties(spec.properties, this.adversary?.mayCrash ?? 0);
     this.properties = properties;
     this.dropToFinished = spec.dropToFinished ?? false;
     if ((this.dropToFinished || spec.adversary?.menuInFlight) && (visible === ALL_VISIBLE || visible & NETWORK_READ)) {
       throw new ModelError(`${spec.name}: dropToFinished or menuInFlight with a property that reads the network`);
+    }
+    // On an unordered network that loses nothing, independence is decided from behaviour
+    // (persistent.ts); otherwise from who may still send to whom (reduction.ts).
+    const recipients = new Recipients(this.tables);
+    const semantic =
+      this.network.ordering === "unordered" && !this.network.loss
+        ? new ActorPersistentSets(
+            this.n,
+            this.header,
+            this.tables,
+            this.internal,
+            this.adversary,
+            this.dropToFinished,
+            reads,
+            (state, action) => this.nextState(state, action),
+            recipients,
+          )
+        : undefined;
+    // A crashed actor no property reads never changes again and nothing reads it: its local state
+    // and the messages to it are dead (a computed menu reads the whole state, so not then).
+    const dead = (this.adversary?.mayCrash ?? 0) & ~visible;
+    if (
+      dead !== 0 &&
+      visible !== ALL_VISIBLE &&
+      (visible & NETWORK_READ) === 0 &&
+      spec.symmetry === undefined &&
+      (this.adversary?.menusAreStatic || (spec.adversary?.byzantine ?? []).length === 0)
+    ) {
+      this.quotientFingerprint = (state, out) => this.fingerprintAlive(state, dead, out);
     }
     this.reduction = new AmpleSets(
       this.n,
       this.header,
       visible,
       this.tables,
-      new Recipients(this.tables),
+      recipients,
       this.adversary,
       (state, action) => this.nextState(state, action),
+      semantic,
     );
   }
 
@@ -202,6 +237,30 @@ export class ActorModel implements Model<SystemState, SystemAction> {
 
   /** With a symmetry group: the fingerprint of the least permutation of the state. */
   readonly symmetricFingerprint?: (state: SystemState, out: Fingerprint) => void;
+
+  /** With actors that may crash and that no property reads: the fingerprint without their dead parts. */
+  readonly quotientFingerprint?: (state: SystemState, out: Fingerprint) => void;
+
+  /**
+   * The fingerprint of `state` with each crashed actor of `dead` (a bit mask) left out: its local
+   * state a constant, the messages to it gone. A crash is for good, so those are never read again.
+   */
+  private fingerprintAlive(state: SystemState, dead: number, out: Fingerprint): void {
+    const crashed = faultsOf(state, this.n, this.header) & dead & 0xffff;
+    if (crashed === 0) {
+      fingerprintWords(state, state.length, out);
+      return;
+    }
+    if (this.scratch.length < state.length) this.scratch = new Uint16Array(2 * state.length);
+    const alive = this.scratch;
+    let length = 0;
+    for (let i = 0; i < state.length; i++) {
+      if (i < this.n) alive[length++] = crashed & (1 << i) ? 0xffff : state[i];
+      else if (i < this.header || (crashed & (1 << this.tables.messages[state[i]].to)) === 0)
+        alive[length++] = state[i];
+    }
+    fingerprintWords(alive, length, out);
+  }
 
   formatAction(action: SystemAction): string {
     return this.views.formatAction(action);

@@ -100,6 +100,12 @@ export interface Model<S, A> {
    * interchangeable components (the fingerprint of a canonical representative).
    */
   symmetricFingerprint?(state: S, out: Fingerprint): void;
+  /**
+   * A fingerprint equal for states that differ only in parts nothing will read again (the local
+   * state of a crashed actor no property reads, the messages to it): states no property and no
+   * later step can tell apart, explored once when reduction is on (as TLC's VIEW, but exact).
+   */
+  quotientFingerprint?(state: S, out: Fingerprint): void;
   readonly properties: readonly Property<S>[];
   /**
    * States as a fixed number of 32-bit words, for the parallel search, whose workers exchange

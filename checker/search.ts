@@ -10,10 +10,12 @@
  * states beside typed arrays for depth and entry number, and decided properties are not evaluated.
  *
  * Reduction (on by default): where the model offers ample sets, a state is expanded through one
- * that leads only to new states (the cycle proviso: if a successor was visited already, a cycle
- * may close there, so the state is expanded fully); where the model declares a symmetric
- * fingerprint, states are told apart by it. `eventually` properties are checked afterwards by
- * `liveness.ts`.
+ * that leads only to states not seen at its level or above (the cycle proviso: a successor seen
+ * there may close a cycle, so the state is expanded fully; breadth-first, every reduced edge then
+ * goes one level deeper, and every cycle passes a fully expanded state; depth-first, any state
+ * seen before counts); where the model declares a symmetric fingerprint, or one that leaves out
+ * what nothing reads again (`quotientFingerprint`), states are told apart by it. `eventually`
+ * properties are checked afterwards by `liveness.ts`.
  */
 
 import type { Fingerprint, Model, Property, PropertyNames, SearchProgress } from "./model.js";
@@ -211,6 +213,9 @@ class Search<S, A> {
   private fresh = false;
   /** The actions of the state being expanded. */
   private readonly actions: A[] = [];
+  /** Breadth-first: the depth being expanded, and the states found so far one level deeper. */
+  private level = -1;
+  private nextLevel = new VisitedSet();
   going = true;
   generated = 0;
   deepest = 0;
@@ -229,10 +234,8 @@ class Search<S, A> {
     const reduce = options.reduction ?? true;
     this.ampleSets = reduce ? model.ampleSets?.bind(model) : undefined;
     this.symmetric = reduce && model.symmetricFingerprint !== undefined;
-    this.fingerprint = (this.symmetric ? model.symmetricFingerprint : model.fingerprint)?.bind(model) as (
-      state: S,
-      out: Fingerprint,
-    ) => void;
+    const reduced = this.symmetric ? model.symmetricFingerprint : reduce ? model.quotientFingerprint : undefined;
+    this.fingerprint = (reduced ?? model.fingerprint).bind(model) as (state: S, out: Fingerprint) => void;
     this.watch = new Watch(options);
     this.lastProgress = this.watch.started;
     this.onProgress = options.onProgress;
@@ -262,6 +265,11 @@ class Search<S, A> {
       frontier.take(!depthFirst);
       const state = frontier.state as S;
       const depth = frontier.depth;
+      if (!depthFirst && depth !== this.level) {
+        // Breadth-first reaches the next level: the states found so far one level deeper start afresh.
+        this.level = depth;
+        this.nextLevel = new VisitedSet();
+      }
       const entry = frontier.entry;
       if (depthFirst) {
         this.branch[depth] = state;
@@ -296,7 +304,9 @@ class Search<S, A> {
         const next = successors[k];
         if (next === undefined || !this.going) return;
         this.visit(next, actions[a], a, depth + 1);
-        if (!this.fresh) closesCycle = true;
+        // Breadth-first, a successor found earlier one level deeper is no way back: only one at
+        // this level or above can close a cycle.
+        if (!this.fresh && (this.depthFirst || !this.nextLevel.has(this.fp.hi, this.fp.lo))) closesCycle = true;
       });
       const rest = actions.map(() => closesCycle);
       for (const a of indices) rest[a] = false;
@@ -353,6 +363,7 @@ class Search<S, A> {
     this.fingerprint(state, fp);
     this.fresh = visited.add(fp.hi, fp.lo);
     if (!this.fresh) return;
+    if (this.ampleSets !== undefined && !this.depthFirst) this.nextLevel.add(fp.hi, fp.lo);
     const entry = visited.size - 1;
     this.trail?.add(ordinal, depth === 0);
     if (depth > this.deepest) this.deepest = depth;

@@ -17,7 +17,7 @@
  * analysis/lightweight-challenge.ts bounds).
  */
 
-import type { SystemProperty, SystemView } from "../checker/actors.js";
+import { type SystemProperty, type SystemView, everyActor, someActor } from "../checker/actors/types.js";
 import { type Committee, weightOf } from "../machines/committee.js";
 import { isQuorum } from "../spec/params.js";
 import { type ChallengeView, challengeView } from "../machines/node/views.js";
@@ -105,7 +105,9 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
       name: "every correct node that stores its slivers obtains a certificate",
       claim: "Every correct node that stores its slivers obtains a certificate of 2f + 1 signatures.",
       source: { sections: ["5.1"], detail: "steps 5 and 7" },
-      reads: [layout.chain, ...storing],
+      // The nodes' status, not their state: what a node does is seen on the chain.
+      reads: [layout.chain],
+      readsStatusOf: storing,
       holds: (view) => storing.every((name) => !correct(view, layout, name) || certified(view, layout).includes(name)),
     },
     {
@@ -124,14 +126,12 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
       claim:
         "A correct node in challenge mode serves neither reads nor recovery of a challenged blob until the challenge ends; in the lightweight variant the blobs the coin picked for no node stay readable.",
       source: { sections: ["5.1"], detail: "step 1; lightweight variant, item 3" },
-      reads: [...honest],
-      holds: (view) =>
-        honest.every((name) => {
-          if (!correct(view, layout, name)) return true;
-          const node = nodeOf(view, layout, name);
-          const quiet = node.mode !== "challenged" || node.withholding;
-          return quiet && !node.servedChallenged;
-        }),
+      ...everyActor(honest, (view, name) => {
+        if (!correct(view, layout, name)) return true;
+        const node = nodeOf(view, layout, name);
+        const quiet = node.mode !== "challenged" || node.withholding;
+        return quiet && !node.servedChallenged;
+      }),
     },
     {
       kind: "eventually",
@@ -139,12 +139,7 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
       name: "reads resume: every correct node serves again once the challenge ended",
       claim: "Once the challenge ended every correct node serves reads and recovery again.",
       source: { sections: ["5.1"], detail: "step 6" },
-      reads: [...honest],
-      holds: (view) =>
-        honest.every((name) => {
-          if (!correct(view, layout, name)) return true;
-          return servesAgain(nodeOf(view, layout, name));
-        }),
+      ...everyActor(honest, (view, name) => !correct(view, layout, name) || servesAgain(nodeOf(view, layout, name))),
     },
     {
       kind: "sometimes",
@@ -152,8 +147,7 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
       name: "witness: a node serves again after the challenge",
       claim: "Reads resuming is not vacuous: a node serves again after the challenge.",
       source: { sections: ["5.1"] },
-      reads: [...honest],
-      holds: (view) => honest.some((name) => correct(view, layout, name) && servesAgain(nodeOf(view, layout, name))),
+      ...someActor(honest, (view, name) => correct(view, layout, name) && servesAgain(nodeOf(view, layout, name))),
     },
     ...(layout.lightweight ? lightweightWitnesses(layout, honest) : []),
   ];

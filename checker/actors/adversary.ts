@@ -93,6 +93,11 @@ export class Adversary {
     return inFlight;
   }
 
+  /** The actors that may crash, as a bit mask. */
+  get mayCrash(): number {
+    return this.crashable;
+  }
+
   /** Whether the menus are fixed (a record), so that what a Byzantine actor may send is known in advance. */
   get menusAreStatic(): boolean {
     return this.staticMenu !== undefined;
@@ -128,6 +133,11 @@ export class Adversary {
         if (!network.inFlight(state, message)) out.push({ kind: "byzantine", actor, message });
       }
     }
+  }
+
+  /** Byzantine actor `actor`'s fixed menu, as message ids (undefined when the menus are computed). */
+  staticMenuOf(actor: number): readonly number[] | undefined {
+    return this.staticMenu?.[actor];
   }
 
   /** The actors Byzantine actor `actor`'s fixed menu sends to, as a bit mask. */

@@ -149,6 +149,11 @@ export class ActorTables {
     return step;
   }
 
+  /** The memoised step of `local` on `event`, if it was computed already. */
+  known(local: number, event: number): LocalStep | undefined {
+    return this.memo[local]?.[event];
+  }
+
   /** Whether local state `local` is final: its actor does nothing more. */
   finished(local: number): boolean {
     return this.locals[local].snapshot.status === "done";

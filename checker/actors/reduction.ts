@@ -1,14 +1,17 @@
 /**
  * Partial-order reduction of an actor model by ample sets (Peled; Clarke, Grumberg and Peled,
  * "Model Checking", ch. 10): at a state the search may expand only the actions of a set of actors
- * that nothing outside it can affect. Independence is decided from behaviour, not from chart
- * syntax: the may-send-to relation of the memoised local states (checker/actors/recipients.ts) and
- * the menus of the Byzantine actors. This module gives the candidates (conditions C1, dependence,
- * and C2, invisibility); the cycle proviso (C3) is the search's to check.
+ * that nothing outside it can affect. On an unordered network that loses nothing, the candidates
+ * come from persistent.ts (one actor, independence decided on the memoised local transitions); on
+ * FIFO and lossy networks from the may-send-to relation read from the charts
+ * (checker/actors/recipients.ts) and the menus of the Byzantine actors. This module gives the
+ * candidates (conditions C1, dependence, and C2, invisibility); the cycle proviso (C3) is the
+ * search's to check.
  */
 
 import { type Adversary, faultsOf } from "./adversary.js";
 import type { ActorTables } from "./interning.js";
+import type { ActorPersistentSets } from "./persistent.js";
 import type { Recipients } from "./recipients.js";
 import type { SystemAction, SystemState } from "./types.js";
 import { ALL_VISIBLE, NETWORK_READ } from "./views.js";
@@ -32,6 +35,7 @@ export class AmpleSets {
     private readonly recipients: Recipients,
     private readonly adversary: Adversary | undefined,
     private readonly nextState: (state: SystemState, action: SystemAction) => SystemState | undefined,
+    private readonly semantic?: ActorPersistentSets,
   ) {
     this.senders = new Int32Array(n);
   }
@@ -47,6 +51,8 @@ export class AmpleSets {
   candidates(state: SystemState, actions: readonly SystemAction[]): SystemAction[][] {
     const n = this.n;
     if (this.visible === ALL_VISIBLE) return NO_CANDIDATES;
+    if (this.semantic !== undefined && (this.visible & NETWORK_READ) === 0)
+      return this.semantic.candidates(state, actions);
     const faults = faultsOf(state, n, this.header);
     const byzantine = faults >>> 16;
     // A menu computed from the whole state depends on every actor: no reduction then.

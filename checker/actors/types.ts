@@ -1,7 +1,8 @@
 /**
  * The vocabulary of actor models: what a model declares (its actors, network, adversary, symmetry
  * and properties) and what the checker hands back (global states, actions, the views properties
- * read). Types only, so that models and properties can name them without loading the checker.
+ * read). Types, and two helpers that write properties, so that models and properties can name
+ * them without loading the checker.
  *
  * The actors and the network follow Stateright's `ActorModel` (unordered, FIFO, duplicating and
  * lossy networks; crashes); the adversary counts its budget in shards, as Walrus counts f
@@ -121,11 +122,45 @@ export interface SystemView {
 
 /**
  * A property of an actor system. `reads` names the actors whose snapshot or status it looks at
- * (and `network` for the messages in flight); the view it gets lets it read nothing else. Actions
- * that change nothing a property reads are invisible to it, which is what lets partial-order
- * reduction reorder them. Without `reads` a property reads everything.
+ * (and `network` for the messages in flight); `readsStatusOf`, actors whose status alone it looks
+ * at; the view it gets lets it read nothing else. Actions that change nothing a property reads are
+ * invisible to it, which is what lets partial-order reduction reorder them. Without `reads` a
+ * property reads everything.
+ *
+ * `perActor` says that `holds` is `part` taken for every (or some) actor of `reads`, each part
+ * reading its own actor alone ({@link everyActor}, {@link someActor} write both from one part):
+ * then a step of one actor can change the property only by changing its own part, which
+ * partial-order reduction decides in that actor's local state alone.
  */
-export type SystemProperty = Property<SystemView> & { readonly reads?: readonly string[] };
+export type SystemProperty = Property<SystemView> & {
+  readonly reads?: readonly string[];
+  readonly readsStatusOf?: readonly string[];
+  readonly perActor?: {
+    /** Whether `holds` is the parts of every actor of `reads`, or of some actor. */
+    readonly combine: "every" | "some";
+    /** One actor's part, reading that actor alone. */
+    readonly part: (view: SystemView, actor: string) => boolean;
+  };
+};
+
+/**
+ * `reads` and `holds` of a property that holds when `part` holds for every actor of `actors`
+ * (each part reading its own actor alone), with the `perActor` that says so.
+ */
+export function everyActor(
+  actors: readonly string[],
+  part: (view: SystemView, actor: string) => boolean,
+): Pick<SystemProperty, "reads" | "holds" | "perActor"> {
+  return { reads: actors, holds: (view) => actors.every((a) => part(view, a)), perActor: { combine: "every", part } };
+}
+
+/** As {@link everyActor}, for a property that holds when `part` holds for some actor of `actors`. */
+export function someActor(
+  actors: readonly string[],
+  part: (view: SystemView, actor: string) => boolean,
+): Pick<SystemProperty, "reads" | "holds" | "perActor"> {
+  return { reads: actors, holds: (view) => actors.some((a) => part(view, a)), perActor: { combine: "some", part } };
+}
 
 /** An actor system to check: its actors, network, adversary, symmetry and properties. */
 export interface ActorModelSpec {

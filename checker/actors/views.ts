@@ -10,6 +10,7 @@ import { ModelError } from "../errors.js";
 import type { Property } from "../model.js";
 import { faultsOf, statusOf } from "./adversary.js";
 import type { ActorTables } from "./interning.js";
+import type { ReadsOfProperties } from "./persistent.js";
 import type {
   ActorStatus,
   Message,
@@ -31,7 +32,7 @@ const ALL_READS = -1;
 export class Views {
   /** The state whose property views are in viewCache (by the reads mask). */
   private viewState: SystemState | undefined;
-  private readonly viewCache = new Map<number, SystemView>();
+  private readonly viewCache = new Map<string, SystemView>();
 
   /**
    * `n` actors, messages from word `header` on; `adversary`: whether the model has one (and so a
@@ -46,41 +47,82 @@ export class Views {
   ) {}
 
   /**
-   * The model's properties as properties of its states, each reading the view its `reads` allow,
-   * and `visible`: the actors (bits) and the network (NETWORK_READ) some property reads, or
-   * ALL_VISIBLE.
+   * The model's properties as properties of its states, each reading the view its `reads` allow;
+   * `visible`: the actors (bits) and the network (NETWORK_READ) some property reads, or
+   * ALL_VISIBLE; and `reads`, for reduction: which actors some property reads together with
+   * another (or with the network), and the properties that read one actor alone.
    */
-  properties(given: readonly SystemProperty[]): { properties: Property<SystemState>[]; visible: number } {
+  properties(
+    given: readonly SystemProperty[],
+    mayCrash: number,
+  ): {
+    properties: Property<SystemState>[];
+    visible: number;
+    reads: ReadsOfProperties;
+  } {
     let visible = 0;
+    let shared = 0;
+    let status = 0;
+    const alone: ((state: SystemState) => boolean)[][] = Array.from({ length: this.n }, () => []);
+    const bitsOf = (names: readonly string[], property: string) => {
+      let bits = 0;
+      for (const name of names)
+        bits |= name === "network" ? NETWORK_READ : 1 << this.tables.actorIndex(name, `${property}: reads`);
+      return bits;
+    };
+    const guarded = (property: string, holds: () => boolean) => {
+      try {
+        return holds();
+      } catch (error) {
+        if (error instanceof TypeError) {
+          throw new ModelError(
+            `property "${property}" failed (${error.message}): does it read an actor it does not declare in reads?`,
+          );
+        }
+        throw error;
+      }
+    };
     const properties = given.map((property) => {
       if (property.reads === undefined) {
         visible = ALL_VISIBLE;
         return {
           ...property,
-          holds: (state: SystemState) => property.holds(this.restrictedView(state, ALL_READS, property.name)),
+          holds: (state: SystemState) =>
+            property.holds(this.restrictedView(state, ALL_READS, ALL_READS, property.name)),
         };
       }
-      let reads = 0;
-      for (const name of property.reads)
-        reads |= name === "network" ? NETWORK_READ : 1 << this.tables.actorIndex(name, `${property.name}: reads`);
-      visible |= reads;
-      return {
-        ...property,
-        holds: (state: SystemState) => {
-          try {
-            return property.holds(this.restrictedView(state, reads, property.name));
-          } catch (error) {
-            if (error instanceof TypeError) {
-              throw new ModelError(
-                `property "${property.name}" failed (${error.message}): does it read an actor it does not declare in reads?`,
-              );
-            }
-            throw error;
-          }
-        },
-      };
+      const reads = bitsOf(property.reads, property.name);
+      const statusOnly = bitsOf(property.readsStatusOf ?? [], property.name) & ~NETWORK_READ;
+      visible |= reads | statusOnly;
+      status |= statusOnly;
+      const holds = (state: SystemState) =>
+        guarded(property.name, () =>
+          property.holds(this.restrictedView(state, reads, reads | statusOnly, property.name)),
+        );
+      // A property of one actor alone is a function of that actor's local state (and status), and
+      // so is each part of a property taken actor by actor; any other reads make every actor they
+      // read visible whatever the step (persistent.ts). A status another actor's crash may change
+      // while the property reads a local state would not be seen from that state: shared too.
+      const actors = reads & ~NETWORK_READ;
+      const perActor = property.perActor;
+      if (perActor !== undefined && (reads & NETWORK_READ) === 0 && statusOnly === 0) {
+        for (const name of property.reads) {
+          const bit = bitsOf([name], property.name);
+          alone[31 - Math.clz32(bit)].push((state) =>
+            guarded(property.name, () => perActor.part(this.restrictedView(state, bit, bit, property.name), name)),
+          );
+        }
+      } else if (
+        actors !== 0 &&
+        (actors & (actors - 1)) === 0 &&
+        (reads & NETWORK_READ) === 0 &&
+        (statusOnly & mayCrash) === 0
+      ) {
+        alone[31 - Math.clz32(actors)].push(holds);
+      } else shared |= actors | statusOnly;
+      return { ...property, holds };
     });
-    return { properties, visible };
+    return { properties, visible, reads: { shared, alone, status } };
   }
 
   /** What properties see: each actor's snapshot, its status and the messages in flight. */
@@ -161,21 +203,21 @@ export class Views {
    * (undefined), and reading the network undeclared throws. Views are cached for the state last
    * asked about, since every property is evaluated on the same state in turn.
    */
-  private restrictedView(state: SystemState, reads: number, property: string): SystemView {
+  private restrictedView(state: SystemState, reads: number, statusReads: number, property: string): SystemView {
     if (state !== this.viewState) {
       this.viewState = state;
       this.viewCache.clear();
     }
-    const cached = this.viewCache.get(reads);
+    const key = `${reads}:${statusReads}`;
+    const cached = this.viewCache.get(key);
     if (cached !== undefined) return cached;
     const n = this.n;
     const faults = faultsOf(state, n, this.header);
     const actors = new Array<SnapshotFrom<AnyStateMachine>>(n);
     const status = new Array<ActorStatus>(n);
     for (let a = 0; a < n; a++) {
-      if ((reads & (1 << a)) === 0) continue;
-      actors[a] = this.tables.locals[state[a]].snapshot;
-      status[a] = statusOf(faults, a);
+      if ((reads & (1 << a)) !== 0) actors[a] = this.tables.locals[state[a]].snapshot;
+      if ((statusReads & (1 << a)) !== 0) status[a] = statusOf(faults, a);
     }
     const view: SystemView = {
       actors,
@@ -189,7 +231,7 @@ export class Views {
     };
     const messages = this.tables.messages;
     const header = this.header;
-    this.viewCache.set(reads, view);
+    this.viewCache.set(key, view);
     return view;
   }
 }

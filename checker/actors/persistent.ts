@@ -1,0 +1,353 @@
+/**
+ * Persistent sets of one actor, with independence decided from behaviour: the partial-order
+ * reduction that cuts actor models where every actor may send to every other (Godefroid's
+ * persistent sets, "Partial-Order Methods for the Verification of Concurrent Systems", LNCS 1032,
+ * ch. 4; conditional independence after Godefroid and Pirottin, "Refining dependencies improves
+ * partial-order verification methods", CAV 1993; the ample-set conditions C0–C3 of Clarke,
+ * Grumberg and Peled, "Model Checking", ch. 10).
+ *
+ * On an unordered network two steps of different actors always commute: each takes one message
+ * out of the multiset in flight, changes its own local state and adds its sends, and neither can
+ * take away what the other needs. So the only thing that can interfere with the enabled actions
+ * T of an actor A, while T is held back, is a message that reaches A later. T is persistent (C1)
+ * when every such message commutes with T in every local state A can be in by then:
+ *
+ * 1. The messages still to come to A (F) are over-approximated by a fixpoint over the system with
+ *    T held back: each actor's local states reachable from its current one under any event that
+ *    is in flight to it or that the fixpoint finds sent to it (messages are never used up there,
+ *    so every real schedule is covered). A takes part with F alone: it may answer those messages,
+ *    and its answers can bring more. The fixpoint runs on the memoised local transitions, so a
+ *    step already computed costs an array lookup; an actor whose chart says it sends nothing more
+ *    (recipients.ts) is left out; it has budgets, and giving up only means A is not taken.
+ * 2. In each local state of A in the fixpoint, each action of T and each message of F lead to the
+ *    same local state and the same sends in either order.
+ * 3. A crash of A is one of A's actions, and a message that arrives after it is never received:
+ *    T may hold a crash only when F is empty. Crashes of other actors share the budget with it,
+ *    which can only disable one of them, never change what another does; T must hold a step other
+ *    than the crash, which stays enabled along every path that holds T back.
+ * 4. An action that changes nothing is no step (a step to the same state is a cycle the proviso
+ *    would have to break): it is left out of T, and since it may do something in a later local
+ *    state of A, its event counts among those still to come.
+ * 5. With `dropToFinished`, a message of F that ends A's machine would take T's messages out of
+ *    the network: such an A is not taken.
+ *
+ * Invisibility (C2) is decided per local state where it can be: a property that reads A alone is
+ * a function of A's local state, so an action of T is invisible when it keeps every such property
+ * at the same value in each local state of step 2. An actor read together with another actor (or
+ * with the network) by some property is never taken. The cycle proviso (C3) is the search's.
+ *
+ * A Byzantine actor of a fixed menu is a candidate of its own: its sends only add messages that no
+ * one else sends or consumes, so they commute with everything (as `menuInFlight` argues).
+ *
+ * test/reduction-soundness.test.ts compares reduced and full searches on the catalogue's small
+ * models and on random actor systems; it found the crash of step 3 hidden behind a step of step 4.
+ */
+
+import { type Adversary, BYZANTINE, CRASHED, downActors, faultsOf } from "./adversary.js";
+import type { ActorTables, LocalStep } from "./interning.js";
+import type { Recipients } from "./recipients.js";
+import type { SystemAction, SystemState } from "./types.js";
+
+/** How many (local state, event) steps the fixpoint of one candidate may take before it gives up. */
+const MAX_FIXPOINT_STEPS = 20_000;
+/** Local transitions one fixpoint may compute with xstate (the rest come from the memo). */
+const MAX_NEW_STEPS = 512;
+/** Local transitions the fixpoints may compute in all: so many per state asked about, and more at the start. */
+const NEW_STEPS_PER_STATE = 2;
+const NEW_STEPS_AT_START = 2_000;
+/** Local states beyond which the fixpoints compute nothing more (ids are 16-bit words). */
+const MAX_LOCALS = 32_768;
+/** States whose chosen actor is kept before the table starts again. */
+const MAX_CHOSEN = 250_000;
+/** How many local states of the candidate the fixpoint may visit before it gives up. */
+const MAX_CLOSURE = 512;
+
+/** What reduction needs to know of the properties: who is read with whom, and who is read alone. */
+export interface ReadsOfProperties {
+  /** Actors (bits) some property reads together with another actor or the network. */
+  readonly shared: number;
+  /** Per actor: the properties (or parts of properties) that read it alone, as functions of a state. */
+  readonly alone: readonly (readonly ((state: SystemState) => boolean)[])[];
+  /** Actors (bits) whose status alone some property reads: their crash is visible. */
+  readonly status: number;
+}
+
+/** One model's persistent sets of one actor. */
+export class ActorPersistentSets {
+  /** Per actor, the enabled actions it owns (scratch, refilled per state). */
+  private readonly owned: SystemAction[][];
+  /** States asked about, and local transitions the fixpoints computed with xstate. */
+  private asked = 0;
+  private madeUp = 0;
+  /** The actor chosen in a state (−1: none), by the state's words as text. */
+  private readonly chosen = new Map<string, number>();
+  /** Per local state: the values of the properties that read its actor alone, as bits. */
+  private readonly values: number[] = [];
+
+  /**
+   * `n` actors, messages from word `header` on; `internal`: each actor's spontaneous events;
+   * `reads`: what the properties read.
+   */
+  constructor(
+    private readonly n: number,
+    private readonly header: number,
+    private readonly tables: ActorTables,
+    private readonly internal: readonly (readonly number[])[],
+    private readonly adversary: Adversary | undefined,
+    private readonly dropToFinished: boolean,
+    private readonly reads: ReadsOfProperties,
+    private readonly nextState: (state: SystemState, action: SystemAction) => SystemState | undefined,
+    private readonly recipients: Recipients,
+  ) {
+    this.owned = Array.from({ length: n }, () => []);
+  }
+
+  /**
+   * At most one candidate: the enabled actions of the actor with the fewest of them whose actions
+   * form a persistent, invisible set (none: the state is expanded fully).
+   */
+  candidates(state: SystemState, actions: readonly SystemAction[]): SystemAction[][] {
+    const n = this.n;
+    const { owned } = this;
+    for (const list of owned) list.length = 0;
+    for (const action of actions) owned[this.ownerOf(action)].push(action);
+    const faults = faultsOf(state, n, this.header);
+    const byzantine = faults >>> 16;
+    if (byzantine !== 0 && !this.adversary?.menusAreStatic) return [];
+    const order: number[] = [];
+    let busy = 0;
+    for (let a = 0; a < n; a++) {
+      if (owned[a].length === 0) continue;
+      busy++;
+      // An actor read together with another is never taken (see the header).
+      if ((byzantine & (1 << a)) !== 0 || (this.reads.shared & (1 << a)) === 0) order.push(a);
+    }
+    // Every enabled action belongs to one actor, or no actor can be taken: there is nothing to cut.
+    if (busy < 2 || order.length === 0) return [];
+    // The liveness searches ask again about the states the search expanded: the answer is kept.
+    const key = String.fromCharCode(...state);
+    const known = this.chosen.get(key);
+    if (known !== undefined) {
+      return known < 0 ? [] : [owned[known].filter((action) => this.nextState(state, action) !== undefined)];
+    }
+    this.asked++;
+    order.sort((a, b) => owned[a].length - owned[b].length || a - b);
+    let found = -1;
+    let ample: SystemAction[] | undefined;
+    for (const actor of order) {
+      ample = this.persistent(state, faults, actor, (byzantine & (1 << actor)) !== 0);
+      if (ample !== undefined) {
+        found = actor;
+        break;
+      }
+    }
+    if (this.chosen.size >= MAX_CHOSEN) this.chosen.clear();
+    this.chosen.set(key, found);
+    return ample === undefined ? [] : [ample];
+  }
+
+  /**
+   * The actions of `actor` that change the state, when they form a persistent, invisible set. An
+   * action that changes nothing is no step (a step to the same state would be a cycle the proviso
+   * must break): it is left out, and since it may do something in a later local state of the
+   * actor, it counts among the events still to come.
+   */
+  private persistent(
+    state: SystemState,
+    faults: number,
+    actor: number,
+    byzantine: boolean,
+  ): SystemAction[] | undefined {
+    const own = this.owned[actor];
+    const ample = own.filter((action) => this.nextState(state, action) !== undefined);
+    if (ample.length === 0) return undefined;
+    // A Byzantine actor's sends commute with everything (see the header).
+    if (byzantine) return ample;
+    const { tables } = this;
+    const crash = ample.some((action) => action.kind === "crash");
+    // A crash changes the status a property of the actor reads.
+    if (crash && (this.reads.alone[actor].length > 0 || (this.reads.status & (1 << actor)) !== 0)) return undefined;
+    // The events of T (deliveries and spontaneous steps), the messages T delivers, and the events
+    // of the actions that change nothing now.
+    const events = new Set<number>();
+    const idle = new Set<number>();
+    const delivered = new Set<number>();
+    for (const action of own) {
+      if (action.kind === "crash" || action.kind === "byzantine" || action.kind === "drop") continue;
+      const event = action.kind === "deliver" ? tables.messageEvents[action.message] : action.event;
+      if (action.kind === "deliver") delivered.add(action.message);
+      (ample.includes(action) ? events : idle).add(event);
+    }
+    // Without a step other than the crash, no action of T stays enabled along every path.
+    if (events.size === 0) return undefined;
+    try {
+      const tEvents = [...events];
+      const fits = this.fixpoint(state, faults, actor, delivered, idle, crash, {
+        local: (here) => this.invisible(state, actor, here, tEvents),
+        pair: (here, f) => this.commutes(here, f, tEvents, idle),
+      });
+      return fits ? ample : undefined;
+    } catch {
+      // A machine that throws in a local state the fixpoint made up: no reduction here.
+      return undefined;
+    }
+  }
+
+  /**
+   * The fixpoint of the system from `state` without `actor`'s enabled actions (see the header):
+   * the events of the messages other actors may still send to `actor` (other than those in flight
+   * to it, `delivered`), and the local states `actor` reaches by receiving them; the events of the
+   * actor's actions that change nothing now (`idle`) are available to it too. Whether every local
+   * state passes `check.local` and every (local state, event) pair `check.pair`; false as soon as
+   * one does not, when the fixpoint takes more than its budget of steps, or when `none` asks for
+   * no message still to come and there is one.
+   */
+  private fixpoint(
+    state: SystemState,
+    faults: number,
+    actor: number,
+    delivered: ReadonlySet<number>,
+    idle: ReadonlySet<number>,
+    none: boolean,
+    check: { local: (here: number) => boolean; pair: (here: number, event: number) => boolean },
+  ): boolean {
+    const { n, tables } = this;
+    const { messages, messageEvents } = tables;
+    const down = downActors(faults);
+    const localSeen = Array.from({ length: n }, () => new Set<number>());
+    const localList: number[][] = Array.from({ length: n }, () => []);
+    const eventSeen = Array.from({ length: n }, () => new Set<number>());
+    const eventList: number[][] = Array.from({ length: n }, () => []);
+    // (actor, local, event) triples still to step.
+    const queue: number[] = [];
+    // The candidate's local states and events are checked as they come, so that a candidate
+    // that fails stops the fixpoint early.
+    let violated = false;
+    const addLocal = (b: number, local: number) => {
+      if (localSeen[b].has(local)) return;
+      // Another actor whose chart says it sends nothing more from here cannot matter (the
+      // chart's may-send-to relation over-approximates what it sends: recipients.ts).
+      if (b !== actor && this.recipients.of(local, b) === 0) return;
+      localSeen[b].add(local);
+      localList[b].push(local);
+      if (b === actor && !violated) {
+        violated = localList[b].length > MAX_CLOSURE || !check.local(local);
+        for (const event of eventList[b]) if (!violated) violated = !check.pair(local, event);
+      }
+      for (const event of eventList[b]) queue.push(b, local, event);
+    };
+    const addEvent = (b: number, event: number) => {
+      if (eventSeen[b].has(event)) return;
+      eventSeen[b].add(event);
+      eventList[b].push(event);
+      if (b === actor) for (const local of localList[b]) if (!violated) violated = !check.pair(local, event);
+      for (const local of localList[b]) queue.push(b, local, event);
+    };
+    // A message sent: a delivery to come. One to `actor` that is in flight already is a delivery
+    // of T (the same action), and the actor receives the others in the local states of the
+    // fixpoint, where it may answer: so it takes part, with these events only.
+    const send = (message: number) => {
+      const to = messages[message].to;
+      if ((down & (1 << to)) !== 0 || (to === actor && delivered.has(message))) return;
+      if (to === actor && none) violated = true;
+      addEvent(to, messageEvents[message]);
+    };
+    addLocal(actor, state[actor]);
+    for (const event of idle) addEvent(actor, event);
+    for (let b = 0; b < n; b++) {
+      if (b === actor) continue;
+      if (faults & (BYZANTINE << b)) {
+        for (const message of this.adversary?.staticMenuOf(b) ?? []) send(message);
+      } else if ((faults & (CRASHED << b)) === 0) {
+        addLocal(b, state[b]);
+        for (const event of this.internal[b]) addEvent(b, event);
+      }
+    }
+    for (let at = this.header; at < state.length; at++) send(state[at]);
+    let computed = 0;
+    for (let k = 0; k < queue.length && !violated; k += 3) {
+      if (k > 3 * MAX_FIXPOINT_STEPS) return false;
+      let step = tables.known(queue[k + 1], queue[k + 2]);
+      if (step === undefined) {
+        // Local states the fixpoint makes up share the tables (and their 16-bit ids) with the
+        // search: a machine whose context grows without bound under repeated messages must not
+        // fill them.
+        if (++computed > MAX_NEW_STEPS || tables.locals.length > MAX_LOCALS) return false;
+        // What the fixpoints compute grows with the search, so that a short search pays little.
+        if (this.madeUp >= NEW_STEPS_PER_STATE * this.asked + NEW_STEPS_AT_START) return false;
+        this.madeUp++;
+        step = tables.step(queue[k + 1], queue[k + 2]);
+      }
+      addLocal(queue[k], step.next);
+      for (const message of step.sent) send(message);
+    }
+    return !violated;
+  }
+
+  /** Whether T's events (`events`) keep the properties that read `actor` alone in its local state `here`. */
+  private invisible(state: SystemState, actor: number, here: number, events: readonly number[]): boolean {
+    if (this.reads.alone[actor].length === 0) return true;
+    const value = this.valuesOf(state, actor, here);
+    for (const t of events) if (this.valuesOf(state, actor, this.tables.step(here, t).next) !== value) return false;
+    return true;
+  }
+
+  /**
+   * Whether the event `f` still to come commutes with each event of T (`events`) in the local
+   * state `here`: either order leads to the same local state and the same sends.
+   */
+  private commutes(here: number, f: number, events: readonly number[], idle: ReadonlySet<number>): boolean {
+    const { tables } = this;
+    // Past the ceiling of local states, only steps already computed are used.
+    if (tables.locals.length > MAX_LOCALS) {
+      const known = (local: number, event: number) => tables.known(local, event) !== undefined;
+      if (!known(here, f) || events.some((t) => !known(here, t))) return false;
+      for (const t of events) {
+        if (!known((tables.known(here, t) as LocalStep).next, f)) return false;
+        if (!known((tables.known(here, f) as LocalStep).next, t)) return false;
+      }
+    }
+    const first = tables.step(here, f);
+    // An idle action is a step only where it changes something (a message of F always is: it is
+    // taken out of the network).
+    if (idle.has(f) && first.next === here && first.sent.length === 0) return true;
+    // A message of F that finishes the actor would take T's messages out of the network.
+    if (this.dropToFinished && !tables.finished(here) && tables.finished(first.next)) return false;
+    for (const t of events) {
+      if (t === f) continue;
+      const tFirst = tables.step(here, t);
+      const tThenF = tables.step(tFirst.next, f);
+      const fThenT = tables.step(first.next, t);
+      if (tThenF.next !== fThenT.next) return false;
+      if (!sameMultiset(tFirst.sent, tThenF.sent, first.sent, fThenT.sent)) return false;
+    }
+    return true;
+  }
+
+  /** The values of the properties that read `actor` alone, in its local state `local`, as bits. */
+  private valuesOf(state: SystemState, actor: number, local: number): number {
+    const cached = this.values[local];
+    if (cached !== undefined) return cached;
+    const probe = state.slice();
+    probe[actor] = local;
+    let bits = 0;
+    this.reads.alone[actor].forEach((holds, i) => {
+      if (holds(probe)) bits |= 1 << i;
+    });
+    this.values[local] = bits;
+    return bits;
+  }
+
+  private ownerOf(action: SystemAction): number {
+    return action.kind === "deliver" || action.kind === "drop" ? this.tables.messages[action.message].to : action.actor;
+  }
+}
+
+/** Whether a ++ b and c ++ d hold the same messages, each as often (all four sorted). */
+function sameMultiset(a: readonly number[], b: readonly number[], c: readonly number[], d: readonly number[]): boolean {
+  if (a.length + b.length !== c.length + d.length) return false;
+  if (a.length + b.length === 0) return true;
+  const left = [...a, ...b].sort((x, y) => x - y);
+  const right = [...c, ...d].sort((x, y) => x - y);
+  return left.every((m, i) => m === right[i]);
+}
