@@ -274,7 +274,9 @@ describe("check and list", () => {
         `two-phase-commit-3 \\(default\\): .*\n {2}parameters: rms=3, network=duplicating\n {2}recorded: ${states} unique states, depth \\d+ \\(docs/check-results\\.json\\)\n {2}always tc-consistent: TCConsistent`,
       ),
     );
-    expect(result.stdout).toMatch(/write-4-f-plus-1 \(default\): .*\n(.*\n)* {2}must fail: write-completeness, poa-f-plus-1-stored\n/);
+    expect(result.stdout).toMatch(
+      /write-4-f-plus-1 \(default\): .*\n(.*\n)* {2}must fail: write-completeness, poa-f-plus-1-stored\n/,
+    );
     expect(result.stdout).toMatch(/two-phase-commit-plain-8 \(long profile\): /);
   });
 });

@@ -103,7 +103,12 @@ describe("the property table", () => {
       {
         models: [
           { model: "m1", states: 3, depth: 1, properties: [{ kind: "always", id: "p", name: "p", verdict: "holds" }] },
-          { model: "m2", states: 2, depth: 1, properties: [{ kind: "always", id: "gone", name: "gone", verdict: "holds" }] },
+          {
+            model: "m2",
+            states: 2,
+            depth: 1,
+            properties: [{ kind: "always", id: "gone", name: "gone", verdict: "holds" }],
+          },
           { model: "m3", states: 1, depth: 1, properties: [] },
         ],
       },
@@ -215,7 +220,9 @@ describe("the record of check verdicts", () => {
       ],
     });
     expect(() => parseCheckResults('{"models":[{"model":"a","properties":[]}]}', "f")).toThrow(/needs `states`/);
-    expect(() => parseCheckResults('{"models":[{"model":"a","states":1,"properties":[]}]}', "f")).toThrow(/needs `depth`/);
+    expect(() => parseCheckResults('{"models":[{"model":"a","states":1,"properties":[]}]}', "f")).toThrow(
+      /needs `depth`/,
+    );
     expect(() => parseCheckResults("{}", "f.json")).toThrow(/f\.json is not a record of check verdicts/);
     expect(() => parseCheckResults('{"models":[{"model":"a","properties":[{"name":"p"}]}]}', "f")).toThrow(UsageError);
   });

@@ -60,7 +60,7 @@ describe("(a) catalogue models: the same verdicts with and without reduction", (
         if (path === undefined) continue;
         const meta = {
           model: entry.name,
-          property: property.name,
+          property: property.id,
           kind: property.kind,
           ...(!property.holds && property.kind === "eventually" && property.loopStart !== undefined
             ? { loopStart: property.loopStart }
