@@ -117,7 +117,6 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
     "without metadata no symbol verifies (symbolsSuffice needs it), so a node that skips awaitingMetadata waits in recoveringSecondary instead, for the same RecoverySymbolResponse that brings the metadata and re-enters the choice.",
   ),
   "storageNode.forBlob:always": needsSearch(ONE_BLOB),
-  "storageNode.aboutBlob:always": needsSearch(ONE_BLOB),
   "storageNode.wellFormed:always": needsAdversary(NEVER_MALFORMED),
   "storageNode.fromPeer:always": needsAdversary(
     "no recovery response comes from outside the committee or from the node itself. Needs an adversary outside it.",
