@@ -318,7 +318,8 @@ async function listCommand(options: { model?: string }): Promise<void> {
     }
     if (entry.expectedFailures !== undefined) lines.push(`  must fail: ${entry.expectedFailures.join(", ")}`);
     for (const property of buildEntry(entry).properties) {
-      lines.push(`  ${property.kind} ${property.id}: ${property.name}`);
+      // An auditor's own model may leave its properties without ids.
+      lines.push(`  ${property.kind} ${property.id === undefined ? "" : `${property.id}: `}${property.name}`);
     }
   }
   process.stdout.write(`${lines.join("\n")}\n`);
