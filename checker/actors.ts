@@ -198,6 +198,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   nextState(state: SystemState, action: SystemAction): SystemState | undefined {
     const n = this.n;
     const { messages, messageEvents } = this.tables;
+    // A plain switch rather than ts-pattern's match: this is the search's inner loop.
     switch (action.kind) {
       case "crash": {
         const next = state.slice();

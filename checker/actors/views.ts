@@ -5,6 +5,7 @@
  * written for a reader. Properties are spec monitors in P's sense: they read, never change a state.
  */
 
+import { match } from "ts-pattern";
 import type { AnyStateMachine, EventObject, SnapshotFrom } from "xstate";
 import { ModelError } from "../errors.js";
 import type { Property } from "../model.js";
@@ -176,20 +177,19 @@ export class Views {
   /** An action as a reader follows it: `A → B: Event {payload}`, `A crashes`, … */
   formatAction(action: SystemAction): string {
     const name = (actor: number) => this.tables.actors[actor].name;
-    switch (action.kind) {
-      case "internal":
-        return `${name(action.actor)}: ${formatEvent(this.tables.events[action.event])}`;
-      case "crash":
-        return `${name(action.actor)} crashes`;
-      case "byzantine": {
-        const { to, event } = this.tables.messages[action.message];
-        return `${name(action.actor)} (Byzantine) sends ${formatEvent(event)} to ${name(to)}`;
-      }
-      case "drop":
-        return `network loses ${this.formatMessage(action.message)}`;
-      default:
-        return `${this.formatMessage(action.message)}${action.keep ? " (a copy stays in flight)" : ""}`;
-    }
+    return match(action)
+      .with({ kind: "internal" }, ({ actor, event }) => `${name(actor)}: ${formatEvent(this.tables.events[event])}`)
+      .with({ kind: "crash" }, ({ actor }) => `${name(actor)} crashes`)
+      .with({ kind: "byzantine" }, ({ actor, message }) => {
+        const { to, event } = this.tables.messages[message];
+        return `${name(actor)} (Byzantine) sends ${formatEvent(event)} to ${name(to)}`;
+      })
+      .with({ kind: "drop" }, ({ message }) => `network loses ${this.formatMessage(message)}`)
+      .with(
+        { kind: "deliver" },
+        ({ message, keep }) => `${this.formatMessage(message)}${keep ? " (a copy stays in flight)" : ""}`,
+      )
+      .exhaustive();
   }
 
   private formatMessage(message: number): string {

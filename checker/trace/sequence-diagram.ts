@@ -4,6 +4,7 @@
  * an arrow; for any other model one participant with a note per step.
  */
 
+import { match } from "ts-pattern";
 import { ActorModel, type SystemAction, type SystemState } from "../actors.js";
 import type { Model } from "../model.js";
 import type { Path, PathStep } from "../path.js";
@@ -37,24 +38,28 @@ function actorEvents(model: ActorModel, path: Path<SystemState, SystemAction>): 
   return path.steps.map((step) => {
     const action = step.action;
     const label = model.formatAction(action);
-    switch (action.kind) {
-      case "deliver": {
-        const message = model.message(action.message);
+    return match(action)
+      .with({ kind: "deliver" }, ({ message: id }): DiagramEvent => {
+        const message = model.message(id);
         return { from: message.from, to: message.to, over: message.to, text: message.event.type };
-      }
-      case "drop": {
-        const message = model.message(action.message);
+      })
+      .with({ kind: "drop" }, ({ message: id }): DiagramEvent => {
+        const message = model.message(id);
         return { over: message.to, text: `lost: ${message.event.type} from ${model.actors[message.from].name}` };
-      }
-      case "byzantine":
-        return { over: action.actor, text: `(Byzantine) sends ${model.message(action.message).event.type}` };
-      case "crash":
-        return { over: action.actor, text: "crashes" };
-      default: {
-        const prefix = `${model.actors[action.actor].name}: `;
-        return { over: action.actor, text: label.startsWith(prefix) ? label.slice(prefix.length) : label };
-      }
-    }
+      })
+      .with(
+        { kind: "byzantine" },
+        ({ actor, message }): DiagramEvent => ({
+          over: actor,
+          text: `(Byzantine) sends ${model.message(message).event.type}`,
+        }),
+      )
+      .with({ kind: "crash" }, ({ actor }): DiagramEvent => ({ over: actor, text: "crashes" }))
+      .with({ kind: "internal" }, ({ actor }): DiagramEvent => {
+        const prefix = `${model.actors[actor].name}: `;
+        return { over: actor, text: label.startsWith(prefix) ? label.slice(prefix.length) : label };
+      })
+      .exhaustive();
   });
 }
 
