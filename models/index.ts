@@ -493,7 +493,7 @@ const CATALOGUE: readonly ModelEntry[] = [
   walrus(
     "write-read-4-paper-reader",
     "Walrus write and read, n = 4, the paper's reader: n − f secondary slivers and the strict check (re-encode)",
-    long(),
+    DEFAULT,
     { reader: { axis: "secondary", consistency: "strict" } },
   ),
   walrus(
@@ -575,7 +575,7 @@ const CATALOGUE: readonly ModelEntry[] = [
   walrus(
     "malicious-writer-4-two-racing",
     "A malicious writer as in malicious-writer-4, with two readers that both race the invalidation (paper's strict check): they agree on ⊥",
-    long(),
+    DEFAULT,
     { ...MALICIOUS, reader: { consistency: "strict" }, readers: 2 },
   ),
   walrus(
