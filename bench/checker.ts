@@ -6,8 +6,12 @@
  * holds (measured by collecting garbage with and without it); ours are what the checker reports
  * (visited set and path trail, all typed arrays).
  *
+ * Then partial-order reduction on Walrus models of the catalogue: each searched without and with it
+ * in the same run (unique states, time, states per second, bytes per state, and the ratios).
+ *
  *   npm run bench:checker               # two-phase commit, 5 RMs against the baseline; 7 and 8 RMs ours only
  *   npm run bench:checker -- --runs 5
+ *   npm run bench:checker -- --reduction write-read-4,epoch-change-4-read   # the models of the second table
  */
 
 import { setFlagsFromString } from "node:v8";
@@ -19,8 +23,14 @@ import type { Model } from "../checker/model.js";
 import { checkModel } from "../checker/search.js";
 import { twoPhaseCommit } from "../models/examples/two-phase-commit.js";
 import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
+import { findModel } from "../models/index.js";
 
-const { values: flags } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
+/** The Walrus models the reduction table measures by default: the three of the reduction goal, and the plain write-read. */
+const REDUCTION_MODELS = "write-read-4,epoch-change-4-read,write-read-4-crash-any,challenge-4-one-node";
+
+const { values: flags } = parseArgs({
+  options: { runs: { type: "string", default: "3" }, reduction: { type: "string", default: REDUCTION_MODELS } },
+});
 const runs = Number(flags.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive integer");
 
@@ -174,6 +184,37 @@ for (const rms of [7, 8]) {
   );
 }
 
+/** A table's rows, each column padded to its widest cell. */
+function printTable(table: readonly string[][]): void {
+  const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
+  for (const r of table) console.log(r.map((cell, c) => cell.padEnd(widths[c])).join("  "));
+}
+
 console.log(`runs per measurement: ${runs} (median time); node ${process.version}`);
-const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c])).join("  "));
+printTable(rows);
+
+// Partial-order reduction: each model searched whole without it and with it, one after the other.
+const reductionRows: string[][] = [
+  ["model", "unique without", "unique with", "fewer states", "time without (s)", "time with (s)", "speed-up"],
+];
+for (const name of flags.reduction.split(",").filter(Boolean)) {
+  const entry = findModel(name);
+  if (entry === undefined) throw new Error(`--reduction: no model ${name}`);
+  const search = (reduction: boolean) => () => {
+    const report = checkModel(entry.build({ reduction }), { reduction });
+    return { unique: report.uniqueStates, generated: report.generatedStates, bytesPerState: report.bytesPerState };
+  };
+  const full = measure(search(false));
+  const reduced = measure(search(true));
+  reductionRows.push([
+    name,
+    String(full.unique),
+    String(reduced.unique),
+    `${(full.unique / reduced.unique).toFixed(1)}×`,
+    full.seconds.toFixed(2),
+    reduced.seconds.toFixed(2),
+    `${(full.seconds / reduced.seconds).toFixed(1)}×`,
+  ]);
+}
+console.log("\npartial-order reduction (the same model without and with it):");
+printTable(reductionRows);
