@@ -41,9 +41,8 @@ import {
 import {
   CHECK_RESULTS_FILE,
   LONG_RESULTS_FILE,
-  type RecordedModel,
-  readCheckResults,
   recordable,
+  recordedModels,
   recordedStates,
   writeCheckResults,
 } from "../report/check-results.js";
@@ -296,14 +295,7 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
 async function listCommand(options: { model?: string }): Promise<void> {
   const catalogue = await catalogueFor(options.model);
   // What the last checks recorded of the built-in models (an auditor's own models have no record).
-  const recorded = new Map<string, { readonly model: RecordedModel; readonly file: string }>();
-  if (catalogue.module === undefined) {
-    for (const file of [CHECK_RESULTS_FILE, LONG_RESULTS_FILE]) {
-      for (const model of (await readCheckResults(file).catch(() => null))?.models ?? []) {
-        recorded.set(model.model, { model, file: relative(process.cwd(), file) || file });
-      }
-    }
-  }
+  const recorded = catalogue.module === undefined ? await recordedModels() : new Map();
   const lines: string[] = [];
   for (const entry of catalogue.entries) {
     const parameters = Object.entries(entry.parameters)
@@ -314,7 +306,8 @@ async function listCommand(options: { model?: string }): Promise<void> {
     if (parameters !== "") lines.push(`  parameters: ${parameters}`);
     const record = recorded.get(entry.name);
     if (record !== undefined) {
-      lines.push(`  recorded: ${record.model.states} unique states, depth ${record.model.depth} (${record.file})`);
+      const file = relative(process.cwd(), record.file) || record.file;
+      lines.push(`  recorded: ${record.model.states} unique states, depth ${record.model.depth} (${file})`);
     }
     if (entry.expectedFailures !== undefined) lines.push(`  must fail: ${entry.expectedFailures.join(", ")}`);
     for (const property of buildEntry(entry).properties) {

@@ -171,13 +171,13 @@ export function epochChangeProperties(
   return [
     ...readProperties(layout),
     ...(changes ? chain : []),
-    ...(nodes ? nodeProperties(layout).filter((p) => changes || p.id !== "witness-gained-shard-attests") : []),
-    ...invalidationProperties(layout).filter((p) => changes || p.id !== "witness-invalidated-in-new-epoch"),
+    ...(nodes ? nodeProperties(layout, changes) : []),
+    ...invalidationProperties(layout, changes),
   ];
 }
 
 /** With a malicious writer: its blob ID is invalidated across the change, and correct nodes drop its slivers. */
-function invalidationProperties(layout: EpochChangeLayout): SystemProperty[] {
+function invalidationProperties(layout: EpochChangeLayout, changes: boolean): SystemProperty[] {
   const written = layout.written;
   if (!layout.maliciousWriter || written === undefined) return [];
   const blobAt = (node: NodeView) => node.blobs.find((blob) => blob.blobId === written);
@@ -229,21 +229,29 @@ function invalidationProperties(layout: EpochChangeLayout): SystemProperty[] {
           ),
         ),
     },
-    {
-      kind: "sometimes",
-      id: "witness-invalidated-in-new-epoch",
-      name: "witness: the blob ID is invalidated in the new epoch",
-      claim: "The invalidation crosses the change: the chain marks the blob ID invalid after the committee changed.",
-      source: { sections: ["3.3", "6.1"] },
-      reads: [layout.chain],
-      holds: (view) =>
-        chainBlob(view, layout) === "invalid" && chainEpoch(view, layout).epoch > layout.committees[0].epoch,
-    },
+    ...(changes ? [invalidatedInNewEpoch(layout)] : []),
   ];
 }
 
-/** The properties that read every node: no write lost and attestation soundness. */
-function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
+/** The witness that the invalidation crosses a change. */
+function invalidatedInNewEpoch(layout: EpochChangeLayout): SystemProperty {
+  return {
+    kind: "sometimes",
+    id: "witness-invalidated-in-new-epoch",
+    name: "witness: the blob ID is invalidated in the new epoch",
+    claim: "The invalidation crosses the change: the chain marks the blob ID invalid after the committee changed.",
+    source: { sections: ["3.3", "6.1"] },
+    reads: [layout.chain],
+    holds: (view) =>
+      chainBlob(view, layout) === "invalid" && chainEpoch(view, layout).epoch > layout.committees[0].epoch,
+  };
+}
+
+/**
+ * The properties that read every node: no write lost and attestation soundness; with `changes`, the
+ * witness that a node that gained a shard attests.
+ */
+function nodeProperties(layout: EpochChangeLayout, changes: boolean): SystemProperty[] {
   const genesis = layout.committees[0];
   return [
     {
@@ -334,22 +342,28 @@ function nodeProperties(layout: EpochChangeLayout): SystemProperty[] {
           return !joined || node.blobs.every((blob) => !movedBy(blob, node.epoch) || blob.metadata !== null);
         }),
     },
-    {
-      kind: "sometimes",
-      id: "witness-gained-shard-attests",
-      name: "witness: a node that gained a shard attests epoch_sync_done",
-      claim: "Attestation soundness is not vacuous: a node that gained a shard attests epoch_sync_done.",
-      source: { sections: ["6.5"] },
-      reads: [...layout.nodes],
-      holds: (view) =>
-        layout.nodes.some((name) => {
-          const node = correctNode(view, layout, name);
-          return (
-            node !== undefined &&
-            node.attestedEpoch === node.epoch &&
-            node.shards.some((shard) => shard.since === node.epoch && shard.since > genesis.epoch)
-          );
-        }),
-    },
+    ...(changes ? [gainedShardAttests(layout)] : []),
   ];
+}
+
+/** The witness that attestation soundness is not vacuous: a node that gained a shard attests. */
+function gainedShardAttests(layout: EpochChangeLayout): SystemProperty {
+  const genesis = layout.committees[0];
+  return {
+    kind: "sometimes",
+    id: "witness-gained-shard-attests",
+    name: "witness: a node that gained a shard attests epoch_sync_done",
+    claim: "Attestation soundness is not vacuous: a node that gained a shard attests epoch_sync_done.",
+    source: { sections: ["6.5"] },
+    reads: [...layout.nodes],
+    holds: (view) =>
+      layout.nodes.some((name) => {
+        const node = correctNode(view, layout, name);
+        return (
+          node !== undefined &&
+          node.attestedEpoch === node.epoch &&
+          node.shards.some((shard) => shard.since === node.epoch && shard.since > genesis.epoch)
+        );
+      }),
+  };
 }

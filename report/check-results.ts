@@ -145,12 +145,20 @@ export function parseCheckResults(text: string, file: string): CheckResults {
   };
 }
 
+/** Each built-in model's record in the last checks (default and long), with the file that holds it. */
+export async function recordedModels(): Promise<
+  ReadonlyMap<string, { readonly model: RecordedModel; readonly file: string }>
+> {
+  const files = [CHECK_RESULTS_FILE, LONG_RESULTS_FILE];
+  const records = await Promise.all(files.map((file) => readCheckResults(file).catch(() => null)));
+  return new Map(
+    records.flatMap((recorded, i) => (recorded?.models ?? []).map((model) => [model.model, { model, file: files[i] }])),
+  );
+}
+
 /** Each built-in model's unique states in the last recorded checks (default and long): its expected cost. */
 export async function recordedStates(): Promise<ReadonlyMap<string, number>> {
-  const records = await Promise.all(
-    [CHECK_RESULTS_FILE, LONG_RESULTS_FILE].map((file) => readCheckResults(file).catch(() => null)),
-  );
-  return new Map(records.flatMap((recorded) => (recorded?.models ?? []).map((m) => [m.model, m.states])));
+  return new Map([...(await recordedModels())].map(([name, { model }]) => [name, model.states]));
 }
 
 /** The recorded verdicts, or null when no check has recorded any. */
