@@ -162,6 +162,23 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     ) {
       this.quotientFingerprint = (state, out) => this.fingerprintAlive(state, dead, out);
     }
+    // Without loss, duplication or symmetry, a message delivered is gone (unless a Byzantine actor
+    // sent it) and an actor's id is its own: the local transitions alone say whether a cycle can be
+    // (ActorTables.acyclic). A computed menu is not known in advance, so it is left out.
+    const byzantine = spec.adversary?.byzantine ?? [];
+    if (
+      !this.network.loss &&
+      !this.network.duplication &&
+      spec.symmetry === undefined &&
+      (byzantine.length === 0 || this.adversary?.menusAreStatic)
+    ) {
+      const kept = new Set(this.internal.flat());
+      for (const name of byzantine) {
+        const menu = this.adversary?.staticMenuOf(this.tables.actorIndex(name, "adversary.byzantine")) ?? [];
+        for (const message of menu) kept.add(this.tables.messageEvents[message]);
+      }
+      this.stepsAcyclic = () => this.tables.acyclic(kept);
+    }
     this.reduction = new AmpleSets(
       this.n,
       this.header,
@@ -235,6 +252,9 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   fingerprint(state: SystemState, out: Fingerprint): void {
     fingerprintWords(state, state.length, out);
   }
+
+  /** Whether the states reached so far lie on no cycle (see the constructor). */
+  readonly stepsAcyclic?: () => boolean;
 
   /** With a symmetry group: the fingerprint of the least permutation of the state. */
   readonly symmetricFingerprint?: (state: SystemState, out: Fingerprint) => void;

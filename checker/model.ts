@@ -124,6 +124,14 @@ export interface Model<S, A> {
    */
   ampleSets?(state: S, actions: readonly A[]): A[][];
   /**
+   * Whether no state reached so far lies on a cycle, shown from what the model computed (for actor
+   * models: the local transitions go forward only, `ActorTables.acyclic`). A reduced search of a
+   * model that offers it does without the cycle proviso, which only guards against an action put
+   * off for ever around a cycle, and asks at its end: if the answer is no, it searches again with
+   * the proviso.
+   */
+  stepsAcyclic?(): boolean;
+  /**
    * The family an action belongs to (for actor models: deliver, environment, fault), so
    * that random schedules can be drawn per family rather than from one undifferentiated pool.
    */

@@ -286,7 +286,7 @@ export async function checkModelParallel<S, A>(
       maxDepth: deepest,
       complete: stoppedBy === undefined,
       ...(stoppedBy ? { stoppedBy } : {}),
-      reduction: { partialOrder: false, symmetry: false },
+      reduction: { partialOrder: false, symmetry: false, cycleProviso: false },
       collisionProbability: collisionProbability(unique),
       bytesPerState: unique === 0 ? 0 : bytes / unique,
       properties: results,

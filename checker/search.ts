@@ -16,6 +16,16 @@
  * seen before counts); where the model declares a symmetric fingerprint, or one that leaves out
  * what nothing reads again (`quotientFingerprint`), states are told apart by it. `eventually`
  * properties are checked afterwards by `liveness.ts`.
+ *
+ * The proviso only keeps an action from being put off for ever around a cycle (Clarke, Grumberg
+ * and Peled, "Model Checking", ch. 10, condition C3). Where the state graph has no cycle, the ample
+ * conditions C0–C2 alone keep every reachable value of the properties: by induction on the length
+ * of a full path and the height of its first state in the reduced graph, either the path takes an
+ * action of the ample set, which moves to its front, or it takes none, and then the path still
+ * runs after any action of the set, one level lower. The proviso costs much on models whose
+ * interleavings meet again (every meeting looks like a cycle from breadth-first search), so a
+ * model that can tell whether its states lie on no cycle (`stepsAcyclic`) is searched without it
+ * and asked at the end; if a cycle was possible, the search is made again with the proviso.
  */
 
 import type { Fingerprint, Model, Property, PropertyNames, SearchProgress } from "./model.js";
@@ -87,8 +97,11 @@ export interface SearchReport<S, A> {
    * counterexamples.
    */
   readonly stoppedBy?: "maxStates" | "maxDepth" | "violation" | "timeout" | "memory" | "interrupted";
-  /** Whether partial-order reduction and symmetry were in use. */
-  readonly reduction: { readonly partialOrder: boolean; readonly symmetry: boolean };
+  /**
+   * Whether partial-order reduction and symmetry were in use, and with partial-order reduction
+   * whether the cycle proviso was (false: the model showed that no state it reached lies on a cycle).
+   */
+  readonly reduction: { readonly partialOrder: boolean; readonly symmetry: boolean; readonly cycleProviso: boolean };
   readonly collisionProbability: number;
   /**
    * Bytes held at the end of the search per unique state by the visited set and what rebuilds
@@ -201,6 +214,8 @@ class Search<S, A> {
   private readonly depthFirst: boolean;
   private readonly fingerprint: (state: S, out: Fingerprint) => void;
   readonly ampleSets: ((state: S, actions: readonly A[]) => A[][]) | undefined;
+  /** Whether reduced expansions keep the cycle proviso (see the module comment). */
+  readonly proviso: boolean;
   readonly symmetric: boolean;
   /** The time, the heap and requests from outside; the eventually searches after it share its deadline. */
   readonly watch: Watch;
@@ -225,6 +240,8 @@ class Search<S, A> {
     private readonly model: Model<S, A>,
     private readonly inits: readonly S[],
     options: SearchOptions,
+    /** Keep the cycle proviso even where the model can show that no cycle is reached. */
+    provisoAlways: boolean,
   ) {
     this.maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
     this.maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
@@ -233,6 +250,7 @@ class Search<S, A> {
     this.trail = this.depthFirst ? undefined : new BreadthFirstTrail();
     const reduce = options.reduction ?? true;
     this.ampleSets = reduce ? model.ampleSets?.bind(model) : undefined;
+    this.proviso = this.ampleSets !== undefined && (provisoAlways || model.stepsAcyclic === undefined);
     this.symmetric = reduce && model.symmetricFingerprint !== undefined;
     const reduced = this.symmetric ? model.symmetricFingerprint : reduce ? model.quotientFingerprint : undefined;
     this.fingerprint = (reduced ?? model.fingerprint).bind(model) as (state: S, out: Fingerprint) => void;
@@ -306,7 +324,8 @@ class Search<S, A> {
         this.visit(next, actions[a], a, depth + 1);
         // Breadth-first, a successor found earlier one level deeper is no way back: only one at
         // this level or above can close a cycle.
-        if (!this.fresh && (this.depthFirst || !this.nextLevel.has(this.fp.hi, this.fp.lo))) closesCycle = true;
+        if (this.proviso && !this.fresh && (this.depthFirst || !this.nextLevel.has(this.fp.hi, this.fp.lo)))
+          closesCycle = true;
       });
       const rest = actions.map(() => closesCycle);
       for (const a of indices) rest[a] = false;
@@ -363,7 +382,7 @@ class Search<S, A> {
     this.fingerprint(state, fp);
     this.fresh = visited.add(fp.hi, fp.lo);
     if (!this.fresh) return;
-    if (this.ampleSets !== undefined && !this.depthFirst) this.nextLevel.add(fp.hi, fp.lo);
+    if (this.proviso && !this.depthFirst) this.nextLevel.add(fp.hi, fp.lo);
     const entry = visited.size - 1;
     this.trail?.add(ordinal, depth === 0);
     if (depth > this.deepest) this.deepest = depth;
@@ -475,8 +494,17 @@ export function checkEventuallyPropertyAsync<S, A>(
 
 /** The search, pausing (a `yield`) wherever its watch asks for a turn of the event loop. */
 function* searchSteps<S, A>(model: Model<S, A>, options: SearchOptions): Generator<void, SearchReport<S, A>, void> {
-  const search = new Search(model, model.initStates(), options);
+  const inits = model.initStates();
+  let search = new Search(model, inits, options, false);
   while (!search.run()) yield;
+  const uncertain =
+    search.stoppedBy === undefined || search.stoppedBy === "maxStates" || search.stoppedBy === "maxDepth";
+  if (search.ampleSets !== undefined && !search.proviso && uncertain && !model.stepsAcyclic?.()) {
+    // A cycle may have hidden an action put off for ever: search again, with the proviso.
+    const timeoutMs = search.watch.remainingMs();
+    search = new Search(model, inits, { ...options, ...(timeoutMs === undefined ? {} : { timeoutMs }) }, true);
+    while (!search.run()) yield;
+  }
   let stoppedBy = search.stoppedBy;
   const results: PropertyResult<S, A>[] = [];
   for (const [p, property] of model.properties.entries()) {
@@ -526,7 +554,11 @@ function* searchSteps<S, A>(model: Model<S, A>, options: SearchOptions): Generat
     maxDepth: search.deepest,
     complete: search.complete && stoppedBy === undefined,
     ...(stoppedBy ? { stoppedBy } : {}),
-    reduction: { partialOrder: search.ampleSets !== undefined, symmetry: search.symmetric },
+    reduction: {
+      partialOrder: search.ampleSets !== undefined,
+      symmetry: search.symmetric,
+      cycleProviso: search.proviso,
+    },
     collisionProbability: collisionProbability(search.uniqueStates),
     bytesPerState: search.bytesPerState,
     properties: results,

@@ -188,7 +188,11 @@ function searchText(outcome: SearchOutcome): string[] {
   // A tightness model's expected failures are its point: marked, not alarming.
   const mark = (id: string) => (expectedToFail(outcome.entry, id) ? "fails  " : "FAIL   ");
   const reductions = [
-    report.reduction.partialOrder ? "partial-order" : "",
+    report.reduction.partialOrder
+      ? report.reduction.cycleProviso
+        ? "partial-order"
+        : "partial-order (no state on a cycle: without the cycle proviso)"
+      : "",
     report.reduction.symmetry ? "symmetry" : "",
   ].filter(Boolean);
   const lines = [

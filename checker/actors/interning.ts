@@ -154,6 +154,42 @@ export class ActorTables {
     return this.memo[local]?.[event];
   }
 
+  /**
+   * Whether the local transitions computed so far rule out a cycle of global states: the steps
+   * that change a local state form no cycle; a step that keeps it, on an event whose delivery
+   * leaves something in place (`kept`: spontaneous events, a Byzantine actor's menu), sends
+   * nothing; and a step that keeps it on a message it takes out sends only messages lower in the
+   * order of events such steps make (their graph has no cycle either).
+   *
+   * Then along any path some actor's local state moves forward on a graph without cycles, or none
+   * does and the path only adds faults (crashes, Byzantine sends, which nothing takes back) or
+   * replaces a message in flight by messages of lower events, which in the multiset order of events
+   * can happen only finitely often (Dershowitz and Manna, "Proving termination with multiset
+   * orderings", 1979). So no global state reached through these transitions lies on a cycle, and the
+   * search's cycle proviso has nothing to guard against (search.ts).
+   */
+  acyclic(kept: ReadonlySet<number>): boolean {
+    const { memo } = this;
+    // Steps that change a local state, by local state; steps that keep it, as edges between events.
+    const forward: number[][] = Array.from({ length: memo.length }, () => []);
+    const lower: number[][] = Array.from({ length: this.events.length }, () => []);
+    for (let local = 0; local < memo.length; local++) {
+      const row = memo[local];
+      if (row === undefined) continue;
+      for (let event = 0; event < row.length; event++) {
+        const step = row[event];
+        if (step === undefined) continue;
+        if (step.next !== local) {
+          forward[local].push(step.next);
+        } else if (step.sent.length > 0) {
+          if (kept.has(event)) return false;
+          for (const message of step.sent) lower[event].push(this.messageEvents[message]);
+        }
+      }
+    }
+    return !hasCycle(forward) && !hasCycle(lower);
+  }
+
   /** Whether local state `local` is final: its actor does nothing more. */
   finished(local: number): boolean {
     return this.locals[local].snapshot.status === "done";
@@ -215,4 +251,35 @@ export class ActorTables {
     }
     return id;
   }
+}
+
+/** Whether the directed graph of `edges` (node → successors; nodes 0 … edges.length − 1) has a cycle. */
+function hasCycle(edges: readonly (readonly number[])[]): boolean {
+  // Depth-first colouring: 1 on the current path, 2 done; an edge to a node on the path closes a cycle.
+  const colour = new Uint8Array(edges.length);
+  const path: number[] = [];
+  const cursor: number[] = [];
+  for (let root = 0; root < edges.length; root++) {
+    if (colour[root] !== 0) continue;
+    colour[root] = 1;
+    path.push(root);
+    cursor.push(0);
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const out = edges[path[top]];
+      if (cursor[top] === out.length) {
+        colour[path[top]] = 2;
+        path.pop();
+        cursor.pop();
+        continue;
+      }
+      const next = out[cursor[top]++];
+      if (next >= edges.length || colour[next] === 2) continue;
+      if (colour[next] === 1) return true;
+      colour[next] = 1;
+      path.push(next);
+      cursor.push(0);
+    }
+  }
+  return false;
 }
