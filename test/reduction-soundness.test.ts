@@ -173,7 +173,7 @@ describe("(c) the harness catches unsound reductions", () => {
     vi.spyOn(
       ActorPersistentSets.prototype as unknown as { fixpoint: (...args: unknown[]) => unknown },
       "fixpoint",
-    ).mockImplementation(() => true);
+    ).mockImplementation(() => "persistent");
     const found = disagreement(["unordered"], false, 5);
     expect(found).toBeDefined();
     vi.restoreAllMocks();

@@ -7,7 +7,14 @@
  * most local states, so the cache answers nearly every step.
  */
 
-import { type AnyStateMachine, type EventObject, type SnapshotFrom, transition } from "xstate";
+import {
+  type AnyActorScope,
+  type AnyStateMachine,
+  type EventObject,
+  type ExecutableActionObject,
+  type SnapshotFrom,
+  createActor,
+} from "xstate";
 import { ModelError, NeverEndingTransition, TransitionError } from "../errors.js";
 import type { ActorSpec, Message, OutgoingMessage } from "./types.js";
 
@@ -56,6 +63,41 @@ export function guardedStep<T>(
   }
 }
 
+/** A machine's pure transition: the next snapshot and the actions to execute, none executed. */
+type PureTransition = (
+  snapshot: SnapshotFrom<AnyStateMachine>,
+  event: EventObject,
+) => [SnapshotFrom<AnyStateMachine>, ExecutableActionObject[]];
+
+/**
+ * What xstate's pure `transition(machine, snapshot, event)` computes, with one inert actor scope
+ * made for the machine rather than one per call: xstate makes its scope by creating an actor,
+ * which works out the machine's initial state every time (a sixth of a challenge-4 search,
+ * profiled). The scope is xstate's inert one: an actor never started, actions collected rather
+ * than executed, nothing deferred, logged or emitted.
+ */
+function pureTransition(machine: AnyStateMachine): PureTransition {
+  const self = createActor(machine);
+  let actions: ExecutableActionObject[] = [];
+  const scope: AnyActorScope = {
+    self,
+    id: "",
+    sessionId: "",
+    logger: () => {},
+    defer: () => {},
+    emit: () => {},
+    system: self.system,
+    stopChild: () => {},
+    actionExecutor: (action) => {
+      actions.push(action);
+    },
+  };
+  return (snapshot, event) => {
+    actions = [];
+    return [machine.transition(snapshot, event, scope), actions];
+  };
+}
+
 /** How many local transitions actor models have computed so far, in this thread. */
 let localTransitions = 0;
 
@@ -96,6 +138,8 @@ export class ActorTables {
   private readonly memo: Array<Array<LocalStep | undefined> | undefined> = [];
   /** Local transitions computed with xstate (the rest came from the memo). */
   transitionsComputed = 0;
+  /** Each actor's pure transition, made when it first steps. */
+  private readonly transitions: (PureTransition | undefined)[] = [];
 
   /** `name` is the model's, for errors; `actors` run the machines as the model was built with them. */
   constructor(
@@ -135,11 +179,16 @@ export class ActorTables {
     }
     const spec = this.actors[actor];
     const occurring = this.events[event];
+    let pure = this.transitions[actor];
+    if (pure === undefined) {
+      pure = pureTransition(spec.machine);
+      this.transitions[actor] = pure;
+    }
     const [next, actions] = guardedStep(
       // xstate reads the limit from the machine the snapshot belongs to.
       snapshot.machine,
       { actor: spec.name, state: snapshot.value, event: occurring.type },
-      () => transition(spec.machine, snapshot, occurring),
+      () => (pure as PureTransition)(snapshot, occurring),
     );
     const step = {
       next: next === snapshot ? local : this.internLocal(actor, next),
