@@ -98,7 +98,7 @@ describe("check: bounds and progress", () => {
       reduction: { partialOrder: true },
     });
     expect(plain.models[0]).toMatchObject({ uniqueStates: 3000, complete: false, stoppedBy: "maxStates" });
-    expect(plain.models[0].reduction).toEqual({ partialOrder: false, symmetry: false });
+    expect(plain.models[0].reduction).toEqual({ partialOrder: false, symmetry: false, cycleProviso: false });
   });
 });
 
