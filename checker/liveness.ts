@@ -10,6 +10,7 @@
 
 import type { Fingerprint, Model, SearchProgress } from "./model.js";
 import type { Path, PathStep } from "./path.js";
+import { VisitedSet } from "./visited.js";
 import { type StopReason, Watch, type WatchOptions, runToEnd } from "./watch.js";
 
 /** An `eventually` property's verdict: it holds, or a path to a quiescent state or a lasso where it never does. */
@@ -45,15 +46,14 @@ export interface LivenessOptions extends WatchOptions {
 
 interface Frame<S, A> {
   readonly state: S;
-  readonly key: string;
+  /** The state's fingerprint. */
+  readonly hi: number;
+  readonly lo: number;
   readonly via: A | undefined;
   readonly actions: A[];
   next: number;
   successors: number;
 }
-
-const ON_STACK = 1;
-const DONE = 2;
 
 /** Checks `eventually holds` over every behaviour of `model`. */
 export function checkEventually<S, A>(
@@ -75,11 +75,14 @@ export function* eventuallySteps<S, A>(
 ): Generator<void, LivenessResult<S, A>, void> {
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
-  const colour = new Map<string, number>();
+  // States pushed so far (on the stack or done), by fingerprint; those on the stack, counted by the
+  // high word of their fingerprint, so that most states seen before are told off the stack at once.
+  const seen = new VisitedSet();
+  const onStack = new Map<number, number>();
   const fp: Fingerprint = { hi: 0, lo: 0 };
-  const keyOf = (state: S) => {
-    model.fingerprint(state, fp);
-    return `${fp.hi}:${fp.lo}`;
+  const stackIndexOf = (hi: number, lo: number): number => {
+    if (!onStack.has(hi)) return -1;
+    return stack.findIndex((frame) => frame.hi === hi && frame.lo === lo);
   };
   let complete = true;
   const stack: Frame<S, A>[] = [];
@@ -96,7 +99,7 @@ export function* eventuallySteps<S, A>(
       lastProgress = now;
       options.onProgress({
         generatedStates: steps,
-        uniqueStates: colour.size,
+        uniqueStates: seen.size,
         depth: stack.length,
         queue: stack.length,
         elapsedMs: now - watch.started,
@@ -115,14 +118,17 @@ export function* eventuallySteps<S, A>(
         const next = model.nextState(state, action);
         if (next === undefined) continue;
         successors++;
-        if (colour.get(keyOf(next)) === ON_STACK) closes = true;
+        model.fingerprint(next, fp);
+        if (stackIndexOf(fp.hi | 0, fp.lo | 0) >= 0) closes = true;
       }
       if (successors > 0 && !closes) return candidate;
     }
     return all;
   };
-  const push = (state: S, key: string, via: A | undefined) => {
-    colour.set(key, ON_STACK);
+  /** Pushes `state`, whose fingerprint is (hi, lo). */
+  const push = (state: S, hi: number, lo: number, via: A | undefined) => {
+    seen.add(hi, lo);
+    onStack.set(hi, (onStack.get(hi) ?? 0) + 1);
     let actions: A[] = [];
     const expand = stack.length < maxDepth && (model.withinBoundary?.(state) ?? true);
     if (expand) {
@@ -130,7 +136,7 @@ export function* eventuallySteps<S, A>(
       if (ampleSets) actions = ample(state, actions);
     } else complete = false;
     // A state not expanded is not quiescent: mark it as having successors.
-    stack.push({ state, key, via, actions, next: 0, successors: expand ? 0 : 1 });
+    stack.push({ state, hi, lo, via, actions, next: 0, successors: expand ? 0 : 1 });
   };
   const pathOfStack = (extra?: PathStep<S, A>): Path<S, A> => ({
     init: stack[0].state,
@@ -141,12 +147,11 @@ export function* eventuallySteps<S, A>(
   });
 
   for (const init of model.initStates()) {
-    const key = keyOf(init);
-    if (holds(init) || colour.has(key)) continue;
-    push(init, key, undefined);
+    model.fingerprint(init, fp);
+    if (holds(init) || seen.has(fp.hi, fp.lo)) continue;
+    push(init, fp.hi | 0, fp.lo | 0, undefined);
     while (stack.length > 0) {
-      if (mustStop())
-        return { holds: true, complete: false, states: colour.size, stoppedBy: watch.reason as StopReason };
+      if (mustStop()) return { holds: true, complete: false, states: seen.size, stoppedBy: watch.reason as StopReason };
       if (watch.yieldDue) {
         watch.yieldDue = false;
         yield;
@@ -154,8 +159,10 @@ export function* eventuallySteps<S, A>(
       const frame = stack[stack.length - 1];
       if (frame.next >= frame.actions.length) {
         if (frame.successors === 0)
-          return { holds: false, violation: "quiescent", path: pathOfStack(), states: colour.size };
-        colour.set(frame.key, DONE);
+          return { holds: false, violation: "quiescent", path: pathOfStack(), states: seen.size };
+        const left = (onStack.get(frame.hi) as number) - 1;
+        if (left === 0) onStack.delete(frame.hi);
+        else onStack.set(frame.hi, left);
         stack.pop();
         continue;
       }
@@ -164,25 +171,27 @@ export function* eventuallySteps<S, A>(
       if (next === undefined) continue;
       frame.successors++;
       if (holds(next)) continue;
-      const nextKey = keyOf(next);
-      const seen = colour.get(nextKey);
-      if (seen === ON_STACK) {
-        const loopStart = stack.findIndex((f) => f.key === nextKey);
+      model.fingerprint(next, fp);
+      const hi = fp.hi | 0;
+      const lo = fp.lo | 0;
+      if (seen.has(hi, lo)) {
+        const loopStart = stackIndexOf(hi, lo);
+        // Seen and off the stack: done already.
+        if (loopStart < 0) continue;
         return {
           holds: false,
           violation: "lasso",
           path: pathOfStack({ action, state: next }),
           loopStart,
-          states: colour.size,
+          states: seen.size,
         };
       }
-      if (seen === DONE) continue;
-      if (colour.size >= maxStates) {
+      if (seen.size >= maxStates) {
         complete = false;
         continue;
       }
-      push(next, nextKey, action);
+      push(next, hi, lo, action);
     }
   }
-  return { holds: true, complete, states: colour.size };
+  return { holds: true, complete, states: seen.size };
 }
