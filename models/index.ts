@@ -251,7 +251,7 @@ export const EPOCH_CHANGE_MODELS: readonly ModelEntry[] = [
   epochs(
     "epoch-change-4-sync-failure",
     "Two epoch changes; the filling of a gained shard may fail for good: the node never attests without its shard (no write lost fails, as a failure means)",
-    ON_REQUEST,
+    long("no-write-lost"),
     { read: false, write: false, timeouts: false, failures: true, changes: [DEFAULT_CHANGE, DEFAULT_CHANGE] },
   ),
   epochs(
@@ -523,7 +523,7 @@ const CATALOGUE: readonly ModelEntry[] = [
   walrus(
     "write-4-byzantine",
     "The Walrus write alone, n = 4, Byzantine N3 (confirms without storing, corrupt symbols, wrong metadata, a forged inconsistency proof): write completeness, encoding protection",
-    ON_REQUEST,
+    DEFAULT,
     {
       reader: false,
       nodeProperties: true,
@@ -587,7 +587,7 @@ const CATALOGUE: readonly ModelEntry[] = [
   walrus(
     "malicious-writer-4-detection-quorum",
     "A malicious writer as in malicious-writer-4-detection, the implementation's node: it collects attestations of n − f shards before invalidate_blob_id",
-    ON_REQUEST,
+    DEFAULT,
     { ...MALICIOUS, reader: false, invalidationAttestations: "quorum" },
   ),
   walrus(
