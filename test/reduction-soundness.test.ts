@@ -7,7 +7,8 @@
  * and `eventually` properties over one or two actors, on unordered, duplicating and FIFO
  * networks), checked both ways; (c) the harness catches unsound reductions: an analysis blind to
  * sends written in `setup` (a bug the chart-reading analysis once had), a fixpoint that
- * overlooks the messages still to come, and a search that drops the cycle proviso where a cycle
+ * overlooks the messages still to come, one that takes a delivery alone without comparing it with
+ * the actor's other messages in flight, and a search that drops the cycle proviso where a cycle
  * can be.
  */
 
@@ -164,6 +165,38 @@ describe("(c) the harness catches unsound reductions", () => {
     // Told that no state lies on a cycle, the search puts off an action for ever around one.
     vi.spyOn(ActorTables.prototype, "acyclic").mockReturnValue(true);
     const found = disagreement(["unordered"], false, 2);
+    expect(found).toBeDefined();
+    vi.restoreAllMocks();
+    expect(agrees(found as RandomSystem)).toBe(true);
+  });
+
+  it("one delivery taken alone without the actor's other messages in flight among those to come", () => {
+    // The bug: a single delivery checked as if the actor's other messages in flight were delivered
+    // with it (so never compared with it).
+    type Fixpoint = (
+      state: Uint16Array,
+      faults: number,
+      actor: number,
+      delivered: ReadonlySet<number>,
+      ...rest: unknown[]
+    ) => unknown;
+    const prototype = ActorPersistentSets.prototype as unknown as { fixpoint: Fixpoint };
+    const fixpoint = prototype.fixpoint;
+    vi.spyOn(prototype, "fixpoint").mockImplementation(function (
+      this: unknown,
+      state,
+      faults,
+      actor,
+      delivered,
+      ...rest
+    ) {
+      const tables = (this as { tables: ActorTables }).tables;
+      const header = (this as { header: number }).header;
+      const mine = new Set(delivered);
+      for (let at = header; at < state.length; at++) if (tables.messages[state[at]].to === actor) mine.add(state[at]);
+      return fixpoint.call(this, state, faults, actor, mine, ...rest);
+    });
+    const found = disagreement(["unordered"], false, 3);
     expect(found).toBeDefined();
     vi.restoreAllMocks();
     expect(agrees(found as RandomSystem)).toBe(true);

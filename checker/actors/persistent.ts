@@ -206,17 +206,9 @@ export class ActorPersistentSets {
     }
     // Without a step other than the crash, no action of T stays enabled along every path.
     if (events.size === 0) return undefined;
-    let outcome: Outcome;
-    try {
-      const tEvents = [...events];
-      outcome = this.fixpoint(state, faults, actor, delivered, idle, crash, {
-        local: (here) => this.invisible(state, actor, here, tEvents),
-        pair: (here, f) => this.commutes(here, f, tEvents, idle),
-      });
-    } catch {
-      // A machine that throws in a local state the fixpoint made up: no reduction here.
-      outcome = "gave up";
-    }
+    const single = crash ? undefined : this.single(state, faults, actor, ample, idle);
+    if (single !== undefined) return single;
+    const outcome = this.decide(state, faults, actor, [...events], delivered, idle, crash);
     if (outcome === "gave up") {
       const times = ++this.gaveUp[actor];
       if (times >= PAUSE_AFTER) this.pausedUntil[actor] = this.asked + Math.min(MAX_PAUSE, 2 ** (times - PAUSE_AFTER));
@@ -224,6 +216,54 @@ export class ActorPersistentSets {
       this.gaveUp[actor] = 0;
     }
     return outcome === "persistent" ? ample : undefined;
+  }
+
+  /**
+   * One delivery of T alone, when it is persistent too: the actor's other enabled actions are then
+   * among those still to come (its other messages in flight are counted by the fixpoint, its
+   * spontaneous steps go with the idle ones) and must commute with it as well. Where one does, the
+   * actor's own messages no longer branch among themselves: k of them give k + 1 states along one
+   * order instead of 2^k. Tried before T as a whole: one passes in many states where T does not (on
+   * challenge-4-one-node, trying them only after T passed left 321 474 states instead of 2 676).
+   */
+  private single(
+    state: SystemState,
+    faults: number,
+    actor: number,
+    ample: readonly SystemAction[],
+    idle: ReadonlySet<number>,
+  ): SystemAction[] | undefined {
+    if (ample.length < 2) return undefined;
+    const others = new Set(idle);
+    for (const action of ample) if (action.kind === "internal") others.add(action.event);
+    for (const action of ample) {
+      if (action.kind !== "deliver") continue;
+      const event = this.tables.messageEvents[action.message];
+      const alone = this.decide(state, faults, actor, [event], new Set([action.message]), others, false);
+      if (alone === "persistent") return [action];
+    }
+    return undefined;
+  }
+
+  /** Whether the actions of `actor` with events `tEvents` are persistent and invisible (the fixpoint and its checks). */
+  private decide(
+    state: SystemState,
+    faults: number,
+    actor: number,
+    tEvents: readonly number[],
+    delivered: ReadonlySet<number>,
+    idle: ReadonlySet<number>,
+    crash: boolean,
+  ): Outcome {
+    try {
+      return this.fixpoint(state, faults, actor, delivered, idle, crash, {
+        local: (here) => this.invisible(state, actor, here, tEvents),
+        pair: (here, f) => this.commutes(here, f, tEvents, idle),
+      });
+    } catch {
+      // A machine that throws in a local state the fixpoint made up: no reduction here.
+      return "gave up";
+    }
   }
 
   /**
