@@ -354,8 +354,8 @@ export const CHALLENGE_MODELS: readonly ModelEntry[] = [
   ),
   challenges(
     "challenge-4-deleted-one-node",
-    "Storage challenge, n = 4, N3 threw its slivers away and rebuilds them by recovery; only N3's challenge played out, searched whole by the long profile (minutes): soundness fails, in 19 steps at the shortest",
-    long("challenge-soundness"),
+    "Storage challenge, n = 4, N3 threw its slivers away and rebuilds them by recovery; only N3's challenge played out, searched whole: soundness fails",
+    tightness("challenge-soundness"),
     { deleted: ["N3"], focus: ["N3"] },
   ),
   challenges(
@@ -372,8 +372,8 @@ export const CHALLENGE_MODELS: readonly ModelEntry[] = [
   ),
   challenges(
     "challenge-4-deleted-byzantine",
-    "Storage challenge, n = 4, N3 threw its slivers away, Byzantine N2 colludes: soundness fails",
-    ON_REQUEST,
+    "Storage challenge, n = 4, N3 threw its slivers away, Byzantine N2 colludes, searched whole by the long profile: soundness fails, and so does completeness (N2 and N3 are f + 1 faulty shards, and the honest rest cannot end the challenge)",
+    long("challenge-soundness", "challenge-completeness"),
     { deleted: ["N3"], byzantine: ["N2"] },
   ),
   challenges(

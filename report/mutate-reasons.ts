@@ -43,7 +43,7 @@ const RESTART =
 const OLD_COMMITTEE_SERVES =
   "in the epoch-change models the previous committee still holds and serves every blob after the change (a locked shard is served until it is removed, which no model does), so a party that keeps reading from it, or from the wrong committee, still reads the blob. Needs a model in which a node that moved a shard away removes it (two epochs on, in the implementation).";
 const DELETED_NODE =
-  "in the searched challenge models (challenge-4-one-node, challenge-4-lightweight-one-node) every node stores its slivers; a node that threw them away and rebuilds them is in the long profile (challenge-4-deleted-one-node, by recovery) or only simulated (challenge-4-deleted-primary-read and -secondary-read, by reading the blob back).";
+  "in the searched challenge models (challenge-4-one-node, challenge-4-lightweight-one-node) every node stores its slivers; a node that threw them away and rebuilds them is searched by recovery (challenge-4-deleted-one-node) or only simulated (challenge-4-deleted-primary-read and -secondary-read, by reading the blob back).";
 const FULL_CHALLENGE =
   "only the one-node challenge models are searched: the other nodes' certificates land at once (OthersCertified), their requests and rebuilds are not played. The full challenge, where this matters, is explored by simulation only.";
 

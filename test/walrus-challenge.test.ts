@@ -113,11 +113,6 @@ describe("the storage challenge by seeded simulation (200 walks, seed 1)", () =>
     ]);
   });
 
-  it("challenge-4-deleted-byzantine: with a colluder (f + 1 faulty shards) soundness fails too", () => {
-    const report = simulate(build("challenge-4-deleted-byzantine"), { runs: 200, seed: 1, maxDepth: 400 });
-    expect(broken(report)).toContain("soundness");
-  });
-
   it("bad parameters are a ModelError", () => {
     expect(() => challenge({ deleted: ["N9"] })).toThrow(ModelError);
     expect(() => challenge({ lightweight: { challenged: 2, coins: [0] } })).toThrow(/1 to 1 blobs per node/);

@@ -207,8 +207,9 @@ export class ActorPersistentSets {
     // Without a step other than the crash, no action of T stays enabled along every path.
     if (events.size === 0) return undefined;
     const single = crash ? undefined : this.single(state, faults, actor, ample, idle);
-    if (single !== undefined) return single;
-    const outcome = this.decide(state, faults, actor, [...events], delivered, idle, crash);
+    if (single !== undefined && single !== "gave up") return single;
+    // A fixpoint that gave up for one delivery would for all of them: its budget is the same.
+    const outcome = single ?? this.decide(state, faults, actor, [...events], delivered, idle, crash);
     if (outcome === "gave up") {
       const times = ++this.gaveUp[actor];
       if (times >= PAUSE_AFTER) this.pausedUntil[actor] = this.asked + Math.min(MAX_PAUSE, 2 ** (times - PAUSE_AFTER));
@@ -223,7 +224,7 @@ export class ActorPersistentSets {
    * among those still to come (its other messages in flight are counted by the fixpoint, its
    * spontaneous steps go with the idle ones) and must commute with it as well. Where one does, the
    * actor's own messages no longer branch among themselves: k of them give k + 1 states along one
-   * order instead of 2^k. Tried before T as a whole: one passes in many states where T does not (on
+   * order instead of 2^k (`gave up`: a fixpoint gave up). Tried before T as a whole: one passes in many states where T does not (on
    * challenge-4-one-node, trying them only after T passed left 321 474 states instead of 2 676).
    */
   private single(
@@ -232,7 +233,7 @@ export class ActorPersistentSets {
     actor: number,
     ample: readonly SystemAction[],
     idle: ReadonlySet<number>,
-  ): SystemAction[] | undefined {
+  ): SystemAction[] | "gave up" | undefined {
     if (ample.length < 2) return undefined;
     const others = new Set(idle);
     for (const action of ample) if (action.kind === "internal") others.add(action.event);
@@ -241,6 +242,7 @@ export class ActorPersistentSets {
       const event = this.tables.messageEvents[action.message];
       const alone = this.decide(state, faults, actor, [event], new Set([action.message]), others, false);
       if (alone === "persistent") return [action];
+      if (alone === "gave up") return alone;
     }
     return undefined;
   }
