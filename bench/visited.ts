@@ -5,16 +5,23 @@
  * times lookups of fingerprints that are present and of fresh ones, and counts probes from the
  * table's contents. A second part runs a breadth-first-like stream (one new fingerprint for every
  * ~6.7 lookups, as two-phase commit generates) through a growing table under several growth rules.
+ * A third runs that stream through the segmented set and through the single table it replaced
+ * (bench/visited-flat.ts), alternating within the same run, at two sizes.
  *
- *   npx tsc -p tsconfig.bench.json && node .bench-build/bench/visited.js [--runs 3]
+ *   npx tsc -p tsconfig.bench.json && node .bench-build/bench/visited.js [--runs 3] [--large 20000000]
  */
 
 import { parseArgs } from "node:util";
 import { VisitedSet } from "../checker/visited.js";
+import { FlatVisitedSet } from "./visited-flat.js";
 
-const { values: flags } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
+const { values: flags } = parseArgs({
+  options: { runs: { type: "string", default: "3" }, large: { type: "string", default: "20000000" } },
+});
 const runs = Number(flags.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive integer");
+const large = Number(flags.large);
+if (!Number.isInteger(large) || large < 1) throw new Error("--large must be a positive integer");
 
 /** xorshift32: reproducible random numbers without allocation. */
 function random(seed: number): () => number {
@@ -51,7 +58,8 @@ console.log(`probe cost by load (${CAPACITY} slots, ${LOOKUPS} lookups, median o
 console.log("load  probes present  probes absent  ns present  ns absent");
 for (const load of [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95]) {
   const count = Math.floor(CAPACITY * load);
-  const set = new VisitedSet({ expected: count, maxLoad: Math.min(0.99, load + 0.001) });
+  // Room for the segments' spread around the mean, so that none grows and changes the load.
+  const set = new VisitedSet({ expected: count, maxLoad: Math.min(0.99, load + 0.02), staggered: false });
   for (let k = 0; k < count; k++) set.add(hi(k), lo(k));
   const present: number[] = [];
   const absent: number[] = [];
@@ -84,6 +92,26 @@ for (const load of [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95]) {
 /** A breadth-first-like stream: each step adds a fresh fingerprint or looks up an earlier one. */
 const UNIQUE = 1_745_408;
 const PER_NEW = 6.7;
+
+/** What a stream needs of a set. */
+interface StreamSet {
+  add(hi: number, lo: number): boolean;
+  bytesPerState(): number;
+}
+
+/** Runs the stream of `unique` fingerprints (seeded by `run`) through `set`: ns per lookup. */
+function stream(set: StreamSet, unique: number, run: number): number {
+  const pick = random(5 + run);
+  let made = 0;
+  let steps = 0;
+  const start = performance.now();
+  while (made < unique) {
+    const k = made === 0 || pick() % 1000 < 1000 / PER_NEW ? made++ : pick() % made;
+    set.add(hi(k + run), lo(k + run));
+    steps++;
+  }
+  return ((performance.now() - start) * 1e6) / steps;
+}
 console.log(`\ngrowth rules on a stream of ${UNIQUE} fingerprints, ${PER_NEW} lookups each (median of ${runs})`);
 console.log("max load  growth  load range   ns per lookup  bytes/state at end");
 for (const [maxLoad, growth] of [
@@ -98,20 +126,32 @@ for (const [maxLoad, growth] of [
   let bytes = 0;
   for (let run = 0; run < runs; run++) {
     const set = new VisitedSet({ maxLoad, growth });
-    const pick = random(5 + run);
-    let made = 0;
-    let steps = 0;
-    const start = performance.now();
-    while (made < UNIQUE) {
-      const k = made === 0 || pick() % 1000 < 1000 / PER_NEW ? made++ : pick() % made;
-      set.add(hi(k + run), lo(k + run));
-      steps++;
-    }
-    times.push(((performance.now() - start) * 1e6) / steps);
+    times.push(stream(set, UNIQUE, run));
     bytes = set.bytesPerState();
   }
   const range = `${(maxLoad / growth).toFixed(2)}–${maxLoad.toFixed(2)}`;
   console.log(
     `${maxLoad.toFixed(2).padEnd(8)}  ${`×${growth}`.padEnd(6)}  ${range.padEnd(10)}  ${median(times).toFixed(0).padStart(13)}  ${bytes.toFixed(1).padStart(18)}`,
   );
+}
+
+console.log(
+  `\nsegmented set against the single table it replaced, alternating (median of ${runs}; max load 0.85, ×1.45)`,
+);
+console.log("fingerprints  set        ns per lookup  bytes/state at end");
+for (const unique of [UNIQUE, large]) {
+  const times = { segmented: [] as number[], single: [] as number[] };
+  const bytes = { segmented: 0, single: 0 };
+  for (let run = 0; run < runs; run++) {
+    for (const kind of run % 2 === 0 ? (["single", "segmented"] as const) : (["segmented", "single"] as const)) {
+      const set = kind === "segmented" ? new VisitedSet() : new FlatVisitedSet();
+      times[kind].push(stream(set, unique, run));
+      bytes[kind] = set.bytesPerState();
+    }
+  }
+  for (const kind of ["single", "segmented"] as const) {
+    console.log(
+      `${String(unique).padStart(12)}  ${kind.padEnd(9)}  ${median(times[kind]).toFixed(0).padStart(13)}  ${bytes[kind].toFixed(1).padStart(18)}`,
+    );
+  }
 }
