@@ -9,6 +9,7 @@
 
 import { type AnyStateMachine, type EventObject, type SnapshotFrom, transition } from "xstate";
 import { ModelError, NeverEndingTransition, TransitionError } from "../errors.js";
+import { InterningJournal } from "./journal.js";
 import type { ActorSpec, Message, OutgoingMessage } from "./types.js";
 
 /** Local-state and message ids are 16-bit words of the state. */
@@ -96,6 +97,8 @@ export class ActorTables {
   private readonly memo: Array<Array<LocalStep | undefined> | undefined> = [];
   /** Local transitions computed with xstate (the rest came from the memo). */
   transitionsComputed = 0;
+  /** How the ids came to be and which transitions were computed, for another process to redo (journal.ts). */
+  readonly journal = new InterningJournal();
 
   /** `name` is the model's, for errors; `actors` run the machines as the model was built with them. */
   constructor(
@@ -131,6 +134,7 @@ export class ActorTables {
     if (snapshot.status !== "active") {
       const done = { next: local, sent: [] };
       row[event] = done;
+      this.journal.step(local, event, done.next, done.sent);
       return done;
     }
     const spec = this.actors[actor];
@@ -146,6 +150,7 @@ export class ActorTables {
       sent: [...new Set(this.outputs(actor, actions))].sort((a, b) => a - b),
     };
     row[event] = step;
+    this.journal.step(local, event, step.next, step.sent);
     return step;
   }
 
