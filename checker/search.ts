@@ -104,6 +104,11 @@ export interface SearchOptions extends WatchOptions {
    * with a `CheckpointError`.
    */
   readonly resume?: string;
+  /**
+   * The model's name as a checkpoint records it and a resume expects it (default `model.name`):
+   * `check` gives the catalogue's name, since models of a catalogue may share a `name`.
+   */
+  readonly checkpointName?: string;
   /** Called with the checkpoint's directory and why it was written, each time one is. */
   readonly onCheckpoint?: (written: CheckpointWritten) => void;
 }
@@ -279,12 +284,14 @@ class Search<S, A> {
     // `eventually` is decided by its own search afterwards.
     this.undecided = this.properties.filter((property) => property.kind !== "eventually").length;
     this.searchIdentity = { strategy: "bfs", reduction: reduce, maxDepth: options.maxDepth ?? null };
+    this.checkpointName = options.checkpointName ?? model.name;
     if (options.resume !== undefined) this.resume(options.resume);
     if (this.checkpointDir !== undefined) this.nextCheckpoint = this.watch.started + this.checkpointEveryMs;
   }
 
-  /** The options that shape the state space, as a checkpoint records them. */
+  /** The options that shape the state space, and the model's name, as a checkpoint records them. */
   private readonly searchIdentity: SearchIdentity;
+  private readonly checkpointName: string;
 
   /**
    * Searches until the end (true) or until the watch asks for a turn of the event loop (false: call
@@ -377,7 +384,7 @@ class Search<S, A> {
   private modelIdentity(): ModelIdentity {
     const fp = { hi: 0, lo: 0 };
     return {
-      name: this.model.name,
+      name: this.checkpointName,
       properties: this.properties.map((property) => property.id),
       initialFingerprints: this.inits.map((state) => {
         this.fingerprint(state, fp);
@@ -436,7 +443,7 @@ class Search<S, A> {
 
   /** Takes up the search where the checkpoint in `dir` left it (see {@link SearchOptions.resume}). */
   private resume(dir: string): void {
-    const checkpoint: Checkpoint = readCheckpoint(dir, this.model.name, this.searchIdentity);
+    const checkpoint: Checkpoint = readCheckpoint(dir, this.checkpointName, this.searchIdentity);
     const { manifest } = checkpoint;
     const identity = this.modelIdentity();
     const changed = (what: string) =>

@@ -146,7 +146,8 @@ function rate(count: number, ms: number): string {
 export function progressText(name: string, progress: RunProgress, elapsedMs: number): string {
   if (progress.mode === "search") {
     const p = progress.progress;
-    return `${name}: ${p.generatedStates} states, ${p.uniqueStates} unique, depth ${p.depth}, queue ${p.queue}, ${rate(p.generatedStates, p.elapsedMs)} states/s, ${(p.elapsedMs / 1000).toFixed(1)} s`;
+    const spilled = p.spilled === undefined ? "" : ` (${p.spilled} on disk)`;
+    return `${name}: ${p.generatedStates} states, ${p.uniqueStates} unique, depth ${p.depth}, queue ${p.queue}${spilled}, ${rate(p.generatedStates, p.elapsedMs)} states/s, ${(p.elapsedMs / 1000).toFixed(1)} s`;
   }
   const { walks, walksTotal, steps } = progress;
   // The walks are alike in length on average, so the time left is the time per walk so far.

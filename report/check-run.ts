@@ -495,6 +495,7 @@ async function checkEntry(
           ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
           ...(options.checkpointEveryMs === undefined ? {} : { checkpointEveryMs: options.checkpointEveryMs }),
           ...(options.resume === undefined ? {} : { resume: options.resume }),
+          checkpointName: entry.name,
           onCheckpoint: (checkpoint) => written.push(checkpoint),
         });
   const seconds = (performance.now() - t) / 1000;
