@@ -177,5 +177,7 @@ export interface SearchProgress {
   readonly queue: number;
   /** Of those, the ones spilled to disk (breadth-first, a large queue), when there are any. */
   readonly spilled?: number;
+  /** A resumed search: the states generated before the checkpoint (counted in `generatedStates`). */
+  readonly resumedAt?: number;
   readonly elapsedMs: number;
 }

@@ -224,6 +224,8 @@ class Search<S, A> {
   private nextLevel = new VisitedSet();
   /** Whether some state was left unexpanded for the depth bound. */
   private depthCut = false;
+  /** A resumed search: the states generated before its checkpoint. */
+  private resumedAt: number | undefined;
   /** Where checkpoints go, how often, and when the next is due (ms since the epoch). */
   private readonly checkpointDir: string | undefined;
   private readonly checkpointEveryMs: number;
@@ -472,6 +474,7 @@ class Search<S, A> {
     }
     this.frontier.adopt(checkpoint.path("queue"), 0, manifest.files.queue.bytes, position.queued);
     this.generated = position.generatedStates;
+    this.resumedAt = position.generatedStates;
     this.deepest = position.maxDepth;
     this.level = position.level;
     this.depthCut = position.depthCut;
@@ -566,6 +569,7 @@ class Search<S, A> {
         queue: this.frontier.size,
         elapsedMs: now - this.watch.started,
         ...(this.frontier.spilled > 0 ? { spilled: this.frontier.spilled } : {}),
+        ...(this.resumedAt === undefined ? {} : { resumedAt: this.resumedAt }),
       });
     }
   }

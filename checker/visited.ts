@@ -39,8 +39,16 @@
 
 import { type ByteSink, type ByteSource, expectData, readNumbers, writeNumbers } from "./binary.js";
 
-/** 2⁻³², to map a 32-bit key to a slot by multiply-high. */
-const INV_2_32 = 1 / 4_294_967_296;
+/** 2⁻³³: a 32-bit key times a table's length in words, to its home slot by multiply-high. */
+const INV_2_33 = 1 / 8_589_934_592;
+
+/**
+ * The word index of the home slot of `key` in a table of `words` words: slot ⌊key · capacity / 2³²⌋,
+ * from the table's length (at hand for the bounds check) rather than from another array.
+ */
+function homeWord(key: number, words: number): number {
+  return Math.floor(key * words * INV_2_33) << 1;
+}
 /** Grow a segment when its load passes this. */
 export const MAX_LOAD = 0.85;
 /** Capacity multiplier on growth: the load after growing is MAX_LOAD / GROWTH ≈ 0.586. */
@@ -68,9 +76,8 @@ export interface VisitedSetOptions {
 export class VisitedSet {
   /** Per segment: slot i holds hi at 2i and lo at 2i + 1. */
   private readonly tables: Int32Array[] = [];
-  /** Per segment: its slots, its capacity / 2³², its fingerprints and how many it takes before growing. */
+  /** Per segment: its slots, its fingerprints and how many it takes before growing. */
   private readonly capacities = new Int32Array(SEGMENTS);
-  private readonly scales = new Float64Array(SEGMENTS);
   private readonly counts = new Int32Array(SEGMENTS);
   private readonly limits = new Int32Array(SEGMENTS);
   private hasZero = false;
@@ -110,10 +117,9 @@ export class VisitedSet {
     }
     const s = hi >>> KEY_SHIFT;
     const table = this.tables[s];
-    const capacity = this.capacities[s];
-    let slot = Math.floor((((hi << SEGMENT_BITS) | (lo >>> KEY_SHIFT)) >>> 0) * this.scales[s]);
+    // Probing wraps at the table's end.
+    let at = homeWord(((hi << SEGMENT_BITS) | (lo >>> KEY_SHIFT)) >>> 0, table.length);
     for (;;) {
-      const at = slot << 1;
       const h = table[at];
       const l = table[at + 1];
       if (h === hi && l === lo) return false;
@@ -124,7 +130,8 @@ export class VisitedSet {
         if (++this.counts[s] > this.limits[s]) this.grow(s);
         return true;
       }
-      if (++slot === capacity) slot = 0;
+      at += 2;
+      if (at === table.length) at = 0;
     }
   }
 
@@ -135,15 +142,14 @@ export class VisitedSet {
     if (hi === 0 && lo === 0) return this.hasZero;
     const s = hi >>> KEY_SHIFT;
     const table = this.tables[s];
-    const capacity = this.capacities[s];
-    let slot = Math.floor((((hi << SEGMENT_BITS) | (lo >>> KEY_SHIFT)) >>> 0) * this.scales[s]);
+    let at = homeWord(((hi << SEGMENT_BITS) | (lo >>> KEY_SHIFT)) >>> 0, table.length);
     for (;;) {
-      const at = slot << 1;
       const h = table[at];
       const l = table[at + 1];
       if (h === hi && l === lo) return true;
       if (h === 0 && l === 0) return false;
-      if (++slot === capacity) slot = 0;
+      at += 2;
+      if (at === table.length) at = 0;
     }
   }
 
@@ -186,7 +192,7 @@ export class VisitedSet {
       const empty = (slot: number) => table[2 * slot] === 0 && table[2 * slot + 1] === 0;
       for (let slot = 0; slot < capacity; slot++) {
         if (empty(slot)) continue;
-        const home = Math.floor(this.keyOf(table[2 * slot], table[2 * slot + 1]) * this.scales[s]);
+        const home = homeWord(this.keyOf(table[2 * slot], table[2 * slot + 1]), table.length) >> 1;
         present += ((slot - home + capacity) % capacity) + 1;
         stored++;
       }
@@ -244,12 +250,11 @@ export class VisitedSet {
     return ((hi << SEGMENT_BITS) | (lo >>> KEY_SHIFT)) >>> 0;
   }
 
-  /** Makes `table` segment `s`'s, with the capacity, scale and limit that go with its size. */
+  /** Makes `table` segment `s`'s, with the capacity and limit that go with its size. */
   private resize(s: number, table: Int32Array): void {
     const capacity = table.length / 2;
     this.tables[s] = table;
     this.capacities[s] = capacity;
-    this.scales[s] = capacity * INV_2_32;
     // A segment that cannot grow any more takes fingerprints until it is nearly full.
     this.limits[s] = Math.floor(capacity * (capacity === MAX_SEGMENT_SLOTS ? 0.98 : this.maxLoad));
   }
@@ -261,15 +266,17 @@ export class VisitedSet {
     }
     const capacity = Math.min(MAX_SEGMENT_SLOTS, Math.ceil((old.length / 2) * this.growth));
     const table = new Int32Array(2 * capacity);
-    const scale = capacity * INV_2_32;
     for (let at = 0; at < old.length; at += 2) {
       const hi = old[at];
       const lo = old[at + 1];
       if (hi === 0 && lo === 0) continue;
-      let slot = Math.floor(this.keyOf(hi, lo) * scale);
-      while (table[2 * slot] !== 0 || table[2 * slot + 1] !== 0) if (++slot === capacity) slot = 0;
-      table[2 * slot] = hi;
-      table[2 * slot + 1] = lo;
+      let to = homeWord(this.keyOf(hi, lo), table.length);
+      while (table[to] !== 0 || table[to + 1] !== 0) {
+        to += 2;
+        if (to === table.length) to = 0;
+      }
+      table[to] = hi;
+      table[to + 1] = lo;
     }
     this.resize(s, table);
   }

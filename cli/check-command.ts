@@ -147,7 +147,9 @@ export function progressText(name: string, progress: RunProgress, elapsedMs: num
   if (progress.mode === "search") {
     const p = progress.progress;
     const spilled = p.spilled === undefined ? "" : ` (${p.spilled} on disk)`;
-    return `${name}: ${p.generatedStates} states, ${p.uniqueStates} unique, depth ${p.depth}, queue ${p.queue}${spilled}, ${rate(p.generatedStates, p.elapsedMs)} states/s, ${(p.elapsedMs / 1000).toFixed(1)} s`;
+    // A resumed search's rate is of the states it generated itself.
+    const generated = p.generatedStates - (p.resumedAt ?? 0);
+    return `${name}: ${p.generatedStates} states, ${p.uniqueStates} unique, depth ${p.depth}, queue ${p.queue}${spilled}, ${rate(generated, p.elapsedMs)} states/s, ${(p.elapsedMs / 1000).toFixed(1)} s`;
   }
   const { walks, walksTotal, steps } = progress;
   // The walks are alike in length on average, so the time left is the time per walk so far.
