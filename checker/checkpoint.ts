@@ -17,7 +17,7 @@
  * says which); another byte order is refused.
  */
 
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import {
   closeSync,
   existsSync,
@@ -156,7 +156,9 @@ export interface CheckpointContents {
  */
 export function writeCheckpoint(dir: string, contents: CheckpointContents): Manifest {
   mkdirSync(dir, { recursive: true });
-  const tag = `${Date.now().toString(36)}-${process.pid.toString(36)}`;
+  // New names every time: a part being written never overwrites one the manifest still names
+  // (nor the queue file a resumed search is still reading).
+  const tag = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
   const files = {} as Record<Part, { name: string; bytes: number; sha256: string }>;
   for (const part of PARTS) {
     const name = `${part}.${tag}.bin`;

@@ -18,6 +18,7 @@ import { MANIFEST, readCheckpoint, writeCheckpoint } from "../checker/checkpoint
 import { CheckpointError, type CheckpointProblem } from "../checker/errors.js";
 import { Frontier } from "../checker/frontier.js";
 import type { Model } from "../checker/model.js";
+import { checkModelParallel } from "../checker/parallel.js";
 import { followActionPath, toActionPath } from "../checker/path.js";
 import { type SearchOptions, type SearchReport, checkModel } from "../checker/search.js";
 import { twoPhaseCommit } from "../models/examples/two-phase-commit.js";
@@ -314,9 +315,18 @@ describe("a checkpoint that cannot be resumed is refused with a typed error", ()
     expect(problemOf(plain, dir)).toBe("resumed");
   });
 
-  it("unsupported: a depth-first search, a model whose states are not words", () => {
+  it("unsupported: a depth-first or parallel search, a model whose states are not words", async () => {
     const dir = stoppedCheckpoint();
     expect(problemOf(plain, dir, { strategy: "dfs" })).toBe("unsupported");
+    const parallel = checkModelParallel(
+      plain(),
+      { module: "unused", name: "unused" },
+      {
+        workers: 2,
+        ...({ resume: dir } as object),
+      },
+    );
+    await expect(parallel).rejects.toMatchObject({ problem: "unsupported" });
     const opaque = () => {
       const { portable: _, ...rest } = twoPhaseCommit(4);
       return rest as AnyModel;
