@@ -447,22 +447,22 @@ class Search<S, A> {
   private resume(dir: string): void {
     const checkpoint: Checkpoint = readCheckpoint(dir, this.checkpointName, this.searchIdentity);
     const { manifest } = checkpoint;
-    const identity = this.modelIdentity();
     const changed = (what: string) =>
       new CheckpointError("model-changed", `the model changed since the checkpoint in ${dir}: ${what}`);
-    if (manifest.model.words !== identity.words) throw changed("its states are written otherwise");
-    if (JSON.stringify(manifest.model.properties) !== JSON.stringify(identity.properties)) {
-      throw changed(
-        `its properties are ${identity.properties.join(", ")}, not ${manifest.model.properties.join(", ")}`,
-      );
+    const portable = this.model.portable !== undefined;
+    if (manifest.model.words !== (portable ? "portable" : "inProcess"))
+      throw changed("its states are written otherwise");
+    const properties = this.properties.map((property) => property.id);
+    if (JSON.stringify(manifest.model.properties) !== JSON.stringify(properties)) {
+      throw changed(`its properties are ${properties.join(", ")}, not ${manifest.model.properties.join(", ")}`);
     }
-    // The model's own tables first: the initial states' fingerprints, and every state read later, depend on them.
-    if (this.model.portable === undefined)
-      readPart(checkpoint, "model", (source) => this.model.inProcess?.restore(source));
-    else readPart(checkpoint, "model", () => undefined);
-    if (
-      JSON.stringify(manifest.model.initialFingerprints) !== JSON.stringify(this.modelIdentity().initialFingerprints)
-    ) {
+    // The model's own tables before anything is fingerprinted (a symmetric fingerprint may make
+    // ids) and before any state is read.
+    readPart(checkpoint, "model", (source) => {
+      if (!portable) this.model.inProcess?.restore(source);
+    });
+    const { initialFingerprints } = this.modelIdentity();
+    if (JSON.stringify(manifest.model.initialFingerprints) !== JSON.stringify(initialFingerprints)) {
       throw changed("its initial states are not the same");
     }
     const position = manifest.position;
