@@ -21,11 +21,13 @@
  */
 
 import { initialTransition, type EventObject } from "xstate";
-import { ModelError } from "./errors.js";
+import { CheckpointError, ModelError } from "./errors.js";
 import { fingerprintWords } from "./fingerprint.js";
-import type { Fingerprint, Model, Property } from "./model.js";
+import { type ByteSink, type ByteSource, readNumbers, writeNumbers } from "./binary.js";
+import type { Fingerprint, InProcessStates, Model, Property } from "./model.js";
 import { Adversary, BYZANTINE, CRASHED, downActors, faultsOf } from "./actors/adversary.js";
 import { ActorTables, guardedStep } from "./actors/interning.js";
+import { InterningJournal } from "./actors/journal.js";
 import { Network, networkSpec } from "./actors/network.js";
 import { Recipients } from "./actors/recipients.js";
 import { ActorPersistentSets } from "./actors/persistent.js";
@@ -85,6 +87,9 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   private readonly adversary: Adversary | undefined;
   private readonly views: Views;
   private readonly reduction: AmpleSets;
+  private readonly symmetry: Symmetry | undefined;
+  /** Persistent sets decided from behaviour (on an unordered network that loses nothing). */
+  private readonly semantic: ActorPersistentSets | undefined;
 
   constructor(given: ActorModelSpec) {
     const spec = rewriteMachines(given);
@@ -123,6 +128,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     if (this.adversary !== undefined) sent.push(...this.adversary.internMenus());
     if (spec.symmetry !== undefined) {
       const symmetry = new Symmetry(spec.symmetry, this.n, this.header, this.tables, this.transit);
+      this.symmetry = symmetry;
       this.symmetricFingerprint = (state, out) => symmetry.fingerprint(state, out);
     }
     this.initial = this.compose(locals, faults, sent);
@@ -136,7 +142,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     // On an unordered network that loses nothing, independence is decided from behaviour
     // (persistent.ts); otherwise from who may still send to whom (reduction.ts).
     const recipients = new Recipients(this.tables);
-    const semantic =
+    this.semantic =
       this.network.ordering === "unordered" && !this.network.loss
         ? new ActorPersistentSets(
             this.n,
@@ -187,8 +193,67 @@ export class ActorModel implements Model<SystemState, SystemAction> {
       recipients,
       this.adversary,
       (state, action) => this.nextState(state, action),
-      semantic,
+      this.semantic,
     );
+  }
+
+  /**
+   * Global states as their words — ids valid in this process — for a breadth-first queue that
+   * spills to disk and for checkpoints; `save` writes the interning journal (actors/journal.ts)
+   * and what partial-order reduction has decided so far, `restore` redoes them in a model built
+   * just now, so that the ids, and the search's further decisions, come out the same.
+   */
+  readonly inProcess: InProcessStates<SystemState> = {
+    length: (state) => state.length,
+    encode: (state, out, at) => {
+      for (let i = 0; i < state.length; i++) out[at + i] = state[i];
+    },
+    decode: (words, at, length) => Uint16Array.from(words.subarray(at, at + length)),
+    save: (sink) => this.saveTables(sink),
+    restore: (source) => this.restoreTables(source),
+  };
+
+  private saveTables(sink: ByteSink): void {
+    const { locals, events, messages } = this.tables;
+    writeNumbers(sink, [locals.length, events.length, messages.length, this.semantic === undefined ? 0 : 1]);
+    this.tables.journal.write(sink);
+    this.semantic?.write(sink);
+  }
+
+  private restoreTables(source: ByteSource): void {
+    const [locals, events, messages, semantic] = readNumbers(source, 4);
+    if (semantic !== (this.semantic === undefined ? 0 : 1)) {
+      throw new CheckpointError(
+        "model-changed",
+        "the model changed since the checkpoint: its reduction is not the same",
+      );
+    }
+    const { tables } = this;
+    tables.journal.replay(InterningJournal.read(source), {
+      step: (local, event) => {
+        tables.step(local, event);
+      },
+      renameLocal: (local, actor, permutation) => {
+        if (this.symmetry === undefined) throw new Error("the model has no symmetry now");
+        this.symmetry.renameLocal(local, actor, permutation);
+      },
+      renameMessage: (message, permutation) => {
+        if (this.symmetry === undefined) throw new Error("the model has no symmetry now");
+        this.symmetry.renameMessage(message, permutation);
+      },
+      menu: (actor, state) => {
+        if (this.adversary === undefined) throw new Error("the model has no adversary now");
+        this.adversary.menuOf(state, actor, (at) => this.view(at));
+      },
+    });
+    const made = [tables.locals.length, tables.events.length, tables.messages.length];
+    if (made[0] !== locals || made[1] !== events || made[2] !== messages) {
+      throw new CheckpointError(
+        "model-changed",
+        `the model changed since the checkpoint: ${made.join("/")} local states, events and messages where it had ${locals}/${events}/${messages}`,
+      );
+    }
+    this.semantic?.read(source);
   }
 
   /** Local transitions computed with xstate (the rest came from the memo). */

@@ -50,3 +50,36 @@ export class NeverEndingTransition extends TransitionError {
   static readonly MARK = "a transition never ends";
   override readonly name: string = "NeverEndingTransition";
 }
+
+/** What is wrong with a checkpoint a search was asked to resume from. */
+export type CheckpointProblem =
+  /** No checkpoint in the directory, or a file of it is missing. */
+  | "missing"
+  /** A file is truncated, or its contents do not match the digest the checkpoint recorded. */
+  | "corrupt"
+  /** Written in a format this version does not know. */
+  | "version"
+  /** Of another model. */
+  | "other-model"
+  /** Of a search with other options that change the state space (reduction, depth bound, strategy). */
+  | "other-options"
+  /** The model, rebuilt, no longer makes the same states and ids (its definition changed since). */
+  | "model-changed"
+  /** Not possible for this search (depth-first, parallel, a model without state words). */
+  | "unsupported";
+
+/**
+ * A checkpoint cannot be written or resumed: {@link CheckpointProblem} says why, the message says
+ * what in words. A search never goes on from a checkpoint it cannot vouch for.
+ */
+export class CheckpointError extends Error {
+  override readonly name: string = "CheckpointError";
+
+  constructor(
+    readonly problem: CheckpointProblem,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

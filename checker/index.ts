@@ -13,9 +13,17 @@ export * from "./model.js";
 export * from "./actors.js";
 export * from "./prefix.js";
 export * from "./errors.js";
-export { checkModel, checkModelAsync, checkEventuallyProperty, checkEventuallyPropertyAsync } from "./search.js";
+export {
+  checkModel,
+  checkModelAsync,
+  checkEventuallyProperty,
+  checkEventuallyPropertyAsync,
+  DEFAULT_CHECKPOINT_EVERY_MS,
+  defaultSpillAbove,
+} from "./search.js";
+export type { ByteSink, ByteSource } from "./binary.js";
 export { DEFAULT_HEAP_LIMIT, LOOK_EVERY_MS, type StopReason, type WatchOptions, stopText } from "./watch.js";
-export type { PropertyResult, SearchOptions, SearchProgress, SearchReport } from "./search.js";
+export type { CheckpointWritten, PropertyResult, SearchOptions, SearchProgress, SearchReport } from "./search.js";
 export * from "./liveness.js";
 export { checkModelParallel, type ModelFactory, type ParallelOptions } from "./parallel.js";
 export * from "./simulate.js";

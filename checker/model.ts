@@ -4,6 +4,8 @@
  * Stateright's `Model` trait). Actor models built from xstate machines compile down to this.
  */
 
+import type { ByteSink, ByteSource } from "./binary.js";
+
 /** A 64-bit state fingerprint as two unsigned 32-bit halves. */
 export interface Fingerprint {
   hi: number;
@@ -84,6 +86,31 @@ export interface PortableStates<S> {
   decode(words: Int32Array, at: number): S;
 }
 
+/**
+ * A state written as 32-bit words that mean something in this process only — an actor model's
+ * ids of local states and messages, numbered in the order the search met them — and read back:
+ * what a breadth-first search writes when its queue spills to disk. Unlike {@link PortableStates}
+ * the words of one state may differ in number from another's, and another process can read them
+ * only once it has given the ids the same meaning: `save` writes what that takes (how each id was
+ * made), and `restore`, in a freshly built model, makes the same ids again (a checkpoint, resumed
+ * in another process, holds states this way).
+ */
+export interface InProcessStates<S> {
+  /** The number of words `state` takes. */
+  length(state: S): number;
+  /** Writes `state` as `length(state)` words from `out[at]`. */
+  encode(state: S, out: Int32Array, at: number): void;
+  /** The state written as `length` words from `words[at]`. */
+  decode(words: Int32Array, at: number, length: number): S;
+  /** Writes what gives the words their meaning (and whatever else the model's search depends on). */
+  save(sink: ByteSink): void;
+  /**
+   * Reads what `save` wrote, into a model freshly built from the same definition, and makes the same
+   * ids again; a model that does not make them the same way throws a `CheckpointError`.
+   */
+  restore(source: ByteSource): void;
+}
+
 /** A model the checker can explore. */
 export interface Model<S, A> {
   readonly name: string;
@@ -112,6 +139,11 @@ export interface Model<S, A> {
    * states; a model without it is searched on one thread.
    */
   readonly portable?: PortableStates<S>;
+  /**
+   * States as words valid in this process (an actor model's interned ids), for a breadth-first
+   * queue that spills to disk and for checkpoints; `portable` serves both where a model has it.
+   */
+  readonly inProcess?: InProcessStates<S>;
   /** States outside the boundary are counted but not expanded. */
   withinBoundary?(state: S): boolean;
   /** A readable name for an action, for counterexamples. */
@@ -151,5 +183,9 @@ export interface SearchProgress {
   readonly depth: number;
   /** States waiting to be expanded. */
   readonly queue: number;
+  /** Of those, the ones spilled to disk (breadth-first, a large queue), when there are any. */
+  readonly spilled?: number;
+  /** A resumed search: the states generated before the checkpoint (counted in `generatedStates`). */
+  readonly resumedAt?: number;
   readonly elapsedMs: number;
 }

@@ -13,7 +13,7 @@
 
 import { MessageChannel } from "node:worker_threads";
 import { siblingModule, startModuleWorker } from "../spec/worker-thread.js";
-import { ModelError } from "./errors.js";
+import { CheckpointError, ModelError } from "./errors.js";
 import { collisionProbability } from "./fingerprint.js";
 import type { Fingerprint, Model, PortableStates } from "./model.js";
 import {
@@ -32,7 +32,21 @@ import { LOOK_EVERY_MS, STOP_MEMORY, Watch } from "./watch.js";
 export type { ModelFactory } from "./parallel-worker.js";
 
 /** A parallel breadth-first search: the bounds of a search, over this many workers. */
-export interface ParallelOptions extends Omit<SearchOptions, "strategy" | "reduction" | "exhaustive"> {
+export interface ParallelOptions
+  extends Omit<
+    SearchOptions,
+    | "strategy"
+    | "reduction"
+    | "exhaustive"
+    // The one-thread search's own: its queue's spill and its checkpoints.
+    | "spillAbove"
+    | "spillDir"
+    | "checkpoint"
+    | "checkpointEveryMs"
+    | "checkpointName"
+    | "resume"
+    | "onCheckpoint"
+  > {
   /** Worker threads (at least 2). */
   readonly workers: number;
 }
@@ -95,6 +109,10 @@ export async function checkModelParallel<S, A>(
   const workers = options.workers;
   if (!Number.isInteger(workers) || workers < 2 || workers > 64) {
     throw new ModelError(`a parallel search needs 2..64 workers, got ${workers}`);
+  }
+  const given = options as SearchOptions;
+  if (given.checkpoint !== undefined || given.resume !== undefined) {
+    throw new CheckpointError("unsupported", "checkpoints are of the breadth-first search on one thread only");
   }
   const portable = model.portable;
   if (portable === undefined) {

@@ -28,15 +28,26 @@
  * and asked at the end; if a cycle was possible, the search is made again with the proviso.
  */
 
-import type { Fingerprint, Model, Property, PropertyNames, SearchProgress } from "./model.js";
+import { getHeapStatistics } from "node:v8";
+import {
+  type Checkpoint,
+  type ModelIdentity,
+  type SearchIdentity,
+  readCheckpoint,
+  readPart,
+  writeCheckpoint,
+} from "./checkpoint.js";
+import { CheckpointError } from "./errors.js";
 import { collisionProbability } from "./fingerprint.js";
+import { Frontier, type StateWords } from "./frontier.js";
 import { type LivenessResult, eventuallySteps } from "./liveness.js";
+import type { Fingerprint, Model, Property, PropertyNames, SearchProgress } from "./model.js";
 import type { Path, PathStep } from "./path.js";
-import { type StopReason, Watch, type WatchOptions, runToEnd, runWithTurns } from "./watch.js";
-
-export type { SearchProgress } from "./model.js";
 import { BreadthFirstTrail } from "./trail.js";
 import { VisitedSet } from "./visited.js";
+import { STOP_REASONS, type StopReason, Watch, type WatchOptions, runToEnd, runWithTurns } from "./watch.js";
+
+export type { SearchProgress } from "./model.js";
 
 /** What the search found for one property. */
 export type PropertyResult<S, A> =
@@ -80,6 +91,75 @@ export interface SearchOptions extends WatchOptions {
    * says `stoppedBy: "violation"`, and the `eventually` properties after it are left unchecked.
    */
   readonly stopOnViolation?: (propertyId: string) => boolean;
+  /**
+   * Breadth-first: the queue spills to disk past this many states in memory (frontier.ts), for
+   * models whose states can be written as words (`portable` or `inProcess`); `false`: never.
+   * Default {@link defaultSpillAbove}.
+   */
+  readonly spillAbove?: number | false;
+  /** Where the queue spills (default: the system's temporary directory). */
+  readonly spillDir?: string;
+  /**
+   * Breadth-first: keep a checkpoint in this directory (checkpoint.ts), written every
+   * `checkpointEveryMs` and when the time, the heap or a request stops the search. A stop then
+   * waits for the state being expanded to be done with, so that the checkpoint is of a search
+   * between two states.
+   */
+  readonly checkpoint?: string;
+  /** How often a checkpoint is written (ms). Default {@link DEFAULT_CHECKPOINT_EVERY_MS}. */
+  readonly checkpointEveryMs?: number;
+  /**
+   * Breadth-first: go on from the checkpoint in this directory, written by a search of the same
+   * model (built afresh) and the same options that change its space; anything else is refused
+   * with a `CheckpointError`.
+   */
+  readonly resume?: string;
+  /**
+   * The model's name as a checkpoint records it and a resume expects it (default `model.name`):
+   * `check` gives the catalogue's name, since models of a catalogue may share a `name`.
+   */
+  readonly checkpointName?: string;
+  /** Called with the checkpoint's directory and why it was written, each time one is. */
+  readonly onCheckpoint?: (written: CheckpointWritten) => void;
+}
+
+/** A checkpoint written: where, why (`periodic`, or what stopped the search) and at how many states. */
+export interface CheckpointWritten {
+  readonly dir: string;
+  readonly reason: "periodic" | StopReason;
+  readonly uniqueStates: number;
+  readonly queued: number;
+  readonly bytes: number;
+  readonly ms: number;
+}
+
+/** How often a search writes a checkpoint unless told otherwise: every five minutes. */
+export const DEFAULT_CHECKPOINT_EVERY_MS = 300_000;
+
+/**
+ * What a state waiting in the queue is taken to cost on the heap (a state object and what it
+ * holds; a two-phase-commit state of 8 RMs takes about 200 bytes), to size the queue's spill.
+ */
+const QUEUE_STATE_BYTES = 256;
+
+/**
+ * States the queue keeps in memory before it spills, unless told otherwise: an eighth of the heap
+ * V8 may hold, at {@link QUEUE_STATE_BYTES} a state (2 M states with node's default 4 GiB heap), so
+ * that the queue leaves the heap well under the share at which a search stops.
+ */
+export function defaultSpillAbove(): number {
+  return Math.max(65_536, Math.floor(getHeapStatistics().heap_size_limit / 8 / QUEUE_STATE_BYTES));
+}
+
+/** The words a search writes a model's states as: `portable` where it has them, else `inProcess`. */
+function stateWords<S>(model: Model<S, unknown>): StateWords<S> | undefined {
+  const portable = model.portable;
+  if (portable === undefined) return model.inProcess;
+  return {
+    length: () => portable.words,
+    encode: (state, out, at) => portable.encode(state, out, at),
+    decode: (words, at) => portable.decode(words, at),
+  };
 }
 
 /** What a search found: its counts, whether it was complete, and each property's verdict. */
@@ -111,81 +191,6 @@ export interface SearchReport<S, A> {
   readonly properties: readonly PropertyResult<S, A>[];
 }
 
-/**
- * States waiting to be expanded, with their depth, entry number and (depth-first) the action that
- * reached them: a ring that is a queue for breadth-first and a stack for depth-first.
- */
-class Frontier<S, A> {
-  private states: (S | undefined)[];
-  private via: (A | undefined)[];
-  private depths: Int32Array;
-  private entries: Int32Array;
-  private mask: number;
-  private head = 0;
-  size = 0;
-  /** What the last `take` returned. */
-  state: S | undefined;
-  action: A | undefined;
-  depth = 0;
-  entry = 0;
-
-  constructor(capacity = 1024) {
-    this.states = new Array<S | undefined>(capacity).fill(undefined);
-    this.via = new Array<A | undefined>(capacity).fill(undefined);
-    this.depths = new Int32Array(capacity);
-    this.entries = new Int32Array(capacity);
-    this.mask = capacity - 1;
-  }
-
-  push(state: S, action: A | undefined, depth: number, entry: number): void {
-    if (this.size > this.mask) this.grow();
-    const at = (this.head + this.size++) & this.mask;
-    this.states[at] = state;
-    this.via[at] = action;
-    this.depths[at] = depth;
-    this.entries[at] = entry;
-  }
-
-  /** Takes the oldest (`fromFront`) or the newest state. */
-  take(fromFront: boolean): void {
-    let at: number;
-    if (fromFront) {
-      at = this.head;
-      this.head = (this.head + 1) & this.mask;
-    } else {
-      at = (this.head + this.size - 1) & this.mask;
-    }
-    this.size--;
-    this.state = this.states[at];
-    this.action = this.via[at];
-    this.depth = this.depths[at];
-    this.entry = this.entries[at];
-    this.states[at] = undefined;
-    this.via[at] = undefined;
-  }
-
-  private grow(): void {
-    const capacity = 2 * (this.mask + 1);
-    const states = new Array<S | undefined>(capacity).fill(undefined);
-    const via = new Array<A | undefined>(capacity).fill(undefined);
-    const depths = new Int32Array(capacity);
-    const entries = new Int32Array(capacity);
-    for (let k = 0; k < this.size; k++) {
-      const at = (this.head + k) & this.mask;
-      states[k] = this.states[at];
-      via[k] = this.via[at];
-      depths[k] = this.depths[at];
-      entries[k] = this.entries[at];
-    }
-    this.states = states;
-    this.via = via;
-    this.depths = depths;
-    this.entries = entries;
-    this.mask = capacity - 1;
-    this.head = 0;
-  }
-}
-
 /** What decided a property: breadth-first, the entry (its path is replayed at the end). */
 interface Discovery<S, A> {
   readonly entry: number;
@@ -196,9 +201,10 @@ interface Discovery<S, A> {
 
 /** One run of the search; fields rather than closures so that the hot loop stays monomorphic. */
 class Search<S, A> {
-  private readonly visited = new VisitedSet();
-  private readonly trail: BreadthFirstTrail | undefined;
-  private readonly frontier = new Frontier<S, A>();
+  private visited = new VisitedSet();
+  private trail: BreadthFirstTrail | undefined;
+  private readonly frontier: Frontier<S, A>;
+  private readonly words: StateWords<S> | undefined;
   private readonly fp: Fingerprint = { hi: 0, lo: 0 };
   private readonly properties: readonly Property<S>[];
   /** For each property, the value of `holds` that decides it. */
@@ -214,8 +220,8 @@ class Search<S, A> {
   private readonly depthFirst: boolean;
   private readonly fingerprint: (state: S, out: Fingerprint) => void;
   readonly ampleSets: ((state: S, actions: readonly A[]) => A[][]) | undefined;
-  /** Whether reduced expansions keep the cycle proviso (see the module comment). */
-  readonly proviso: boolean;
+  /** Whether reduced expansions keep the cycle proviso (see the module comment; a resume takes its checkpoint's). */
+  proviso: boolean;
   readonly symmetric: boolean;
   /** The time, the heap and requests from outside; the eventually searches after it share its deadline. */
   readonly watch: Watch;
@@ -231,6 +237,17 @@ class Search<S, A> {
   /** Breadth-first: the depth being expanded, and the states found so far one level deeper. */
   private level = -1;
   private nextLevel = new VisitedSet();
+  /** Whether some state was left unexpanded for the depth bound. */
+  private depthCut = false;
+  /** A resumed search: the states generated before its checkpoint. */
+  private resumedAt: number | undefined;
+  /** Where checkpoints go, how often, and when the next is due (ms since the epoch). */
+  private readonly checkpointDir: string | undefined;
+  private readonly checkpointEveryMs: number;
+  private nextCheckpoint = Number.POSITIVE_INFINITY;
+  private readonly onCheckpoint: SearchOptions["onCheckpoint"];
+  /** With checkpoints: what stopped the search takes effect once the state being expanded is done. */
+  private halting = false;
   going = true;
   generated = 0;
   deepest = 0;
@@ -248,6 +265,29 @@ class Search<S, A> {
     this.exhaustive = options.exhaustive ?? true;
     this.depthFirst = options.strategy === "dfs";
     this.trail = this.depthFirst ? undefined : new BreadthFirstTrail();
+    this.words = this.depthFirst ? undefined : stateWords(model);
+    const spillAbove = options.spillAbove ?? defaultSpillAbove();
+    this.frontier = new Frontier<S, A>(
+      this.words === undefined
+        ? undefined
+        : {
+            words: this.words,
+            above: spillAbove === false ? Number.POSITIVE_INFINITY : spillAbove,
+            dir: options.spillDir,
+          },
+    );
+    this.checkpointDir = options.checkpoint;
+    this.checkpointEveryMs = options.checkpointEveryMs ?? DEFAULT_CHECKPOINT_EVERY_MS;
+    this.onCheckpoint = options.onCheckpoint;
+    if (options.checkpoint !== undefined || options.resume !== undefined) {
+      if (this.depthFirst) throw new CheckpointError("unsupported", "checkpoints are of breadth-first searches only");
+      if (this.words === undefined) {
+        throw new CheckpointError(
+          "unsupported",
+          `${model.name} cannot be checkpointed: its states cannot be written as words (no \`portable\` or \`inProcess\`)`,
+        );
+      }
+    }
     const reduce = options.reduction ?? true;
     this.ampleSets = reduce ? model.ampleSets?.bind(model) : undefined;
     this.proviso = this.ampleSets !== undefined && (provisoAlways || model.stepsAcyclic === undefined);
@@ -263,7 +303,15 @@ class Search<S, A> {
     this.found = this.properties.map(() => undefined);
     // `eventually` is decided by its own search afterwards.
     this.undecided = this.properties.filter((property) => property.kind !== "eventually").length;
+    this.searchIdentity = { strategy: "bfs", reduction: reduce, maxDepth: options.maxDepth ?? null };
+    this.checkpointName = options.checkpointName ?? model.name;
+    if (options.resume !== undefined) this.resume(options.resume);
+    if (this.checkpointDir !== undefined) this.nextCheckpoint = this.watch.started + this.checkpointEveryMs;
   }
+
+  /** The options that shape the state space, and the model's name, as a checkpoint records them. */
+  private readonly searchIdentity: SearchIdentity;
+  private readonly checkpointName: string;
 
   /**
    * Searches until the end (true) or until the watch asks for a turn of the event loop (false: call
@@ -275,10 +323,15 @@ class Search<S, A> {
       for (let i = 0; i < this.inits.length && this.going; i++) this.visit(this.inits[i], undefined, i, 0);
     }
     const { model, frontier, visited, trail, depthFirst, watch, actions } = this;
-    while (this.going && frontier.size > 0 && (this.exhaustive || this.undecided > 0)) {
+    while (this.going && !this.halting && frontier.size > 0 && (this.exhaustive || this.undecided > 0)) {
       if (watch.yieldDue) {
         watch.yieldDue = false;
         return false;
+      }
+      // Between two states: the moment a checkpoint is of.
+      if (watch.now >= this.nextCheckpoint) {
+        this.writeCheckpoint("periodic");
+        this.nextCheckpoint = Date.now() + this.checkpointEveryMs;
       }
       frontier.take(!depthFirst);
       const state = frontier.state as S;
@@ -338,6 +391,124 @@ class Search<S, A> {
     return this.stoppedBy === undefined && this.frontier.size === 0;
   }
 
+  /** Whether a checkpoint is to be written when the search stops for `reason`. */
+  checkpointsOn(reason: SearchReport<S, A>["stoppedBy"]): boolean {
+    return this.checkpointDir !== undefined && STOP_REASONS.includes(reason as StopReason);
+  }
+
+  /** Removes the queue's spill files. */
+  close(): void {
+    this.frontier.close();
+  }
+
+  /** What a checkpoint says of the model. */
+  private modelIdentity(): ModelIdentity {
+    const fp = { hi: 0, lo: 0 };
+    return {
+      name: this.checkpointName,
+      properties: this.properties.map((property) => property.id),
+      initialFingerprints: this.inits.map((state) => {
+        this.fingerprint(state, fp);
+        return [fp.hi >>> 0, fp.lo >>> 0] as const;
+      }),
+      words: this.model.portable === undefined ? "inProcess" : "portable",
+    };
+  }
+
+  /**
+   * Writes a checkpoint of the search as it stands, which must be between two states (checkpoint.ts).
+   * `reason`: `periodic`, or what stopped the search.
+   */
+  writeCheckpoint(reason: CheckpointWritten["reason"]): void {
+    const dir = this.checkpointDir as string;
+    const started = Date.now();
+    const model = this.model;
+    const manifest = writeCheckpoint(dir, {
+      model: this.modelIdentity(),
+      search: this.searchIdentity,
+      reason,
+      position: {
+        uniqueStates: this.visited.size,
+        generatedStates: this.generated,
+        maxDepth: this.deepest,
+        level: this.level,
+        depthCut: this.depthCut,
+        ...(this.ampleSets === undefined ? {} : { cycleProviso: this.proviso }),
+        queued: this.frontier.size,
+        discoveries: this.found.flatMap((discovery, p) =>
+          discovery === undefined
+            ? []
+            : [{ property: this.properties[p].id, entry: discovery.entry, hi: discovery.hi, lo: discovery.lo }],
+        ),
+      },
+      parts: {
+        visited: (sink) => this.visited.write(sink),
+        nextLevel: (sink) => this.nextLevel.write(sink),
+        trail: (sink) => (this.trail as BreadthFirstTrail).write(sink),
+        queue: (sink) => this.frontier.write(sink),
+        // Portable words mean the same in any process; in-process ones need the model's tables.
+        model: (sink) => {
+          if (model.portable === undefined) model.inProcess?.save(sink);
+        },
+      },
+    });
+    const bytes = Object.values(manifest.files).reduce((total, file) => total + file.bytes, 0);
+    this.onCheckpoint?.({
+      dir,
+      reason,
+      uniqueStates: this.visited.size,
+      queued: this.frontier.size,
+      bytes,
+      ms: Date.now() - started,
+    });
+  }
+
+  /** Takes up the search where the checkpoint in `dir` left it (see {@link SearchOptions.resume}). */
+  private resume(dir: string): void {
+    const checkpoint: Checkpoint = readCheckpoint(dir, this.checkpointName, this.searchIdentity);
+    const { manifest } = checkpoint;
+    const changed = (what: string) =>
+      new CheckpointError("model-changed", `the model changed since the checkpoint in ${dir}: ${what}`);
+    const portable = this.model.portable !== undefined;
+    if (manifest.model.words !== (portable ? "portable" : "inProcess"))
+      throw changed("its states are written otherwise");
+    const properties = this.properties.map((property) => property.id);
+    if (JSON.stringify(manifest.model.properties) !== JSON.stringify(properties)) {
+      throw changed(`its properties are ${properties.join(", ")}, not ${manifest.model.properties.join(", ")}`);
+    }
+    // The model's own tables before anything is fingerprinted (a symmetric fingerprint may make
+    // ids) and before any state is read.
+    readPart(checkpoint, "model", (source) => {
+      if (!portable) this.model.inProcess?.restore(source);
+    });
+    const { initialFingerprints } = this.modelIdentity();
+    if (JSON.stringify(manifest.model.initialFingerprints) !== JSON.stringify(initialFingerprints)) {
+      throw changed("its initial states are not the same");
+    }
+    const position = manifest.position;
+    this.visited = readPart(checkpoint, "visited", (source) => VisitedSet.read(source));
+    this.nextLevel = readPart(checkpoint, "nextLevel", (source) => VisitedSet.read(source));
+    this.trail = readPart(checkpoint, "trail", (source) => BreadthFirstTrail.read(source));
+    if (this.visited.size !== position.uniqueStates || this.trail.length !== position.uniqueStates) {
+      throw new CheckpointError("corrupt", `the checkpoint in ${dir} does not add up: its parts hold other counts`);
+    }
+    this.frontier.adopt(checkpoint.path("queue"), 0, manifest.files.queue.bytes, position.queued);
+    this.generated = position.generatedStates;
+    this.resumedAt = position.generatedStates;
+    this.deepest = position.maxDepth;
+    this.level = position.level;
+    this.depthCut = position.depthCut;
+    if (position.cycleProviso !== undefined) this.proviso = position.cycleProviso;
+    if (this.depthCut) this.stoppedBy = "maxDepth";
+    for (const discovery of position.discoveries) {
+      const p = this.properties.findIndex((property) => property.id === discovery.property);
+      if (p < 0 || this.found[p] !== undefined) throw changed(`it has no property ${discovery.property}`);
+      this.found[p] = { entry: discovery.entry, hi: discovery.hi, lo: discovery.lo };
+      this.undecided--;
+    }
+    this.begun = true;
+  }
+
   get uniqueStates(): number {
     return this.visited.size;
   }
@@ -389,7 +560,10 @@ class Search<S, A> {
     if (this.undecided > 0) this.check(state, action, entry, depth);
     if (this.model.withinBoundary === undefined || this.model.withinBoundary(state)) {
       if (depth < this.maxDepth) this.frontier.push(state, this.depthFirst ? action : undefined, depth, entry);
-      else this.stoppedBy ??= "maxDepth";
+      else {
+        this.depthCut = true;
+        this.stoppedBy ??= "maxDepth";
+      }
     }
     if (visited.size >= this.maxStates) {
       this.stoppedBy = "maxStates";
@@ -402,7 +576,9 @@ class Search<S, A> {
     const reason = this.watch.look();
     if (reason !== undefined) {
       this.stoppedBy = reason;
-      this.going = false;
+      // A checkpoint is of a search between two states: the state being expanded is done first.
+      if (this.checkpointDir === undefined) this.going = false;
+      else this.halting = true;
     }
     const now = this.watch.now;
     if (this.onProgress !== undefined && now - this.lastProgress >= 250) {
@@ -413,6 +589,8 @@ class Search<S, A> {
         depth,
         queue: this.frontier.size,
         elapsedMs: now - this.watch.started,
+        ...(this.frontier.spilled > 0 ? { spilled: this.frontier.spilled } : {}),
+        ...(this.resumedAt === undefined ? {} : { resumedAt: this.resumedAt }),
       });
     }
   }
@@ -496,15 +674,33 @@ export function checkEventuallyPropertyAsync<S, A>(
 function* searchSteps<S, A>(model: Model<S, A>, options: SearchOptions): Generator<void, SearchReport<S, A>, void> {
   const inits = model.initStates();
   let search = new Search(model, inits, options, false);
-  while (!search.run()) yield;
-  const uncertain =
-    search.stoppedBy === undefined || search.stoppedBy === "maxStates" || search.stoppedBy === "maxDepth";
-  if (search.ampleSets !== undefined && !search.proviso && uncertain && !model.stepsAcyclic?.()) {
-    // A cycle may have hidden an action put off for ever: search again, with the proviso.
-    const timeoutMs = search.watch.remainingMs();
-    search = new Search(model, inits, { ...options, ...(timeoutMs === undefined ? {} : { timeoutMs }) }, true);
+  try {
     while (!search.run()) yield;
+    const uncertain =
+      search.stoppedBy === undefined || search.stoppedBy === "maxStates" || search.stoppedBy === "maxDepth";
+    if (search.ampleSets !== undefined && !search.proviso && uncertain && !model.stepsAcyclic?.()) {
+      // A cycle may have hidden an action put off for ever: search again, with the proviso (a
+      // checkpoint of this search says so, and its resume keeps it).
+      search.close();
+      const timeoutMs = search.watch.remainingMs();
+      const { resume: _, ...again } = options;
+      search = new Search(model, inits, { ...again, ...(timeoutMs === undefined ? {} : { timeoutMs }) }, true);
+    }
+    return yield* searchAndReport(search, model, options);
+  } finally {
+    search.close();
   }
+}
+
+/** The search run to its end, the `eventually` properties after it, and the report. */
+function* searchAndReport<S, A>(
+  search: Search<S, A>,
+  model: Model<S, A>,
+  options: SearchOptions,
+): Generator<void, SearchReport<S, A>, void> {
+  while (!search.run()) yield;
+  if (search.checkpointsOn(search.stoppedBy)) search.writeCheckpoint(search.stoppedBy as StopReason);
+  let checkpointed = search.checkpointsOn(search.stoppedBy);
   let stoppedBy = search.stoppedBy;
   const results: PropertyResult<S, A>[] = [];
   for (const [p, property] of model.properties.entries()) {
@@ -524,6 +720,11 @@ function* searchSteps<S, A>(model: Model<S, A>, options: SearchOptions): Generat
       if (!result.holds && options.stopOnViolation?.(property.id)) stoppedBy = "violation";
       // What stopped the eventually search (the time, the heap, a request) stops the check.
       if (reason !== undefined && stoppedBy === undefined) stoppedBy = reason;
+      // The search is complete: a resume does only the eventually searches again.
+      if (reason !== undefined && !checkpointed && search.checkpointsOn(reason)) {
+        search.writeCheckpoint(reason);
+        checkpointed = true;
+      }
       results.push(result);
       continue;
     }

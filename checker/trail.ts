@@ -12,8 +12,11 @@
  * and the parent of t is the last e with F(e) ≤ t. One backwards pass over `fresh` therefore
  * yields the whole chain of parents, and replaying the ordinals from the initial state gives the
  * states and actions. Values of 255 and more are rare (a state with that many actions or new
- * successors) and go to an overflow map.
+ * successors) and go to an overflow map. Entry numbers are doubles throughout, so a trail of more
+ * than 2³² states is indexed as well as a small one.
  */
+
+import { type ByteSink, type ByteSource, expectData, readNumbers, writeNumbers } from "./binary.js";
 
 /** Entries per chunk: small, so a half-used last chunk wastes little. */
 const CHUNK_BITS = 13;
@@ -32,7 +35,7 @@ class ByteLog {
 
   push(value: number): void {
     const index = this.length++;
-    const chunk = index >>> CHUNK_BITS;
+    const chunk = Math.floor(index / CHUNK);
     if (chunk === this.chunks.length) {
       this.chunks.push(new Uint8Array(chunk === 0 ? FIRST_CHUNK : CHUNK));
     } else if (chunk === 0 && index === this.chunks[0].length) {
@@ -45,11 +48,11 @@ class ByteLog {
 
   set(index: number, value: number): void {
     if (value >= ESCAPE) this.overflow.set(index, value);
-    this.chunks[index >>> CHUNK_BITS][index & (CHUNK - 1)] = value >= ESCAPE ? ESCAPE : value;
+    this.chunks[Math.floor(index / CHUNK)][index % CHUNK] = value >= ESCAPE ? ESCAPE : value;
   }
 
   get(index: number): number {
-    const value = this.chunks[index >>> CHUNK_BITS][index & (CHUNK - 1)];
+    const value = this.chunks[Math.floor(index / CHUNK)][index % CHUNK];
     return value === ESCAPE ? (this.overflow.get(index) as number) : value;
   }
 
@@ -58,13 +61,60 @@ class ByteLog {
     for (const chunk of this.chunks) bytes += chunk.byteLength;
     return bytes;
   }
+
+  /** Writes the log: its length, the chunks' bytes, the overflow as (index, value) pairs. */
+  write(sink: ByteSink): void {
+    const overflow: number[] = [];
+    for (const [index, value] of this.overflow) overflow.push(index, value);
+    writeNumbers(sink, [this.length, this.chunks.length, this.chunks[0]?.length ?? 0, this.overflow.size]);
+    for (const chunk of this.chunks) sink.write(chunk);
+    writeNumbers(sink, overflow);
+  }
+
+  /** Reads what {@link write} wrote. */
+  static read(source: ByteSource): ByteLog {
+    const log = new ByteLog();
+    const [length, chunks, first, overflow] = readNumbers(source, 4);
+    expectData(
+      Number.isSafeInteger(length) && chunks === Math.ceil(length / CHUNK) && (chunks === 0 || first >= 1),
+      `a trail of ${length} entries in ${chunks} chunks`,
+    );
+    for (let k = 0; k < chunks; k++) {
+      const chunk = new Uint8Array(k === 0 ? first : CHUNK);
+      source.read(chunk);
+      log.chunks.push(chunk);
+    }
+    expectData(chunks <= 1 ? first >= length : first === CHUNK, `a first trail chunk of ${first} bytes`);
+    const pairs = readNumbers(source, 2 * overflow);
+    for (let k = 0; k < pairs.length; k += 2) log.overflow.set(pairs[k], pairs[k + 1]);
+    log.length = length;
+    return log;
+  }
 }
 
 /** The two byte logs of a breadth-first search, and the paths rebuilt from them (see the module comment). */
 export class BreadthFirstTrail {
-  private readonly ordinals = new ByteLog();
-  private readonly fresh = new ByteLog();
+  private ordinals = new ByteLog();
+  private fresh = new ByteLog();
   private roots = 0;
+
+  /** Writes the trail, for {@link BreadthFirstTrail.read}. */
+  write(sink: ByteSink): void {
+    writeNumbers(sink, [this.roots]);
+    this.ordinals.write(sink);
+    this.fresh.write(sink);
+  }
+
+  /** A trail {@link BreadthFirstTrail.write} wrote. */
+  static read(source: ByteSource): BreadthFirstTrail {
+    const trail = new BreadthFirstTrail();
+    [trail.roots] = readNumbers(source, 1);
+    trail.ordinals = ByteLog.read(source);
+    trail.fresh = ByteLog.read(source);
+    expectData(trail.ordinals.length === trail.fresh.length, "a trail whose two logs differ in length");
+    expectData(trail.roots <= trail.ordinals.length, "a trail with more roots than entries");
+    return trail;
+  }
 
   /** Records the next entry: an initial state (`root`) or a successor, by its ordinal. */
   add(ordinal: number, root: boolean): void {
@@ -98,6 +148,11 @@ export class BreadthFirstTrail {
       }
     }
     return chain.reverse().map((entry) => this.ordinals.get(entry));
+  }
+
+  /** Entries recorded. */
+  get length(): number {
+    return this.ordinals.length;
   }
 
   /** Bytes held. */

@@ -79,6 +79,47 @@ interface CheckOptions {
   profile?: "long";
   /** Where the default check records its verdicts; false: nowhere. */
   results?: string | false;
+  /** Keep a checkpoint of the search here. */
+  checkpoint?: string;
+  /** Seconds between two checkpoints. */
+  checkpointEvery?: number;
+  /** Go on from the checkpoint here. */
+  resume?: string;
+  spillAbove?: number;
+  spillDir?: string;
+}
+
+/** Seconds between two checkpoints unless `--checkpoint-every` says otherwise. */
+const CHECKPOINT_EVERY_SECONDS = 300;
+
+/**
+ * The checkpoint options, checked against the rest: a checkpoint is of one model's breadth-first
+ * search on one thread. `--resume DIR` keeps checkpointing into DIR unless `--checkpoint` says
+ * where.
+ */
+function checkpointOptions(
+  names: readonly string[],
+  options: CheckOptions,
+): Pick<RunOptions, "checkpoint" | "checkpointEveryMs" | "resume"> {
+  const checkpointing = options.checkpoint !== undefined || options.resume !== undefined;
+  if (!checkpointing) {
+    if (options.checkpointEvery !== undefined)
+      throw new UsageError("--checkpoint-every needs --checkpoint or --resume");
+    return {};
+  }
+  if (names.length !== 1 || options.profile !== undefined) {
+    throw new UsageError("--checkpoint and --resume take one model at a time: name exactly one model");
+  }
+  if (options.dfs || options.simulate !== undefined || options.workers > 1) {
+    throw new UsageError(
+      "--checkpoint and --resume are for a breadth-first search on one thread: not with --dfs, --simulate or --workers",
+    );
+  }
+  return {
+    checkpoint: options.checkpoint ?? options.resume,
+    checkpointEveryMs: (options.checkpointEvery ?? CHECKPOINT_EVERY_SECONDS) * 1000,
+    ...(options.resume === undefined ? {} : { resume: options.resume }),
+  };
 }
 
 function selectEntries(catalogue: ModelCatalogue, names: readonly string[], profile?: "long"): ModelEntry[] {
@@ -105,7 +146,10 @@ function rate(count: number, ms: number): string {
 export function progressText(name: string, progress: RunProgress, elapsedMs: number): string {
   if (progress.mode === "search") {
     const p = progress.progress;
-    return `${name}: ${p.generatedStates} states, ${p.uniqueStates} unique, depth ${p.depth}, queue ${p.queue}, ${rate(p.generatedStates, p.elapsedMs)} states/s, ${(p.elapsedMs / 1000).toFixed(1)} s`;
+    const spilled = p.spilled === undefined ? "" : ` (${p.spilled} on disk)`;
+    // A resumed search's rate is of the states it generated itself.
+    const generated = p.generatedStates - (p.resumedAt ?? 0);
+    return `${name}: ${p.generatedStates} states, ${p.uniqueStates} unique, depth ${p.depth}, queue ${p.queue}${spilled}, ${rate(generated, p.elapsedMs)} states/s, ${(p.elapsedMs / 1000).toFixed(1)} s`;
   }
   const { walks, walksTotal, steps } = progress;
   // The walks are alike in length on average, so the time left is the time per walk so far.
@@ -202,6 +246,7 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
   if (options.workers > 1 && options.jobs !== undefined && options.jobs > 1) {
     throw new UsageError("--workers searches one model on several threads, --jobs several models: choose one");
   }
+  const checkpoints = checkpointOptions(names, options);
   const catalogue = await catalogueFor(options.model);
   const entries = selectEntries(catalogue, names, options.profile);
   const started = Date.now();
@@ -235,6 +280,9 @@ async function checkCommand(names: string[], options: CheckOptions): Promise<voi
     workers: options.workers,
     stopAtFirst: options.stopAtFirst,
     interrupt,
+    ...checkpoints,
+    ...(options.spillAbove === undefined ? {} : { spillAbove: options.spillAbove }),
+    ...(options.spillDir === undefined ? {} : { spillDir: options.spillDir }),
   };
   const jobs = Math.min(entries.length, options.jobs ?? (options.workers > 1 ? 1 : availableParallelism()));
   const startedAt = new Map<string, number>();
@@ -325,6 +373,12 @@ However a search ends (a bound, --timeout, --stop-at-first, the heap nearing its
 SIGTERM), the report shows every violation found until then with its counterexample. A second
 SIGINT or SIGTERM ends the process at once.
 
+With --checkpoint DIR, a search stopped by --timeout, the heap or a signal writes a checkpoint
+first (and one every --checkpoint-every seconds meanwhile); --resume DIR goes on from it, in a new
+process, to the report the uninterrupted search would have made. A checkpoint of another model,
+of other options that change the state space, of an unknown format, or damaged, is refused (exit
+code 2). Breadth-first searches spill their queue to disk past --spill-above states in memory.
+
 Exit codes:
   0    every property holds (a tightness model: exactly its expected failures)
   1    a property failed, or a whole search no longer finds an expected failure
@@ -382,6 +436,25 @@ export function registerCheckCommand(program: Command): void {
       "where a check of every default model without bounds records its verdicts (default: docs/check-results.json of the package; docs/check-results-long.json with --profile long)",
     )
     .option("--no-results", "record no verdicts")
+    .option(
+      "--checkpoint <dir>",
+      "breadth-first, one model: keep a checkpoint of the search in this directory, written every --checkpoint-every seconds and when --timeout, the heap or a signal stops it",
+    )
+    .option(
+      "--checkpoint-every <seconds>",
+      `how often the checkpoint is written (default: ${CHECKPOINT_EVERY_SECONDS})`,
+      positiveSeconds,
+    )
+    .option(
+      "--resume <dir>",
+      "go on from the checkpoint in this directory (same model and --no-reduction/--max-depth as it was written with), checkpointing there unless --checkpoint says elsewhere",
+    )
+    .option(
+      "--spill-above <states>",
+      "breadth-first: past this many states in memory the queue spills to disk (default: an eighth of the heap limit at 256 bytes a state)",
+      positiveInteger,
+    )
+    .option("--spill-dir <dir>", "where the queue spills (default: the system's temporary directory)")
     .addHelpText("after", CHECK_HELP_AFTER)
     .action((names: string[], options: CheckOptions) => checkCommand(names, options));
 

@@ -6,12 +6,12 @@
  * the main thread.
  */
 
-import { ModelError } from "../checker/errors.js";
+import { CheckpointError, ModelError } from "../checker/errors.js";
 import type { Model } from "../checker/model.js";
 import { checkModelParallel } from "../checker/parallel.js";
 import { followActionPath, toActionPath } from "../checker/path.js";
 import type { Path } from "../checker/path.js";
-import { type SearchProgress, type SearchReport, checkModelAsync } from "../checker/search.js";
+import { type CheckpointWritten, type SearchProgress, type SearchReport, checkModelAsync } from "../checker/search.js";
 import { type ShardSpec, type SimulationReport, simulateAsync } from "../checker/simulate.js";
 import { formatSimulationReport, simulationBroken } from "../checker/swarm.js";
 import { TraceError, actionLabel, formatPath, writeTraceFiles } from "../checker/trace.js";
@@ -46,6 +46,16 @@ export interface RunOptions {
    * partial report once its first element is not 0 (the command's signal handler sets it).
    */
   readonly interrupt?: Int32Array | undefined;
+  /** Breadth-first: keep a checkpoint of the search in this directory (checker/checkpoint.ts). */
+  readonly checkpoint?: string | undefined;
+  /** How often the checkpoint is written (ms). */
+  readonly checkpointEveryMs?: number | undefined;
+  /** Breadth-first: go on from the checkpoint in this directory. */
+  readonly resume?: string | undefined;
+  /** Breadth-first: states in memory past which the queue spills to disk; false: never. */
+  readonly spillAbove?: number | false | undefined;
+  /** Where the queue spills. */
+  readonly spillDir?: string | undefined;
 }
 
 /** What the report says to do when a search stopped because the heap was nearly full. */
@@ -80,6 +90,8 @@ interface SearchOutcome {
   readonly traces: readonly string[];
   /** Why a trace could not be written (the report says so rather than losing what it found). */
   readonly traceNotes: readonly string[];
+  /** Where the search was resumed from and its checkpoints written, in words. */
+  readonly checkpointNotes: readonly string[];
 }
 
 interface SimulationOutcome {
@@ -242,6 +254,7 @@ function outcomeText(outcome: Outcome): string[] {
     ...expectationText(outcome),
     ...outcome.traces.map((file) => `  trace written: ${file}`),
     ...outcome.traceNotes.map((note) => `  trace not written: ${note}`),
+    ...(outcome.mode === "search" ? outcome.checkpointNotes.map((note) => `  ${note}`) : []),
   ];
 }
 
@@ -385,9 +398,24 @@ export async function runEntry(
   try {
     return await checkEntry(entry, catalogue, options, onProgress);
   } catch (error) {
-    if (error instanceof ModelError) throw new UsageError(`model ${entry.name}: ${error.message}`);
+    if (error instanceof ModelError || error instanceof CheckpointError) {
+      throw new UsageError(`model ${entry.name}: ${error.message}`);
+    }
     throw error;
   }
+}
+
+/** What the report says of a search's checkpoints: where it was resumed from, what was written. */
+function checkpointNotes(options: RunOptions, written: readonly CheckpointWritten[]): string[] {
+  const notes = options.resume === undefined ? [] : [`resumed from the checkpoint in ${options.resume}`];
+  const last = written.at(-1);
+  if (last !== undefined) {
+    const why = last.reason === "periodic" ? "" : `, at the stop by ${last.reason}`;
+    notes.push(
+      `checkpoint written to ${last.dir} (${written.length} in all; the last${why}: ${last.uniqueStates} unique states, ${last.queued} queued, ${(last.bytes / 2 ** 20).toFixed(1)} MiB in ${(last.ms / 1000).toFixed(1)} s)`,
+    );
+  }
+  return notes;
 }
 
 async function checkEntry(
@@ -447,6 +475,7 @@ async function checkEntry(
     ...stops,
     onProgress: (progress: SearchProgress) => onProgress({ mode: "search", progress }),
   };
+  const written: CheckpointWritten[] = [];
   const report =
     options.workers > 1
       ? await checkModelParallel(
@@ -465,8 +494,23 @@ async function checkEntry(
           strategy: options.dfs ? "dfs" : "bfs",
           reduction: options.reduction,
           ...bounds,
+          ...(options.spillAbove === undefined ? {} : { spillAbove: options.spillAbove }),
+          ...(options.spillDir === undefined ? {} : { spillDir: options.spillDir }),
+          ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
+          ...(options.checkpointEveryMs === undefined ? {} : { checkpointEveryMs: options.checkpointEveryMs }),
+          ...(options.resume === undefined ? {} : { resume: options.resume }),
+          checkpointName: entry.name,
+          onCheckpoint: (checkpoint) => written.push(checkpoint),
         });
   const seconds = (performance.now() - t) / 1000;
   const violations = shownPaths(report).filter((s) => s.kind !== "sometimes");
-  return summarise({ mode: "search", entry, model, report, seconds, ...write(violations) });
+  return summarise({
+    mode: "search",
+    entry,
+    model,
+    report,
+    seconds,
+    ...write(violations),
+    checkpointNotes: checkpointNotes(options, written),
+  });
 }

@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 import { BreadthFirstTrail } from "../checker/trail.js";
-import { GROWTH, MAX_LOAD, VisitedSet } from "../checker/visited.js";
+import { GROWTH, MAX_LOAD, SEGMENTS, VisitedSet } from "../checker/visited.js";
 
 /** xorshift32, so that the test sees the same fingerprints on every run. */
 function random(seed: number): () => number {
@@ -76,31 +76,82 @@ describe("VisitedSet", () => {
     expect(visited.size).toBe(80);
   });
 
-  it("grows ×1.45 past 85 % load and ends at ≤ 16 bytes per state after a large fill", () => {
+  it("grows each segment ×1.45 past 85 % load and ends at ≤ 16 bytes per state after a large fill", () => {
     const next = random(7);
     const visited = new VisitedSet();
-    let lowest = 1;
-    let highest = 0;
     let growths = 0;
+    let largest = 0;
     for (let i = 0; i < 1_000_000; i++) {
       const bytes = visited.byteLength;
       visited.add(next(), next());
-      if (visited.byteLength !== bytes) growths++;
-      if (i > 1000) lowest = Math.min(lowest, visited.load);
-      highest = Math.max(highest, visited.load);
+      if (visited.byteLength !== bytes) {
+        growths++;
+        // One segment grows at a time: by ×1.45 of a sixty-fourth of the set, not of all of it.
+        largest = Math.max(largest, (visited.byteLength - bytes) / bytes);
+      }
     }
     expect(visited.size).toBe(1_000_000);
-    // From 64 slots to 1 474 001 by ×1.45 steps.
-    expect(growths).toBe(27);
-    expect(visited.byteLength).toBe(8 * 1_474_001);
-    expect(highest).toBeLessThanOrEqual(MAX_LOAD);
-    expect(lowest).toBeGreaterThan(MAX_LOAD / GROWTH - 0.01);
-    expect(visited.bytesPerState()).toBeLessThanOrEqual(16);
+    expect(growths).toBeGreaterThan(SEGMENTS * 8);
+    expect(largest).toBeLessThan((GROWTH - 1) / 16);
+    const loads = visited.segmentLoads();
+    expect(loads).toHaveLength(SEGMENTS);
+    for (const load of loads) {
+      expect(load).toBeLessThanOrEqual(MAX_LOAD);
+      expect(load).toBeGreaterThan(MAX_LOAD / GROWTH - 0.01);
+    }
+    // Segments grow at different times, so the whole set sits between the bounds, not at one of them.
+    expect(visited.load).toBeGreaterThan(0.66);
+    expect(visited.load).toBeLessThan(0.76);
+    expect(visited.bytesPerState()).toBeLessThanOrEqual(12.2);
     expect(visited.byteLength).toBe(visited.bytesPerState() * visited.size);
     const probes = visited.probeLengths();
     expect(probes.present).toBeGreaterThanOrEqual(1);
     expect(probes.present).toBeLessThan(5);
     expect(probes.absent).toBeGreaterThan(probes.present);
+  });
+
+  it("holds fingerprints that all fall in one segment, spread over it", () => {
+    const next = random(11);
+    const visited = new VisitedSet();
+    const hiOf = (r: number) => ((3 << 26) | (r & 0x3ffffff)) >>> 0;
+    const pairs = Array.from({ length: 30_000 }, () => [hiOf(next()), next()] as const);
+    for (const [hi, lo] of pairs) expect(visited.add(hi, lo)).toBe(true);
+    for (const [hi, lo] of pairs) expect(visited.has(hi, lo)).toBe(true);
+    expect(visited.size).toBe(30_000);
+    expect(visited.probeLengths().present).toBeLessThan(5);
+    expect(visited.segmentLoads().filter((load) => load > 0)).toHaveLength(1);
+  });
+
+  it("writes and reads back the same set, which goes on as the original", () => {
+    const next = random(99);
+    const visited = new VisitedSet();
+    for (let i = 0; i < 50_000; i++) visited.add(next(), next());
+    visited.add(0, 0);
+    const chunks: Buffer[] = [];
+    visited.write({
+      write: (bytes) => chunks.push(Buffer.from(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))),
+    });
+    const all = Buffer.concat(chunks);
+    let at = 0;
+    const copy = VisitedSet.read({
+      read: (into) => {
+        const view = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+        if (at + view.length > all.length) throw new Error("short");
+        view.set(all.subarray(at, at + view.length));
+        at += view.length;
+      },
+    });
+    expect(at).toBe(all.length);
+    expect(copy.size).toBe(visited.size);
+    expect(copy.byteLength).toBe(visited.byteLength);
+    const again = random(99);
+    for (let i = 0; i < 50_000; i++) expect(copy.has(again(), again())).toBe(true);
+    expect(copy.has(0, 0)).toBe(true);
+    for (let i = 0; i < 20_000; i++) {
+      const [hi, lo] = [next(), next()];
+      expect(copy.add(hi, lo)).toBe(visited.add(hi, lo));
+    }
+    expect(copy.byteLength).toBe(visited.byteLength);
   });
 
   it("rejects a maximum load outside (0, 1) and a growth factor of 1 or less", () => {

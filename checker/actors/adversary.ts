@@ -147,9 +147,16 @@ export class Adversary {
     return mask;
   }
 
-  private menuOf(state: SystemState, actor: number, view: (state: SystemState) => SystemView): readonly number[] {
+  /**
+   * What Byzantine actor `actor` may send in `state`, as message ids. A computed menu that makes new
+   * ids goes into the journal (journal.ts), which a resumed search replays through here.
+   */
+  menuOf(state: SystemState, actor: number, view: (state: SystemState) => SystemView): readonly number[] {
     if (this.staticMenu !== undefined) return this.staticMenu[actor];
     const menu = this.spec.menu as (view: SystemView, actor: string) => readonly OutgoingMessage[];
-    return menu(view(state), this.tables.actors[actor].name).map((m) => this.tables.internOutgoing(actor, m));
+    const made = this.tables.messages.length;
+    const ids = menu(view(state), this.tables.actors[actor].name).map((m) => this.tables.internOutgoing(actor, m));
+    if (this.tables.messages.length > made) this.tables.journal.menu(actor, state, ids);
+    return ids;
   }
 }

@@ -16,6 +16,7 @@ import {
   createActor,
 } from "xstate";
 import { ModelError, NeverEndingTransition, TransitionError } from "../errors.js";
+import { InterningJournal } from "./journal.js";
 import type { ActorSpec, Message, OutgoingMessage } from "./types.js";
 
 /** Local-state and message ids are 16-bit words of the state. */
@@ -140,6 +141,8 @@ export class ActorTables {
   transitionsComputed = 0;
   /** Each actor's pure transition, made when it first steps. */
   private readonly transitions: (PureTransition | undefined)[] = [];
+  /** How the ids came to be and which transitions were computed, for another process to redo (journal.ts). */
+  readonly journal = new InterningJournal();
 
   /** `name` is the model's, for errors; `actors` run the machines as the model was built with them. */
   constructor(
@@ -175,6 +178,7 @@ export class ActorTables {
     if (snapshot.status !== "active") {
       const done = { next: local, sent: [] };
       row[event] = done;
+      this.journal.step(local, event, done.next, done.sent);
       return done;
     }
     const spec = this.actors[actor];
@@ -195,6 +199,7 @@ export class ActorTables {
       sent: [...new Set(this.outputs(actor, actions))].sort((a, b) => a - b),
     };
     row[event] = step;
+    this.journal.step(local, event, step.next, step.sent);
     return step;
   }
 

@@ -43,6 +43,7 @@
  * models and on random actor systems; it found the crash of step 3 hidden behind a step of step 4.
  */
 
+import { type ByteSink, type ByteSource, expectData, readNumbers, writeNumbers } from "../binary.js";
 import { type Adversary, BYZANTINE, CRASHED, downActors, faultsOf } from "./adversary.js";
 import type { ActorTables, LocalStep } from "./interning.js";
 import type { Recipients } from "./recipients.js";
@@ -170,6 +171,50 @@ export class ActorPersistentSets {
     if (this.chosen.size >= MAX_CHOSEN) this.chosen.clear();
     this.chosen.set(key, found);
     return ample === undefined ? [] : [ample];
+  }
+
+  /**
+   * Writes what its answers depend on besides the memoised transitions: the counts its budget of
+   * new transitions grows with, which actors are paused after fixpoints that gave up, and the
+   * answers it keeps (in the order given, which decides when the table starts again). A resumed
+   * search reads them back with {@link read}.
+   */
+  write(sink: ByteSink): void {
+    let length = 0;
+    for (const key of this.chosen.keys()) length += 2 + key.length;
+    const words = new Int32Array(length);
+    let at = 0;
+    for (const [key, actor] of this.chosen) {
+      words[at++] = key.length;
+      for (let k = 0; k < key.length; k++) words[at++] = key.charCodeAt(k);
+      words[at++] = actor;
+    }
+    writeNumbers(sink, [this.asked, this.madeUp, this.chosen.size, length]);
+    sink.write(words);
+    writeNumbers(sink, [...this.gaveUp, ...this.pausedUntil]);
+  }
+
+  /** Reads what {@link write} wrote, into a model built just now. */
+  read(source: ByteSource): void {
+    const [asked, madeUp, count, length] = readNumbers(source, 4);
+    expectData(Number.isSafeInteger(length) && length >= 0 && length < 2 ** 31, `${length} words of chosen actors`);
+    const words = new Int32Array(length);
+    source.read(words);
+    this.asked = asked;
+    this.madeUp = madeUp;
+    this.chosen.clear();
+    for (let at = 0; at < length; ) {
+      const size = words[at];
+      expectData(size >= 0 && at + size + 2 <= length, "a chosen actor past the end of its table");
+      this.chosen.set(String.fromCharCode(...words.subarray(at + 1, at + 1 + size)), words[at + 1 + size]);
+      at += size + 2;
+    }
+    expectData(this.chosen.size === count, `${this.chosen.size} chosen actors where ${count} were written`);
+    const paused = readNumbers(source, 2 * this.n);
+    for (let a = 0; a < this.n; a++) {
+      this.gaveUp[a] = paused[a];
+      this.pausedUntil[a] = paused[this.n + a];
+    }
   }
 
   /**

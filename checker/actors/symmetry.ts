@@ -47,6 +47,8 @@ export class Symmetry {
   // Renamed local states and messages, by (id, permutation).
   private readonly locals = new Map<number, number>();
   private readonly messages = new Map<number, number>();
+  /** Per permutation: where it moves each actor. */
+  private readonly wheres: Int32Array[] = [];
 
   /** Checks the group against the model (`n` actors, messages from word `header` on). */
   constructor(
@@ -97,20 +99,13 @@ export class Symmetry {
     const members = this.members;
     const shiftToFirst = this.shiftToFirst;
     const first = members[0];
-    const n = this.n;
-    const where = new Int32Array(n);
     const signature = members.map((actor, i) => {
       // The member's own state and the messages it sends or receives, renamed as if it were first.
       const p = shiftToFirst[i];
-      const perm = this.perms[p];
-      for (let a = 0; a < n; a++) where[a] = a;
-      members.forEach((member, k) => {
-        where[member] = members[perm[k]];
-      });
       const own: number[] = [];
       for (let at = this.header; at < state.length; at++) {
         const { from, to } = this.tables.messages[state[at]];
-        if (from === actor || to === actor) own.push(this.renameMessage(state[at], where, p));
+        if (from === actor || to === actor) own.push(this.renameMessage(state[at], p));
       }
       return `${this.renameLocal(state[actor], first, p)}|${own.sort((a, b) => a - b).join(",")}`;
     });
@@ -149,11 +144,7 @@ export class Symmetry {
 
   private permute(state: SystemState, p: number): SystemState {
     const n = this.n;
-    const perm = this.perms[p];
-    const where = new Int32Array(n).map((_, a) => a); // actor → its new index
-    this.members.forEach((actor, i) => {
-      where[actor] = this.members[perm[i]];
-    });
+    const where = this.whereOf(p);
     const header = new Array<number>(this.header).fill(0);
     for (let a = 0; a < n; a++) {
       header[where[a]] = this.renameLocal(state[a], where[a], p);
@@ -162,11 +153,29 @@ export class Symmetry {
         if (state[n + 1] & (1 << a)) header[n + 1] |= 1 << where[a];
       }
     }
-    const network = Array.from(state.subarray(this.header), (message) => this.renameMessage(message, where, p));
+    const network = Array.from(state.subarray(this.header), (message) => this.renameMessage(message, p));
     return Uint16Array.from([...header, ...this.network.arrange(network)]);
   }
 
-  private renameLocal(local: number, actor: number, p: number): number {
+  /** Where permutation `p` moves each actor: actor → its new index. */
+  private whereOf(p: number): Int32Array {
+    let where = this.wheres[p];
+    if (where === undefined) {
+      const perm = this.perms[p];
+      where = new Int32Array(this.n).map((_, a) => a);
+      this.members.forEach((actor, i) => {
+        (where as Int32Array)[actor] = this.members[perm[i]];
+      });
+      this.wheres[p] = where;
+    }
+    return where;
+  }
+
+  /**
+   * Local state `local` renamed under permutation `p`, as a local state of actor `actor`. A new id
+   * it makes goes into the journal (journal.ts), which a resumed search replays through here.
+   */
+  renameLocal(local: number, actor: number, p: number): number {
     const key = local * PERMUTATIONS_OF_MAX + p;
     const cached = this.locals.get(key);
     if (cached !== undefined) return cached;
@@ -174,25 +183,31 @@ export class Symmetry {
     const actors = this.tables.actors;
     const rename = this.spec.renameContext;
     const context = rename ? rename(actors[from].name, snapshot.context, this.perms[p]) : snapshot.context;
+    const made = this.tables.locals.length;
     const id =
       from === actor && context === snapshot.context
         ? local
         : this.tables.internLocal(actor, actors[actor].machine.resolveState({ value: snapshot.value, context }));
+    if (this.tables.locals.length > made) this.tables.journal.renamedLocal(local, actor, p, id);
     this.locals.set(key, id);
     return id;
   }
 
-  private renameMessage(message: number, where: Int32Array, p: number): number {
+  /** Message `message` renamed under permutation `p`; a new id it makes goes into the journal. */
+  renameMessage(message: number, p: number): number {
     const key = message * PERMUTATIONS_OF_MAX + p;
     const cached = this.messages.get(key);
     if (cached !== undefined) return cached;
     const { from, to, event } = this.tables.messages[message];
     const rename = this.spec.renameEvent;
+    const where = this.whereOf(p);
+    const made = this.tables.messages.length;
     const id = this.tables.internMessage({
       from: where[from],
       to: where[to],
       event: rename ? rename(event, this.perms[p]) : event,
     });
+    if (this.tables.messages.length > made) this.tables.journal.renamedMessage(message, p, id);
     this.messages.set(key, id);
     return id;
   }
