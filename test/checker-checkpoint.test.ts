@@ -181,6 +181,21 @@ describe("a search stopped and resumed from its checkpoint", () => {
     expect(expectResumesToMatch(catalogue("write-read-4"), [0.4], { maxDepth: 20 })).toBe(1);
   }, 120_000);
 
+  it("a model whose steps can close a cycle: stopped in its search without the cycle proviso or in the one with it", () => {
+    const whole = checkModel(cyclicModel());
+    expect(whole.reduction).toEqual({ partialOrder: true, symmetry: false, cycleProviso: true });
+    // The model's steps are counted over both searches: stopped early in the first, late in the second.
+    const fractions = [0.2, 0.6, 1.5];
+    const stoppedIn = fractions.map((fraction) => {
+      const first = counted(cyclicModel());
+      const limit = Math.floor(whole.generatedStates * fraction);
+      const part = checkModel(first.model, { checkpoint: freshDir(), interrupt: first.stopAfter(limit) });
+      return part.stoppedBy === "interrupted" ? (part.reduction.cycleProviso ? "with" : "without") : "end";
+    });
+    expect(stoppedIn).toEqual(["without", "without", "with"]);
+    expect(expectResumesToMatch(cyclicModel, fractions)).toBe(3);
+  }, 60_000);
+
   it("a violation found before the stop is still reported after the resume, with a counterexample that replays", () => {
     const build = () => twoPhaseCommit(4, { commitEarly: true }) as AnyModel;
     const whole = checkModel(build());
@@ -435,6 +450,39 @@ function echoModel(): AnyModel {
         name: "small",
         kind: "always",
         holds: (view) => (view.actors[0].context as { n: number }).n < 100,
+      },
+    ],
+  }) as unknown as AnyModel;
+}
+
+/**
+ * A toggle T that flips between two states on its own (a cycle of local states) beside two counters
+ * C and D that count to 6: partial-order reduction applies, and the search is made again with the
+ * cycle proviso.
+ */
+function cyclicModel(): AnyModel {
+  const toggle = setup({ types: { events: {} as { type: "flip" } } }).createMachine({
+    initial: "off",
+    states: { off: { on: { flip: "on" } }, on: { on: { flip: "off" } } },
+  });
+  const counter = setup({
+    types: { context: {} as { n: number }, events: {} as { type: "tick" } },
+    guards: { below: ({ context }) => context.n < 6 },
+    actions: { tick: assign({ n: ({ context }) => context.n + 1 }) },
+  }).createMachine({ context: { n: 0 }, on: { tick: { guard: "below", actions: "tick" } } });
+  return new ActorModel({
+    name: "cyclic",
+    actors: [
+      { name: "T", machine: toggle, internalEvents: [{ type: "flip" }] },
+      { name: "C", machine: counter, internalEvents: [{ type: "tick" }] },
+      { name: "D", machine: counter, internalEvents: [{ type: "tick" }] },
+    ],
+    properties: [
+      {
+        id: "bounded",
+        name: "bounded",
+        kind: "always",
+        holds: (view) => (view.actors[1].context as { n: number }).n <= 6,
       },
     ],
   }) as unknown as AnyModel;
