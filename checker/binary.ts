@@ -7,11 +7,13 @@
 
 /** Where bytes go, in order. */
 export interface ByteSink {
+  /** Writes the bytes of `bytes` after those written so far. */
   write(bytes: ArrayBufferView): void;
 }
 
 /** Where bytes come from, in order: `read` fills all of `into` or throws. */
 export interface ByteSource {
+  /** Fills `into` with the next bytes (throws when there are not enough). */
   read(into: ArrayBufferView): void;
 }
 

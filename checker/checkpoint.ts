@@ -45,6 +45,7 @@ const FORMAT = "walrus-spec checkpoint";
 export const MANIFEST = "checkpoint.json";
 /** The parts of a checkpoint, each a file. */
 export const PARTS = ["visited", "nextLevel", "trail", "queue", "model"] as const;
+/** The parts a checkpoint writes, each to a file of its own. */
 export type Part = (typeof PARTS)[number];
 /** The names of part files: `<part>.<tag>.bin`. */
 const PART_FILE = /^(visited|nextLevel|trail|queue|model)\.[0-9a-z-]+\.bin(\.tmp)?$/;
@@ -152,6 +153,7 @@ export interface CheckpointContents {
   readonly search: SearchIdentity;
   readonly reason: string;
   readonly position: SearchPosition;
+  /** What writes each part. */
   readonly parts: Readonly<Record<Part, (sink: ByteSink) => void>>;
 }
 
@@ -228,6 +230,7 @@ export class PartSource implements ByteSource {
     this.fd = openSync(path, "r");
   }
 
+  /** Fills `into` with the part's next bytes. */
   read(into: ArrayBufferView): void {
     const bytes = bytesOf(into);
     if (this.closed) throw new Error(`internal: ${this.path} read after it was closed`);

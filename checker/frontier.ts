@@ -245,6 +245,7 @@ export class Frontier<S, A> {
     return this.spill?.records ?? 0;
   }
 
+  /** Adds a state reached by `action`, with its depth and entry number, at the back. */
   push(state: S, action: A | undefined, depth: number, entry: number): void {
     const spill = this.spill;
     if (spill !== undefined && (spill.records > 0 || this.held >= this.spillAbove)) {

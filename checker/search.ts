@@ -140,7 +140,7 @@ export const DEFAULT_CHECKPOINT_EVERY_MS = 300_000;
  * What a state waiting in the queue is taken to cost on the heap (a state object and what it
  * holds; a two-phase-commit state of 8 RMs takes about 200 bytes), to size the queue's spill.
  */
-const QUEUE_STATE_BYTES = 256;
+export const QUEUE_STATE_BYTES = 256;
 
 /**
  * States the queue keeps in memory before it spills, unless told otherwise: an eighth of the heap

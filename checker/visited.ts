@@ -55,6 +55,7 @@ export const MAX_LOAD = 0.85;
 export const GROWTH = 1.45;
 /** The top bits of `hi` that choose a segment. */
 export const SEGMENT_BITS = 6;
+/** How many segments the set has. */
 export const SEGMENTS = 1 << SEGMENT_BITS;
 /** Bits of `lo` shifted into a segment's key, in place of the bits of `hi` that chose the segment. */
 const KEY_SHIFT = 32 - SEGMENT_BITS;
@@ -219,7 +220,7 @@ export class VisitedSet {
     for (const table of this.tables) sink.write(table);
   }
 
-  /** A set written by {@link VisitedSet.write}; data that does not add up is {@link MalformedData}. */
+  /** A set written by {@link VisitedSet.write}; data that does not add up is a `MalformedData` error. */
   static read(source: ByteSource): VisitedSet {
     const [bits, size, zero, maxLoad, growth] = readNumbers(source, 5);
     expectData(bits === SEGMENT_BITS, `a visited set of ${bits}-bit segments`);

@@ -372,8 +372,8 @@ export const CHALLENGE_MODELS: readonly ModelEntry[] = [
   ),
   challenges(
     "challenge-4-deleted-byzantine",
-    "Storage challenge, n = 4, N3 threw its slivers away, Byzantine N2 colludes, searched whole by the long profile: soundness fails, and so does completeness (N2 and N3 are f + 1 faulty shards, and the honest rest cannot end the challenge)",
-    long("challenge-soundness", "challenge-completeness"),
+    "Storage challenge, n = 4, N3 threw its slivers away, Byzantine N2 colludes, searched whole by the long profile: soundness fails, and so do completeness and reads resuming (N2 and N3 are f + 1 faulty shards, and the honest rest cannot end the challenge)",
+    long("challenge-soundness", "challenge-completeness", "reads-resume"),
     { deleted: ["N3"], byzantine: ["N2"] },
   ),
   challenges(

@@ -23,6 +23,7 @@ import {
   createActor,
   fromTransition,
 } from "xstate";
+import { inertScope } from "../checker/actors/interning.js";
 import { type Chart, type ChartState, type ChartTransition, chartOf, stateKey, statesOf } from "./chart.js";
 import { type CoveredMachine, type Driver, serializeSnapshot } from "./coverage-drivers.js";
 import { FailureError } from "./errors.js";
@@ -135,18 +136,8 @@ function recordingLogic(
       onMicrostep(activeStateIds(machine.root, snapshot.value, new Set()), inspection._transitions);
     },
   });
-  const scope = {
-    self: probe,
-    id: "coverage",
-    sessionId: "coverage",
-    logger: () => {},
-    defer: () => {},
-    emit: () => {},
-    system: probe.system,
-    stopChild: () => {},
-    // Machines are pure: what they send is data in their actions, which need not run here.
-    actionExecutor: () => {},
-  };
+  // Machines are pure: what they send is data in their actions, which need not run here.
+  const scope = inertScope(probe, () => {}, "coverage");
   type Scope = Parameters<AnyStateMachine["transition"]>[2];
   return {
     transition: (snapshot, event) => machine.transition(snapshot, event, scope as unknown as Scope) as Snapshot,

@@ -8,6 +8,7 @@
  */
 
 import {
+  type AnyActorRef,
   type AnyActorScope,
   type AnyStateMachine,
   type EventObject,
@@ -78,24 +79,35 @@ type PureTransition = (
  * than executed, nothing deferred, logged or emitted.
  */
 function pureTransition(machine: AnyStateMachine): PureTransition {
-  const self = createActor(machine);
   let actions: ExecutableActionObject[] = [];
-  const scope: AnyActorScope = {
+  const scope = inertScope(createActor(machine), (action) => {
+    actions.push(action);
+  });
+  return (snapshot, event) => {
+    actions = [];
+    return [machine.transition(snapshot, event, scope), actions];
+  };
+}
+
+/**
+ * An inert actor scope around `self`, as xstate's pure functions make one: nothing is deferred,
+ * logged, emitted or stopped, and the actions a step would execute go to `execute`.
+ */
+export function inertScope(
+  self: AnyActorRef,
+  execute: (action: ExecutableActionObject) => void,
+  id = "",
+): AnyActorScope {
+  return {
     self,
-    id: "",
-    sessionId: "",
+    id,
+    sessionId: id,
     logger: () => {},
     defer: () => {},
     emit: () => {},
     system: self.system,
     stopChild: () => {},
-    actionExecutor: (action) => {
-      actions.push(action);
-    },
-  };
-  return (snapshot, event) => {
-    actions = [];
-    return [machine.transition(snapshot, event, scope), actions];
+    actionExecutor: execute,
   };
 }
 

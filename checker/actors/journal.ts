@@ -32,9 +32,13 @@ const MENU = 3;
 
 /** How a replay redoes each kind of entry on the fresh model (each records itself again). */
 export interface Redo {
+  /** Computes the local transition of `local` on `event` again. */
   step(local: number, event: number): void;
+  /** Renames actor `actor`'s local state `local` by the symmetry's permutation `permutation` again. */
   renameLocal(local: number, actor: number, permutation: number): void;
+  /** Renames message `message` by the symmetry's permutation `permutation` again. */
   renameMessage(message: number, permutation: number): void;
+  /** Computes Byzantine actor `actor`'s menu in `state` again. */
   menu(actor: number, state: SystemState): void;
 }
 
