@@ -164,7 +164,7 @@ describe("(c) the harness catches unsound reductions", () => {
   it("a search without the cycle proviso on systems whose steps can close a cycle", () => {
     // Told that no state lies on a cycle, the search puts off an action for ever around one.
     vi.spyOn(ActorTables.prototype, "acyclic").mockReturnValue(true);
-    const found = disagreement(["unordered"], false, 2);
+    const found = disagreement(["unordered"], false, 10);
     expect(found).toBeDefined();
     vi.restoreAllMocks();
     expect(agrees(found as RandomSystem)).toBe(true);
@@ -196,7 +196,7 @@ describe("(c) the harness catches unsound reductions", () => {
       for (let at = header; at < state.length; at++) if (tables.messages[state[at]].to === actor) mine.add(state[at]);
       return fixpoint.call(this, state, faults, actor, mine, ...rest);
     });
-    const found = disagreement(["unordered"], false, 3);
+    const found = disagreement(["unordered"], false, 5);
     expect(found).toBeDefined();
     vi.restoreAllMocks();
     expect(agrees(found as RandomSystem)).toBe(true);
