@@ -91,7 +91,10 @@ export class ActorPersistentSets {
   /** States asked about, and local transitions the fixpoints computed with xstate. */
   private asked = 0;
   private madeUp = 0;
-  /** The actor chosen in a state (−1: none), by the state's words as text. */
+  /**
+   * The set chosen in a state, by the state's words as text: an actor `a` ≥ 0 (its actions that
+   * change the state), a single delivery of message `m` (−2 − m), or none (−1).
+   */
   private readonly chosen = new Map<string, number>();
   /** Per local state: the values of the properties that read its actor alone, as bits. */
   private readonly values: number[] = [];
@@ -153,9 +156,7 @@ export class ActorPersistentSets {
     // The liveness searches ask again about the states the search expanded: the answer is kept.
     const key = String.fromCharCode(...state);
     const known = this.chosen.get(key);
-    if (known !== undefined) {
-      return known < 0 ? [] : [owned[known].filter((action) => this.nextState(state, action) !== undefined)];
-    }
+    if (known !== undefined) return known === -1 ? [] : [this.recall(state, known)];
     this.asked++;
     order.sort((a, b) => owned[a].length - owned[b].length || a - b);
     let found = -1;
@@ -164,13 +165,22 @@ export class ActorPersistentSets {
       if (this.pausedUntil[actor] > this.asked) continue;
       ample = this.persistent(state, faults, actor, (byzantine & (1 << actor)) !== 0);
       if (ample !== undefined) {
-        found = actor;
+        const [only] = ample;
+        found = ample.length === 1 && only.kind === "deliver" ? -2 - only.message : actor;
         break;
       }
     }
     if (this.chosen.size >= MAX_CHOSEN) this.chosen.clear();
     this.chosen.set(key, found);
     return ample === undefined ? [] : [ample];
+  }
+
+  /** The set a state was given before (see {@link chosen}), from its enabled actions. */
+  private recall(state: SystemState, known: number): SystemAction[] {
+    if (known >= 0) return this.owned[known].filter((action) => this.nextState(state, action) !== undefined);
+    const message = -2 - known;
+    const owner = this.owned[this.tables.messages[message].to];
+    return [owner.find((action) => action.kind === "deliver" && action.message === message) as SystemAction];
   }
 
   /**
