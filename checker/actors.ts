@@ -24,9 +24,9 @@ import { initialTransition, type EventObject } from "xstate";
 import { CheckpointError, ModelError } from "./errors.js";
 import { fingerprintWords } from "./fingerprint.js";
 import { type ByteSink, type ByteSource, readNumbers, writeNumbers } from "./binary.js";
-import type { Fingerprint, InProcessStates, Model, Property } from "./model.js";
+import type { Fingerprint, InProcessStates, Model, Property, SharedStates } from "./model.js";
 import { Adversary, BYZANTINE, CRASHED, downActors, faultsOf } from "./actors/adversary.js";
-import { ActorTables, guardedStep } from "./actors/interning.js";
+import { ActorTables, type SharedTables, guardedStep } from "./actors/interning.js";
 import { InterningJournal } from "./actors/journal.js";
 import { Network, networkSpec } from "./actors/network.js";
 import { Recipients } from "./actors/recipients.js";
@@ -185,6 +185,9 @@ export class ActorModel implements Model<SystemState, SystemAction> {
       }
       this.stepsAcyclic = () => this.tables.acyclic(kept);
     }
+    // Every thread of a parallel search can make again what a step made in another (a menu computed
+    // from a whole state is not a step).
+    if (this.adversary === undefined || this.adversary.menusAreStatic) this.shared = this.sharedStates();
     this.reduction = new AmpleSets(
       this.n,
       this.header,
@@ -195,6 +198,32 @@ export class ActorModel implements Model<SystemState, SystemAction> {
       (state, action) => this.nextState(state, action),
       this.semantic,
     );
+    this.tables.built();
+  }
+
+  /**
+   * States portable between the threads of a parallel search: their words are the ids of the tables
+   * the threads share (actors/shared-ids.ts), and a thread that reads an id another thread made
+   * makes it again by redoing the local transition that made it.
+   */
+  readonly shared?: SharedStates<SystemState>;
+
+  private sharedStates(): SharedStates<SystemState> {
+    const { n, header, tables } = this;
+    return {
+      share: () => tables.share(),
+      join: (shared) => tables.join(shared as SharedTables),
+      words: {
+        length: this.inProcess.length,
+        encode: this.inProcess.encode,
+        decode: (words, at, length) => {
+          const state = Uint16Array.from(words.subarray(at, at + length));
+          for (let i = 0; i < n; i++) tables.haveLocal(state[i]);
+          for (let i = header; i < length; i++) tables.haveMessage(state[i]);
+          return state;
+        },
+      },
+    };
   }
 
   /**

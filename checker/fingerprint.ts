@@ -48,3 +48,17 @@ export function fingerprintWords(words: ArrayLike<number>, length: number, out: 
 export function collisionProbability(states: number): number {
   return Math.min(1, (states * states) / 2 ** 65);
 }
+
+const encoder = new TextEncoder();
+let textBytes = new Uint8Array(1024);
+
+/**
+ * Fingerprint of a text (its UTF-8 bytes) into `out`: the key of a local state or message, for the
+ * ids the threads of a parallel search share (actors/shared-ids.ts).
+ */
+export function fingerprintText(text: string, out: Fingerprint): void {
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  if (textBytes.length < 3 * text.length) textBytes = new Uint8Array(6 * text.length);
+  const { written } = encoder.encodeInto(text, textBytes);
+  fingerprintWords(textBytes, written, out);
+}

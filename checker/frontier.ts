@@ -21,10 +21,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ByteSink, bytesOf } from "./binary.js";
-import type { InProcessStates } from "./model.js";
-
-/** What the queue needs to write a state and read it back (a model's `portable` or `inProcess`). */
-export type StateWords<S> = Pick<InProcessStates<S>, "length" | "encode" | "decode">;
+import type { StateWords } from "./model.js";
 
 /** Words of a record before the state's own. */
 export const RECORD_HEADER = 4;

@@ -111,6 +111,37 @@ export interface InProcessStates<S> {
   restore(source: ByteSource): void;
 }
 
+/** A state written as a number of 32-bit words (a number that may differ from state to state) and read back. */
+export type StateWords<S> = Pick<InProcessStates<S>, "length" | "encode" | "decode">;
+
+/** A model's states as {@link StateWords}: its `portable` ones where it has them, else `fallback`. */
+export function portableWords<S>(
+  model: Pick<Model<S, unknown>, "portable">,
+  fallback?: StateWords<S>,
+): StateWords<S> | undefined {
+  const portable = model.portable;
+  if (portable === undefined) return fallback;
+  return {
+    length: () => portable.words,
+    encode: (state, out, at) => portable.encode(state, out, at),
+    decode: (words, at) => portable.decode(words, at),
+  };
+}
+
+/**
+ * States made portable between the threads of one parallel search by tables they share (an actor
+ * model's ids of local states and messages, actors/shared-ids.ts): the coordinator's model
+ * `share`s its tables, each worker's model, built from the same definition, `join`s them, and from
+ * then on `words` mean the same in every thread of the search.
+ */
+export interface SharedStates<S> {
+  /** Starts sharing this model's tables; what it returns goes to the workers (structured-cloneable). */
+  share(): unknown;
+  /** Takes the tables another thread's model shared (a ModelError if the models differ). */
+  join(shared: unknown): void;
+  readonly words: StateWords<S>;
+}
+
 /** A model the checker can explore. */
 export interface Model<S, A> {
   readonly name: string;
@@ -144,6 +175,8 @@ export interface Model<S, A> {
    * queue that spills to disk and for checkpoints; `portable` serves both where a model has it.
    */
   readonly inProcess?: InProcessStates<S>;
+  /** States portable between the threads of one search once they share the model's tables (actor models). */
+  readonly shared?: SharedStates<S>;
   /** States outside the boundary are counted but not expanded. */
   withinBoundary?(state: S): boolean;
   /** A readable name for an action, for counterexamples. */

@@ -8,10 +8,13 @@
  * Paths. Each new state gets an entry in the worker's log: its fingerprint and its parent (the
  * worker that expanded it and that worker's entry number). Following parents from worker to worker
  * gives the chain of fingerprints from an initial state, which the coordinator replays.
+ *
+ * States travel as the model's words: its `portable` ones, or (an actor model) the ids of the
+ * tables the coordinator shares with every worker (`Model.shared`), whose model joins them first.
  */
 
 import { type MessagePort, parentPort, receiveMessageOnPort } from "node:worker_threads";
-import type { Fingerprint, Model, PortableStates } from "./model.js";
+import { type Fingerprint, type Model, type StateWords, portableWords } from "./model.js";
 import { VisitedSet } from "./visited.js";
 import { STOP_MEMORY, Watch } from "./watch.js";
 
@@ -23,6 +26,8 @@ export type ToWorker =
       readonly workers: number;
       readonly peers: (MessagePort | null)[];
       readonly factory: ModelFactory;
+      /** The tables the coordinator's model shares (`Model.shared`), when its states are not portable as such. */
+      readonly shared?: unknown;
       /**
        * Shared between the coordinator and every worker: once its first element is not 0, each
        * worker ends the level under way early ({@link STOP_MEMORY}: a worker's heap is nearly full).
@@ -78,8 +83,8 @@ export type FromWorker =
 /** Words per batch sent to a peer (a few thousand records). */
 const BATCH_WORDS = 32_768;
 const END = "end";
-/** Record layout: parent entry, fingerprint hi, fingerprint lo, then the state's words. */
-const HEADER = 3;
+/** Record layout: parent entry, fingerprint hi, fingerprint lo, the number of the state's words, then those words. */
+const HEADER = 4;
 /** Log layout per entry: fingerprint hi, lo, parent worker, parent entry. */
 const LOG_WORDS = 4;
 
@@ -88,21 +93,25 @@ export function ownerOf(lo: number, workers: number): number {
   return (lo >>> 0) % workers;
 }
 
-/** Fixed-width records gathered in a growing Int32Array. */
+/**
+ * The words states travel as between the threads of a search: the model's `portable` ones, else
+ * those of the tables it shares (undefined: it has neither, and is searched on one thread).
+ */
+export function travellingWords<S>(model: Model<S, unknown>): StateWords<S> | undefined {
+  return portableWords(model, model.shared?.words);
+}
+
+/** Records gathered in a growing Int32Array. */
 export class RecordBuffer {
-  words: Int32Array<ArrayBuffer>;
+  words: Int32Array<ArrayBuffer> = new Int32Array(1024);
   length = 0;
 
-  constructor(
-    private readonly portable: PortableStates<unknown>,
-    records = 256,
-  ) {
-    this.words = new Int32Array(records * (HEADER + portable.words));
-  }
+  constructor(private readonly states: StateWords<unknown>) {}
 
   /** Appends a record: the parent's entry, the fingerprint and the state's words. */
   append(parentEntry: number, hi: number, lo: number, state: unknown): void {
-    const need = this.length + HEADER + this.portable.words;
+    const size = this.states.length(state);
+    const need = this.length + HEADER + size;
     if (need > this.words.length) {
       const grown = new Int32Array(Math.max(need, this.words.length * 2));
       grown.set(this.words.subarray(0, this.length));
@@ -113,7 +122,8 @@ export class RecordBuffer {
     w[at] = parentEntry;
     w[at + 1] = hi;
     w[at + 2] = lo;
-    this.portable.encode(state, w, at + HEADER);
+    w[at + 3] = size;
+    this.states.encode(state, w, at + HEADER);
     this.length = need;
   }
 
@@ -162,8 +172,7 @@ class Partition {
   private readonly visited = new VisitedSet();
   private readonly log = new EntryLog();
   private readonly fp: Fingerprint = { hi: 0, lo: 0 };
-  private readonly portable: PortableStates<unknown>;
-  private readonly recordWidth: number;
+  private readonly states: StateWords<unknown>;
   private readonly decided: boolean[];
   /** The states of the next level this worker owns and will expand (within the boundary), with their entries. */
   private next: unknown[] = [];
@@ -188,9 +197,9 @@ class Partition {
     private readonly peers: readonly (MessagePort | null)[],
     private readonly stop: Int32Array,
   ) {
-    if (model.portable === undefined) throw new Error(`${model.name} has no portable states`);
-    this.portable = model.portable;
-    this.recordWidth = HEADER + model.portable.words;
+    const states = travellingWords(model);
+    if (states === undefined) throw new Error(`${model.name} has no portable states`);
+    this.states = states;
     this.decided = model.properties.map(() => false);
     this.inbox = peers.map(() => []);
     for (const [from, peer] of peers.entries()) {
@@ -231,12 +240,12 @@ class Partition {
   receive(records: Int32Array, from: number): void {
     const fp = this.fp;
     const visited = this.visited;
-    const portable = this.portable;
-    const recordWidth = this.recordWidth;
-    for (let at = 0; at < records.length; at += recordWidth) {
+    const states = this.states;
+    for (let at = 0; at < records.length; at += HEADER + records[at + 3]) {
       fp.hi = records[at + 1];
       fp.lo = records[at + 2];
-      if (visited.add(fp.hi, fp.lo)) this.admit(portable.decode(records, at + HEADER), from, records[at]);
+      if (visited.add(fp.hi, fp.lo))
+        this.admit(states.decode(records, at + HEADER, records[at + 3]), from, records[at]);
     }
   }
 
@@ -273,7 +282,7 @@ class Partition {
     const workers = this.workers;
     const index = this.index;
     const peers = this.peers;
-    const batches = peers.map(() => new RecordBuffer(this.portable));
+    const batches = peers.map(() => new RecordBuffer(this.states));
     const actions: unknown[] = [];
     const stop = this.stop;
     // The worker's own heap (a thread's heap is its own); the time and signals are the coordinator's.
@@ -370,6 +379,10 @@ function run(port: MessagePort): void {
             buildModel(name: string, options?: unknown): Model<unknown, unknown> | Promise<Model<unknown, unknown>>;
           };
           const model = await factory.buildModel(message.factory.name, message.factory.options);
+          if (message.shared !== undefined) {
+            if (model.shared === undefined) throw new Error(`${model.name} was built here without tables to share`);
+            model.shared.join(message.shared);
+          }
           partition = new Partition(model, message.index, message.workers, message.peers, message.stop);
           port.postMessage({ type: "ready" } satisfies FromWorker);
           break;

@@ -15,7 +15,7 @@ import { MessageChannel } from "node:worker_threads";
 import { siblingModule, startModuleWorker } from "../spec/worker-thread.js";
 import { CheckpointError, ModelError } from "./errors.js";
 import { collisionProbability } from "./fingerprint.js";
-import type { Fingerprint, Model, PortableStates } from "./model.js";
+import type { Fingerprint, Model, StateWords } from "./model.js";
 import {
   type Discovery,
   type FromWorker,
@@ -23,6 +23,7 @@ import {
   RecordBuffer,
   type ToWorker,
   ownerOf,
+  travellingWords,
 } from "./parallel-worker.js";
 import type { Path, PathStep } from "./path.js";
 import { type PropertyResult, type SearchOptions, type SearchReport, checkEventuallyPropertyAsync } from "./search.js";
@@ -114,12 +115,14 @@ export async function checkModelParallel<S, A>(
   if (given.checkpoint !== undefined || given.resume !== undefined) {
     throw new CheckpointError("unsupported", "checkpoints are of the breadth-first search on one thread only");
   }
-  const portable = model.portable;
-  if (portable === undefined) {
+  const states = travellingWords(model);
+  if (states === undefined) {
     throw new ModelError(
-      `${model.name} cannot be searched in parallel: its states are not portable between workers (the model declares no \`portable\` encoding)`,
+      `${model.name} cannot be searched in parallel: its states are not portable between workers (the model declares no \`portable\` encoding and no tables to share)`,
     );
   }
+  // An actor model's ids become the shared table's, which the workers' models join.
+  const shared = model.portable === undefined ? model.shared?.share() : undefined;
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const watch = new Watch(options);
@@ -175,7 +178,7 @@ export async function checkModelParallel<S, A>(
         const channel = channels[Math.min(i, j)][Math.max(i, j)];
         return i < j ? channel.port1 : channel.port2;
       });
-      const init: ToWorker = { type: "init", index: i, workers, peers, factory, stop };
+      const init: ToWorker = { type: "init", index: i, workers, peers, factory, stop, ...(shared ? { shared } : {}) };
       thread.postMessage(
         init,
         peers.filter((p) => p !== null),
@@ -185,7 +188,7 @@ export async function checkModelParallel<S, A>(
 
     // The initial states, each to its owner (counted once each, as the owner will).
     const fp: Fingerprint = { hi: 0, lo: 0 };
-    const seeds = threads.map(() => new RecordBuffer(portable as PortableStates<unknown>));
+    const seeds = threads.map(() => new RecordBuffer(states as StateWords<unknown>));
     const initStates = model.initStates();
     const initial = new VisitedSet();
     for (const init of initStates) {

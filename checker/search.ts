@@ -39,9 +39,17 @@ import {
 } from "./checkpoint.js";
 import { CheckpointError } from "./errors.js";
 import { collisionProbability } from "./fingerprint.js";
-import { Frontier, type StateWords } from "./frontier.js";
+import { Frontier } from "./frontier.js";
 import { type LivenessResult, eventuallySteps } from "./liveness.js";
-import type { Fingerprint, Model, Property, PropertyNames, SearchProgress } from "./model.js";
+import {
+  type Fingerprint,
+  type Model,
+  type Property,
+  type PropertyNames,
+  type SearchProgress,
+  type StateWords,
+  portableWords,
+} from "./model.js";
 import type { Path, PathStep } from "./path.js";
 import { BreadthFirstTrail } from "./trail.js";
 import { VisitedSet } from "./visited.js";
@@ -153,13 +161,7 @@ export function defaultSpillAbove(): number {
 
 /** The words a search writes a model's states as: `portable` where it has them, else `inProcess`. */
 function stateWords<S>(model: Model<S, unknown>): StateWords<S> | undefined {
-  const portable = model.portable;
-  if (portable === undefined) return model.inProcess;
-  return {
-    length: () => portable.words,
-    encode: (state, out, at) => portable.encode(state, out, at),
-    decode: (words, at) => portable.decode(words, at),
-  };
+  return portableWords(model, model.inProcess);
 }
 
 /** What a search found: its counts, whether it was complete, and each property's verdict. */

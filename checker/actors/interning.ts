@@ -17,7 +17,10 @@ import {
   createActor,
 } from "xstate";
 import { ModelError, NeverEndingTransition, TransitionError } from "../errors.js";
+import { fingerprintText } from "../fingerprint.js";
+import type { Fingerprint } from "../model.js";
 import { InterningJournal } from "./journal.js";
+import { BUILT, DERIVATION_WORDS, ELSEWHERE, STEP, type SharedIdBuffers, SharedIds } from "./shared-ids.js";
 import type { ActorSpec, Message, OutgoingMessage } from "./types.js";
 
 /** Local-state and message ids are 16-bit words of the state. */
@@ -136,6 +139,17 @@ export interface LocalState {
   readonly snapshot: SnapshotFrom<AnyStateMachine>;
 }
 
+/**
+ * What the threads of a parallel search share of an actor model's tables: the ids of its local
+ * states and messages (shared-ids.ts), and the keys of the events made while the model was built,
+ * which each thread's model must have made alike.
+ */
+export interface SharedTables {
+  readonly locals: SharedIdBuffers;
+  readonly messages: SharedIdBuffers;
+  readonly builtEvents: readonly string[];
+}
+
 /** One actor model's ids for local states, events and messages, and its local-transition memo. */
 export class ActorTables {
   // Local states, events and messages by id; each key is the value's JSON, so equal values share an id.
@@ -155,6 +169,25 @@ export class ActorTables {
   private readonly transitions: (PureTransition | undefined)[] = [];
   /** How the ids came to be and which transitions were computed, for another process to redo (journal.ts). */
   readonly journal = new InterningJournal();
+  /**
+   * How each local state and message id was made ({@link DERIVATION_WORDS} words each, shared-ids.ts),
+   * for a parallel search to share; and the derivation of whatever is interned now.
+   */
+  private readonly localsMade: number[] = [];
+  private readonly messagesMade: number[] = [];
+  private deriving: readonly number[] = [BUILT, 0, 0];
+  /** Events made while the model was built (−1 while it is being built). */
+  private builtEvents = -1;
+  /**
+   * Per event, how a step on it is written in a derivation: a message that carries it, or −1 − its
+   * id when the model was built with it (undefined: neither, the step is not redone elsewhere).
+   */
+  private readonly eventVia: (number | undefined)[] = [];
+  /** The ids this thread shares with the other threads of a parallel search, once it does. */
+  private shared:
+    | { readonly locals: SharedIds; readonly messages: SharedIds; readonly tables: SharedTables }
+    | undefined;
+  private readonly key: Fingerprint = { hi: 0, lo: 0 };
 
   /** `name` is the model's, for errors; `actors` run the machines as the model was built with them. */
   constructor(
@@ -206,10 +239,19 @@ export class ActorTables {
       { actor: spec.name, state: snapshot.value, event: occurring.type },
       () => (pure as PureTransition)(snapshot, occurring),
     );
-    const step = {
-      next: next === snapshot ? local : this.internLocal(actor, next),
-      sent: [...new Set(this.outputs(actor, actions))].sort((a, b) => a - b),
-    };
+    // What this step makes new, another thread makes again by redoing it.
+    const via = this.eventVia[event];
+    const outside = this.deriving;
+    this.deriving = via === undefined ? [ELSEWHERE, 0, 0] : [STEP, local, via];
+    let step: LocalStep;
+    try {
+      step = {
+        next: next === snapshot ? local : this.internLocal(actor, next),
+        sent: [...new Set(this.outputs(actor, actions))].sort((a, b) => a - b),
+      };
+    } finally {
+      this.deriving = outside;
+    }
     row[event] = step;
     this.journal.step(local, event, step.next, step.sent);
     return step;
@@ -284,9 +326,8 @@ export class ActorTables {
     const key = `${actor}|${JSON.stringify(snapshot.value)}|${JSON.stringify(snapshot.context)}`;
     let id = this.localIds.get(key);
     if (id === undefined) {
-      id = this.locals.length;
-      if (id > MAX_ID) throw new ModelError(`${this.name}: more than ${MAX_ID + 1} distinct local states`);
-      this.locals.push({ actor, snapshot });
+      id = this.newId(key, this.locals.length, this.shared?.locals, this.localsMade, "local states");
+      this.locals[id] = { actor, snapshot };
       this.localIds.set(key, id);
     }
     return id;
@@ -300,6 +341,7 @@ export class ActorTables {
       id = this.events.length;
       this.events.push(event);
       this.eventIds.set(key, id);
+      if (this.builtEvents < 0) this.eventVia[id] = -1 - id;
     }
     return id;
   }
@@ -309,13 +351,118 @@ export class ActorTables {
     const key = `${message.from}|${message.to}|${JSON.stringify(message.event)}`;
     let id = this.messageIds.get(key);
     if (id === undefined) {
-      id = this.messages.length;
-      if (id > MAX_ID) throw new ModelError(`${this.name}: more than ${MAX_ID + 1} distinct messages`);
-      this.messages.push(message);
-      this.messageEvents.push(this.internEvent(message.event));
+      id = this.newId(key, this.messages.length, this.shared?.messages, this.messagesMade, "messages");
+      this.messages[id] = message;
+      const event = this.internEvent(message.event);
+      this.messageEvents[id] = event;
+      this.eventVia[event] ??= id;
       this.messageIds.set(key, id);
     }
     return id;
+  }
+
+  /**
+   * A new id for the content of `key`: the next of this thread's, or the shared table's (an id
+   * another thread gave the same content, or a new one) once the thread shares its ids.
+   */
+  private newId(key: string, next: number, shared: SharedIds | undefined, made: number[], what: string): number {
+    let id: number | undefined = next;
+    if (shared !== undefined) {
+      fingerprintText(key, this.key);
+      id = shared.intern(this.key, this.deriving);
+    }
+    if (id === undefined || id > MAX_ID) throw new ModelError(`${this.name}: more than ${MAX_ID + 1} distinct ${what}`);
+    for (let w = 0; w < DERIVATION_WORDS; w++) made[id * DERIVATION_WORDS + w] = this.deriving[w];
+    return id;
+  }
+
+  /**
+   * The model is built: the ids made so far (spontaneous events, initial states and what they
+   * send, static menus) are the same in every thread that builds it; what is interned from now on
+   * is made by a step, or otherwise elsewhere.
+   */
+  built(): void {
+    this.builtEvents = this.events.length;
+    this.deriving = [ELSEWHERE, 0, 0];
+  }
+
+  /**
+   * Shares this thread's ids with other threads (a parallel search): from now on new local states
+   * and messages take their ids from the shared table, which starts with this thread's.
+   */
+  share(): SharedTables {
+    if (this.shared !== undefined) return this.shared.tables;
+    const locals = new SharedIds();
+    const messages = new SharedIds();
+    this.enter(locals, this.localIds, this.localsMade, "local state");
+    this.enter(messages, this.messageIds, this.messagesMade, "message");
+    const tables = { locals: locals.buffers, messages: messages.buffers, builtEvents: this.builtEventKeys() };
+    this.shared = { locals, messages, tables };
+    return tables;
+  }
+
+  /**
+   * Takes its ids from the tables another thread shared, which must hold this thread's ids of the
+   * same contents (both built the same model), as checked here.
+   */
+  join(tables: SharedTables): void {
+    const events = this.builtEventKeys();
+    if (events.length !== tables.builtEvents.length || events.some((key, e) => key !== tables.builtEvents[e])) {
+      throw new ModelError(
+        `${this.name}: this thread built the model with other events than the thread that shares its ids`,
+      );
+    }
+    const locals = new SharedIds(tables.locals);
+    const messages = new SharedIds(tables.messages);
+    this.enter(locals, this.localIds, this.localsMade, "local state");
+    this.enter(messages, this.messageIds, this.messagesMade, "message");
+    this.shared = { locals, messages, tables };
+  }
+
+  /** Puts this thread's ids of `keys` into `shared`, or checks that it holds them under the same ids. */
+  private enter(shared: SharedIds, keys: ReadonlyMap<string, number>, made: readonly number[], what: string): void {
+    const byId: string[] = [];
+    for (const [key, id] of keys) byId[id] = key;
+    byId.forEach((key, id) => {
+      fingerprintText(key, this.key);
+      const given = shared.intern(this.key, made.slice(id * DERIVATION_WORDS, (id + 1) * DERIVATION_WORDS));
+      if (given !== id) {
+        throw new ModelError(`${this.name}: ${what} ${id} of this thread is ${given ?? "none"} in the shared ids`);
+      }
+    });
+  }
+
+  private builtEventKeys(): string[] {
+    const keys: string[] = [];
+    for (const [key, id] of this.eventIds) if (id < this.builtEvents) keys[id] = key;
+    return keys;
+  }
+
+  /** Makes local state `id` in this thread if it has not yet: another thread gave the id. */
+  haveLocal(id: number): void {
+    if (this.locals[id] === undefined) this.redo(id, this.shared?.locals, "local state");
+    if (this.locals[id] === undefined) throw new ModelError(`${this.name}: local state ${id} could not be made again`);
+  }
+
+  /** Makes message `id` in this thread if it has not yet: another thread gave the id. */
+  haveMessage(id: number): void {
+    if (this.messages[id] === undefined) this.redo(id, this.shared?.messages, "message");
+    if (this.messages[id] === undefined) throw new ModelError(`${this.name}: message ${id} could not be made again`);
+  }
+
+  /** Redoes the local transition that made id `id` in another thread: it interns the same content, so the same id. */
+  private redo(id: number, shared: SharedIds | undefined, what: string): void {
+    if (shared === undefined || id >= shared.size) throw new ModelError(`${this.name}: there is no ${what} ${id}`);
+    const [kind, local, via] = shared.derivation(id);
+    if (kind !== STEP) {
+      const how = kind === BUILT ? "when the model was built" : "outside a local transition";
+      throw new ModelError(
+        `${this.name}: ${what} ${id} was made ${how} in another thread, and cannot be made again here`,
+      );
+    }
+    this.haveLocal(local);
+    if (via >= 0) this.haveMessage(via);
+    this.step(local, via >= 0 ? this.messageEvents[via] : -1 - via);
   }
 }
 
