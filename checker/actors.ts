@@ -26,7 +26,7 @@ import { fingerprintWords } from "./fingerprint.js";
 import { type ByteSink, type ByteSource, readNumbers, writeNumbers } from "./binary.js";
 import type { Fingerprint, InProcessStates, Model, Property, SharedStates } from "./model.js";
 import { Adversary, BYZANTINE, CRASHED, downActors, faultsOf } from "./actors/adversary.js";
-import { ActorTables, type SharedTables, guardedStep } from "./actors/interning.js";
+import { ActorTables, type LocalStep, type SharedTables, guardedStep } from "./actors/interning.js";
 import { InterningJournal } from "./actors/journal.js";
 import { Network, networkSpec } from "./actors/network.js";
 import { Recipients } from "./actors/recipients.js";
@@ -74,8 +74,9 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   /** Where the messages start: after the local states and, with an adversary, the fault words. */
   private readonly header: number;
   private readonly shards: readonly number[];
-  /** Each actor's spontaneous events, as event ids. */
+  /** Each actor's spontaneous events, as event ids, and as actions (made once: actions are values). */
   private readonly internal: number[][];
+  private readonly internalActions: SystemAction[][];
   private readonly initial: SystemState;
   private readonly dropToFinished: boolean;
   /** Scratch words for fingerprints without dead parts. */
@@ -114,6 +115,9 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     // menus): it fixes the order of the messages in flight, and so of the actions and the traces.
     this.internal = spec.actors.map((actor) =>
       (actor.internalEvents ?? []).map((event) => this.tables.internEvent(event)),
+    );
+    this.internalActions = this.internal.map((events, actor) =>
+      events.map((event): SystemAction => ({ kind: "internal", actor, event })),
     );
     const sent: number[] = [];
     const locals = spec.actors.map((actor, index) => {
@@ -301,7 +305,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
     this.transit.deliveries(state, down, out);
     for (let actor = 0; actor < this.n; actor++) {
       if ((down & (1 << actor)) !== 0) continue;
-      for (const event of this.internal[actor]) out.push({ kind: "internal", actor, event });
+      for (const action of this.internalActions[actor]) out.push(action);
     }
     this.adversary?.faultActions(state, faults, this.transit, (at) => this.view(at), out);
   }
@@ -331,17 +335,47 @@ export class ActorModel implements Model<SystemState, SystemAction> {
           !(this.network.duplication && this.network.ordering === "unordered") &&
           (faultsOf(state, n, this.header) & (BYZANTINE << messages[action.message].from)) === 0;
         const step = this.tables.step(state[actor], event);
-        if (!this.dropToFinished)
-          return this.transit.withNetwork(state, actor, step.next, consumed ? action.at : -1, step.sent);
-        const finished = (local: number) => this.tables.finished(local);
-        const localOf = (a: number) => (a === actor ? step.next : state[a]);
-        const sent = step.sent.filter((m) => !finished(localOf(messages[m].to)));
-        const next = this.transit.withNetwork(state, actor, step.next, consumed ? action.at : -1, sent);
-        if (next === undefined || !finished(step.next) || finished(state[actor])) return next;
+        const removeAt = consumed ? action.at : -1;
+        if (!this.dropToFinished) return this.transit.withNetwork(state, actor, step.next, removeAt, step.sent);
+        const next = this.transit.withNetwork(state, actor, step.next, removeAt, this.toUnfinished(state, actor, step));
+        const { tables } = this;
+        if (next === undefined || !tables.finished(step.next) || tables.finished(state[actor])) return next;
         return next.filter((word, at) => at < this.header || messages[word].to !== actor);
       }
     }
   }
+
+  /**
+   * With `dropToFinished`: what `step` of `actor` in `state` sends to actors whose machines have not
+   * finished (the step's own list when it is all of it, the common case: no copy).
+   */
+  private toUnfinished(state: SystemState, actor: number, step: LocalStep): readonly number[] {
+    const { tables } = this;
+    const sent = step.sent;
+    let kept: number[] | undefined;
+    for (let i = 0; i < sent.length; i++) {
+      const to = tables.messages[sent[i]].to;
+      const finished = tables.finished(to === actor ? step.next : state[to]);
+      if (finished) kept ??= sent.slice(0, i);
+      else kept?.push(sent[i]);
+    }
+    return kept ?? sent;
+  }
+
+  /** Successors into scratch words (the network's), copied only when the search keeps one. */
+  readonly transient = {
+    next: (state: SystemState, action: SystemAction): SystemState | undefined => {
+      // Views are cached by the state they are of, and the scratch words are about to hold another.
+      this.views.forget();
+      this.transit.reuse = true;
+      try {
+        return this.nextState(state, action);
+      } finally {
+        this.transit.reuse = false;
+      }
+    },
+    keep: (state: SystemState): SystemState => state.slice(),
+  };
 
   fingerprint(state: SystemState, out: Fingerprint): void {
     fingerprintWords(state, state.length, out);

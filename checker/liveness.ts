@@ -125,6 +125,8 @@ export function* eventuallySteps<S, A>(
     }
     return all;
   };
+  const transient = model.transient;
+  const kept = (state: S): S => (transient === undefined ? state : transient.keep(state));
   /** Pushes `state`, whose fingerprint is (hi, lo). */
   const push = (state: S, hi: number, lo: number, via: A | undefined) => {
     seen.add(hi, lo);
@@ -167,21 +169,24 @@ export function* eventuallySteps<S, A>(
         continue;
       }
       const action = frame.actions[frame.next++];
-      const next = model.nextState(frame.state, action);
+      // Into the model's scratch where it has some: copied only where it is kept (pushed, or in a path).
+      const next = transient === undefined ? model.nextState(frame.state, action) : transient.next(frame.state, action);
       if (next === undefined) continue;
       frame.successors++;
-      if (holds(next)) continue;
       model.fingerprint(next, fp);
       const hi = fp.hi | 0;
       const lo = fp.lo | 0;
-      if (seen.has(hi, lo)) {
+      // Only states where the property does not hold are ever seen: a state seen needs no asking.
+      const known = seen.has(hi, lo);
+      if (!known && holds(next)) continue;
+      if (known) {
         const loopStart = stackIndexOf(hi, lo);
         // Seen and off the stack: done already.
         if (loopStart < 0) continue;
         return {
           holds: false,
           violation: "lasso",
-          path: pathOfStack({ action, state: next }),
+          path: pathOfStack({ action, state: kept(next) }),
           loopStart,
           states: seen.size,
         };
@@ -190,7 +195,7 @@ export function* eventuallySteps<S, A>(
         complete = false;
         continue;
       }
-      push(next, hi, lo, action);
+      push(kept(next), hi, lo, action);
     }
   }
   return { holds: true, complete, states: seen.size };

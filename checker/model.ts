@@ -151,6 +151,12 @@ export interface Model<S, A> {
   actions(state: S, out: A[]): void;
   /** The state `action` leads to, or undefined when it changes nothing. */
   nextState(state: S, action: A): S | undefined;
+  /**
+   * `nextState` into storage the model reuses: the state `next` gives lasts only until its next
+   * call, and `keep` makes one of it that lasts. A search fingerprints every successor and keeps
+   * only the new ones (one in six on write-read-4-crash-any), so the others cost no allocation.
+   */
+  readonly transient?: { next(state: S, action: A): S | undefined; keep(state: S): S };
   /** Writes the state's fingerprint; equal states must give equal fingerprints. */
   fingerprint(state: S, out: Fingerprint): void;
   /**

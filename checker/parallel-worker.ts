@@ -14,9 +14,11 @@
  */
 
 import { type MessagePort, parentPort, receiveMessageOnPort } from "node:worker_threads";
-import { type Fingerprint, type Model, type StateWords, portableWords } from "./model.js";
+import { type Fingerprint, type Model, type SearchProgress, type StateWords, portableWords } from "./model.js";
+import { type ActionPath, toActionPath } from "./path.js";
+import { checkEventuallyPropertyAsync } from "./search.js";
 import { VisitedSet } from "./visited.js";
-import { STOP_MEMORY, Watch } from "./watch.js";
+import { STOP_MEMORY, type StopReason, Watch } from "./watch.js";
 
 /** What the coordinator sends. */
 export type ToWorker =
@@ -37,6 +39,14 @@ export type ToWorker =
   | { readonly type: "seed"; readonly records: Int32Array }
   | { readonly type: "expand"; readonly depth: number }
   | { readonly type: "entry"; readonly entry: number }
+  /** Check `eventually` property `property` (an index) on this worker's model, within these bounds. */
+  | {
+      readonly type: "eventually";
+      readonly property: number;
+      readonly timeoutMs?: number;
+      readonly maxDepth?: number;
+      readonly maxStates?: number;
+    }
   | { readonly type: "finish" };
 
 /**
@@ -78,6 +88,19 @@ export type FromWorker =
       readonly parentWorker: number;
       readonly parentEntry: number;
     }
+  | {
+      readonly type: "eventually";
+      readonly property: number;
+      /** What the check found; a counterexample as the indices of its actions (paths.ts), which mean the same in every thread. */
+      readonly holds: boolean;
+      readonly complete: boolean;
+      readonly stoppedBy?: StopReason;
+      readonly violation?: "quiescent" | "lasso";
+      readonly path?: ActionPath;
+      readonly loopStart?: number;
+    }
+  /** How far a check of an eventually property has got (no answer to a request). */
+  | { readonly type: "progress"; readonly progress: SearchProgress }
   | { readonly type: "error"; readonly message: string };
 
 /** Words per batch sent to a peer (a few thousand records). */
@@ -284,6 +307,7 @@ class Partition {
     const peers = this.peers;
     const batches = peers.map(() => new RecordBuffer(this.states));
     const actions: unknown[] = [];
+    const transient = model.transient;
     const stop = this.stop;
     // The worker's own heap (a thread's heap is its own); the time and signals are the coordinator's.
     const watch = new Watch({});
@@ -298,13 +322,16 @@ class Partition {
       actions.length = 0;
       model.actions(state, actions);
       for (let a = 0; a < actions.length; a++) {
-        const successor = model.nextState(state, actions[a]);
+        // Into the model's scratch where it has some: copied only if this worker keeps it.
+        const successor =
+          transient === undefined ? model.nextState(state, actions[a]) : transient.next(state, actions[a]);
         if (successor === undefined) continue;
         this.generated++;
         model.fingerprint(successor, fp);
         const owner = ownerOf(fp.lo, workers);
         if (owner === index) {
-          if (visited.add(fp.hi, fp.lo)) this.admit(successor, index, entry);
+          if (visited.add(fp.hi, fp.lo))
+            this.admit(transient === undefined ? successor : transient.keep(successor), index, entry);
           continue;
         }
         const batch = batches[owner];
@@ -364,6 +391,41 @@ class Partition {
     };
   }
 
+  /**
+   * Checks `eventually` property `property` on this worker's model (unreduced, as the search is):
+   * the workers check the model's `eventually` properties side by side once the search is done.
+   */
+  async eventually(
+    message: Extract<ToWorker, { type: "eventually" }>,
+    port: MessagePort,
+  ): Promise<Extract<FromWorker, { type: "eventually" }>> {
+    const { property: p, timeoutMs, maxDepth, maxStates } = message;
+    const model = this.model;
+    const stop = this.stop;
+    const { result, stoppedBy } = await checkEventuallyPropertyAsync(model, model.properties[p], {
+      reduction: false,
+      interrupt: () => Atomics.load(stop, 0) !== 0,
+      onProgress: (progress) => port.postMessage({ type: "progress", progress } satisfies FromWorker),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(maxDepth === undefined ? {} : { maxDepth }),
+      ...(maxStates === undefined ? {} : { maxStates }),
+    });
+    const found = {
+      type: "eventually",
+      property: p,
+      holds: result.holds,
+      complete: result.kind === "eventually" && result.holds ? result.complete : true,
+      ...(stoppedBy === undefined ? {} : { stoppedBy }),
+    } as const;
+    if (result.kind !== "eventually" || result.holds) return found;
+    return {
+      ...found,
+      violation: result.violation,
+      path: toActionPath(model, result.counterexample),
+      ...(result.loopStart === undefined ? {} : { loopStart: result.loopStart }),
+    };
+  }
+
   close(): void {
     for (const peer of this.peers) peer?.close();
   }
@@ -395,6 +457,9 @@ function run(port: MessagePort): void {
           break;
         case "entry":
           port.postMessage(partition?.entry(message.entry) satisfies FromWorker | undefined);
+          break;
+        case "eventually":
+          port.postMessage((await partition?.eventually(message, port)) satisfies FromWorker | undefined);
           break;
         case "finish":
           partition?.close();

@@ -15,7 +15,7 @@ import { MessageChannel } from "node:worker_threads";
 import { siblingModule, startModuleWorker } from "../spec/worker-thread.js";
 import { CheckpointError, ModelError } from "./errors.js";
 import { collisionProbability } from "./fingerprint.js";
-import type { Fingerprint, Model, StateWords } from "./model.js";
+import type { Fingerprint, Model, PropertyNames, StateWords } from "./model.js";
 import {
   type Discovery,
   type FromWorker,
@@ -25,10 +25,10 @@ import {
   ownerOf,
   travellingWords,
 } from "./parallel-worker.js";
-import type { Path, PathStep } from "./path.js";
+import { type Path, type PathStep, followActionPath } from "./path.js";
 import { type PropertyResult, type SearchOptions, type SearchReport, checkEventuallyPropertyAsync } from "./search.js";
 import { VisitedSet } from "./visited.js";
-import { LOOK_EVERY_MS, STOP_MEMORY, Watch } from "./watch.js";
+import { LOOK_EVERY_MS, STOP_MEMORY, type StopReason, Watch } from "./watch.js";
 
 export type { ModelFactory } from "./parallel-worker.js";
 
@@ -101,6 +101,37 @@ async function pathTo<S, A>(
   return { init, steps };
 }
 
+/** An eventually property as checked, here or by a worker, and what stopped its check early. */
+interface Checked<S, A> {
+  readonly result: PropertyResult<S, A>;
+  readonly stoppedBy?: StopReason;
+}
+
+/** A worker's answer on an eventually property, its counterexample followed here from the action indices. */
+function fromWorker<S, A>(
+  model: Model<S, A>,
+  property: PropertyNames,
+  reply: Extract<FromWorker, { type: "eventually" }>,
+): Checked<S, A> {
+  const { id, name } = property;
+  const stopped = reply.stoppedBy === undefined ? {} : { stoppedBy: reply.stoppedBy };
+  if (reply.holds || reply.path === undefined) {
+    return { result: { id, name, kind: "eventually", holds: true, complete: reply.complete }, ...stopped };
+  }
+  return {
+    result: {
+      id,
+      name,
+      kind: "eventually",
+      holds: false,
+      violation: reply.violation ?? "quiescent",
+      counterexample: followActionPath(model, reply.path),
+      ...(reply.loopStart === undefined ? {} : { loopStart: reply.loopStart }),
+    },
+    ...stopped,
+  };
+}
+
 /** Explores `model` breadth-first over `options.workers` threads; the report has the shape of `checkModel`'s. */
 export async function checkModelParallel<S, A>(
   model: Model<S, A>,
@@ -140,6 +171,11 @@ export async function checkModelParallel<S, A>(
   let failure: string | undefined;
   threads.forEach((thread, i) => {
     thread.on("message", (message: FromWorker) => {
+      // A worker checking an eventually property says how far it got; it awaits no answer.
+      if (message.type === "progress") {
+        options.onProgress?.(message.progress);
+        return;
+      }
       if (message.type === "error") failure ??= message.message;
       const resolve = waiting[i];
       if (resolve) {
@@ -170,6 +206,8 @@ export async function checkModelParallel<S, A>(
     return answers.filter((a): a is Extract<FromWorker, { type: T }> => a.type === type);
   };
 
+  // Set when the search ends, however it ends: this thread's check of an eventually property stops.
+  let cut = false;
   try {
     threads.forEach((thread, i) => {
       // Worker i talks to worker j on channels[min][max]: port1 for the lower index.
@@ -201,6 +239,30 @@ export async function checkModelParallel<S, A>(
     });
 
     const properties = model.properties;
+    // The eventually properties: this thread, idle while the workers search, checks them one by
+    // one meanwhile; once the search is done, the workers take those not begun, side by side.
+    const pending = properties.flatMap((property, p) => (property.kind === "eventually" ? [p] : []));
+    const eventually = new Map<number, Checked<S, A>>();
+    const bounds = {
+      ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
+      ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
+    };
+    const here = (async () => {
+      for (let p = pending.shift(); p !== undefined; p = pending.shift()) {
+        const timeoutMs = watch.remainingMs();
+        const { result, stoppedBy } = await checkEventuallyPropertyAsync(model, properties[p], {
+          ...bounds,
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          reduction: false,
+          // Short turns: the workers wait for this thread between levels.
+          yieldEveryMs: 5,
+          interrupt: () => cut,
+        });
+        eventually.set(p, { result, ...(stoppedBy === undefined ? {} : { stoppedBy }) });
+      }
+    })();
+    // Awaited below; a failure of the search before then must not leave it unhandled.
+    here.catch(() => undefined);
     const found: (Discovery | undefined)[] = properties.map(() => undefined);
     let unique = initial.size;
     let generated = 0;
@@ -267,24 +329,46 @@ export async function checkModelParallel<S, A>(
         break;
       }
     }
+    // Stopped for good (a violation it was told to stop at, the heap, a request): the eventually
+    // properties are not checked. Otherwise the workers take those this thread has not begun.
+    const stoppedForGood = stoppedBy === "violation" || stoppedBy === "memory" || stoppedBy === "interrupted";
+    if (stoppedForGood) {
+      cut = true;
+      pending.length = 0;
+    }
+    const asked = threads.map(() => 0);
+    for (let k = 0, p = pending.shift(); p !== undefined; k++, p = pending.shift()) {
+      const timeoutMs = watch.remainingMs();
+      asked[k % workers]++;
+      threads[k % workers].postMessage({
+        type: "eventually",
+        property: p,
+        ...bounds,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      } satisfies ToWorker);
+    }
+    await Promise.all([
+      here,
+      ...asked.map(async (count, worker) => {
+        for (let k = 0; k < count; k++) {
+          const reply = await answer(worker);
+          if (reply.type !== "eventually") throw new Error(`a parallel search worker failed: ${failure ?? reply.type}`);
+          eventually.set(reply.property, fromWorker(model, properties[reply.property], reply));
+        }
+      }),
+    ]);
     clearInterval(watching);
     const results: PropertyResult<S, A>[] = [];
     for (const [p, property] of properties.entries()) {
       const discovery = found[p];
       if (property.kind === "eventually") {
-        // Stopped for good (a violation it was told to stop at, the heap, a request): not checked.
-        if (stoppedBy === "violation" || stoppedBy === "memory" || stoppedBy === "interrupted") {
+        const checked = eventually.get(p);
+        if (checked === undefined || stoppedForGood) {
           results.push({ id: property.id, name: property.name, kind: "eventually", holds: true, complete: false });
           continue;
         }
-        const timeoutMs = watch.remainingMs();
-        const { result, stoppedBy: reason } = await checkEventuallyPropertyAsync(model, property, {
-          ...options,
-          ...(timeoutMs === undefined ? {} : { timeoutMs }),
-          reduction: false,
-        });
-        stoppedBy ??= reason;
-        results.push(result);
+        if (checked.stoppedBy !== undefined) stoppedBy ??= watch.reason ?? checked.stoppedBy;
+        results.push(checked.result);
       } else if (discovery === undefined) {
         results.push(
           property.kind === "always"
@@ -313,6 +397,7 @@ export async function checkModelParallel<S, A>(
       properties: results,
     };
   } finally {
+    cut = true;
     clearInterval(watching);
     for (const thread of threads) thread.postMessage({ type: "finish" } satisfies ToWorker);
     await Promise.all(threads.map((thread) => thread.terminate()));

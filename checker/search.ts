@@ -352,11 +352,12 @@ class Search<S, A> {
       actions.length = 0;
       model.actions(state, actions);
       const rest = this.ampleSets ? this.expandAmple(state, actions, depth) : undefined;
+      const transient = model.transient;
       for (let a = 0; a < actions.length && this.going; a++) {
         if (rest !== undefined && !rest[a]) continue;
-        const next = model.nextState(state, actions[a]);
+        const next = transient === undefined ? model.nextState(state, actions[a]) : transient.next(state, actions[a]);
         if (next === undefined) continue;
-        this.visit(next, actions[a], a, depth + 1);
+        this.visit(next, actions[a], a, depth + 1, transient !== undefined);
       }
       trail?.expanded(entry, visited.size - before);
     }
@@ -546,15 +547,17 @@ class Search<S, A> {
   }
 
   /** A state reached by `action` (the `ordinal`-th of its parent's) or an initial state. */
-  private visit(state: S, action: A | undefined, ordinal: number, depth: number): void {
+  /** Counts `given` (`transient`: from the model's `transient.next`) and takes it in if it is new. */
+  private visit(given: S, action: A | undefined, ordinal: number, depth: number, transient = false): void {
     this.generated++;
     // Per generated state rather than per new one: a model whose steps are slow, or lead back to
     // states already seen, still stops in time.
     if (this.watch.due()) this.tick(depth);
     const { fp, visited } = this;
-    this.fingerprint(state, fp);
+    this.fingerprint(given, fp);
     this.fresh = visited.add(fp.hi, fp.lo);
     if (!this.fresh) return;
+    const state = transient ? (this.model.transient as NonNullable<Model<S, A>["transient"]>).keep(given) : given;
     if (this.proviso && !this.depthFirst) this.nextLevel.add(fp.hi, fp.lo);
     const entry = visited.size - 1;
     this.trail?.add(ordinal, depth === 0);

@@ -46,6 +46,19 @@ function counted(model: AnyModel): { model: AnyModel; stopAfter: (steps: number)
     steps++;
     return model.nextState(state, action);
   };
+  const transient = model.transient;
+  if (transient !== undefined) {
+    // The search's successors go through the scratch words where the model has them.
+    Object.defineProperty(wrapped, "transient", {
+      value: {
+        next: (state: unknown, action: unknown) => {
+          steps++;
+          return transient.next(state, action);
+        },
+        keep: transient.keep,
+      },
+    });
+  }
   return { model: wrapped, stopAfter: (limit) => () => steps > limit };
 }
 

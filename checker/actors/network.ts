@@ -25,6 +25,18 @@ export function networkSpec(network: ActorModelSpec["network"]): Required<Networ
 /** The messages in flight of one model's states, from word `header` on. */
 export class Network {
   /**
+   * Whether the states made now go into storage reused from one to the next (scratch arrays, one
+   * per length), for a search that keeps a copy of only the new ones (`Model.transient`).
+   */
+  reuse = false;
+  private readonly scratch: Uint16Array[] = [];
+  /**
+   * The delivery of each message from each position, made once: actions are values nothing
+   * changes, and a search asks for those of every state it expands.
+   */
+  private readonly deliveryActions: SystemAction[][] = [];
+
+  /**
    * `n` actors; the messages start at word `header` of a state; `messages` is the model's table of
    * interned messages (it grows as the search meets new ones).
    */
@@ -47,11 +59,26 @@ export class Network {
       // On an unordered network equal messages are one choice; on a FIFO link only the head is.
       const choice = fifo ? previous < 0 || this.linkOf(previous) !== this.linkOf(message) : message !== previous;
       if (choice && (down & (1 << this.messages[message].to)) === 0) {
-        out.push({ kind: "deliver", message, at });
+        out.push(this.delivery(message, at));
         if (fifo && this.spec.duplication) out.push({ kind: "deliver", message, at, keep: true });
       }
       if (this.spec.loss && (fifo || message !== previous)) out.push({ kind: "drop", message, at });
     }
+  }
+
+  /** The delivery of `message` from word `at` of a state. */
+  private delivery(message: number, at: number): SystemAction {
+    let row = this.deliveryActions[at];
+    if (row === undefined) {
+      row = [];
+      this.deliveryActions[at] = row;
+    }
+    let action = row[message];
+    if (action === undefined) {
+      action = { kind: "deliver", message, at };
+      row[message] = action;
+    }
+    return action;
   }
 
   /** Whether `message` is in flight in `state`. */
@@ -94,7 +121,8 @@ export class Network {
     const localChanged = actor >= 0 && state[actor] !== local;
     if (removeAt < 0 && sent.length === 0) {
       if (!localChanged) return undefined;
-      const next = state.slice();
+      const next = this.made(state.length);
+      next.set(state);
       next[actor] = local;
       return next;
     }
@@ -115,14 +143,14 @@ export class Network {
         }
         network.splice(at, 0, message);
       }
-      next = new Uint16Array(this.header + network.length);
+      next = this.made(this.header + network.length);
       for (let i = 0; i < this.header; i++) next[i] = state[i];
       next.set(network, this.header);
       out = next.length;
     } else {
       // Merge the messages still in flight (sorted) with the sent ones (sorted, distinct).
       const dedupe = this.spec.duplication;
-      next = new Uint16Array(state.length - (removeAt < 0 ? 0 : 1) + sent.length);
+      next = this.made(state.length - (removeAt < 0 ? 0 : 1) + sent.length);
       for (let i = 0; i < this.header; i++) next[i] = state[i];
       out = this.header;
       let j = 0;
@@ -145,5 +173,16 @@ export class Network {
       if (same) return undefined;
     }
     return result;
+  }
+
+  /** A state's words, `length` of them: new, or scratch (see {@link reuse}). */
+  private made(length: number): Uint16Array {
+    if (!this.reuse) return new Uint16Array(length);
+    let words = this.scratch[length];
+    if (words === undefined) {
+      words = new Uint16Array(length);
+      this.scratch[length] = words;
+    }
+    return words;
   }
 }

@@ -31,9 +31,14 @@ const ALL_READS = -1;
 
 /** One model's views of its states. */
 export class Views {
-  /** The state whose property views are in viewCache (by the reads mask). */
+  /**
+   * The state whose property views are cached, and its views: those of `cachedReads[i]` and
+   * `cachedStatus[i]` in `cachedViews[i]` (a few: one per distinct reads of the properties).
+   */
   private viewState: SystemState | undefined;
-  private readonly viewCache = new Map<string, SystemView>();
+  private readonly cachedReads: number[] = [];
+  private readonly cachedStatus: number[] = [];
+  private readonly cachedViews: SystemView[] = [];
 
   /**
    * `n` actors, messages from word `header` on; `adversary`: whether the model has one (and so a
@@ -203,14 +208,24 @@ export class Views {
    * (undefined), and reading the network undeclared throws. Views are cached for the state last
    * asked about, since every property is evaluated on the same state in turn.
    */
+  /** Forgets the views cached: the state they are of may be scratch words about to hold another (`Model.transient`). */
+  forget(): void {
+    this.viewState = undefined;
+  }
+
   private restrictedView(state: SystemState, reads: number, statusReads: number, property: string): SystemView {
+    const cachedReads = this.cachedReads;
+    const cachedStatus = this.cachedStatus;
+    const cachedViews = this.cachedViews;
     if (state !== this.viewState) {
       this.viewState = state;
-      this.viewCache.clear();
+      cachedReads.length = 0;
+      cachedStatus.length = 0;
+      cachedViews.length = 0;
     }
-    const key = `${reads}:${statusReads}`;
-    const cached = this.viewCache.get(key);
-    if (cached !== undefined) return cached;
+    for (let i = 0; i < cachedViews.length; i++) {
+      if (cachedReads[i] === reads && cachedStatus[i] === statusReads) return cachedViews[i];
+    }
     const n = this.n;
     const faults = faultsOf(state, n, this.header);
     const actors = new Array<SnapshotFrom<AnyStateMachine>>(n);
@@ -219,20 +234,31 @@ export class Views {
       if ((reads & (1 << a)) !== 0) actors[a] = this.tables.locals[state[a]].snapshot;
       if ((statusReads & (1 << a)) !== 0) status[a] = statusOf(faults, a);
     }
-    const view: SystemView = {
-      actors,
-      status,
-      get messages(): readonly Message[] {
-        if ((reads & NETWORK_READ) === 0) {
-          throw new ModelError(`property "${property}" reads the network, which it does not declare`);
-        }
-        return Array.from(state.subarray(header), (id) => messages[id]);
-      },
-    };
-    const messages = this.tables.messages;
-    const header = this.header;
-    this.viewCache.set(key, view);
+    const view = new RestrictedView(actors, status, state, reads, this.header, this.tables.messages, property);
+    cachedReads.push(reads);
+    cachedStatus.push(statusReads);
+    cachedViews.push(view);
     return view;
+  }
+}
+
+/** A property's view of a state: the actors and statuses it declares, and the network only if it declares it. */
+class RestrictedView implements SystemView {
+  constructor(
+    readonly actors: readonly SnapshotFrom<AnyStateMachine>[],
+    readonly status: readonly ActorStatus[],
+    private readonly state: SystemState,
+    private readonly reads: number,
+    private readonly header: number,
+    private readonly messageTable: readonly Message[],
+    private readonly property: string,
+  ) {}
+
+  get messages(): readonly Message[] {
+    if ((this.reads & NETWORK_READ) === 0) {
+      throw new ModelError(`property "${this.property}" reads the network, which it does not declare`);
+    }
+    return Array.from(this.state.subarray(this.header), (id) => this.messageTable[id]);
   }
 }
 
