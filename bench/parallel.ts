@@ -7,23 +7,23 @@
  *
  * The last row is the checker's own parallel search (`checker/parallel.ts`), end to end.
  *
- * Also measured: the raw cost of moving a state between workers, and what parallelising an actor
- * model would add per state (content hashes of interned local states, translating ids).
+ * Also measured: the raw cost of moving a state between workers; and actor models (xstate
+ * machines, the Walrus models), whole `walrus-spec check` processes on one thread and on two
+ * workers (needs `npm run build` first).
  *
- *   npm run bench:parallel                       # 7 and 8 RMs, 3 runs each
+ *   npm run build && npm run bench:parallel      # 7 and 8 RMs, 3 runs each
  *   npm run bench:parallel -- --runs 5 --rms 8
+ *   npm run bench:parallel -- --actors-only --actors write-read-4-crash-any --runs 5
  */
 
+import { spawnSync } from "node:child_process";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
-import type { SystemAction, SystemState } from "../checker/actors.js";
-import { fingerprintWords } from "../checker/fingerprint.js";
-import type { Fingerprint, Model } from "../checker/model.js";
+import type { Model } from "../checker/model.js";
 import { checkModelParallel } from "../checker/parallel.js";
 import { checkModel } from "../checker/search.js";
 import { type TwoPhaseAction, type TwoPhaseState, twoPhaseCommit } from "../models/examples/two-phase-commit.js";
-import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
 import {
   copyRecord,
   type FromWorker,
@@ -42,8 +42,11 @@ const { values: flags } = parseArgs({
     runs: { type: "string", default: "3" },
     rms: { type: "string", default: "7,8" },
     batch: { type: "string", default: "4096" },
+    actors: { type: "string", default: "write-read-4-crash-any,two-phase-commit-7" },
+    "actors-only": { type: "boolean", default: false },
   },
 });
+const actorModels = flags.actors.split(",");
 const runs = Number(flags.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive integer");
 const batch = Number(flags.batch);
@@ -255,369 +258,226 @@ function printTable(header: string[], rows: string[][]): void {
   for (const r of all) console.log(r.map((cell, c) => cell.padEnd(widths[c])).join("  "));
 }
 
-// ---------------------------------------------------------------------------------------------
-// 1. Search: checkModel against the parallel search with 1 and 2 workers.
+if (!flags["actors-only"]) {
+  // ---------------------------------------------------------------------------------------------
+  // 1. Search: checkModel against the parallel search with 1 and 2 workers.
 
-console.log(
-  `parallel breadth-first search, two-phase commit; node ${process.version}; ${cpus()[0]?.model ?? "?"}; ` +
-    `availableParallelism ${availableParallelism()}; load average at start ${load()}`,
-);
-console.log(
-  `median of ${runs} timed runs (in rounds: each explorer once a round) after one warm-up run; ` +
-    `batches of ${batch} states; cores = process CPU time / wall time\n`,
-);
+  console.log(
+    `parallel breadth-first search, two-phase commit; node ${process.version}; ${cpus()[0]?.model ?? "?"}; ` +
+      `availableParallelism ${availableParallelism()}; load average at start ${load()}`,
+  );
+  console.log(
+    `median of ${runs} timed runs (in rounds: each explorer once a round) after one warm-up run; ` +
+      `batches of ${batch} states; cores = process CPU time / wall time\n`,
+  );
 
-const pools = new Map<number, Pool>();
-for (const w of [1, 2]) {
-  const start = performance.now();
-  pools.set(w, await Pool.start(w));
-  console.log(`${w} worker(s) started in ${(performance.now() - start).toFixed(0)} ms (not in the times below)`);
-}
-console.log();
-
-const searchRows: string[][] = [];
-const warnings: string[] = [];
-for (const rms of rmsList) {
-  const checked = (model: Model<TwoPhaseState, TwoPhaseAction>) => {
-    const report = checkModel(model);
-    expect(rms, "checkModel", report.uniqueStates);
-    return {
-      unique: report.uniqueStates,
-      generated: report.generatedStates,
-      depth: report.maxDepth,
-      note: `${report.bytesPerState.toFixed(1)} B/state`,
-    };
-  };
-  const explorers: Explorer[] = [
-    { name: "checkModel", run: () => checked(twoPhaseCommit(rms)) },
-    { name: "checkModel, no properties", run: () => checked({ ...twoPhaseCommit(rms), properties: [] }) },
-  ];
-  for (const [w, sentFilter] of [
-    [1, false],
-    [2, false],
-    [2, true],
-  ] as const) {
-    const pool = pools.get(w) as Pool;
-    explorers.push({
-      name: `parallel W=${w}${sentFilter ? ", sent filter" : ""}`,
-      run: async () => {
-        const result = await pool.search(rms, sentFilter);
-        expect(rms, `parallel W=${w}`, result.unique);
-        const busy = result.busy.map((b) => `${(100 * b).toFixed(0)} %`).join(" / ");
-        return {
-          unique: result.unique,
-          generated: result.generated,
-          depth: result.depth,
-          note:
-            `${result.bytesPerState.toFixed(1)} B/state; ` +
-            (w > 1 ? `sent ${result.sent} (${((100 * result.sent) / result.generated).toFixed(0)} %), ` : "") +
-            `owned ${result.perWorker.join(" / ")}; busy ${busy}`,
-        };
-      },
-    });
+  const pools = new Map<number, Pool>();
+  for (const w of [1, 2]) {
+    const start = performance.now();
+    pools.set(w, await Pool.start(w));
+    console.log(`${w} worker(s) started in ${(performance.now() - start).toFixed(0)} ms (not in the times below)`);
   }
-  // The checker's own parallel search, as `walrus-spec check --workers 2` runs it: new workers for
-  // every search (cold JIT in each), properties checked, parent links logged for paths.
-  const name = `two-phase-commit-plain-${rms}`;
-  explorers.push({
-    name: "checkModelParallel W=2",
-    run: async () => {
-      const report = await checkModelParallel(twoPhaseCommit(rms), { module: MODELS_MODULE, name }, { workers: 2 });
-      expect(rms, "checkModelParallel", report.uniqueStates);
+  console.log();
+
+  const searchRows: string[][] = [];
+  const warnings: string[] = [];
+  for (const rms of rmsList) {
+    const checked = (model: Model<TwoPhaseState, TwoPhaseAction>) => {
+      const report = checkModel(model);
+      expect(rms, "checkModel", report.uniqueStates);
       return {
         unique: report.uniqueStates,
         generated: report.generatedStates,
         depth: report.maxDepth,
-        note: `${report.bytesPerState.toFixed(1)} B/state (fingerprints and parent links); workers started each run`,
+        note: `${report.bytesPerState.toFixed(1)} B/state`,
       };
-    },
-  });
-  const rows = await measureAll(explorers);
-  const base = rows[0];
-  const contended = rows.filter((row) => row.explorer.includes("W=2") && row.cores < 1.5);
-  if (contended.length > 0) {
-    warnings.push(
-      `${rms} RMs: two workers kept only ${contended.map((row) => row.cores.toFixed(2)).join(", ")} cores busy — ` +
-        "something else held the other core, so this run says nothing about the speedup on an idle machine",
-    );
-  }
-  for (const row of rows) {
-    if (row.depth !== base.depth) throw new Error(`${row.explorer}: depth ${row.depth}, checkModel ${base.depth}`);
-    searchRows.push([
-      `${rms}`,
-      row.explorer,
-      String(row.unique),
-      String(row.generated),
-      String(row.depth),
-      row.seconds.toFixed(3),
-      Math.round(row.unique / row.seconds).toString(),
-      Math.round(row.generated / row.seconds).toString(),
-      `${(base.seconds / row.seconds).toFixed(2)}×`,
-      row.cores.toFixed(2),
-      row.note,
-    ]);
-  }
-}
-printTable(
-  [
-    "RMs",
-    "explorer",
-    "unique",
-    "generated",
-    "depth",
-    "time (s)",
-    "unique/s",
-    "generated/s",
-    "vs checkModel",
-    "cores",
-    "notes",
-  ],
-  searchRows,
-);
-for (const warning of warnings) console.log(`\nwarning: ${warning}`);
-console.log(`\nload average after the searches: ${load()}\n`);
-
-// ---------------------------------------------------------------------------------------------
-// 2. Transfer: what moving one state to another worker costs, against doing the same in one thread.
-
-const TRANSFER_RMS = 8;
-const TRANSFER_RECORDS = 4_000_000;
-{
-  // The same copying and reading with no worker in between: the part of the cost that is not transfer.
-  const sample = sampleRecords(TRANSFER_RMS, SAMPLE);
-  const oneThread = (decode: boolean) => {
-    const words = new Int32Array(1 + batch * RECORD);
-    let checksum = 0;
-    const start = performance.now();
-    for (let k = 0, from = 0; k < TRANSFER_RECORDS; k += batch) {
-      const count = Math.min(batch, TRANSFER_RECORDS - k);
-      for (let r = 0; r < count; r++) {
-        copyRecord(sample, from, words, 1 + r * RECORD);
-        from += RECORD;
-        if (from === sample.length) from = 0;
-      }
-      checksum ^= readRecords(words, 1, count, TRANSFER_RMS, decode);
+    };
+    const explorers: Explorer[] = [
+      { name: "checkModel", run: () => checked(twoPhaseCommit(rms)) },
+      { name: "checkModel, no properties", run: () => checked({ ...twoPhaseCommit(rms), properties: [] }) },
+    ];
+    for (const [w, sentFilter] of [
+      [1, false],
+      [2, false],
+      [2, true],
+    ] as const) {
+      const pool = pools.get(w) as Pool;
+      explorers.push({
+        name: `parallel W=${w}${sentFilter ? ", sent filter" : ""}`,
+        run: async () => {
+          const result = await pool.search(rms, sentFilter);
+          expect(rms, `parallel W=${w}`, result.unique);
+          const busy = result.busy.map((b) => `${(100 * b).toFixed(0)} %`).join(" / ");
+          return {
+            unique: result.unique,
+            generated: result.generated,
+            depth: result.depth,
+            note:
+              `${result.bytesPerState.toFixed(1)} B/state; ` +
+              (w > 1 ? `sent ${result.sent} (${((100 * result.sent) / result.generated).toFixed(0)} %), ` : "") +
+              `owned ${result.perWorker.join(" / ")}; busy ${busy}`,
+          };
+        },
+      });
     }
-    return { ns: ((performance.now() - start) * 1e6) / TRANSFER_RECORDS, checksum };
-  };
-  const pool = pools.get(2) as Pool;
-  const rows: string[][] = [];
-  const perState = (ms: number) => ((ms * 1e6) / TRANSFER_RECORDS).toFixed(1);
-  for (const decode of [false, true]) {
-    oneThread(decode);
-    const reference = median(Array.from({ length: runs }, () => oneThread(decode).ns));
-    rows.push([
-      decode ? "copy, read, decode to an object" : "copy, read the fingerprint",
-      "one thread",
-      "",
-      "",
-      "",
-      reference.toFixed(1),
-    ]);
-    for (const size of [256, 1024, 4096, 16384]) {
-      await pool.stream(TRANSFER_RMS, TRANSFER_RECORDS, size, decode);
-      const samples: StreamTimes[] = [];
-      for (let i = 0; i < runs; i++) samples.push(await pool.stream(TRANSFER_RMS, TRANSFER_RECORDS, size, decode));
-      const med = (field: keyof StreamTimes) => median(samples.map((s) => s[field]));
-      rows.push([
-        "",
-        "worker → worker",
-        String(size),
-        perState(med("senderMs")),
-        perState(med("receiverMs")),
-        perState(med("wallMs")),
+    // The checker's own parallel search, as `walrus-spec check --workers 2` runs it: new workers for
+    // every search (cold JIT in each), properties checked, parent links logged for paths.
+    const name = `two-phase-commit-plain-${rms}`;
+    explorers.push({
+      name: "checkModelParallel W=2",
+      run: async () => {
+        const report = await checkModelParallel(twoPhaseCommit(rms), { module: MODELS_MODULE, name }, { workers: 2 });
+        expect(rms, "checkModelParallel", report.uniqueStates);
+        return {
+          unique: report.uniqueStates,
+          generated: report.generatedStates,
+          depth: report.maxDepth,
+          note: `${report.bytesPerState.toFixed(1)} B/state (fingerprints and parent links); workers started each run`,
+        };
+      },
+    });
+    const rows = await measureAll(explorers);
+    const base = rows[0];
+    const contended = rows.filter((row) => row.explorer.includes("W=2") && row.cores < 1.5);
+    if (contended.length > 0) {
+      warnings.push(
+        `${rms} RMs: two workers kept only ${contended.map((row) => row.cores.toFixed(2)).join(", ")} cores busy — ` +
+          "something else held the other core, so this run says nothing about the speedup on an idle machine",
+      );
+    }
+    for (const row of rows) {
+      if (row.depth !== base.depth) throw new Error(`${row.explorer}: depth ${row.depth}, checkModel ${base.depth}`);
+      searchRows.push([
+        `${rms}`,
+        row.explorer,
+        String(row.unique),
+        String(row.generated),
+        String(row.depth),
+        row.seconds.toFixed(3),
+        Math.round(row.unique / row.seconds).toString(),
+        Math.round(row.generated / row.seconds).toString(),
+        `${(base.seconds / row.seconds).toFixed(2)}×`,
+        row.cores.toFixed(2),
+        row.note,
       ]);
     }
   }
-  console.log(
-    `transfer: ${TRANSFER_RECORDS} records of ${RECORD * 4} bytes (${SAMPLE} distinct two-phase commit states, ${TRANSFER_RMS} RMs)`,
-  );
-  printTable(["work per state", "where", "batch", "sender busy ns", "receiver busy ns", "wall ns"], rows);
-  console.log();
-}
-for (const pool of pools.values()) await pool.terminate();
-
-// ---------------------------------------------------------------------------------------------
-// 3. Actor models: what partitioning would add. Ids are given in discovery order, so two workers
-// would number the same local state differently; states would have to be partitioned by content
-// hashes of the interned values and translated into the owner's ids on arrival.
-
-/** What the estimate reads of the model's interning tables (private: this is a measurement). */
-interface InternTables {
-  locals: Array<{ actor: number; snapshot: { value: unknown; context: unknown } }>;
-  messages: Array<{ from: number; to: number; event: unknown }>;
-}
-
-let textWords = new Int32Array(1024);
-
-/** The 64-bit hash of a string (its UTF-16 code units through the state hash). */
-function hashString(text: string, out: Fingerprint): void {
-  if (text.length > textWords.length) textWords = new Int32Array(2 * text.length);
-  for (let i = 0; i < text.length; i++) textWords[i] = text.charCodeAt(i);
-  fingerprintWords(textWords, text.length, out);
-}
-
-{
-  const rows: string[][] = [];
-  for (const rms of rmsList) {
-    const times: number[] = [];
-    let model = twoPhaseCommitActors(rms);
-    let report = checkModel(model);
-    for (let i = 0; i < runs; i++) {
-      model = twoPhaseCommitActors(rms);
-      const start = performance.now();
-      report = checkModel(model);
-      times.push(performance.now() - start);
-    }
-    const coldMs = median(times);
-    // The same search on a model whose transitions are all memoised: what a second worker would
-    // not save, since each worker fills its own memo.
-    const warmTimes: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const start = performance.now();
-      checkModel(model);
-      warmTimes.push(performance.now() - start);
-    }
-    const warmMs = median(warmTimes);
-    const tables = model as unknown as InternTables;
-
-    // Content hash of each interned local state and message: its JSON, hashed once.
-    const out: Fingerprint = { hi: 0, lo: 0 };
-    const hashAll = (keys: string[]) => {
-      const hashes = { hi: new Int32Array(keys.length), lo: new Int32Array(keys.length) };
-      keys.forEach((key, id) => {
-        hashString(key, out);
-        hashes.hi[id] = out.hi;
-        hashes.lo[id] = out.lo;
-      });
-      return hashes;
-    };
-    // The keys interning builds anyway (ActorModel.internLocal, internMessage), hashed.
-    const contentHashes = () => {
-      const start = performance.now();
-      const locals = hashAll(
-        tables.locals.map(
-          ({ actor, snapshot }) => `${actor}|${JSON.stringify(snapshot.value)}|${JSON.stringify(snapshot.context)}`,
-        ),
-      );
-      const messages = hashAll(tables.messages.map(({ from, to, event }) => `${from}|${to}|${JSON.stringify(event)}`));
-      return { ms: performance.now() - start, locals, messages };
-    };
-    contentHashes();
-    const hashed = median(Array.from({ length: runs }, () => contentHashes().ms));
-    const { locals: localHash, messages: messageHash } = contentHashes();
-    const interned = tables.locals.length + tables.messages.length;
-
-    // Per state, in the sending worker: a fingerprint of content (every worker computes the same
-    // one, so it also names the owner) in place of the fingerprint of ids: the two 32-bit content
-    // hashes of each local state in actor order, then the messages summed (a set has no order that
-    // all workers share), through the same hash. In the owner, for a new state only: its ids
-    // translated into the owner's own (a table lookup a word) and the messages sorted again.
-    // Measured over the first states of a breadth-first walk, with a shuffled id table standing in
-    // for the owner's numbering.
-    const sample: SystemState[] = model.initStates();
-    const actions: SystemAction[] = [];
-    for (let i = 0; sample.length < 200_000 && i < sample.length; i++) {
-      actions.length = 0;
-      model.actions(sample[i], actions);
-      for (const action of actions) {
-        const next = model.nextState(sample[i], action);
-        if (next !== undefined) sample.push(next);
-      }
-    }
-    const header = model.actors.length;
-    const localMap = new Uint16Array(tables.locals.length).map((_, i) => i);
-    const messageMap = new Uint16Array(tables.messages.length).map((_, i) => i);
-    for (const table of [localMap, messageMap]) {
-      for (let i = table.length - 1; i > 0; i--) {
-        const j = (Math.imul(i, 0x9e3779b1) >>> 0) % (i + 1);
-        [table[i], table[j]] = [table[j], table[i]];
-      }
-    }
-    const timed = (pass: (state: SystemState) => number) => () => {
-      let checksum = 0;
-      const start = performance.now();
-      for (const state of sample) checksum = (checksum + pass(state)) | 0;
-      return { ns: ((performance.now() - start) * 1e6) / sample.length, checksum };
-    };
-    const idFingerprint = timed((state) => {
-      model.fingerprint(state, out);
-      return out.lo;
-    });
-    const words = new Int32Array(2 * header + 2);
-    const contentFingerprint = timed((state) => {
-      for (let i = 0; i < header; i++) {
-        words[2 * i] = localHash.hi[state[i]];
-        words[2 * i + 1] = localHash.lo[state[i]];
-      }
-      let hi = 0;
-      let lo = 0;
-      for (let i = header; i < state.length; i++) {
-        hi = (hi + messageHash.hi[state[i]]) | 0;
-        lo = (lo + messageHash.lo[state[i]]) | 0;
-      }
-      words[2 * header] = hi;
-      words[2 * header + 1] = lo;
-      fingerprintWords(words, words.length, out);
-      return out.lo;
-    });
-    const translate = timed((state) => {
-      const length = state.length;
-      const into = new Uint16Array(length);
-      for (let i = 0; i < header; i++) into[i] = localMap[state[i]];
-      for (let i = header; i < length; i++) {
-        // Insertion sort: a handful of message ids.
-        const id = messageMap[state[i]];
-        let j = i;
-        while (j > header && into[j - 1] > id) {
-          into[j] = into[j - 1];
-          j--;
-        }
-        into[j] = id;
-      }
-      return into[length - 1];
-    });
-    const perState = (pass: () => { ns: number }) => {
-      pass();
-      return median(Array.from({ length: runs }, () => pass().ns));
-    };
-    const idNs = perState(idFingerprint);
-    const contentNs = perState(contentFingerprint);
-    const translateNs = perState(translate);
-    const meanWords = sample.reduce((t, s) => t + s.length, 0) / sample.length;
-
-    rows.push([
-      String(rms),
-      String(report.uniqueStates),
-      String(report.generatedStates),
-      (coldMs / 1000).toFixed(3),
-      ((coldMs * 1e6) / report.generatedStates).toFixed(0),
-      ((warmMs * 1e6) / report.generatedStates).toFixed(0),
-      `${model.transitionsComputed}`,
-      `${interned} in ${hashed.toFixed(2)} ms (${((hashed * 1e6) / interned).toFixed(0)} ns each)`,
-      idNs.toFixed(1),
-      contentNs.toFixed(1),
-      translateNs.toFixed(1),
-      meanWords.toFixed(1),
-    ]);
-  }
-  console.log("actor model (two-phase-commit-actors): what a partitioned search would add");
   printTable(
     [
       "RMs",
+      "explorer",
       "unique",
       "generated",
-      "checkModel (s)",
-      "ns/generated",
-      "ns/generated, memo warm",
-      "xstate transitions",
-      "content-hashing the interned values",
-      "fp of ids ns",
-      "fp of content ns",
-      "translate ns",
-      "words/state",
+      "depth",
+      "time (s)",
+      "unique/s",
+      "generated/s",
+      "vs checkModel",
+      "cores",
+      "notes",
     ],
-    rows,
+    searchRows,
   );
+  for (const warning of warnings) console.log(`\nwarning: ${warning}`);
+  console.log(`\nload average after the searches: ${load()}\n`);
+
+  // ---------------------------------------------------------------------------------------------
+  // 2. Transfer: what moving one state to another worker costs, against doing the same in one thread.
+
+  const TRANSFER_RMS = 8;
+  const TRANSFER_RECORDS = 4_000_000;
+  {
+    // The same copying and reading with no worker in between: the part of the cost that is not transfer.
+    const sample = sampleRecords(TRANSFER_RMS, SAMPLE);
+    const oneThread = (decode: boolean) => {
+      const words = new Int32Array(1 + batch * RECORD);
+      let checksum = 0;
+      const start = performance.now();
+      for (let k = 0, from = 0; k < TRANSFER_RECORDS; k += batch) {
+        const count = Math.min(batch, TRANSFER_RECORDS - k);
+        for (let r = 0; r < count; r++) {
+          copyRecord(sample, from, words, 1 + r * RECORD);
+          from += RECORD;
+          if (from === sample.length) from = 0;
+        }
+        checksum ^= readRecords(words, 1, count, TRANSFER_RMS, decode);
+      }
+      return { ns: ((performance.now() - start) * 1e6) / TRANSFER_RECORDS, checksum };
+    };
+    const pool = pools.get(2) as Pool;
+    const rows: string[][] = [];
+    const perState = (ms: number) => ((ms * 1e6) / TRANSFER_RECORDS).toFixed(1);
+    for (const decode of [false, true]) {
+      oneThread(decode);
+      const reference = median(Array.from({ length: runs }, () => oneThread(decode).ns));
+      rows.push([
+        decode ? "copy, read, decode to an object" : "copy, read the fingerprint",
+        "one thread",
+        "",
+        "",
+        "",
+        reference.toFixed(1),
+      ]);
+      for (const size of [256, 1024, 4096, 16384]) {
+        await pool.stream(TRANSFER_RMS, TRANSFER_RECORDS, size, decode);
+        const samples: StreamTimes[] = [];
+        for (let i = 0; i < runs; i++) samples.push(await pool.stream(TRANSFER_RMS, TRANSFER_RECORDS, size, decode));
+        const med = (field: keyof StreamTimes) => median(samples.map((s) => s[field]));
+        rows.push([
+          "",
+          "worker → worker",
+          String(size),
+          perState(med("senderMs")),
+          perState(med("receiverMs")),
+          perState(med("wallMs")),
+        ]);
+      }
+    }
+    console.log(
+      `transfer: ${TRANSFER_RECORDS} records of ${RECORD * 4} bytes (${SAMPLE} distinct two-phase commit states, ${TRANSFER_RMS} RMs)`,
+    );
+    printTable(["work per state", "where", "batch", "sender busy ns", "receiver busy ns", "wall ns"], rows);
+    console.log();
+  }
+  for (const pool of pools.values()) await pool.terminate();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Actor models: `walrus-spec check` on one thread against `--workers 2`, whole processes (the
+// threads share the ids of local states and messages, checker/actors/shared-ids.ts), unreduced
+// as the parallel search is; eventually properties included (checked beside the search).
+
+const cli = new URL("../../dist/cli/bin.js", import.meta.url).pathname;
+{
+  const rows: string[][] = [];
+  for (const name of actorModels) {
+    const times = [1, 2].map(() => [] as number[]);
+    const counts = new Set<string>();
+    for (let i = 0; i < runs; i++) {
+      for (const [w, workers] of [1, 2].entries()) {
+        const start = performance.now();
+        const { stdout } = spawnSync(
+          process.execPath,
+          [cli, "check", name, "--no-reduction", "--workers", String(workers)],
+          {
+            encoding: "utf8",
+            maxBuffer: 1 << 26,
+          },
+        );
+        times[w].push((performance.now() - start) / 1000);
+        const summary = /(\d+) unique states \((\d+) generated\)/.exec(stdout);
+        if (summary === null) throw new Error(`${name}, ${workers} worker(s): no summary in\n${stdout}`);
+        // The verdicts too: each property's line, without what follows its colon (an eventually
+        // property's counterexample may be another path of the same verdict, see docs/checker.md).
+        const verdicts = stdout.match(/^ {2}(ok|fails|FAIL) .*?(?=:|$)/gm) ?? [];
+        counts.add(`${summary[1]}/${summary[2]} ${verdicts.join(" | ")}`);
+      }
+    }
+    if (counts.size !== 1) throw new Error(`${name}: one thread and two workers differ:\n${[...counts].join("\n")}`);
+    const [one, two] = times.map(median);
+    rows.push([name, [...counts][0].split(" ")[0], one.toFixed(2), two.toFixed(2), `${(one / two).toFixed(2)}×`]);
+  }
+  console.log(`actor models, whole processes (walrus-spec check --no-reduction), medians of ${runs} runs in rounds`);
+  printTable(["model", "unique/generated", "one thread (s)", "--workers 2 (s)", "speedup"], rows);
 }
 console.log(`\nload average at the end: ${load()}`);

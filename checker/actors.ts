@@ -24,7 +24,7 @@ import { initialTransition, type EventObject } from "xstate";
 import { CheckpointError, ModelError } from "./errors.js";
 import { fingerprintWords } from "./fingerprint.js";
 import { type ByteSink, type ByteSource, readNumbers, writeNumbers } from "./binary.js";
-import type { Fingerprint, InProcessStates, Model, Property, SharedStates } from "./model.js";
+import type { Fingerprint, InProcessStates, Model, Property, SharedStates, TransientStates } from "./model.js";
 import { Adversary, BYZANTINE, CRASHED, downActors, faultsOf } from "./actors/adversary.js";
 import { ActorTables, type LocalStep, type SharedTables, guardedStep } from "./actors/interning.js";
 import { InterningJournal } from "./actors/journal.js";
@@ -363,7 +363,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
   }
 
   /** Successors into scratch words (the network's), copied only when the search keeps one. */
-  readonly transient = {
+  readonly transient: TransientStates<SystemState, SystemAction> = {
     next: (state: SystemState, action: SystemAction): SystemState | undefined => {
       // Views are cached by the state they are of, and the scratch words are about to hold another.
       this.views.forget();

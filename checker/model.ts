@@ -142,6 +142,14 @@ export interface SharedStates<S> {
   readonly words: StateWords<S>;
 }
 
+/** Successors in storage a model reuses (`Model.transient`). */
+export interface TransientStates<S, A> {
+  /** What `nextState` gives, in the model's scratch storage: valid until the next call. */
+  next(state: S, action: A): S | undefined;
+  /** A state of `state` (one `next` gave) that lasts. */
+  keep(state: S): S;
+}
+
 /** A model the checker can explore. */
 export interface Model<S, A> {
   readonly name: string;
@@ -156,7 +164,7 @@ export interface Model<S, A> {
    * call, and `keep` makes one of it that lasts. A search fingerprints every successor and keeps
    * only the new ones (one in six on write-read-4-crash-any), so the others cost no allocation.
    */
-  readonly transient?: { next(state: S, action: A): S | undefined; keep(state: S): S };
+  readonly transient?: TransientStates<S, A>;
   /** Writes the state's fingerprint; equal states must give equal fingerprints. */
   fingerprint(state: S, out: Fingerprint): void;
   /**

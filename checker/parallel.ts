@@ -256,7 +256,8 @@ export async function checkModelParallel<S, A>(
           reduction: false,
           // Short turns: the workers wait for this thread between levels.
           yieldEveryMs: 5,
-          interrupt: () => cut,
+          // Stopped with the search, and by whatever stops it (the coordinator's watch, a worker's heap).
+          interrupt: () => cut || Atomics.load(stop, 0) !== 0,
         });
         eventually.set(p, { result, ...(stoppedBy === undefined ? {} : { stoppedBy }) });
       }

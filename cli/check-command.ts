@@ -426,7 +426,7 @@ export function registerCheckCommand(program: Command): void {
     )
     .option(
       "--workers <n>",
-      "breadth-first search of one model over this many worker threads (models with portable states)",
+      "breadth-first search of one model over this many worker threads, without reduction (actor models and models with portable states)",
       positiveInteger,
       1,
     )

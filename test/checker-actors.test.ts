@@ -3,10 +3,13 @@
  * TwoPhase.tla's state space, and the memoised local transitions equal xstate's own `transition()`.
  */
 
-import { transition } from "xstate";
+import { setup, transition } from "xstate";
 import { describe, expect, it } from "vitest";
 import { forEachReachableStep } from "./support/reachable.js";
-import { checkModel } from "../checker/search.js";
+import { ActorModel } from "../checker/actors.js";
+import type { Model } from "../checker/model.js";
+import { type SearchReport, checkModel } from "../checker/search.js";
+import { buildModel } from "../models/load.js";
 import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
 
 describe("two-phase commit as xstate machines", () => {
@@ -50,5 +53,69 @@ describe("two-phase commit as xstate machines", () => {
     });
     expect(reached).toBe(288);
     expect(compared).toBeGreaterThan(500);
+  });
+});
+
+describe("successors in scratch words (Model.transient)", () => {
+  /** The model as it would be without scratch words: every successor a new state. */
+  const withoutScratch = <S, A>(model: Model<S, A>): Model<S, A> => {
+    const plain = Object.create(model) as Model<S, A>;
+    Object.defineProperty(plain, "transient", { value: undefined });
+    return plain;
+  };
+  const seen = <S, A>(model: Model<S, A>, report: SearchReport<S, A>) =>
+    report.properties.map((result) => {
+      const path =
+        "counterexample" in result ? result.counterexample : "witness" in result ? result.witness : undefined;
+      return [result.id, result.holds, path?.steps.map((step) => model.describe?.(step.state))];
+    });
+
+  it.each([
+    ["write-read-4-f-plus-1-invalidation", false],
+    ["write-read-4-f-plus-1", true],
+  ])(
+    "%s (reduction %s): the same counts, verdicts and paths, eventually properties included, as with a new state each",
+    async (name, reduction) => {
+      const model = await buildModel(name, { reduction });
+      expect(model.transient).toBeDefined();
+      const scratch = checkModel(model, { reduction });
+      const plain = withoutScratch(await buildModel(name, { reduction }));
+      const fresh = checkModel(plain, { reduction });
+      expect([scratch.uniqueStates, scratch.generatedStates, scratch.maxDepth]).toEqual([
+        fresh.uniqueStates,
+        fresh.generatedStates,
+        fresh.maxDepth,
+      ]);
+      expect(seen(model, scratch)).toEqual(seen(plain, fresh));
+      // Not vacuous: something fails, eventually properties included.
+      expect(scratch.properties.some((p) => p.kind === "eventually" && !p.holds)).toBe(true);
+    },
+    60_000,
+  );
+
+  it("a property asked of a successor in scratch words sees that successor, not the one the words held before", () => {
+    // From its start T goes to `good` or to `bad` on its own, and stops: the two successors have the
+    // same length, so they take the same scratch words in turn. Eventually `good` fails (T may stop
+    // in `bad`); a view cached for the words' first content would say it holds.
+    const toggle = setup({ types: { events: {} as { type: "a" } | { type: "b" } } }).createMachine({
+      initial: "start",
+      states: { start: { on: { a: "good", b: "bad" } }, good: { type: "final" }, bad: { type: "final" } },
+    });
+    const model = new ActorModel({
+      name: "fork",
+      actors: [{ name: "T", machine: toggle, internalEvents: [{ type: "a" }, { type: "b" }] }],
+      properties: [
+        {
+          id: "good",
+          name: "T ends good",
+          kind: "eventually",
+          reads: ["T"],
+          holds: (view) => view.actors[0].value === "good",
+        },
+      ],
+    });
+    const result = checkModel(model).properties[0];
+    expect(result.holds).toBe(false);
+    expect(result.kind === "eventually" && !result.holds && result.counterexample.steps.length).toBe(1);
   });
 });
