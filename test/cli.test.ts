@@ -220,7 +220,9 @@ describe("check and list", () => {
   // the report's shape and the counts of the small models, and a stand-in for the self-check
   // (mocked above) shows that its results are reported and that a failed one fails the run.
   it("checks the codec and every default model by default, with the state counts in the JSON report", async () => {
-    const result = await run("check", "--format", "json", "--max-states", "300");
+    // One model at a time: the suite's other workers keep the cores busy, and threads of their own
+    // would each load the sources again.
+    const result = await run("check", "--format", "json", "--max-states", "300", "--jobs", "1");
     const report = JSON.parse(result.stdout);
     // The stand-in's failed result fails the run (exit 1), which a bounded search alone leaves at 2.
     expect(result.code).toBe(1);
