@@ -23,6 +23,7 @@ import { followActionPath, toActionPath } from "../checker/path.js";
 import { type SearchOptions, type SearchReport, checkModel } from "../checker/search.js";
 import { twoPhaseCommit } from "../models/examples/two-phase-commit.js";
 import { findModel } from "../models/index.js";
+import { echoModel } from "./support/echo-model.js";
 
 const work = mkdtempSync(join(tmpdir(), "walrus-spec-checkpoint-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -186,7 +187,7 @@ describe("a search stopped and resumed from its checkpoint", () => {
   }, 120_000);
 
   it("xstate actors with a Byzantine menu computed from the state (its new messages journaled)", () => {
-    expect(expectResumesToMatch(() => echoModel(), [0.2, 0.6])).toBe(2);
+    expect(expectResumesToMatch(() => echoModel() as unknown as AnyModel, [0.2, 0.6])).toBe(2);
   }, 60_000);
 
   it("xstate actors, write-4 and a depth bound", () => {
@@ -425,44 +426,6 @@ function counterModel(limit: number): AnyModel {
     actors: [{ name: "C", machine, internalEvents: [{ type: "Tick" }] }],
     properties: [
       { id: "small", name: "small", kind: "always", reads: ["C"], holds: (view) => view.actors[0].context.n < 100 },
-    ],
-  }) as unknown as AnyModel;
-}
-
-/**
- * A counter R that takes Ping(n) only when n is its count, and a Byzantine B whose menu, computed
- * from the whole state, is Ping(count) and Ping(count + 1): each count met makes new messages.
- */
-function echoModel(): AnyModel {
-  const counter = setup({
-    types: { context: {} as { n: number }, events: {} as { type: "Ping"; n: number } },
-    guards: { current: ({ context, event }) => event.n === context.n && context.n < 40 },
-    actions: { tick: assign({ n: ({ context }) => context.n + 1 }) },
-  }).createMachine({ context: { n: 0 }, on: { Ping: { guard: "current", actions: "tick" } } });
-  return new ActorModel({
-    name: "echo",
-    actors: [
-      { name: "R", machine: counter },
-      { name: "B", machine: counter },
-    ],
-    adversary: {
-      budget: 1,
-      byzantine: ["B"],
-      menu: (view) => {
-        const n = (view.actors[0].context as { n: number }).n;
-        return [
-          { to: "R", type: "Ping", n },
-          { to: "R", type: "Ping", n: n + 1 },
-        ];
-      },
-    },
-    properties: [
-      {
-        id: "small",
-        name: "small",
-        kind: "always",
-        holds: (view) => (view.actors[0].context as { n: number }).n < 100,
-      },
     ],
   }) as unknown as AnyModel;
 }

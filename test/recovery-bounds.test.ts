@@ -158,7 +158,7 @@ describe("measured over the real codec", () => {
         });
       }),
     ],
-    { numRuns: 150, seed: SEED },
+    { numRuns: 90, seed: SEED },
   )(
     "each recovering pair downloads exactly the closed form, within O(|B|/n); all of them within O(|B|)",
     ({ c, recovering }) => {
