@@ -139,9 +139,17 @@ const pointsOf = (text: string): Point[] => {
   return points;
 };
 
-/** Where segments a–b and c–d cross, if they do (touching or overlapping is not crossing). */
+/** The cross product of q − p and r − p: which side of the line p–q the point r lies on. */
+function cross(p: Point, q: Point, r: Point): number {
+  return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]);
+}
+
+/**
+ * Where segments a–b and c–d cross, if they do (touching or overlapping is not crossing). Called
+ * for every pair of segments of every candidate layout: it makes no function of its own per call
+ * (under tsx each one is named as it is made, which took a fifth of `docs --check`).
+ */
 function crossing(a: Point, b: Point, c: Point, d: Point): Point | null {
-  const cross = (p: Point, q: Point, r: Point) => (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]);
   const d1 = cross(c, d, a);
   const d2 = cross(c, d, b);
   const d3 = cross(a, b, c);
