@@ -221,7 +221,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
         length: this.inProcess.length,
         encode: this.inProcess.encode,
         decode: (words, at, length) => {
-          const state = Uint16Array.from(words.subarray(at, at + length));
+          const state = this.inProcess.decode(words, at, length);
           for (let i = 0; i < n; i++) tables.haveLocal(state[i]);
           for (let i = header; i < length; i++) tables.haveMessage(state[i]);
           return state;
