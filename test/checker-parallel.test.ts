@@ -69,11 +69,9 @@ describe("parallel breadth-first search", () => {
       state = step.state;
     }
     expect(model.properties[0].holds(state)).toBe(false);
-    // Again and again: the same path, whatever the timing of the threads.
-    for (let run = 0; run < 2; run++) {
-      const again = await checkModelParallel(model, factory("two-phase-commit-3-buggy"), { workers: 3 });
-      expect(again.properties[0]).toEqual(result);
-    }
+    // Again: the same path, whatever the timing of the threads.
+    const again = await checkModelParallel(model, factory("two-phase-commit-3-buggy"), { workers: 3 });
+    expect(again.properties[0]).toEqual(result);
   }, 60_000);
 
   it("portable states: decode(encode(s)) is s for every reachable state", () => {

@@ -281,7 +281,7 @@ describe("measured over the real codec", () => {
         });
       }),
     ],
-    { numRuns: 150, seed: SEED + 2 },
+    { numRuns: 90, seed: SEED + 2 },
   )(
     "a corrupted byte or a wrong proof is rejected with a typed error and not counted",
     ({ c, pair, liars, kind, at }) => {
