@@ -18,7 +18,12 @@
  *    so every real schedule is covered). A takes part with F alone: it may answer those messages,
  *    and its answers can bring more. The fixpoint runs on the memoised local transitions, so a
  *    step already computed costs an array lookup; an actor whose chart says it sends nothing more
- *    (recipients.ts) is left out; it has budgets, and giving up only means A is not taken.
+ *    (recipients.ts) is left out; it has budgets, and giving up only means A is not taken. It goes
+ *    actor by actor: each actor's closure from its local state under the events found to reach it
+ *    is a function of those alone, so it is kept, and the search, which meets the same local
+ *    state of an actor with the same events to come in many global states, mostly looks it up
+ *    (on the full challenge of four nodes this made the reduction pay: 106 470 states searched
+ *    whole, where the fixpoints had kept it near 300 states a second).
  * 2. In each local state of A in the fixpoint, each action of T and each message of F lead to the
  *    same local state and the same sends in either order.
  * 3. A crash of A is one of A's actions, and a message that arrives after it is never received:
@@ -54,12 +59,16 @@ const MAX_FIXPOINT_STEPS = 20_000;
 /** Local transitions one fixpoint may compute with xstate (the rest come from the memo). */
 const MAX_NEW_STEPS = 512;
 /** Local transitions the fixpoints may compute in all: so many per state asked about, and more at the start. */
-const NEW_STEPS_PER_STATE = 2;
+const NEW_STEPS_PER_STATE = 4;
 const NEW_STEPS_AT_START = 2_000;
 /** Local states beyond which the fixpoints compute nothing more (ids are 16-bit words). */
 const MAX_LOCALS = 32_768;
 /** States whose chosen actor is kept before the table starts again. */
 const MAX_CHOSEN = 250_000;
+/** Pairs of events known to commute or not, kept before the table starts again. */
+const MAX_SWAPS = 4_000_000;
+/** Closures of actors kept before the table starts again. */
+const MAX_CLOSURES = 200_000;
 /** How many local states of the candidate the fixpoint may visit before it gives up. */
 const MAX_CLOSURE = 512;
 /**
@@ -73,6 +82,26 @@ const MAX_PAUSE = 1_024;
 
 /** What a fixpoint found: the candidate's actions are persistent, they are not, or it gave up. */
 type Outcome = "persistent" | "dependent" | "gave up";
+
+/**
+ * An actor's closure from one local state under a set of events: the local states it reaches, the
+ * messages it sends, and whether the candidate checks named by their keys pass over it.
+ */
+interface Closure {
+  readonly reached: readonly number[];
+  readonly sent: readonly number[];
+  readonly passes: Map<string, boolean>;
+}
+
+/**
+ * What a candidate's local states must pass: `local`, each of them; `pair`, each with each event
+ * to come; `key` names the check (the same key, the same answers).
+ */
+interface Check {
+  readonly key: string;
+  local(here: number): boolean;
+  pair(here: number, event: number): boolean;
+}
 
 /** What reduction needs to know of the properties: who is read with whom, and who is read alone. */
 export interface ReadsOfProperties {
@@ -101,14 +130,20 @@ export class ActorPersistentSets {
   /** Per actor: its fixpoints that gave up in a row, and the count of states asked about until it is tried again. */
   private readonly gaveUp: number[];
   private readonly pausedUntil: number[];
-  /**
-   * The fixpoints' scratch: the number of the current one, the number of the last one that reached
-   * each local state and, per actor, each event; the queue of steps still to take.
-   */
+  /** The fixpoints' scratch: the number of the current one, and per actor the number of the last one that reached each event. */
   private marks = 0;
-  private localMarks = new Int32Array(1024);
   private readonly eventMarks: Int32Array[];
-  private queue = new Int32Array(3 * 1024);
+  /**
+   * The closures of actors, by actor, local state and events to come ({@link closureOf}; null: too
+   * large), and their scratch.
+   */
+  private readonly closures = new Map<string, Closure | null>();
+  private closureMark = 0;
+  private closureMarks = new Int32Array(1024);
+  private sentMarks = new Int32Array(1024);
+  /** Per local state: whether two events commute there ({@link swap}), by f · 2^15 + t. */
+  private readonly swaps: (Map<number, boolean> | undefined)[] = [];
+  private swapsKept = 0;
 
   /**
    * `n` actors, messages from word `header` on; `internal`: each actor's spontaneous events;
@@ -314,6 +349,7 @@ export class ActorPersistentSets {
   ): Outcome {
     try {
       return this.fixpoint(state, faults, actor, delivered, idle, crash, {
+        key: `${tEvents.join(" ")}|${[...idle].join(" ")}`,
         local: (here) => this.invisible(state, actor, here, tEvents),
         pair: (here, f) => this.commutes(here, f, tEvents, idle),
       });
@@ -330,7 +366,13 @@ export class ActorPersistentSets {
    * actor's actions that change nothing now (`idle`) are available to it too. Whether every local
    * state passes `check.local` and every (local state, event) pair `check.pair`: `dependent` as
    * soon as one does not, or when `none` asks for no message still to come and there is one; `gave
-   * up` when the fixpoint takes more than its budget of steps.
+   * up` when a budget runs out.
+   *
+   * It runs actor by actor: each actor's closure from its local state under the events found to
+   * reach it so far ({@link closureOf}), and what it sends, until no actor's events grow. Closures
+   * and the candidate's checks over them are functions of their arguments and are kept from one
+   * fixpoint to the next: the search meets the same local state of an actor, with the same events to
+   * come, in many states.
    */
   private fixpoint(
     state: SystemState,
@@ -339,47 +381,17 @@ export class ActorPersistentSets {
     delivered: ReadonlySet<number>,
     idle: ReadonlySet<number>,
     none: boolean,
-    check: { local: (here: number) => boolean; pair: (here: number, event: number) => boolean },
+    check: Check,
   ): Outcome {
     const { n, tables } = this;
     const { messages, messageEvents } = tables;
     const down = downActors(faults);
-    // What the fixpoint has reached: local states (each belongs to one actor) and each actor's
-    // events, marked with this fixpoint's number in arrays kept from one fixpoint to the next.
+    // Each actor's events, marked with this fixpoint's number in arrays kept from one fixpoint to
+    // the next, and the actors whose events grew since their closure was last taken (bits).
     const mark = ++this.marks;
-    const localList: number[][] = Array.from({ length: n }, () => []);
     const eventList: number[][] = Array.from({ length: n }, () => []);
-    // (actor, local, event) triples still to step.
-    let queue = this.queue;
-    let queued = 0;
-    const enqueue = (b: number, local: number, event: number) => {
-      if (queued + 3 > queue.length) {
-        const bigger = new Int32Array(2 * queue.length);
-        bigger.set(queue);
-        queue = bigger;
-        this.queue = bigger;
-      }
-      queue[queued++] = b;
-      queue[queued++] = local;
-      queue[queued++] = event;
-    };
-    // The candidate's local states and events are checked as they come, so that a candidate
-    // that fails stops the fixpoint early.
+    let dirty = 1 << actor;
     let violated = false;
-    const addLocal = (b: number, local: number) => {
-      if (local >= this.localMarks.length) this.localMarks = grown(this.localMarks, tables.locals.length);
-      if (this.localMarks[local] === mark) return;
-      // Another actor whose chart says it sends nothing more from here cannot matter (the
-      // chart's may-send-to relation over-approximates what it sends: recipients.ts).
-      if (b !== actor && this.recipients.of(local, b) === 0) return;
-      this.localMarks[local] = mark;
-      localList[b].push(local);
-      if (b === actor && !violated) {
-        violated = localList[b].length > MAX_CLOSURE || !check.local(local);
-        for (const event of eventList[b]) if (!violated) violated = !check.pair(local, event);
-      }
-      for (const event of eventList[b]) enqueue(b, local, event);
-    };
     const addEvent = (b: number, event: number) => {
       let marks = this.eventMarks[b];
       if (event >= marks.length) {
@@ -389,8 +401,7 @@ export class ActorPersistentSets {
       if (marks[event] === mark) return;
       marks[event] = mark;
       eventList[b].push(event);
-      if (b === actor) for (const local of localList[b]) if (!violated) violated = !check.pair(local, event);
-      for (const local of localList[b]) enqueue(b, local, event);
+      dirty |= 1 << b;
     };
     // A message sent: a delivery to come. One to `actor` that is in flight already is a delivery
     // of T (the same action), and the actor receives the others in the local states of the
@@ -401,36 +412,136 @@ export class ActorPersistentSets {
       if (to === actor && none) violated = true;
       addEvent(to, messageEvents[message]);
     };
-    addLocal(actor, state[actor]);
     for (const event of idle) addEvent(actor, event);
+    // The actors that take part: the candidate, and every other one that is up and whose chart
+    // says it may still send (the chart's may-send-to relation over-approximates what it sends:
+    // recipients.ts).
+    let taking = 1 << actor;
     for (let b = 0; b < n; b++) {
       if (b === actor) continue;
       if (faults & (BYZANTINE << b)) {
         for (const message of this.adversary?.staticMenuOf(b) ?? []) send(message);
-      } else if ((faults & (CRASHED << b)) === 0) {
-        addLocal(b, state[b]);
+      } else if ((faults & (CRASHED << b)) === 0 && this.recipients.of(state[b], b) !== 0) {
+        taking |= 1 << b;
+        dirty |= 1 << b;
         for (const event of this.internal[b]) addEvent(b, event);
       }
     }
     for (let at = this.header; at < state.length; at++) send(state[at]);
-    let computed = 0;
-    for (let k = 0; k < queued && !violated; k += 3) {
-      if (k > 3 * MAX_FIXPOINT_STEPS) return "gave up";
-      let step = tables.known(queue[k + 1], queue[k + 2]);
-      if (step === undefined) {
-        // Local states the fixpoint makes up share the tables (and their 16-bit ids) with the
-        // search: a machine whose context grows without bound under repeated messages must not
-        // fill them.
-        if (++computed > MAX_NEW_STEPS || tables.locals.length > MAX_LOCALS) return "gave up";
-        // What the fixpoints compute grows with the search, so that a short search pays little.
-        if (this.madeUp >= NEW_STEPS_PER_STATE * this.asked + NEW_STEPS_AT_START) return "gave up";
-        this.madeUp++;
-        step = tables.step(queue[k + 1], queue[k + 2]);
-      }
-      addLocal(queue[k], step.next);
-      for (const message of step.sent) send(message);
+    const budget = { computed: 0 };
+    // One actor at a time, the candidate whenever its events grew: a check that fails ends the
+    // fixpoint before the other actors' closures are all taken.
+    while (!violated && (dirty & taking) !== 0) {
+      const now = dirty & taking;
+      const b = (now & (1 << actor)) !== 0 ? actor : 31 - Math.clz32(now & -now);
+      dirty &= ~(1 << b);
+      const events = [...eventList[b]].sort((x, y) => x - y);
+      const closure = this.closureOf(b, state[b], events, b === actor ? check : undefined, budget);
+      if (closure === "gave up") return "gave up";
+      // The candidate's local states must pass the checks, which a closure too large fails.
+      if (b === actor && (closure === "too large" || closure === "dependent")) return "dependent";
+      if (closure === "too large" || closure === "dependent") return "gave up";
+      for (const message of closure.sent) send(message);
     }
     return violated ? "dependent" : "persistent";
+  }
+
+  /**
+   * The closure of actor `b` from its local state `local` when the events `events` (sorted) reach
+   * it as often as it likes (the messages are never used up, as in the fixpoint): the local states
+   * it reaches and the messages it sends. The answer depends on nothing else, so it is kept.
+   *
+   * For another actor than the candidate (no `check`), local states from which its chart says it
+   * sends nothing more are not followed. For the candidate every local state is, and each must pass
+   * `check` (`dependent` as soon as one does not, so that a candidate that fails computes little;
+   * whether a kept closure passes a check is kept with it).
+   *
+   * `too large`: more than {@link MAX_FIXPOINT_STEPS} steps, or the candidate past
+   * {@link MAX_CLOSURE} local states (kept too: it always would be); `gave up`: the budget of
+   * transitions to compute ran out (not kept: the transitions it computed are memoised for the next
+   * try).
+   */
+  private closureOf(
+    b: number,
+    local: number,
+    events: readonly number[],
+    check: Check | undefined,
+    budget: { computed: number },
+  ): Closure | "too large" | "gave up" | "dependent" {
+    const all = check !== undefined;
+    const key = `${all ? "*" : ""}${b} ${local} ${events.join(" ")}`;
+    const kept = this.closures.get(key);
+    if (kept === null) return "too large";
+    const passes = (here: number) =>
+      check === undefined || (check.local(here) && events.every((f) => check.pair(here, f)));
+    if (kept !== undefined) {
+      if (check === undefined) return kept;
+      let passed = kept.passes.get(check.key);
+      if (passed === undefined) {
+        passed = kept.reached.every(passes);
+        kept.passes.set(check.key, passed);
+      }
+      return passed ? kept : "dependent";
+    }
+    const { tables } = this;
+    const mark = ++this.closureMark;
+    const reached = [local];
+    if (local >= this.closureMarks.length) this.closureMarks = grown(this.closureMarks, tables.locals.length);
+    this.closureMarks[local] = mark;
+    if (!passes(local)) return "dependent";
+    const sent: number[] = [];
+    let steps = 0;
+    for (let i = 0; i < reached.length; i++) {
+      for (const event of events) {
+        if (++steps > MAX_FIXPOINT_STEPS || (all && reached.length > MAX_CLOSURE)) {
+          this.keep(key, null);
+          return "too large";
+        }
+        const step = this.stepOf(reached[i], event, budget);
+        if (step === undefined) return "gave up";
+        for (const message of step.sent) {
+          if (message >= this.sentMarks.length) this.sentMarks = grown(this.sentMarks, tables.messages.length);
+          if (this.sentMarks[message] === mark) continue;
+          this.sentMarks[message] = mark;
+          sent.push(message);
+        }
+        const next = step.next;
+        if (next >= this.closureMarks.length) this.closureMarks = grown(this.closureMarks, tables.locals.length);
+        if (this.closureMarks[next] === mark) continue;
+        this.closureMarks[next] = mark;
+        if (!all && this.recipients.of(next, b) === 0) continue;
+        if (!passes(next)) return "dependent";
+        reached.push(next);
+      }
+    }
+    const closure: Closure = { reached, sent, passes: new Map() };
+    if (check !== undefined) closure.passes.set(check.key, true);
+    this.keep(key, closure);
+    return closure;
+  }
+
+  /** Keeps a closure, starting the table again when it is full (what it holds only saves work). */
+  private keep(key: string, closure: Closure | null): void {
+    if (this.closures.size >= MAX_CLOSURES) this.closures.clear();
+    this.closures.set(key, closure);
+  }
+
+  /**
+   * The memoised local transition, computed with xstate when it is not yet known and the budgets
+   * allow: so many per fixpoint, so many per state asked about, and none past the ceiling of local
+   * states (local states the fixpoint makes up share the tables, and their 16-bit ids, with the
+   * search: a machine whose context grows without bound under repeated messages must not fill
+   * them). Undefined: a budget ran out.
+   */
+  private stepOf(local: number, event: number, budget: { computed: number }): LocalStep | undefined {
+    const { tables } = this;
+    const known = tables.known(local, event);
+    if (known !== undefined) return known;
+    if (++budget.computed > MAX_NEW_STEPS || tables.locals.length > MAX_LOCALS) return undefined;
+    // What the fixpoints compute grows with the search, so that a short search pays little.
+    if (this.madeUp >= NEW_STEPS_PER_STATE * this.asked + NEW_STEPS_AT_START) return undefined;
+    this.madeUp++;
+    return tables.step(local, event);
   }
 
   /** Whether T's events (`events`) keep the properties that read `actor` alone in its local state `here`. */
@@ -462,15 +573,41 @@ export class ActorPersistentSets {
     if (idle.has(f) && first.next === here && first.sent.length === 0) return true;
     // A message of F that finishes the actor would take T's messages out of the network.
     if (this.dropToFinished && !tables.finished(here) && tables.finished(first.next)) return false;
-    for (const t of events) {
-      if (t === f) continue;
-      const tFirst = tables.step(here, t);
-      const tThenF = tables.step(tFirst.next, f);
-      const fThenT = tables.step(first.next, t);
-      if (tThenF.next !== fThenT.next) return false;
-      if (!sameMultiset(tFirst.sent, tThenF.sent, first.sent, fThenT.sent)) return false;
-    }
+    for (const t of events) if (t !== f && !this.swap(here, first, f, t)) return false;
     return true;
+  }
+
+  /**
+   * Whether events `f` and `t` commute in the local state `here` (`first`: the step of `f` there):
+   * either order leads to the same local state and the same sends. A function of the memoised
+   * transitions alone, so it is kept per local state (for events below 2^15, as one small key).
+   */
+  private swap(here: number, first: LocalStep, f: number, t: number): boolean {
+    const { tables } = this;
+    const keyed = f < 0x8000 && t < 0x8000;
+    const key = f * 0x8000 + t;
+    let row = this.swaps[here];
+    if (keyed && row !== undefined) {
+      const kept = row.get(key);
+      if (kept !== undefined) return kept;
+    }
+    const tFirst = tables.step(here, t);
+    const tThenF = tables.step(tFirst.next, f);
+    const fThenT = tables.step(first.next, t);
+    const swaps = tThenF.next === fThenT.next && sameMultiset(tFirst.sent, tThenF.sent, first.sent, fThenT.sent);
+    if (keyed) {
+      if (++this.swapsKept > MAX_SWAPS) {
+        this.swaps.length = 0;
+        this.swapsKept = 1;
+        row = undefined;
+      }
+      if (row === undefined) {
+        row = new Map();
+        this.swaps[here] = row;
+      }
+      row.set(key, swaps);
+    }
+    return swaps;
   }
 
   /** The values of the properties that read `actor` alone, in its local state `local`, as bits. */
