@@ -14,7 +14,7 @@
  * the reader (and the chain, for their witness).
  */
 
-import type { SystemProperty, SystemView } from "../checker/actors.js";
+import { type SystemProperty, type SystemView, everyActor, someActor } from "../checker/actors.js";
 import type { BlobIdText } from "../spec/messages.js";
 import type { ByteRef } from "../spec/store.js";
 import type { Committee } from "../machines/committee.js";
@@ -57,13 +57,13 @@ const returned = (view: SystemView, layout: EpochChangeLayout): ByteRef | null |
 const correctNode = (view: SystemView, layout: EpochChangeLayout, name: string): NodeView | undefined =>
   view.status[layout.index(name)] === "correct" ? nodeView(snapshot(view, layout, name)) : undefined;
 
-/** Whether `holds` is true of every correct node (a crashed or Byzantine node promises nothing). */
-const everyCorrectNode = (
-  view: SystemView,
-  layout: EpochChangeLayout,
-  holds: (node: NodeView, name: string) => boolean,
-): boolean =>
-  layout.nodes.every((name) => {
+/**
+ * `reads` and `holds` of a property true when `holds` is of every correct node (a crashed or
+ * Byzantine node promises nothing), taken node by node, so that reduction sees that each node's
+ * part reads that node alone.
+ */
+const everyCorrectNode = (layout: EpochChangeLayout, holds: (node: NodeView, name: string) => boolean) =>
+  everyActor(layout.nodes, (view, name) => {
     const node = correctNode(view, layout, name);
     return node === undefined || holds(node, name);
   });
@@ -79,18 +79,22 @@ const chainBlob = (view: SystemView, layout: EpochChangeLayout): string =>
   chainWithEpochsView(snapshot(view, layout, layout.chain)).blob;
 
 /** Every certified blob of an honest writer is held in every shard the correct members of the last committee own. */
-function lastCommitteeHoldsEverything(view: SystemView, layout: EpochChangeLayout): boolean {
+function lastCommitteeHoldsEverything(layout: EpochChangeLayout) {
   const last = layout.committees[layout.committees.length - 1];
   const blobs = [layout.stored.blobId, ...(layout.written && !layout.maliciousWriter ? [layout.written] : [])];
-  return last.members.every((member) => {
-    const node = correctNode(view, layout, member.name);
-    if (node === undefined) return true;
-    if (node.epoch !== last.epoch) return false;
-    return blobs.every((blobId) => {
-      const blob = node.blobs.find((b) => b.blobId === blobId);
-      return blob?.certifiedEpoch != null && member.shards.every((shard) => node.holds(blobId, shard));
-    });
-  });
+  return everyActor(
+    last.members.map((member) => member.name),
+    (view, name) => {
+      const node = correctNode(view, layout, name);
+      if (node === undefined) return true;
+      if (node.epoch !== last.epoch) return false;
+      const shards = last.members.find((member) => member.name === name)?.shards ?? [];
+      return blobs.every((blobId) => {
+        const blob = node.blobs.find((b) => b.blobId === blobId);
+        return blob?.certifiedEpoch != null && shards.every((shard) => node.holds(blobId, shard));
+      });
+    },
+  );
 }
 
 function readProperties(layout: EpochChangeLayout): SystemProperty[] {
@@ -202,16 +206,14 @@ function invalidationProperties(layout: EpochChangeLayout, changes: boolean): Sy
       claim:
         "Once a correct node processes `InvalidBlobID`, it holds no metadata or sliver of the blob (`process_blob_invalid_event`).",
       source: { sections: ["3.3"], files: ["crates/walrus-service/src/node.rs::process_blob_invalid_event"] },
-      reads: [...layout.nodes],
-      holds: (view) =>
-        everyCorrectNode(view, layout, (node) => {
-          const blob = blobAt(node);
-          return (
-            blob === undefined ||
-            blob.chainStatus !== "invalid" ||
-            (blob.metadata === null && blob.slivers.every((slot) => slot.primary === null && slot.secondary === null))
-          );
-        }),
+      ...everyCorrectNode(layout, (node) => {
+        const blob = blobAt(node);
+        return (
+          blob === undefined ||
+          blob.chainStatus !== "invalid" ||
+          (blob.metadata === null && blob.slivers.every((slot) => slot.primary === null && slot.secondary === null))
+        );
+      }),
     },
     {
       kind: "always",
@@ -221,9 +223,10 @@ function invalidationProperties(layout: EpochChangeLayout, changes: boolean): Sy
         "A node marks a blob invalid and deletes its slivers on the chain's `InvalidBlobID` for that blob ID only: an invalidation of one blob leaves every other blob it stores as it was.",
       source: { sections: ["3.3"], files: ["crates/walrus-service/src/node.rs::process_blob_invalid_event"] },
       reads: [layout.chain, ...layout.nodes],
+      // Each node's part reads the chain too: the property is not taken actor by actor.
       holds: (view) =>
-        everyCorrectNode(view, layout, (node) =>
-          node.blobs.every(
+        layout.nodes.every((name) =>
+          (correctNode(view, layout, name)?.blobs ?? []).every(
             (blob) =>
               blob.chainStatus !== "invalid" || (blob.blobId === written && chainBlob(view, layout) === "invalid"),
           ),
@@ -264,8 +267,7 @@ function nodeProperties(layout: EpochChangeLayout, changes: boolean): SystemProp
         sections: ["6.1"],
         detail: "writes go to the new committee at once; certified blobs move with their shards",
       },
-      reads: [...layout.nodes],
-      holds: (view) => lastCommitteeHoldsEverything(view, layout),
+      ...lastCommitteeHoldsEverything(layout),
     },
     {
       kind: "always",
@@ -278,22 +280,20 @@ function nodeProperties(layout: EpochChangeLayout, changes: boolean): SystemProp
         files: ["crates/walrus-service/src/node/epoch_change/plan.rs"],
         detail: "WAL-1271",
       },
-      reads: [...layout.nodes],
-      holds: (view) =>
-        everyCorrectNode(view, layout, (node) => {
-          if (node.attestedEpoch !== node.epoch || node.epoch === genesis.epoch) return true;
-          // A blob certified since the shard came is written to it or recovered like any blob: the
-          // attestation does not wait for those (paper §6 and `plan.rs` alike).
-          return ownedShards(node).every((shard) =>
-            node.blobs.every(
-              (blob) =>
-                blob.certifiedEpoch === null ||
-                blob.certifiedEpoch >= shard.since ||
-                blob.chainStatus === "invalid" ||
-                node.holds(blob.blobId, shard.shard),
-            ),
-          );
-        }),
+      ...everyCorrectNode(layout, (node) => {
+        if (node.attestedEpoch !== node.epoch || node.epoch === genesis.epoch) return true;
+        // A blob certified since the shard came is written to it or recovered like any blob: the
+        // attestation does not wait for those (paper §6 and `plan.rs` alike).
+        return ownedShards(node).every((shard) =>
+          node.blobs.every(
+            (blob) =>
+              blob.certifiedEpoch === null ||
+              blob.certifiedEpoch >= shard.since ||
+              blob.chainStatus === "invalid" ||
+              node.holds(blob.blobId, shard.shard),
+          ),
+        );
+      }),
     },
     {
       kind: "always",
@@ -309,18 +309,16 @@ function nodeProperties(layout: EpochChangeLayout, changes: boolean): SystemProp
         ],
         detail: "lock_shard_for_epoch_change, start_sync_shard_before_epoch",
       },
-      reads: [...layout.nodes],
-      holds: (view) =>
-        everyCorrectNode(view, layout, (node, name) => {
-          const member = committeeAt(layout, node.epoch)?.members.find((m) => m.name === name);
-          const owned = ownedShards(node).map((shard) => shard.shard);
-          const given = [...(member?.shards ?? [])].sort((a, b) => a - b);
-          return (
-            owned.length === given.length &&
-            owned.every((shard, i) => shard === given[i]) &&
-            (member === undefined) === (node.status === "Standby")
-          );
-        }),
+      ...everyCorrectNode(layout, (node, name) => {
+        const member = committeeAt(layout, node.epoch)?.members.find((m) => m.name === name);
+        const owned = ownedShards(node).map((shard) => shard.shard);
+        const given = [...(member?.shards ?? [])].sort((a, b) => a - b);
+        return (
+          owned.length === given.length &&
+          owned.every((shard, i) => shard === given[i]) &&
+          (member === undefined) === (node.status === "Standby")
+        );
+      }),
     },
     {
       kind: "always",
@@ -333,14 +331,12 @@ function nodeProperties(layout: EpochChangeLayout, changes: boolean): SystemProp
         files: ["crates/walrus-service/src/node.rs"],
         detail: "sync_certified_blob_metadata",
       },
-      reads: [...layout.nodes],
-      holds: (view) =>
-        everyCorrectNode(view, layout, (node, name) => {
-          if (node.status !== "Active") return true;
-          const previous = committeeAt(layout, node.epoch - 1);
-          const joined = previous !== undefined && !previous.members.some((m) => m.name === name);
-          return !joined || node.blobs.every((blob) => !movedBy(blob, node.epoch) || blob.metadata !== null);
-        }),
+      ...everyCorrectNode(layout, (node, name) => {
+        if (node.status !== "Active") return true;
+        const previous = committeeAt(layout, node.epoch - 1);
+        const joined = previous !== undefined && !previous.members.some((m) => m.name === name);
+        return !joined || node.blobs.every((blob) => !movedBy(blob, node.epoch) || blob.metadata !== null);
+      }),
     },
     ...(changes ? [gainedShardAttests(layout)] : []),
   ];
@@ -355,15 +351,13 @@ function gainedShardAttests(layout: EpochChangeLayout): SystemProperty {
     name: "witness: a node that gained a shard attests epoch_sync_done",
     claim: "Attestation soundness is not vacuous: a node that gained a shard attests epoch_sync_done.",
     source: { sections: ["6.5"] },
-    reads: [...layout.nodes],
-    holds: (view) =>
-      layout.nodes.some((name) => {
-        const node = correctNode(view, layout, name);
-        return (
-          node !== undefined &&
-          node.attestedEpoch === node.epoch &&
-          node.shards.some((shard) => shard.since === node.epoch && shard.since > genesis.epoch)
-        );
-      }),
+    ...someActor(layout.nodes, (view, name) => {
+      const node = correctNode(view, layout, name);
+      return (
+        node !== undefined &&
+        node.attestedEpoch === node.epoch &&
+        node.shards.some((shard) => shard.since === node.epoch && shard.since > genesis.epoch)
+      );
+    }),
   };
 }
