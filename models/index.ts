@@ -251,7 +251,7 @@ export const EPOCH_CHANGE_MODELS: readonly ModelEntry[] = [
   epochs(
     "epoch-change-4-sync-failure",
     "Two epoch changes; the filling of a gained shard may fail for good: the node never attests without its shard (no write lost fails, as a failure means)",
-    long("no-write-lost"),
+    tightness("no-write-lost"),
     { read: false, write: false, timeouts: false, failures: true, changes: [DEFAULT_CHANGE, DEFAULT_CHANGE] },
   ),
   epochs(
@@ -373,8 +373,8 @@ export const CHALLENGE_MODELS: readonly ModelEntry[] = [
   ),
   challenges(
     "challenge-4-deleted-byzantine",
-    "Storage challenge, n = 4, N3 threw its slivers away, Byzantine N2 colludes, searched whole by the long profile: soundness fails, and so do completeness and reads resuming (N2 and N3 are f + 1 faulty shards, and the honest rest cannot end the challenge)",
-    long("challenge-soundness", "challenge-completeness", "reads-resume"),
+    "Storage challenge, n = 4, N3 threw its slivers away, Byzantine N2 colludes, searched whole: soundness fails, and so do completeness and reads resuming (N2 and N3 are f + 1 faulty shards, and the honest rest cannot end the challenge)",
+    tightness("challenge-soundness", "challenge-completeness", "reads-resume"),
     { deleted: ["N3"], byzantine: ["N2"] },
   ),
   challenges(
