@@ -7,11 +7,13 @@
  * (visited set and path trail, all typed arrays).
  *
  * Then partial-order reduction on Walrus models of the catalogue: each searched without and with it
- * in the same run (unique states, time, states per second, bytes per state, and the ratios).
+ * in the same run (unique states, time, states per second, bytes per state, and the ratios). Then
+ * one thread against `--workers 2`, whole processes of the built command line (bench/workers.ts).
  *
  *   npm run bench:checker               # two-phase commit, 5 RMs against the baseline; 7 and 8 RMs ours only
  *   npm run bench:checker -- --runs 5
  *   npm run bench:checker -- --reduction write-read-4,epoch-change-4-read   # the models of the second table
+ *   npm run bench:checker -- --workers write-read-4-crash-any               # of the third ('' for none)
  */
 
 import { setFlagsFromString } from "node:v8";
@@ -24,12 +26,19 @@ import { checkModel } from "../checker/search.js";
 import { twoPhaseCommit } from "../models/examples/two-phase-commit.js";
 import { twoPhaseCommitActors } from "../models/examples/two-phase-commit-actors.js";
 import { findModel } from "../models/index.js";
+import { WORKERS_HEADER, median, workersRows } from "./workers.js";
 
 /** The Walrus models the reduction table measures by default: the three of the reduction goal, and the plain write-read. */
-const REDUCTION_MODELS = "write-read-4,epoch-change-4-read,write-read-4-crash-any,challenge-4-one-node";
+const REDUCTION_MODELS = "write-read-4,epoch-change-4-read,write-read-4-crash-any,challenge-4-one-node,epoch-change-4";
+/** The models one thread is measured against `--workers 2` on: searches of 10 s or more on one thread. */
+const WORKERS_MODELS = "write-read-4-crash-any,challenge-4-one-node";
 
 const { values: flags } = parseArgs({
-  options: { runs: { type: "string", default: "3" }, reduction: { type: "string", default: REDUCTION_MODELS } },
+  options: {
+    runs: { type: "string", default: "3" },
+    reduction: { type: "string", default: REDUCTION_MODELS },
+    workers: { type: "string", default: WORKERS_MODELS },
+  },
 });
 const runs = Number(flags.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive integer");
@@ -44,12 +53,6 @@ function retainedBytes(drop: () => void): number {
   drop();
   collectGarbage();
   return before - process.memoryUsage().heapUsed;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 interface Measured {
@@ -195,7 +198,19 @@ printTable(rows);
 
 // Partial-order reduction: each model searched whole without it and with it, one after the other.
 const reductionRows: string[][] = [
-  ["model", "unique without", "unique with", "fewer states", "time without (s)", "time with (s)", "speed-up"],
+  [
+    "model",
+    "unique without",
+    "unique with",
+    "fewer states",
+    "time without (s)",
+    "time with (s)",
+    "speed-up",
+    "unique/s without",
+    "unique/s with",
+    "bytes/state without",
+    "bytes/state with",
+  ],
 ];
 for (const name of flags.reduction.split(",").filter(Boolean)) {
   const entry = findModel(name);
@@ -214,7 +229,21 @@ for (const name of flags.reduction.split(",").filter(Boolean)) {
     full.seconds.toFixed(2),
     reduced.seconds.toFixed(2),
     `${(full.seconds / reduced.seconds).toFixed(1)}×`,
+    Math.round(full.unique / full.seconds).toString(),
+    Math.round(reduced.unique / reduced.seconds).toString(),
+    full.bytesPerState?.toFixed(1) ?? "",
+    reduced.bytesPerState?.toFixed(1) ?? "",
   ]);
 }
 console.log("\npartial-order reduction (the same model without and with it):");
 printTable(reductionRows);
+
+// One thread against two workers: whole processes of the built command line, without reduction
+// (the parallel search does not reduce).
+const workers = flags.workers.split(",").filter(Boolean);
+if (workers.length > 0) {
+  console.log(
+    `\none thread against --workers 2 (walrus-spec check --no-reduction, whole processes, medians of ${runs}):`,
+  );
+  printTable([WORKERS_HEADER, ...workersRows(workers, runs)]);
+}

@@ -9,14 +9,13 @@
  *
  * Also measured: the raw cost of moving a state between workers; and actor models (xstate
  * machines, the Walrus models), whole `walrus-spec check` processes on one thread and on two
- * workers (needs `npm run build` first).
+ * workers (bench/workers.ts; the script builds the command line first).
  *
- *   npm run build && npm run bench:parallel      # 7 and 8 RMs, 3 runs each
+ *   npm run bench:parallel                        # 7 and 8 RMs, 3 runs each
  *   npm run bench:parallel -- --runs 5 --rms 8
  *   npm run bench:parallel -- --actors-only --actors write-read-4-crash-any --runs 5
  */
 
-import { spawnSync } from "node:child_process";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
@@ -33,6 +32,7 @@ import {
   sampleRecords,
   type ToWorker,
 } from "./parallel-worker.js";
+import { WORKERS_HEADER, median, workersRows } from "./workers.js";
 
 /** The catalogue, from which the checker's parallel workers build their model. */
 const MODELS_MODULE = new URL("../models/index.js", import.meta.url).href;
@@ -56,12 +56,6 @@ const rmsList = flags.rms.split(",").map(Number);
 const EXPECTED: Record<number, number> = { 3: 288, 5: 8832, 7: 296_448, 8: 1_745_408 };
 for (const rms of rmsList) {
   if (EXPECTED[rms] === undefined) throw new Error(`--rms: known counts are for ${Object.keys(EXPECTED)} RMs`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const load = () =>
@@ -447,37 +441,9 @@ if (!flags["actors-only"]) {
 // threads share the ids of local states and messages, checker/actors/shared-ids.ts), unreduced
 // as the parallel search is; eventually properties included (checked beside the search).
 
-const cli = new URL("../../dist/cli/bin.js", import.meta.url).pathname;
 {
-  const rows: string[][] = [];
-  for (const name of actorModels) {
-    const times = [1, 2].map(() => [] as number[]);
-    const counts = new Set<string>();
-    for (let i = 0; i < runs; i++) {
-      for (const [w, workers] of [1, 2].entries()) {
-        const start = performance.now();
-        const { stdout } = spawnSync(
-          process.execPath,
-          [cli, "check", name, "--no-reduction", "--workers", String(workers)],
-          {
-            encoding: "utf8",
-            maxBuffer: 1 << 26,
-          },
-        );
-        times[w].push((performance.now() - start) / 1000);
-        const summary = /(\d+) unique states \((\d+) generated\)/.exec(stdout);
-        if (summary === null) throw new Error(`${name}, ${workers} worker(s): no summary in\n${stdout}`);
-        // The verdicts too: each property's line, without what follows its colon (an eventually
-        // property's counterexample may be another path of the same verdict, see docs/checker.md).
-        const verdicts = stdout.match(/^ {2}(ok|fails|FAIL) .*?(?=:|$)/gm) ?? [];
-        counts.add(`${summary[1]}/${summary[2]} ${verdicts.join(" | ")}`);
-      }
-    }
-    if (counts.size !== 1) throw new Error(`${name}: one thread and two workers differ:\n${[...counts].join("\n")}`);
-    const [one, two] = times.map(median);
-    rows.push([name, [...counts][0].split(" ")[0], one.toFixed(2), two.toFixed(2), `${(one / two).toFixed(2)}×`]);
-  }
+  const rows = workersRows(actorModels, runs);
   console.log(`actor models, whole processes (walrus-spec check --no-reduction), medians of ${runs} runs in rounds`);
-  printTable(["model", "unique/generated", "one thread (s)", "--workers 2 (s)", "speedup"], rows);
+  printTable(WORKERS_HEADER, rows);
 }
 console.log(`\nload average at the end: ${load()}`);
