@@ -335,8 +335,8 @@ export const CHALLENGE_MODELS: readonly ModelEntry[] = [
   ),
   challenges(
     "challenge-4-crash",
-    "Storage challenge, n = 4, N3 may crash (large: explore with --simulate)",
-    ON_REQUEST,
+    "Storage challenge, n = 4, every node's challenge played out, N3 may crash, searched whole: a correct node can miss the end, as in challenge-4",
+    tightness("correct-node-certified"),
     {
       crash: ["N3"],
     },

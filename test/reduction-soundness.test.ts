@@ -83,7 +83,7 @@ describe("kept closures: the fixpoints answer alike with them and computing each
     vi.restoreAllMocks();
   });
 
-  it.each(["challenge-4-one-node", "challenge-4-lightweight-one-node"])("%s", (name) => {
+  it.each(["challenge-4-one-node"])("%s", (name) => {
     const entry = MODELS.find((candidate) => candidate.name === name);
     if (entry === undefined) throw new Error(`no model ${name}`);
     const kept = checkModel(entry.build({ reduction: true }), { reduction: true });

@@ -108,7 +108,9 @@ export class Views {
       // A property of one actor alone is a function of that actor's local state (and status), and
       // so is each part of a property taken actor by actor; any other reads make every actor they
       // read visible whatever the step (persistent.ts). A status another actor's crash may change
-      // while the property reads a local state would not be seen from that state: shared too.
+      // while the property reads a local state would not be seen from that state: shared too. The
+      // status of an actor that cannot crash never changes, and sharing it would keep that actor
+      // out for nothing (challenge-4-crash reads every storing node's status beside the chain).
       const actors = reads & ~NETWORK_READ;
       const perActor = property.perActor;
       if (perActor !== undefined && (reads & NETWORK_READ) === 0 && statusOnly === 0) {
@@ -125,7 +127,10 @@ export class Views {
         (statusOnly & mayCrash) === 0
       ) {
         alone[31 - Math.clz32(actors)].push(holds);
-      } else shared |= actors | statusOnly;
+      } else {
+        // The status of an actor that cannot crash never changes: reading it shares nothing.
+        shared |= actors | (statusOnly & mayCrash);
+      }
       return { ...property, holds };
     });
     return { properties, visible, reads: { shared, alone, status } };
