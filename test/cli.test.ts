@@ -222,7 +222,8 @@ describe("check and list", () => {
   it("checks the codec and every default model by default, with the state counts in the JSON report", async () => {
     // One model at a time: the suite's other workers keep the cores busy, and threads of their own
     // would each load the sources again.
-    const result = await run("check", "--format", "json", "--max-states", "300", "--jobs", "1");
+    // A bound of 120 states leaves the smallest models complete and costs little on the others.
+    const result = await run("check", "--format", "json", "--max-states", "120", "--jobs", "1");
     const report = JSON.parse(result.stdout);
     // The stand-in's failed result fails the run (exit 1), which a bounded search alone leaves at 2.
     expect(result.code).toBe(1);
@@ -231,14 +232,14 @@ describe("check and list", () => {
     const defaults = MODELS.filter((m) => m.isDefault);
     expect(defaults.length).toBeGreaterThan(10);
     const recorded = await recordedStates(...defaults.map((m) => m.name));
-    expect(report.models.map((m: Row) => [m.model, m.complete ? m.uniqueStates : "stopped at 300"])).toEqual(
+    expect(report.models.map((m: Row) => [m.model, m.complete ? m.uniqueStates : "stopped at 120"])).toEqual(
       defaults.map((m, i) => {
         const states = recorded[i];
-        return [m.name, states !== undefined && states <= 300 ? states : "stopped at 300"];
+        return [m.name, states !== undefined && states <= 120 ? states : "stopped at 120"];
       }),
     );
-    expect(report.models.filter((m: Row) => m.complete).length).toBeGreaterThanOrEqual(5);
-    expect(report.models.filter((m: Row) => !m.complete).every((m: Row) => m.uniqueStates === 300)).toBe(true);
+    expect(report.models.filter((m: Row) => m.complete).length).toBeGreaterThanOrEqual(4);
+    expect(report.models.filter((m: Row) => !m.complete).every((m: Row) => m.uniqueStates === 120)).toBe(true);
   }, 60_000);
 
   it("a violated property: exit code 1 (of the process) and a numbered counterexample", () => {
