@@ -66,7 +66,7 @@ const MAX_LOCALS = 32_768;
 /** States whose chosen actor is kept before the table starts again. */
 const MAX_CHOSEN = 250_000;
 /** Pairs of events known to commute or not, kept before the table starts again. */
-const MAX_SWAPS = 4_000_000;
+const MAX_SWAPS = 1_000_000;
 /** Closures of actors kept before the table starts again. */
 const MAX_CLOSURES = 200_000;
 /** How many local states of the candidate the fixpoint may visit before it gives up. */
@@ -88,9 +88,11 @@ type Outcome = "persistent" | "dependent" | "gave up";
  * messages it sends, and whether the candidate checks named by their keys pass over it.
  */
 interface Closure {
+  /** The local states reached: kept for the candidate's closures only, which its checks read again. */
   readonly reached: readonly number[];
   readonly sent: readonly number[];
-  readonly passes: Map<string, boolean>;
+  /** By check key, whether the candidate's local states pass it (the candidate's closures only). */
+  readonly passes?: Map<string, boolean>;
 }
 
 /**
@@ -475,7 +477,7 @@ export class ActorPersistentSets {
     const passes = (here: number) =>
       check === undefined || (check.local(here) && events.every((f) => check.pair(here, f)));
     if (kept !== undefined) {
-      if (check === undefined) return kept;
+      if (check === undefined || kept.passes === undefined) return kept;
       let passed = kept.passes.get(check.key);
       if (passed === undefined) {
         passed = kept.reached.every(passes);
@@ -514,8 +516,9 @@ export class ActorPersistentSets {
         reached.push(next);
       }
     }
-    const closure: Closure = { reached, sent, passes: new Map() };
-    if (check !== undefined) closure.passes.set(check.key, true);
+    // Another actor's closure is asked only what it sends: its local states are not kept.
+    const closure: Closure =
+      check === undefined ? { reached: [], sent } : { reached, sent, passes: new Map([[check.key, true]]) };
     this.keep(key, closure);
     return closure;
   }
