@@ -158,6 +158,7 @@ export class ActorModel implements Model<SystemState, SystemAction> {
             reads,
             (state, action) => this.nextState(state, action),
             recipients,
+            spec.properties.some((property) => property.kind === "eventually"),
           )
         : undefined;
     // A crashed actor no property reads never changes again and nothing reads it: its local state

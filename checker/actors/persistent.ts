@@ -149,7 +149,8 @@ export class ActorPersistentSets {
 
   /**
    * `n` actors, messages from word `header` on; `internal`: each actor's spontaneous events;
-   * `reads`: what the properties read.
+   * `reads`: what the properties read; `remember`: whether the answers are kept for the liveness
+   * searches that ask again (a model with an `eventually` property).
    */
   constructor(
     private readonly n: number,
@@ -161,6 +162,7 @@ export class ActorPersistentSets {
     private readonly reads: ReadsOfProperties,
     private readonly nextState: (state: SystemState, action: SystemAction) => SystemState | undefined,
     private readonly recipients: Recipients,
+    private readonly remember = true,
   ) {
     this.owned = Array.from({ length: n }, () => []);
     this.gaveUp = new Array<number>(n).fill(0);
@@ -190,9 +192,10 @@ export class ActorPersistentSets {
     }
     // Every enabled action belongs to one actor, or no actor can be taken: there is nothing to cut.
     if (busy < 2 || order.length === 0) return [];
-    // The liveness searches ask again about the states the search expanded: the answer is kept.
-    const key = String.fromCharCode(...state);
-    const known = this.chosen.get(key);
+    // The liveness searches ask again about the states the search expanded: the answer is kept
+    // (without an `eventually` property nothing asks again, and keeping it costs a key per state).
+    const key = this.remember ? String.fromCharCode(...state) : "";
+    const known = this.remember ? this.chosen.get(key) : undefined;
     if (known !== undefined) return known === -1 ? [] : [this.recall(state, known)];
     this.asked++;
     order.sort((a, b) => owned[a].length - owned[b].length || a - b);
@@ -207,8 +210,10 @@ export class ActorPersistentSets {
         break;
       }
     }
-    if (this.chosen.size >= MAX_CHOSEN) this.chosen.clear();
-    this.chosen.set(key, found);
+    if (this.remember) {
+      if (this.chosen.size >= MAX_CHOSEN) this.chosen.clear();
+      this.chosen.set(key, found);
+    }
     return ample === undefined ? [] : [ample];
   }
 
