@@ -179,12 +179,19 @@ describe("the model checks what the machines do", () => {
   it.each([
     ["write-4-f-plus-1", 6_578],
     ["malicious-writer-4-detection", 1_078],
-  ])("%s: memoised steps equal xstate's transition() on every delivery of every reachable state", (name, states) => {
+  ])("%s: memoised steps equal xstate's transition() on every delivery to every reachable local state", (name, states) => {
     const model = build(name);
     let compared = 0;
+    // A delivery's step is a function of the recipient's local state and the message (local
+    // states are numbered across actors): each such pair is compared once, in the first global
+    // state it is met in.
+    const pairs = new Set<string>();
     const reached = forEachReachableStep(model, (state, action, next) => {
       if (action.kind !== "deliver") return;
       const { to, event } = model.message(action.message);
+      const pair = `${state[to]} ${action.message}`;
+      if (pairs.has(pair)) return;
+      pairs.add(pair);
       const before = model.view(state).actors[to];
       const [direct] = transition(model.actors[to].machine, before, event as never);
       const after = next === undefined ? before : model.view(next).actors[to];
@@ -192,7 +199,8 @@ describe("the model checks what the machines do", () => {
       compared++;
     });
     expect(reached).toBe(states);
-    expect(compared).toBeGreaterThan(states);
+    // Not vacuous: every node, the writer and the chain receive in many local states.
+    expect(compared).toBeGreaterThan(50);
   });
 
   it.each([
