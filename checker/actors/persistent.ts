@@ -445,9 +445,9 @@ export class ActorPersistentSets {
       const events = [...eventList[b]].sort((x, y) => x - y);
       const closure = this.closureOf(b, state[b], events, b === actor ? check : undefined, budget);
       if (closure === "gave up") return "gave up";
-      // The candidate's local states must pass the checks, which a closure too large fails.
-      if (b === actor && (closure === "too large" || closure === "dependent")) return "dependent";
-      if (closure === "too large" || closure === "dependent") return "gave up";
+      // The candidate's local states must pass the checks, which a closure too large fails; another
+      // actor's closure too large to take means giving up.
+      if (typeof closure === "string") return b === actor ? "dependent" : "gave up";
       for (const message of closure.sent) send(message);
     }
     return violated ? "dependent" : "persistent";

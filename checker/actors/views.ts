@@ -108,9 +108,7 @@ export class Views {
       // A property of one actor alone is a function of that actor's local state (and status), and
       // so is each part of a property taken actor by actor; any other reads make every actor they
       // read visible whatever the step (persistent.ts). A status another actor's crash may change
-      // while the property reads a local state would not be seen from that state: shared too. The
-      // status of an actor that cannot crash never changes, and sharing it would keep that actor
-      // out for nothing (challenge-4-crash reads every storing node's status beside the chain).
+      // while the property reads a local state would not be seen from that state: shared too.
       const actors = reads & ~NETWORK_READ;
       const perActor = property.perActor;
       if (perActor !== undefined && (reads & NETWORK_READ) === 0 && statusOnly === 0) {
@@ -128,7 +126,9 @@ export class Views {
       ) {
         alone[31 - Math.clz32(actors)].push(holds);
       } else {
-        // The status of an actor that cannot crash never changes: reading it shares nothing.
+        // The status of an actor that cannot crash never changes: reading it shares nothing (and
+        // sharing it kept every actor of challenge-4-crash out, whose certificate property reads
+        // every storing node's status beside the chain).
         shared |= actors | (statusOnly & mayCrash);
       }
       return { ...property, holds };
@@ -208,16 +208,16 @@ export class Views {
     return `${actors[from].name} → ${actors[to].name}: ${formatEvent(event)}`;
   }
 
-  /**
-   * The view a property that reads only `reads` gets: the actors it does not declare are absent
-   * (undefined), and reading the network undeclared throws. Views are cached for the state last
-   * asked about, since every property is evaluated on the same state in turn.
-   */
   /** Forgets the views cached: the state they are of may be scratch words about to hold another (`Model.transient`). */
   forget(): void {
     this.viewState = undefined;
   }
 
+  /**
+   * The view a property that reads only `reads` gets: the actors it does not declare are absent
+   * (undefined), and reading the network undeclared throws. Views are cached for the state last
+   * asked about, since every property is evaluated on the same state in turn.
+   */
   private restrictedView(state: SystemState, reads: number, statusReads: number, property: string): SystemView {
     const cachedReads = this.cachedReads;
     const cachedStatus = this.cachedStatus;
