@@ -47,6 +47,7 @@ import { ALL_VISIBLE, NETWORK_READ, Views } from "./actors/views.js";
 
 export type {
   ActorModelSpec,
+  ActorPart,
   ActorSpec,
   ActorStatus,
   AdversarySpec,
@@ -60,7 +61,7 @@ export type {
   SystemState,
   SystemView,
 } from "./actors/types.js";
-export { everyActor, someActor } from "./actors/types.js";
+export { everyActor, ofParts, someActor } from "./actors/types.js";
 export { localTransitionNumber } from "./actors/interning.js";
 export { type MachineRewrite, withMachineRewrite } from "./actors/rewrite.js";
 

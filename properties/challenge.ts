@@ -17,7 +17,7 @@
  * analysis/lightweight-challenge.ts bounds).
  */
 
-import { type SystemProperty, type SystemView, everyActor, someActor } from "../checker/actors/types.js";
+import { type SystemProperty, type SystemView, everyActor, ofParts, someActor } from "../checker/actors/types.js";
 import { type Committee, weightOf } from "../machines/committee.js";
 import { isQuorum } from "../spec/params.js";
 import { type ChallengeView, challengeView } from "../machines/node/views.js";
@@ -75,9 +75,20 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
       claim:
         "A node that does not store a blob challenged of it cannot obtain a certificate: honest nodes in challenge mode serve neither reads nor recovery of it, so timing tricks do not help.",
       source: { sections: ["5.1"], detail: "why timing tricks do not help" },
-      reads: [layout.chain, ...layout.deleted],
-      holds: (view) =>
-        layout.deleted.every((name) => !certified(view, layout).includes(name) || !caught(view, layout, name)),
+      // Written as parts, the chain's certificates and each cheater's own state, which partial-order
+      // reduction sees apart.
+      ...ofParts(
+        Object.fromEntries(
+          layout.deleted.flatMap((name) => [
+            [
+              `certified ${name}`,
+              { actor: layout.chain, holds: (view: SystemView) => certified(view, layout).includes(name) },
+            ],
+            [`caught ${name}`, { actor: name, holds: (view: SystemView) => caught(view, layout, name) }],
+          ]),
+        ),
+        (value) => layout.deleted.every((name) => !value(`certified ${name}`) || !value(`caught ${name}`)),
+      ),
     },
     {
       kind: "eventually",

@@ -127,39 +127,67 @@ export interface SystemView {
  * invisible to it, which is what lets partial-order reduction reorder them. Without `reads` a
  * property reads everything.
  *
- * `perActor` says that `holds` is `part` taken for every (or some) actor of `reads`, each part
- * reading its own actor alone ({@link everyActor}, {@link someActor} write both from one part):
- * then a step of one actor can change the property only by changing its own part, which
- * partial-order reduction decides in that actor's local state alone.
+ * `parts` says that `holds` is a function of these parts alone, each reading one actor of `reads`
+ * ({@link everyActor}, {@link someActor}, {@link ofParts} write both): the parts are the atomic
+ * propositions of the property, so a step of one actor can change it only by changing one of its
+ * own parts, which partial-order reduction decides in that actor's local state alone.
  */
 export type SystemProperty = Property<SystemView> & {
   readonly reads?: readonly string[];
   readonly readsStatusOf?: readonly string[];
-  readonly perActor?: {
-    /** Whether `holds` is the parts of every actor of `reads`, or of some actor. */
-    readonly combine: "every" | "some";
-    /** One actor's part, reading that actor alone. */
-    readonly part: (view: SystemView, actor: string) => boolean;
-  };
+  readonly parts?: readonly ActorPart[];
 };
 
+/** A part of a property that reads one actor alone. */
+export interface ActorPart {
+  /** The actor it reads. */
+  readonly actor: string;
+  /** Its value in a view of that actor alone. */
+  readonly holds: (view: SystemView) => boolean;
+}
+
 /**
- * `reads` and `holds` of a property that holds when `part` holds for every actor of `actors`
- * (each part reading its own actor alone), with the `perActor` that says so.
+ * `reads`, `holds` and `parts` of a property that is `combine` of named parts, each reading one
+ * actor alone: soundness of a storage challenge, "no node both threw its slivers away and is
+ * certified on the chain", is one, whose parts read the chain and the node apart.
+ */
+export function ofParts<K extends string>(
+  parts: Readonly<Record<K, ActorPart>>,
+  combine: (value: (key: K) => boolean) => boolean,
+): Pick<SystemProperty, "reads" | "holds" | "parts"> {
+  const list = Object.values<ActorPart>(parts);
+  return {
+    reads: [...new Set(list.map((part) => part.actor))],
+    holds: (view) => combine((key) => parts[key].holds(view)),
+    parts: list,
+  };
+}
+
+/**
+ * `reads`, `holds` and `parts` of a property that holds when `part` holds for every actor of
+ * `actors`, each part reading its own actor alone.
  */
 export function everyActor(
   actors: readonly string[],
   part: (view: SystemView, actor: string) => boolean,
-): Pick<SystemProperty, "reads" | "holds" | "perActor"> {
-  return { reads: actors, holds: (view) => actors.every((a) => part(view, a)), perActor: { combine: "every", part } };
+): Pick<SystemProperty, "reads" | "holds" | "parts"> {
+  return {
+    reads: actors,
+    holds: (view) => actors.every((a) => part(view, a)),
+    parts: actors.map((actor) => ({ actor, holds: (view) => part(view, actor) })),
+  };
 }
 
 /** As {@link everyActor}, for a property that holds when `part` holds for some actor of `actors`. */
 export function someActor(
   actors: readonly string[],
   part: (view: SystemView, actor: string) => boolean,
-): Pick<SystemProperty, "reads" | "holds" | "perActor"> {
-  return { reads: actors, holds: (view) => actors.some((a) => part(view, a)), perActor: { combine: "some", part } };
+): Pick<SystemProperty, "reads" | "holds" | "parts"> {
+  return {
+    reads: actors,
+    holds: (view) => actors.some((a) => part(view, a)),
+    parts: actors.map((actor) => ({ actor, holds: (view) => part(view, actor) })),
+  };
 }
 
 /** An actor system to check: its actors, network, adversary, symmetry and properties. */

@@ -106,16 +106,20 @@ export class Views {
           property.holds(this.restrictedView(state, reads, reads | statusOnly, property.name)),
         );
       // A property of one actor alone is a function of that actor's local state (and status), and
-      // so is each part of a property taken actor by actor; any other reads make every actor they
+      // so is each part of a property made of parts that read one actor each; any other reads make every actor they
       // read visible whatever the step (persistent.ts). A status another actor's crash may change
       // while the property reads a local state would not be seen from that state: shared too.
       const actors = reads & ~NETWORK_READ;
-      const perActor = property.perActor;
-      if (perActor !== undefined && (reads & NETWORK_READ) === 0 && statusOnly === 0) {
-        for (const name of property.reads) {
-          const bit = bitsOf([name], property.name);
+      const parts = property.parts;
+      if (parts !== undefined && (reads & NETWORK_READ) === 0 && statusOnly === 0) {
+        for (const part of parts) {
+          const bit = bitsOf([part.actor], property.name);
+          if ((reads & bit) === 0)
+            throw new ModelError(
+              `property "${property.name}": a part reads ${part.actor}, which it does not declare in reads`,
+            );
           alone[31 - Math.clz32(bit)].push((state) =>
-            guarded(property.name, () => perActor.part(this.restrictedView(state, bit, bit, property.name), name)),
+            guarded(property.name, () => part.holds(this.restrictedView(state, bit, bit, property.name))),
           );
         }
       } else if (

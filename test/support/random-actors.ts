@@ -15,6 +15,7 @@ import {
   type SystemProperty,
   type SystemView,
   everyActor,
+  ofParts,
   someActor,
 } from "../../checker/actors.js";
 import { checkModel, type SearchReport } from "../../checker/search.js";
@@ -36,14 +37,15 @@ export interface RandomActor {
 
 /**
  * A random property over one or two actors' values: all of them at their values (`plain`, or
- * written actor by actor, `every`), or any of them (`some`); it may also ask that an actor be
- * correct, reading its status alone (`correct`).
+ * written actor by actor, `every`), or any of them (`some`), or, written as two parts, the first
+ * actor at its first value only if the last is at its second (`implies`, one actor read twice when
+ * there is one); it may also ask that an actor be correct, reading its status alone (`correct`).
  */
 export interface RandomProperty {
   readonly kind: "always" | "sometimes" | "eventually";
   readonly actors: readonly number[];
   readonly values: readonly number[];
-  readonly shape: "plain" | "every" | "some";
+  readonly shape: "plain" | "every" | "some" | "implies";
   readonly correct: number | null;
 }
 
@@ -83,7 +85,7 @@ export function randomSystem(maxActors: number, networks: readonly NetworkKind[]
       kind: fc.constantFrom("always", "sometimes", "eventually"),
       actors: fc.uniqueArray(fc.nat(n - 1), { minLength: 1, maxLength: 2 }),
       values: fc.array(fc.nat(VALUES - 1), { minLength: 2, maxLength: 2 }),
-      shape: fc.constantFrom("plain", "every", "some"),
+      shape: fc.constantFrom("plain", "every", "some", "implies"),
       correct: fc.option(fc.nat(n - 1), { freq: 3, nil: null }),
     }) as fc.Arbitrary<RandomProperty>;
     return fc.record({
@@ -146,18 +148,29 @@ export function buildSystem(system: RandomSystem): ActorModel {
       const at = valueAt(view, names.indexOf(actor));
       return negate ? !at : at;
     };
-    const base: Pick<SystemProperty, "reads" | "holds" | "perActor"> =
+    const last = names.length - 1;
+    const at = (k: number, value: number) => (view: SystemView) =>
+      (view.actors[property.actors[k]].context as Context).value === value;
+    const base: Pick<SystemProperty, "reads" | "holds" | "parts"> =
       property.shape === "every"
         ? everyActor(names, part)
         : property.shape === "some"
           ? someActor(names, part)
-          : {
-              reads: names,
-              holds: (view: SystemView) => {
-                const all = names.every((_, k) => valueAt(view, k));
-                return negate ? !all : all;
-              },
-            };
+          : property.shape === "implies"
+            ? ofParts(
+                {
+                  first: { actor: names[0], holds: at(0, property.values[0]) },
+                  second: { actor: names[last], holds: at(last, property.values[1]) },
+                },
+                (value) => !value("first") || value("second"),
+              )
+            : {
+                reads: names,
+                holds: (view: SystemView) => {
+                  const all = names.every((_, k) => valueAt(view, k));
+                  return negate ? !all : all;
+                },
+              };
     const correct = property.correct;
     const named = { kind: property.kind, id: `p${p}`, name: `p${p}` };
     if (correct === null) return { ...named, ...base };
