@@ -16,7 +16,7 @@
  * models that ask for them.
  */
 
-import type { SystemProperty, SystemView } from "../checker/actors.js";
+import { type SystemProperty, type SystemView, everyActor, ofParts, someActor } from "../checker/actors.js";
 import type { ByteRef } from "../spec/store.js";
 import type { Committee } from "../machines/committee.js";
 import { type BlobView, blobView } from "../machines/node/index.js";
@@ -78,7 +78,7 @@ const shardsOf = (layout: WriteReadLayout, name: string) =>
 function honestReads(layout: WriteReadLayout): SystemProperty[] {
   const { readers } = layout;
   if (readers.length === 0) return [];
-  const allRead = (view: SystemView) => readers.every((reader) => returned(view, layout, reader) === layout.blob);
+  const readBlob = (view: SystemView, reader: string) => returned(view, layout, reader) === layout.blob;
   return [
     {
       kind: "always",
@@ -87,12 +87,10 @@ function honestReads(layout: WriteReadLayout): SystemProperty[] {
       claim:
         "Two honest readers of a successfully written blob both return it or both return ⊥; with an honest writer, a read that returns a blob returns the blob written.",
       source: { sections: ["1.3", "3.1"], detail: "paper Definition 1.2 (Read Consistency)" },
-      reads: [...readers],
-      holds: (view) =>
-        readers.every((reader) => {
-          const result = returned(view, layout, reader);
-          return result === undefined || result === null || result === layout.blob;
-        }),
+      ...everyActor(readers, (view, reader) => {
+        const result = returned(view, layout, reader);
+        return result === undefined || result === null || result === layout.blob;
+      }),
     },
     {
       kind: "always",
@@ -100,8 +98,7 @@ function honestReads(layout: WriteReadLayout): SystemProperty[] {
       name: "validity (Definition 1.3): a read of a blob an honest writer wrote never returns ⊥",
       claim: "If an honest writer successfully writes a blob, an honest reader holding its commitment reads it.",
       source: { sections: ["1.3", "3.1"], detail: "paper Definition 1.3 (Validity)" },
-      reads: [...readers],
-      holds: (view) => readers.every((reader) => returned(view, layout, reader) !== null),
+      ...everyActor(readers, (view, reader) => returned(view, layout, reader) !== null),
     },
     {
       kind: "eventually",
@@ -113,8 +110,7 @@ function honestReads(layout: WriteReadLayout): SystemProperty[] {
         files: [OPERATIONS],
         detail: "read completion and correct blob retrieval after the PoA",
       },
-      reads: [...readers],
-      holds: allRead,
+      ...everyActor(readers, readBlob),
     },
     {
       kind: "sometimes",
@@ -122,8 +118,7 @@ function honestReads(layout: WriteReadLayout): SystemProperty[] {
       name: "witness: every reader returns the blob written",
       claim: "The honest-writer read properties are not vacuous: every reader returns the blob.",
       source: { sections: ["3.1", "3.2"] },
-      reads: [...readers],
-      holds: allRead,
+      ...everyActor(readers, readBlob),
     },
   ];
 }
@@ -131,16 +126,12 @@ function honestReads(layout: WriteReadLayout): SystemProperty[] {
 /** What the readers and the nodes must do whatever the writer: agree, finish, and expose an inconsistent encoding. */
 function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
   const { readers } = layout;
-  const finished = (view: SystemView) => readers.every((reader) => returned(view, layout, reader) !== undefined);
   // A read that returns ⊥ says why, as the client's errors do: the blob ID is invalid, or what
   // the nodes served does not decode to the blob.
-  const bottomBecause = (view: SystemView, invalid: boolean) =>
-    readers.some((reader) => {
-      const why = readView(snapshot(view, layout, reader)).bottom;
-      return (
-        returned(view, layout, reader) === null && typeof why === "string" && (why === INVALID_BLOB_ID) === invalid
-      );
-    });
+  const bottomBecause = (invalid: boolean) => (view: SystemView, reader: string) => {
+    const why = readView(snapshot(view, layout, reader)).bottom;
+    return returned(view, layout, reader) === null && typeof why === "string" && (why === INVALID_BLOB_ID) === invalid;
+  };
   return [
     {
       kind: "always",
@@ -161,8 +152,7 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
       name: "read completion: every read returns, a blob or ⊥",
       claim: "After the point of availability a correct reader terminates, with the blob or ⊥ (None).",
       source: { sections: ["1.3", "3.3"], files: [OPERATIONS], detail: "read completion" },
-      reads: [...readers],
-      holds: finished,
+      ...everyActor(readers, (view, reader) => returned(view, layout, reader) !== undefined),
     },
     {
       kind: "sometimes",
@@ -170,8 +160,7 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
       name: "witness: every reader returns ⊥",
       claim: "Reads of an inconsistently encoded blob are not vacuous: every reader returns ⊥.",
       source: { sections: ["3.3"] },
-      reads: [...readers],
-      holds: (view) => readers.every((reader) => returned(view, layout, reader) === null),
+      ...everyActor(readers, (view, reader) => returned(view, layout, reader) === null),
     },
     {
       kind: "sometimes",
@@ -179,8 +168,7 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
       name: "witness: a reader returns ⊥ from what nodes serve, before the invalidation reaches it",
       claim: "A reader's own consistency check rejects the inconsistent encoding before the chain invalidates it.",
       source: { sections: ["3.1", "3.2", "3.3"] },
-      reads: [...readers],
-      holds: (view) => bottomBecause(view, false),
+      ...someActor(readers, bottomBecause(false)),
     },
     {
       kind: "sometimes",
@@ -188,8 +176,7 @@ function maliciousReads(layout: WriteReadLayout): SystemProperty[] {
       name: "witness: a reader returns ⊥ because the blob ID is invalid",
       claim: "A reader returns ⊥ because the chain marked the blob ID invalid (reads of an invalid blob return None).",
       source: { sections: ["3.3"], files: [OPERATIONS], detail: "inconsistent blob handling" },
-      reads: [...readers],
-      holds: (view) => bottomBecause(view, true),
+      ...someActor(readers, bottomBecause(true)),
     },
   ];
 }
@@ -254,12 +241,29 @@ function invalidation(layout: WriteReadLayout): SystemProperty[] {
         files: ["crates/walrus-service/src/node.rs"],
         detail: "inconsistency proof and attestation",
       },
-      reads: [layout.chain, ...layout.nodes],
-      holds: (view) =>
-        invalidated(view) &&
-        attesters(view, layout).some(
-          (name) => layout.nodes.includes(name) && correctNode(view, layout, name)?.foundInconsistency === true,
-        ),
+      // Its parts: the chain's invalidation and whom it names, and what each node found.
+      ...ofParts<string>(
+        {
+          invalidated: { actor: layout.chain, holds: invalidated },
+          ...Object.fromEntries(
+            layout.nodes.flatMap((name) => [
+              [
+                `names ${name}`,
+                { actor: layout.chain, holds: (view: SystemView) => attesters(view, layout).includes(name) },
+              ],
+              [
+                `found ${name}`,
+                {
+                  actor: name,
+                  holds: (view: SystemView) => correctNode(view, layout, name)?.foundInconsistency === true,
+                },
+              ],
+            ]),
+          ),
+        },
+        (value) =>
+          value("invalidated") && layout.nodes.some((name) => value(`names ${name}`) && value(`found ${name}`)),
+      ),
     },
   ];
 }
@@ -277,12 +281,10 @@ function deletedOnInvalidation(layout: WriteReadLayout): SystemProperty {
       files: ["crates/walrus-service/src/node.rs"],
       detail: "process_blob_invalid_event",
     },
-    reads: [...layout.nodes],
-    holds: (view) =>
-      layout.nodes.every((name) => {
-        const node = correctNode(view, layout, name);
-        return node === undefined || node.chainStatus !== "invalid" || node.storesNothing;
-      }),
+    ...everyActor(layout.nodes, (view, name) => {
+      const node = correctNode(view, layout, name);
+      return node === undefined || node.chainStatus !== "invalid" || node.storesNothing;
+    }),
   };
 }
 
@@ -290,10 +292,6 @@ function deletedOnInvalidation(layout: WriteReadLayout): SystemProperty {
 function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
   const { chain, nodes } = layout;
   const f = maxFaulty(layout.committee.nShards);
-  const storedShards = (view: SystemView) =>
-    nodes.reduce((sum, name) => sum + (storesItsSlivers(view, layout, name) ? shardsOf(layout, name) : 0), 0);
-  const allCorrectStore = (view: SystemView) =>
-    nodes.every((name) => correctNode(view, layout, name) === undefined || storesItsSlivers(view, layout, name));
   return [
     {
       kind: "eventually",
@@ -302,8 +300,10 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
       claim:
         "If the writer is honest, every honest node eventually holds its part of the blob (here: the slivers of all its shards).",
       source: { sections: ["1.3", "2.1", "4.1"], detail: "paper Definition 1.1 (Write Completeness)" },
-      reads: [...nodes],
-      holds: allCorrectStore,
+      ...everyActor(
+        nodes,
+        (view, name) => correctNode(view, layout, name) === undefined || storesItsSlivers(view, layout, name),
+      ),
     },
     {
       kind: "always",
@@ -311,12 +311,10 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
       name: "encoding protection: no correct node finds or attests an inconsistency proof for a correctly encoded blob",
       claim: "No inconsistency proof can exist for a correctly encoded blob.",
       source: { sections: ["1.3", "3.3"], files: [OPERATIONS], detail: "encoding protection" },
-      reads: [...nodes],
-      holds: (view) =>
-        nodes.every((name) => {
-          const node = correctNode(view, layout, name);
-          return node === undefined || (!node.foundInconsistency && !node.attested);
-        }),
+      ...everyActor(nodes, (view, name) => {
+        const node = correctNode(view, layout, name);
+        return node === undefined || (!node.foundInconsistency && !node.attested);
+      }),
     },
     {
       kind: "always",
@@ -329,12 +327,10 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
         files: ["crates/walrus-service/src/node.rs"],
         detail: "write step 3: a node stores the slivers of a registered blob only",
       },
-      reads: [...nodes],
-      holds: (view) =>
-        nodes.every((name) => {
-          const node = correctNode(view, layout, name);
-          return node === undefined || seesRegistration(view, layout, name) || node.storesNothing;
-        }),
+      ...everyActor(nodes, (view, name) => {
+        const node = correctNode(view, layout, name);
+        return node === undefined || seesRegistration(view, layout, name) || node.storesNothing;
+      }),
     },
     {
       kind: "sometimes",
@@ -343,11 +339,10 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
       claim:
         "Write completeness is not vacuous: a node that was never sent its slivers recovers them (sliver healing).",
       source: { sections: ["4.1", "4.2"] },
-      reads: [...nodes],
-      holds: (view) =>
-        nodes.some(
-          (name) => storesItsSlivers(view, layout, name) && correctNode(view, layout, name)?.uploader === null,
-        ),
+      ...someActor(
+        nodes,
+        (view, name) => storesItsSlivers(view, layout, name) && correctNode(view, layout, name)?.uploader === null,
+      ),
     },
     {
       kind: "always",
@@ -359,8 +354,21 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
         sections: ["2.1"],
         detail: "write step 6: of the 2f + 1 signers, f + 1 are honest and hold their slivers",
       },
-      reads: [chain, ...nodes],
-      holds: (view) => !chainIn(view, layout, "certified") || storedShards(view) >= f + 1,
+      // Its parts: the chain's certificate, and whether each node stores its slivers.
+      ...ofParts<string>(
+        {
+          certified: { actor: chain, holds: (view) => chainIn(view, layout, "certified") },
+          ...Object.fromEntries(
+            nodes.map((name) => [
+              name,
+              { actor: name, holds: (view: SystemView) => storesItsSlivers(view, layout, name) },
+            ]),
+          ),
+        },
+        (value) =>
+          !value("certified") ||
+          nodes.reduce((sum, name) => sum + (value(name) ? shardsOf(layout, name) : 0), 0) >= f + 1,
+      ),
     },
   ];
 }

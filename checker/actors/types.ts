@@ -10,6 +10,7 @@
  */
 
 import type { AnyStateMachine, EventObject, SnapshotFrom } from "xstate";
+import { ModelError } from "../errors.js";
 import type { Property } from "../model.js";
 
 /** One actor of the system. */
@@ -158,7 +159,12 @@ export function ofParts<K extends string>(
   const list = Object.values<ActorPart>(parts);
   return {
     reads: [...new Set(list.map((part) => part.actor))],
-    holds: (view) => combine((key) => parts[key].holds(view)),
+    holds: (view) =>
+      combine((key) => {
+        const part: ActorPart | undefined = parts[key];
+        if (part === undefined) throw new ModelError(`a property asks for a part "${key}" it was not given`);
+        return part.holds(view);
+      }),
     parts: list,
   };
 }
