@@ -116,10 +116,19 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
       name: "every correct node that stores its slivers obtains a certificate",
       claim: "Every correct node that stores its slivers obtains a certificate of 2f + 1 signatures.",
       source: { sections: ["5.1"], detail: "steps 5 and 7" },
-      // The nodes' status, not their state: what a node does is seen on the chain.
-      reads: [layout.chain],
-      readsStatusOf: storing,
-      holds: (view) => storing.every((name) => !correct(view, layout, name) || certified(view, layout).includes(name)),
+      // Its parts: the chain's certificates, and each node's status (what a node does is seen on the chain).
+      ...ofParts(
+        Object.fromEntries(
+          storing.flatMap((name) => [
+            [
+              `certified ${name}`,
+              { actor: layout.chain, holds: (view: SystemView) => certified(view, layout).includes(name) },
+            ],
+            [`correct ${name}`, { actor: name, holds: (view: SystemView) => correct(view, layout, name) }],
+          ]),
+        ),
+        (value) => storing.every((name) => !value(`correct ${name}`) || value(`certified ${name}`)),
+      ),
     },
     {
       kind: "sometimes",
@@ -175,14 +184,25 @@ function lightweightWitnesses(layout: ChallengeLayout, honest: readonly string[]
       claim:
         "The lightweight variant's price: a node that stores only part of its blobs passes when the coin picks none of the others.",
       source: { sections: ["5.1"], detail: "lightweight variant, items 2 and 4" },
-      reads: [layout.chain, ...layout.deleted],
-      holds: (view) =>
-        layout.deleted.some(
-          (name) =>
-            nodeOf(view, layout, name).deletedBlobs.length > 0 &&
-            certified(view, layout).includes(name) &&
-            !caught(view, layout, name),
+      ...ofParts(
+        Object.fromEntries(
+          layout.deleted.flatMap((name) => [
+            [
+              `certified ${name}`,
+              { actor: layout.chain, holds: (view: SystemView) => certified(view, layout).includes(name) },
+            ],
+            [
+              `passes ${name}`,
+              {
+                actor: name,
+                holds: (view: SystemView) =>
+                  nodeOf(view, layout, name).deletedBlobs.length > 0 && !caught(view, layout, name),
+              },
+            ],
+          ]),
         ),
+        (value) => layout.deleted.some((name) => value(`certified ${name}`) && value(`passes ${name}`)),
+      ),
     },
   ];
 }
@@ -195,9 +215,10 @@ function readsDuringChallenge(layout: ChallengeLayout, honest: readonly string[]
       name: "witness: a correct node answers a read of a blob the coin did not pick, during the challenge",
       claim: "In the lightweight variant, blobs the coin picked for no node are still served during the challenge.",
       source: { sections: ["5.1"], detail: "lightweight variant, item 3" },
-      reads: [...honest],
-      holds: (view) =>
-        honest.some((name) => correct(view, layout, name) && nodeOf(view, layout, name).answeredInChallenge.length > 0),
+      ...someActor(
+        honest,
+        (view, name) => correct(view, layout, name) && nodeOf(view, layout, name).answeredInChallenge.length > 0,
+      ),
     },
     {
       kind: "sometimes",
