@@ -15,7 +15,14 @@
 
 import { setup } from "xstate";
 import type { ChainEvent } from "../spec/messages.js";
-import { type ChainContext, type ChainMachineEvent, type ChainView, NO_BLOB, createChainMachine } from "./chain.js";
+import {
+  type ChainContext,
+  type ChainMachineEvent,
+  type ChainOptions,
+  type ChainView,
+  NO_BLOB,
+  createChainMachine,
+} from "./chain.js";
 import { type Subscriber, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee } from "./committee.js";
 import {
@@ -50,9 +57,9 @@ export type ChainWithEpochsContext = Omit<ChainContext, "subscribers"> &
 /** What either region takes. */
 export type ChainWithEpochsEvent = ChainMachineEvent | EpochsMachineEvent;
 
-/** The chain with epochs; without `invalidation`, no `invalidate_blob_id` (see `createChainMachine`). */
-export function createChainWithEpochsMachine({ invalidation = true }: { readonly invalidation?: boolean } = {}) {
-  const blob = createChainMachine({ invalidation });
+/** The chain with epochs; its blob region built with `options` (see `createChainMachine`). */
+export function createChainWithEpochsMachine(options: ChainOptions = {}) {
+  const blob = createChainMachine(options);
   const epochs = createEpochsMachine();
   // The regions' implementations, by name (no name is in both).
   const implementations = {

@@ -13,15 +13,16 @@
  * `blob.move` (`derive_blob_id`, `certify_with_certified_msg`): registration re-derives the blob ID
  * from the root hash and size; certification needs signatures of a quorum (`is_quorum`: 2f + 1 of
  * n shards) of the current epoch's committee, for a registered blob not yet certified;
- * invalidation (`invalidate_blob_id`, `verify_one_correct_node_in_epoch`) needs attestations of f + 1
- * shards of the current epoch (`is_above_validity`: one of them is correct), whether the blob is
- * certified or not. A certificate is the list of signers' names: BLS aggregation is not modelled,
+ * invalidation (`invalidate_blob_id`, `verify_one_correct_node_in_epoch`) needs attestations that
+ * include a correct node, by the contract's rule 3w ≥ n + 1 (`includes_one_correct_node`: f + 1
+ * shards, but f + 2 when 3 divides n; the paper's f + 1 is the variant `validity: "paper"`), of
+ * shards of the current epoch, whether the blob is certified or not. A certificate is the list of signers' names: BLS aggregation is not modelled,
  * the authenticated channels of the model stand for the signatures. Storage resources and fees
  * are not modelled.
  */
 
 import { and, assign, enqueueActions, setup } from "xstate";
-import { isAboveValidity, isQuorum } from "../spec/params.js";
+import { type ValidityRule, isQuorum, meetsValidity } from "../spec/params.js";
 import type {
   ActorName,
   BlobIdText,
@@ -83,13 +84,21 @@ export const NO_BLOB: Pick<ChainContext, "blobId" | "size" | "signers" | "invali
   invalidatedBy: [],
 };
 
+/** How the chain is built: with or without `invalidate_blob_id`, and the rule its attestations meet. */
+export interface ChainOptions {
+  /** Whether the chain has `invalidate_blob_id` (default true). */
+  readonly invalidation?: boolean;
+  /** The rule that the invalidation's attestations include a correct node (default `contract`). */
+  readonly validity?: ValidityRule;
+}
+
 /**
  * The chain machine. Without `invalidation` it has no `invalidate_blob_id`: a model of an honest
  * writer's blob with readers may leave it out, so that the chain sends nothing after the
  * certification (encoding protection, that an honest writer's blob is never invalidated, is then
  * checked by the models that keep it).
  */
-export function createChainMachine({ invalidation = true }: { readonly invalidation?: boolean } = {}) {
+export function createChainMachine({ invalidation = true, validity = "contract" }: ChainOptions = {}) {
   const invalidate = invalidation
     ? {
         InvalidateBlobId: { guard: "invalidation" as const, target: "invalid", actions: "recordInvalidation" as const },
@@ -127,11 +136,11 @@ export function createChainMachine({ invalidation = true }: { readonly invalidat
         event.type === "CertifyBlob" &&
         event.signers.every((name) => memberOf(context.committee, name) !== undefined) &&
         isQuorum(weightOf(context.committee, event.signers), context.committee.nShards),
-      attestationsAboveValidity: ({ context, event }) =>
+      attestationsIncludeACorrectNode: ({ context, event }) =>
         event.type === "InvalidateBlobId" &&
         event.signers.every((name) => memberOf(context.committee, name) !== undefined) &&
-        isAboveValidity(weightOf(context.committee, event.signers), context.committee.nShards),
-      invalidation: and(["certificateForThisBlob", "certificateOfCurrentEpoch", "attestationsAboveValidity"]),
+        meetsValidity(validity, weightOf(context.committee, event.signers), context.committee.nShards),
+      invalidation: and(["certificateForThisBlob", "certificateOfCurrentEpoch", "attestationsIncludeACorrectNode"]),
     },
   }).createMachine({
     id: CHAIN,

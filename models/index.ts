@@ -190,6 +190,7 @@ function walrus(name: string, description: string, checked: Checked, options: Wr
   if (options.budget !== undefined) parameters.budget = options.budget;
   if (options.nodeProperties) parameters.nodeProperties = true;
   if (options.invalidationAttestations) parameters.invalidationAttestations = options.invalidationAttestations;
+  if (options.validity) parameters.validity = options.validity;
   return entry(name, description, parameters, checked, () => writeRead(options));
 }
 

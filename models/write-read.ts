@@ -49,6 +49,7 @@ import {
   pairIndexOf,
 } from "../spec/index.js";
 import { putBytes } from "../spec/store.js";
+import type { ValidityRule } from "../spec/params.js";
 import { BYZANTINE_BEHAVIOURS, type ByzantineBehaviour, adversaryOf, codecChecked, writeReadMenu } from "./faults.js";
 import { createChainMachine, type Subscriber } from "../machines/chain.js";
 import { pairOfShard, putSliver } from "../machines/codec.js";
@@ -83,10 +84,15 @@ export interface WriteReadOptions {
    */
   readonly tamper?: Tampering;
   /**
-   * Attestations a node collects before asking the chain to invalidate: `validity` (f + 1 shards,
-   * the paper; default) or `quorum` (n − f, the implementation's node).
+   * Attestations a node collects before asking the chain to invalidate: `validity` (the least the
+   * contract accepts, 3w ≥ n + 1; default) or `quorum` (n − f, the implementation's node).
    */
   readonly invalidationAttestations?: "validity" | "quorum";
+  /**
+   * The rule by which the chain's `invalidate_blob_id` takes attestations to include a correct
+   * node: `contract` (3w ≥ n + 1, `includes_one_correct_node`; default) or `paper` (f + 1).
+   */
+  readonly validity?: ValidityRule;
   /** Nodes (by index) the writer never uploads to: a malicious writer's choice. */
   readonly withholdFrom?: readonly number[];
 
@@ -161,6 +167,14 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
   const readerCount = readerOptions ? (options.readers ?? 1) : 0;
   if (!Number.isInteger(readerCount) || readerCount < 0 || readerCount > 4) {
     throw new ModelError("write-read: readers must be a count from 0 to 4");
+  }
+  for (const [option, value, allowed] of [
+    ["validity", options.validity, ["contract", "paper"]],
+    ["invalidationAttestations", options.invalidationAttestations, ["validity", "quorum"]],
+  ] as const) {
+    if (value !== undefined && !(allowed as readonly string[]).includes(value)) {
+      throw new ModelError(`write-read: ${option} must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`);
+    }
   }
   const from = options.from ?? "start";
   if (from === "pointOfAvailability" && readerOptions?.start === "immediately") {
@@ -237,7 +251,7 @@ export function writeRead(options: WriteReadOptions = {}): ActorModel {
   const actors = [
     {
       name: CHAIN,
-      machine: createChainMachine({ invalidation }),
+      machine: createChainMachine({ invalidation, validity: options.validity ?? "contract" }),
       input: { committee, subscribers },
       sendsTo: subscribers.map((s) => s.name),
     },

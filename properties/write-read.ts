@@ -216,11 +216,12 @@ function invalidation(layout: WriteReadLayout): SystemProperty[] {
       id: "invalidation-needs-f-plus-1",
       name: "the chain invalidates only with attestations from more than f shards of the epoch",
       claim:
-        "A blob ID is invalidated only on attestations of f + 1 shards of the current committee, so that one of them is a correct node's; the chain keeps who attested.",
+        "A blob ID is invalidated only on attestations of f + 1 shards of the current committee, so that one of them is a correct node's; the chain keeps who attested. The contract's rule, 3w ≥ n + 1, asks one shard more when 3 divides n; what must hold is f + 1.",
       source: {
         sections: ["3.3", "7.2"],
         files: [`${SYSTEM_STATE}::invalidate_blob_id`],
-        detail: "invalidate_blob_id requires attestations of f + 1 weight of the current committee",
+        detail:
+          "invalidate_blob_id requires attestations that include a correct node (includes_one_correct_node: 3w ≥ n + 1)",
       },
       reads: [layout.chain],
       holds: (view) =>
@@ -422,7 +423,7 @@ export function writeReadProperties(layout: WriteReadLayout, options: WriteReadP
             id: "no-false-invalidation",
             name: "the chain never invalidates a correctly encoded blob (f+1 attestations include a correct node)",
             claim:
-              "The chain invalidates a blob ID only with attestations of f + 1 shards, so at least one correct node attested: never for a correctly encoded blob.",
+              "The chain invalidates a blob ID only with attestations that include a correct node (f + 1 shards at least; the contract's 3w ≥ n + 1): never for a correctly encoded blob.",
             source: {
               sections: ["3.3", "7.2"],
               files: [`${SYSTEM_STATE}::invalidate_blob_id`],

@@ -154,10 +154,33 @@ export function thresholdReads(): number {
   return thresholds.reads;
 }
 
-/** At least f+1 shards: at least one of them is honest (walrus-core `bft::is_above_validity`). */
+/** At least f+1 shards: at least one of them is honest (walrus-core `bft::is_above_validity`, the paper's f + 1). */
 export function isAboveValidity(weight: number, nShards: number): boolean {
   thresholds.reads++;
   return weight > maxFaulty(nShards) - thresholds.lowered;
+}
+
+/**
+ * 3w ≥ n + 1: the contract's test that a set of shards includes a correct one
+ * (`bls_aggregate.move`, `includes_one_correct_node`, which `verify_one_correct_node_in_epoch`
+ * applies to invalidation attestations). It equals w ≥ f + 1 unless 3 divides n, where it asks one
+ * shard more: n = 9 needs 4 shards where f + 1 is 3, n = 12 needs 5 where f + 1 is 4. Both are
+ * sound (f + 1 shards already include a correct one); the contract's is the one the chain applies.
+ */
+export function includesOneCorrectNode(weight: number, nShards: number): boolean {
+  thresholds.reads++;
+  return 3 * (weight + thresholds.lowered) >= nShards + 1;
+}
+
+/**
+ * Which rule decides that attestations include a correct node: `contract`, the Move contract's
+ * 3w ≥ n + 1 ({@link includesOneCorrectNode}); `paper`, the paper's f + 1 ({@link isAboveValidity}).
+ */
+export type ValidityRule = "contract" | "paper";
+
+/** Whether `weight` shards of `nShards` include a correct one under `rule`. */
+export function meetsValidity(rule: ValidityRule, weight: number, nShards: number): boolean {
+  return rule === "contract" ? includesOneCorrectNode(weight, nShards) : isAboveValidity(weight, nShards);
 }
 
 /** At least n−f shards (2f+1 when n = 3f+1): any two such sets share an honest shard (`bft::is_quorum`). */

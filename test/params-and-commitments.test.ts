@@ -28,7 +28,9 @@ import {
   MAX_N_SHARDS,
   encodedBlobLength,
   encodingParams,
+  includesOneCorrectNode,
   isAboveValidity,
+  meetsValidity,
   isQuorum,
   maxBlobSize,
   reedSolomonAcceptsShards,
@@ -118,6 +120,35 @@ describe("parameters", () => {
     expect(isQuorum(weight, n)).toBe(weight >= n - f);
     // Two quorums intersect in more than f shards: at least one honest shard in common.
     expect(2 * (n - f) - n).toBeGreaterThan(f);
+  });
+});
+
+describe("the validity threshold: the contract's 3w ≥ n + 1 and the paper's f + 1", () => {
+  test.prop([fc.integer({ min: 4, max: 3000 }), fc.nat()])(
+    "equal unless 3 divides n, where the contract asks one shard more",
+    (n, w) => {
+      const f = Math.floor((n - 1) / 3);
+      const weight = w % (n + 1);
+      expect(includesOneCorrectNode(weight, n)).toBe(3 * weight >= n + 1);
+      expect(meetsValidity("paper", weight, n)).toBe(isAboveValidity(weight, n));
+      expect(meetsValidity("contract", weight, n)).toBe(includesOneCorrectNode(weight, n));
+      const least = (holds: (weight: number, n: number) => boolean) => {
+        let least = 0;
+        while (!holds(least, n)) least++;
+        return least;
+      };
+      expect(least(includesOneCorrectNode) - least(isAboveValidity)).toBe(n % 3 === 0 ? 1 : 0);
+      expect(least(isAboveValidity)).toBe(f + 1);
+    },
+  );
+
+  it.each([
+    [9, 3, 4],
+    [12, 4, 5],
+    [10, 4, 4],
+  ])("n = %i: the paper takes %i shards, the contract %i", (n, paper, contract) => {
+    expect([paper - 1, paper].map((w) => isAboveValidity(w, n))).toEqual([false, true]);
+    expect([contract - 1, contract].map((w) => includesOneCorrectNode(w, n))).toEqual([false, true]);
   });
 });
 

@@ -118,6 +118,34 @@ describe("chain: invalidate_blob_id", () => {
     );
   });
 
+  it.each([
+    [9, 3, 4],
+    [12, 4, 5],
+  ])("n = %i, 3 divides n: the contract's rule (3w ≥ n + 1) refuses the paper's f + 1 = %i shards and takes %i; the paper variant takes f + 1", (shards, paper, contract) => {
+    const big = encodeBlob(blob, shards);
+    const id = blobIdToString(big.blobId);
+    const wide: Committee = {
+      epoch: 1,
+      nShards: shards,
+      members: Array.from({ length: shards }, (_, i) => ({ name: `N${i}`, shards: [i] })),
+    };
+    const nodes = wide.members.map((m) => ({ name: m.name, events: ["BlobRegistered", "InvalidBlobID"] }));
+    const signers = (count: number) => wide.members.slice(0, count).map((m) => m.name);
+    const invalidated = (validity: "contract" | "paper", count: number) => {
+      const chain = drive(createChainMachine({ validity }), { committee: wide, subscribers: nodes });
+      chain.step({
+        type: "RegisterBlob",
+        blobId: id,
+        size: blob.length,
+        rootHash: Buffer.from(big.rootHash).toString("hex"),
+      });
+      chain.step({ type: "InvalidateBlobId", blobId: id, epoch: 1, signers: signers(count) });
+      return chain.snapshot.value === "invalid";
+    };
+    expect([paper, contract].map((count) => invalidated("contract", count))).toEqual([false, true]);
+    expect([paper - 1, paper].map((count) => invalidated("paper", count))).toEqual([false, true]);
+  });
+
   it("a chain without the entry point ignores it", () => {
     const chain = drive(createChainMachine({ invalidation: false }), { committee, subscribers });
     chain.step({ type: "RegisterBlob", blobId, size: blob.length, rootHash });

@@ -4,16 +4,17 @@
  * which verifies it (`serving.ts`) and attests, and once the attestations weigh enough it asks the
  * chain to invalidate the blob ID (`invalidate_blob_id`).
  *
- * Enough attestations, a variant (`invalidationAttestations`): `validity`, f + 1 shards, what the
- * paper asks and the contract checks, or `quorum`, n − f, what the implementation's
- * `GetInvalidBlobCertificate` waits for (`node/committee/request_futures.rs`).
+ * Enough attestations, a variant (`invalidationAttestations`): `validity`, the least the contract
+ * accepts (3w ≥ n + 1, `includes_one_correct_node`: the paper's f + 1, one shard more when 3
+ * divides n), or `quorum`, n − f, what the implementation's `GetInvalidBlobCertificate` waits for
+ * (`node/committee/request_futures.rs`).
  *
  * Follows `crates/walrus-service/src/node.rs` (`verify_inconsistency_proof`) and
  * `node/blob_sync.rs` (`RecoverSliverError::Inconsistent`).
  */
 
 import { assign, enqueueActions } from "xstate";
-import { isAboveValidity, isQuorum } from "../../spec/params.js";
+import { includesOneCorrectNode, isQuorum } from "../../spec/params.js";
 import { CHAIN, memberOf, weightOf, withName } from "../committee.js";
 import { type BlobParams, type GuardArgs, type NodeAction, blobAt, withBlobAt } from "./context.js";
 
@@ -26,11 +27,11 @@ export const invalidationGuards = {
     event.type === "InvalidBlobAttestation" &&
     event.epoch === context.committee.epoch &&
     memberOf(context.committee, event.node) !== undefined,
-  /** Attestations enough for the chain (f + 1 shards, one of them correct) or the node's own threshold, not yet sent. */
+  /** Attestations enough for the chain (they include a correct node) or the node's own threshold, not yet sent. */
   attestationsSuffice: ({ context }: Args, params: BlobParams) => {
     const blob = blobAt(context, params);
     const weight = weightOf(context.committee, blob.attestations);
-    const enough = context.invalidationAttestations === "quorum" ? isQuorum : isAboveValidity;
+    const enough = context.invalidationAttestations === "quorum" ? isQuorum : includesOneCorrectNode;
     return !blob.invalidationSubmitted && enough(weight, context.committee.nShards);
   },
   /** The node asked the chain to invalidate the blob ID. */
