@@ -12,6 +12,8 @@
  * | GeneralRecoverySymbol  | (00 primary │ 01 secondary) ‖ DecodingSymbol ‖ u16 target ‖ MerkleProof |
  * | Vec<GeneralRecov…>     | uleb count ‖ GeneralRecoverySymbol*  (a `/recoverySymbols` response)   |
  * | InconsistencyProof     | u16 target sliver index ‖ uleb count ‖ RecoverySymbol*                 |
+ * | Confirmation           | 01 00 03 (BLOB_CERT intent) ‖ u32 epoch ‖ 32-byte blob ID ‖ 00 (Permanent) │ 01 ‖ 32-byte object ID (Deletable) |
+ * | Confirmation, pre-#1147 | 01 00 03 ‖ u32 epoch ‖ 32-byte blob ID                               |
  *
  * Parsing is strict: every byte must be consumed, variants must exist, lengths must fit; anything
  * else is a {@link MalformedBcsError}.
@@ -387,4 +389,116 @@ export function decodeSyncShardResponse(bytes: Uint8Array): SyncShardEntry[] {
       sliver: { axis, index: data.index, symbolSize: data.symbols.symbol_size, data: toBytes(data.symbols.data) },
     };
   });
+}
+
+// --- storage confirmation (BLOB_CERT) ---
+
+/**
+ * How a confirmed blob persists (walrus-core `messages/storage_confirmation.rs`,
+ * `BlobPersistenceType`): a permanent blob, or the deletable `Blob` object `objectId` (32 bytes),
+ * whose ID the confirmation names since walrus PR #1333 (issue #1147: a certificate of a deleted
+ * deletable object could certify a new object of the same blob ID).
+ */
+export type BlobPersistence =
+  | { readonly kind: "permanent" }
+  | { readonly kind: "deletable"; readonly objectId: Uint8Array };
+
+/**
+ * The signed message of a storage confirmation, in one of two formats: `current`, whose body is the
+ * blob ID and its {@link BlobPersistence}; `pre-1147`, whose body is the blob ID alone (the format
+ * before walrus PR #1333; its `persistence` is absent).
+ */
+export interface ConfirmationMessage {
+  readonly epoch: number;
+  readonly blobId: Uint8Array;
+  readonly persistence?: BlobPersistence;
+}
+
+/** The two formats of the storage confirmation's body. */
+export type ConfirmationFormat = "current" | "pre-1147";
+
+/** The intent of a storage confirmation: `BLOB_CERT_MSG` (1), version 0, the storage app (3). */
+export const BLOB_CERT_INTENT = { intent_type: 1, intent_version: 0, app_id: 3 } as const;
+
+const IntentBcs = bcs.struct("Intent", { intent_type: bcs.u8(), intent_version: bcs.u8(), app_id: bcs.u8() });
+const BlobPersistenceTypeBcs = bcs.enum("BlobPersistenceType", {
+  Permanent: null,
+  Deletable: bcs.struct("Deletable", { object_id: bcs.bytes(32) }),
+});
+/** `ProtocolMessage<StorageConfirmationBody>`: the intent, the epoch, then the blob ID and how it persists. */
+export const ConfirmationBcs = bcs.struct("Confirmation", {
+  intent: IntentBcs,
+  epoch: bcs.u32(),
+  blob_id: bcs.bytes(32),
+  blob_type: BlobPersistenceTypeBcs,
+});
+/** The message before walrus PR #1333: the intent, the epoch and the blob ID alone. */
+export const Pre1147ConfirmationBcs = bcs.struct("Pre1147Confirmation", {
+  intent: IntentBcs,
+  epoch: bcs.u32(),
+  blob_id: bcs.bytes(32),
+});
+
+function checkedId(bytes: Uint8Array, what: string, typeName: string): Uint8Array {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== 32) {
+    throw new MalformedBcsError(typeName, `${what} must be 32 bytes`);
+  }
+  return bytes;
+}
+
+/**
+ * BCS of the confirmation message in `format`. The current format needs `persistence`; the
+ * pre-#1147 format has no room for it and refuses one, so that a model cannot believe it signed
+ * what the old message never said.
+ */
+export function encodeConfirmation(message: ConfirmationMessage, format: ConfirmationFormat = "current"): Uint8Array {
+  const typeName = format === "current" ? "Confirmation" : "Pre1147Confirmation";
+  if (!Number.isInteger(message.epoch) || message.epoch < 0 || message.epoch > 0xffff_ffff) {
+    throw new MalformedBcsError(typeName, `epoch ${message.epoch} is not a u32`);
+  }
+  const blobId = checkedId(message.blobId, "the blob ID", typeName);
+  const head = { intent: BLOB_CERT_INTENT, epoch: message.epoch, blob_id: blobId };
+  if (format === "pre-1147") {
+    if (message.persistence !== undefined) {
+      throw new MalformedBcsError(typeName, "the format before walrus PR #1333 carries no persistence type");
+    }
+    return Pre1147ConfirmationBcs.serialize(head).toBytes();
+  }
+  const persistence = message.persistence;
+  if (persistence === undefined) throw new MalformedBcsError(typeName, "a persistence type is required");
+  const blobType =
+    persistence.kind === "permanent"
+      ? { Permanent: null }
+      : { Deletable: { object_id: checkedId(persistence.objectId, "the object ID", typeName) } };
+  return ConfirmationBcs.serialize({ ...head, blob_type: blobType }).toBytes();
+}
+
+/** Parses a confirmation message in `format`, strictly: the BLOB_CERT intent, no trailing byte. */
+export function decodeConfirmation(bytes: Uint8Array, format: ConfirmationFormat = "current"): ConfirmationMessage {
+  const typeName = format === "current" ? "Confirmation" : "Pre1147Confirmation";
+  const value =
+    format === "current"
+      ? parseStrict(ConfirmationBcs, typeName, bytes)
+      : parseStrict(Pre1147ConfirmationBcs, typeName, bytes);
+  const { intent_type, intent_version, app_id } = value.intent;
+  if (
+    intent_type !== BLOB_CERT_INTENT.intent_type ||
+    intent_version !== BLOB_CERT_INTENT.intent_version ||
+    app_id !== BLOB_CERT_INTENT.app_id
+  ) {
+    throw new MalformedBcsError(
+      typeName,
+      `intent (${intent_type}, ${intent_version}, ${app_id}) is not BLOB_CERT (1, 0, 3)`,
+    );
+  }
+  const head = { epoch: value.epoch, blobId: toBytes(value.blob_id) };
+  if (!("blob_type" in value)) return head;
+  const blobType = value.blob_type as { Deletable?: { object_id: ArrayLike<number> } };
+  return {
+    ...head,
+    persistence:
+      blobType.Deletable === undefined
+        ? { kind: "permanent" }
+        : { kind: "deletable", objectId: toBytes(blobType.Deletable.object_id) },
+  };
 }

@@ -105,7 +105,7 @@ describe("a machine that fails inside a step", () => {
     );
   });
 
-  it("as the seeded bug of a 76-state model does (an action skipped: recovery loops for ever)", () => {
+  it("as the seeded bug of a small Walrus model does (an action skipped: recovery loops for ever)", () => {
     // The mutant that once grew past 3.7 GB: an eventless transition that the skipped action
     // would have disabled goes round for ever inside one xstate macrostep.
     const entry = findModel("self-healing-4-byzantine");
