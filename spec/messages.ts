@@ -48,6 +48,8 @@ import { type ByteRef, isByteRef } from "./store.js";
 export type BlobIdText = string;
 /** An actor's name: a storage node, the writer, a reader, the chain. */
 export type ActorName = string;
+/** A Sui object's ID (a `Blob` object's, in the blob lifecycle) as 0x-prefixed hex of its 32 bytes. */
+export type ObjectIdText = string;
 
 /** writer → chain: register the blob (the chain re-derives the blob ID from size and root hash). */
 export interface RegisterBlob {

@@ -219,7 +219,11 @@ describe("the model checks what the machines do", () => {
     ["a tampering that alters nothing", { tamper: {} }, /must alter at least one sliver/],
     ["an upload withheld from no such node", { withholdFrom: [4] }, /no node 4/],
     ["an unknown validity rule", { validity: "majority" }, /validity must be one of contract, paper, got "majority"/],
-    ["an unknown attestation threshold", { invalidationAttestations: "all" }, /invalidationAttestations must be one of/],
+    [
+      "an unknown attestation threshold",
+      { invalidationAttestations: "all" },
+      /invalidationAttestations must be one of/,
+    ],
     [
       "a racing reader from the point of availability",
       { from: "pointOfAvailability", reader: { start: "immediately" } },
