@@ -167,6 +167,12 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
   "storageNode.stillFilling:always": modelGap(
     "a shard whose filling failed fails again: the epoch it failed in moves on. Only the implementation's attestation (noTaskRunning) reads that epoch, and its one model is the attestation-gap counterexample, which fails before the difference shows.",
   ),
+  "storageNode.transferEnds": modelGap(
+    "a shard sync that is taken to end after the primary slivers (always), or after them only (negated), moves the shard to ActiveRecover, whose recovery brings the secondary slivers the transfer would have: the data arrive either way, and no property asks by which route. Needs a property of cost: a shard gained from a correct, live previous owner whose transfer never timed out is filled without recovery.",
+  ),
+  "epochDriver.countChangeDone:skipped": modelGap(
+    "the driver, which stands for the permissionless callers, plans its last change again once it is done; the planned change completes first (what reconfiguration liveness asks) and the change it asks for after it is one no property speaks of. Needs a property of the model's environment: no epoch starts beyond the planned ones.",
+  ),
   "storageNode.stopTransfer:skipped": equivalent(
     "a shard leaves ActiveSync when its transfer stops (a timeout, a lock), and only ActiveSync reads the running transfer (awaitedSyncResponse, transferRunning): what the record keeps of it afterwards changes what the node's view shows (test/node-status.test.ts checks it), not what the node does.",
   ),
@@ -181,7 +187,6 @@ export const SURVIVOR_REASONS: Readonly<Record<string, SurvivorReason>> = {
     "the attestations are read only by attestationsSuffice, which itself refuses once the invalidation went to the chain, so recording more of them afterwards changes what the node keeps, not what it does.",
   ),
 
-  "storageNode.leftUnhealed:always": needsSearch(DELETED_NODE),
   "storageNode.requestSliversToReread:skipped": needsSearch(DELETED_NODE),
   "storageNode.rereadAnswer": needsSearch(DELETED_NODE),
   "storageNode.takeReadSlivers:skipped": needsSearch(DELETED_NODE),
