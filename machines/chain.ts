@@ -17,8 +17,8 @@
  * include a correct node, by the contract's rule 3w ≥ n + 1 (`includes_one_correct_node`: f + 1
  * shards, but f + 2 when 3 divides n; the paper's f + 1 is the variant `validity: "paper"`), of
  * shards of the current epoch, whether the blob is certified or not. A certificate is the list of signers' names: BLS aggregation is not modelled,
- * the authenticated channels of the model stand for the signatures. Storage resources and fees
- * are not modelled.
+ * the authenticated channels of the model stand for the signatures. The blob has one permanent
+ * `Blob` object whose storage outlives the model ({@link THE_OBJECT}); fees are not modelled.
  */
 
 import { and, assign, enqueueActions, setup } from "xstate";
@@ -31,6 +31,7 @@ import type {
   InvalidateBlobId,
   RegisterBlob,
 } from "../spec/messages.js";
+import { objectIdOf } from "./blob-objects.js";
 import { blobIdDerivesFromRootHash } from "./codec.js";
 import { type Subscriber as EventSubscriber, enqueueAnnouncement, freshStreams } from "./chain-events.js";
 import { CHAIN, type Committee, memberOf, sendMessage, weightOf } from "./committee.js";
@@ -76,6 +77,13 @@ const aboutTheBlob = (context: ChainContext) => ({
   blobId: context.blobId as BlobIdText,
 });
 
+/**
+ * The blob's one `Blob` object: permanent, the first object the chain creates, in a storage
+ * resource that outlives every epoch of the model (the blob lifecycle's own chain has resources,
+ * several objects and their ends: `blob-objects.ts`).
+ */
+export const THE_OBJECT = { objectId: objectIdOf(0), deletable: false, endEpoch: 0xffff_ffff } as const;
+
 /** The blob's part of the context before any registration. */
 export const NO_BLOB: Pick<ChainContext, "blobId" | "size" | "signers" | "invalidatedBy"> = {
   blobId: null,
@@ -115,10 +123,20 @@ export function createChainMachine({ invalidation = true, validity = "contract" 
         signers: ({ event }) => (event.type === "CertifyBlob" ? [...new Set(event.signers)].sort() : []),
       }),
       announceBlobRegistered: enqueueActions(({ context, enqueue }) =>
-        enqueueAnnouncement(enqueue, context, { type: "BlobRegistered", ...aboutTheBlob(context), size: context.size }),
+        enqueueAnnouncement(enqueue, context, {
+          type: "BlobRegistered",
+          ...aboutTheBlob(context),
+          size: context.size,
+          ...THE_OBJECT,
+        }),
       ),
       announceBlobCertified: enqueueActions(({ context, enqueue }) =>
-        enqueueAnnouncement(enqueue, context, { type: "BlobCertified", ...aboutTheBlob(context) }),
+        enqueueAnnouncement(enqueue, context, {
+          type: "BlobCertified",
+          ...aboutTheBlob(context),
+          ...THE_OBJECT,
+          isExtension: false,
+        }),
       ),
       announceInvalidBlobID: enqueueActions(({ context, enqueue }) =>
         enqueueAnnouncement(enqueue, context, { type: "InvalidBlobID", ...aboutTheBlob(context) }),

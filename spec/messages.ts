@@ -15,6 +15,7 @@
  * | `CertifyBlob`            | writer → chain     | `system::certify_blob` (the signers stand for the BLS aggregate) |
  * | `BlobRegistered`         | chain → all        | event `BlobRegistered`                                    |
  * | `BlobCertified`          | chain → all        | event `BlobCertified` (the point of availability)         |
+ * | `BlobDeleted`            | chain → all        | event `BlobDeleted` (a deletable object deleted)          |
  * | `InvalidBlobID`          | chain → all        | event `InvalidBlobID`                                     |
  * | `StoreSliverPairs`       | writer → node      | `store_metadata` + `store_sliver` of every pair the node's shards hold |
  * | `StorageConfirmation`    | node → writer      | a signed `Confirmation(epoch, blob ID)`, intent BLOB_CERT |
@@ -68,21 +69,45 @@ export interface CertifyBlob {
   readonly signers: readonly ActorName[];
 }
 
-/** chain → everyone: the blob is registered. */
+/**
+ * chain → everyone: a `Blob` object of the blob ID is registered (`objectId`), permanent or
+ * deletable, living until `endEpoch` (exclusive) (`system/events.move`).
+ */
 export interface BlobRegistered {
   readonly type: "BlobRegistered";
   readonly seq: number;
   readonly epoch: number;
   readonly blobId: BlobIdText;
   readonly size: number;
+  readonly endEpoch: number;
+  readonly deletable: boolean;
+  readonly objectId: ObjectIdText;
 }
 
-/** chain → everyone: the blob is certified; its point of availability. */
+/**
+ * chain → everyone: a `Blob` object is certified, the point of availability, or (`isExtension`)
+ * extended to `endEpoch`; `epoch` is its first certification's.
+ */
 export interface BlobCertified {
   readonly type: "BlobCertified";
   readonly seq: number;
   readonly epoch: number;
   readonly blobId: BlobIdText;
+  readonly endEpoch: number;
+  readonly deletable: boolean;
+  readonly objectId: ObjectIdText;
+  readonly isExtension: boolean;
+}
+
+/** chain → everyone: a deletable `Blob` object is deleted (`wasCertified`: it had been certified). */
+export interface BlobDeleted {
+  readonly type: "BlobDeleted";
+  readonly seq: number;
+  readonly epoch: number;
+  readonly blobId: BlobIdText;
+  readonly endEpoch: number;
+  readonly objectId: ObjectIdText;
+  readonly wasCertified: boolean;
 }
 
 /** chain → everyone: the blob ID is invalid (an inconsistency proof was attested). */
@@ -94,7 +119,7 @@ export interface InvalidBlobID {
 }
 
 /** A chain event as nodes, writers and readers receive it. */
-export type ChainEvent = BlobRegistered | BlobCertified | InvalidBlobID;
+export type ChainEvent = BlobRegistered | BlobCertified | BlobDeleted | InvalidBlobID;
 
 /** The slivers of one pair, as references to their `SliverData` bytes. */
 export interface SliverPairRefs {
@@ -358,6 +383,8 @@ export type MessageOf<T extends ProtocolMessage["type"]> = Extract<ProtocolMessa
 type FieldKind =
   | "name"
   | "blobId"
+  | "objectId"
+  | "bool"
   | "nat"
   | "hash"
   | "ref"
@@ -375,8 +402,32 @@ type FieldKind =
 const FIELDS: { readonly [T in ProtocolMessage["type"]]: Readonly<Record<string, FieldKind>> } = {
   RegisterBlob: { blobId: "blobId", size: "nat", rootHash: "hash" },
   CertifyBlob: { blobId: "blobId", epoch: "nat", signers: "names" },
-  BlobRegistered: { seq: "nat", epoch: "nat", blobId: "blobId", size: "nat" },
-  BlobCertified: { seq: "nat", epoch: "nat", blobId: "blobId" },
+  BlobRegistered: {
+    seq: "nat",
+    epoch: "nat",
+    blobId: "blobId",
+    size: "nat",
+    endEpoch: "nat",
+    deletable: "bool",
+    objectId: "objectId",
+  },
+  BlobCertified: {
+    seq: "nat",
+    epoch: "nat",
+    blobId: "blobId",
+    endEpoch: "nat",
+    deletable: "bool",
+    objectId: "objectId",
+    isExtension: "bool",
+  },
+  BlobDeleted: {
+    seq: "nat",
+    epoch: "nat",
+    blobId: "blobId",
+    endEpoch: "nat",
+    objectId: "objectId",
+    wasCertified: "bool",
+  },
   InvalidBlobID: { seq: "nat", epoch: "nat", blobId: "blobId" },
   StoreSliverPairs: { from: "name", blobId: "blobId", metadata: "ref", pairs: "pairs" },
   StorageConfirmation: { node: "name", epoch: "nat", blobId: "blobId", shards: "nats" },
@@ -406,6 +457,7 @@ const FIELDS: { readonly [T in ProtocolMessage["type"]]: Readonly<Record<string,
 
 const BLOB_ID_TEXT = /^[A-Za-z0-9_-]{43}$/;
 const HASH_HEX = /^[0-9a-f]{64}$/;
+const OBJECT_ID_HEX = /^0x[0-9a-f]{64}$/;
 
 const isNat = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
 const isName = (value: unknown) => typeof value === "string" && value.length > 0;
@@ -431,6 +483,10 @@ function fieldOk(kind: FieldKind, value: unknown): boolean {
       return isName(value);
     case "blobId":
       return typeof value === "string" && BLOB_ID_TEXT.test(value);
+    case "objectId":
+      return typeof value === "string" && OBJECT_ID_HEX.test(value);
+    case "bool":
+      return typeof value === "boolean";
     case "nat":
       return isNat(value);
     case "hash":

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { drive } from "./support/drive.js";
 import { blobIdToString, encodeBlob } from "../spec/index.js";
 import { chainWithEpochsMachine, createChainWithEpochsMachine } from "../machines/chain-with-epochs.js";
+import { THE_OBJECT } from "../machines/chain.js";
 import type { Committee } from "../machines/committee.js";
 
 const n = 4;
@@ -34,7 +35,9 @@ describe("chain with epochs", () => {
     const chain = drive(chainWithEpochsMachine, { committee, subscribers });
     expect(chain.snapshot.value).toEqual({ blob: "noBlob", epochs: "EpochChangeDone" });
     chain.step({ type: "RegisterBlob", blobId, size: blob.length, rootHash });
-    expect(chain.sent).toEqual([{ to: "writer", type: "BlobRegistered", epoch: 1, blobId, size: blob.length, seq: 0 }]);
+    expect(chain.sent).toEqual([
+      { to: "writer", type: "BlobRegistered", epoch: 1, blobId, size: blob.length, ...THE_OBJECT, seq: 0 },
+    ]);
     chain.step({ type: "VotingEnd", counts });
     chain.step({ type: "InitiateEpochChange" });
     expect(chain.snapshot.value).toEqual({ blob: "registered", epochs: "EpochChangeSync" });
@@ -53,7 +56,9 @@ describe("chain with epochs", () => {
     chain.step({ type: "CertifyBlob", blobId, epoch: 2, signers: ["N4", "N0", "N1"] });
     expect(chain.snapshot.value).toEqual({ blob: "certified", epochs: "EpochChangeSync" });
     expect(chain.snapshot.context.signers).toEqual(["N0", "N1", "N4"]);
-    expect(chain.sent).toEqual([{ to: "writer", type: "BlobCertified", epoch: 2, blobId, seq: 2 }]);
+    expect(chain.sent).toEqual([
+      { to: "writer", type: "BlobCertified", epoch: 2, blobId, ...THE_OBJECT, isExtension: false, seq: 2 },
+    ]);
     for (const node of ["N0", "N2", "N4"]) chain.step({ type: "EpochSyncDone", node, epoch: 2 });
     expect(chain.snapshot.value).toEqual({ blob: "certified", epochs: "EpochChangeDone" });
     expect(chain.sent).toEqual([{ to: "writer", type: "EpochChangeDone", epoch: 2, seq: 3 }]);

@@ -17,7 +17,9 @@ import {
   putBytes,
   sliverIndexOf,
 } from "../spec/index.js";
-import { chainMachine, createChainMachine } from "../machines/chain.js";
+import { objectIdOf } from "../machines/blob-objects.js";
+import type { PerObjectBlobInfo } from "../machines/node/blob-info.js";
+import { THE_OBJECT, chainMachine, createChainMachine } from "../machines/chain.js";
 import { pairOfShard, putSliver, recoverySymbolsFor } from "../machines/codec.js";
 import type { Committee } from "../machines/committee.js";
 import { INVALID_BLOB_ID, readerMachine } from "../machines/reader.js";
@@ -47,8 +49,8 @@ const upload = (node: number, overrides: Record<string, unknown> = {}) => ({
   pairs: [{ pair: pairOf(node), primary: primaryOf(node), secondary: secondaryOf(node) }],
   ...overrides,
 });
-const registered = { type: "BlobRegistered", seq: 0, epoch: 1, blobId, size: blob.length };
-const certified = { type: "BlobCertified", seq: 1, epoch: 1, blobId };
+const registered = { type: "BlobRegistered", seq: 0, epoch: 1, blobId, size: blob.length, ...THE_OBJECT };
+const certified = { type: "BlobCertified", seq: 1, epoch: 1, blobId, ...THE_OBJECT, isExtension: false };
 
 describe("chain", () => {
   const subscribers = [
@@ -221,6 +223,26 @@ const slots = (node: { snapshot: { value: unknown; context: unknown } }) => {
 describe("storage node", () => {
   const node = (index: number) => drive(storageNodeMachine, { name: `N${index}`, committee, blobIds: [blobId] });
 
+  it("keeps the blob ID's BlobInfo and objects from the chain's events: a deleted deletable object leaves the permanent one", () => {
+    const n0 = node(0);
+    const deletable = { objectId: objectIdOf(1), deletable: true, endEpoch: 5 };
+    n0.step(registered)
+      .step({ type: "BlobRegistered", seq: 1, epoch: 1, blobId, size: blob.length, ...deletable })
+      .step({
+        type: "BlobDeleted",
+        seq: 2,
+        epoch: 1,
+        blobId,
+        endEpoch: 5,
+        objectId: deletable.objectId,
+        wasCertified: false,
+      });
+    const { record } = n0.snapshot.context.blobs[0];
+    expect(record.objects.map((o: PerObjectBlobInfo) => o.objectId)).toEqual([THE_OBJECT.objectId]);
+    expect(record.info).toMatchObject({ status: "valid", countDeletableTotal: 0, permanentTotal: { count: 1 } });
+    expect(stateOf(n0)).toEqual(["registered", "awaitingSlivers"]);
+  });
+
   it("processes chain events in chain order: an early BlobCertified waits for BlobRegistered", () => {
     const n1 = node(1);
     n1.step(certified);
@@ -335,7 +357,7 @@ describe("storage node", () => {
     const before = n1.snapshot;
     for (const bad of [
       { type: "ReadRequest", from: "reader", blobId, axis: "diagonal" },
-      { type: "BlobCertified", seq: "1", epoch: 1, blobId },
+      { type: "BlobCertified", seq: "1", epoch: 1, blobId, ...THE_OBJECT, isExtension: false },
       { type: "StoreSliverPairs", from: "writer", blobId, metadata: "not a ref", pairs: [] },
       { type: "RecoverySymbolResponse", node: "N0", blobId, metadata: null, symbols: 7 },
     ]) {
@@ -371,8 +393,8 @@ describe("storage node: two blobs", () => {
     expect(Object.keys(n1.snapshot.value as object)).toEqual(["cursor", "blob0", "serving"]);
     const both = drive(createStorageNodeMachine({ blobs: 2 }), { name: "N1", committee, blobIds: [blobId, otherId] });
     // The second blob's registration comes first in the node's stream; its certification is early.
-    both.step({ type: "BlobCertified", seq: 2, epoch: 1, blobId: otherId });
-    both.step({ type: "BlobRegistered", seq: 0, epoch: 1, blobId: otherId, size: 31 });
+    both.step({ type: "BlobCertified", seq: 2, epoch: 1, blobId: otherId, ...THE_OBJECT, isExtension: false });
+    both.step({ type: "BlobRegistered", seq: 0, epoch: 1, blobId: otherId, size: 31, ...THE_OBJECT });
     both.step(otherUpload);
     expect(both.sent).toEqual([
       { to: "writer2", type: "StorageConfirmation", node: "N1", epoch: 1, blobId: otherId, shards: [1] },
@@ -422,8 +444,8 @@ describe("storage node: a malicious writer's blob", () => {
     secondary: badSecondary[sliverIndexOf("secondary", pair(node), n)],
   });
   const events = [
-    { type: "BlobRegistered", seq: 0, epoch: 1, blobId: badId, size: blob.length },
-    { type: "BlobCertified", seq: 1, epoch: 1, blobId: badId },
+    { type: "BlobRegistered", seq: 0, epoch: 1, blobId: badId, size: blob.length, ...THE_OBJECT },
+    { type: "BlobCertified", seq: 1, epoch: 1, blobId: badId, ...THE_OBJECT, isExtension: false },
   ];
   const node = (index: number) => {
     const driven = drive(storageNodeMachine, { name: `N${index}`, committee, blobIds: [badId] });

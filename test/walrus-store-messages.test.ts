@@ -68,14 +68,24 @@ describe("the byte store", () => {
 });
 
 const BLOB_ID = "QLWV79IP8A2KOlRrWqy1CAQbFKNxPgKgtk3fpuhObss";
+const OBJECT = { objectId: `0x${"0a".repeat(32)}`, deletable: true, endEpoch: 3 };
 const REF = "0123456789abcdef01234567";
 
 describe("messages", () => {
   const valid = [
     { type: "RegisterBlob", blobId: BLOB_ID, size: 41, rootHash: "ab".repeat(32) },
     { type: "CertifyBlob", blobId: BLOB_ID, epoch: 1, signers: ["N0", "N1", "N2"] },
-    { type: "BlobRegistered", seq: 0, epoch: 1, blobId: BLOB_ID, size: 41 },
-    { type: "BlobCertified", seq: 1, epoch: 1, blobId: BLOB_ID },
+    { type: "BlobRegistered", seq: 0, epoch: 1, blobId: BLOB_ID, size: 41, ...OBJECT },
+    { type: "BlobCertified", seq: 1, epoch: 1, blobId: BLOB_ID, ...OBJECT, isExtension: false },
+    {
+      type: "BlobDeleted",
+      seq: 2,
+      epoch: 1,
+      blobId: BLOB_ID,
+      endEpoch: 3,
+      objectId: OBJECT.objectId,
+      wasCertified: true,
+    },
     { type: "InvalidBlobID", seq: 2, epoch: 1, blobId: BLOB_ID },
     {
       type: "StoreSliverPairs",
@@ -120,6 +130,24 @@ describe("messages", () => {
     ["a negative number", { type: "BlobCertified", seq: -1, epoch: 1, blobId: BLOB_ID }, /field seq must be nat/],
     ["a bad blob ID", { type: "BlobCertified", seq: 1, epoch: 1, blobId: "short" }, /field blobId must be blobId/],
     [
+      "a bad object ID",
+      { type: "BlobRegistered", seq: 0, epoch: 1, blobId: BLOB_ID, size: 1, ...OBJECT, objectId: "0x12" },
+      /field objectId must be objectId/,
+    ],
+    [
+      "a flag that is not a boolean",
+      {
+        type: "BlobDeleted",
+        seq: 0,
+        epoch: 1,
+        blobId: BLOB_ID,
+        endEpoch: 3,
+        objectId: OBJECT.objectId,
+        wasCertified: 1,
+      },
+      /field wasCertified must be bool/,
+    ],
+    [
       "a malformed byte reference",
       { type: "ReadResponse", node: "N0", blobId: BLOB_ID, axis: "primary", metadata: "xyz", slivers: [] },
       /field metadata must be refOrNull/,
@@ -136,7 +164,7 @@ describe("messages", () => {
     ],
     [
       "an unexpected field",
-      { type: "BlobCertified", seq: 1, epoch: 1, blobId: BLOB_ID, extra: true },
+      { type: "BlobCertified", seq: 1, epoch: 1, blobId: BLOB_ID, ...OBJECT, isExtension: false, extra: true },
       /unexpected field extra/,
     ],
     [

@@ -30,6 +30,7 @@ export function blobRegion(blob: number, epochs: boolean, challenge: boolean) {
     on: {
       "chain.BlobRegistered": { guard: about, actions: { type: "registerBlob", params } },
       "chain.BlobCertified": { guard: about, actions: { type: "certifyBlob", params } },
+      "chain.BlobDeleted": { guard: about, actions: { type: "recordObjectDeleted", params } },
       // A new epoch may give the node the shards an upload it held is for.
       ...(epochs
         ? {

@@ -9,6 +9,7 @@ import type { Axis } from "../../spec/codec/slivers.js";
 import {
   type ActorName,
   type BlobCertified,
+  type BlobDeleted,
   type BlobIdText,
   type BlobRegistered,
   type ChainEvent,
@@ -39,6 +40,7 @@ import type { ByteRef } from "../../spec/store.js";
 import type { ActionFunction } from "xstate";
 import { type Addressed, type Committee, memberOf } from "../committee.js";
 import type { ChallengeAtNode, ChallengeInput } from "./challenge-context.js";
+import type { BlobRecord } from "./blob-info.js";
 import type { BlobSlivers } from "./slivers.js";
 import type { NodeStatusDetail, NodeStatusEvent } from "./status.js";
 
@@ -93,16 +95,15 @@ export interface FoundInconsistency {
 }
 
 /**
- * What the node knows of a blob on chain, from the events it processed: registered, certified,
- * invalidated (the part of the implementation's `BlobInfo` the models need).
+ * What the node knows of a blob on chain, in short: registered, certified, invalidated (from its
+ * {@link BlobRecord}: see {@link chainStatusOf}).
  */
 export type ChainStatus = "awaitingRegistration" | "registered" | "certified" | "invalid";
 
 /** What the node knows and holds of one blob, beside its bytes. */
 export interface BlobAtNode extends BlobSlivers {
-  readonly chainStatus: ChainStatus;
-  /** The epoch of its certification (`initial_certified_epoch`), once processed. */
-  readonly certifiedEpoch: number | null;
+  /** What the chain's events said of the blob ID: its `BlobInfo` and its objects (`blob-info.ts`). */
+  readonly record: BlobRecord;
   // storing
   /** An upload that arrived before the registration (`pending_metadata_cache`, `pending_sliver_cache`). */
   readonly pendingUpload: StoreSliverPairs | null;
@@ -177,6 +178,7 @@ export type InOrder<E extends NodeChainEvent> = Omit<E, "type"> & { readonly typ
 export type ChainEventInOrder =
   | InOrder<BlobRegistered>
   | InOrder<BlobCertified>
+  | InOrder<BlobDeleted>
   | InOrder<InvalidBlobID>
   | InOrder<EpochChangeStart>
   | InOrder<EpochChangeDone>
@@ -259,8 +261,29 @@ export const ownedShards = (context: StorageNodeContext): ShardAtNode[] =>
  * certified before the epoch, and not invalidated as far as the node knows (an invalid blob ID's
  * data is deleted, not moved: `certified_blob_info_iter_before_epoch`).
  */
-export const movedBy = (blob: BlobAtNode, epoch: number): boolean =>
-  blob.certifiedEpoch !== null && blob.certifiedEpoch < epoch && blob.chainStatus !== "invalid";
+export const movedBy = (blob: BlobAtNode, epoch: number): boolean => {
+  const certified = certifiedEpochOf(blob);
+  return certified !== null && certified < epoch && chainStatusOf(blob) !== "invalid";
+};
+
+/**
+ * What the node knows of the blob on chain, in short: `invalid` once the blob ID is, `certified`
+ * once an object's certification counts, `registered` once one is registered, else
+ * `awaitingRegistration`. The blob's objects outlive the models that ask this (their storage ends
+ * beyond them), so it only moves forward.
+ */
+export function chainStatusOf(blob: BlobAtNode): ChainStatus {
+  const info = blob.record.info;
+  if (info === null) return "awaitingRegistration";
+  if (info.status === "invalid") return "invalid";
+  return info.initialCertifiedEpoch === null ? "registered" : "certified";
+}
+
+/** The epoch of the blob's first certification still counted (`initial_certified_epoch`), if any. */
+export function certifiedEpochOf(blob: BlobAtNode): number | null {
+  const info = blob.record.info;
+  return info === null || info.status === "invalid" ? null : info.initialCertifiedEpoch;
+}
 
 /** The committees before and after the change a `chain.EpochChangeStart` makes, if the node knows the new one. */
 export function changeAt({ context, event }: GuardArgs): { previous: Committee; next: Committee } | undefined {

@@ -26,6 +26,7 @@ const inOrder = (event: NodeChainEvent): ChainEventInOrder =>
     .returnType<ChainEventInOrder>()
     .with({ type: "BlobRegistered" }, (e) => ({ ...e, type: "chain.BlobRegistered" }))
     .with({ type: "BlobCertified" }, (e) => ({ ...e, type: "chain.BlobCertified" }))
+    .with({ type: "BlobDeleted" }, (e) => ({ ...e, type: "chain.BlobDeleted" }))
     .with({ type: "InvalidBlobID" }, (e) => ({ ...e, type: "chain.InvalidBlobID" }))
     .with({ type: "EpochChangeStart" }, (e) => ({ ...e, type: "chain.EpochChangeStart" }))
     .with({ type: "EpochChangeDone" }, (e) => ({ ...e, type: "chain.EpochChangeDone" }))
@@ -39,6 +40,7 @@ const inOrder = (event: NodeChainEvent): ChainEventInOrder =>
 export const BLOB_CHAIN_EVENTS = [
   "BlobRegistered",
   "BlobCertified",
+  "BlobDeleted",
   "InvalidBlobID",
 ] as const satisfies readonly NodeChainEvent["type"][];
 

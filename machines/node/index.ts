@@ -49,6 +49,8 @@ import {
   type StorageNodeInput,
   isWellFormed,
 } from "./context.js";
+import { THE_OBJECT } from "../chain.js";
+import { type BlobRecord, NO_RECORD, applyBlobEvent } from "./blob-info.js";
 import { blobRegion } from "./blob-region.js";
 import { challengeActions, challengeGuards, challengeRegion, initialChallenge } from "./challenge.js";
 import {
@@ -70,6 +72,18 @@ export type { ShardParams };
 export type { ShardAtNode, ShardStatus, StorageNodeInput, StoredBlob } from "./context.js";
 export type { ChallengeAtNode, ChallengeInput, RebuildBy } from "./challenge-context.js";
 export { isOwned, movedBy } from "./context.js";
+
+/**
+ * The record of a blob stored before the model starts: the chain's one object of it
+ * (`chain.ts`), registered and, with an epoch, certified in that epoch.
+ */
+function storedRecord(certifiedEpoch: number | null): BlobRecord {
+  const epoch = certifiedEpoch ?? 0;
+  const registered = applyBlobEvent(NO_RECORD, { type: "BlobRegistered", epoch, ...THE_OBJECT });
+  return certifiedEpoch === null
+    ? registered
+    : applyBlobEvent(registered, { type: "BlobCertified", epoch, ...THE_OBJECT, isExtension: false });
+}
 
 /** The protocol sections and Walrus files the node follows, its regions' included (docs/traceability.md). */
 export const follows: WalrusSource = {
@@ -178,8 +192,7 @@ function initialContext(input: StorageNodeInput, epochs: boolean, challenge: boo
       const stored = input.stored?.find((blob) => blob.blobId === blobId);
       return {
         blobId,
-        chainStatus: stored === undefined ? ("awaitingRegistration" as const) : ("certified" as const),
-        certifiedEpoch: stored?.certifiedEpoch ?? null,
+        record: stored === undefined ? NO_RECORD : storedRecord(stored.certifiedEpoch),
         metadata: stored?.metadata ?? null,
         slivers: emptySlots(owned).map((slot) => {
           const held = stored?.slivers.find((s) => s.shard === slot.shard);

@@ -33,6 +33,7 @@ import {
   type StorageNodeContext,
   type StorageNodeEvent,
   type NodeAction,
+  chainStatusOf,
   movedBy,
   nOf,
 } from "./context.js";
@@ -42,7 +43,7 @@ import { holdsAxis, readAnswer, recoverySymbolsOf, servableAxes } from "./sliver
 /** The blob a request is about, if the node follows it and has not seen it invalidated. */
 function servedBlob(context: StorageNodeContext, request: BlobRequest): BlobAtNode | undefined {
   const blob = context.blobs.find((b) => b.blobId === request.blobId);
-  if (blob === undefined || blob.chainStatus === "invalid") return undefined;
+  if (blob === undefined || chainStatusOf(blob) === "invalid") return undefined;
   if (
     request.type === "RecoverySymbolRequest" &&
     [...request.primary, ...request.secondary].some((i) => i >= nOf(context))

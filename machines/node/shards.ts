@@ -46,6 +46,7 @@ import {
   changeAt,
   committeeOf,
   inFirstEpoch,
+  certifiedEpochOf,
   isOwned,
   movedBy,
   nOf,
@@ -79,7 +80,7 @@ const shardComplete = (blobs: readonly BlobAtNode[], shard: ShardAtNode) =>
  * transfer unless it gave up).
  */
 export function dueShards(context: StorageNodeContext, blob: BlobAtNode): number[] {
-  if (blob.certifiedEpoch === null || blob.chainStatus === "invalid") return [];
+  if (certifiedEpochOf(blob) === null) return [];
   return context.shards
     .filter(
       (shard) =>

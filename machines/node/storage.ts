@@ -3,8 +3,9 @@
  * heals the slivers the writer never sent (paper §2.2, §4). One region per blob; its guards and
  * actions take the blob's position (`params.blob`).
  *
- * What the node knows of the blob on chain (`chainStatus`, from the events the cursor passes on in
- * chain order): `awaitingRegistration` → `registered` → `certified`, and `invalid` from either.
+ * What the node knows of the blob on chain: its `BlobInfo` and objects (`record`, `blob-info.ts`),
+ * updated by each event the cursor passes on in chain order, in short (`chainStatusOf`)
+ * `awaitingRegistration` → `registered` → `certified`, and `invalid` from either.
  * On the registration an upload that came early is taken up (`pending_metadata_cache`,
  * `pending_sliver_cache` flushed); on `InvalidBlobID` the node deletes the metadata and slivers
  * and answers ⊥ from then on (`process_blob_invalid_event`).
@@ -38,6 +39,8 @@ import {
   type StorageNodeEvent,
   type NodeAction,
   blobAt,
+  certifiedEpochOf,
+  chainStatusOf,
   isMember,
   isWellFormed,
   nOf,
@@ -45,6 +48,7 @@ import {
   withBlobAt,
 } from "./context.js";
 import { servingCommittee } from "./epochs.js";
+import { type BlobEvent, applyBlobEvent } from "./blob-info.js";
 import { dueShards, holdsInShard } from "./shards.js";
 import {
   type BlobSlivers,
@@ -83,7 +87,7 @@ export const storageGuards = {
     isWellFormed(event) && "blobId" in event && event.blobId === blobAt(context, params).blobId,
   /** The node has seen the blob registered. */
   blobRegistered: ({ context }: Args, params: BlobParams) =>
-    blobAt(context, params).chainStatus !== "awaitingRegistration",
+    chainStatusOf(blobAt(context, params)) !== "awaitingRegistration",
   /** The node owns no shard in its current epoch. */
   ownsNoShard: ({ context }: Args) => owned(context).length === 0,
   /** An upload is held for the blob. */
@@ -91,7 +95,7 @@ export const storageGuards = {
   /** The node holds the blob's slivers in every shard it owns. */
   holdsItsSlivers: ({ context }: Args, params: BlobParams) => holdsOwnedSlivers(context, blobAt(context, params)),
   /** The node has seen the blob ID invalidated. */
-  blobInvalid: ({ context }: Args, params: BlobParams) => blobAt(context, params).chainStatus === "invalid",
+  blobInvalid: ({ context }: Args, params: BlobParams) => chainStatusOf(blobAt(context, params)) === "invalid",
   /** The upload's metadata is the blob ID's (`store_metadata`). */
   metadataMatchesBlobId: ({ context, event }: Args, params: BlobParams) =>
     event.type === "StoreSliverPairs" &&
@@ -108,7 +112,7 @@ export const storageGuards = {
   shouldConfirm: ({ context }: Args, params: BlobParams) => {
     const blob = blobAt(context, params);
     return (
-      blob.chainStatus === "registered" &&
+      chainStatusOf(blob) === "registered" &&
       blob.confirmedEpoch !== context.committee.epoch &&
       blob.uploader !== null &&
       isMember(context) &&
@@ -148,6 +152,26 @@ export const storageGuards = {
   inconsistencyFound: ({ context }: Args, params: BlobParams) => blobAt(context, params).inconsistency !== null,
 };
 
+/** The chain events the record takes, under their own names. */
+function blobEventOf(event: StorageNodeEvent): BlobEvent | undefined {
+  switch (event.type) {
+    case "chain.BlobRegistered":
+    case "chain.BlobCertified":
+    case "chain.BlobDeleted":
+    case "chain.InvalidBlobID":
+      return { ...event, type: event.type.slice("chain.".length) } as BlobEvent;
+    default:
+      return undefined;
+  }
+}
+
+/** The blob's record after the chain event `event` (as it was for any other event). */
+function recorded(context: StorageNodeContext, params: BlobParams, event: StorageNodeEvent) {
+  const record = blobAt(context, params).record;
+  const blobEvent = blobEventOf(event);
+  return blobEvent === undefined ? record : applyBlobEvent(record, blobEvent);
+}
+
 /** The blob with the slivers of `axis` the symbols rebuild, or the inconsistency proof they give. */
 function rebuild(context: StorageNodeContext, params: BlobParams, axis: "primary" | "secondary"): Partial<BlobAtNode> {
   const blob = blobAt(context, params);
@@ -160,6 +184,7 @@ export const storageActions: Record<
   | "registerBlob"
   | "retryHeldUpload"
   | "certifyBlob"
+  | "recordObjectDeleted"
   | "markBlobInvalid"
   | "deleteBlob"
   | "holdUpload"
@@ -173,9 +198,9 @@ export const storageActions: Record<
   NodeAction<BlobParams>
 > = {
   /** The blob is registered: an upload that came early is taken up now. */
-  registerBlob: enqueueActions(({ context, enqueue }, params: BlobParams) => {
+  registerBlob: enqueueActions(({ context, event, enqueue }, params: BlobParams) => {
     const pending = blobAt(context, params).pendingUpload;
-    enqueue.assign(withBlobAt(context, params, { chainStatus: "registered", pendingUpload: null }));
+    enqueue.assign(withBlobAt(context, params, { record: recorded(context, params, event), pendingUpload: null }));
     if (pending !== null) enqueue.raise(pending);
   }),
   /** The held upload is taken up again (held again if the node still cannot store it). */
@@ -184,13 +209,18 @@ export const storageActions: Record<
     enqueue.assign(withBlobAt(context, params, { pendingUpload: null }));
     if (pending !== null) enqueue.raise(pending);
   }),
+  /** An object of the blob certified (or extended): the record follows (`update_blob_info`). */
   certifyBlob: assign(({ context, event }, params: BlobParams) =>
-    event.type === "chain.BlobCertified"
-      ? withBlobAt(context, params, { chainStatus: "certified", certifiedEpoch: event.epoch })
-      : {},
+    withBlobAt(context, params, { record: recorded(context, params, event) }),
+  ),
+  /** A deletable object of the blob deleted: the record follows (`update_blob_info`). */
+  recordObjectDeleted: assign(({ context, event }, params: BlobParams) =>
+    withBlobAt(context, params, { record: recorded(context, params, event) }),
   ),
   /** The blob ID is invalid: the node answers ⊥ for it from now on (`BlobInfo` marked invalid). */
-  markBlobInvalid: assign(({ context }, params: BlobParams) => withBlobAt(context, params, { chainStatus: "invalid" })),
+  markBlobInvalid: assign(({ context, event }, params: BlobParams) =>
+    withBlobAt(context, params, { record: recorded(context, params, event) }),
+  ),
   /** `process_blob_invalid_event`: cancel the sync, delete the metadata and slivers. */
   deleteBlob: assign(({ context }, params: BlobParams) => {
     const blob = blobAt(context, params);
@@ -238,7 +268,7 @@ export const storageActions: Record<
   requestRecoverySymbols: enqueueActions(({ context, enqueue }, params: BlobParams) => {
     const blob = blobAt(context, params);
     const due = dueShards(context, blob);
-    for (const member of servingCommittee(context, blob.certifiedEpoch ?? context.committee.epoch).members) {
+    for (const member of servingCommittee(context, certifiedEpochOf(blob) ?? context.committee.epoch).members) {
       if (member.name === context.name) continue;
       enqueue({ type: "send", params: recoveryRequest(blob, context.name, member.name, nOf(context), due) });
     }
