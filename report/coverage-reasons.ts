@@ -72,19 +72,27 @@ const TRANSFER_COMPLETES =
   "The two-blob models run without `ShardSyncTimeout` and `ShardSyncFails`, and N3 answers the transfer in " +
   "full: shard 3 goes from `ActiveSync` to `Active`, and the stored blob comes to N4 by the transfer.";
 
-/** No model deletes a `Blob` object. */
+/** No model deletes a `Blob` object or lets one end. */
 const NO_OBJECT_DELETED =
-  "No model of the catalogue deletes a `Blob` object: the chain of the write, epoch-change and challenge " +
-  "models has one permanent object per blob (`THE_OBJECT` in machines/chain.ts), so nothing emits " +
-  "`BlobDeleted`; the contract's deletion is in machines/blob-objects.ts, and the node's record of it in " +
-  "machines/node/blob-info.ts (test/blob-lifecycle.test.ts).";
+  "No model of the catalogue deletes a `Blob` object or lets one end: the chain of the write, " +
+  "epoch-change and challenge models has one permanent object per blob, in a resource that outlives the " +
+  "model (`THE_OBJECT` in machines/chain.ts), so nothing emits `BlobDeleted` and the collection at an " +
+  "epoch's start takes nothing. The contract's side is in machines/blob-objects.ts and the node's record " +
+  "in machines/node/blob-info.ts (test/blob-lifecycle.test.ts); test/walrus-machines.test.ts and " +
+  "test/node-status.test.ts drive the node through a deletion, a new registration and a collection.";
 
-/** The items a node of `blobs` blobs has for `BlobDeleted`. */
-const objectDeletion = (blobs: number): Record<string, string> =>
+/** The items a node of `blobs` blobs (with `epochs`, its collection too) has for an object's end. */
+const objectDeletion = (blobs: number, epochs = false): Record<string, string> =>
   each(NO_OBJECT_DELETED, [
     "cursor.idle: BlobDeleted [wellFormed and aheadOfChainOrder] → (stays)",
     "cursor.idle: BlobDeleted [wellFormed and inChainOrder] → cursor.passing",
-    ...Array.from({ length: blobs }, (_, b) => `blob${b}: chain.BlobDeleted [aboutBlob] → (stays)`),
+    ...Array.from({ length: blobs }, (_, b) => [
+      `blob${b}: chain.BlobDeleted [aboutBlob] → (stays)`,
+      `blob${b}: chain.BlobDeleted [aboutBlob and deletionRetiresBlob] → blob${b}.deleted`,
+      `blob${b}.recovering: always [healingCancelled] → blob${b}.awaitingSlivers`,
+      `blob${b}.deleted: chain.BlobRegistered [aboutBlob and not blobInvalid] → blob${b}.awaitingSlivers`,
+      ...(epochs ? [`blob${b}: chain.EpochChangeStart [collectionRetiresBlob] → blob${b}.deleted`] : []),
+    ]).flat(),
   ]);
 
 /** A transfer that ends without filling the shard. */
@@ -267,7 +275,7 @@ function challengeNode(blobs: number): Record<string, string> {
 /** The reasons, by machine page name and item. */
 export const REASONS: Reasons = {
   "epoch-storage-node": {
-    ...objectDeletion(1),
+    ...objectDeletion(1, true),
     ...EPOCH_NODE,
     ...STORED_BLOB_REGION,
     ...each(STORED_BEFORE_THE_MODEL, [
@@ -283,7 +291,7 @@ export const REASONS: Reasons = {
     ]),
   },
   "two-blob-epoch-storage-node": {
-    ...objectDeletion(2),
+    ...objectDeletion(2, true),
     ...EPOCH_NODE,
     ...STORED_BLOB_REGION,
     ...each(TRANSFER_COMPLETES, [

@@ -217,6 +217,31 @@ describe("the storage node through an epoch change", () => {
     expect(n0.sent).toEqual([{ to: "chain", type: "EpochSyncDone", node: "N0", epoch: 1 }]);
   });
 
+  it("the garbage collection at an epoch's start takes an object that ended, and the data once no object is left", () => {
+    const ends = (endEpoch: number, objectId: string) => ({
+      type: "BlobRegistered",
+      seq: 0,
+      epoch: 1,
+      blobId,
+      size: bytes.length,
+      endEpoch,
+      deletable: false,
+      objectId,
+    });
+    const fresh = () =>
+      drive(machine, { name: "N0", committee: epoch1, committees: [epoch1, epoch2], blobIds: [blobId] });
+    const endsAt2 = fresh()
+      .step(ends(2, `0x${"02".repeat(32)}`))
+      .step({ ...start2, seq: 1 });
+    expect(value(endsAt2).blob0).toBe("deleted");
+    expect(endsAt2.snapshot.context.blobs[0].record.objects).toEqual([]);
+    const endsAt3 = fresh()
+      .step(ends(3, `0x${"03".repeat(32)}`))
+      .step({ ...start2, seq: 1 });
+    expect(value(endsAt3).blob0).toBe("awaitingSlivers");
+    expect(endsAt3.snapshot.context.blobs[0].record.objects).toHaveLength(1);
+  });
+
   it("a lagging member catches up, recovers up to the chain's epoch, then is Active", () => {
     const n0 = node("N0").step({ type: "LagDetected" });
     expect(value(n0).status).toBe("RecoveryCatchUp");

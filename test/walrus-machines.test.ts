@@ -243,6 +243,64 @@ describe("storage node", () => {
     expect(stateOf(n0)).toEqual(["registered", "awaitingSlivers"]);
   });
 
+  describe("a deletable object's end", () => {
+    const object = { objectId: objectIdOf(5), deletable: true, endEpoch: 9 };
+    const other = { ...object, objectId: objectIdOf(6) };
+    const registeredD = (seq: number, o = object) => ({
+      type: "BlobRegistered",
+      seq,
+      epoch: 1,
+      blobId,
+      size: blob.length,
+      ...o,
+    });
+    const certifiedD = (seq: number) => ({
+      type: "BlobCertified",
+      seq,
+      epoch: 1,
+      blobId,
+      ...object,
+      isExtension: false,
+    });
+    const deletedD = (seq: number) => ({
+      type: "BlobDeleted",
+      seq,
+      epoch: 1,
+      blobId,
+      endEpoch: 9,
+      objectId: object.objectId,
+      wasCertified: true,
+    });
+
+    it("with immediate deletion, the last object deleted takes the data; a new object of the blob ID starts again", () => {
+      const n0 = drive(storageNodeMachine, { name: "N0", committee, blobIds: [blobId], dataDeletion: "immediate" });
+      n0.step(registeredD(0)).step(upload(0)).step(certifiedD(1));
+      expect(stateOf(n0)).toEqual(["certified", "stored"]);
+      n0.step(deletedD(2));
+      expect(stateOf(n0)).toEqual(["retired", "deleted"]);
+      expect(slots(n0)).toEqual([[null], [null]]);
+      // An upload for the blob ID with no object: held, not stored (`NotCurrentlyRegistered`).
+      n0.step(upload(0));
+      expect(stateOf(n0)).toEqual(["retired", "deleted"]);
+      n0.step(registeredD(3, other));
+      expect(stateOf(n0)).toEqual(["registered", "stored"]);
+      expect(slots(n0)).toEqual([[primaryOf(0)], [secondaryOf(0)]]);
+    });
+
+    it("by default the data wait for the next epoch's collection, and healing stops once no certified object is left", () => {
+      const n1 = node(1);
+      n1.step(registeredD(0)).step(certifiedD(1));
+      expect(stateOf(n1)).toEqual(["certified", { recovering: "awaitingMetadata" }]);
+      n1.step(deletedD(2));
+      expect(stateOf(n1)).toEqual(["retired", "awaitingSlivers"]);
+      n1.step(upload(1));
+      expect([stateOf(n1), slots(n1)]).toEqual([
+        ["retired", "awaitingSlivers"],
+        [[null], [null]],
+      ]);
+    });
+  });
+
   it("processes chain events in chain order: an early BlobCertified waits for BlobRegistered", () => {
     const n1 = node(1);
     n1.step(certified);

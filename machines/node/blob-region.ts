@@ -3,7 +3,8 @@
  * the blob on chain, stores and confirms, heals and proves inconsistent, drawn as states —
  * `awaitingSlivers` → `stored`, or → `recovering` (metadata, then secondary slivers, then primary
  * ones, paper §4) → `stored`, or → `inconsistencyDetected` (paper §3.3), and `deleted` once the
- * chain marks the blob ID invalid. The region's guards and actions are in `storage.ts` and
+ * chain marks the blob ID invalid or no live object registers it any more (deleted, or collected at
+ * an epoch's start after it ended: `blob-info.ts`); healing stops once no certified object is left. The region's guards and actions are in `storage.ts` and
  * `invalidation.ts`, and take the blob's position as `params.blob`; `index.ts` puts one region per
  * blob beside the node's others.
  *
@@ -13,7 +14,8 @@
  * (`challenge.ts`).
  *
  * Follows paper §2.2, §3.3 and §4, and `crates/walrus-service/src/node.rs` (`store_metadata`,
- * `store_sliver`, `compute_storage_confirmation`, `process_blob_invalid_event`) and
+ * `store_sliver`, `compute_storage_confirmation`, `process_blob_invalid_event`),
+ * `node/blob_event_processor.rs` (`process_blob_deleted_event`), `node/garbage_collector.rs` and
  * `node/blob_sync.rs` (`BlobSynchronizer`).
  */
 
@@ -30,14 +32,34 @@ export function blobRegion(blob: number, epochs: boolean, challenge: boolean) {
     on: {
       "chain.BlobRegistered": { guard: about, actions: { type: "registerBlob", params } },
       "chain.BlobCertified": { guard: about, actions: { type: "certifyBlob", params } },
-      "chain.BlobDeleted": { guard: about, actions: { type: "recordObjectDeleted", params } },
-      // A new epoch may give the node the shards an upload it held is for.
+      // A deletion that leaves no object: with immediate deletion the data go now.
+      "chain.BlobDeleted": [
+        {
+          guard: and([about, { type: "deletionRetiresBlob", params }]),
+          target: ".deleted",
+          actions: { type: "recordObjectDeleted", params },
+        },
+        { guard: about, actions: { type: "recordObjectDeleted", params } },
+      ],
+      // A new epoch: the garbage collection takes the objects that ended, and the data once none is
+      // left; and the epoch may give the node the shards an upload it held is for.
       ...(epochs
         ? {
-            "chain.EpochChangeStart": {
-              guard: { type: "uploadHeld", params },
-              actions: { type: "retryHeldUpload", params },
-            },
+            "chain.EpochChangeStart": [
+              {
+                guard: { type: "collectionRetiresBlob", params },
+                target: ".deleted",
+                actions: { type: "collectExpiredObjects", params },
+              },
+              {
+                guard: { type: "uploadHeld", params },
+                actions: [
+                  { type: "collectExpiredObjects", params },
+                  { type: "retryHeldUpload", params },
+                ],
+              },
+              { actions: { type: "collectExpiredObjects", params } },
+            ],
           }
         : {}),
       "chain.InvalidBlobID": { guard: about, target: ".deleted", actions: { type: "markBlobInvalid", params } },
@@ -83,6 +105,8 @@ export function blobRegion(blob: number, epochs: boolean, challenge: boolean) {
       },
       recovering: {
         entry: { type: "requestRecoverySymbols", params },
+        // No certified object left (deleted, or collected after it ended): the sync is cancelled.
+        always: { guard: { type: "healingCancelled", params }, target: "awaitingSlivers" },
         on: {
           RecoverySymbolResponse: {
             guard: and([forBlob, "fromPeer"]),
@@ -147,7 +171,18 @@ export function blobRegion(blob: number, epochs: boolean, challenge: boolean) {
         },
         always: { guard: { type: "attestationsSuffice", params }, actions: { type: "invalidateBlobId", params } },
       },
-      deleted: { entry: { type: "deleteBlob", params } },
+      // Nothing of the blob is kept: its ID is invalid (for good), or no live object registers it (a
+      // new registration of the blob ID, a new object, starts again).
+      deleted: {
+        entry: { type: "deleteBlob", params },
+        on: {
+          "chain.BlobRegistered": {
+            guard: and([about, not({ type: "blobInvalid", params })]),
+            target: "awaitingSlivers",
+            actions: { type: "registerBlob", params },
+          },
+        },
+      },
     },
   } as const;
 }

@@ -62,11 +62,19 @@ export interface StorageNodeInput {
    */
   readonly stored?: readonly StoredBlob[];
   /**
-   * Attestations the node collects before `invalidate_blob_id`: `validity`, f + 1 shards (the
-   * paper, and what the contract checks), or `quorum`, 2f + 1 (the implementation's
-   * `GetInvalidBlobCertificate`, which waits for `min_n_correct`). Default `validity`.
+   * Attestations the node collects before `invalidate_blob_id`: `validity`, what the contract
+   * takes (3w ≥ n + 1: the paper's f + 1, one shard more when 3 divides n), or `quorum`, 2f + 1 (the
+   * implementation's `GetInvalidBlobCertificate`, which waits for `min_n_correct`). Default
+   * `validity`.
    */
   readonly invalidationAttestations?: "validity" | "quorum";
+  /**
+   * When the node deletes the data of a blob ID no live object registers any more: `atEpochStart`,
+   * at the garbage collection of the next epoch's start (the implementation's default since walrus
+   * PR #3160), or `immediate`, as it processes the `BlobDeleted` that leaves none
+   * (`enable_immediate_data_deletion`, the default before). Default `atEpochStart`.
+   */
+  readonly dataDeletion?: "atEpochStart" | "immediate";
   /**
    * When the node calls `epoch_sync_done` (`epochs.ts`): `allShardsActive`, once it holds its
    * shards (the paper), or `noTaskRunning`, once no sync or recovery task runs (the
@@ -95,10 +103,10 @@ export interface FoundInconsistency {
 }
 
 /**
- * What the node knows of a blob on chain, in short: registered, certified, invalidated (from its
- * {@link BlobRecord}: see {@link chainStatusOf}).
+ * What the node knows of a blob on chain, in short: registered, certified, invalidated, or retired
+ * (registered once, no object left) (from its {@link BlobRecord}: see {@link chainStatusOf}).
  */
-export type ChainStatus = "awaitingRegistration" | "registered" | "certified" | "invalid";
+export type ChainStatus = "awaitingRegistration" | "registered" | "certified" | "retired" | "invalid";
 
 /** What the node knows and holds of one blob, beside its bytes. */
 export interface BlobAtNode extends BlobSlivers {
@@ -267,16 +275,18 @@ export const movedBy = (blob: BlobAtNode, epoch: number): boolean => {
 };
 
 /**
- * What the node knows of the blob on chain, in short: `invalid` once the blob ID is, `certified`
- * once an object's certification counts, `registered` once one is registered, else
- * `awaitingRegistration`. The blob's objects outlive the models that ask this (their storage ends
- * beyond them), so it only moves forward.
+ * What the node knows of the blob on chain, in short, from the objects its record counts: `invalid`
+ * once the blob ID is, `certified` while a certified object is counted, `registered` while a
+ * registered one is, `retired` once none is (deleted, or collected after it expired), and
+ * `awaitingRegistration` before any. The counts lose an expired object at the garbage collection of
+ * the epoch it ends in (`blob-info.ts`), so between two epochs they say what the live objects do.
  */
 export function chainStatusOf(blob: BlobAtNode): ChainStatus {
   const info = blob.record.info;
   if (info === null) return "awaitingRegistration";
   if (info.status === "invalid") return "invalid";
-  return info.initialCertifiedEpoch === null ? "registered" : "certified";
+  if (info.countDeletableCertified > 0 || info.permanentCertified !== null) return "certified";
+  return info.countDeletableTotal > 0 || info.permanentTotal !== null ? "registered" : "retired";
 }
 
 /** The epoch of the blob's first certification still counted (`initial_certified_epoch`), if any. */

@@ -179,6 +179,7 @@ function initialContext(input: StorageNodeInput, epochs: boolean, challenge: boo
     ...atStart,
     committees: input.committees ?? [first],
     invalidationAttestations: input.invalidationAttestations ?? "validity",
+    dataDeletion: input.dataDeletion ?? "atEpochStart",
     attestWhen: input.attestWhen ?? "allShardsActive",
     changeDone: true,
     attestedEpoch: first.epoch,

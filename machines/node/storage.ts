@@ -48,7 +48,7 @@ import {
   withBlobAt,
 } from "./context.js";
 import { servingCommittee } from "./epochs.js";
-import { type BlobEvent, applyBlobEvent } from "./blob-info.js";
+import { type BlobEvent, applyBlobEvent, processExpiredBlobObjects } from "./blob-info.js";
 import { dueShards, holdsInShard } from "./shards.js";
 import {
   type BlobSlivers,
@@ -85,9 +85,27 @@ export const storageGuards = {
   /** A well-formed message about this blob. */
   forBlob: ({ context, event }: Args, params: BlobParams) =>
     isWellFormed(event) && "blobId" in event && event.blobId === blobAt(context, params).blobId,
-  /** The node has seen the blob registered. */
-  blobRegistered: ({ context }: Args, params: BlobParams) =>
-    chainStatusOf(blobAt(context, params)) !== "awaitingRegistration",
+  /** A live object registers the blob (`is_registered`): the node stores its metadata and slivers. */
+  blobRegistered: ({ context }: Args, params: BlobParams) => {
+    const status = chainStatusOf(blobAt(context, params));
+    return status === "registered" || status === "certified";
+  },
+  /**
+   * The `BlobDeleted` leaves no object registering the blob, and the node deletes data at once
+   * (`process_blob_deleted_event` with `enable_immediate_data_deletion`).
+   */
+  deletionRetiresBlob: ({ context, event }: Args, params: BlobParams) =>
+    context.dataDeletion === "immediate" &&
+    chainStatusOf({ ...blobAt(context, params), record: recorded(context, params, event) }) === "retired",
+  /**
+   * At the start of the event's epoch the garbage collection leaves no object registering the blob:
+   * its data goes (`process_expired_blob_objects`, then `delete_expired_blob_data`).
+   */
+  collectionRetiresBlob: ({ context, event }: Args, params: BlobParams) =>
+    event.type === "chain.EpochChangeStart" &&
+    chainStatusOf({ ...blobAt(context, params), record: collected(context, params, event.epoch) }) === "retired",
+  /** No certified object is counted any more: a running blob sync is cancelled (`cancel_sync_and_mark_event_complete`). */
+  healingCancelled: ({ context }: Args, params: BlobParams) => chainStatusOf(blobAt(context, params)) !== "certified",
   /** The node owns no shard in its current epoch. */
   ownsNoShard: ({ context }: Args) => owned(context).length === 0,
   /** An upload is held for the blob. */
@@ -165,6 +183,10 @@ function blobEventOf(event: StorageNodeEvent): BlobEvent | undefined {
   }
 }
 
+/** The blob's record after the garbage collection at the start of `epoch`. */
+const collected = (context: StorageNodeContext, params: BlobParams, epoch: number) =>
+  processExpiredBlobObjects(blobAt(context, params).record, epoch);
+
 /** The blob's record after the chain event `event` (as it was for any other event). */
 function recorded(context: StorageNodeContext, params: BlobParams, event: StorageNodeEvent) {
   const record = blobAt(context, params).record;
@@ -185,6 +207,7 @@ export const storageActions: Record<
   | "retryHeldUpload"
   | "certifyBlob"
   | "recordObjectDeleted"
+  | "collectExpiredObjects"
   | "markBlobInvalid"
   | "deleteBlob"
   | "holdUpload"
@@ -216,6 +239,12 @@ export const storageActions: Record<
   /** A deletable object of the blob deleted: the record follows (`update_blob_info`). */
   recordObjectDeleted: assign(({ context, event }, params: BlobParams) =>
     withBlobAt(context, params, { record: recorded(context, params, event) }),
+  ),
+  /** A new epoch: the objects that ended leave the record (`process_expired_blob_objects`). */
+  collectExpiredObjects: assign(({ context, event }, params: BlobParams) =>
+    event.type === "chain.EpochChangeStart"
+      ? withBlobAt(context, params, { record: collected(context, params, event.epoch) })
+      : {},
   ),
   /** The blob ID is invalid: the node answers ⊥ for it from now on (`BlobInfo` marked invalid). */
   markBlobInvalid: assign(({ context, event }, params: BlobParams) =>
