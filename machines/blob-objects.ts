@@ -27,7 +27,14 @@
  */
 
 import type { ConfirmationFormat } from "../spec/bcs.js";
-import type { ActorName, BlobIdText, ObjectIdText } from "../spec/messages.js";
+import type {
+  ActorName,
+  BlobCertified,
+  BlobDeleted,
+  BlobIdText,
+  BlobRegistered,
+  ObjectIdText,
+} from "../spec/messages.js";
 
 /** A `Storage` resource: `size` encoded bytes over the epochs `[startEpoch, endEpoch)`. */
 export interface StorageResource {
@@ -57,34 +64,8 @@ export interface BlobObjects {
   readonly blobs: readonly BlobObject[];
 }
 
-/** The contract's blob events, with the fields nodes read (`system/events.move`). */
-export type BlobObjectEvent =
-  | {
-      readonly type: "BlobRegistered";
-      readonly epoch: number;
-      readonly blobId: BlobIdText;
-      readonly size: number;
-      readonly endEpoch: number;
-      readonly deletable: boolean;
-      readonly objectId: ObjectIdText;
-    }
-  | {
-      readonly type: "BlobCertified";
-      readonly epoch: number;
-      readonly blobId: BlobIdText;
-      readonly endEpoch: number;
-      readonly deletable: boolean;
-      readonly objectId: ObjectIdText;
-      readonly isExtension: boolean;
-    }
-  | {
-      readonly type: "BlobDeleted";
-      readonly epoch: number;
-      readonly blobId: BlobIdText;
-      readonly endEpoch: number;
-      readonly objectId: ObjectIdText;
-      readonly wasCertified: boolean;
-    };
+/** The contract's blob events (`system/events.move`), before the chain numbers them in each subscriber's stream. */
+export type BlobObjectEvent = Omit<BlobRegistered, "seq"> | Omit<BlobCertified, "seq"> | Omit<BlobDeleted, "seq">;
 
 /** A certificate as the chain reads it: the signed message's fields (its signatures are the caller's check). */
 export interface BlobCertificate {

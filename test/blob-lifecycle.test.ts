@@ -185,6 +185,8 @@ describe("what a node aggregates of a blob ID's objects", () => {
     ({ type: "BlobRegistered", epoch, endEpoch, deletable, objectId }) as const;
   const certified = (objectId: string, deletable: boolean, endEpoch: number, epoch = 1, isExtension = false) =>
     ({ type: "BlobCertified", epoch, endEpoch, deletable, objectId, isExtension }) as const;
+  const deleted = (objectId: string, endEpoch: number, wasCertified: boolean) =>
+    ({ type: "BlobDeleted", epoch: 1, endEpoch, objectId, wasCertified }) as const;
   const history = (...events: Parameters<typeof applyBlobEvent>[1][]) => events.reduce(applyBlobEvent, NO_RECORD);
 
   it("deleting a deletable object leaves the blob certified while a permanent one covers it", () => {
@@ -217,13 +219,7 @@ describe("what a node aggregates of a blob ID's objects", () => {
   it("between two collections it may still say registered (the implementation's approximation), and after one it does not", () => {
     // D1 ends at 5 and is deleted; D2 ends at 3. The latest end epoch seen stays 5 while one
     // deletable object is counted.
-    let record = history(registered("D1", true, 5), registered("D2", true, 3), {
-      type: "BlobDeleted",
-      epoch: 1,
-      endEpoch: 5,
-      objectId: "D1",
-      wasCertified: false,
-    });
+    let record = history(registered("D1", true, 5), registered("D2", true, 3), deleted("D1", 5, false));
     expect(isRegistered(record, 3)).toBe(true);
     record = processExpiredBlobObjects(record, 3);
     expect(isRegistered(record, 3)).toBe(false);
@@ -242,13 +238,7 @@ describe("what a node aggregates of a blob ID's objects", () => {
   });
 
   it("confirms a deletable object only while its own entry is live; a certification before any registration is ignored", () => {
-    const record = history(registered("D", true, 3), registered("E", true, 3), {
-      type: "BlobDeleted",
-      epoch: 1,
-      endEpoch: 3,
-      objectId: "D",
-      wasCertified: false,
-    });
+    const record = history(registered("D", true, 3), registered("E", true, 3), deleted("D", 3, false));
     expect(
       [{ kind: "deletable", objectId: "D" }, { kind: "deletable", objectId: "E" }, { kind: "permanent" }].map((p) =>
         mayConfirm(record, p as never, 1),

@@ -25,7 +25,7 @@
  * hex text.
  */
 
-import type { ObjectIdText } from "../../spec/messages.js";
+import type { BlobCertified, BlobDeleted, BlobRegistered, InvalidBlobID, ObjectIdText } from "../../spec/messages.js";
 
 export type { ObjectIdText };
 
@@ -71,32 +71,12 @@ export interface BlobRecord {
 /** A blob ID the node has heard nothing of. */
 export const NO_RECORD: BlobRecord = { info: null, objects: [] };
 
-/** The fields of the chain's blob events the node reads (`system/events.move`). */
+/** The fields of the chain's blob events the node reads (`system/events.move`, spec/messages.ts). */
 export type BlobEvent =
-  | {
-      readonly type: "BlobRegistered";
-      readonly epoch: number;
-      readonly endEpoch: number;
-      readonly deletable: boolean;
-      readonly objectId: ObjectIdText;
-    }
-  | {
-      readonly type: "BlobCertified";
-      /** The object's first certification epoch, for an extension too. */
-      readonly epoch: number;
-      readonly endEpoch: number;
-      readonly deletable: boolean;
-      readonly objectId: ObjectIdText;
-      readonly isExtension: boolean;
-    }
-  | {
-      readonly type: "BlobDeleted";
-      readonly epoch: number;
-      readonly endEpoch: number;
-      readonly objectId: ObjectIdText;
-      readonly wasCertified: boolean;
-    }
-  | { readonly type: "InvalidBlobID"; readonly epoch: number };
+  | Pick<BlobRegistered, "type" | "epoch" | "endEpoch" | "deletable" | "objectId">
+  | Pick<BlobCertified, "type" | "epoch" | "endEpoch" | "deletable" | "objectId" | "isExtension">
+  | Pick<BlobDeleted, "type" | "epoch" | "endEpoch" | "objectId" | "wasCertified">
+  | Pick<InvalidBlobID, "type" | "epoch">;
 
 /** A change of the aggregate (`BlobStatusChangeType`), for a deletable or a permanent object. */
 type Change =
@@ -130,15 +110,19 @@ const addPermanent = (part: PermanentBlobInfo | null, endEpoch: number): Permane
 const removePermanent = (part: PermanentBlobInfo | null): PermanentBlobInfo | null =>
   part === null || part.count <= 1 ? null : { count: part.count - 1, endEpoch: part.endEpoch };
 
+/** Whether the permanent objects, or `deletables` counted deletable ones ending at `latestEnd` at the latest, reach past `epoch`. */
+const reaches = (permanent: PermanentBlobInfo | null, deletables: number, latestEnd: number | null, epoch: number) =>
+  (permanent !== null && permanent.endEpoch > epoch) || (deletables > 0 && latestEnd !== null && latestEnd > epoch);
+
 /** Whether the aggregate counts a certified object at `epoch` (`is_certified`). */
 function certifiedAt(info: ValidBlobInfo, epoch: number): boolean {
   if (info.initialCertifiedEpoch === null || info.initialCertifiedEpoch > epoch) return false;
-  const permanent = info.permanentCertified !== null && info.permanentCertified.endEpoch > epoch;
-  const deletable =
-    info.countDeletableCertified > 0 &&
-    info.latestSeenDeletableCertifiedEndEpoch !== null &&
-    info.latestSeenDeletableCertifiedEndEpoch > epoch;
-  return permanent || deletable;
+  return reaches(
+    info.permanentCertified,
+    info.countDeletableCertified,
+    info.latestSeenDeletableCertifiedEndEpoch,
+    epoch,
+  );
 }
 
 /** Takes a deletable object out of the counts (a deletion or an expiry); a count at 0 forgets its end epoch. */
@@ -316,12 +300,7 @@ export function processExpiredBlobObjects(record: BlobRecord, epoch: number): Bl
 export function isRegistered(record: BlobRecord, epoch: number): boolean {
   const info = record.info;
   if (info === null || info.status === "invalid") return false;
-  const permanent = info.permanentTotal !== null && info.permanentTotal.endEpoch > epoch;
-  const deletable =
-    info.countDeletableTotal > 0 &&
-    info.latestSeenDeletableRegisteredEndEpoch !== null &&
-    info.latestSeenDeletableRegisteredEndEpoch > epoch;
-  return permanent || deletable;
+  return reaches(info.permanentTotal, info.countDeletableTotal, info.latestSeenDeletableRegisteredEndEpoch, epoch);
 }
 
 /** Whether the blob ID counts as certified at `epoch` (`is_certified`): the node heals it. */
