@@ -158,6 +158,28 @@ export class RecordBuffer {
   }
 }
 
+/** States as records in one growing Int32Array: an entry, the count of the state's words, the words. */
+class StateRecords {
+  words = new Int32Array(1024);
+  length = 0;
+  count = 0;
+
+  append(entry: number, state: unknown, states: StateWords<unknown>): void {
+    const size = states.length(state);
+    const need = this.length + 2 + size;
+    if (need > this.words.length) {
+      const grown = new Int32Array(Math.max(need, this.words.length * 2));
+      grown.set(this.words.subarray(0, this.length));
+      this.words = grown;
+    }
+    this.words[this.length] = entry;
+    this.words[this.length + 1] = size;
+    states.encode(state, this.words, this.length + 2);
+    this.length = need;
+    this.count++;
+  }
+}
+
 /** Entries per chunk of the log (1 MiB): the log grows without copying and wastes at most one chunk. */
 const LOG_CHUNK_BITS = 16;
 const LOG_CHUNK = 1 << LOG_CHUNK_BITS;
@@ -197,9 +219,12 @@ class Partition {
   private readonly fp: Fingerprint = { hi: 0, lo: 0 };
   private readonly states: StateWords<unknown>;
   private readonly decided: boolean[];
-  /** The states of the next level this worker owns and will expand (within the boundary), with their entries. */
-  private next: unknown[] = [];
-  private nextEntries: number[] = [];
+  /**
+   * The states of the next level this worker owns and will expand (within the boundary), as
+   * records of their entry, their words' count and their words: a level held as objects is
+   * hundreds of thousands of them promoted to the old generation, which the collector then walks.
+   */
+  private next = new StateRecords();
   /** The depth of the states the level being expanded produces (0: the initial states). */
   private depth = 0;
   /**
@@ -254,8 +279,7 @@ class Partition {
       }
     }
     if (model.withinBoundary === undefined || model.withinBoundary(state)) {
-      this.next.push(state);
-      this.nextEntries.push(entry);
+      this.next.append(entry, state, this.states);
     }
   }
 
@@ -295,9 +319,7 @@ class Partition {
   /** Expands this worker's part of level `depth` and reports it. */
   async expand(depth: number): Promise<Extract<FromWorker, { type: "level" }>> {
     const frontier = this.next;
-    const entries = this.nextEntries;
-    this.next = [];
-    this.nextEntries = [];
+    this.next = new StateRecords();
     this.depth = depth + 1;
     const model = this.model;
     const fp = this.fp;
@@ -311,14 +333,13 @@ class Partition {
     const stop = this.stop;
     // The worker's own heap (a thread's heap is its own); the time and signals are the coordinator's.
     const watch = new Watch({});
-    for (let k = 0; k < frontier.length; k++) {
+    const words = frontier.words;
+    for (let at = 0; at < frontier.length; at += 2 + words[at + 1]) {
       // Asked to stop (the time, a signal, a heap): the level ends here, its other states unexpanded.
       if (Atomics.load(stop, 0) !== 0) break;
       if (watch.due() && watch.look() === "memory") Atomics.store(stop, 0, STOP_MEMORY);
-      const state = frontier[k];
-      // Let the expanded state go: a level can be large.
-      frontier[k] = undefined;
-      const entry = entries[k];
+      const entry = words[at];
+      const state = this.states.decode(words, at + 2, words[at + 1]);
       actions.length = 0;
       model.actions(state, actions);
       for (let a = 0; a < actions.length; a++) {
@@ -330,8 +351,8 @@ class Partition {
         model.fingerprint(successor, fp);
         const owner = ownerOf(fp.lo, workers);
         if (owner === index) {
-          if (visited.add(fp.hi, fp.lo))
-            this.admit(transient === undefined ? successor : transient.keep(successor), index, entry);
+          // The next level keeps its words: the scratch successor needs no copy of its own.
+          if (visited.add(fp.hi, fp.lo)) this.admit(successor, index, entry);
           continue;
         }
         const batch = batches[owner];
@@ -367,7 +388,7 @@ class Partition {
     }
     const level = {
       type: "level",
-      fresh: this.next.length,
+      fresh: this.next.count,
       generated: this.generated,
       unique: visited.size,
       bytes: visited.byteLength + this.log.byteLength,
