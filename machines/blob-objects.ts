@@ -22,7 +22,8 @@
  * - an object expires when the epoch reaches its end epoch (exclusive); nothing happens on chain
  *   then: nodes see the epoch change and collect it themselves.
  *
- * Refusals carry the contract's abort names. The quorum of signatures is the caller's check
+ * Refusals carry the contract's abort names, but `ENotOwner` and `ENoStorage`/`ENoBlob`, which
+ * stand for Sui's ownership of objects (a call with another's object, or none, cannot be made). The quorum of signatures is the caller's check
  * (`chain.ts`, `isQuorum`). Object IDs are hex text of 32 bytes, numbered in creation order.
  */
 
@@ -91,10 +92,9 @@ export type Abort =
   | "EAlreadyCertified"
   | "EInvalidBlobPersistenceType"
   | "EInvalidBlobObject"
-  | "EInvalidCertificateEpoch"
+  | "EInvalidIdEpoch"
   | "EBlobNotDeletable"
-  | "ENotCertified"
-  | "EInvalidEpochs";
+  | "ENotCertified";
 
 /** An entry point's outcome: the new state and its events, or the abort. */
 export type Outcome =
@@ -168,7 +168,7 @@ export function certifyBlob(state: BlobObjects, objectId: ObjectIdText, certific
   const object = state.blobs.find((blob) => blob.objectId === objectId);
   if (object === undefined) return { abort: "ENoBlob" };
   // `system_state_inner::certify_blob`: a certificate of the current epoch only.
-  if (certificate.epoch !== state.epoch) return { abort: "EInvalidCertificateEpoch" };
+  if (certificate.epoch !== state.epoch) return { abort: "EInvalidIdEpoch" };
   // `blob::certify_with_certified_msg`, in its order.
   if (object.blobId !== certificate.blobId) return { abort: "EInvalidBlobId" };
   if (object.certifiedEpoch !== null) return { abort: "EAlreadyCertified" };
@@ -243,7 +243,7 @@ export function extendBlob(
   if (state.epoch >= object.storage.endEpoch) return { abort: "EResourceBounds" };
   const endEpoch = object.storage.endEpoch + epochs;
   if (!Number.isInteger(epochs) || epochs <= 0 || endEpoch - state.epoch > maxEpochsAhead) {
-    return { abort: "EInvalidEpochs" };
+    return { abort: "EInvalidEpochsAhead" };
   }
   const extended = { ...object, storage: { ...object.storage, endEpoch } };
   return ok(

@@ -361,14 +361,14 @@ function nodeProperties(layout: WriteReadLayout): SystemProperty[] {
           certified: { actor: chain, holds: (view) => chainIn(view, layout, "certified") },
           ...Object.fromEntries(
             nodes.map((name) => [
-              name,
+              `stores ${name}`,
               { actor: name, holds: (view: SystemView) => storesItsSlivers(view, layout, name) },
             ]),
           ),
         },
         (value) =>
           !value("certified") ||
-          nodes.reduce((sum, name) => sum + (value(name) ? shardsOf(layout, name) : 0), 0) >= f + 1,
+          nodes.reduce((sum, name) => sum + (value(`stores ${name}`) ? shardsOf(layout, name) : 0), 0) >= f + 1,
       ),
     },
   ];

@@ -92,6 +92,8 @@ const objectDeletion = (blobs: number, epochs = false): Record<string, string> =
       `blob${b}.recovering: always [healingCancelled] → blob${b}.awaitingSlivers`,
       `blob${b}.deleted: chain.BlobRegistered [aboutBlob and not blobInvalid] → blob${b}.awaitingSlivers`,
       ...(epochs ? [`blob${b}: chain.EpochChangeStart [collectionRetiresBlob] → blob${b}.deleted`] : []),
+      // The stored blob 0 is never deleted; blob 1 of the two-blob models has its own reason.
+      ...(epochs && b === 0 ? [`blob${b}.deleted: chain.EpochChangeStart → (stays)`] : []),
     ]).flat(),
   ]);
 
@@ -313,6 +315,10 @@ export const REASONS: Reasons = {
       "shard3.ActiveSync: ShardSyncFails [stillFilling] → (stays)",
       "shard3.ActiveSync: ShardSyncTimeout [transferRunning] → shard3.ActiveRecover",
     ]),
+    "blob1.deleted: chain.EpochChangeStart → (stays)":
+      "The malicious writer's blob, invalidated, meeting an epoch's start: none of the seeded walks of the " +
+      "simulated `epoch-change-4-two-blobs` (`DEFAULT_SIMULATION` in report/coverage-drivers.ts) invalidates it " +
+      "before its one change starts, and `two-blobs-4` has no change.",
     ...each(TRANSFER_ENDS_SHORT, [
       "shard3.ActiveRecover",
       "shard3.ActiveSync: ShardSyncResponse [awaitedSyncResponse and transferEnds] → shard3.ActiveRecover",

@@ -98,7 +98,7 @@ describe("the contract's Blob objects", () => {
       [objectIdOf(7), certificate(state, { kind: "permanent" })],
     ] as const;
     expect(refusals.map(([object, cert]) => abortOf(certifyBlob(state, object, cert)))).toEqual([
-      "EInvalidCertificateEpoch",
+      "EInvalidIdEpoch",
       "EInvalidBlobId",
       "EInvalidBlobPersistenceType",
       "EInvalidBlobPersistenceType",
@@ -162,7 +162,7 @@ describe("the contract's Blob objects", () => {
     const state = stored(initialBlobObjects(1), "owner", false);
     expect(abortOf(extendBlob(state, objectIdOf(0), 1, MAX_AHEAD))).toBe("ENotCertified");
     const certified = nextEpoch(stateOf(certifyBlob(state, objectIdOf(0), certificate(state, { kind: "permanent" }))));
-    expect(abortOf(extendBlob(certified, objectIdOf(0), MAX_AHEAD, MAX_AHEAD))).toBe("EInvalidEpochs");
+    expect(abortOf(extendBlob(certified, objectIdOf(0), MAX_AHEAD, MAX_AHEAD))).toBe("EInvalidEpochsAhead");
     const extended = done(extendBlob(certified, objectIdOf(0), 2, MAX_AHEAD));
     expect(extended.events).toEqual([
       {
@@ -199,7 +199,8 @@ describe("what a node aggregates of a blob ID's objects", () => {
     );
     expect([isRegistered(record, 1), isCertified(record, 1), isCertified(record, 4)]).toEqual([true, true, false]);
     expect(record.objects.map((o) => o.objectId)).toEqual(["P"]);
-    // Deleting a permanent object is refused: nothing changes.
+    // A deletion names a deletable object (the contract deletes no other): the aggregate takes it as
+    // one, and with no deletable object counted, its counts stay at zero.
     expect(
       applyBlobEvent(record, { type: "BlobDeleted", epoch: 1, endEpoch: 4, objectId: "P", wasCertified: true }).info,
     ).toEqual({ ...record.info });

@@ -6,7 +6,14 @@
 
 import { assign, setup } from "xstate";
 import { describe, expect, it } from "vitest";
-import { ActorModel, type NetworkKind, type NetworkSpec, type SystemView } from "../checker/actors.js";
+import {
+  ActorModel,
+  type NetworkKind,
+  type NetworkSpec,
+  type SystemView,
+  everyActor,
+  ofParts,
+} from "../checker/actors.js";
 import { ModelError } from "../checker/errors.js";
 import { checkModel } from "../checker/search.js";
 import { quorumWrite } from "../models/examples/quorum-write.js";
@@ -194,5 +201,34 @@ describe("faults within a budget counted in shards", () => {
       ],
     });
     expect(() => checkModel(network)).toThrow(/property "counts" reads the network, which it does not declare/);
+  });
+
+  it("a property of parts must give every actor it reads a part, and an actor takes at most 31 parts", () => {
+    const machine = setup({}).createMachine({});
+    const actors = [
+      { name: "a", machine },
+      { name: "b", machine },
+    ];
+    const always = (id: string) => ({ kind: "always" as const, id, name: id });
+    const unparted = () =>
+      new ActorModel({
+        name: "m",
+        actors,
+        properties: [
+          {
+            ...always("half"),
+            ...ofParts({ a: { actor: "a", holds: () => true } }, (value) => value("a")),
+            reads: ["a", "b"],
+          },
+        ],
+      });
+    expect(unparted).toThrow(/property "half" reads b but has no part for it/);
+    const crowded = () =>
+      new ActorModel({
+        name: "m",
+        actors,
+        properties: [{ ...always("many"), ...everyActor(Array(32).fill("a"), () => true) }],
+      });
+    expect(crowded).toThrow(/a is read alone by 32 properties or parts: at most 31/);
   });
 });

@@ -242,6 +242,34 @@ describe("the storage node through an epoch change", () => {
     expect(endsAt3.snapshot.context.blobs[0].record.objects).toHaveLength(1);
   });
 
+  it("an upload held for a retired blob ID stays held across epoch starts and is stored for a new object", () => {
+    const epoch3: Committee = { ...epoch2, epoch: 3 };
+    const object = (objectId: string, seq: number, endEpoch: number) => ({
+      type: "BlobRegistered",
+      seq,
+      epoch: 1,
+      blobId,
+      size: bytes.length,
+      endEpoch,
+      deletable: true,
+      objectId,
+    });
+    const n0 = drive(machine, {
+      name: "N0",
+      committee: epoch1,
+      committees: [epoch1, epoch2, epoch3],
+      blobIds: [blobId],
+    });
+    n0.step(object(`0x${"01".repeat(32)}`, 0, 2)).step({ ...start2, seq: 1 });
+    expect(value(n0).blob0).toBe("deleted");
+    const pair = { pair: pairOfShard(blobId, 0, n), primary: sliver(0, "primary"), secondary: sliver(0, "secondary") };
+    n0.step({ type: "StoreSliverPairs", from: "writer", blobId, metadata, pairs: [pair] });
+    n0.step({ type: "EpochChangeStart", seq: 2, epoch: 3 });
+    expect(n0.snapshot.context.blobs[0].pendingUpload).not.toBeNull();
+    n0.step({ ...object(`0x${"02".repeat(32)}`, 3, 6), epoch: 3 });
+    expect(value(n0).blob0).toBe("stored");
+  });
+
   it("a lagging member catches up, recovers up to the chain's epoch, then is Active", () => {
     const n0 = node("N0").step({ type: "LagDetected" });
     expect(value(n0).status).toBe("RecoveryCatchUp");

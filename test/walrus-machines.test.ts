@@ -279,15 +279,26 @@ describe("storage node", () => {
       n0.step(deletedD(2));
       expect(stateOf(n0)).toEqual(["retired", "deleted"]);
       expect(slots(n0)).toEqual([[null], [null]]);
-      // An upload for the blob ID with no object: held, not stored (`NotCurrentlyRegistered`).
-      n0.step(upload(0));
+      // Another writer's upload for the blob ID with no object: held, not stored (`NotCurrentlyRegistered`).
+      n0.step(upload(0, { from: "writer2" }));
       expect(stateOf(n0)).toEqual(["retired", "deleted"]);
       n0.step(registeredD(3, other));
       expect(stateOf(n0)).toEqual(["registered", "stored"]);
       expect(slots(n0)).toEqual([[primaryOf(0)], [secondaryOf(0)]]);
+      // The new object's write is its own: the confirmation goes to the writer that uploaded now.
+      expect(n0.sent.map((m) => [m.to, m.type])).toEqual([["writer2", "StorageConfirmation"]]);
     });
 
-    it("by default the data wait for the next epoch's collection, and healing stops once no certified object is left", () => {
+    it("by default the data wait for the next epoch's collection", () => {
+      const n0 = node(0);
+      n0.step(registeredD(0)).step(upload(0)).step(certifiedD(1)).step(deletedD(2));
+      expect([stateOf(n0), slots(n0)]).toEqual([
+        ["retired", "stored"],
+        [[primaryOf(0)], [secondaryOf(0)]],
+      ]);
+    });
+
+    it("healing stops once no certified object is left", () => {
       const n1 = node(1);
       n1.step(registeredD(0)).step(certifiedD(1));
       expect(stateOf(n1)).toEqual(["certified", { recovering: "awaitingMetadata" }]);

@@ -112,6 +112,11 @@ export class Views {
       const actors = reads & ~NETWORK_READ;
       const parts = property.parts;
       if (parts !== undefined && (reads & NETWORK_READ) === 0 && statusOnly === 0) {
+        // An actor read without a part of its own would count as unread: its steps, invisible.
+        const unparted = property.reads.filter((name) => !parts.some((part) => part.actor === name));
+        if (unparted.length > 0) {
+          throw new ModelError(`property "${property.name}" reads ${unparted.join(", ")} but has no part for it`);
+        }
         for (const part of parts) {
           const bit = bitsOf([part.actor], property.name);
           if ((reads & bit) === 0)
@@ -137,6 +142,13 @@ export class Views {
       }
       return { ...property, holds };
     });
+    // The values of an actor's parts travel as the bits of one 32-bit word (persistent.ts).
+    const crowded = alone.findIndex((list) => list.length > 31);
+    if (crowded >= 0) {
+      throw new ModelError(
+        `${this.tables.actors[crowded].name} is read alone by ${alone[crowded].length} properties or parts: at most 31 are supported`,
+      );
+    }
     return { properties, visible, reads: { shared, alone, status } };
   }
 

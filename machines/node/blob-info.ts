@@ -13,7 +13,7 @@
  *   as a count with the latest end epoch; for deletable objects it keeps the latest end epoch seen,
  *   lowered only when their count falls to zero. So between two garbage collections it can answer
  *   "registered" for an epoch at which no deletable object is (the implementation says so); right
- *   after the collection of an epoch it is exact at that epoch (test/blob-info.test.ts);
+ *   after the collection of an epoch it is exact at that epoch (test/blob-lifecycle.test.ts);
  * - `BlobDeleted` removes the object's entry and takes it out of the counts;
  * - at each epoch's start the garbage collection takes every object whose `end_epoch` (exclusive)
  *   has come out of the counts and the table (`process_expired_blob_objects`);

@@ -162,7 +162,15 @@ export function blobRegion(blob: number, epochs: boolean, challenge: boolean) {
           // Attestations and the chain's check name the epoch: in a new epoch the node asks the new
           // committee afresh, also after submitting in the old one (the epoch region has made the new
           // committee the node's before this region acts; `InvalidBlobID` moves the blob on).
-          ...(epochs ? { "chain.EpochChangeStart": { target: "inconsistencyDetected", reenter: true } } : {}),
+          ...(epochs
+            ? {
+                "chain.EpochChangeStart": {
+                  target: "inconsistencyDetected",
+                  reenter: true,
+                  actions: { type: "collectExpiredObjects", params },
+                },
+              }
+            : {}),
           // Once the invalidation went to the chain, further attestations change nothing.
           InvalidBlobAttestation: {
             guard: and([forBlob, "attestationIsValid", not({ type: "invalidationSubmitted", params })]),
@@ -179,8 +187,13 @@ export function blobRegion(blob: number, epochs: boolean, challenge: boolean) {
           "chain.BlobRegistered": {
             guard: and([about, not({ type: "blobInvalid", params })]),
             target: "awaitingSlivers",
-            actions: { type: "registerBlob", params },
+            actions: [
+              { type: "forgetRetiredBlob", params },
+              { type: "registerBlob", params },
+            ],
           },
+          // Nothing left to delete: the collection only updates the record (an upload held stays held).
+          ...(epochs ? { "chain.EpochChangeStart": { actions: { type: "collectExpiredObjects", params } } } : {}),
         },
       },
     },

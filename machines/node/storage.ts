@@ -4,8 +4,10 @@
  * actions take the blob's position (`params.blob`).
  *
  * What the node knows of the blob on chain: its `BlobInfo` and objects (`record`, `blob-info.ts`),
- * updated by each event the cursor passes on in chain order, in short (`chainStatusOf`)
- * `awaitingRegistration` → `registered` → `certified`, and `invalid` from either.
+ * updated by each event the cursor passes on in chain order and by the collection at each epoch's
+ * start, in short (`chainStatusOf`) `awaitingRegistration` → `registered` → `certified`, back to
+ * `registered` or to `retired` as objects are deleted or end (and from `retired` to `registered`
+ * with a new object), and `invalid` from any of them for good.
  * On the registration an upload that came early is taken up (`pending_metadata_cache`,
  * `pending_sliver_cache` flushed); on `InvalidBlobID` the node deletes the metadata and slivers
  * and answers ⊥ from then on (`process_blob_invalid_event`).
@@ -208,6 +210,7 @@ export const storageActions: Record<
   | "certifyBlob"
   | "recordObjectDeleted"
   | "collectExpiredObjects"
+  | "forgetRetiredBlob"
   | "markBlobInvalid"
   | "deleteBlob"
   | "holdUpload"
@@ -239,6 +242,20 @@ export const storageActions: Record<
   /** A deletable object of the blob deleted: the record follows (`update_blob_info`). */
   recordObjectDeleted: assign(({ context, event }, params: BlobParams) =>
     withBlobAt(context, params, { record: recorded(context, params, event) }),
+  ),
+  /**
+   * A blob ID retired and registered again (a new object): what the node knew of the old objects'
+   * write goes — who uploaded, the confirmation sent, symbols and proofs.
+   */
+  forgetRetiredBlob: assign(({ context }, params: BlobParams) =>
+    withBlobAt(context, params, {
+      uploader: null,
+      confirmedEpoch: null,
+      symbols: [],
+      inconsistency: null,
+      attestations: [],
+      invalidationSubmitted: false,
+    }),
   ),
   /** A new epoch: the objects that ended leave the record (`process_expired_blob_objects`). */
   collectExpiredObjects: assign(({ context, event }, params: BlobParams) =>
