@@ -131,6 +131,16 @@ export interface BlobAtNode extends BlobSlivers {
   readonly attested: boolean;
 }
 
+/** What a node knows of a blob's write before any upload: who uploaded, its confirmation, its healing and proofs. */
+export const NO_WRITE_YET = {
+  uploader: null,
+  confirmedEpoch: null,
+  symbols: [],
+  inconsistency: null,
+  attestations: [],
+  invalidationSubmitted: false,
+} as const satisfies Partial<BlobAtNode>;
+
 /** A shard's status at the node that stores it, as `ShardStatus` of the implementation (`shards.ts`). */
 export type ShardStatus = "None" | "Active" | "ActiveSync" | "ActiveRecover" | "LockedToMove";
 

@@ -47,6 +47,7 @@ import {
   type StorageNodeContext,
   type StorageNodeEvent,
   type StorageNodeInput,
+  NO_WRITE_YET,
   isWellFormed,
 } from "./context.js";
 import { THE_OBJECT } from "../chain.js";
@@ -202,12 +203,7 @@ function initialContext(input: StorageNodeInput, epochs: boolean, challenge: boo
             : { ...slot, primary: held.primary, secondary: held.secondary };
         }),
         pendingUpload: null,
-        uploader: null,
-        confirmedEpoch: null,
-        symbols: [],
-        inconsistency: null,
-        attestations: [],
-        invalidationSubmitted: false,
+        ...NO_WRITE_YET,
         attested: false,
       };
     }),

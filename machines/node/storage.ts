@@ -40,6 +40,7 @@ import {
   type StorageNodeContext,
   type StorageNodeEvent,
   type NodeAction,
+  NO_WRITE_YET,
   blobAt,
   certifiedEpochOf,
   chainStatusOf,
@@ -247,16 +248,7 @@ export const storageActions: Record<
    * A blob ID retired and registered again (a new object): what the node knew of the old objects'
    * write goes — who uploaded, the confirmation sent, symbols and proofs.
    */
-  forgetRetiredBlob: assign(({ context }, params: BlobParams) =>
-    withBlobAt(context, params, {
-      uploader: null,
-      confirmedEpoch: null,
-      symbols: [],
-      inconsistency: null,
-      attestations: [],
-      invalidationSubmitted: false,
-    }),
-  ),
+  forgetRetiredBlob: assign(({ context }, params: BlobParams) => withBlobAt(context, params, NO_WRITE_YET)),
   /** A new epoch: the objects that ended leave the record (`process_expired_blob_objects`). */
   collectExpiredObjects: assign(({ context, event }, params: BlobParams) =>
     event.type === "chain.EpochChangeStart"
