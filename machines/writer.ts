@@ -38,6 +38,7 @@ import type {
   BlobRegistered,
   EpochChangeStart,
   InvalidBlobID,
+  ObjectIdText,
   StorageConfirmation,
 } from "../spec/messages.js";
 import { pairOfShard } from "./codec.js";
@@ -79,6 +80,8 @@ export interface WriterInput {
 }
 
 export interface WriterContext extends WriterInput {
+  /** The object its registration made: a deletable one's ID, or null for a permanent one (what it asks nodes to confirm). */
+  readonly object: ObjectIdText | null;
   /** Nodes the upload went out to, sorted. */
   readonly uploaded: readonly ActorName[];
   /** Nodes whose confirmation was accepted, sorted. */
@@ -116,6 +119,7 @@ function upload(context: WriterContext, node: ActorName): Addressed {
     type: "StoreSliverPairs",
     from: context.name,
     blobId: context.blobId,
+    object: context.object,
     metadata: context.metadata,
     pairs,
   };
@@ -138,6 +142,11 @@ export const writerMachine = setup({
       uploaded: [],
       confirmations: [],
     })),
+    /** The object the registration made. */
+    recordObject: assign({
+      object: ({ context, event }) =>
+        event.type === "BlobRegistered" ? (event.deletable ? event.objectId : null) : context.object,
+    }),
     recordConfirmation: assign({
       confirmations: ({ context, event }) =>
         event.type === "StorageConfirmation" ? withName(context.confirmations, event.node) : context.confirmations,
@@ -154,10 +163,11 @@ export const writerMachine = setup({
       event.type === "Upload" &&
       memberOf(context.committee, event.node) !== undefined &&
       !context.uploaded.includes(event.node),
-    /** From a committee member, for this epoch, covering exactly the shards the member holds. */
+    /** From a committee member, for this epoch and the writer's object, covering exactly the shards the member holds. */
     confirmationIsValid: ({ context, event }) =>
       event.type === "StorageConfirmation" &&
       event.epoch === context.committee.epoch &&
+      event.object === context.object &&
       holdsExactly(context.committee, event.node, event.shards),
     quorumOfConfirmations: ({ context, event }) =>
       event.type === "StorageConfirmation" &&
@@ -166,7 +176,7 @@ export const writerMachine = setup({
 }).createMachine({
   id: "writer",
   /** The input, with nothing uploaded or confirmed yet. */
-  context: ({ input }) => ({ ...input, uploaded: [], confirmations: [] }),
+  context: ({ input }) => ({ ...input, object: null, uploaded: [], confirmations: [] }),
   initial: "registering",
   states: {
     registering: {
@@ -182,7 +192,7 @@ export const writerMachine = setup({
         }),
       },
       on: {
-        BlobRegistered: { guard: "forThisBlob", target: "uploading" },
+        BlobRegistered: { guard: "forThisBlob", target: "uploading", actions: "recordObject" },
         EpochChangeStart: { guard: "newerEpoch", actions: "writeToNewCommittee" },
       },
     },

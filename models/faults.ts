@@ -126,7 +126,15 @@ export function writeReadMenu(
     match(behaviour)
       .returnType<Addressed[]>()
       .with("confirmWithoutStoring", () => [
-        { to: context.writer, type: "StorageConfirmation", ...from, epoch: committee.epoch, shards: member.shards },
+        // The write models' blob is one permanent object (machines/chain.ts, `THE_OBJECT`).
+        {
+          to: context.writer,
+          type: "StorageConfirmation",
+          ...from,
+          epoch: committee.epoch,
+          object: null,
+          shards: member.shards,
+        },
       ])
       .with("corruptSliver", () => {
         const corrupted = slivers(axis).map((s) => putSliver(corrupt(s, encoded.symbolSize)));

@@ -18,7 +18,7 @@
  * | `BlobDeleted`            | chain → all        | event `BlobDeleted` (a deletable object deleted)          |
  * | `InvalidBlobID`          | chain → all        | event `InvalidBlobID`                                     |
  * | `StoreSliverPairs`       | writer → node      | `store_metadata` + `store_sliver` of every pair the node's shards hold |
- * | `StorageConfirmation`    | node → writer      | a signed `Confirmation(epoch, blob ID)`, intent BLOB_CERT |
+ * | `StorageConfirmation`    | node → writer      | a signed `Confirmation(epoch, blob ID, persistence type)`, intent BLOB_CERT |
  * | `ReadRequest`/`Response` | reader ↔ node     | `/v1/blobs/{id}/metadata` and `/v1/blobs/{id}/slivers/{pair}/{axis}` for all the node's pairs, in one; `null` is ⊥ |
  * | `RecoverySymbolRequest`/`Response` | node ↔ node | the metadata and `/v1/blobs/{id}/recoverySymbols`: one symbol per (source sliver held, target); `null` is ⊥ |
  * | `VerifyInconsistencyProof` | node → node  | `/v1/blobs/{id}/inconsistencyProof/{axis}`                  |
@@ -128,23 +128,32 @@ export interface SliverPairRefs {
   readonly secondary: ByteRef;
 }
 
-/** writer → node: the metadata and the sliver pairs of every shard the node holds. */
+/**
+ * writer → node: the metadata and the sliver pairs of every shard the node holds, and the
+ * confirmation asked for: of the deletable object `object`, or (null) of a permanent blob (the
+ * `/confirmation/deletable/{object_id}` and `/confirmation/permanent` routes).
+ */
 export interface StoreSliverPairs {
   readonly type: "StoreSliverPairs";
   /** The writer, to whom the node sends its confirmation. */
   readonly from: ActorName;
   readonly blobId: BlobIdText;
+  readonly object: ObjectIdText | null;
   /** `BlobMetadataWithId` bytes. */
   readonly metadata: ByteRef;
   readonly pairs: readonly SliverPairRefs[];
 }
 
-/** node → writer: the node stores the slivers of all its `shards` for the blob in `epoch`. */
+/**
+ * node → writer: the node stores the slivers of all its `shards` for the blob in `epoch`; signed for
+ * the deletable object `object`, or (null) for a permanent blob (`BlobPersistenceType`, spec/bcs.ts).
+ */
 export interface StorageConfirmation {
   readonly type: "StorageConfirmation";
   readonly node: ActorName;
   readonly epoch: number;
   readonly blobId: BlobIdText;
+  readonly object: ObjectIdText | null;
   readonly shards: readonly number[];
 }
 
@@ -384,6 +393,7 @@ type FieldKind =
   | "name"
   | "blobId"
   | "objectId"
+  | "objectIdOrNull"
   | "bool"
   | "nat"
   | "hash"
@@ -429,8 +439,8 @@ const FIELDS: { readonly [T in ProtocolMessage["type"]]: Readonly<Record<string,
     wasCertified: "bool",
   },
   InvalidBlobID: { seq: "nat", epoch: "nat", blobId: "blobId" },
-  StoreSliverPairs: { from: "name", blobId: "blobId", metadata: "ref", pairs: "pairs" },
-  StorageConfirmation: { node: "name", epoch: "nat", blobId: "blobId", shards: "nats" },
+  StoreSliverPairs: { from: "name", blobId: "blobId", object: "objectIdOrNull", metadata: "ref", pairs: "pairs" },
+  StorageConfirmation: { node: "name", epoch: "nat", blobId: "blobId", object: "objectIdOrNull", shards: "nats" },
   ReadRequest: { from: "name", blobId: "blobId", axis: "axis" },
   ReadResponse: { node: "name", blobId: "blobId", axis: "axis", metadata: "refOrNull", slivers: "refsOrNull" },
   RecoverySymbolRequest: { from: "name", blobId: "blobId", primary: "nats", secondary: "nats" },
@@ -485,6 +495,8 @@ function fieldOk(kind: FieldKind, value: unknown): boolean {
       return typeof value === "string" && BLOB_ID_TEXT.test(value);
     case "objectId":
       return typeof value === "string" && OBJECT_ID_HEX.test(value);
+    case "objectIdOrNull":
+      return value === null || (typeof value === "string" && OBJECT_ID_HEX.test(value));
     case "bool":
       return typeof value === "boolean";
     case "nat":

@@ -263,7 +263,7 @@ describe("the storage node through an epoch change", () => {
     n0.step(object(`0x${"01".repeat(32)}`, 0, 2)).step({ ...start2, seq: 1 });
     expect(value(n0).blob0).toBe("deleted");
     const pair = { pair: pairOfShard(blobId, 0, n), primary: sliver(0, "primary"), secondary: sliver(0, "secondary") };
-    n0.step({ type: "StoreSliverPairs", from: "writer", blobId, metadata, pairs: [pair] });
+    n0.step({ type: "StoreSliverPairs", from: "writer", blobId, object: null, metadata, pairs: [pair] });
     n0.step({ type: "EpochChangeStart", seq: 2, epoch: 3 });
     expect(n0.snapshot.context.blobs[0].pendingUpload).not.toBeNull();
     n0.step({ ...object(`0x${"02".repeat(32)}`, 3, 6), epoch: 3 });

@@ -45,6 +45,7 @@ const upload = (node: number, overrides: Record<string, unknown> = {}) => ({
   type: "StoreSliverPairs",
   from: "writer",
   blobId,
+  object: null,
   metadata,
   pairs: [{ pair: pairOf(node), primary: primaryOf(node), secondary: secondaryOf(node) }],
   ...overrides,
@@ -172,8 +173,23 @@ describe("writer", () => {
     node: `N${node}`,
     epoch: 1,
     blobId,
+    object: null,
     shards: [node],
     ...overrides,
+  });
+
+  it("asks for and counts only confirmations of the object its registration made", () => {
+    const writer = drive(writerMachine, input);
+    const object = objectIdOf(4);
+    writer.step({ ...registered, deletable: true, objectId: object, endEpoch: 3 });
+    writer.step({ type: "Upload", node: "N0" });
+    expect(writer.sent).toEqual([{ to: "N0", ...upload(0, { object }) }]);
+    // A permanent confirmation, or one of another object, certifies nothing of this one.
+    writer
+      .step(confirmation(0))
+      .step(confirmation(1, { object: objectIdOf(5) }))
+      .step(confirmation(2, { object }));
+    expect(writer.snapshot.context.confirmations).toEqual(["N2"]);
   });
 
   it("registers, uploads each node's pair once, certifies with a quorum of valid confirmations", () => {
@@ -289,6 +305,21 @@ describe("storage node", () => {
       expect(n0.sent.map((m) => [m.to, m.type])).toEqual([["writer2", "StorageConfirmation"]]);
     });
 
+    it("confirms a deletable object only while its own entry is live", () => {
+      const n0 = node(0);
+      n0.step(registeredD(0))
+        .step(registeredD(1, other))
+        .step({ ...deletedD(2), wasCertified: false });
+      n0.step(upload(0, { object: object.objectId }));
+      // Stored (the other object registers the blob ID), not confirmed for the deleted object.
+      expect([stateOf(n0), n0.sent]).toEqual([["registered", "stored"], []]);
+      const n1 = node(1);
+      n1.step(registeredD(0)).step(upload(1, { object: object.objectId }));
+      expect(n1.sent.map((m) => [m.to, m.type, m.object])).toEqual([
+        ["writer", "StorageConfirmation", object.objectId],
+      ]);
+    });
+
     it("by default the data wait for the next epoch's collection", () => {
       const n0 = node(0);
       n0.step(registeredD(0)).step(upload(0)).step(certifiedD(1)).step(deletedD(2));
@@ -342,7 +373,9 @@ describe("storage node", () => {
     n1.step(registered);
     expect(stateOf(n1)).toEqual(["registered", "stored"]);
     expect(slots(n1)).toEqual([[primaryOf(1)], [secondaryOf(1)]]);
-    expect(n1.sent).toEqual([{ to: "writer", type: "StorageConfirmation", node: "N1", epoch: 1, blobId, shards: [1] }]);
+    expect(n1.sent).toEqual([
+      { to: "writer", type: "StorageConfirmation", node: "N1", epoch: 1, blobId, object: null, shards: [1] },
+    ]);
   });
 
   it("stores only slivers that match the metadata, and only metadata that matches the blob ID", () => {
@@ -427,7 +460,7 @@ describe("storage node", () => {
     for (const bad of [
       { type: "ReadRequest", from: "reader", blobId, axis: "diagonal" },
       { type: "BlobCertified", seq: "1", epoch: 1, blobId, ...THE_OBJECT, isExtension: false },
-      { type: "StoreSliverPairs", from: "writer", blobId, metadata: "not a ref", pairs: [] },
+      { type: "StoreSliverPairs", from: "writer", blobId, object: null, metadata: "not a ref", pairs: [] },
       { type: "RecoverySymbolResponse", node: "N0", blobId, metadata: null, symbols: 7 },
     ]) {
       n1.step(bad);
@@ -447,6 +480,7 @@ describe("storage node: two blobs", () => {
     type: "StoreSliverPairs",
     from: "writer2",
     blobId: otherId,
+    object: null,
     metadata: otherMetadata,
     pairs: [
       {
@@ -466,7 +500,7 @@ describe("storage node: two blobs", () => {
     both.step({ type: "BlobRegistered", seq: 0, epoch: 1, blobId: otherId, size: 31, ...THE_OBJECT });
     both.step(otherUpload);
     expect(both.sent).toEqual([
-      { to: "writer2", type: "StorageConfirmation", node: "N1", epoch: 1, blobId: otherId, shards: [1] },
+      { to: "writer2", type: "StorageConfirmation", node: "N1", epoch: 1, blobId: otherId, object: null, shards: [1] },
     ]);
     expect([blobView(both.snapshot, 0).chainStatus, blobView(both.snapshot, 1).chainStatus]).toEqual([
       "awaitingRegistration",
@@ -482,7 +516,7 @@ describe("storage node: two blobs", () => {
       "certified",
     ]);
     expect(both.sent).toEqual([
-      { to: "writer", type: "StorageConfirmation", node: "N1", epoch: 1, blobId, shards: [1] },
+      { to: "writer", type: "StorageConfirmation", node: "N1", epoch: 1, blobId, object: null, shards: [1] },
     ]);
     // A read of either blob is answered from that blob's slivers.
     both.step({ type: "ReadRequest", from: "reader", blobId: otherId, axis: "primary" });
@@ -526,6 +560,7 @@ describe("storage node: a malicious writer's blob", () => {
       type: "StoreSliverPairs",
       from: "writer",
       blobId: badId,
+      object: null,
       metadata: badMetadata,
       pairs: [{ pair: pair(index), ...sliversOf(index) }],
     });

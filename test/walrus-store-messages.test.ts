@@ -91,10 +91,11 @@ describe("messages", () => {
       type: "StoreSliverPairs",
       from: "writer",
       blobId: BLOB_ID,
+      object: OBJECT.objectId,
       metadata: REF,
       pairs: [{ pair: 1, primary: REF, secondary: REF }],
     },
-    { type: "StorageConfirmation", node: "N0", epoch: 1, blobId: BLOB_ID, shards: [0] },
+    { type: "StorageConfirmation", node: "N0", epoch: 1, blobId: BLOB_ID, object: null, shards: [0] },
     { type: "ReadRequest", from: "reader", blobId: BLOB_ID, axis: "primary" },
     { type: "ReadResponse", node: "N0", blobId: BLOB_ID, axis: "primary", metadata: null, slivers: null },
     { type: "RecoverySymbolRequest", from: "N1", blobId: BLOB_ID, primary: [2], secondary: [1] },
@@ -159,7 +160,14 @@ describe("messages", () => {
     ],
     [
       "a pair with a missing sliver",
-      { type: "StoreSliverPairs", from: "writer", blobId: BLOB_ID, metadata: REF, pairs: [{ pair: 0, primary: REF }] },
+      {
+        type: "StoreSliverPairs",
+        from: "writer",
+        blobId: BLOB_ID,
+        object: null,
+        metadata: REF,
+        pairs: [{ pair: 0, primary: REF }],
+      },
       /field pairs must be pairs/,
     ],
     [

@@ -68,6 +68,15 @@ export interface BlobRecord {
   readonly objects: readonly PerObjectBlobInfo[];
 }
 
+/** What a confirmation is signed for (`BlobPersistenceType`): a permanent blob, or a deletable object. */
+export type Persistence =
+  | { readonly kind: "permanent" }
+  | { readonly kind: "deletable"; readonly objectId: ObjectIdText };
+
+/** The persistence type of a confirmation asked for a deletable object's ID, or (null) for a permanent blob. */
+export const persistenceOf = (object: ObjectIdText | null): Persistence =>
+  object === null ? { kind: "permanent" } : { kind: "deletable", objectId: object };
+
 /** A blob ID the node has heard nothing of. */
 export const NO_RECORD: BlobRecord = { info: null, objects: [] };
 
@@ -320,11 +329,7 @@ export function canDataBeDeleted(record: BlobRecord, epoch: number): boolean {
  * The implementation does not check that the object is of this blob ID (the contract does); here
  * a record holds its blob ID's objects only.
  */
-export function mayConfirm(
-  record: BlobRecord,
-  persistence: { readonly kind: "permanent" } | { readonly kind: "deletable"; readonly objectId: ObjectIdText },
-  epoch: number,
-): boolean {
+export function mayConfirm(record: BlobRecord, persistence: Persistence, epoch: number): boolean {
   if (!isRegistered(record, epoch)) return false;
   if (persistence.kind === "permanent") return true;
   return record.objects.some((object) => object.objectId === persistence.objectId && object.endEpoch > epoch);

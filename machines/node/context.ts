@@ -24,6 +24,7 @@ import {
   type EpochParametersSelected,
   type InvalidBlobAttestation,
   type InvalidBlobID,
+  type ObjectIdText,
   type ProtocolMessage,
   type ReadRequest,
   type ReadResponse,
@@ -117,6 +118,8 @@ export interface BlobAtNode extends BlobSlivers {
   readonly pendingUpload: StoreSliverPairs | null;
   /** The writer to confirm to, and the epoch of the last confirmation that went out. */
   readonly uploader: ActorName | null;
+  /** The confirmation the upload asked for: of that deletable object, or (null) of a permanent blob. */
+  readonly confirmFor: ObjectIdText | null;
   readonly confirmedEpoch: number | null;
   // healing
   /** Recovery symbols received while recovering (each verified on arrival), sorted. */
@@ -134,6 +137,7 @@ export interface BlobAtNode extends BlobSlivers {
 /** What a node knows of a blob's write before any upload: who uploaded, its confirmation, its healing and proofs. */
 export const NO_WRITE_YET = {
   uploader: null,
+  confirmFor: null,
   confirmedEpoch: null,
   symbols: [],
   inconsistency: null,

@@ -51,7 +51,7 @@ import {
   withBlobAt,
 } from "./context.js";
 import { servingCommittee } from "./epochs.js";
-import { type BlobEvent, applyBlobEvent, processExpiredBlobObjects } from "./blob-info.js";
+import { type BlobEvent, applyBlobEvent, mayConfirm, persistenceOf, processExpiredBlobObjects } from "./blob-info.js";
 import { dueShards, holdsInShard } from "./shards.js";
 import {
   type BlobSlivers,
@@ -134,6 +134,7 @@ export const storageGuards = {
     const blob = blobAt(context, params);
     return (
       chainStatusOf(blob) === "registered" &&
+      mayConfirm(blob.record, persistenceOf(blob.confirmFor), context.committee.epoch) &&
       blob.confirmedEpoch !== context.committee.epoch &&
       blob.uploader !== null &&
       isMember(context) &&
@@ -282,6 +283,7 @@ export const storageActions: Record<
       metadata,
       slivers,
       uploader: blob.uploader ?? upload.from,
+      confirmFor: blob.uploader === null ? upload.object : blob.confirmFor,
       confirmedEpoch: null,
     });
   }),
@@ -297,6 +299,7 @@ export const storageActions: Record<
         node: context.name,
         epoch: context.committee.epoch,
         blobId: blob.blobId,
+        object: blob.confirmFor,
         shards: [...(memberOf(context.committee, context.name)?.shards ?? [])].sort((a, b) => a - b),
       },
     });
