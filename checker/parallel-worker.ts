@@ -128,6 +128,8 @@ export function travellingWords<S>(model: Model<S, unknown>): StateWords<S> | un
 export class RecordBuffer {
   words: Int32Array<ArrayBuffer> = new Int32Array(1024);
   length = 0;
+  /** Records appended since the last {@link take}. */
+  count = 0;
 
   constructor(private readonly states: StateWords<unknown>) {}
 
@@ -148,35 +150,15 @@ export class RecordBuffer {
     w[at + 3] = size;
     this.states.encode(state, w, at + HEADER);
     this.length = need;
+    this.count++;
   }
 
   /** The records so far, in a buffer of their own (to transfer); the buffer starts empty again. */
   take(): Int32Array<ArrayBuffer> {
     const records = this.words.slice(0, this.length);
     this.length = 0;
+    this.count = 0;
     return records;
-  }
-}
-
-/** States as records in one growing Int32Array: an entry, the count of the state's words, the words. */
-class StateRecords {
-  words = new Int32Array(1024);
-  length = 0;
-  count = 0;
-
-  append(entry: number, state: unknown, states: StateWords<unknown>): void {
-    const size = states.length(state);
-    const need = this.length + 2 + size;
-    if (need > this.words.length) {
-      const grown = new Int32Array(Math.max(need, this.words.length * 2));
-      grown.set(this.words.subarray(0, this.length));
-      this.words = grown;
-    }
-    this.words[this.length] = entry;
-    this.words[this.length + 1] = size;
-    states.encode(state, this.words, this.length + 2);
-    this.length = need;
-    this.count++;
   }
 }
 
@@ -220,11 +202,11 @@ class Partition {
   private readonly states: StateWords<unknown>;
   private readonly decided: boolean[];
   /**
-   * The states of the next level this worker owns and will expand (within the boundary), as
-   * records of their entry, their words' count and their words: a level held as objects is
+   * The states of the next level this worker owns and will expand (within the boundary), as the
+   * records peers send (the state's entry, fingerprint and words): a level held as objects is
    * hundreds of thousands of them promoted to the old generation, which the collector then walks.
    */
-  private next = new StateRecords();
+  private next: RecordBuffer;
   /** The depth of the states the level being expanded produces (0: the initial states). */
   private depth = 0;
   /**
@@ -248,6 +230,7 @@ class Partition {
     const states = travellingWords(model);
     if (states === undefined) throw new Error(`${model.name} has no portable states`);
     this.states = states;
+    this.next = new RecordBuffer(states);
     this.decided = model.properties.map(() => false);
     this.inbox = peers.map(() => []);
     for (const [from, peer] of peers.entries()) {
@@ -279,7 +262,7 @@ class Partition {
       }
     }
     if (model.withinBoundary === undefined || model.withinBoundary(state)) {
-      this.next.append(entry, state, this.states);
+      this.next.append(entry, fp.hi, fp.lo, state);
     }
   }
 
@@ -319,7 +302,7 @@ class Partition {
   /** Expands this worker's part of level `depth` and reports it. */
   async expand(depth: number): Promise<Extract<FromWorker, { type: "level" }>> {
     const frontier = this.next;
-    this.next = new StateRecords();
+    this.next = new RecordBuffer(this.states);
     this.depth = depth + 1;
     const model = this.model;
     const fp = this.fp;
@@ -334,12 +317,12 @@ class Partition {
     // The worker's own heap (a thread's heap is its own); the time and signals are the coordinator's.
     const watch = new Watch({});
     const words = frontier.words;
-    for (let at = 0; at < frontier.length; at += 2 + words[at + 1]) {
+    for (let at = 0; at < frontier.length; at += HEADER + words[at + 3]) {
       // Asked to stop (the time, a signal, a heap): the level ends here, its other states unexpanded.
       if (Atomics.load(stop, 0) !== 0) break;
       if (watch.due() && watch.look() === "memory") Atomics.store(stop, 0, STOP_MEMORY);
       const entry = words[at];
-      const state = this.states.decode(words, at + 2, words[at + 1]);
+      const state = this.states.decode(words, at + HEADER, words[at + 3]);
       actions.length = 0;
       model.actions(state, actions);
       for (let a = 0; a < actions.length; a++) {

@@ -17,7 +17,14 @@
  * analysis/lightweight-challenge.ts bounds).
  */
 
-import { type SystemProperty, type SystemView, everyActor, ofParts, someActor } from "../checker/actors/types.js";
+import {
+  type ActorPart,
+  type SystemProperty,
+  type SystemView,
+  everyActor,
+  ofParts,
+  someActor,
+} from "../checker/actors/types.js";
 import { type Committee, weightOf } from "../machines/committee.js";
 import { isQuorum } from "../spec/params.js";
 import { type ChallengeView, challengeView } from "../machines/node/views.js";
@@ -60,6 +67,25 @@ function caught(view: SystemView, layout: ChallengeLayout, name: string): boolea
   return node.ownChallenged.some((blobId) => node.deletedBlobs.includes(blobId));
 }
 
+/**
+ * The parts of a property about each node of `names`: whether the chain certified it (`certified
+ * N`, read on the chain) and what it holds itself (`node N`, `own`, read at the node).
+ */
+const certifiedAndOwn = (
+  layout: ChallengeLayout,
+  names: readonly string[],
+  own: (view: SystemView, name: string) => boolean,
+): Record<string, ActorPart> =>
+  Object.fromEntries(
+    names.flatMap((name) => [
+      [
+        `certified ${name}`,
+        { actor: layout.chain, holds: (view: SystemView) => certified(view, layout).includes(name) },
+      ],
+      [`node ${name}`, { actor: name, holds: (view: SystemView) => own(view, name) }],
+    ]),
+  );
+
 /** Whether the node processed the challenge's end and serves every blob again. */
 const servesAgain = (node: ChallengeView) => node.mode === "ended" && !node.withholding;
 
@@ -78,16 +104,8 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
       // Written as parts, the chain's certificates and each cheater's own state, which partial-order
       // reduction sees apart.
       ...ofParts(
-        Object.fromEntries(
-          layout.deleted.flatMap((name) => [
-            [
-              `certified ${name}`,
-              { actor: layout.chain, holds: (view: SystemView) => certified(view, layout).includes(name) },
-            ],
-            [`caught ${name}`, { actor: name, holds: (view: SystemView) => caught(view, layout, name) }],
-          ]),
-        ),
-        (value) => layout.deleted.every((name) => !value(`certified ${name}`) || !value(`caught ${name}`)),
+        certifiedAndOwn(layout, layout.deleted, (view, name) => caught(view, layout, name)),
+        (value) => layout.deleted.every((name) => !value(`certified ${name}`) || !value(`node ${name}`)),
       ),
     },
     {
@@ -118,16 +136,8 @@ export function challengeProperties(layout: ChallengeLayout): SystemProperty[] {
       source: { sections: ["5.1"], detail: "steps 5 and 7" },
       // Its parts: the chain's certificates, and each node's status (what a node does is seen on the chain).
       ...ofParts(
-        Object.fromEntries(
-          storing.flatMap((name) => [
-            [
-              `certified ${name}`,
-              { actor: layout.chain, holds: (view: SystemView) => certified(view, layout).includes(name) },
-            ],
-            [`correct ${name}`, { actor: name, holds: (view: SystemView) => correct(view, layout, name) }],
-          ]),
-        ),
-        (value) => storing.every((name) => !value(`correct ${name}`) || value(`certified ${name}`)),
+        certifiedAndOwn(layout, storing, (view, name) => correct(view, layout, name)),
+        (value) => storing.every((name) => !value(`node ${name}`) || value(`certified ${name}`)),
       ),
     },
     {
@@ -185,23 +195,12 @@ function lightweightWitnesses(layout: ChallengeLayout, honest: readonly string[]
         "The lightweight variant's price: a node that stores only part of its blobs passes when the coin picks none of the others.",
       source: { sections: ["5.1"], detail: "lightweight variant, items 2 and 4" },
       ...ofParts(
-        Object.fromEntries(
-          layout.deleted.flatMap((name) => [
-            [
-              `certified ${name}`,
-              { actor: layout.chain, holds: (view: SystemView) => certified(view, layout).includes(name) },
-            ],
-            [
-              `passes ${name}`,
-              {
-                actor: name,
-                holds: (view: SystemView) =>
-                  nodeOf(view, layout, name).deletedBlobs.length > 0 && !caught(view, layout, name),
-              },
-            ],
-          ]),
+        certifiedAndOwn(
+          layout,
+          layout.deleted,
+          (view, name) => nodeOf(view, layout, name).deletedBlobs.length > 0 && !caught(view, layout, name),
         ),
-        (value) => layout.deleted.some((name) => value(`certified ${name}`) && value(`passes ${name}`)),
+        (value) => layout.deleted.some((name) => value(`certified ${name}`) && value(`node ${name}`)),
       ),
     },
   ];

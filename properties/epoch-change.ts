@@ -18,7 +18,7 @@ import { type SystemProperty, type SystemView, everyActor, ofParts, someActor } 
 import type { BlobIdText } from "../spec/messages.js";
 import type { ByteRef } from "../spec/store.js";
 import type { Committee } from "../machines/committee.js";
-import { type NodeView, isOwned, movedBy, nodeView } from "../machines/node/index.js";
+import { type NodeView, certifiedEpochOf, isOwned, movedBy, nodeView, statusOf } from "../machines/node/index.js";
 import { readView } from "../machines/reader.js";
 import { chainWithEpochsView } from "../machines/chain-with-epochs.js";
 
@@ -91,7 +91,11 @@ function lastCommitteeHoldsEverything(layout: EpochChangeLayout) {
       const shards = last.members.find((member) => member.name === name)?.shards ?? [];
       return blobs.every((blobId) => {
         const blob = node.blobs.find((b) => b.blobId === blobId);
-        return blob?.certifiedEpoch != null && shards.every((shard) => node.holds(blobId, shard));
+        return (
+          blob !== undefined &&
+          certifiedEpochOf(blob.record) !== null &&
+          shards.every((shard) => node.holds(blobId, shard))
+        );
       });
     },
   );
@@ -216,7 +220,7 @@ function invalidationProperties(layout: EpochChangeLayout, changes: boolean): Sy
         const blob = blobAt(node);
         return (
           blob === undefined ||
-          blob.chainStatus !== "invalid" ||
+          statusOf(blob.record) !== "invalid" ||
           (blob.metadata === null && blob.slivers.every((slot) => slot.primary === null && slot.secondary === null))
         );
       }),
@@ -234,7 +238,7 @@ function invalidationProperties(layout: EpochChangeLayout, changes: boolean): Sy
         layout.nodes.every((name) =>
           (correctNode(view, layout, name)?.blobs ?? []).every(
             (blob) =>
-              blob.chainStatus !== "invalid" || (blob.blobId === written && chainBlob(view, layout) === "invalid"),
+              statusOf(blob.record) !== "invalid" || (blob.blobId === written && chainBlob(view, layout) === "invalid"),
           ),
         ),
     },
@@ -291,13 +295,11 @@ function nodeProperties(layout: EpochChangeLayout, changes: boolean): SystemProp
         // A blob certified since the shard came is written to it or recovered like any blob: the
         // attestation does not wait for those (paper §6 and `plan.rs` alike).
         return ownedShards(node).every((shard) =>
-          node.blobs.every(
-            (blob) =>
-              blob.certifiedEpoch === null ||
-              blob.certifiedEpoch >= shard.since ||
-              blob.chainStatus === "invalid" ||
-              node.holds(blob.blobId, shard.shard),
-          ),
+          node.blobs.every((blob) => {
+            // An invalid blob ID has no certification epoch: nothing of it moves.
+            const certified = certifiedEpochOf(blob.record);
+            return certified === null || certified >= shard.since || node.holds(blob.blobId, shard.shard);
+          }),
         );
       }),
     },

@@ -292,6 +292,7 @@ function withEntry(objects: readonly PerObjectBlobInfo[], entry: PerObjectBlobIn
  * each object whose end epoch has come leaves the table and the counts.
  */
 export function processExpiredBlobObjects(record: BlobRecord, epoch: number): BlobRecord {
+  if (record.objects.every((object) => object.endEpoch > epoch)) return record;
   let info = record.info;
   for (const object of record.objects) {
     if (object.endEpoch > epoch) continue;
@@ -303,6 +304,30 @@ export function processExpiredBlobObjects(record: BlobRecord, epoch: number): Bl
     info = merged(info, change);
   }
   return { info, objects: record.objects.filter((object) => object.endEpoch > epoch) };
+}
+
+/**
+ * What a node knows of a blob ID on chain, in short, from the objects its record counts:
+ * `invalid` once the blob ID is, `certified` while a certified object is counted, `registered`
+ * while a registered one is, `retired` once none is (deleted, or collected after it ended), and
+ * `awaitingRegistration` before any. The counts lose an ended object at the garbage collection of
+ * the epoch it ends in, so between two epochs they say what the live objects do.
+ */
+export type ChainStatus = "awaitingRegistration" | "registered" | "certified" | "retired" | "invalid";
+
+/** The record's {@link ChainStatus}. */
+export function statusOf(record: BlobRecord): ChainStatus {
+  const info = record.info;
+  if (info === null) return "awaitingRegistration";
+  if (info.status === "invalid") return "invalid";
+  if (info.countDeletableCertified > 0 || info.permanentCertified !== null) return "certified";
+  return info.countDeletableTotal > 0 || info.permanentTotal !== null ? "registered" : "retired";
+}
+
+/** The epoch of the first certification still counted (`initial_certified_epoch`), if any. */
+export function certifiedEpochOf(record: BlobRecord): number | null {
+  const info = record.info;
+  return info === null || info.status === "invalid" ? null : info.initialCertifiedEpoch;
 }
 
 /** Whether the blob ID counts as registered at `epoch` (`is_registered`): the node stores and confirms. */

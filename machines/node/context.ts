@@ -41,7 +41,7 @@ import type { ByteRef } from "../../spec/store.js";
 import type { ActionFunction } from "xstate";
 import { type Addressed, type Committee, memberOf } from "../committee.js";
 import type { ChallengeAtNode, ChallengeInput } from "./challenge-context.js";
-import type { BlobRecord } from "./blob-info.js";
+import { type BlobRecord, certifiedEpochOf } from "./blob-info.js";
 import type { BlobSlivers } from "./slivers.js";
 import type { NodeStatusDetail, NodeStatusEvent } from "./status.js";
 
@@ -102,12 +102,6 @@ export interface FoundInconsistency {
   readonly axis: Axis;
   readonly proof: ByteRef;
 }
-
-/**
- * What the node knows of a blob on chain, in short: registered, certified, invalidated, or retired
- * (registered once, no object left) (from its {@link BlobRecord}: see {@link chainStatusOf}).
- */
-export type ChainStatus = "awaitingRegistration" | "registered" | "certified" | "retired" | "invalid";
 
 /** What the node knows and holds of one blob, beside its bytes. */
 export interface BlobAtNode extends BlobSlivers {
@@ -284,30 +278,10 @@ export const ownedShards = (context: StorageNodeContext): ShardAtNode[] =>
  * data is deleted, not moved: `certified_blob_info_iter_before_epoch`).
  */
 export const movedBy = (blob: BlobAtNode, epoch: number): boolean => {
-  const certified = certifiedEpochOf(blob);
-  return certified !== null && certified < epoch && chainStatusOf(blob) !== "invalid";
+  // An invalid blob ID has no certification epoch.
+  const certified = certifiedEpochOf(blob.record);
+  return certified !== null && certified < epoch;
 };
-
-/**
- * What the node knows of the blob on chain, in short, from the objects its record counts: `invalid`
- * once the blob ID is, `certified` while a certified object is counted, `registered` while a
- * registered one is, `retired` once none is (deleted, or collected after it expired), and
- * `awaitingRegistration` before any. The counts lose an expired object at the garbage collection of
- * the epoch it ends in (`blob-info.ts`), so between two epochs they say what the live objects do.
- */
-export function chainStatusOf(blob: BlobAtNode): ChainStatus {
-  const info = blob.record.info;
-  if (info === null) return "awaitingRegistration";
-  if (info.status === "invalid") return "invalid";
-  if (info.countDeletableCertified > 0 || info.permanentCertified !== null) return "certified";
-  return info.countDeletableTotal > 0 || info.permanentTotal !== null ? "registered" : "retired";
-}
-
-/** The epoch of the blob's first certification still counted (`initial_certified_epoch`), if any. */
-export function certifiedEpochOf(blob: BlobAtNode): number | null {
-  const info = blob.record.info;
-  return info === null || info.status === "invalid" ? null : info.initialCertifiedEpoch;
-}
 
 /** The committees before and after the change a `chain.EpochChangeStart` makes, if the node knows the new one. */
 export function changeAt({ context, event }: GuardArgs): { previous: Committee; next: Committee } | undefined {

@@ -73,6 +73,7 @@ export type { ShardParams };
 export type { ShardAtNode, ShardStatus, StorageNodeInput, StoredBlob } from "./context.js";
 export type { ChallengeAtNode, ChallengeInput, RebuildBy } from "./challenge-context.js";
 export { isOwned, movedBy } from "./context.js";
+export { type ChainStatus, certifiedEpochOf, statusOf } from "./blob-info.js";
 
 /**
  * The record of a blob stored before the model starts: the chain's one object of it

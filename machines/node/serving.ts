@@ -33,17 +33,17 @@ import {
   type StorageNodeContext,
   type StorageNodeEvent,
   type NodeAction,
-  chainStatusOf,
   movedBy,
   nOf,
 } from "./context.js";
+import { statusOf } from "./blob-info.js";
 import { withAnswersLogged, withholds } from "./challenge-context.js";
 import { holdsAxis, readAnswer, recoverySymbolsOf, servableAxes } from "./slivers.js";
 
 /** The blob a request is about, if the node follows it and has not seen it invalidated. */
 function servedBlob(context: StorageNodeContext, request: BlobRequest): BlobAtNode | undefined {
   const blob = context.blobs.find((b) => b.blobId === request.blobId);
-  if (blob === undefined || chainStatusOf(blob) === "invalid") return undefined;
+  if (blob === undefined || statusOf(blob.record) === "invalid") return undefined;
   if (
     request.type === "RecoverySymbolRequest" &&
     [...request.primary, ...request.secondary].some((i) => i >= nOf(context))

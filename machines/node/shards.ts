@@ -46,11 +46,11 @@ import {
   changeAt,
   committeeOf,
   inFirstEpoch,
-  certifiedEpochOf,
   isOwned,
   movedBy,
   nOf,
 } from "./context.js";
+import { certifiedEpochOf } from "./blob-info.js";
 import { transitionTable } from "./status.js";
 import { type BlobSlivers, withMetadata, withSliver } from "./slivers.js";
 
@@ -80,7 +80,7 @@ const shardComplete = (blobs: readonly BlobAtNode[], shard: ShardAtNode) =>
  * transfer unless it gave up).
  */
 export function dueShards(context: StorageNodeContext, blob: BlobAtNode): number[] {
-  if (certifiedEpochOf(blob) === null) return [];
+  if (certifiedEpochOf(blob.record) === null) return [];
   return context.shards
     .filter(
       (shard) =>

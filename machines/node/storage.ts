@@ -5,7 +5,7 @@
  *
  * What the node knows of the blob on chain: its `BlobInfo` and objects (`record`, `blob-info.ts`),
  * updated by each event the cursor passes on in chain order and by the collection at each epoch's
- * start, in short (`chainStatusOf`) `awaitingRegistration` → `registered` → `certified`, back to
+ * start, in short (`statusOf`) `awaitingRegistration` → `registered` → `certified`, back to
  * `registered` or to `retired` as objects are deleted or end (and from `retired` to `registered`
  * with a new object), and `invalid` from any of them for good.
  * On the registration an upload that came early is taken up (`pending_metadata_cache`,
@@ -42,8 +42,6 @@ import {
   type NodeAction,
   NO_WRITE_YET,
   blobAt,
-  certifiedEpochOf,
-  chainStatusOf,
   isMember,
   isWellFormed,
   nOf,
@@ -51,7 +49,15 @@ import {
   withBlobAt,
 } from "./context.js";
 import { servingCommittee } from "./epochs.js";
-import { type BlobEvent, applyBlobEvent, mayConfirm, persistenceOf, processExpiredBlobObjects } from "./blob-info.js";
+import {
+  type BlobEvent,
+  applyBlobEvent,
+  certifiedEpochOf,
+  mayConfirm,
+  persistenceOf,
+  processExpiredBlobObjects,
+  statusOf,
+} from "./blob-info.js";
 import { dueShards, holdsInShard } from "./shards.js";
 import {
   type BlobSlivers,
@@ -90,7 +96,7 @@ export const storageGuards = {
     isWellFormed(event) && "blobId" in event && event.blobId === blobAt(context, params).blobId,
   /** A live object registers the blob (`is_registered`): the node stores its metadata and slivers. */
   blobRegistered: ({ context }: Args, params: BlobParams) => {
-    const status = chainStatusOf(blobAt(context, params));
+    const status = statusOf(blobAt(context, params).record);
     return status === "registered" || status === "certified";
   },
   /**
@@ -98,17 +104,15 @@ export const storageGuards = {
    * (`process_blob_deleted_event` with `enable_immediate_data_deletion`).
    */
   deletionRetiresBlob: ({ context, event }: Args, params: BlobParams) =>
-    context.dataDeletion === "immediate" &&
-    chainStatusOf({ ...blobAt(context, params), record: recorded(context, params, event) }) === "retired",
+    context.dataDeletion === "immediate" && statusOf(recorded(context, params, event)) === "retired",
   /**
    * At the start of the event's epoch the garbage collection leaves no object registering the blob:
    * its data goes (`process_expired_blob_objects`, then `delete_expired_blob_data`).
    */
   collectionRetiresBlob: ({ context, event }: Args, params: BlobParams) =>
-    event.type === "chain.EpochChangeStart" &&
-    chainStatusOf({ ...blobAt(context, params), record: collected(context, params, event.epoch) }) === "retired",
+    event.type === "chain.EpochChangeStart" && statusOf(collected(context, params, event.epoch)) === "retired",
   /** No certified object is counted any more: a running blob sync is cancelled (`cancel_sync_and_mark_event_complete`). */
-  healingCancelled: ({ context }: Args, params: BlobParams) => chainStatusOf(blobAt(context, params)) !== "certified",
+  healingCancelled: ({ context }: Args, params: BlobParams) => statusOf(blobAt(context, params).record) !== "certified",
   /** The node owns no shard in its current epoch. */
   ownsNoShard: ({ context }: Args) => owned(context).length === 0,
   /** An upload is held for the blob. */
@@ -116,7 +120,7 @@ export const storageGuards = {
   /** The node holds the blob's slivers in every shard it owns. */
   holdsItsSlivers: ({ context }: Args, params: BlobParams) => holdsOwnedSlivers(context, blobAt(context, params)),
   /** The node has seen the blob ID invalidated. */
-  blobInvalid: ({ context }: Args, params: BlobParams) => chainStatusOf(blobAt(context, params)) === "invalid",
+  blobInvalid: ({ context }: Args, params: BlobParams) => statusOf(blobAt(context, params).record) === "invalid",
   /** The upload's metadata is the blob ID's (`store_metadata`). */
   metadataMatchesBlobId: ({ context, event }: Args, params: BlobParams) =>
     event.type === "StoreSliverPairs" &&
@@ -133,7 +137,7 @@ export const storageGuards = {
   shouldConfirm: ({ context }: Args, params: BlobParams) => {
     const blob = blobAt(context, params);
     return (
-      chainStatusOf(blob) === "registered" &&
+      statusOf(blob.record) === "registered" &&
       mayConfirm(blob.record, persistenceOf(blob.confirmFor), context.committee.epoch) &&
       blob.confirmedEpoch !== context.committee.epoch &&
       blob.uploader !== null &&
@@ -205,6 +209,11 @@ function rebuild(context: StorageNodeContext, params: BlobParams, axis: "primary
   return { slivers: rebuilt.slivers, inconsistency: proof === null ? blob.inconsistency : { axis, proof } };
 }
 
+/** The record follows the chain event at hand (`update_blob_info`): each blob event's action does this. */
+const recordEvent: NodeAction<BlobParams> = assign(({ context, event }, params: BlobParams) =>
+  withBlobAt(context, params, { record: recorded(context, params, event) }),
+);
+
 /** The blob's actions. */
 export const storageActions: Record<
   | "registerBlob"
@@ -238,13 +247,9 @@ export const storageActions: Record<
     if (pending !== null) enqueue.raise(pending);
   }),
   /** An object of the blob certified (or extended): the record follows (`update_blob_info`). */
-  certifyBlob: assign(({ context, event }, params: BlobParams) =>
-    withBlobAt(context, params, { record: recorded(context, params, event) }),
-  ),
+  certifyBlob: recordEvent,
   /** A deletable object of the blob deleted: the record follows (`update_blob_info`). */
-  recordObjectDeleted: assign(({ context, event }, params: BlobParams) =>
-    withBlobAt(context, params, { record: recorded(context, params, event) }),
-  ),
+  recordObjectDeleted: recordEvent,
   /**
    * A blob ID retired and registered again (a new object): what the node knew of the old objects'
    * write goes — who uploaded, the confirmation sent, symbols and proofs.
@@ -257,9 +262,7 @@ export const storageActions: Record<
       : {},
   ),
   /** The blob ID is invalid: the node answers ⊥ for it from now on (`BlobInfo` marked invalid). */
-  markBlobInvalid: assign(({ context, event }, params: BlobParams) =>
-    withBlobAt(context, params, { record: recorded(context, params, event) }),
-  ),
+  markBlobInvalid: recordEvent,
   /** `process_blob_invalid_event`: cancel the sync, delete the metadata and slivers. */
   deleteBlob: assign(({ context }, params: BlobParams) => {
     const blob = blobAt(context, params);
@@ -309,7 +312,7 @@ export const storageActions: Record<
   requestRecoverySymbols: enqueueActions(({ context, enqueue }, params: BlobParams) => {
     const blob = blobAt(context, params);
     const due = dueShards(context, blob);
-    for (const member of servingCommittee(context, certifiedEpochOf(blob) ?? context.committee.epoch).members) {
+    for (const member of servingCommittee(context, certifiedEpochOf(blob.record) ?? context.committee.epoch).members) {
       if (member.name === context.name) continue;
       enqueue({ type: "send", params: recoveryRequest(blob, context.name, member.name, nOf(context), due) });
     }

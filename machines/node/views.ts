@@ -5,14 +5,8 @@
 
 import type { BlobIdText } from "../../spec/messages.js";
 import { challengedOf, challengedOfAny } from "./challenge-context.js";
-import {
-  type BlobAtNode,
-  type ChainStatus,
-  type ShardAtNode,
-  type StorageNodeContext,
-  certifiedEpochOf,
-  chainStatusOf,
-} from "./context.js";
+import { type ChainStatus, statusOf } from "./blob-info.js";
+import type { BlobAtNode, ShardAtNode, StorageNodeContext } from "./context.js";
 import { holdsInShard } from "./shards.js";
 import { type SliverSlot, holdsEverything } from "./slivers.js";
 import type { NodeStatusKind } from "./status.js";
@@ -43,7 +37,7 @@ export function blobView(snapshot: { readonly value: unknown; readonly context: 
   const state = (snapshot.value as Record<string, unknown>)[`blob${blob}`];
   const slots = at.slivers;
   return {
-    chainStatus: chainStatusOf(at),
+    chainStatus: statusOf(at.record),
     storage: typeof state === "string" ? state : (Object.keys(state as object)[0] ?? ""),
     slivers: slots,
     storesEverything: holdsEverything(at),
@@ -52,13 +46,6 @@ export function blobView(snapshot: { readonly value: unknown; readonly context: 
     foundInconsistency: at.inconsistency !== null,
     attested: at.attested,
   };
-}
-
-/** What properties read of a blob at a node: what it holds, and what it knows of the blob on chain. */
-export interface NodeBlobView extends BlobAtNode {
-  readonly chainStatus: ChainStatus;
-  /** The epoch of its first certification still counted, if any. */
-  readonly certifiedEpoch: number | null;
 }
 
 /** What properties read of the node as a whole: its epoch, its status, its shards and its blobs. */
@@ -70,7 +57,8 @@ export interface NodeView {
   /** Its `NodeStatus` (`Active` for a node built without epochs). */
   readonly status: NodeStatusKind;
   readonly shards: readonly ShardAtNode[];
-  readonly blobs: readonly NodeBlobView[];
+  /** Its blobs (what it knows of each on chain: `statusOf` and `certifiedEpochOf` of its `record`). */
+  readonly blobs: readonly BlobAtNode[];
   /** Whether it holds both slivers of the blob in the shard. */
   readonly holds: (blobId: string, shard: number) => boolean;
 }
@@ -84,11 +72,7 @@ export function nodeView(snapshot: { readonly value: unknown; readonly context: 
     attestedEpoch: context.attestedEpoch,
     status,
     shards: context.shards,
-    blobs: context.blobs.map((blob) => ({
-      ...blob,
-      chainStatus: chainStatusOf(blob),
-      certifiedEpoch: certifiedEpochOf(blob),
-    })),
+    blobs: context.blobs,
     holds: (blobId, shard) => {
       const blob = context.blobs.find((b) => b.blobId === blobId);
       return blob !== undefined && holdsInShard(blob, shard);
